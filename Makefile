@@ -1,0 +1,30 @@
+# Everything runs from a local virtualenv; a fresh clone needs only Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint migrate bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/qunbot serve --migrate
+
+test: $(STAMP)
+	$(BIN)/ruff check bot handlers schedules migrations tests bench
+	$(BIN)/python -m pytest
+
+migrate: $(STAMP)
+	$(BIN)/qunbot migrate
+
+bench: $(STAMP)
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/outbox_pacing.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,147 @@
+"""The composition root: `create_app(settings)` builds every part inside the app's lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import structlog
+from fastapi import FastAPI
+
+from bot.db.engine import create_engine, create_sessionmaker, is_sqlite
+from bot.dispatch import Dispatcher
+from bot.inbox.processor import InboxProcessor
+from bot.inbox.writer import GroupCommitWriter
+from bot.leader import LeaderElection
+from bot.logs import configure_logging
+from bot.metrics import Metrics
+from bot.outbox.pacing import Pacer
+from bot.outbox.sender import OutboxSender
+from bot.platforms.base import Platform
+from bot.platforms.telegram.adapter import TelegramPlatform
+from bot.platforms.telegram.api import TelegramApi
+from bot.settings import Settings
+from bot.web import ops, webhook
+from bot.web.state import Runtime
+
+log = structlog.get_logger(__name__)
+
+
+def build_platforms(settings: Settings, http: httpx.AsyncClient) -> dict[str, Platform]:
+    platforms: dict[str, Platform] = {}
+    if settings.telegram_token is None:
+        log.info("telegram.off", reason="QUNBOT_TELEGRAM_TOKEN is not set")
+    else:
+        token = settings.telegram_token.get_secret_value()
+        api = TelegramApi(http, settings.telegram_api_base, token)
+        platforms["telegram"] = TelegramPlatform(api, bot_id=settings.telegram_bot_id or "")
+    return platforms
+
+
+def _secrets(settings: Settings) -> list[str]:
+    return [
+        secret.get_secret_value()
+        for secret in (
+            settings.telegram_token,
+            settings.webhook_secret,
+            settings.dashboard_password,
+        )
+        if secret is not None
+    ]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(settings.log_level, _secrets(settings), json=settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = build_runtime(settings)
+        app.state.runtime = runtime
+        await start_runtime(runtime)
+        try:
+            yield
+        finally:
+            await stop_runtime(runtime)
+
+    app = FastAPI(title="Qunbot", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.include_router(webhook.router)
+    app.include_router(ops.router)
+    return app
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    engine = create_engine(settings.database_url)
+    sessions = create_sessionmaker(engine)
+    http = httpx.AsyncClient(timeout=settings.send_timeout)
+    metrics = Metrics()
+    platforms = build_platforms(settings, http)
+    dispatcher = Dispatcher(settings, metrics)
+    pacer = Pacer(
+        per_bot=settings.rate_per_bot_per_second,
+        per_chat=settings.rate_per_chat_per_second,
+        per_group_minute=settings.rate_per_group_per_minute,
+        margin=settings.pacing_margin,
+    )
+    sender = OutboxSender(sessions, platforms, settings, metrics, pacer)
+    processor = InboxProcessor(
+        sessions,
+        platforms,
+        dispatcher,
+        settings,
+        metrics,
+        on_outbox=sender.notify,
+        # SQLite has one writer: parallel chats would only queue on its lock.
+        concurrency=1 if is_sqlite(settings.database_url) else settings.inbox_concurrency,
+    )
+    writer = GroupCommitWriter(engine, on_commit=processor.notify)
+
+    async def elected() -> None:
+        await sender.recover()
+        sender.start()
+
+    leader = LeaderElection(engine, elected, sender.stop, settings.leader_retry_seconds)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        http=http,
+        metrics=metrics,
+        dispatcher=dispatcher,
+        inbox_writer=writer,
+        processor=processor,
+        sender=sender,
+        leader=leader,
+        platforms=platforms,
+    )
+
+
+async def start_runtime(runtime: Runtime) -> None:
+    if is_sqlite(runtime.settings.database_url):
+        await runtime.processor.release_all_claims()
+    runtime.inbox_writer.start()
+    runtime.processor.start()
+    runtime.leader.start()
+    telegram = runtime.platforms.get("telegram")
+    if isinstance(telegram, TelegramPlatform):
+        asyncio.create_task(_learn_username(telegram), name="telegram-getme")  # noqa: RUF006
+    log.info("service.started", platforms=sorted(runtime.platforms))
+
+
+async def stop_runtime(runtime: Runtime) -> None:
+    await runtime.leader.stop()
+    await runtime.processor.stop()
+    await runtime.inbox_writer.stop()
+    await runtime.http.aclose()
+    await runtime.engine.dispose()
+
+
+async def _learn_username(platform: TelegramPlatform) -> None:
+    """Know our @username so `/cmd@otherbot` in a group with several bots is left alone."""
+    try:
+        me = await platform.get_me()
+        platform.bot_username = me.get("username")
+    except Exception as exc:
+        log.warning("telegram.getme_failed", error=str(exc))

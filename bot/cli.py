@@ -1,0 +1,85 @@
+"""The `qunbot` command line: serve, migrate, set-webhook, check-config."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import httpx
+import typer
+
+from bot.settings import Settings
+
+app = typer.Typer(help="Qunbot: runs community chat groups on autopilot.", no_args_is_help=True)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValueError as exc:
+        typer.secho(f"Invalid settings: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (QUNBOT_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind (QUNBOT_PORT)")] = None,
+    migrate: Annotated[bool, typer.Option(help="Migrate the database first")] = False,
+) -> None:
+    """Serve the webhook, the API and the background workers (one process)."""
+    import uvicorn
+
+    from bot.app import create_app
+    from bot.db.migrate import upgrade
+
+    settings = _settings()
+    if migrate:
+        upgrade(settings.database_url)
+    # One worker only: the workers inside share rate limits and the scheduler lock.
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema to the latest version."""
+    from bot.db.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    typer.echo("database is up to date")
+
+
+@app.command("set-webhook")
+def set_webhook() -> None:
+    """Register the webhook (with secret and update types) and the command menu with Telegram."""
+    from bot.setup.webhook import register_webhook
+
+    settings = _settings()
+    lines, ok = asyncio.run(_with_http(settings, register_webhook))
+    for line in lines:
+        typer.echo(line)
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command("check-config")
+def check_config() -> None:
+    """Check the token, the webhook and the bot's rights in every known group; say what to fix."""
+    from bot.setup.check import check_configuration
+
+    settings = _settings()
+    lines, ok = asyncio.run(_with_http(settings, check_configuration))
+    for line in lines:
+        typer.echo(line)
+    raise typer.Exit(0 if ok else 1)
+
+
+async def _with_http(settings: Settings, job):
+    async with httpx.AsyncClient(timeout=settings.send_timeout) as http:
+        return await job(settings, http)

@@ -1,0 +1,1 @@
+"""Platform-neutral core: events in, actions out."""

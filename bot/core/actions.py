@@ -1,0 +1,135 @@
+"""Actions: the decisions handlers return, executed later through the outbox.
+
+Each action is plain data with a `kind` discriminator so it round-trips through the outbox's
+JSON column unchanged.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+
+class _Action(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    chat_id: str
+
+    @property
+    def is_message(self) -> bool:
+        """Whether the platform counts this call against its per-chat message limits."""
+        return False
+
+
+class Button(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    text: str
+    data: str | None = None
+    url: str | None = None
+
+
+class SendMessage(_Action):
+    kind: Literal["send_message"] = "send_message"
+    text: str
+    reply_to: str | None = None
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    html: bool = False
+    # Follow-ups the sender schedules once the platform has assigned a message id.
+    pin: bool = False
+    delete_after_seconds: int | None = None
+
+    @property
+    def is_message(self) -> bool:
+        return True
+
+
+class DeleteMessage(_Action):
+    kind: Literal["delete_message"] = "delete_message"
+    message_id: str
+
+
+class PinMessage(_Action):
+    kind: Literal["pin_message"] = "pin_message"
+    message_id: str
+    silent: bool = True
+
+
+class Restrict(_Action):
+    """Take away the right to post until `until` (forever when None)."""
+
+    kind: Literal["restrict"] = "restrict"
+    user_id: str
+    until: datetime | None = None
+
+
+class Unrestrict(_Action):
+    kind: Literal["unrestrict"] = "unrestrict"
+    user_id: str
+
+
+class Ban(_Action):
+    kind: Literal["ban"] = "ban"
+    user_id: str
+    until: datetime | None = None
+    revoke_messages: bool = False
+
+
+class Unban(_Action):
+    """Lift a ban; used after a ban to remove a member without banning them for good."""
+
+    kind: Literal["unban"] = "unban"
+    user_id: str
+
+
+class ApproveJoinRequest(_Action):
+    kind: Literal["approve_join_request"] = "approve_join_request"
+    user_id: str
+
+
+class DeclineJoinRequest(_Action):
+    kind: Literal["decline_join_request"] = "decline_join_request"
+    user_id: str
+
+
+class AnswerCallback(_Action):
+    kind: Literal["answer_callback"] = "answer_callback"
+    callback_id: str
+    text: str | None = None
+    show_alert: bool = False
+
+
+class Halt(BaseModel):
+    """Not sent anywhere: tells the dispatcher to run no further handlers for this event."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["halt"] = "halt"
+    reason: str
+
+
+Action = Annotated[
+    SendMessage
+    | DeleteMessage
+    | PinMessage
+    | Restrict
+    | Unrestrict
+    | Ban
+    | Unban
+    | ApproveJoinRequest
+    | DeclineJoinRequest
+    | AnswerCallback,
+    Field(discriminator="kind"),
+]
+
+ACTION_ADAPTER: TypeAdapter[Action] = TypeAdapter(Action)
+
+
+def action_to_json(action: Action) -> dict:
+    return action.model_dump(mode="json")
+
+
+def action_from_json(data: dict) -> Action:
+    return ACTION_ADAPTER.validate_python(data)

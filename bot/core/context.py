@@ -1,0 +1,41 @@
+"""What a handler may know besides the event: the group, the member, rights, language, time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.i18n import translate
+from bot.core.router import CommandInfo
+from bot.db.models import Group, Member
+from bot.groups.settings import GroupSettings
+
+
+@dataclass
+class Context:
+    """Built by the dispatcher's middlewares for one event.
+
+    `session` is the event's unit of work: records a handler changes are committed together with
+    the actions it returns, or not at all.
+    """
+
+    session: AsyncSession
+    now: datetime
+    platform: str
+    group: Group | None = None
+    group_settings: GroupSettings = field(default_factory=GroupSettings)
+    member: Member | None = None
+    is_operator: bool = False
+    lang: str = "zh"
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    commands: tuple[CommandInfo, ...] = ()
+
+    def t(self, key: str, **params: object) -> str:
+        return translate(self.lang, key, **params)
+
+    @property
+    def local_now(self) -> datetime:
+        return self.now.astimezone(self.tz)

@@ -1,0 +1,100 @@
+"""Platform-neutral events: what happened in a chat, as handlers see it.
+
+Adapters turn platform updates into these; handlers never see platform payloads except via
+`raw`, which exists for debugging and for capabilities a platform alone offers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class EventKind(StrEnum):
+    MESSAGE = "message"
+    EDITED_MESSAGE = "edited_message"
+    MEMBER_JOINED = "member_joined"
+    MEMBER_LEFT = "member_left"
+    MEMBER_UPDATED = "member_updated"
+    JOIN_REQUEST = "join_request"
+    CALLBACK = "callback"
+    BOT_MEMBERSHIP = "bot_membership"
+    CHAT_MIGRATED = "chat_migrated"
+
+
+class ChatType(StrEnum):
+    PRIVATE = "private"
+    GROUP = "group"
+    SUPERGROUP = "supergroup"
+    CHANNEL = "channel"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class User(_Frozen):
+    id: str
+    name: str = ""
+    username: str | None = None
+    is_bot: bool = False
+    language_code: str | None = None
+
+
+class Chat(_Frozen):
+    id: str
+    type: ChatType
+    title: str | None = None
+
+    @property
+    def is_group(self) -> bool:
+        return self.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+class Event(_Frozen):
+    """One thing that happened, in a chat, at a time.
+
+    Fields not meaningful for a kind stay at their defaults; e.g. `members` is set only for
+    MEMBER_JOINED/MEMBER_LEFT, `callback_*` only for CALLBACK.
+    """
+
+    kind: EventKind
+    platform: str
+    update_id: int
+    chat: Chat
+    user: User | None = None
+    at: datetime
+    message_id: str | None = None
+    text: str | None = None
+    command: str | None = None
+    args: str = ""
+    reply_to_message_id: str | None = None
+    reply_to_user: User | None = None
+    urls: tuple[str, ...] = ()
+    has_photo: bool = False
+    forwarded_from_chat: Chat | None = None
+    members: tuple[User, ...] = ()
+    inviter: User | None = None
+    invite_link_name: str | None = None
+    old_status: str | None = None
+    new_status: str | None = None
+    callback_id: str | None = None
+    callback_data: str | None = None
+    migrate_to_chat_id: str | None = None
+    raw: dict[str, Any] = Field(default_factory=dict, repr=False)
+
+
+def split_command(text: str | None, bot_username: str | None = None) -> tuple[str | None, str]:
+    """Split `/cmd@bot args` into (`cmd`, `args`); commands aimed at another bot are ignored."""
+    if not text or not text.startswith("/"):
+        return None, ""
+    head, _, rest = text[1:].partition(" ")
+    name, _, target = head.partition("@")
+    if target and bot_username and target.lower() != bot_username.lower():
+        return None, ""
+    if not name:
+        return None, ""
+    return name.lower(), rest.strip()

@@ -1,0 +1,94 @@
+"""Middlewares fill in the `Context` before any handler runs, in this order."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from zoneinfo import ZoneInfo
+
+from bot.core.context import Context
+from bot.core.events import Event, EventKind
+from bot.core.i18n import pick_language
+from bot.groups.repository import (
+    get_or_create_group,
+    get_or_create_member,
+    migrate_group,
+    role_for_status,
+)
+from bot.groups.settings import load_group_settings
+from bot.settings import Settings
+
+Middleware = Callable[[Event, Context, Settings], Awaitable[None]]
+
+JOINED = {"member", "administrator", "creator", "restricted"}
+GONE = {"left", "kicked"}
+
+
+async def load_group(event: Event, ctx: Context, settings: Settings) -> None:
+    if event.kind is EventKind.CHAT_MIGRATED and event.migrate_to_chat_id:
+        await migrate_group(ctx.session, event.platform, event.chat.id, event.migrate_to_chat_id)
+        return
+    if not event.chat.is_group:
+        return
+    ctx.group = await get_or_create_group(ctx.session, event.platform, event.chat)
+    ctx.group_settings = load_group_settings(ctx.group.settings)
+    ctx.tz = ZoneInfo(ctx.group_settings.timezone or settings.timezone)
+
+
+async def load_member(event: Event, ctx: Context, settings: Settings) -> None:
+    if ctx.group is None or event.user is None:
+        return
+    ctx.member = await get_or_create_member(ctx.session, ctx.group, event.user, ctx.now)
+    if event.kind is EventKind.MESSAGE:
+        ctx.member.message_count += 1
+
+
+async def track_membership(event: Event, ctx: Context, settings: Settings) -> None:
+    """Keep member rows' status, role, join time and source in step with the platform."""
+    if ctx.group is None:
+        return
+    if event.kind is EventKind.MEMBER_JOINED:
+        for user in event.members:
+            member = await get_or_create_member(ctx.session, ctx.group, user, ctx.now)
+            member.status, member.joined_at, member.left_at = "member", event.at, None
+            if event.invite_link_name:
+                member.source = f"link:{event.invite_link_name}"
+            elif event.inviter and event.inviter.id != user.id:
+                member.source = f"added_by:{event.inviter.id}"
+    elif event.kind is EventKind.MEMBER_LEFT:
+        for user in event.members:
+            member = await get_or_create_member(ctx.session, ctx.group, user, ctx.now)
+            member.status, member.left_at = "left", event.at
+    elif event.kind is EventKind.MEMBER_UPDATED and event.members:
+        member = await get_or_create_member(ctx.session, ctx.group, event.members[0], ctx.now)
+        role = role_for_status(event.new_status)
+        if role is not None and member.role != "operator":
+            member.role = role
+        if event.new_status in GONE:
+            member.status, member.left_at = event.new_status, event.at
+        elif event.new_status in JOINED:
+            member.status = "restricted" if event.new_status == "restricted" else "member"
+
+
+async def operator_rights(event: Event, ctx: Context, settings: Settings) -> None:
+    if event.user is None:
+        return
+    uid = event.user.id
+    ctx.is_operator = (
+        uid in settings.operators
+        or uid in ctx.group_settings.operators
+        or (ctx.member is not None and ctx.member.role in ("owner", "admin", "operator"))
+    )
+
+
+async def language(event: Event, ctx: Context, settings: Settings) -> None:
+    user_lang = event.user.language_code if event.user else None
+    ctx.lang = pick_language(ctx.group_settings.language.value, user_lang)
+
+
+MIDDLEWARES: tuple[Middleware, ...] = (
+    load_group,
+    load_member,
+    track_membership,
+    operator_rights,
+    language,
+)

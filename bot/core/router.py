@@ -1,0 +1,109 @@
+"""Routers: each capability registers its handlers on one `Router`.
+
+A handler is `async (event, ctx) -> list[Action]`; it decides, the outbox acts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.core.events import Event, EventKind
+
+if TYPE_CHECKING:
+    from bot.core.actions import Action, Halt
+    from bot.core.context import Context
+
+Handler = Callable[["Event", "Context"], Awaitable[list["Action | Halt"]]]
+Predicate = Callable[[Event], bool]
+
+
+@dataclass(frozen=True)
+class CommandInfo:
+    name: str
+    description: dict[str, str]
+    operator_only: bool
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    kinds: frozenset[EventKind]
+    handler: Handler
+    predicate: Predicate | None = None
+    operator_only: bool = False
+    group_only: bool = False
+    command: CommandInfo | None = None
+
+    def matches(self, event: Event) -> bool:
+        if event.kind not in self.kinds:
+            return False
+        return self.predicate is None or self.predicate(event)
+
+
+@dataclass
+class Router:
+    """The registrations of one capability, in the order they were declared."""
+
+    name: str
+    routes: list[Route] = field(default_factory=list)
+
+    def on(
+        self,
+        *kinds: EventKind,
+        when: Predicate | None = None,
+        operator_only: bool = False,
+        group_only: bool = False,
+    ) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.routes.append(
+                Route(
+                    name=f"{self.name}.{handler.__name__}",
+                    kinds=frozenset(kinds),
+                    handler=handler,
+                    predicate=when,
+                    operator_only=operator_only,
+                    group_only=group_only,
+                )
+            )
+            return handler
+
+        return register
+
+    def command(
+        self,
+        name: str,
+        *,
+        description: dict[str, str],
+        aliases: Iterable[str] = (),
+        words: Iterable[str] = (),
+        operator_only: bool = False,
+        group_only: bool = False,
+    ) -> Callable[[Handler], Handler]:
+        """Register `/name` (and `/alias`), plus plain-text `words` that mean the same command."""
+        names = {name, *aliases}
+        plain = {word.strip() for word in words}
+
+        def is_command(event: Event) -> bool:
+            if event.command is not None:
+                return event.command in names
+            return bool(plain) and (event.text or "").strip() in plain
+
+        info = CommandInfo(name=name, description=description, operator_only=operator_only)
+
+        def register(handler: Handler) -> Handler:
+            self.routes.append(
+                Route(
+                    name=f"{self.name}.{handler.__name__}",
+                    kinds=frozenset({EventKind.MESSAGE}),
+                    handler=handler,
+                    predicate=is_command,
+                    operator_only=operator_only,
+                    group_only=group_only,
+                    command=info,
+                )
+            )
+            return handler
+
+        return register

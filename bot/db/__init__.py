@@ -1,0 +1,1 @@
+"""Database models, engine set-up and migrations."""

@@ -1,0 +1,99 @@
+"""The dispatcher: middlewares, then every matching handler in router order.
+
+The order of `ROUTERS` is the precedence: gates (ad filter, screening) come first so a message
+they stop never reaches check-ins or points; commands and ordinary handlers follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.actions import Action, Halt, SendMessage
+from bot.core.context import Context
+from bot.core.events import Event, EventKind
+from bot.core.middlewares import MIDDLEWARES, Middleware
+from bot.core.router import CommandInfo, Router
+from bot.metrics import Metrics
+from bot.settings import Settings
+from handlers import group_settings, guide
+
+log = structlog.get_logger(__name__)
+
+ROUTERS: tuple[Router, ...] = (
+    # Commands last: they never block other capabilities from seeing a message.
+    guide.router,
+    group_settings.router,
+)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        settings: Settings,
+        metrics: Metrics,
+        routers: Sequence[Router] = ROUTERS,
+        middlewares: Sequence[Middleware] = MIDDLEWARES,
+    ) -> None:
+        self._settings = settings
+        self._metrics = metrics
+        self._routers = tuple(routers)
+        self._middlewares = tuple(middlewares)
+
+    @property
+    def commands(self) -> tuple[CommandInfo, ...]:
+        return tuple(
+            route.command for router in self._routers for route in router.routes if route.command
+        )
+
+    @property
+    def event_kinds(self) -> frozenset[EventKind]:
+        """Every kind some handler or middleware needs; adapters subscribe to just these."""
+        kinds = {
+            kind for router in self._routers for route in router.routes for kind in route.kinds
+        }
+        # Membership bookkeeping and supergroup moves are needed whatever the handlers are.
+        kinds |= {EventKind.MEMBER_JOINED, EventKind.MEMBER_LEFT, EventKind.MEMBER_UPDATED}
+        kinds |= {EventKind.CHAT_MIGRATED, EventKind.BOT_MEMBERSHIP}
+        return frozenset(kinds)
+
+    async def dispatch(self, event: Event, session: AsyncSession, now: datetime) -> list[Action]:
+        """Run middlewares and handlers for one event; return the actions to perform."""
+        ctx = Context(session=session, now=now, platform=event.platform, commands=self.commands)
+        for middleware in self._middlewares:
+            await middleware(event, ctx, self._settings)
+        actions: list[Action] = []
+        for router in self._routers:
+            for route in router.routes:
+                if not route.matches(event):
+                    continue
+                if route.group_only and ctx.group is None:
+                    actions.append(_reply(event, ctx.t("common.group_only")))
+                    continue
+                if route.operator_only and not ctx.is_operator:
+                    actions.append(_reply(event, ctx.t("common.not_operator")))
+                    continue
+                result = await self._run(route.name, route.handler, event, ctx)
+                halted = [item for item in result if isinstance(item, Halt)]
+                actions.extend(item for item in result if not isinstance(item, Halt))
+                if halted:
+                    log.info("dispatch.halted", handler=route.name, reason=halted[0].reason)
+                    return actions
+        return actions
+
+    async def _run(self, name, handler, event: Event, ctx: Context) -> list:
+        # A savepoint per handler: a failing handler's half-done writes vanish, others' stay.
+        try:
+            async with ctx.session.begin_nested():
+                return list(await handler(event, ctx))
+        except Exception:
+            self._metrics.handler_errors.labels(handler=name).inc()
+            log.exception("handler.failed", handler=name, update_id=event.update_id)
+            return []
+
+
+def _reply(event: Event, text: str) -> SendMessage:
+    return SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)

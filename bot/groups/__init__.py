@@ -1,0 +1,1 @@
+"""Groups and members: records, per-group settings, supergroup migration."""

@@ -1,0 +1,1 @@
+"""The inbox: updates stored before they are acknowledged, then processed in chat order."""

@@ -1,0 +1,51 @@
+"""A background loop that drains work, then sleeps until notified or the poll interval passes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import structlog
+
+log = structlog.get_logger(__name__)
+
+
+class DrainLoop:
+    """Subclasses implement `run_once() -> int`, the amount of work done in one round.
+
+    Notifications are the fast path (a commit just stored work); polling is the safety net for
+    work that becomes due by time or was stored by another process.
+    """
+
+    name = "loop"
+
+    def __init__(self, poll_interval: float) -> None:
+        self._poll_interval = poll_interval
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def run_once(self) -> int:
+        raise NotImplementedError
+
+    def notify(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=self.name)
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                while await self.run_once():
+                    pass
+            except Exception:
+                log.exception("loop.failed", loop=self.name)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll_interval)

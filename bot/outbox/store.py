@@ -1,0 +1,56 @@
+"""Writing actions into the outbox inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.actions import Action, action_to_json
+from bot.db.models import OutboxAction
+
+
+async def enqueue(
+    session: AsyncSession,
+    platform: str,
+    actions: Sequence[Action],
+    *,
+    key: str,
+    now: datetime,
+    not_before: datetime | None = None,
+) -> int:
+    """Store actions under idempotency keys `{key}:{index}`; keys already stored are skipped.
+
+    Returns how many rows were added. The same `key` (an inbox row, a job firing) therefore
+    never produces the same action twice, even when its producer runs again after a crash.
+    """
+    if not actions:
+        return 0
+    keys = [f"{key}:{index}" for index in range(len(actions))]
+    existing = set(
+        await session.scalars(
+            select(OutboxAction.idempotency_key).where(OutboxAction.idempotency_key.in_(keys))
+        )
+    )
+    added = 0
+    for idem, action in zip(keys, actions, strict=True):
+        if idem in existing:
+            continue
+        session.add(
+            OutboxAction(
+                platform=platform,
+                chat_key=action.chat_id,
+                kind=action.kind,
+                payload=action_to_json(action),
+                idempotency_key=idem,
+                status="pending",
+                attempts=0,
+                created_at=now,
+                next_attempt_at=not_before or now,
+            )
+        )
+        added += 1
+    await session.flush()
+    return added

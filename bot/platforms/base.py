@@ -1,0 +1,76 @@
+"""The few things the core needs from a chat platform, and how a platform call can fail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.core.actions import Action
+from bot.core.events import Event, EventKind
+
+
+class UnsupportedUpdate(ValueError):
+    """A payload that is not an update this platform adapter understands."""
+
+
+class PlatformError(Exception):
+    """A platform call failed; subclasses say whether trying again can help."""
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description)
+        self.description = description
+
+
+class RetryAfter(PlatformError):
+    """The platform asks the whole bot to wait before any further call."""
+
+    def __init__(self, seconds: float, description: str = "Too Many Requests") -> None:
+        super().__init__(description)
+        self.seconds = seconds
+
+
+class TransientError(PlatformError):
+    """Server error, timeout or network fault: the same call may succeed later."""
+
+
+class PermanentError(PlatformError):
+    """The platform refused the call itself (message gone, no rights...): never retried."""
+
+
+class ChatMigrated(PlatformError):
+    """The chat moved to a new id (Telegram: group upgraded to supergroup)."""
+
+    def __init__(self, new_chat_id: str, description: str = "chat migrated") -> None:
+        super().__init__(description)
+        self.new_chat_id = new_chat_id
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What the webhook edge learns from a payload without parsing it fully."""
+
+    update_id: int
+    chat_key: str
+
+
+class Platform(Protocol):
+    """One chat platform. Handlers never see this; only the shell does."""
+
+    name: str
+    bot_id: str
+
+    def envelope(self, data: Any) -> Envelope:
+        """Validate the outline of an update; raises UnsupportedUpdate."""
+
+    def parse(self, data: dict[str, Any]) -> Event | None:
+        """Turn an update into an event; None for updates that carry nothing to act on."""
+
+    def is_group_chat(self, chat_id: str) -> bool:
+        """Whether the platform's per-group message limits apply to this chat."""
+
+    def subscriptions(self, kinds: Iterable[EventKind]) -> list[str]:
+        """The platform's update types needed to receive these event kinds."""
+
+    async def execute(self, action: Action) -> dict[str, Any] | None:
+        """Perform one action; raises PlatformError subclasses on failure."""

@@ -1,0 +1,67 @@
+"""The Telegram platform: parse updates, execute actions, manage the webhook."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from bot.core.actions import Action
+from bot.core.events import Event, EventKind
+from bot.platforms.base import Envelope
+from bot.platforms.telegram import parse
+from bot.platforms.telegram.api import TelegramApi
+from bot.platforms.telegram.requests import chat_ref, to_request
+
+
+class TelegramPlatform:
+    name = parse.PLATFORM
+
+    def __init__(self, api: TelegramApi, bot_id: str, bot_username: str | None = None) -> None:
+        self.api = api
+        self.bot_id = bot_id
+        self.bot_username = bot_username
+
+    def envelope(self, data: Any) -> Envelope:
+        return parse.envelope(data)
+
+    def parse(self, data: dict[str, Any]) -> Event | None:
+        return parse.parse_update(data, self.bot_username)
+
+    def is_group_chat(self, chat_id: str) -> bool:
+        # Telegram gives groups and channels negative ids, people positive ones.
+        return chat_id.startswith("-")
+
+    def subscriptions(self, kinds: Iterable[EventKind]) -> list[str]:
+        return sorted({parse.KIND_TO_UPDATE[kind] for kind in kinds})
+
+    async def execute(self, action: Action) -> dict[str, Any] | None:
+        method, body = to_request(action)
+        result = await self.api.call(method, body)
+        if isinstance(result, dict) and "message_id" in result:
+            return {"message_id": str(result["message_id"])}
+        return None
+
+    async def set_webhook(self, url: str, secret: str | None, allowed_updates: list[str]) -> bool:
+        body: dict[str, Any] = {"url": url, "allowed_updates": allowed_updates}
+        if secret:
+            body["secret_token"] = secret
+        return bool(await self.api.call("setWebhook", body))
+
+    async def set_commands(self, commands: list[tuple[str, str]], language: str | None) -> bool:
+        body: dict[str, Any] = {
+            "commands": [{"command": name, "description": text} for name, text in commands]
+        }
+        if language:
+            body["language_code"] = language
+        return bool(await self.api.call("setMyCommands", body))
+
+    async def get_me(self) -> dict[str, Any]:
+        return await self.api.call("getMe")
+
+    async def get_webhook_info(self) -> dict[str, Any]:
+        return await self.api.call("getWebhookInfo")
+
+    async def get_chat_member(self, chat_id: str, user_id: str) -> dict[str, Any]:
+        return await self.api.call(
+            "getChatMember", {"chat_id": chat_ref(chat_id), "user_id": int(user_id)}
+        )

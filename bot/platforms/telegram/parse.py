@@ -1,0 +1,220 @@
+"""Telegram Bot API updates → platform-neutral events.
+
+Shapes follow the Bot API reference (Update, Message, ChatMemberUpdated, ChatJoinRequest,
+CallbackQuery). Anything unexpected inside a known update type yields UnsupportedUpdate, never a
+crash.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.core.events import Chat, ChatType, Event, EventKind, User, split_command
+from bot.platforms.base import Envelope, UnsupportedUpdate
+
+PLATFORM = "telegram"
+
+# Update field → where its chat lives inside the object.
+UPDATE_TYPES = {
+    "message": ("chat",),
+    "edited_message": ("chat",),
+    "chat_member": ("chat",),
+    "my_chat_member": ("chat",),
+    "chat_join_request": ("chat",),
+    "callback_query": ("message", "chat"),
+}
+
+KIND_TO_UPDATE = {
+    EventKind.MESSAGE: "message",
+    EventKind.MEMBER_JOINED: "message",
+    EventKind.MEMBER_LEFT: "message",
+    EventKind.CHAT_MIGRATED: "message",
+    EventKind.EDITED_MESSAGE: "edited_message",
+    EventKind.MEMBER_UPDATED: "chat_member",
+    EventKind.JOIN_REQUEST: "chat_join_request",
+    EventKind.CALLBACK: "callback_query",
+    EventKind.BOT_MEMBERSHIP: "my_chat_member",
+}
+
+
+def envelope(data: Any) -> Envelope:
+    """Check an update's outline: an integer update_id and one known update type with a chat."""
+    if not isinstance(data, dict):
+        raise UnsupportedUpdate("update is not a JSON object")
+    update_id = data.get("update_id")
+    if not isinstance(update_id, int) or isinstance(update_id, bool):
+        raise UnsupportedUpdate("update_id missing or not an integer")
+    kinds = [key for key in data if key in UPDATE_TYPES]
+    if len(kinds) != 1:
+        raise UnsupportedUpdate(f"expected one known update type, got keys {sorted(data)}")
+    obj: Any = data[kinds[0]]
+    for step in UPDATE_TYPES[kinds[0]]:
+        obj = obj.get(step) if isinstance(obj, dict) else None
+    if kinds[0] == "callback_query" and obj is None:
+        sender = data["callback_query"].get("from") if isinstance(data[kinds[0]], dict) else None
+        obj = {"id": sender.get("id")} if isinstance(sender, dict) else None
+    chat_id = obj.get("id") if isinstance(obj, dict) else None
+    if not isinstance(chat_id, int | str) or isinstance(chat_id, bool):
+        raise UnsupportedUpdate(f"{kinds[0]} without a chat id")
+    return Envelope(update_id=update_id, chat_key=str(chat_id))
+
+
+def parse_update(data: dict[str, Any], bot_username: str | None = None) -> Event | None:
+    """Parse a whole update; raises UnsupportedUpdate for shapes we cannot read."""
+    try:
+        return _parse(data, bot_username)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        if isinstance(exc, UnsupportedUpdate):
+            raise
+        raise UnsupportedUpdate(f"malformed update: {exc!r}") from exc
+
+
+def _parse(data: dict[str, Any], bot_username: str | None) -> Event | None:
+    update_id = data["update_id"]
+    if "message" in data or "edited_message" in data:
+        edited = "edited_message" in data
+        return _message(
+            update_id, data["edited_message" if edited else "message"], edited, bot_username
+        )
+    if "chat_member" in data or "my_chat_member" in data:
+        mine = "my_chat_member" in data
+        upd = data["my_chat_member" if mine else "chat_member"]
+        link = upd.get("invite_link") or {}
+        return Event(
+            kind=EventKind.BOT_MEMBERSHIP if mine else EventKind.MEMBER_UPDATED,
+            platform=PLATFORM,
+            update_id=update_id,
+            chat=_chat(upd["chat"]),
+            user=_user(upd["from"]),
+            at=_time(upd["date"]),
+            members=(_user(upd["new_chat_member"]["user"]),),
+            old_status=upd["old_chat_member"]["status"],
+            new_status=upd["new_chat_member"]["status"],
+            invite_link_name=link.get("name") or link.get("invite_link"),
+            raw=data,
+        )
+    if "chat_join_request" in data:
+        req = data["chat_join_request"]
+        link = req.get("invite_link") or {}
+        return Event(
+            kind=EventKind.JOIN_REQUEST,
+            platform=PLATFORM,
+            update_id=update_id,
+            chat=_chat(req["chat"]),
+            user=_user(req["from"]),
+            at=_time(req["date"]),
+            text=req.get("bio"),
+            invite_link_name=link.get("name") or link.get("invite_link"),
+            raw=data,
+        )
+    if "callback_query" in data:
+        query = data["callback_query"]
+        sender = _user(query["from"])
+        message = query.get("message") or {}
+        chat = (
+            _chat(message["chat"])
+            if "chat" in message
+            else Chat(id=sender.id, type=ChatType.PRIVATE)
+        )
+        return Event(
+            kind=EventKind.CALLBACK,
+            platform=PLATFORM,
+            update_id=update_id,
+            chat=chat,
+            user=sender,
+            at=_time(message["date"]) if message.get("date") else datetime.now(UTC),
+            message_id=str(message["message_id"]) if "message_id" in message else None,
+            callback_id=str(query["id"]),
+            callback_data=query.get("data"),
+            raw=data,
+        )
+    raise UnsupportedUpdate(f"no known update type in keys {sorted(data)}")
+
+
+def _message(update_id: int, msg: dict, edited: bool, bot_username: str | None) -> Event:
+    chat = _chat(msg["chat"])
+    sender = _user(msg["from"]) if "from" in msg else None
+    common = {
+        "platform": PLATFORM,
+        "update_id": update_id,
+        "chat": chat,
+        "user": sender,
+        "at": _time(msg["date"]),
+        "message_id": str(msg["message_id"]),
+        "raw": {"message": msg} if not edited else {"edited_message": msg},
+    }
+    if msg.get("new_chat_members"):
+        members = tuple(_user(u) for u in msg["new_chat_members"])
+        return Event(kind=EventKind.MEMBER_JOINED, members=members, inviter=sender, **common)
+    if msg.get("left_chat_member"):
+        return Event(
+            kind=EventKind.MEMBER_LEFT, members=(_user(msg["left_chat_member"]),), **common
+        )
+    if msg.get("migrate_to_chat_id"):
+        return Event(
+            kind=EventKind.CHAT_MIGRATED,
+            migrate_to_chat_id=str(msg["migrate_to_chat_id"]),
+            **common,
+        )
+    text = msg.get("text") if "text" in msg else msg.get("caption")
+    entities = msg.get("entities") if "text" in msg else msg.get("caption_entities")
+    command, args = (None, "")
+    if "text" in msg and any(
+        e.get("type") == "bot_command" and e.get("offset") == 0 for e in entities or ()
+    ):
+        command, args = split_command(text, bot_username)
+    reply = msg.get("reply_to_message") or {}
+    return Event(
+        kind=EventKind.EDITED_MESSAGE if edited else EventKind.MESSAGE,
+        text=text,
+        command=command,
+        args=args,
+        urls=_urls(text or "", entities or ()),
+        has_photo=bool(msg.get("photo")),
+        forwarded_from_chat=_forward_chat(msg),
+        reply_to_message_id=str(reply["message_id"]) if "message_id" in reply else None,
+        reply_to_user=_user(reply["from"]) if "from" in reply else None,
+        **common,
+    )
+
+
+def _urls(text: str, entities) -> tuple[str, ...]:
+    # Entity offsets count UTF-16 code units, so slice the UTF-16 encoding, not the str.
+    encoded = text.encode("utf-16-le")
+    urls = []
+    for entity in entities:
+        if entity.get("type") == "text_link" and entity.get("url"):
+            urls.append(entity["url"])
+        elif entity.get("type") == "url":
+            start, length = entity["offset"] * 2, entity["length"] * 2
+            urls.append(encoded[start : start + length].decode("utf-16-le", errors="replace"))
+    return tuple(urls)
+
+
+def _forward_chat(msg: dict) -> Chat | None:
+    origin = msg.get("forward_origin") or {}
+    chat = origin.get("chat") if origin.get("type") == "channel" else msg.get("forward_from_chat")
+    return _chat(chat) if chat else None
+
+
+def _chat(chat: dict) -> Chat:
+    title = chat.get("title") or " ".join(
+        part for part in (chat.get("first_name"), chat.get("last_name")) if part
+    )
+    return Chat(id=str(chat["id"]), type=ChatType(chat["type"]), title=title or None)
+
+
+def _user(user: dict) -> User:
+    name = " ".join(part for part in (user.get("first_name"), user.get("last_name")) if part)
+    return User(
+        id=str(user["id"]),
+        name=name or user.get("username") or str(user["id"]),
+        username=user.get("username"),
+        is_bot=bool(user.get("is_bot")),
+        language_code=user.get("language_code"),
+    )
+
+
+def _time(timestamp: int) -> datetime:
+    return datetime.fromtimestamp(int(timestamp), UTC)

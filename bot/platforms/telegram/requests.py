@@ -1,0 +1,115 @@
+"""Actions → Telegram Bot API method calls (method name and JSON body)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.core.actions import (
+    Action,
+    AnswerCallback,
+    ApproveJoinRequest,
+    Ban,
+    DeclineJoinRequest,
+    DeleteMessage,
+    PinMessage,
+    Restrict,
+    SendMessage,
+    Unban,
+    Unrestrict,
+)
+
+MUTED = {
+    "can_send_messages": False,
+    "can_send_audios": False,
+    "can_send_documents": False,
+    "can_send_photos": False,
+    "can_send_videos": False,
+    "can_send_video_notes": False,
+    "can_send_voice_notes": False,
+    "can_send_polls": False,
+    "can_send_other_messages": False,
+    "can_add_web_page_previews": False,
+}
+UNMUTED = {key: True for key in MUTED}
+
+
+def chat_ref(chat_id: str) -> int | str:
+    """Telegram takes numeric ids as integers and public chats as `@username` strings."""
+    return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+
+
+def _until(when: datetime | None) -> int:
+    # 0 means "forever" to Telegram.
+    return int(when.timestamp()) if when else 0
+
+
+def to_request(action: Action) -> tuple[str, dict[str, Any]]:
+    chat = chat_ref(action.chat_id)
+    match action:
+        case SendMessage():
+            body: dict[str, Any] = {"chat_id": chat, "text": action.text}
+            if action.reply_to:
+                body["reply_parameters"] = {
+                    "message_id": int(action.reply_to),
+                    "allow_sending_without_reply": True,
+                }
+            if action.buttons:
+                body["reply_markup"] = {
+                    "inline_keyboard": [
+                        [
+                            {"text": b.text, "url": b.url}
+                            if b.url
+                            else {"text": b.text, "callback_data": b.data or b.text}
+                            for b in row
+                        ]
+                        for row in action.buttons
+                    ]
+                }
+            if action.html:
+                body["parse_mode"] = "HTML"
+            return "sendMessage", body
+        case DeleteMessage():
+            return "deleteMessage", {"chat_id": chat, "message_id": int(action.message_id)}
+        case PinMessage():
+            return "pinChatMessage", {
+                "chat_id": chat,
+                "message_id": int(action.message_id),
+                "disable_notification": action.silent,
+            }
+        case Restrict():
+            return "restrictChatMember", {
+                "chat_id": chat,
+                "user_id": int(action.user_id),
+                "permissions": MUTED,
+                "until_date": _until(action.until),
+            }
+        case Unrestrict():
+            return "restrictChatMember", {
+                "chat_id": chat,
+                "user_id": int(action.user_id),
+                "permissions": UNMUTED,
+            }
+        case Ban():
+            return "banChatMember", {
+                "chat_id": chat,
+                "user_id": int(action.user_id),
+                "until_date": _until(action.until),
+                "revoke_messages": action.revoke_messages,
+            }
+        case Unban():
+            return "unbanChatMember", {
+                "chat_id": chat,
+                "user_id": int(action.user_id),
+                "only_if_banned": True,
+            }
+        case ApproveJoinRequest():
+            return "approveChatJoinRequest", {"chat_id": chat, "user_id": int(action.user_id)}
+        case DeclineJoinRequest():
+            return "declineChatJoinRequest", {"chat_id": chat, "user_id": int(action.user_id)}
+        case AnswerCallback():
+            body = {"callback_query_id": action.callback_id, "show_alert": action.show_alert}
+            if action.text:
+                body["text"] = action.text
+            return "answerCallbackQuery", body
+    raise TypeError(f"no Telegram request for {type(action).__name__}")

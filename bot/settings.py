@@ -1,0 +1,72 @@
+"""Service settings from the environment (prefix `QUNBOT_`); every one is optional."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QUNBOT_", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./qunbot.db"
+    telegram_token: SecretStr | None = None
+    telegram_api_base: str = "https://api.telegram.org"
+    webhook_secret: SecretStr | None = None
+    public_url: str | None = None
+    timezone: str = "Asia/Shanghai"
+    operators: Annotated[tuple[str, ...], NoDecode] = ()
+    dashboard_password: SecretStr | None = None
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    log_level: str = "INFO"
+    log_json: bool = True
+    max_body_bytes: int = 1024 * 1024
+    playground: bool = True
+
+    # Telegram's documented limits; the sender paces at `pacing_margin` of them.
+    rate_per_bot_per_second: float = 30.0
+    rate_per_chat_per_second: float = 1.0
+    rate_per_group_per_minute: float = 20.0
+    pacing_margin: float = 0.97
+    send_max_attempts: int = 5
+    send_backoff_initial: float = 0.5
+    send_backoff_max: float = 60.0
+    send_timeout: float = 15.0
+
+    inbox_concurrency: int = 8
+    inbox_lease_seconds: float = 120.0
+    inbox_max_attempts: int = 5
+    poll_interval: float = 1.0
+    leader_retry_seconds: float = 5.0
+
+    @field_validator("operators", mode="before")
+    @classmethod
+    def _split_operators(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("pacing_margin")
+    @classmethod
+    def _margin_in_range(cls, value: float) -> float:
+        if not 0 < value <= 1:
+            raise ValueError("pacing_margin must be in (0, 1]")
+        return value
+
+    @property
+    def telegram_bot_id(self) -> str | None:
+        """The numeric id Telegram puts before the colon of a token; safe to log."""
+        if self.telegram_token is None:
+            return None
+        return self.telegram_token.get_secret_value().split(":", 1)[0]
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+__all__ = ["Settings", "load_settings"]

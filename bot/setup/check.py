@@ -1,0 +1,110 @@
+"""`qunbot check-config`: is the bot able to do its job, and if not, what to fix."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import select
+
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.models import Group
+from bot.platforms.base import PlatformError
+from bot.settings import Settings
+from bot.setup.webhook import WEBHOOK_PATH, allowed_updates, telegram_platform
+
+NEEDED_RIGHTS = {
+    "can_delete_messages": "delete spam and old welcome messages",
+    "can_restrict_members": "mute, verify and ban members",
+    "can_invite_users": "approve join requests",
+    "can_pin_messages": "pin countdowns and announcements",
+}
+
+
+async def check_configuration(
+    settings: Settings, http: httpx.AsyncClient
+) -> tuple[list[str], bool]:
+    platform = telegram_platform(settings, http)
+    if platform is None:
+        return ["FAIL token: QUNBOT_TELEGRAM_TOKEN is not set. Get one from @BotFather."], False
+    lines: list[str] = []
+    ok = True
+    try:
+        me = await platform.get_me()
+    except PlatformError as exc:
+        return [f"FAIL token: Telegram refused it ({exc.description}). Check the token."], False
+    lines.append(f"OK   token: bot @{me.get('username')} (id {me.get('id')})")
+    if me.get("can_read_all_group_messages"):
+        lines.append("OK   privacy mode: off, the bot sees every group message")
+    else:
+        lines.append(
+            "WARN privacy mode: on, so the ad filter only sees commands and replies. "
+            "Fix: @BotFather → /setprivacy → Disable, or make the bot an admin in each group."
+        )
+    ok &= _check_webhook(await platform.get_webhook_info(), settings, platform, lines)
+    ok &= await _check_groups(settings, platform, str(me.get("id")), lines)
+    return lines, ok
+
+
+def _check_webhook(info: dict, settings: Settings, platform, lines: list[str]) -> bool:
+    ok = True
+    expected = settings.public_url.rstrip("/") + WEBHOOK_PATH if settings.public_url else None
+    url = info.get("url") or ""
+    if not url:
+        lines.append(
+            "FAIL webhook: none set. Fix: set QUNBOT_PUBLIC_URL and run `qunbot set-webhook`."
+        )
+        ok = False
+    elif expected and url != expected:
+        lines.append(
+            f"FAIL webhook: points at {url}, expected {expected}. Fix: `qunbot set-webhook`."
+        )
+        ok = False
+    else:
+        lines.append(f"OK   webhook: {url} ({info.get('pending_update_count', 0)} pending)")
+    if info.get("last_error_message"):
+        lines.append(f"WARN webhook: Telegram's last delivery error: {info['last_error_message']}")
+    wanted = set(allowed_updates(platform, settings))
+    subscribed = set(info.get("allowed_updates") or [])
+    missing = wanted - subscribed if subscribed else set()
+    if url and missing:
+        lines.append(
+            f"FAIL webhook: not subscribed to {', '.join(sorted(missing))} "
+            "(chat_member is only sent when listed). Fix: `qunbot set-webhook`."
+        )
+        ok = False
+    return ok
+
+
+async def _check_groups(settings: Settings, platform, bot_user_id: str, lines: list[str]) -> bool:
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            groups = list(await session.scalars(select(Group).where(Group.platform == "telegram")))
+    except Exception as exc:
+        lines.append(
+            f"WARN groups: cannot read the database ({type(exc).__name__}); run `qunbot migrate`."
+        )
+        return True
+    finally:
+        await engine.dispose()
+    if not groups:
+        lines.append("INFO groups: none known yet; add the bot to a group and make it an admin.")
+        return True
+    ok = True
+    for group in groups:
+        name = f"{group.title or group.chat_id} ({group.chat_id})"
+        try:
+            member = await platform.get_chat_member(group.chat_id, bot_user_id)
+        except PlatformError as exc:
+            lines.append(f"FAIL group {name}: {exc.description}")
+            ok = False
+            continue
+        if member.get("status") != "administrator":
+            lines.append(f"FAIL group {name}: the bot is not an admin. Fix: promote it to admin.")
+            ok = False
+            continue
+        lacking = [why for right, why in NEEDED_RIGHTS.items() if not member.get(right)]
+        if lacking:
+            lines.append(f"WARN group {name}: admin, but cannot {'; '.join(lacking)}.")
+        else:
+            lines.append(f"OK   group {name}: admin with every right needed")
+    return ok

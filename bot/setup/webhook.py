@@ -1,0 +1,49 @@
+"""`qunbot set-webhook`: point Telegram at us, with exactly the update types we handle."""
+
+from __future__ import annotations
+
+import httpx
+
+from bot.dispatch import Dispatcher
+from bot.metrics import Metrics
+from bot.platforms.base import PlatformError
+from bot.platforms.telegram.adapter import TelegramPlatform
+from bot.platforms.telegram.api import TelegramApi
+from bot.settings import Settings
+
+WEBHOOK_PATH = "/webhook/telegram"
+
+
+def telegram_platform(settings: Settings, http: httpx.AsyncClient) -> TelegramPlatform | None:
+    if settings.telegram_token is None:
+        return None
+    api = TelegramApi(http, settings.telegram_api_base, settings.telegram_token.get_secret_value())
+    return TelegramPlatform(api, bot_id=settings.telegram_bot_id or "")
+
+
+def allowed_updates(platform: TelegramPlatform, settings: Settings) -> list[str]:
+    """Computed from the registered handlers; `chat_member` is only sent when listed."""
+    return platform.subscriptions(Dispatcher(settings, Metrics()).event_kinds)
+
+
+async def register_webhook(settings: Settings, http: httpx.AsyncClient) -> tuple[list[str], bool]:
+    platform = telegram_platform(settings, http)
+    if platform is None:
+        return ["QUNBOT_TELEGRAM_TOKEN is not set."], False
+    if not settings.public_url:
+        return ["QUNBOT_PUBLIC_URL is not set (the https address Telegram should call)."], False
+    url = settings.public_url.rstrip("/") + WEBHOOK_PATH
+    updates = allowed_updates(platform, settings)
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    commands = Dispatcher(settings, Metrics()).commands
+    try:
+        await platform.set_webhook(url, secret, updates)
+        await platform.set_commands([(c.name, c.description["en"]) for c in commands], None)
+        await platform.set_commands([(c.name, c.description["zh"]) for c in commands], "zh")
+    except PlatformError as exc:
+        return [f"Telegram refused: {exc.description}"], False
+    lines = [f"Webhook set to {url}", f"Update types: {', '.join(updates)}"]
+    if secret is None:
+        lines.append("Warning: QUNBOT_WEBHOOK_SECRET is not set; anyone can post updates.")
+    lines.append(f"Commands registered: {len(commands)} (en, zh)")
+    return lines, True

@@ -1,0 +1,48 @@
+"""Health, readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import func, select
+
+from bot.db.models import InboxUpdate, OutboxAction
+from bot.web.state import Runtime
+
+router = APIRouter()
+
+
+@router.get("/healthz")
+async def healthz() -> dict:
+    return {"ok": True}
+
+
+@router.get("/readyz")
+async def readyz(request: Request) -> JSONResponse:
+    runtime: Runtime = request.app.state.runtime
+    try:
+        async with runtime.engine.connect() as conn:
+            await conn.scalar(select(1))
+    except Exception as exc:
+        return JSONResponse({"ok": False, "database": type(exc).__name__}, status_code=503)
+    return JSONResponse({"ok": True, "database": "ok", "leader": runtime.leader.is_leader})
+
+
+@router.get("/metrics")
+async def metrics(request: Request) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    async with runtime.sessions() as session:
+        outbox = await session.scalar(
+            select(func.count())
+            .select_from(OutboxAction)
+            .where(OutboxAction.status.in_(("pending", "queued", "sending")))
+        )
+        inbox = await session.scalar(
+            select(func.count())
+            .select_from(InboxUpdate)
+            .where(InboxUpdate.status.in_(("pending", "processing")))
+        )
+    runtime.metrics.outbox_depth.set(outbox or 0)
+    runtime.metrics.inbox_depth.set(inbox or 0)
+    return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)

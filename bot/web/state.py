@@ -1,0 +1,32 @@
+"""The running service's parts, built by `create_app` and reachable from requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.dispatch import Dispatcher
+from bot.inbox.processor import InboxProcessor
+from bot.inbox.writer import GroupCommitWriter
+from bot.leader import LeaderElection
+from bot.metrics import Metrics
+from bot.outbox.sender import OutboxSender
+from bot.platforms.base import Platform
+from bot.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    http: httpx.AsyncClient
+    metrics: Metrics
+    dispatcher: Dispatcher
+    inbox_writer: GroupCommitWriter
+    processor: InboxProcessor
+    sender: OutboxSender
+    leader: LeaderElection
+    platforms: dict[str, Platform] = field(default_factory=dict)

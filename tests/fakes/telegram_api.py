@@ -1,0 +1,232 @@
+"""A fake Telegram Bot API server on 127.0.0.1 that records every call.
+
+It answers the methods Qunbot uses with Bot API-shaped results, can be told to fail the next
+calls (429 with retry_after, 5xx, a 400), and can enforce Telegram's rate limits itself so a
+test or benchmark sees a 429 exactly when real Telegram would send one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+TOKEN = "123456789:AAH-fakeTokenForTestsOnly_0123456789ab"
+BOT_ID = 123456789
+BOT_USERNAME = "qunbot_test_bot"
+
+
+@dataclass
+class Call:
+    method: str
+    body: dict[str, Any]
+    at: float
+
+
+@dataclass
+class Failure:
+    status: int
+    description: str
+    retry_after: float | None = None
+    migrate_to_chat_id: int | None = None
+
+
+@dataclass
+class Limits:
+    """Sliding windows as Telegram documents them; exceeding one earns a 429."""
+
+    per_bot_per_second: int = 30
+    per_chat_per_second: int = 1
+    per_group_per_minute: int = 20
+    retry_after: int = 5
+
+
+MESSAGE_METHODS = {"sendMessage", "sendPhoto", "copyMessage", "forwardMessage"}
+
+
+@dataclass
+class FakeTelegram:
+    token: str = TOKEN
+    limits: Limits | None = None
+    privacy_mode: bool = False
+    calls: list[Call] = field(default_factory=list)
+    webhook: dict[str, Any] = field(default_factory=dict)
+    chat_members: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    latency: float = 0.0
+    rate_limited: int = 0
+
+    def __post_init__(self) -> None:
+        self._failures: dict[str, deque[Failure]] = defaultdict(deque)
+        self._message_ids = itertools.count(1000)
+        self._sent_bot: deque[float] = deque()
+        self._sent_chat: dict[int, deque[float]] = defaultdict(deque)
+        self._changed = asyncio.Condition()
+        self._server: uvicorn.Server | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.base_url = ""
+
+    # ---- control -----------------------------------------------------------------------
+    def fail_next(self, method: str, failure: Failure, times: int = 1) -> None:
+        for _ in range(times):
+            self._failures[method].append(failure)
+
+    def called(self, method: str) -> list[dict[str, Any]]:
+        return [call.body for call in self.calls if call.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 10) -> list[dict]:
+        """Wait until `method` has been called at least `count` times; return those bodies."""
+
+        def enough() -> bool:
+            return len(self.called(method)) >= count
+
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(enough), timeout)
+        return self.called(method)
+
+    # ---- server ------------------------------------------------------------------------
+    async def start(self) -> FakeTelegram:
+        app = Starlette(routes=[Route("/bot{token}/{method}", self._handle, methods=["POST"])])
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._task = asyncio.create_task(self._server.serve())
+        while not self._server.started:
+            await asyncio.sleep(0.005)
+        port = self._server.servers[0].sockets[0].getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def stop(self) -> None:
+        if self._server:
+            self._server.should_exit = True
+            await self._task
+
+    async def _handle(self, request: Request) -> JSONResponse:
+        if request.path_params["token"] != self.token:
+            return _error(401, "Unauthorized")
+        method = request.path_params["method"]
+        body = await request.json() if await request.body() else {}
+        now = time.monotonic()
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        async with self._changed:
+            self.calls.append(Call(method, body, now))
+            self._changed.notify_all()
+        if self._failures[method]:
+            failure = self._failures[method].popleft()
+            return _error(
+                failure.status, failure.description, failure.retry_after, failure.migrate_to_chat_id
+            )
+        if self.limits and method in MESSAGE_METHODS and self._over_limit(body, now):
+            self.rate_limited += 1
+            return _error(429, "Too Many Requests: retry later", self.limits.retry_after)
+        return JSONResponse({"ok": True, "result": self._result(method, body)})
+
+    def _over_limit(self, body: dict[str, Any], now: float) -> bool:
+        limits = self.limits
+        assert limits is not None
+        chat = int(body.get("chat_id", 0))
+        bot, chat_times = self._sent_bot, self._sent_chat[chat]
+        while bot and bot[0] <= now - 1:
+            bot.popleft()
+        while chat_times and chat_times[0] <= now - 60:
+            chat_times.popleft()
+        last_second = sum(1 for t in chat_times if t > now - 1)
+        over = (
+            len(bot) >= limits.per_bot_per_second
+            or last_second >= limits.per_chat_per_second
+            or (chat < 0 and len(chat_times) >= limits.per_group_per_minute)
+        )
+        if not over:
+            bot.append(now)
+            chat_times.append(now)
+        return over
+
+    def _result(self, method: str, body: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return {
+                "id": BOT_ID,
+                "is_bot": True,
+                "first_name": "Qunbot",
+                "username": BOT_USERNAME,
+                "can_join_groups": True,
+                "can_read_all_group_messages": not self.privacy_mode,
+                "supports_inline_queries": False,
+            }
+        if method in MESSAGE_METHODS:
+            chat_id = body.get("chat_id")
+            return {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "supergroup" if int(chat_id) < 0 else "private"},
+                "from": {"id": BOT_ID, "is_bot": True, "first_name": "Qunbot"},
+                "text": body.get("text", ""),
+            }
+        if method == "setWebhook":
+            self.webhook = {
+                "url": body.get("url", ""),
+                "allowed_updates": body.get("allowed_updates", []),
+                "secret_token": body.get("secret_token"),
+            }
+            return True
+        if method == "getWebhookInfo":
+            return {
+                "url": self.webhook.get("url", ""),
+                "has_custom_certificate": False,
+                "pending_update_count": 0,
+                **(
+                    {"allowed_updates": self.webhook["allowed_updates"]}
+                    if self.webhook.get("allowed_updates")
+                    else {}
+                ),
+            }
+        if method == "getChatMember":
+            key = (int(body["chat_id"]), int(body["user_id"]))
+            return self.chat_members.get(key, admin_member())
+        return True
+
+
+def admin_member(**rights: bool) -> dict[str, Any]:
+    granted = {
+        "can_be_edited": False,
+        "is_anonymous": False,
+        "can_manage_chat": True,
+        "can_delete_messages": True,
+        "can_manage_video_chats": False,
+        "can_restrict_members": True,
+        "can_promote_members": False,
+        "can_change_info": False,
+        "can_invite_users": True,
+        "can_pin_messages": True,
+        "can_post_stories": False,
+        "can_edit_stories": False,
+        "can_delete_stories": False,
+    }
+    granted.update(rights)
+    return {
+        "status": "administrator",
+        "user": {"id": BOT_ID, "is_bot": True, "first_name": "Qunbot", "username": BOT_USERNAME},
+        **granted,
+    }
+
+
+def _error(
+    status: int, description: str, retry_after: float | None = None, migrate: int | None = None
+) -> JSONResponse:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    params: dict[str, Any] = {}
+    if retry_after is not None:
+        params["retry_after"] = retry_after
+    if migrate is not None:
+        params["migrate_to_chat_id"] = migrate
+    if params:
+        body["parameters"] = params
+    return JSONResponse(body, status_code=status)
