@@ -120,7 +120,11 @@ def build_runtime(settings: Settings) -> Runtime:
 
 async def start_runtime(runtime: Runtime) -> None:
     if is_sqlite(runtime.settings.database_url):
-        await runtime.processor.release_all_claims()
+        try:
+            await runtime.processor.release_all_claims()
+        except Exception:
+            # Serve anyway: /readyz reports the database, and leases free the claims later.
+            log.exception("inbox.release_failed")
     runtime.inbox_writer.start()
     runtime.processor.start()
     runtime.leader.start()

@@ -52,8 +52,7 @@ class LeaderElection:
 
     async def _run(self) -> None:
         if self._engine.dialect.name != "postgresql":
-            self.is_leader = True
-            await self._on_elected()
+            await self._lead_alone()
             return
         while True:
             try:
@@ -69,6 +68,18 @@ class LeaderElection:
                 log.warning("leader.deposed")
                 await self._on_deposed()
             await asyncio.sleep(self._retry)
+
+    async def _lead_alone(self) -> None:
+        # Without PostgreSQL there is one process, but its database may not be reachable yet.
+        while True:
+            try:
+                await self._on_elected()
+            except Exception:
+                log.exception("leader.start_failed")
+                await asyncio.sleep(self._retry)
+                continue
+            self.is_leader = True
+            return
 
     async def _try_lock(self, conn: AsyncConnection) -> bool:
         got = await conn.scalar(select(func.pg_try_advisory_lock(self._key)))

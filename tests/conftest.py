@@ -72,6 +72,11 @@ def make_settings(database_url: str, fake_telegram: FakeTelegram):
             "poll_interval": 0.05,
             "leader_retry_seconds": 0.2,
             "log_json": True,
+            # Real limits would make every multi-message test take seconds; pacing tests and
+            # the benchmark set them explicitly.
+            "rate_per_chat_per_second": 50.0,
+            "rate_per_group_per_minute": 3000.0,
+            "rate_per_bot_per_second": 200.0,
         }
         values.update(overrides)
         return Settings(**values)

@@ -39,7 +39,12 @@ async def test_malformed_json_gets_400_and_a_log_line(bot, caplog):
 
 
 async def test_unknown_update_shape_gets_422_not_a_crash(bot):
-    for body in ({"update_id": 5, "poll": {"id": "x"}}, {"message": {}}, [1, 2], {"update_id": "7"}):
+    for body in (
+        {"update_id": 5, "poll": {"id": "x"}},
+        {"message": {}},
+        [1, 2],
+        {"update_id": "7"},
+    ):
         response = await bot.post_update(orjson.dumps(body))
         assert response.status_code == 422, body
     assert (await bot.client.get("/healthz")).status_code == 200

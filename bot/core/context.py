@@ -33,7 +33,7 @@ class Context:
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     commands: tuple[CommandInfo, ...] = ()
 
-    def t(self, key: str, **params: object) -> str:
+    def t(self, key: str, /, **params: object) -> str:
         return translate(self.lang, key, **params)
 
     @property

@@ -22,7 +22,7 @@ def define(texts: dict[str, dict[str, str]]) -> None:
         _CATALOGUE[key] = dict(variants)
 
 
-def translate(lang: str, key: str, **params: object) -> str:
+def translate(lang: str, key: str, /, **params: object) -> str:
     variants = _CATALOGUE[key]
     return variants.get(lang, variants["zh"]).format(**params)
 

@@ -49,11 +49,7 @@ async def track_membership(event: Event, ctx: Context, settings: Settings) -> No
     if event.kind is EventKind.MEMBER_JOINED:
         for user in event.members:
             member = await get_or_create_member(ctx.session, ctx.group, user, ctx.now)
-            member.status, member.joined_at, member.left_at = "member", event.at, None
-            if event.invite_link_name:
-                member.source = f"link:{event.invite_link_name}"
-            elif event.inviter and event.inviter.id != user.id:
-                member.source = f"added_by:{event.inviter.id}"
+            _joined(member, event, user.id)
     elif event.kind is EventKind.MEMBER_LEFT:
         for user in event.members:
             member = await get_or_create_member(ctx.session, ctx.group, user, ctx.now)
@@ -66,7 +62,18 @@ async def track_membership(event: Event, ctx: Context, settings: Settings) -> No
         if event.new_status in GONE:
             member.status, member.left_at = event.new_status, event.at
         elif event.new_status in JOINED:
+            if event.old_status in GONE:
+                _joined(member, event, event.members[0].id)
             member.status = "restricted" if event.new_status == "restricted" else "member"
+
+
+def _joined(member, event: Event, user_id: str) -> None:
+    """Record a join and where the member came from: an invite link, or who added them."""
+    member.status, member.joined_at, member.left_at = "member", event.at, None
+    if event.invite_link_name:
+        member.source = f"link:{event.invite_link_name}"
+    elif event.inviter and event.inviter.id != user_id:
+        member.source = f"added_by:{event.inviter.id}"
 
 
 async def operator_rights(event: Event, ctx: Context, settings: Settings) -> None:

@@ -1,0 +1,165 @@
+"""Telegram updates of every type we subscribe to become the right platform-neutral events."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.actions import (
+    AnswerCallback,
+    ApproveJoinRequest,
+    Ban,
+    DeclineJoinRequest,
+    PinMessage,
+    Unban,
+    Unrestrict,
+)
+from bot.core.events import ChatType, EventKind
+from bot.platforms.base import UnsupportedUpdate
+from bot.platforms.telegram.parse import envelope, parse_update
+from bot.platforms.telegram.requests import to_request
+from tests.factories import (
+    GROUP_ID,
+    OPERATOR_ID,
+    make_callback_update,
+    make_chat_member_update,
+    make_join_request_update,
+    make_join_update,
+    make_left_update,
+    make_message_update,
+    make_migrate_update,
+    make_update,
+    message,
+    user,
+)
+
+
+def test_text_message():
+    event = parse_update(make_message_update("hi there"))
+    assert event.kind is EventKind.MESSAGE
+    assert event.chat.id == str(GROUP_ID) and event.chat.type is ChatType.SUPERGROUP
+    assert event.text == "hi there" and event.command is None
+    assert event.at.tzinfo is not None
+
+
+def test_command_with_bot_mention_and_arguments():
+    event = parse_update(
+        make_message_update("/Settings@QunBot_test_bot language en"), "qunbot_test_bot"
+    )
+    assert (event.command, event.args) == ("settings", "language en")
+
+
+def test_urls_are_read_by_utf16_offsets():
+    text = "看这里 😀 https://spam.example/x 和 链接"
+    start = len("看这里 😀 ".encode("utf-16-le")) // 2
+    update = make_message_update(
+        text,
+        entities=[
+            {"type": "url", "offset": start, "length": len("https://spam.example/x")},
+            {"type": "text_link", "offset": 0, "length": 3, "url": "https://t.me/+abc"},
+        ],
+    )
+    assert parse_update(update).urls == ("https://spam.example/x", "https://t.me/+abc")
+
+
+def test_photo_caption_and_forward_from_channel():
+    update = make_message_update(
+        None,
+        caption="限时优惠",
+        photo=[{"file_id": "f", "file_unique_id": "u", "width": 90, "height": 90}],
+        forward_origin={
+            "type": "channel",
+            "date": 1,
+            "chat": {"id": -1009, "type": "channel", "title": "Ads"},
+            "message_id": 3,
+        },
+    )
+    event = parse_update(update)
+    assert event.text == "限时优惠" and event.has_photo
+    assert event.forwarded_from_chat.id == "-1009"
+
+
+def test_reply_carries_the_replied_to_member():
+    original = message("spam!", sender=user(999, "Spammer"))
+    event = parse_update(make_message_update("/spam", reply_to_message=original))
+    assert event.reply_to_user.id == "999"
+    assert event.reply_to_message_id == str(original["message_id"])
+
+
+def test_new_members_joined_and_left():
+    joined = parse_update(make_join_update(user(1, "A"), user(2, "B"), sender=user(OPERATOR_ID)))
+    assert joined.kind is EventKind.MEMBER_JOINED
+    assert [m.id for m in joined.members] == ["1", "2"]
+    assert joined.inviter.id == str(OPERATOR_ID)
+    left = parse_update(make_left_update(user(1, "A")))
+    assert left.kind is EventKind.MEMBER_LEFT and left.members[0].id == "1"
+
+
+def test_chat_member_and_my_chat_member():
+    event = parse_update(
+        make_chat_member_update(user(5), "left", "member", invite_link_name="spring-campaign")
+    )
+    assert event.kind is EventKind.MEMBER_UPDATED
+    assert (event.old_status, event.new_status) == ("left", "member")
+    assert event.invite_link_name == "spring-campaign"
+    mine = parse_update(
+        make_chat_member_update(user(123456789), "member", "administrator", kind="my_chat_member")
+    )
+    assert mine.kind is EventKind.BOT_MEMBERSHIP and mine.new_status == "administrator"
+
+
+def test_join_request_and_callback():
+    request = parse_update(make_join_request_update(user(7), bio="I love tea"))
+    assert request.kind is EventKind.JOIN_REQUEST and request.user.id == "7"
+    assert request.text == "I love tea"
+    callback = parse_update(make_callback_update("verify:7", sender=user(7)))
+    assert callback.kind is EventKind.CALLBACK and callback.callback_data == "verify:7"
+    assert callback.chat.id == str(GROUP_ID)
+
+
+def test_migration_to_supergroup():
+    event = parse_update(make_migrate_update(-55, -1007))
+    assert event.kind is EventKind.CHAT_MIGRATED
+    assert (event.chat.id, event.migrate_to_chat_id) == ("-55", "-1007")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"update_id": 1},
+        {"update_id": 1, "poll": {}},
+        {"update_id": True, "message": {"chat": {"id": 1}}},
+        {"update_id": 1, "message": {"text": "no chat"}},
+        {"update_id": 1, "message": {"chat": {"id": 1}}, "edited_message": {"chat": {"id": 1}}},
+        "not an object",
+    ],
+)
+def test_envelope_rejects_unknown_shapes(body):
+    with pytest.raises(UnsupportedUpdate):
+        envelope(body)
+
+
+def test_broken_insides_of_a_known_type_are_unsupported_not_a_crash():
+    with pytest.raises(UnsupportedUpdate):
+        parse_update(make_update("message", {"chat": {"id": 1, "type": "weird"}, "date": 1}))
+
+
+@pytest.mark.parametrize(
+    ("action", "method", "expected"),
+    [
+        (PinMessage(chat_id="-1", message_id="5"), "pinChatMessage", {"message_id": 5}),
+        (Unrestrict(chat_id="-1", user_id="9"), "restrictChatMember", {"user_id": 9}),
+        (Ban(chat_id="-1", user_id="9"), "banChatMember", {"until_date": 0}),
+        (Unban(chat_id="-1", user_id="9"), "unbanChatMember", {"only_if_banned": True}),
+        (ApproveJoinRequest(chat_id="-1", user_id="9"), "approveChatJoinRequest", {"user_id": 9}),
+        (DeclineJoinRequest(chat_id="-1", user_id="9"), "declineChatJoinRequest", {"user_id": 9}),
+        (
+            AnswerCallback(chat_id="-1", callback_id="abc", text="ok"),
+            "answerCallbackQuery",
+            {"callback_query_id": "abc", "text": "ok"},
+        ),
+    ],
+)
+def test_actions_map_to_bot_api_methods(action, method, expected):
+    name, body = to_request(action)
+    assert name == method
+    assert expected.items() <= body.items()

@@ -1,0 +1,88 @@
+"""Commands through the webhook: replies, operator rights, the group's language."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db.models import Group
+from tests.factories import GROUP_ID, MEMBER_ID, OPERATOR_ID, make_message_update, user
+from tests.harness import eventually
+
+
+async def test_help_lists_member_commands_in_chinese_by_default(bot, fake_telegram):
+    await bot.post_update(make_message_update("/help"))
+    (sent,) = await fake_telegram.wait_for("sendMessage")
+    assert sent["chat_id"] == GROUP_ID
+    assert sent["text"].startswith("可用命令")
+    assert "/help" in sent["text"]
+    assert "/settings" not in sent["text"]
+
+
+async def test_help_follows_an_english_speaker_in_an_auto_language_group(bot, fake_telegram):
+    english = user(MEMBER_ID, "Bob", language_code="en")
+    await bot.post_update(make_message_update("/help@qunbot_test_bot", sender=english))
+    (sent,) = await fake_telegram.wait_for("sendMessage")
+    assert sent["text"].startswith("Commands:")
+
+
+async def test_command_for_another_bot_is_ignored(bot, fake_telegram):
+    await bot.post_update(make_message_update("/help@some_other_bot"))
+    await eventually(bot.settled)
+    assert fake_telegram.called("sendMessage") == []
+
+
+async def test_member_gets_a_polite_refusal_for_operator_commands(bot, fake_telegram):
+    message = make_message_update("/settings language en")
+    await bot.post_update(message)
+    (sent,) = await fake_telegram.wait_for("sendMessage")
+    assert sent["text"] == "抱歉，这个命令只有群管理员可以使用。"
+    assert sent["reply_parameters"]["message_id"] == message["message"]["message_id"]
+    async with bot.sessions() as session:
+        group = await session.scalar(select(Group))
+    assert group.settings.get("language") is None
+
+
+async def test_operator_changes_language_and_later_replies_follow_it(bot, fake_telegram):
+    operator = user(OPERATOR_ID, "Op")
+    await bot.post_update(make_message_update("/settings language en", sender=operator))
+    await bot.post_update(make_message_update("/settings timezone Europe/Berlin", sender=operator))
+    await bot.post_update(make_message_update("/settings timezone Mars/Olympus", sender=operator))
+    await bot.post_update(make_message_update("/settings"))
+    sent = await fake_telegram.wait_for("sendMessage", 4)
+    assert [m["text"] for m in sent[:2]] == [
+        "Saved: language = en",
+        "Saved: timezone = Europe/Berlin",
+    ]
+    assert sent[2]["text"].startswith("Cannot set timezone=Mars/Olympus")
+    assert sent[3]["text"] == "Sorry, only the group's operators can use this command."
+    async with bot.sessions() as session:
+        group = await session.scalar(select(Group))
+    assert group.settings["language"] == "en"
+    assert group.settings["timezone"] == "Europe/Berlin"
+
+
+async def test_group_admin_is_an_operator_once_telegram_says_so(bot, fake_telegram):
+    from tests.factories import make_chat_member_update
+
+    admin = user(MEMBER_ID, "Alice")
+    await bot.post_update(make_chat_member_update(admin, "member", "administrator"))
+    await bot.post_update(make_message_update("/settings", sender=admin))
+    (sent,) = await fake_telegram.wait_for("sendMessage")
+    assert sent["text"].startswith("本群设置")
+
+
+async def test_operator_command_in_private_chat_says_group_only(bot, fake_telegram):
+    operator = user(OPERATOR_ID, "Op")
+    await bot.post_update(make_message_update("/settings", chat_id=OPERATOR_ID, sender=operator))
+    (sent,) = await fake_telegram.wait_for("sendMessage")
+    assert sent["chat_id"] == OPERATOR_ID
+    assert sent["text"] == "这个命令只能在群里使用。"
+
+
+async def test_replies_in_one_chat_keep_arrival_order(bot, fake_telegram):
+    operator = user(OPERATOR_ID, "Op")
+    kinds = ["general", "flash", "fan", "delivery", "newcomer", "super"]
+    for kind in kinds:
+        await bot.post_update(make_message_update(f"/settings kind {kind}", sender=operator))
+    sent = await fake_telegram.wait_for("sendMessage", len(kinds))
+    assert [m["text"] for m in sent] == [f"已保存：kind = {kind}" for kind in kinds]

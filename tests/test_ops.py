@@ -1,0 +1,65 @@
+"""Health, readiness, metrics and logs as an operator sees them."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from tests.factories import make_message_update
+from tests.fakes.telegram_api import TOKEN, Failure
+from tests.harness import eventually
+
+
+async def test_health_and_readiness(bot):
+    assert (await bot.client.get("/healthz")).json() == {"ok": True}
+    ready = (await bot.client.get("/readyz")).json()
+    assert ready["ok"] is True and ready["database"] == "ok"
+
+
+async def test_readiness_fails_when_the_database_is_unreachable(make_settings, tmp_path):
+    from tests.harness import BotHarness
+
+    harness = BotHarness(
+        make_settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/no/such/dir.db")
+    )
+    await harness.start()
+    try:
+        response = await harness.client.get("/readyz")
+        assert response.status_code == 503 and response.json()["ok"] is False
+    finally:
+        await harness.close()
+
+
+async def test_metrics_count_updates_and_sends(bot, fake_telegram):
+    await bot.post_update(make_message_update("/help"))
+    await bot.post_update(b"not json")
+    await eventually(bot.settled)
+    text = (await bot.client.get("/metrics")).text
+    assert 'qunbot_updates_received_total{platform="telegram"} 1.0' in text
+    assert 'qunbot_updates_rejected_total{platform="telegram",reason="json"} 1.0' in text
+    assert 'qunbot_updates_processed_total{result="done"} 1.0' in text
+    assert 'qunbot_actions_sent_total{kind="send_message",result="done"} 1.0' in text
+    assert "qunbot_outbox_queue_depth 0.0" in text
+    assert "qunbot_send_latency_seconds_count" in text
+
+
+async def test_logs_never_contain_the_token(bot, fake_telegram):
+    # Write through the service's own formatter, as its stderr handler does.
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.getLogger().handlers[0].formatter)
+    logging.getLogger().addHandler(handler)
+    logging.getLogger("httpx").setLevel(logging.DEBUG)
+    try:
+        fake_telegram.fail_next("sendMessage", Failure(400, f"Bad Request: echo {TOKEN}"))
+        await bot.post_update(make_message_update("/help"))
+        await eventually(bot.settled)
+        logging.getLogger("test").error("leak %s", f"https://api.telegram.org/bot{TOKEN}/x")
+    finally:
+        logging.getLogger().removeHandler(handler)
+    logs = stream.getvalue()
+    assert '"event": "outbox.failed"' in logs
+    assert "leak https://api.telegram.org/bot***/x" in logs
+    assert "HTTP Request: POST" in logs  # httpx's own line, which carries the URL
+    assert TOKEN not in logs
+    assert TOKEN.split(":")[1] not in logs

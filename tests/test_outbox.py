@@ -1,0 +1,142 @@
+"""The outbox sender against the fake Telegram: retries, 429 pauses, permanent failures."""
+
+from __future__ import annotations
+
+import time
+
+from bot.core.actions import Ban, Button, DeleteMessage, Restrict, SendMessage
+from bot.db.models import utcnow
+from bot.outbox.store import enqueue
+from tests.factories import GROUP_ID
+from tests.fakes.telegram_api import Failure
+from tests.harness import eventually
+
+CHAT = str(GROUP_ID)
+
+
+async def put(bot, *actions, key="test"):
+    async with bot.sessions.begin() as session:
+        added = await enqueue(session, "telegram", list(actions), key=key, now=utcnow())
+    bot.runtime.sender.notify()
+    return added
+
+
+async def finished(bot):
+    rows = await bot.outbox()
+    return rows if rows and all(r.status in ("done", "failed") for r in rows) else None
+
+
+async def test_actions_become_bot_api_calls(bot, fake_telegram):
+    buttons = ((Button(text="Rules", data="rules"), Button(text="Site", url="https://x.org")),)
+    await put(
+        bot,
+        SendMessage(chat_id=CHAT, text="hi", reply_to="42", buttons=buttons),
+        Restrict(chat_id=CHAT, user_id="222"),
+        Ban(chat_id=CHAT, user_id="333"),
+    )
+    rows = await eventually(lambda: finished(bot))
+    assert [r.status for r in rows] == ["done", "done", "done"]
+    (message,) = fake_telegram.called("sendMessage")
+    assert message["reply_parameters"] == {"message_id": 42, "allow_sending_without_reply": True}
+    assert message["reply_markup"]["inline_keyboard"] == [
+        [{"text": "Rules", "callback_data": "rules"}, {"text": "Site", "url": "https://x.org"}]
+    ]
+    (restrict,) = fake_telegram.called("restrictChatMember")
+    assert restrict["user_id"] == 222 and restrict["permissions"]["can_send_messages"] is False
+    assert fake_telegram.called("banChatMember")[0]["user_id"] == 333
+    assert rows[0].result == {"message_id": "1000"}
+
+
+async def test_same_idempotency_key_is_stored_once(bot, fake_telegram):
+    action = SendMessage(chat_id=CHAT, text="once")
+    assert await put(bot, action, key="job:1:2026-12-01T11:00") == 1
+    assert await put(bot, action, key="job:1:2026-12-01T11:00") == 0
+    await eventually(lambda: finished(bot))
+    assert len(fake_telegram.called("sendMessage")) == 1
+
+
+async def test_server_errors_are_retried_with_backoff(bot, fake_telegram):
+    fake_telegram.fail_next("sendMessage", Failure(502, "Bad Gateway"), times=2)
+    await put(bot, SendMessage(chat_id=CHAT, text="eventually"))
+    (row,) = await eventually(lambda: finished(bot))
+    assert row.status == "done" and row.attempts == 3
+    assert len(fake_telegram.called("sendMessage")) == 3
+
+
+async def test_gives_up_after_max_attempts_and_records_why(make_settings, fake_telegram):
+    from tests.harness import BotHarness
+
+    bot = await BotHarness(make_settings(send_max_attempts=3)).start()
+    try:
+        fake_telegram.fail_next("sendMessage", Failure(500, "Internal Server Error"), times=10)
+        await put(bot, SendMessage(chat_id=CHAT, text="doomed"))
+        (row,) = await eventually(lambda: finished(bot))
+        assert row.status == "failed" and row.attempts == 3
+        assert "Internal Server Error" in row.error
+    finally:
+        await bot.close()
+
+
+async def test_429_pauses_the_whole_bot_for_retry_after(bot, fake_telegram):
+    fake_telegram.fail_next(
+        "sendMessage", Failure(429, "Too Many Requests: retry after 1", retry_after=1)
+    )
+    await put(bot, SendMessage(chat_id=CHAT, text="first"))
+    await fake_telegram.wait_for("sendMessage", 1)
+    await put(bot, SendMessage(chat_id="-100999", text="other chat"), key="other")
+    rows = await eventually(lambda: finished(bot))
+    assert [r.status for r in rows] == ["done", "done"]
+    calls = [c for c in fake_telegram.calls if c.method == "sendMessage"]
+    assert len(calls) == 3
+    # Neither the retry nor the other chat's message went out during the pause.
+    assert calls[1].at - calls[0].at >= 0.95
+    assert calls[2].at - calls[0].at >= 0.95
+    text = (await bot.client.get("/metrics")).text
+    assert "qunbot_platform_429_total 1.0" in text
+
+
+async def test_permanent_error_is_recorded_not_retried(bot, fake_telegram):
+    fake_telegram.fail_next(
+        "deleteMessage", Failure(400, "Bad Request: message to delete not found")
+    )
+    await put(bot, DeleteMessage(chat_id=CHAT, message_id="77"))
+    (row,) = await eventually(lambda: finished(bot))
+    assert row.status == "failed" and row.attempts == 1
+    assert row.error == "deleteMessage: Bad Request: message to delete not found"
+    assert len(fake_telegram.called("deleteMessage")) == 1
+
+
+async def test_message_to_a_migrated_group_follows_it(bot, fake_telegram):
+    fake_telegram.fail_next(
+        "sendMessage",
+        Failure(400, "Bad Request: group chat was upgraded to a supergroup chat", None, -1007),
+    )
+    await put(bot, SendMessage(chat_id="-55", text="moved"))
+    (row,) = await eventually(lambda: finished(bot))
+    assert row.status == "done"
+    assert [m["chat_id"] for m in fake_telegram.called("sendMessage")] == [-55, -1007]
+
+
+async def test_pin_and_delete_after_follow_a_sent_message(bot, fake_telegram):
+    started = time.monotonic()
+    await put(bot, SendMessage(chat_id=CHAT, text="welcome", pin=True, delete_after_seconds=1))
+    (pin,) = await fake_telegram.wait_for("pinChatMessage")
+    (sent,) = fake_telegram.called("sendMessage")
+    (delete,) = await fake_telegram.wait_for("deleteMessage")
+    assert pin["message_id"] == delete["message_id"] == 1000
+    assert time.monotonic() - started >= 1
+    assert sent["text"] == "welcome"
+
+
+async def test_timeouts_are_retried(make_settings, fake_telegram):
+    from tests.harness import BotHarness
+
+    fake_telegram.latency = 0.3
+    bot = await BotHarness(make_settings(send_timeout=0.1, send_max_attempts=2)).start()
+    try:
+        await put(bot, SendMessage(chat_id=CHAT, text="slow"))
+        (row,) = await eventually(lambda: finished(bot))
+        assert row.status == "failed" and row.attempts == 2
+        assert "timeout" in row.error
+    finally:
+        await bot.close()
