@@ -1,0 +1,27 @@
+# Qunbot: one process serves the webhook, the API and the background workers.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    QUNBOT_HOST=0.0.0.0 \
+    QUNBOT_PORT=8080 \
+    QUNBOT_DATABASE_URL=sqlite+aiosqlite:////data/qunbot.db
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY handlers ./handlers
+COPY schedules ./schedules
+COPY migrations ./migrations
+RUN pip install . && useradd --create-home --uid 10001 qunbot && mkdir /data && chown qunbot /data
+
+USER qunbot
+VOLUME ["/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f\"http://127.0.0.1:{os.environ['QUNBOT_PORT']}/healthz\", timeout=4)"]
+
+# Migrations run first, then the one serving process (never several workers: see README).
+ENTRYPOINT ["qunbot"]
+CMD ["serve", "--migrate"]

@@ -1,0 +1,110 @@
+"""The `qunbot` command line, run as a user runs it: a separate process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.db.models import Group
+from tests.factories import make_message_update
+from tests.fakes.telegram_api import TOKEN, admin_member
+from tests.harness import eventually
+
+QUNBOT = str(Path(sys.executable).parent / "qunbot")
+
+
+async def run_cli(*args: str, **env: str) -> tuple[int, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("QUNBOT_")}
+    process = await asyncio.create_subprocess_exec(
+        QUNBOT,
+        *args,
+        env={**clean, **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode, out.decode()
+
+
+def env_for(fake, database_url, **extra) -> dict[str, str]:
+    return {
+        "QUNBOT_TELEGRAM_TOKEN": TOKEN,
+        "QUNBOT_TELEGRAM_API_BASE": fake.base_url,
+        "QUNBOT_DATABASE_URL": database_url,
+        "QUNBOT_PUBLIC_URL": "https://bot.example.com",
+        "QUNBOT_WEBHOOK_SECRET": "s3cret",
+        **extra,
+    }
+
+
+async def test_set_webhook_subscribes_to_chat_member_and_sets_commands(fake_telegram, database_url):
+    code, out = await run_cli("set-webhook", **env_for(fake_telegram, database_url))
+    assert code == 0, out
+    (hook,) = fake_telegram.called("setWebhook")
+    assert hook["url"] == "https://bot.example.com/webhook/telegram"
+    assert hook["secret_token"] == "s3cret"
+    assert "chat_member" in hook["allowed_updates"] and "message" in hook["allowed_updates"]
+    english, chinese = fake_telegram.called("setMyCommands")
+    assert {"command": "help", "description": "Show the commands"} in english["commands"]
+    assert chinese["language_code"] == "zh"
+    assert {"command": "help", "description": "查看可用命令"} in chinese["commands"]
+    assert "Webhook set to https://bot.example.com/webhook/telegram" in out
+    assert TOKEN not in out
+
+
+async def test_set_webhook_without_public_url_says_what_is_missing(fake_telegram, database_url):
+    env = env_for(fake_telegram, database_url)
+    del env["QUNBOT_PUBLIC_URL"]
+    code, out = await run_cli("set-webhook", **env)
+    assert code == 1 and "QUNBOT_PUBLIC_URL is not set" in out
+    assert fake_telegram.called("setWebhook") == []
+
+
+async def test_check_config_reports_what_to_fix(fake_telegram, bot):
+    await bot.post_update(make_message_update("hi"))
+    await eventually(bot.settled)
+    async with bot.sessions() as session:
+        group = await session.scalar(select(Group))
+    fake_telegram.privacy_mode = True
+    fake_telegram.chat_members[(int(group.chat_id), 123456789)] = admin_member(
+        can_restrict_members=False
+    )
+    env = env_for(fake_telegram, bot.settings.database_url)
+    code, out = await run_cli("check-config", **env)
+    assert code == 1, out
+    assert "OK   token: bot @qunbot_test_bot" in out
+    assert "WARN privacy mode: on" in out
+    assert "FAIL webhook: none set" in out
+    assert "cannot mute, verify and ban members" in out
+
+    await run_cli("set-webhook", **env)
+    fake_telegram.privacy_mode = False
+    fake_telegram.chat_members.clear()
+    code, out = await run_cli("check-config", **env)
+    assert code == 0, out
+    assert "OK   webhook: https://bot.example.com/webhook/telegram" in out
+    assert "admin with every right needed" in out
+
+
+async def test_check_config_with_a_bad_token(fake_telegram, database_url):
+    env = env_for(fake_telegram, database_url, QUNBOT_TELEGRAM_TOKEN="42:wrong-token")
+    code, out = await run_cli("check-config", **env)
+    assert code == 1 and "FAIL token: Telegram refused it" in out
+
+
+async def test_migrate_creates_the_schema(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'new.db'}"
+    code, out = await run_cli("migrate", QUNBOT_DATABASE_URL=url)
+    assert code == 0, out
+    assert "database is up to date" in out
+    assert (tmp_path / "new.db").exists()
+
+
+async def test_invalid_settings_are_reported_not_a_traceback():
+    code, out = await run_cli("migrate", QUNBOT_PORT="not-a-number")
+    assert code == 2
+    assert "Invalid settings" in out and "Traceback" not in out
