@@ -86,6 +86,7 @@ def build_runtime(settings: Settings) -> Runtime:
         margin=settings.pacing_margin,
     )
     sender = OutboxSender(sessions, platforms, settings, metrics, pacer)
+    writer = GroupCommitWriter(engine)
     processor = InboxProcessor(
         sessions,
         platforms,
@@ -93,10 +94,12 @@ def build_runtime(settings: Settings) -> Runtime:
         settings,
         metrics,
         on_outbox=sender.notify,
+        ingest_waiting=lambda: writer.waiting,
+        give_way=writer.give_way,
         # SQLite has one writer: parallel chats would only queue on its lock.
         concurrency=1 if is_sqlite(settings.database_url) else settings.inbox_concurrency,
     )
-    writer = GroupCommitWriter(engine, on_commit=processor.notify)
+    writer.on_commit = processor.notify
 
     async def elected() -> None:
         await sender.recover()

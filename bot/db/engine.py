@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
+import sqlalchemy
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -16,31 +17,48 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record) -> None:
+        # We issue BEGIN ourselves (below); the driver's implicit BEGIN is deferred.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # FULL: an acknowledged update must survive power loss, not only a process crash.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn) -> None:
+        # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
+        # writes can fail at once with "database is locked" instead of waiting its turn.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def create_engine(url: str) -> AsyncEngine:
     """Create the engine; SQLite gets WAL so readers never wait for the single writer."""
     if is_sqlite(url):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _pragmas(dbapi_conn, _record) -> None:
-            # We issue BEGIN ourselves (below); the driver's implicit BEGIN is deferred.
-            dbapi_conn.isolation_level = None
-            cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            # FULL: an acknowledged update must survive power loss, not only a process crash.
-            cursor.execute("PRAGMA synchronous=FULL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.close()
-
-        @event.listens_for(engine.sync_engine, "begin")
-        def _begin(conn) -> None:
-            # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
-            # writes can fail at once with "database is locked" instead of waiting its turn.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
+        # One connection: SQLite has one writer anyway, and waiting for the pool is an asyncio
+        # wait in arrival order, where waiting for SQLite's lock is a sleeping busy-loop that
+        # stalls a webhook acknowledgement for up to 100 ms at a time.
+        engine = create_async_engine(
+            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+        )
+        _sqlite_setup(engine.sync_engine)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def create_sync_sqlite_engine(url: str) -> Engine:
+    """A blocking engine on the same SQLite file, for work done in one thread hop."""
+    sync_url = make_url(url).set(drivername="sqlite")
+    engine = sqlalchemy.create_engine(
+        sync_url, connect_args={"timeout": 30, "check_same_thread": False}, pool_size=1
+    )
+    _sqlite_setup(engine)
+    return engine
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

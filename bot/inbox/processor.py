@@ -8,7 +8,7 @@ process that died is claimed again once its lease runs out.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import orjson
@@ -29,6 +29,10 @@ log = structlog.get_logger(__name__)
 OPEN = ("pending", "processing")
 
 
+async def _no_wait() -> None:
+    return None
+
+
 class InboxProcessor(DrainLoop):
     name = "inbox-processor"
 
@@ -40,6 +44,8 @@ class InboxProcessor(DrainLoop):
         settings: Settings,
         metrics: Metrics,
         on_outbox: Callable[[], None] = lambda: None,
+        ingest_waiting: Callable[[], bool] = lambda: False,
+        give_way: Callable[[], Awaitable[None]] = _no_wait,
         concurrency: int = 8,
     ) -> None:
         super().__init__(settings.poll_interval)
@@ -50,6 +56,8 @@ class InboxProcessor(DrainLoop):
         self._metrics = metrics
         self._on_outbox = on_outbox
         self._concurrency = concurrency
+        self._ingest_waiting = ingest_waiting
+        self._give_way = give_way
 
     async def release_all_claims(self) -> None:
         """Give back every claimed row at once; only safe when no other process shares the DB."""
@@ -65,11 +73,14 @@ class InboxProcessor(DrainLoop):
         ids = await self._claim()
         if not ids:
             return 0
+        if self._concurrency == 1:
+            await self._process_batch(ids)
+            return len(ids)
         semaphore = asyncio.Semaphore(self._concurrency)
 
         async def guarded(row_id: int) -> None:
             async with semaphore:
-                await self._process(row_id)
+                await self._process_batch([row_id])
 
         await asyncio.gather(*(guarded(row_id) for row_id in ids))
         return len(ids)
@@ -104,19 +115,42 @@ class InboxProcessor(DrainLoop):
                 )
         return ids
 
-    async def _process(self, row_id: int) -> None:
-        try:
+    async def _process_batch(self, ids: list[int]) -> None:
+        """Process rows in as few transactions as possible, one savepoint each.
+
+        Webhook acknowledgements come first: a transaction ends as soon as the inbox writer is
+        waiting (on SQLite both share one connection), and the next one starts when it is done.
+        """
+        pending = list(ids)
+        while pending:
+            await self._give_way()
+            added = 0
             async with self._sessions.begin() as session:
-                row = await session.get(InboxUpdate, row_id)
-                if row is None or row.status != "processing":
-                    return
-                count = await self._handle(session, row)
-            self._metrics.updates_processed.labels(result="done").inc()
-            if count:
+                while pending:
+                    added += await self._process_row(session, pending.pop(0))
+                    if self._ingest_waiting():
+                        break
+            if added:
                 self._on_outbox()
+
+    async def _process_row(self, session: AsyncSession, row_id: int) -> int:
+        row = await session.get(InboxUpdate, row_id)
+        if row is None or row.status != "processing":
+            return 0
+        try:
+            async with session.begin_nested():
+                added = await self._handle(session, row)
         except Exception as exc:
             log.exception("inbox.process_failed", inbox_id=row_id)
-            await self._record_failure(row_id, exc)
+            await session.refresh(row)
+            row.attempts += 1
+            row.error = f"{type(exc).__name__}: {exc}"[:2000]
+            gave_up = row.attempts >= self._settings.inbox_max_attempts
+            row.status = "failed" if gave_up else "pending"
+            self._metrics.updates_processed.labels(result="failed" if gave_up else "retry").inc()
+            return 0
+        self._metrics.updates_processed.labels(result=row.status).inc()
+        return added
 
     async def _handle(self, session: AsyncSession, row: InboxUpdate) -> int:
         platform = self._platforms.get(row.platform)
@@ -136,14 +170,3 @@ class InboxProcessor(DrainLoop):
         actions = await self._dispatcher.dispatch(event, session, now)
         await enqueue(session, row.platform, actions, key=f"in:{row.id}", now=now)
         return len(actions)
-
-    async def _record_failure(self, row_id: int, exc: Exception) -> None:
-        async with self._sessions.begin() as session:
-            row = await session.get(InboxUpdate, row_id)
-            if row is None:
-                return
-            row.attempts += 1
-            row.error = f"{type(exc).__name__}: {exc}"[:2000]
-            gave_up = row.attempts >= self._settings.inbox_max_attempts
-            row.status = "failed" if gave_up else "pending"
-        self._metrics.updates_processed.labels(result="failed" if gave_up else "retry").inc()

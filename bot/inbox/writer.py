@@ -7,13 +7,16 @@ an update is committed alone at once and at high load many share one fsync.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import structlog
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.db.engine import create_sync_sqlite_engine
 from bot.db.models import InboxUpdate, utcnow
 
 log = structlog.get_logger(__name__)
@@ -36,12 +39,21 @@ class GroupCommitWriter:
         max_batch: int = 1000,
     ) -> None:
         self._engine = engine
-        self._on_commit = on_commit
+        self.on_commit = on_commit
         self._max_batch = max_batch
         self._queue: asyncio.Queue[tuple[InboxRow, asyncio.Future[None]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._writing = False
+        self._idle = asyncio.Event()
+        self._idle.set()
         dialect = engine.dialect.name
         self._insert = (postgresql if dialect == "postgresql" else sqlite).insert
+        self._sqlite = (
+            create_sync_sqlite_engine(engine.url.render_as_string(hide_password=False))
+            if dialect == "sqlite"
+            else None
+        )
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="inbox-writer")
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="inbox-writer")
@@ -50,14 +62,30 @@ class GroupCommitWriter:
         if self._task:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
+        if self._sqlite is not None:
+            self._sqlite.dispose()
+        self._executor.shutdown(wait=False)
         while not self._queue.empty():
             _, future = self._queue.get_nowait()
             if not future.done():
                 future.set_exception(RuntimeError("inbox writer stopped"))
 
+    @property
+    def waiting(self) -> bool:
+        """Whether acknowledgements are waiting for the database right now."""
+        return self._writing or not self._queue.empty()
+
+    async def give_way(self, longest: float = 0.05) -> None:
+        """Wait until no acknowledgement waits for the database, but at most `longest` seconds,
+        so that background work yields to webhooks without ever starving."""
+        if self.waiting:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), longest)
+
     async def submit(self, row: InboxRow) -> None:
         """Return once the row is durably stored (a duplicate counts as stored)."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._idle.clear()
         await self._queue.put((row, future))
         await future
 
@@ -66,6 +94,7 @@ class GroupCommitWriter:
             batch = [await self._queue.get()]
             while len(batch) < self._max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
+            self._writing = True
             try:
                 await self._write([row for row, _ in batch])
             except Exception as exc:
@@ -74,10 +103,14 @@ class GroupCommitWriter:
                     if not future.done():
                         future.set_exception(exc)
                 continue
+            finally:
+                self._writing = False
+                if self._queue.empty():
+                    self._idle.set()
             for _, future in batch:
                 if not future.done():
                     future.set_result(None)
-            self._on_commit()
+            self.on_commit()
 
     async def _write(self, rows: list[InboxRow]) -> None:
         now = utcnow()
@@ -97,5 +130,19 @@ class GroupCommitWriter:
         statement = self._insert(InboxUpdate).on_conflict_do_nothing(
             index_elements=["platform", "bot_id", "update_id"]
         )
-        async with self._engine.begin() as conn:
-            await conn.execute(statement, values)
+        if self._sqlite is None:
+            async with self._engine.begin() as conn:
+                await conn.execute(statement, values)
+            return
+        # aiosqlite sends each BEGIN, cursor, execute and COMMIT to its thread separately, and
+        # under load each return trip waits behind the event loop's queue. Holding the async
+        # engine's only connection keeps this process's other writers out, while the batch
+        # itself goes to the database in a single trip to a thread.
+        async with self._engine.connect():
+            await asyncio.get_running_loop().run_in_executor(
+                self._executor, self._write_blocking, statement, values
+            )
+
+    def _write_blocking(self, statement, values: list[dict]) -> None:
+        with self._sqlite.begin() as conn:
+            conn.execute(statement, values)

@@ -1,0 +1,64 @@
+"""Contact harvesting: WeChat/QQ ids, phone numbers and "add me / DM me" invitations."""
+
+from __future__ import annotations
+
+import re
+
+from handlers.adfilter.config import FilterConfig
+from handlers.adfilter.features import MessageFeatures
+from handlers.adfilter.normalize import Normalized
+from handlers.adfilter.verdict import Verdict
+
+NAME = "contacts"
+
+# Read on the compact view, where separators are gone and evasions are folded to 微信/qq.
+WECHAT_ID = re.compile(r"微信(?:号|id|是|号码|搜索|搜)?([a-z][a-z0-9]{5,19})")
+QQ_ID = re.compile(r"qq(?:号|群|号码|是)?(\d{5,11})(?!\d)")
+# Read on the plain view: separators inside a number are allowed, digits around it are not,
+# so a 16-digit order number or a date is not taken for a phone number.
+CN_MOBILE = re.compile(r"(?<![\d.])1[3-9]\d(?:[\s-]?\d){8}(?![\d.])")
+INTL_PHONE = re.compile(r"(?<![\w+])\+\d{1,3}[\s-]?\(?\d{2,4}\)?(?:[\s-]?\d{2,4}){2,4}(?!\d)")
+MENTION = re.compile(r"(?<![\w@])@[a-z][a-z0-9_]{4,31}")
+
+# Invitations to move the conversation somewhere the group cannot see (compact spellings).
+CUES = (
+    "加微信", "加我", "加qq", "私聊", "联系我", "详聊", "咨询我", "找我", "加好友", "扫码",
+    "加群", "进群", "dmme", "pmme", "textme", "messageme", "contactme", "inboxme", "writetome",
+    "whatsapp", "reachme", "sendmeamessage", "writeme", "contactus", "telegram",
+    "пишите", "пиши", "вличку", "влс", "личныесообщения", "вличныесообщения", "пишитевлс",
+    "обращайтесь", "свяжитесь", "звоните", "писать",
+)
+
+
+def _cue(compact: str) -> str | None:
+    return next((c for c in CUES if c in compact), None)
+
+
+def check_contacts(message: MessageFeatures, norm: Normalized, config: FilterConfig) -> Verdict:
+    """Spam when a message hands out a WeChat/QQ id, or a phone number with an "add me" cue.
+
+    A bare cue ("私聊我") or a bare phone number is only weak evidence for established
+    members: people do ask each other to talk privately, and order numbers look like phones.
+    """
+    compact, new = norm.compact, config.is_new(message)
+    if m := WECHAT_ID.search(compact):
+        return Verdict(NAME, True, 0.95, f"hands out a WeChat id: {m.group(1)}")
+    if m := QQ_ID.search(compact):
+        return Verdict(NAME, True, 0.95, f"hands out a QQ number: {m.group(1)}")
+    cue = _cue(compact)
+    plain = norm.plain
+    phone = CN_MOBILE.search(plain) or ("+" in plain and INTL_PHONE.search(plain)) or None
+    if phone and (cue or new):
+        why = f"with '{cue}'" if cue else "from a new member"
+        return Verdict(NAME, True, 0.9, f"phone number {phone.group(0).strip()} {why}")
+    mention = MENTION.search(plain) if "@" in plain else None
+    if mention and cue:
+        if new:
+            return Verdict(NAME, True, 0.85, f"new member asks to contact {mention.group(0)}")
+        return Verdict(NAME, False, 0.5, f"asks to contact {mention.group(0)} ('{cue}')")
+    if phone:
+        return Verdict(NAME, False, 0.3, f"phone-like number {phone.group(0).strip()}")
+    if cue:
+        score = 0.6 if cue in ("加微信", "加qq") else 0.3
+        return Verdict(NAME, False, score, f"invites private contact: '{cue}'")
+    return Verdict(NAME, False, 0.0, "no contact details")

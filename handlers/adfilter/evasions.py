@@ -1,0 +1,43 @@
+"""Tables of the spellings spammers use to slip contact details past filters.
+
+Each rule folds a family of homophones or look-alikes onto one canonical spelling, so the
+keyword lists and contact checks only need to know "微信", "加微信", "qq" and "私聊".
+"""
+
+from __future__ import annotations
+
+import re
+
+# Symbols that stand in for a character. Hearts after 微/威/薇/v read "xin" (信).
+HEART_AS_XIN = re.compile(r"(?<=[薇威徽嶶微v])[\s.·_-]*[❤♥💗💕💖❣💓💞🧡💛💚💙💜🖤🤍]+")
+CHAR_MAP = str.maketrans({"➕": "加", "✚": "加", "╋": "加", "ⓥ": "v", "ν": "v", "。": "."})
+
+# Separators spammers insert between CJK characters ("加 微 信", "加.微.信", "加😀微信").
+CJK = "\u3400-\u4dbf\u4e00-\u9fff"
+CJK_GAP = re.compile(rf"(?<=[{CJK}])[\W_]+(?=[{CJK}a-z0-9])|(?<=[{CJK}a-z0-9])[\W_]+(?=[{CJK}])")
+
+# Order matters: the longer, more specific spellings first. ASCII look-arounds keep "vx" from
+# matching inside ordinary English words while still matching right after Chinese characters.
+_FOLDS: tuple[tuple[str, str], ...] = (
+    (r"(?:加|\+)(?:个|下|我)?(?:(?:v|wx|vx|微|威|薇)(?:信|心|芯)|(?:[vw][\W_]{0,2}x|v)(?![a-z0-9])|[微威薇])",
+     "加微信"),
+    (r"(?<![a-z0-9])(?:weixin|wechat|vchat|wei xin)(?![a-z])", "微信"),
+    (r"(?<![a-z0-9])[vw][\W_]{0,2}x(?![a-z])", "微信"),
+    (r"(?<![a-z0-9])v(?:信|心|芯)|[薇威徽嶶](?:信|心|芯|鑫)|微(?:心|芯|鑫)", "微信"),
+    (r"扣扣|企鹅号|企鹅|(?<![a-z0-9])q[\W_]{1,2}q(?![a-z0-9])|(?<=加)q(?![a-z0-9])", "qq"),
+    (r"密我|滴滴我|私我|私戳|私撩|私信我|私信", "私聊"),
+    (r"纸飞机|小飞机|飞机号|电报号", "telegram"),
+)
+FOLD = re.compile("|".join(f"({p})" for p, _ in _FOLDS))
+FOLD_TO = tuple(r for _, r in _FOLDS)
+# Text without any CJK character can only hold the Latin spellings: a much cheaper scan.
+LATIN_FOLD = re.compile(r"(?<![a-z0-9])(?:weixin|wechat|vchat|wei xin|[vw][\W_]{0,2}x)(?![a-z])")
+
+
+def fold_evasions(text: str, has_cjk: bool = True) -> str:
+    """Replace every known evasion spelling in `text` with its canonical form."""
+    if not has_cjk and "+" not in text:  # "+v" is the one Latin spelling of "加微信"
+        return LATIN_FOLD.sub("微信", text) if LATIN_FOLD.search(text) else text
+    if not FOLD.search(text):
+        return text
+    return FOLD.sub(lambda m: FOLD_TO[m.lastindex - 1], text)

@@ -1,0 +1,25 @@
+"""The platform-neutral description of a message that the ad filter judges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFeatures:
+    """What the filter needs to know about one message, filled in by a platform adapter.
+
+    `urls` carries links the platform reports in entities (including links hidden behind text,
+    which never appear in `text`); links written in the text itself are found by the filter.
+    `member_message_count` is how many messages the sender had posted in this group before this
+    one (None when unknown); `is_new_member` lets the caller force the new-member rules, e.g.
+    for someone who joined minutes ago. Operators and admins should be exempted by the caller.
+    """
+
+    text: str = ""
+    urls: tuple[str, ...] = ()
+    is_forwarded_from_channel: bool = False
+    forward_source: str | None = None
+    has_photo: bool = False
+    member_message_count: int | None = None
+    is_new_member: bool = False

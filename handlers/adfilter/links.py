@@ -1,0 +1,92 @@
+"""Link checks: invite links to other groups, and links from outside the group's allow-list."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from handlers.adfilter.config import FilterConfig
+from handlers.adfilter.features import MessageFeatures
+from handlers.adfilter.normalize import Normalized
+from handlers.adfilter.verdict import Verdict
+
+NAME = "links"
+
+_TLDS = (
+    "com|net|org|io|me|ly|cn|ru|su|ua|kz|by|uk|de|us|xyz|top|ltd|vip|cc|co|info|biz|site|online|"
+    "app|link|club|shop|store|live|pro|gg|tk|ml|ga|cf|gq|fun|icu|win|bet|cash|money|finance|"
+    "exchange|trade|work|life|world|space|website|tech|ai|hk|tw|sg|in|to|so|im|tv|ws|page|bio"
+)
+# Scheme links, "www." links and bare domains ("accetgrowth.ltd/x"); spammers often drop the
+# scheme and put spaces around the dot, so "t . me" and "t。me" (via CHAR_MAP) count too.
+URL_RE = re.compile(
+    rf"(?:https?://|tg://|www\.)[^\s<>\"']+"
+    rf"|(?<![\w@.-])(?:[a-z0-9-]+\s?\.\s?)+(?:{_TLDS})(?![a-z0-9-])(?:/[^\s<>\"']*)?"
+)
+
+# Links that join another group or channel: the classic cross-group promotion.
+INVITE_RE = re.compile(
+    r"(?:t|telegram)\.(?:me|dog)/(?:joinchat/|\+)|tg://join|chat\.whatsapp\.com/|discord\.gg/"
+    r"|discord(?:app)?\.com/invite/|(?:qm|jq|qun)\.qq\.com/|weixin\.qq\.com/g/|u\.wechat\.com/"
+    r"|line\.me/(?:ti/g|r/)|vk\.me/join|signal\.group/|join\.skype\.com/"
+)
+TELEGRAM_RE = re.compile(r"(?:t|telegram)\.(?:me|dog)/[a-z0-9_]{4,}")
+SHORTENERS = frozenset(
+    [
+        "bit.ly", "tinyurl.com", "t.cn", "goo.gl", "cutt.ly", "is.gd", "ow.ly", "rb.gy",
+        "shorturl.at", "t.ly", "tiny.cc", "dwz.cn", "url.cn", "suo.im", "clck.ru", "s.id", "v.gd",
+    ]
+)
+
+
+def extract_links(message: MessageFeatures, norm: Normalized) -> list[str]:
+    """All distinct links of a message: entity links first, then those written in the text."""
+    found = [u.casefold() for u in message.urls]
+    if "." in norm.plain:  # every link form has a dot; most chat lines have none
+        found += [re.sub(r"\s", "", m) for m in URL_RE.findall(norm.plain)]
+    return list(dict.fromkeys(link.rstrip(".,;:!?)）】") for link in found))
+
+
+def _host_and_path(link: str) -> tuple[str, str]:
+    parts = urlsplit(link if "://" in link else "http://" + link)
+    host = (parts.hostname or "").removeprefix("www.")
+    return host, host + parts.path.rstrip("/")
+
+
+def is_allowed(link: str, allowed: tuple[str, ...]) -> bool:
+    """True if `link` matches an allow-list entry: a domain (with subdomains) or a link prefix."""
+    host, host_path = _host_and_path(link)
+    for entry in allowed:
+        entry = entry.casefold().removeprefix("https://").removeprefix("http://")
+        entry = entry.removeprefix("www.").rstrip("/")
+        if "/" in entry:
+            if host_path == entry or host_path.startswith(entry + "/"):
+                return True
+        elif host == entry or host.endswith("." + entry):
+            return True
+    return False
+
+
+def check_links(message: MessageFeatures, norm: Normalized, config: FilterConfig) -> Verdict:
+    """Invite links to other groups are spam; other foreign links are spam from new members.
+
+    A link shared by an established member is only weak evidence: members legitimately post
+    product pages and articles, so it counts for little unless other checks agree.
+    """
+    links = [x for x in extract_links(message, norm) if not is_allowed(x, config.allowed_links)]
+    if not links:
+        return Verdict(NAME, False, 0.0, "no links outside the allow-list")
+    invites = [x for x in links if INVITE_RE.search(x)]
+    if invites:
+        return Verdict(NAME, True, 0.95, f"invite link to another group: {invites[0]}")
+    shown = ", ".join(links[:3])
+    if config.is_new(message):
+        return Verdict(NAME, True, 0.9, f"new member posted a link: {shown}")
+    telegram = [x for x in links if TELEGRAM_RE.search(x)]
+    short = [x for x in links if _host_and_path(x)[0] in SHORTENERS]
+    if telegram:
+        return Verdict(NAME, False, 0.5, f"link to a Telegram chat or bot: {telegram[0]}")
+    if short:
+        return Verdict(NAME, False, 0.5, f"shortened link hides its target: {short[0]}")
+    score = 0.3 if len(links) == 1 else 0.4
+    return Verdict(NAME, False, score, f"link outside the allow-list: {shown}")

@@ -1,0 +1,29 @@
+"""Words spelled with look-alike letters from two alphabets ("Здpaвcтвyйтe", "cаsinо")."""
+
+from __future__ import annotations
+
+import re
+
+from handlers.adfilter.config import FilterConfig
+from handlers.adfilter.features import MessageFeatures
+from handlers.adfilter.normalize import Normalized
+from handlers.adfilter.verdict import Verdict
+
+NAME = "lookalikes"
+_WORD = re.compile(r"[a-zа-яё]{3,}")
+_SWITCH = re.compile(r"[a-z][а-яё]|[а-яё][a-z]")
+
+
+def check_lookalikes(message: MessageFeatures, norm: Normalized, config: FilterConfig) -> Verdict:
+    """Spam when several words switch between Latin and Cyrillic letters more than once.
+
+    One switch is ordinary ("iPadе", a Latin brand with a Russian ending); letters swapped back
+    and forth inside a word are only there to dodge keyword filters.
+    """
+    words = [w for w in _WORD.findall(norm.plain) if len(_SWITCH.findall(w)) >= 2]
+    if not words:
+        return Verdict(NAME, False, 0.0, "no mixed-alphabet words")
+    shown = ", ".join(words[:3])
+    if len(words) >= 2:
+        return Verdict(NAME, True, 0.9, f"{len(words)} words mix Latin and Cyrillic: {shown}")
+    return Verdict(NAME, False, 0.5, f"word mixes Latin and Cyrillic: {shown}")

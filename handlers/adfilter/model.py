@@ -1,0 +1,116 @@
+"""An incrementally trainable naive Bayes spam model with JSON-able state.
+
+Hand-written rather than scikit-learn: sklearn's per-call overhead was measured at ~1.5 ms
+per single message (HashingVectorizer + MultinomialNB), 30x over the pipeline's budget, while
+scoring here is one dict lookup per feature. Learning one message updates a few counters, so
+operators' /spam and /notspam marks take effect immediately.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from handlers.adfilter.normalize import Normalized, normalize
+from handlers.adfilter.tokens import tokenize
+
+FORMAT = "qunbot-adfilter-nb/1"
+_STRENGTH = 1.0  # how many sightings it takes before a feature's own rate dominates
+_MIN_STRENGTH = 0.1  # features whose probability is within this of 0.5 are ignored
+
+
+def _chi2q(x2: float, dof: int) -> float:
+    """Survival function of the chi-square distribution for even `dof` (closed form)."""
+    m = x2 / 2.0
+    term = total = math.exp(-m)
+    for i in range(1, dof // 2):
+        term *= m / i
+        total += term
+    return min(total, 1.0)
+
+
+class SpamModel:
+    """Naive Bayes over message features (SpamBayes-style), trainable one message at a time."""
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.alpha = alpha
+        self.docs = [0, 0]  # ham, spam
+        self.counts: dict[str, list[int]] = {}  # feature -> [ham docs, spam docs]
+        self._weights: dict[str, tuple[float, float]] = {}
+        self._stale = False  # weights depend on class totals, so any learning invalidates all
+
+    def learn(self, text: str | Normalized, is_spam: bool) -> None:
+        """Count one labelled message, e.g. from an operator's /spam or /notspam mark."""
+        norm = text if isinstance(text, Normalized) else normalize(text)
+        label = int(is_spam)
+        self.docs[label] += 1
+        for tok in tokenize(norm):
+            pair = self.counts.setdefault(tok, [0, 0])
+            pair[label] += 1
+        self._stale = True
+
+    def learn_many(self, texts: Iterable[str], is_spam: bool) -> None:
+        """Learn every text in `texts` with the same label."""
+        for text in texts:
+            self.learn(text, is_spam)
+
+    def _weight(self, pair: list[int]) -> tuple[float, float] | None:
+        # Robinson's smoothed spam probability of a feature: how often it appears in spam vs
+        # ham *per message of each class*, pulled towards 0.5 while it has been seen rarely.
+        ham, spam = pair
+        ham_rate = ham / max(self.docs[0], 1)
+        spam_rate = spam / max(self.docs[1], 1)
+        p = spam_rate / (spam_rate + ham_rate) if spam_rate + ham_rate else 0.5
+        n = ham + spam
+        f = (_STRENGTH * 0.5 + n * p) / (_STRENGTH + n)
+        if abs(f - 0.5) < _MIN_STRENGTH:
+            return None  # too neutral to be worth reading
+        f = min(max(f, 0.01), 0.99)
+        return math.log(f), math.log(1.0 - f)
+
+    def spam_probability(self, text: str | Normalized) -> float:
+        """Spam score (0..1) of a message: 0.5 when nothing is known or evidence conflicts.
+
+        Features are combined with Fisher's chi-square method (as in SpamBayes), which stays
+        honest when many weak features agree, where a plain naive-Bayes product goes to 0 or 1.
+        Class priors are deliberately left out: the training mix says nothing about how much
+        spam a given group receives.
+        """
+        norm = text if isinstance(text, Normalized) else normalize(text)
+        if self._stale:
+            self._reweigh()
+        weights = self._weights
+        found = [weights[tok] for tok in tokenize(norm) if tok in weights]
+        if not found:
+            return 0.5
+        n = len(found)
+        sum_ln_f = sum(w[0] for w in found)
+        sum_ln_g = sum(w[1] for w in found)
+        spamminess = 1.0 - _chi2q(-2.0 * sum_ln_g, 2 * n)
+        hamminess = 1.0 - _chi2q(-2.0 * sum_ln_f, 2 * n)
+        return (1.0 + spamminess - hamminess) / 2.0
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the whole state as JSON-able data."""
+        return {"format": FORMAT, "alpha": self.alpha, "docs": list(self.docs),
+                "counts": {k: list(v) for k, v in self.counts.items()}}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> SpamModel:
+        """Rebuild a model saved with `to_dict`."""
+        if data.get("format") != FORMAT:
+            raise ValueError(f"not a {FORMAT} model: {data.get('format')!r}")
+        model = cls(alpha=float(data["alpha"]))  # type: ignore[arg-type]
+        model.docs = [int(x) for x in data["docs"]]  # type: ignore[attr-defined]
+        model.counts = {k: [int(v[0]), int(v[1])] for k, v in data["counts"].items()}  # type: ignore[attr-defined]
+        model._reweigh()
+        return model
+
+    def copy(self) -> SpamModel:
+        """An independent copy, e.g. to let one group learn without changing the shared model."""
+        return SpamModel.from_dict(self.to_dict())
+
+    def _reweigh(self) -> None:
+        weights = ((tok, self._weight(pair)) for tok, pair in self.counts.items())
+        self._weights = {tok: w for tok, w in weights if w is not None}
+        self._stale = False

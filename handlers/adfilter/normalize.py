@@ -1,0 +1,58 @@
+"""Text normalisation, so every check sees one canonical spelling of a message."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from handlers.adfilter.evasions import CHAR_MAP, CJK_GAP, HEART_AS_XIN, fold_evasions
+
+_NON_WORD = re.compile(r"[\W_]+")
+_HAS_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """Three views of one message.
+
+    `plain`: NFKC (full-width to half-width), case-folded; links and numbers are read here.
+    `text`: plain, traditional turned simplified, gaps between CJK characters removed and
+    evasions folded ("加 薇 信" -> "加微信"); the classifier tokenises this.
+    `compact`: `text` with every space, punctuation mark and emoji removed; keyword and contact
+    checks read this, so "加.V.x" and "w e c h a t" cannot hide.
+    """
+
+    raw: str
+    plain: str
+    text: str
+    compact: str
+
+
+@cache
+def _t2s():  # type: ignore[no-untyped-def]
+    # Built lazily: loading OpenCC's dictionaries is not free, and most imports never classify.
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Convert traditional Chinese characters to simplified ones (OpenCC t2s)."""
+    return _t2s().convert(text) if _HAS_CJK.search(text) else text
+
+
+def normalize(raw: str) -> Normalized:
+    """Normalise a message text into the views every check reads."""
+    plain = unicodedata.normalize("NFKC", raw).casefold().translate(CHAR_MAP)
+    # Most of the work below only concerns Chinese; skipping it keeps other scripts fast.
+    has_cjk = _HAS_CJK.search(plain) is not None
+    text = plain
+    if has_cjk:
+        text = HEART_AS_XIN.sub("信", _t2s().convert(text))
+        text = CJK_GAP.sub("", text)
+    text = fold_evasions(text, has_cjk)
+    # Folding again after squeezing catches spellings split by spaces ("加 v", "v x").
+    compact = fold_evasions(_NON_WORD.sub("", text), has_cjk)
+    return Normalized(raw=raw, plain=plain, text=text, compact=compact)

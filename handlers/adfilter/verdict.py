@@ -1,0 +1,73 @@
+"""Explained outcomes: one `Verdict` per check and the `Decision` that combines them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What one check concluded about a message and why.
+
+    `spam` means this check alone is conclusive; `score` (0..1) is the strength of the evidence
+    it saw, so weak signals from several checks can still add up to a spam decision.
+    """
+
+    name: str
+    spam: bool
+    score: float
+    details: str
+
+    def to_dict(self) -> dict[str, object]:
+        """Return JSON-able data, for storing next to a moderation action."""
+        return {"name": self.name, "spam": self.spam, "score": self.score, "details": self.details}
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The overall ruling on a message, with every verdict that led to it."""
+
+    spam: bool
+    score: float
+    verdicts: tuple[Verdict, ...]
+
+    @property
+    def reasons(self) -> tuple[Verdict, ...]:
+        """The verdicts that contributed evidence (non-zero score), strongest first."""
+        hits = [v for v in self.verdicts if v.spam or v.score > 0]
+        return tuple(sorted(hits, key=lambda v: (not v.spam, -v.score)))
+
+    def verdict(self, name: str) -> Verdict | None:
+        """Return the verdict of the check called `name`, if it ran."""
+        return next((v for v in self.verdicts if v.name == name), None)
+
+    def explain(self) -> str:
+        """One line per contributing check, for operators and logs."""
+        head = f"{'SPAM' if self.spam else 'ok'} (score {self.score:.2f})"
+        lines = [f"{v.name}: {'spam' if v.spam else 'weak'} {v.score:.2f} - {v.details}"
+                 for v in self.reasons]
+        return "\n".join([head, *lines])
+
+    def to_dict(self) -> dict[str, object]:
+        """Return JSON-able data, so the decision can be stored with all its verdicts."""
+        return {
+            "spam": self.spam,
+            "score": self.score,
+            "verdicts": [v.to_dict() for v in self.verdicts],
+        }
+
+
+def combine(verdicts: tuple[Verdict, ...], threshold: float) -> Decision:
+    """Combine verdicts into a decision.
+
+    Any conclusive verdict makes the message spam. Otherwise the scores are combined as
+    independent evidence (noisy-or: 1 - prod(1 - score)), so a weak link signal plus a fairly
+    confident classifier can cross `threshold` while neither alone would.
+    """
+    remaining = 1.0
+    conclusive = False
+    for v in verdicts:
+        remaining *= 1.0 - min(max(v.score, 0.0), 1.0)
+        conclusive = conclusive or v.spam
+    score = 1.0 - remaining
+    return Decision(spam=conclusive or score >= threshold, score=round(score, 4), verdicts=verdicts)

@@ -1,0 +1,161 @@
+"""User-facing texts of the schedule and countdown features, in Chinese and English.
+
+Kept together so translators touch one file and code never embeds Chinese sentences.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+
+
+def lang_of(lang: str) -> Lang:
+    """Map a group language tag (`zh`, `zh-CN`, `en-US`...) onto the two catalogues we ship."""
+    return "zh" if lang.lower().startswith("zh") else "en"
+
+
+SCHEDULE_FORMS = {
+    "zh": (
+        "可以这样写（时间后面接要发的内容）：\n"
+        "  每天 11:00 今天的思维导图\n"
+        "  每周一,三 20:00 …   或  每周一三五 20:00 …\n"
+        "  工作日 9:30 …\n"
+        "  每月1号 10:00 …\n"
+        "  每2小时 …\n"
+        "  明天 9:00 …   或  2026-12-01 20:00 …\n"
+        "  30分钟后 …   或  2小时后 …\n"
+        "  入群3天后 …\n"
+        "  cron 0 11 * * * …（分 时 日 月 周）"
+    ),
+    "en": (
+        "Write it like this (the message follows the time):\n"
+        "  every day 11:00 Today's mind map\n"
+        "  every mon,wed 20:00 ...\n"
+        "  weekdays 9:30 ...\n"
+        "  monthly on the 1st 10:00 ...\n"
+        "  every 2h ...\n"
+        "  tomorrow 9:00 ...   or  at 2026-12-01 20:00 ...\n"
+        "  in 30m ...   or  in 2h ...\n"
+        "  3 days after join ...\n"
+        "  cron 0 11 * * * ... (minute hour day month weekday)"
+    ),
+}
+
+ERRORS = {
+    "bad_syntax": {
+        "zh": "看不懂这个时间：「{text}」。\n" + SCHEDULE_FORMS["zh"],
+        "en": 'I can\'t read this time: "{text}".\n' + SCHEDULE_FORMS["en"],
+    },
+    "bad_time": {
+        "zh": "时间「{text}」不存在：小时要在 0–23 之间，分钟在 0–59 之间，例如 9:30 或 21点。",
+        "en": '"{text}" is not a time of day: hours run 0-23 and minutes 0-59, e.g. 9:30 or 9pm.',
+    },
+    "bad_date": {
+        "zh": "日期「{text}」不存在，请检查年月日，例如 2026-12-01 20:00。",
+        "en": 'The date "{text}" does not exist; check it, e.g. 2026-12-01 20:00.',
+    },
+    "bad_day_of_month": {
+        "zh": "每月的日期要在 1–31 之间，例如 每月1号 10:00。",
+        "en": "Days of the month run 1-31, e.g. monthly on the 1st 10:00.",
+    },
+    "bad_cron": {
+        "zh": "cron 表达式不对：「{text}」。需要 5 段：分 时 日 月 周，"
+        "例如 cron 0 11 * * *（每天 11:00）、cron 30 9 * * 1-5（工作日 9:30）。",
+        "en": 'Bad cron expression: "{text}". It needs 5 fields: minute hour day month weekday, '
+        "e.g. cron 0 11 * * * (every day 11:00), cron 30 9 * * 1-5 (weekdays 9:30).",
+    },
+    "bad_interval": {
+        "zh": "间隔至少 1 分钟，例如 每30分钟、每2小时。",
+        "en": "The interval must be at least 1 minute, e.g. every 30m, every 2h.",
+    },
+    "in_past": {
+        "zh": "这个时间已经过去了：{when}（{tz}）。请给一个将来的时间，例如 明天 9:00 或 2小时后。",
+        "en": "That time has already passed: {when} ({tz}). Give a future time, "
+        "e.g. tomorrow 9:00 or in 2h.",
+    },
+    "deadline_past": {
+        "zh": "截止时间已经过去了：{when}（{tz}）。倒计时需要一个将来的截止时间，例如 "
+        "/countdown 2026-12-01 20:00 活动结束。",
+        "en": "The deadline has already passed: {when} ({tz}). A countdown needs a future "
+        "deadline, e.g. /countdown 2026-12-01 20:00 Sale ends.",
+    },
+    "bad_deadline": {
+        "zh": "看不懂截止时间：「{text}」。可以这样写：\n"
+        "  /countdown 2026-12-01 20:00 活动结束\n"
+        "  /countdown 12-01 20:00 活动结束\n"
+        "  /countdown 明天 20:00 活动结束\n"
+        "  /countdown 3小时后 活动结束 marks=1h,10m end=close",
+        "en": 'I can\'t read the deadline: "{text}". Write it like this:\n'
+        "  /countdown 2026-12-01 20:00 Sale ends\n"
+        "  /countdown 12-01 20:00 Sale ends\n"
+        "  /countdown tomorrow 20:00 Sale ends\n"
+        "  /countdown in 3h Sale ends marks=1h,10m end=close",
+    },
+    "bad_marks": {
+        "zh": "提醒点写法不对：「{text}」。用逗号分隔时长，例如 marks=3d,1d,3h,1h,10m 或 "
+        "marks=3天,1天,3小时,1小时,10分钟。",
+        "en": 'Bad countdown marks: "{text}". Separate durations with commas, e.g. '
+        "marks=3d,1d,3h,1h,10m.",
+    },
+    "bad_end": {
+        "zh": "结束动作只能是 announce（宣布结束）、close（关闭发言）或 dissolve（解散群），"
+        "例如 end=close。",
+        "en": "The end action must be announce, close or dissolve, e.g. end=close.",
+    },
+}
+
+# Units for "N days/hours/minutes"; English takes a plural form.
+UNITS = {
+    "zh": {"day": "{n} 天", "hour": "{n} 小时", "minute": "{n} 分钟"},
+    "en": {"day": "{n} day", "hour": "{n} hour", "minute": "{n} minute"},
+}
+
+COUNTDOWN = {
+    "zh": {
+        "left": "距离结束还有 {left}",
+        "titled_left": "{text}：距离结束还有 {left}",
+        "ended": "已结束",
+        "titled_ended": "{text}：已结束",
+    },
+    "en": {
+        "left": "{left} left",
+        "titled_left": "{text}: {left} left",
+        "ended": "It's over",
+        "titled_ended": "{text}: it's over",
+    },
+}
+
+WEEKDAY_NAMES = {
+    "zh": ("一", "二", "三", "四", "五", "六", "日"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+
+DESCRIBE = {
+    "zh": {
+        "daily": "每天 {time}",
+        "weekdays": "工作日 {time}",
+        "weekends": "周末 {time}",
+        "weekly": "每周{days} {time}",
+        "monthly": "每月{days}号 {time}",
+        "cron": "cron {expr}",
+        "once": "{when}",
+        "every": "每 {interval}",
+        "after_joined": "入群 {delay}后",
+        "tz": "{text}（{tz}）",
+        "day_sep": ",",
+    },
+    "en": {
+        "daily": "every day {time}",
+        "weekdays": "weekdays {time}",
+        "weekends": "weekends {time}",
+        "weekly": "every {days} {time}",
+        "monthly": "monthly on the {days} {time}",
+        "cron": "cron {expr}",
+        "once": "at {when}",
+        "every": "every {interval}",
+        "after_joined": "{delay} after join",
+        "tz": "{text} ({tz})",
+        "day_sep": ",",
+    },
+}

@@ -1,0 +1,110 @@
+"""Each check on its own: what it flags, what it lets through, and why."""
+
+from handlers.adfilter import FilterConfig, MessageFeatures, normalize
+from handlers.adfilter.contacts import check_contacts
+from handlers.adfilter.forwards import check_forward, check_new_member
+from handlers.adfilter.keywords import check_keywords
+from handlers.adfilter.links import check_links
+from handlers.adfilter.lookalikes import check_lookalikes
+
+DEFAULT = FilterConfig()
+REGULAR = 50  # messages a long-standing member has already posted
+
+
+def run(check, text, config=DEFAULT, **features):
+    features.setdefault("member_message_count", REGULAR)
+    return check(MessageFeatures(text=text, **features), normalize(text), config)
+
+
+def test_telegram_invite_links_are_spam():
+    for text in ["join https://t.me/+jS6cJeri0ug5MDkx", "t.me/joinchat/AAAAAEx9kT3"]:
+        v = run(check_links, text)
+        assert v.spam and "invite" in v.details
+
+
+def test_other_platform_group_invites_are_spam():
+    assert run(check_links, "来 chat.whatsapp.com/Kf8Ld2xY").spam
+    assert run(check_links, "discord.gg/freeskin").spam
+
+
+def test_a_member_sharing_a_product_link_is_only_weak_evidence():
+    v = run(check_links, "京东自营的 https://item.jd.com/100038004353.html 挺好用")
+    assert not v.spam and 0 < v.score < 0.5
+
+
+def test_allow_listed_domains_and_prefixes_are_exempt():
+    config = FilterConfig(allowed_links=("jd.com", "t.me/our_channel"))
+    assert run(check_links, "https://item.jd.com/1.html", config).score == 0
+    assert run(check_links, "关注 t.me/our_channel", config).score == 0
+    assert run(check_links, "t.me/other_channel", config).score > 0
+
+
+def test_links_hidden_in_entities_are_checked():
+    v = run(check_links, "click here", urls=("https://t.me/+hidden123",))
+    assert v.spam
+
+
+def test_new_members_may_not_post_foreign_links():
+    text = "check https://example.org/page"
+    assert not run(check_links, text).spam
+    assert run(check_links, text, member_message_count=0).spam
+    assert run(check_links, text, member_message_count=None, is_new_member=True).spam
+
+
+def test_wechat_and_qq_ids_are_spam_even_when_disguised():
+    assert run(check_contacts, "加薇信 lily_8866 领取福利").spam
+    assert run(check_contacts, "威 ❤ 号: ming8899").spam
+    assert run(check_contacts, "扣扣 2876654321 联系我").spam
+
+
+def test_phone_number_with_add_me_cue_is_spam():
+    v = run(check_contacts, "有意者请联系我 139 8888 6666")
+    assert v.spam and "phone" in v.details
+
+
+def test_order_numbers_are_not_phone_numbers():
+    v = run(check_contacts, "我的订单号 202411230012345678，麻烦查一下")
+    assert not v.spam and v.score == 0
+
+
+def test_asking_to_talk_privately_is_weak_evidence_only():
+    v = run(check_contacts, "有问题可以私聊管理员")
+    assert not v.spam and v.score < 0.5
+
+
+def test_contact_mention_is_spam_only_from_new_members():
+    text = "contact me @crypto_anna_pro"
+    assert not run(check_contacts, text).spam
+    assert run(check_contacts, text, member_message_count=1).spam
+
+
+def test_keywords_match_after_normalisation_and_add_up():
+    assert run(check_keywords, "澳門百家樂，首充送彩金").spam
+    assert not run(check_keywords, "今天的团购几点开始").spam
+
+
+def test_operator_keywords_alone_mark_spam():
+    config = FilterConfig(extra_keywords=("某某理财",))
+    assert run(check_keywords, "推荐 某 某 理 财", config).spam
+    assert not run(check_keywords, "推荐 某 某 理 财").spam
+
+
+def test_channel_forwards_are_spam_only_from_new_members():
+    kw = {"is_forwarded_from_channel": True, "forward_source": "@promo"}
+    assert not run(check_forward, "news", **kw).spam
+    assert run(check_forward, "news", **kw).score > 0
+    assert run(check_forward, "news", member_message_count=0, **kw).spam
+    allowed = FilterConfig(allowed_forward_sources=("promo",))
+    assert run(check_forward, "news", allowed, member_message_count=0, **kw).score == 0
+
+
+def test_new_member_window_is_configurable():
+    config = FilterConfig(new_member_messages=10)
+    assert run(check_links, "https://example.org", config, member_message_count=5).spam
+    assert not run(check_links, "https://example.org", member_message_count=5).spam
+    assert "strict" in run(check_new_member, "hi", config, member_message_count=5).details
+
+
+def test_words_mixing_latin_and_cyrillic_letters_are_spam():
+    assert run(check_lookalikes, "Здpaвcтвyйтe, пpoфиль").spam
+    assert not run(check_lookalikes, "на iPadе не воспроизводится").spam

@@ -1,0 +1,69 @@
+"""The statistical model: learns from operators' marks, survives a JSON round trip, stays good."""
+
+import json
+
+from handlers.adfilter import FilterConfig, MessageFeatures, SpamModel, classify, starter_model
+from handlers.adfilter.corpus import split, starter_corpus, train
+
+REGULAR = MessageFeatures(text="", member_message_count=50)
+
+
+def test_learning_from_spam_marks_changes_a_later_decision():
+    text = "限量款蓝莓果酱今晚特惠，囤货的抓紧"
+    model = starter_model()
+    message = MessageFeatures(text=text, member_message_count=50)
+    assert not classify(message, model=model).spam
+    for variant in ["限量款蓝莓果酱特惠囤货", "蓝莓果酱今晚特惠抓紧", "果酱特惠囤货抓紧"]:
+        model.learn(variant, is_spam=True)  # an operator's /spam marks
+    assert classify(message, model=model).spam
+
+
+def test_learning_from_notspam_marks_lowers_the_score():
+    model = starter_model()
+    text = "有没有人一起做项目，我带大家赚点外快"
+    before = model.spam_probability(text)
+    for _ in range(3):
+        model.learn(text, is_spam=False)
+    assert model.spam_probability(text) < before
+
+
+def test_model_state_round_trips_through_json():
+    model = starter_model()
+    model.learn("全新骗术关键词测试", is_spam=True)
+    restored = SpamModel.from_dict(json.loads(json.dumps(model.to_dict())))
+    for text in ["加我微信领取福利", "今天的团购几点开始", "全新骗术关键词测试"]:
+        assert restored.spam_probability(text) == model.spam_probability(text)
+
+
+def test_starter_models_are_independent_copies():
+    a, b = starter_model(), starter_model()
+    a.learn("只改变一个模型", is_spam=True)
+    assert a.docs != b.docs
+
+
+def test_unknown_text_is_neutral():
+    assert SpamModel().spam_probability("hello") == 0.5
+
+
+def test_model_meets_a_floor_on_the_held_out_starter_split():
+    train_set, test_set = split(starter_corpus())
+    model = train(train_set)
+    config = FilterConfig()
+    tp = fp = fn = 0
+    for text, is_spam in test_set:
+        spam = classify(MessageFeatures(text=text), config, model).spam
+        tp, fp, fn = (
+            tp + (spam and is_spam),
+            fp + (spam and not is_spam),
+            fn + (is_spam and not spam),
+        )
+    assert tp / (tp + fp) >= 0.95, (tp, fp, fn)
+    assert tp / (tp + fn) >= 0.85, (tp, fp, fn)
+
+
+def test_starter_corpus_is_large_and_has_no_duplicates():
+    items = starter_corpus()
+    spam = [t for t, y in items if y]
+    ham = [t for t, y in items if not y]
+    assert len(spam) >= 500 and len(ham) >= 500
+    assert len(set(spam) | set(ham)) == len(items)

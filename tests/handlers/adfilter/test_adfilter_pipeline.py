@@ -1,0 +1,56 @@
+"""`classify`: all verdicts, one decision, explained."""
+
+from handlers.adfilter import Decision, FilterConfig, MessageFeatures, Verdict, classify
+
+
+def test_obvious_ad_is_spam_with_reasons():
+    d = classify(MessageFeatures(text="加薇信 lily_8866 领取福利，澳门百家乐首充送彩金"))
+    assert d.spam
+    assert {v.name for v in d.reasons} >= {"contacts", "keywords"}
+    assert "contacts" in d.explain()
+
+
+def test_ordinary_chat_is_not_spam_and_every_check_still_reports():
+    d = classify(MessageFeatures(text="今天的团购几点开始？我怕错过了", member_message_count=20))
+    assert not d.spam
+    names = [v.name for v in d.verdicts]
+    assert names == [
+        "links",
+        "contacts",
+        "keywords",
+        "lookalikes",
+        "forward",
+        "new_member",
+        "classifier",
+    ]
+
+
+def test_new_member_link_is_spam_but_regular_member_link_is_not():
+    text = "sharing this article https://example.org/post/1"
+    assert classify(MessageFeatures(text=text, member_message_count=0)).spam
+    assert not classify(MessageFeatures(text=text, member_message_count=30)).spam
+
+
+def test_allow_listed_invite_link_passes():
+    text = "our other group: https://t.me/+OurOwnGroup"
+    config = FilterConfig(allowed_links=("t.me/+OurOwnGroup",))
+    assert classify(MessageFeatures(text=text)).spam
+    allowed = classify(MessageFeatures(text=text, member_message_count=9), config)
+    assert allowed.verdict("links").score == 0
+
+
+def test_extra_verdicts_weigh_into_the_decision():
+    qr = Verdict("qr_code", True, 0.95, "QR code links outside the allow-list")
+    d = classify(MessageFeatures(text="", has_photo=True), extra=(qr,))
+    assert d.spam and d.verdict("qr_code") is qr
+
+
+def test_disabled_filter_lets_everything_through():
+    d = classify(MessageFeatures(text="t.me/joinchat/AAAA"), FilterConfig(enabled=False))
+    assert not d.spam
+
+
+def test_decision_is_json_able():
+    d = classify(MessageFeatures(text="hello"))
+    assert isinstance(d, Decision)
+    assert d.to_dict()["verdicts"][0]["name"] == "links"
