@@ -70,6 +70,9 @@ class Dispatcher:
             for route in router.routes:
                 if not route.matches(event):
                     continue
+                if route.max_age is not None and now - event.at > route.max_age:
+                    log.info("dispatch.stale", handler=route.name, age=str(now - event.at))
+                    continue
                 if route.group_only and ctx.group is None:
                     actions.append(_reply(event, ctx.t("common.group_only")))
                     continue

@@ -86,3 +86,12 @@ async def test_replies_in_one_chat_keep_arrival_order(bot, fake_telegram):
         await bot.post_update(make_message_update(f"/settings kind {kind}", sender=operator))
     sent = await fake_telegram.wait_for("sendMessage", len(kinds))
     assert [m["text"] for m in sent] == [f"已保存：kind = {kind}" for kind in kinds]
+
+
+async def test_an_hour_old_command_replayed_after_downtime_gets_no_answer(bot, fake_telegram):
+    import time
+
+    await bot.post_update(make_message_update("/help", date=int(time.time()) - 3600))
+    await bot.post_update(make_message_update("/help", date=int(time.time()) - 60))
+    await eventually(bot.settled)
+    assert len(fake_telegram.called("sendMessage")) == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.core.events import Event, EventKind
@@ -17,6 +18,10 @@ if TYPE_CHECKING:
 
 Handler = Callable[["Event", "Context"], Awaitable[list["Action | Halt"]]]
 Predicate = Callable[[Event], bool]
+
+# After downtime the platform replays its backlog: a command that old gets no answer, because
+# an answer to a question asked long ago reads as the bot talking to itself.
+COMMAND_MAX_AGE = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class Route:
     operator_only: bool = False
     group_only: bool = False
     command: CommandInfo | None = None
+    max_age: timedelta | None = None
 
     def matches(self, event: Event) -> bool:
         if event.kind not in self.kinds:
@@ -55,7 +61,10 @@ class Router:
         when: Predicate | None = None,
         operator_only: bool = False,
         group_only: bool = False,
+        max_age: timedelta | None = None,
     ) -> Callable[[Handler], Handler]:
+        """Register for event kinds; `max_age` skips events older than that (replayed backlog)."""
+
         def register(handler: Handler) -> Handler:
             self.routes.append(
                 Route(
@@ -65,6 +74,7 @@ class Router:
                     predicate=when,
                     operator_only=operator_only,
                     group_only=group_only,
+                    max_age=max_age,
                 )
             )
             return handler
@@ -80,6 +90,7 @@ class Router:
         words: Iterable[str] = (),
         operator_only: bool = False,
         group_only: bool = False,
+        max_age: timedelta | None = COMMAND_MAX_AGE,
     ) -> Callable[[Handler], Handler]:
         """Register `/name` (and `/alias`), plus plain-text `words` that mean the same command."""
         names = {name, *aliases}
@@ -102,6 +113,7 @@ class Router:
                     operator_only=operator_only,
                     group_only=group_only,
                     command=info,
+                    max_age=max_age,
                 )
             )
             return handler
