@@ -112,6 +112,6 @@ class BotHarness:
             open_out = await session.scalar(
                 select(func.count())
                 .select_from(OutboxAction)
-                .where(OutboxAction.status.in_(("pending", "queued", "sending")))
+                .where(OutboxAction.status.in_(("pending", "queued")))
             )
         return open_in == 0 and open_out == 0

@@ -1,21 +1,24 @@
 """The sender: performs outbox actions through the platform, paced, retried, recorded.
 
-Exactly one process sends (the leader), which lets the pacer see every call of the bot.
-A worker per chat keeps that chat's actions in order, retries included.
+Exactly one process sends (the leader), which lets the pacer see every call of the bot. A worker
+per chat keeps that chat's actions in order, retries included. Outcomes are written back in
+batches, so the database costs one transaction per round of sends rather than per message.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
-from bot.core.actions import DeleteMessage, PinMessage, SendMessage, action_from_json
+from bot.core.actions import Action, DeleteMessage, PinMessage, SendMessage, action_from_json
 from bot.db.models import OutboxAction, utcnow
 from bot.loop import DrainLoop
 from bot.metrics import Metrics
@@ -23,7 +26,6 @@ from bot.outbox.pacing import Pacer
 from bot.outbox.store import enqueue
 from bot.platforms.base import (
     ChatMigrated,
-    PermanentError,
     Platform,
     PlatformError,
     RetryAfter,
@@ -34,6 +36,24 @@ from bot.settings import Settings
 log = structlog.get_logger(__name__)
 
 RETRIED = (TransientError, RetryAfter, ChatMigrated)
+
+
+@dataclass
+class Job:
+    id: int
+    platform: str
+    chat_key: str
+    key: str
+    action: Action | None
+
+
+@dataclass
+class Outcome:
+    job: Job
+    status: str
+    attempts: int
+    error: str | None = None
+    result: dict[str, Any] | None = None
 
 
 class OutboxSender(DrainLoop):
@@ -53,8 +73,14 @@ class OutboxSender(DrainLoop):
         self._settings = settings
         self._metrics = metrics
         self._pacer = pacer
-        self._queues: dict[str, asyncio.Queue[int]] = {}
+        self._queues: dict[str, asyncio.Queue[Job]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
+        self._outcomes: asyncio.Queue[Outcome] = asyncio.Queue()
+        self._recorder: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        super().start()
+        self._recorder = asyncio.create_task(self._record_loop(), name="outbox-recorder")
 
     async def stop(self) -> None:
         await super().stop()
@@ -64,18 +90,22 @@ class OutboxSender(DrainLoop):
         await asyncio.gather(*workers, return_exceptions=True)
         self._workers.clear()
         self._queues.clear()
+        if self._recorder:
+            self._recorder.cancel()
+            await asyncio.gather(self._recorder, return_exceptions=True)
+            self._recorder = None
+        # Outcomes already known are written, so a clean stop never resends anything.
+        await self._record(self._drain_outcomes())
 
     async def recover(self) -> None:
-        """On becoming the sender, take back rows a previous sender had queued or was sending.
+        """On becoming the sender, take back rows a previous sender had queued.
 
-        A row caught mid-call may already have reached the platform; it is sent again rather
-        than dropped (at-least-once for that one call per chat).
+        A row whose call reached the platform just before a crash is sent again rather than
+        dropped (at-least-once for the calls in flight at the moment of the crash).
         """
         async with self._sessions.begin() as session:
             await session.execute(
-                update(OutboxAction)
-                .where(OutboxAction.status.in_(("queued", "sending")))
-                .values(status="pending")
+                update(OutboxAction).where(OutboxAction.status == "queued").values(status="pending")
             )
 
     async def run_once(self) -> int:
@@ -88,55 +118,61 @@ class OutboxSender(DrainLoop):
         """Queue due pending rows to their chats' workers; return how many were queued."""
         now = utcnow()
         async with self._sessions.begin() as session:
-            rows = (
-                await session.execute(
-                    select(OutboxAction.id, OutboxAction.chat_key)
+            rows = list(
+                await session.scalars(
+                    select(OutboxAction)
                     .where(OutboxAction.status == "pending", OutboxAction.next_attempt_at <= now)
                     .order_by(OutboxAction.id)
                     .limit(limit)
                 )
-            ).all()
-            if rows:
-                await session.execute(
-                    update(OutboxAction)
-                    .where(OutboxAction.id.in_([row.id for row in rows]))
-                    .values(status="queued")
+            )
+            for row in rows:
+                row.status = "queued"
+        for row in rows:
+            try:
+                action = action_from_json(row.payload)
+            except ValueError as exc:
+                self._outcomes.put_nowait(
+                    Outcome(
+                        Job(row.id, row.platform, row.chat_key, row.idempotency_key, None),
+                        "failed",
+                        0,
+                        error=f"unreadable action: {exc}",
+                    )
                 )
-        for row_id, chat_key in rows:
-            queue = self._queues.setdefault(chat_key, asyncio.Queue())
-            queue.put_nowait(row_id)
-            worker = self._workers.get(chat_key)
+                continue
+            job = Job(row.id, row.platform, row.chat_key, row.idempotency_key, action)
+            queue = self._queues.setdefault(row.chat_key, asyncio.Queue())
+            queue.put_nowait(job)
+            worker = self._workers.get(row.chat_key)
             if worker is None or worker.done():
-                self._workers[chat_key] = asyncio.create_task(
-                    self._work(chat_key, queue), name=f"outbox-{chat_key}"
+                self._workers[row.chat_key] = asyncio.create_task(
+                    self._work(row.chat_key, queue), name=f"outbox-{row.chat_key}"
                 )
         return len(rows)
 
-    async def _work(self, chat_key: str, queue: asyncio.Queue[int]) -> None:
+    async def _work(self, chat_key: str, queue: asyncio.Queue[Job]) -> None:
         while not queue.empty():
-            row_id = queue.get_nowait()
+            job = queue.get_nowait()
             try:
-                await self._send(row_id)
+                outcome = await self._perform(job)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("outbox.send_crashed", outbox_id=row_id)
+            except Exception as exc:
+                log.exception("outbox.send_crashed", outbox_id=job.id)
+                outcome = Outcome(job, "failed", 1, error=f"{type(exc).__name__}: {exc}")
+            self._outcomes.put_nowait(outcome)
         self._workers.pop(chat_key, None)
         self._queues.pop(chat_key, None)
 
-    async def _send(self, row_id: int) -> None:
-        async with self._sessions.begin() as session:
-            row = await session.get(OutboxAction, row_id)
-            if row is None or row.status != "queued":
-                return
-            row.status = "sending"
-        action = action_from_json(row.payload)
-        platform = self._platforms.get(row.platform)
+    async def _perform(self, job: Job) -> Outcome:
+        platform = self._platforms.get(job.platform)
+        if platform is None:
+            return Outcome(job, "failed", 0, error=f"platform {job.platform!r} is not enabled")
+        is_group = platform.is_group_chat(job.chat_key)
         attempts = 0
+        result = None
         try:
-            if platform is None:
-                raise PermanentError(f"platform {row.platform!r} is not enabled")
-            is_group = platform.is_group_chat(row.chat_key)
             async for attempt in AsyncRetrying(
                 retry=retry_if_exception_type(RETRIED),
                 wait=self._wait,
@@ -145,36 +181,37 @@ class OutboxSender(DrainLoop):
             ):
                 with attempt:
                     attempts += 1
-                    await self._pacer.acquire(
-                        row.chat_key, is_message=action.is_message, is_group=is_group
-                    )
-                    started = time.perf_counter()
-                    try:
-                        result = await platform.execute(action)
-                    except RetryAfter as exc:
-                        self._metrics.rate_limited.inc()
-                        self._pacer.pause(exc.seconds)
-                        log.warning("outbox.rate_limited", retry_after=exc.seconds)
-                        raise
-                    except ChatMigrated as exc:
-                        action = action.model_copy(update={"chat_id": exc.new_chat_id})
-                        raise
-                    finally:
-                        self._metrics.send_latency.labels(method=action.kind).observe(
-                            time.perf_counter() - started
-                        )
+                    result = await self._call(platform, job, is_group)
         except PlatformError as exc:
-            await self._finish(row_id, "failed", attempts, error=exc.description, action=action)
-            log.warning("outbox.failed", outbox_id=row_id, kind=action.kind, reason=exc.description)
-            return
-        await self._finish(row_id, "done", attempts, result=result, action=action)
+            log.warning(
+                "outbox.failed", outbox_id=job.id, kind=job.action.kind, reason=exc.description
+            )
+            return Outcome(job, "failed", attempts, error=exc.description)
+        return Outcome(job, "done", attempts, result=result)
+
+    async def _call(self, platform: Platform, job: Job, is_group: bool):
+        action = job.action
+        await self._pacer.acquire(job.chat_key, is_message=action.is_message, is_group=is_group)
+        started = time.perf_counter()
+        try:
+            return await platform.execute(action)
+        except RetryAfter as exc:
+            self._metrics.rate_limited.inc()
+            self._pacer.pause(exc.seconds)
+            log.warning("outbox.rate_limited", retry_after=exc.seconds)
+            raise
+        except ChatMigrated as exc:
+            job.action = action.model_copy(update={"chat_id": exc.new_chat_id})
+            raise
+        finally:
+            self._metrics.send_latency.labels(method=action.kind).observe(
+                time.perf_counter() - started
+            )
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, RetryAfter):
+        if isinstance(exc, RetryAfter | ChatMigrated):
             return 0.0  # the pacer already holds every call until retry_after has passed
-        if isinstance(exc, ChatMigrated):
-            return 0.0
         initial = self._settings.send_backoff_initial
         return min(initial * 2 ** (state.attempt_number - 1), self._settings.send_backoff_max)
 
@@ -185,20 +222,48 @@ class OutboxSender(DrainLoop):
             return state.attempt_number >= self._settings.send_max_attempts * 10
         return state.attempt_number >= self._settings.send_max_attempts
 
-    async def _finish(self, row_id, status, attempts, *, error=None, result=None, action=None):
-        now = utcnow()
-        async with self._sessions.begin() as session:
-            row = await session.get(OutboxAction, row_id)
-            if row is None:
-                return
-            row.status, row.attempts, row.error, row.result = status, attempts, error, result
-            row.sent_at = now
-            if status == "done" and isinstance(action, SendMessage) and result:
-                await self._follow_up(session, row, action, result["message_id"], now)
-        self._metrics.actions_sent.labels(kind=action.kind if action else "?", result=status).inc()
+    def _drain_outcomes(self) -> list[Outcome]:
+        outcomes = []
+        while not self._outcomes.empty():
+            outcomes.append(self._outcomes.get_nowait())
+        return outcomes
 
-    async def _follow_up(self, session, row, action: SendMessage, message_id: str, now) -> None:
+    async def _record_loop(self) -> None:
+        while True:
+            batch = [await self._outcomes.get(), *self._drain_outcomes()]
+            try:
+                await self._record(batch)
+            except Exception:
+                log.exception("outbox.record_failed", count=len(batch))
+                await asyncio.sleep(self._settings.poll_interval)
+                for outcome in batch:
+                    self._outcomes.put_nowait(outcome)
+
+    async def _record(self, outcomes: list[Outcome]) -> None:
+        """Write outcomes in one transaction, with the follow-ups of sent messages."""
+        if not outcomes:
+            return
+        now = utcnow()
+        follow_ups = False
+        async with self._sessions.begin() as session:
+            for outcome in outcomes:
+                row = await session.get(OutboxAction, outcome.job.id)
+                if row is None:
+                    continue
+                row.status, row.attempts = outcome.status, outcome.attempts
+                row.error, row.result, row.sent_at = outcome.error, outcome.result, now
+                action = outcome.job.action
+                if outcome.status == "done" and isinstance(action, SendMessage) and outcome.result:
+                    follow_ups |= await self._follow_up(session, row, action, now)
+        for outcome in outcomes:
+            kind = outcome.job.action.kind if outcome.job.action else "?"
+            self._metrics.actions_sent.labels(kind=kind, result=outcome.status).inc()
+        if follow_ups:
+            self.notify()
+
+    async def _follow_up(self, session, row, action: SendMessage, now) -> bool:
         """Pin or schedule the deletion of a message once the platform has given it an id."""
+        message_id = row.result["message_id"]
         if action.pin:
             pin = [PinMessage(chat_id=action.chat_id, message_id=message_id)]
             await enqueue(session, row.platform, pin, key=f"{row.idempotency_key}:pin", now=now)
@@ -211,5 +276,4 @@ class OutboxSender(DrainLoop):
                 now=now,
                 not_before=now + timedelta(seconds=action.delete_after_seconds),
             )
-        if action.pin:
-            self.notify()
+        return action.pin

@@ -36,7 +36,7 @@ async def metrics(request: Request) -> Response:
         outbox = await session.scalar(
             select(func.count())
             .select_from(OutboxAction)
-            .where(OutboxAction.status.in_(("pending", "queued", "sending")))
+            .where(OutboxAction.status.in_(("pending", "queued")))
         )
         inbox = await session.scalar(
             select(func.count())
