@@ -25,7 +25,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.loadgen import Result, closed_loop, open_loop
+from bench.loadgen import closed_loop, open_loop
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -100,56 +100,61 @@ async def stored_count(database_url: str) -> int:
     return count
 
 
-async def measure(port: int, args, offset: int) -> tuple[Result, Result]:
+async def open_count(database_url: str) -> int:
+    from sqlalchemy import func, select
+
+    from bot.db.engine import create_engine
+    from bot.db.models import InboxUpdate
+
+    engine = create_engine(database_url)
+    async with engine.connect() as conn:
+        count = await conn.scalar(
+            select(func.count())
+            .select_from(InboxUpdate)
+            .where(InboxUpdate.status.in_(("pending", "processing")))
+        )
+    await engine.dispose()
+    return count
+
+
+async def run_server(name, process, port, args, database_url=None):
+    """Steady load first (a fresh server, as in normal running), then the ceiling, then the
+    time the processor needs to work off what the ceiling left behind."""
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
-
-    def body(n: int) -> bytes:
-        return update_body(offset + n)
-
-    ceiling = await closed_loop(
-        "127.0.0.1",
-        port,
-        "/webhook/telegram",
-        body,
-        connections=args.connections,
-        seconds=args.seconds,
-        headers=headers,
-    )
-
-    def body2(n: int) -> bytes:
-        return update_body(offset + 10_000_000 + n)
-
-    steady = await open_loop(
-        "127.0.0.1",
-        port,
-        "/webhook/telegram",
-        body2,
-        rate=args.rate,
-        seconds=args.seconds,
-        headers=headers,
-    )
-    return ceiling, steady
-
-
-async def run_server(name: str, process: subprocess.Popen, port: int, args, offset: int):
+    path = "/webhook/telegram"
+    drain = None
     try:
         await wait_ready(port)
-        # Warm up code paths and connections before measuring.
-        await closed_loop(
+        steady = await open_loop(
             "127.0.0.1",
             port,
-            "/webhook/telegram",
-            lambda n: update_body(offset + 20_000_000 + n),
-            connections=8,
-            seconds=0.5,
-            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+            path,
+            update_body,
+            rate=args.rate,
+            seconds=args.seconds,
+            headers=headers,
         )
-        ceiling, steady = await measure(port, args, offset)
+        ceiling = await closed_loop(
+            "127.0.0.1",
+            port,
+            path,
+            lambda n: update_body(10_000_000 + n),
+            connections=args.connections,
+            seconds=args.seconds,
+            headers=headers,
+        )
+        if database_url:
+            backlog, started = await open_count(database_url), time.perf_counter()
+            while await open_count(database_url):
+                await asyncio.sleep(0.2)
+            drain = backlog / (time.perf_counter() - started) if backlog else float("nan")
     finally:
         process.terminate()
         process.wait(timeout=30)
-    print(f"{name:<22} ceiling {ceiling.summary()}")
     print(f"{name:<22} @{args.rate:.0f}/s  {steady.summary()}")
+    print(f"{name:<22} ceiling {ceiling.summary()}")
+    if drain is not None:
+        print(f"{name:<22} processing (handlers, after the ceiling): {drain:.0f} updates/s")
     return ceiling, steady
 
 
@@ -165,7 +170,7 @@ async def main() -> None:
         f"open loop at {args.rate:.0f} updates/s, one uvicorn worker each, loopback"
     )
     port = free_port()
-    bare, _ = await run_server("bare FastAPI {}", start_bare(port), port, args, 0)
+    bare, _ = await run_server("bare FastAPI {}", start_bare(port), port, args)
 
     targets = []
     tmp = tempfile.mkdtemp(prefix="qunbot-bench-")
@@ -176,7 +181,7 @@ async def main() -> None:
         targets.append(("qunbot (PostgreSQL)", pg))
     for name, url in targets:
         port = free_port()
-        ceiling, steady = await run_server(name, start_qunbot(port, url), port, args, 0)
+        ceiling, steady = await run_server(name, start_qunbot(port, url), port, args, url)
         stored = await stored_count(url)
         acked = ceiling.ok + steady.ok
         print(

@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await stop_runtime(runtime)
 
     app = FastAPI(title="Qunbot", lifespan=lifespan, docs_url=None, redoc_url=None)
-    app.include_router(webhook.router)
+    app.router.routes.extend(webhook.routes)
     app.include_router(ops.router)
     return app
 

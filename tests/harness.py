@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.app import create_app
 from bot.db.engine import create_engine, create_sessionmaker
-from bot.db.models import InboxUpdate, OutboxAction
+from bot.db.models import InboxUpdate, OutboxAction, utcnow
 from bot.settings import Settings
 
 T = TypeVar("T")
@@ -39,10 +39,22 @@ class BotHarness:
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
         self.client: httpx.AsyncClient | None = None
-        self.engine: AsyncEngine = create_engine(settings.database_url)
-        self.sessions: async_sessionmaker[AsyncSession] = create_sessionmaker(self.engine)
+        # Before start and after stop the harness has an engine of its own; while the app runs it
+        # uses the app's, as a second in-process SQLite connection would wait for the app's lock
+        # on the very thread the app needs to release it.
+        self._engine: AsyncEngine = create_engine(settings.database_url)
+        self._sessions: async_sessionmaker[AsyncSession] = create_sessionmaker(self._engine)
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self.runtime.engine if self._server else self._engine
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        return self.runtime.sessions if self._server else self._sessions
 
     async def start(self) -> BotHarness:
+        await self._engine.dispose()
         self.app = create_app(self.settings)
         config = uvicorn.Config(self.app, host="127.0.0.1", port=0, log_config=None)
         self._server = uvicorn.Server(config)
@@ -70,7 +82,7 @@ class BotHarness:
 
     async def close(self) -> None:
         await self.stop()
-        await self.engine.dispose()
+        await self._engine.dispose()
 
     async def post_update(self, update: dict[str, Any] | bytes, secret: str | None = None):
         headers = {"Content-Type": "application/json"}
@@ -109,9 +121,13 @@ class BotHarness:
                 .select_from(InboxUpdate)
                 .where(InboxUpdate.status.in_(("pending", "processing")))
             )
+            # Actions scheduled for later (a welcome deleted after a minute) do not count.
             open_out = await session.scalar(
                 select(func.count())
                 .select_from(OutboxAction)
-                .where(OutboxAction.status.in_(("pending", "queued")))
+                .where(
+                    OutboxAction.status.in_(("pending", "queued")),
+                    OutboxAction.next_attempt_at <= utcnow(),
+                )
             )
         return open_in == 0 and open_out == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -11,6 +10,12 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from bot.db.sqlite_inline import inline_connector
+
+# How long a statement waits for another process's write lock (e.g. `qunbot migrate` run while
+# serving); inline SQLite calls block the event loop meanwhile, so this stays short.
+SQLITE_BUSY_SECONDS = 5.0
 
 
 def is_sqlite(url: str) -> bool:
@@ -27,7 +32,7 @@ def _sqlite_setup(engine: Engine) -> None:
         # FULL: an acknowledged update must survive power loss, not only a process crash.
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -43,22 +48,17 @@ def create_engine(url: str) -> AsyncEngine:
         # One connection: SQLite has one writer anyway, and waiting for the pool is an asyncio
         # wait in arrival order, where waiting for SQLite's lock is a sleeping busy-loop that
         # stalls a webhook acknowledgement for up to 100 ms at a time.
+        database = make_url(url).database or ":memory:"
         engine = create_async_engine(
-            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+            url,
+            async_creator=inline_connector(database, timeout=SQLITE_BUSY_SECONDS),
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=60,
         )
         _sqlite_setup(engine.sync_engine)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
-
-
-def create_sync_sqlite_engine(url: str) -> Engine:
-    """A blocking engine on the same SQLite file, for work done in one thread hop."""
-    sync_url = make_url(url).set(drivername="sqlite")
-    engine = sqlalchemy.create_engine(
-        sync_url, connect_args={"timeout": 30, "check_same_thread": False}, pool_size=1
-    )
-    _sqlite_setup(engine)
-    return engine
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

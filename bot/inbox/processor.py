@@ -102,7 +102,7 @@ class InboxProcessor(DrainLoop):
             select(InboxUpdate.id)
             .where(InboxUpdate.id.in_(heads), claimable)
             .order_by(InboxUpdate.id)
-            .limit(self._concurrency * 8)
+            .limit(max(64, self._concurrency * 8))
             .with_for_update(skip_locked=True)
         )
         async with self._sessions.begin() as session:

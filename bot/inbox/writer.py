@@ -9,14 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import structlog
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.engine import create_sync_sqlite_engine
 from bot.db.models import InboxUpdate, utcnow
 
 log = structlog.get_logger(__name__)
@@ -48,12 +46,6 @@ class GroupCommitWriter:
         self._idle.set()
         dialect = engine.dialect.name
         self._insert = (postgresql if dialect == "postgresql" else sqlite).insert
-        self._sqlite = (
-            create_sync_sqlite_engine(engine.url.render_as_string(hide_password=False))
-            if dialect == "sqlite"
-            else None
-        )
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="inbox-writer")
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="inbox-writer")
@@ -62,9 +54,7 @@ class GroupCommitWriter:
         if self._task:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
-        if self._sqlite is not None:
-            self._sqlite.dispose()
-        self._executor.shutdown(wait=False)
+
         while not self._queue.empty():
             _, future = self._queue.get_nowait()
             if not future.done():
@@ -130,19 +120,5 @@ class GroupCommitWriter:
         statement = self._insert(InboxUpdate).on_conflict_do_nothing(
             index_elements=["platform", "bot_id", "update_id"]
         )
-        if self._sqlite is None:
-            async with self._engine.begin() as conn:
-                await conn.execute(statement, values)
-            return
-        # aiosqlite sends each BEGIN, cursor, execute and COMMIT to its thread separately, and
-        # under load each return trip waits behind the event loop's queue. Holding the async
-        # engine's only connection keeps this process's other writers out, while the batch
-        # itself goes to the database in a single trip to a thread.
-        async with self._engine.connect():
-            await asyncio.get_running_loop().run_in_executor(
-                self._executor, self._write_blocking, statement, values
-            )
-
-    def _write_blocking(self, statement, values: list[dict]) -> None:
-        with self._sqlite.begin() as conn:
-            conn.execute(statement, values)
+        async with self._engine.begin() as conn:
+            await conn.execute(statement, values)

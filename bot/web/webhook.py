@@ -6,16 +6,15 @@ import hmac
 
 import orjson
 import structlog
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from bot.inbox.writer import InboxRow
 from bot.platforms.base import UnsupportedUpdate
 from bot.web.state import Runtime
 
 log = structlog.get_logger(__name__)
-
-router = APIRouter()
 
 OK = Response(content=b"{}", media_type="application/json")
 SECRET_HEADER = "x-telegram-bot-api-secret-token"  # noqa: S105 (a header name)
@@ -37,7 +36,6 @@ async def _read_capped(request: Request, limit: int) -> bytes | None:
     return bytes(body)
 
 
-@router.post("/webhook/telegram")
 async def telegram_webhook(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     metrics = runtime.metrics
@@ -82,3 +80,8 @@ async def telegram_webhook(request: Request) -> Response:
         return _refuse(503, "could not store the update")
     metrics.updates_received.labels(platform="telegram").inc()
     return OK
+
+
+# A plain Starlette route: the edge needs no dependency injection, and skipping it is measurable
+# at thousands of updates per second.
+routes = [Route("/webhook/telegram", telegram_webhook, methods=["POST"])]
