@@ -84,9 +84,8 @@ async def main() -> None:
         f"({per_bot:g}/s per bot, {per_chat:g}/s per chat, {per_group:g}/min per group)"
     )
     print(f"allowed rate   {allowed:8.2f} msg/s")
-    print(
-        f"achieved rate  {achieved:8.2f} msg/s  = {achieved / allowed:.3f} of allowed (goal >= 0.95)"
-    )
+    fraction = achieved / allowed
+    print(f"achieved rate  {achieved:8.2f} msg/s  = {fraction:.3f} of allowed (goal >= 0.95)")
     print(f"429s drawn     {fake.rate_limited:8d}  (goal 0)")
     print(f"delivered      {ok:8d}  in {elapsed:.1f}s")
 
