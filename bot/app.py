@@ -25,6 +25,10 @@ from bot.platforms.telegram.api import TelegramApi
 from bot.settings import Settings
 from bot.web import ops, webhook
 from bot.web.state import Runtime
+from handlers.verification_timeouts import VerificationTimeouts
+from schedules import api as schedule_api
+from schedules.firing import FireConfig
+from schedules.service import Clock, SchedulerService, utcnow
 
 log = structlog.get_logger(__name__)
 
@@ -52,13 +56,14 @@ def _secrets(settings: Settings) -> list[str]:
     ]
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> FastAPI:
+    """The app; `clock` is the scheduler's (tests inject one to jump across downtime)."""
     settings = settings or Settings()
     configure_logging(settings.log_level, _secrets(settings), json=settings.log_json)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = build_runtime(settings)
+        runtime = build_runtime(settings, clock=clock)
         app.state.runtime = runtime
         await start_runtime(runtime)
         try:
@@ -69,10 +74,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Qunbot", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.router.routes.extend(webhook.routes)
     app.include_router(ops.router)
+    app.include_router(schedule_api.router)
     return app
 
 
-def build_runtime(settings: Settings) -> Runtime:
+def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
     engine = create_engine(settings.database_url)
     sessions = create_sessionmaker(engine)
     http = httpx.AsyncClient(timeout=settings.send_timeout)
@@ -101,11 +107,28 @@ def build_runtime(settings: Settings) -> Runtime:
     )
     writer.on_commit = processor.notify
 
+    timeouts = VerificationTimeouts(sessions, settings.poll_interval, on_outbox=sender.notify)
+
+    scheduler = SchedulerService(
+        sessions,
+        FireConfig(operators=settings.operators, default_tz=settings.timezone),
+        clock=clock,
+        on_outbox=sender.notify,
+        sweep_seconds=settings.poll_interval,
+    )
+
     async def elected() -> None:
         await sender.recover()
         sender.start()
+        timeouts.start()
+        await scheduler.start()
 
-    leader = LeaderElection(engine, elected, sender.stop, settings.leader_retry_seconds)
+    async def deposed() -> None:
+        await scheduler.stop()
+        await timeouts.stop()
+        await sender.stop()
+
+    leader = LeaderElection(engine, elected, deposed, settings.leader_retry_seconds)
     return Runtime(
         settings=settings,
         engine=engine,
@@ -116,6 +139,8 @@ def build_runtime(settings: Settings) -> Runtime:
         inbox_writer=writer,
         processor=processor,
         sender=sender,
+        verification_timeouts=timeouts,
+        scheduler=scheduler,
         leader=leader,
         platforms=platforms,
     )

@@ -19,14 +19,51 @@ from bot.core.middlewares import MIDDLEWARES, Middleware
 from bot.core.router import CommandInfo, Router
 from bot.metrics import Metrics
 from bot.settings import Settings
-from handlers import group_settings, guide
+from handlers import (
+    adfilter_commands,
+    adfilter_gate,
+    checkin,
+    group_settings,
+    guide,
+    icebreaker,
+    moderation_appeals,
+    moderation_commands,
+    points,
+    redpacket,
+    schedule_commands,
+    screening,
+    verification,
+    welcome,
+)
 
 log = structlog.get_logger(__name__)
 
 ROUTERS: tuple[Router, ...] = (
+    # The ad filter first: a message it deletes as spam halts, so no later handler (check-ins,
+    # points, replies) ever acts on it; operators and allow-listed members pass through.
+    adfilter_gate.router,
+    # Entry next: the verification gate, greetings (which start verifications) and join-request
+    # screening act on joins, join requests and their buttons, which nothing before them stops.
+    verification.router,
+    welcome.router,
+    screening.router,
+    # Check-ins, red packets and points after the gates (a message a gate halts, e.g. spam the
+    # ad filter deletes, never earns points) and before the plain command routers; points ends
+    # with its lowest-precedence handler, effective-activity points, which only writes the ledger.
+    checkin.router,
+    redpacket.router,
+    points.router,
+    # Icebreakers after the gates (spam is never thanked as an introduction) and before commands.
+    icebreaker.router,
     # Commands last: they never block other capabilities from seeing a message.
     guide.router,
     group_settings.router,
+    # Moderation commands (/spam, /undo, /report...), their buttons and /filter.
+    moderation_commands.router,
+    moderation_appeals.router,
+    adfilter_commands.router,
+    # /schedule and /countdown: operator commands that only answer their own command.
+    schedule_commands.router,
 )
 
 

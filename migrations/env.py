@@ -8,6 +8,11 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import bot.db.models  # noqa: F401  (registers the tables on Base.metadata)
+import handlers.entry_store  # pending verifications, welcome batches
+import handlers.moderation_store  # ad filter decisions, reports, model state
+import handlers.points_store
+import handlers.redpacket  # noqa: F401  (red packet tables)
+import schedules.models  # noqa: F401  (job table, claims, content series)
 from bot.db.base import Base
 from bot.db.engine import create_engine
 

@@ -8,6 +8,7 @@ are aware datetimes in UTC.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -66,7 +67,21 @@ def to_apscheduler_trigger(spec: Spec, event_at: datetime | None = None) -> Base
     `AfterEvent` specs need `event_at` (when the member joined) and become a one-off trigger.
     A cron spec with an hour wildcard (`0 * * * *`) keeps APScheduler's elapsed-time behaviour
     in a repeated hour; a spec that names its hours fires each wall time once.
+
+    Triggers are immutable and building a CronTrigger is costly (a burst of 10,000 firings
+    would build tens of thousands), so equal specs (frozen, hashable) share a cached trigger.
     """
+    if event_at is None and not isinstance(spec, AfterEvent):
+        return _cached_trigger(spec)
+    return _build_trigger(spec, event_at)
+
+
+@lru_cache(maxsize=4096)
+def _cached_trigger(spec: Spec) -> BaseTrigger:
+    return _build_trigger(spec, None)
+
+
+def _build_trigger(spec: Spec, event_at: datetime | None = None) -> BaseTrigger:
     if isinstance(spec, Cron):
         trigger_class = CronTrigger if spec.hour == "*" else _OnceAWallTimeCron
         return trigger_class(**spec.fields(), timezone=spec.zone)

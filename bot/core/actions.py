@@ -101,6 +101,19 @@ class AnswerCallback(_Action):
     show_alert: bool = False
 
 
+class SetChatPermissions(_Action):
+    """Open or close the whole group for posting (ends a flash group's countdown with `close`)."""
+
+    kind: Literal["set_chat_permissions"] = "set_chat_permissions"
+    can_send_messages: bool
+
+
+class LeaveChat(_Action):
+    """The bot leaves the group (the last step of dissolving a flash group)."""
+
+    kind: Literal["leave_chat"] = "leave_chat"
+
+
 class Halt(BaseModel):
     """Not sent anywhere: tells the dispatcher to run no further handlers for this event."""
 
@@ -120,7 +133,9 @@ Action = Annotated[
     | Unban
     | ApproveJoinRequest
     | DeclineJoinRequest
-    | AnswerCallback,
+    | AnswerCallback
+    | SetChatPermissions
+    | LeaveChat,
     Field(discriminator="kind"),
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -29,4 +30,8 @@ class Runtime:
     processor: InboxProcessor
     sender: OutboxSender
     leader: LeaderElection
+    # Leader-only loop firing newcomer verification deadlines (handlers.verification_timeouts).
+    verification_timeouts: Any = None
+    # Leader-only scheduler service (schedules.service.SchedulerService).
+    scheduler: Any = None
     platforms: dict[str, Platform] = field(default_factory=dict)

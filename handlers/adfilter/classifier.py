@@ -6,9 +6,12 @@ from handlers.adfilter.config import FilterConfig
 from handlers.adfilter.features import MessageFeatures
 from handlers.adfilter.model import SpamModel
 from handlers.adfilter.normalize import Normalized
+from handlers.adfilter.tokens import tokenize
 from handlers.adfilter.verdict import Verdict
 
 NAME = "classifier"
+MIN_FEATURES = 4  # below this many features the model's opinion is only weak evidence
+THIN_SCORE = 0.5
 
 
 def check_classifier(message: MessageFeatures, norm: Normalized, config: FilterConfig,
@@ -21,6 +24,12 @@ def check_classifier(message: MessageFeatures, norm: Normalized, config: FilterC
     if not norm.compact:
         return Verdict(NAME, False, 0.0, "no text to classify")
     p = model.spam_probability(norm)
+    features = len(tokenize(norm))
+    if features < MIN_FEATURES:
+        # A greeting like "hello" is one or two features, and one spam-leaning word must not
+        # delete a newcomer's first message: too thin to decide alone, at most weak evidence.
+        return Verdict(NAME, False, round(min(p, THIN_SCORE), 4),
+                       f"spam probability {p:.2f} from only {features} features: too thin")
     new = config.is_new(message)
     threshold = config.new_member_classifier_threshold if new else config.classifier_threshold
     who = " (new member)" if new else ""

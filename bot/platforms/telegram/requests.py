@@ -12,9 +12,11 @@ from bot.core.actions import (
     Ban,
     DeclineJoinRequest,
     DeleteMessage,
+    LeaveChat,
     PinMessage,
     Restrict,
     SendMessage,
+    SetChatPermissions,
     Unban,
     Unrestrict,
 )
@@ -112,4 +114,9 @@ def to_request(action: Action) -> tuple[str, dict[str, Any]]:
             if action.text:
                 body["text"] = action.text
             return "answerCallbackQuery", body
+        case SetChatPermissions():
+            permissions = UNMUTED if action.can_send_messages else MUTED
+            return "setChatPermissions", {"chat_id": chat, "permissions": permissions}
+        case LeaveChat():
+            return "leaveChat", {"chat_id": chat}
     raise TypeError(f"no Telegram request for {type(action).__name__}")

@@ -54,3 +54,13 @@ def test_decision_is_json_able():
     d = classify(MessageFeatures(text="hello"))
     assert isinstance(d, Decision)
     assert d.to_dict()["verdicts"][0]["name"] == "links"
+
+
+def test_a_new_members_one_word_greeting_is_not_spam():
+    # Regression: "hello" alone scored 0.90 with the strict new-member threshold (0.7), so a
+    # newcomer's first greeting was deleted; one or two features are too thin to decide.
+    for text in ("hello", "off", "hi"):
+        d = classify(MessageFeatures(text=text, member_message_count=0))
+        assert not d.spam, d.explain()
+        assert d.verdict("classifier").score <= 0.5
+    assert classify(MessageFeatures(text="buy cheap followers", member_message_count=0)).spam

@@ -1,0 +1,107 @@
+"""The ad filter as the first gate: judge every group message, act by the escalation ladder,
+and halt the rest of the handlers for a message it removed.
+"""
+
+from __future__ import annotations
+
+import structlog
+
+from bot.core.actions import Action, Halt
+from bot.core.context import Context
+from bot.core.events import Event, EventKind
+from bot.core.router import Router
+from handlers.adfilter import MessageFeatures, classify
+from handlers.moderation import adfilter_settings
+from handlers.moderation_actions import punish
+from handlers.moderation_store import PhotoCheck, group_model
+from handlers.points_config import ADFILTER_EXEMPT
+from handlers.points_store import member_tier
+
+log = structlog.get_logger(__name__)
+
+router = Router("adfilter")
+
+
+def _judged(event: Event) -> bool:
+    return event.chat.is_group and event.user is not None and not event.user.is_bot
+
+
+def features_of(event: Event, ctx: Context) -> MessageFeatures:
+    """What the detection library needs to know about the event's message."""
+    count = ctx.member.message_count if ctx.member is not None else None
+    if count is not None and event.kind is EventKind.MESSAGE:
+        count -= 1  # the member middleware has already counted this message
+    forwarded = event.forwarded_from_chat
+    return MessageFeatures(
+        text=event.text or "",
+        urls=event.urls,
+        is_forwarded_from_channel=forwarded is not None,
+        forward_source=(forwarded.title or forwarded.id) if forwarded else None,
+        has_photo=event.has_photo,
+        member_message_count=count,
+    )
+
+
+def _photo_file_id(event: Event) -> str | None:
+    # Telegram lists a photo's sizes smallest first; the largest decodes QR codes best.
+    message = event.raw.get("message") or event.raw.get("edited_message") or {}
+    sizes = message.get("photo") or []
+    return sizes[-1].get("file_id") if sizes and isinstance(sizes[-1], dict) else None
+
+
+@router.on(EventKind.MESSAGE, EventKind.EDITED_MESSAGE, when=_judged)
+async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
+    """Delete ads (and escalate); everything else passes untouched.
+
+    Operators and allow-listed members are exempt; inside the group's ad window promotions
+    pass. No `max_age`: an ad replayed from a backlog is still an ad in the group.
+    """
+    if ctx.group is None or ctx.is_operator or event.user is None:
+        return []
+    conf = adfilter_settings(ctx.group)
+    if not conf.enabled or event.user.id in conf.allowed_users:
+        return []
+    if not (event.text or event.urls or event.has_photo or event.forwarded_from_chat):
+        return []
+    if event.command is not None and event.command in {c.name for c in ctx.commands}:
+        # Our own commands ("/filter off", "/report") are not ads, and their few words would
+        # only give the strict new-member classifier something to misread.
+        return []
+    features = features_of(event, ctx)
+    config = conf.filter_config()
+    decision = classify(features, config, await group_model(ctx.session, ctx.group.id))
+    if not decision.spam:
+        if event.has_photo and event.message_id and config.is_new(features):
+            # Decoding needs the photo's bytes, which a handler may not fetch: a worker does.
+            ctx.session.add(
+                PhotoCheck(
+                    group_id=ctx.group.id,
+                    user_id=event.user.id,
+                    message_id=event.message_id,
+                    file_id=_photo_file_id(event),
+                    status="pending",
+                    at=ctx.now,
+                )
+            )
+        return []
+    if conf.window is not None and conf.window.contains(event.at.astimezone(ctx.tz)):
+        log.info("adfilter.ad_window", group=ctx.group.id, user=event.user.id)
+        return []
+    # Asked only once a message looks like spam: the tier is a sum over the points ledger.
+    tier = await member_tier(ctx.session, ctx.group.id, event.user.id)
+    if ADFILTER_EXEMPT in tier.privileges:
+        log.info("adfilter.exempt_tier", group=ctx.group.id, user=event.user.id, tier=tier.name)
+        return []
+    row, actions = await punish(
+        event,
+        ctx,
+        conf,
+        offender=event.user,
+        message_id=event.message_id,
+        text=event.text or "",
+        decision=decision,
+        source="filter",
+    )
+    if row.shadow:
+        return []
+    return [*actions, Halt(reason=f"adfilter: spam #{row.id}")]

@@ -1,0 +1,222 @@
+"""Daily check-ins (`/checkin`, 签到, 打卡, per-group keywords) and homework check-ins.
+
+The day is the group's local calendar day of the message's own time (`event.at`), never the
+wall clock: an update processed late still counts for the day it was sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import handlers.checkin_texts  # noqa: F401  (registers the texts)
+from bot.core.actions import SendMessage
+from bot.core.context import Context
+from bot.core.events import Event, EventKind
+from bot.core.router import Router
+from bot.groups.settings import GroupKind
+from handlers.points_config import CheckinConfig, checkin_config, checkin_points
+from handlers.points_store import (
+    Checkin,
+    HomeworkSubmission,
+    add_points,
+    last_checkin,
+    local_date_of,
+    total_points,
+)
+
+router = Router("checkin")
+
+CHECKIN_WORDS = ("签到", "打卡")
+
+
+@dataclass(frozen=True)
+class CheckinOutcome:
+    new: bool
+    streak: int
+    gained: int
+
+
+async def record_checkin(
+    session: AsyncSession,
+    group_id: int,
+    user_id: str,
+    at: datetime,
+    tz: ZoneInfo,
+    config: CheckinConfig,
+) -> CheckinOutcome:
+    """Check a member in for the local day of `at`, at most once.
+
+    The read is only a shortcut; the UNIQUE (group, user, local_date) row decides when two
+    replicas (or a duplicated message) race, and the loser reports "already checked in".
+    """
+    day = local_date_of(at, tz)
+    existing = await session.scalar(
+        select(Checkin).where(
+            Checkin.group_id == group_id, Checkin.user_id == user_id, Checkin.local_date == day
+        )
+    )
+    if existing is not None:
+        return CheckinOutcome(new=False, streak=existing.streak, gained=0)
+    previous = await last_checkin(session, group_id, user_id, before=day)
+    alive = previous is not None and previous.local_date == day - timedelta(days=1)
+    streak = previous.streak + 1 if alive else 1
+    gained = checkin_points(streak, config)
+    row = Checkin(
+        group_id=group_id, user_id=user_id, local_date=day, streak=streak, points=gained, at=at
+    )
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        winner = await session.scalar(
+            select(Checkin).where(
+                Checkin.group_id == group_id, Checkin.user_id == user_id, Checkin.local_date == day
+            )
+        )
+        return CheckinOutcome(new=False, streak=winner.streak if winner else streak, gained=0)
+    await add_points(
+        session, group_id, user_id, gained, "checkin", at, ref=f"checkin:{day.isoformat()}"
+    )
+    return CheckinOutcome(new=True, streak=streak, gained=gained)
+
+
+def _reply(event: Event, text: str) -> list[SendMessage]:
+    return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
+
+
+@router.command(
+    "checkin",
+    words=CHECKIN_WORDS,
+    description={"zh": "每日签到领积分", "en": "Daily check-in for points"},
+    group_only=True,
+    # A check-in records the day it was sent: a backlog replayed after our downtime still
+    # counts for its own day (Telegram keeps undelivered updates for 24 hours), so members do
+    # not lose streaks to our outage.
+    max_age=None,
+)
+async def checkin_command(event: Event, ctx: Context) -> list[SendMessage]:
+    return await _check_in(event, ctx)
+
+
+def _plain_text(event: Event) -> bool:
+    return event.command is None and bool((event.text or "").strip())
+
+
+@router.on(EventKind.MESSAGE, when=_plain_text)
+async def checkin_keyword(event: Event, ctx: Context) -> list[SendMessage]:
+    """Operators' extra check-in words (settings section `checkin.extra_keywords`)."""
+    if ctx.group is None:
+        return []
+    text = (event.text or "").strip()
+    keywords = {word.strip() for word in checkin_config(ctx.group).extra_keywords}
+    if text in CHECKIN_WORDS or text not in keywords:
+        return []
+    return await _check_in(event, ctx)
+
+
+async def _check_in(event: Event, ctx: Context) -> list[SendMessage]:
+    assert ctx.group is not None and event.user is not None
+    outcome = await record_checkin(
+        ctx.session, ctx.group.id, event.user.id, event.at, ctx.tz, checkin_config(ctx.group)
+    )
+    total = await total_points(ctx.session, ctx.group.id, event.user.id)
+    if not outcome.new:
+        return _reply(event, ctx.t("checkin.already", streak=outcome.streak, total=total))
+    text = ctx.t("checkin.done", gained=outcome.gained, streak=outcome.streak, total=total)
+    return _reply(event, text)
+
+
+@router.command(
+    "homework",
+    description={"zh": "提交作业打卡", "en": "Hand in homework"},
+    group_only=True,
+    max_age=None,
+)
+async def homework_command(event: Event, ctx: Context) -> list[SendMessage]:
+    if ctx.group_settings.kind is not GroupKind.DELIVERY:
+        return _reply(event, ctx.t("homework.not_delivery"))
+    if event.args.strip().lower() == "list":
+        if not ctx.is_operator:
+            return _reply(event, ctx.t("common.not_operator"))
+        return await _homework_list(event, ctx)
+    if not event.args.strip() and not event.has_photo:
+        return _reply(event, ctx.t("homework.usage"))
+    return await _hand_in(event, ctx, event.args.strip())
+
+
+def _captioned_photo(event: Event) -> bool:
+    return event.has_photo and event.command is None and bool(event.text)
+
+
+@router.on(EventKind.MESSAGE, when=_captioned_photo)
+async def homework_photo(event: Event, ctx: Context) -> list[SendMessage]:
+    """A photo whose caption carries a homework tag (作业, #homework) in a delivery group."""
+    if ctx.group is None or ctx.group_settings.kind is not GroupKind.DELIVERY:
+        return []
+    if not is_homework_caption(event.text or "", checkin_config(ctx.group)):
+        return []
+    caption = (event.text or "").strip()
+    if caption.lower().startswith("/homework"):
+        caption = caption[len("/homework") :].strip()
+    return await _hand_in(event, ctx, caption)
+
+
+def is_homework_caption(text: str, config: CheckinConfig) -> bool:
+    """Whether a caption marks a photo as homework."""
+    lowered = text.lower()
+    # Telegram parses commands in text only, so a caption "/homework ..." arrives as plain text.
+    if lowered.startswith("/homework"):
+        return True
+    return any(tag.lower() in lowered for tag in config.homework_tags)
+
+
+async def _hand_in(event: Event, ctx: Context, text: str) -> list[SendMessage]:
+    assert ctx.group is not None and event.user is not None
+    config = checkin_config(ctx.group)
+    day = local_date_of(event.at, ctx.tz)
+    submission = HomeworkSubmission(
+        group_id=ctx.group.id,
+        user_id=event.user.id,
+        local_date=day,
+        text=text[:4000],
+        has_photo=event.has_photo,
+        message_id=event.message_id,
+        at=event.at,
+    )
+    ctx.session.add(submission)
+    # Flushed on its own so a refused payment (its savepoint rolled back) keeps the record.
+    await ctx.session.flush()
+    paid = await add_points(
+        ctx.session,
+        ctx.group.id,
+        event.user.id,
+        config.homework_points,
+        "homework",
+        event.at,
+        ref=f"homework:{day.isoformat()}",
+    )
+    if not paid:
+        return _reply(event, ctx.t("homework.again"))
+    submission.points = config.homework_points
+    total = await total_points(ctx.session, ctx.group.id, event.user.id)
+    return _reply(event, ctx.t("homework.done", gained=config.homework_points, total=total))
+
+
+async def _homework_list(event: Event, ctx: Context) -> list[SendMessage]:
+    assert ctx.group is not None
+    day = local_date_of(event.at, ctx.tz)
+    count, people = (
+        await ctx.session.execute(
+            select(func.count(), func.count(func.distinct(HomeworkSubmission.user_id))).where(
+                HomeworkSubmission.group_id == ctx.group.id, HomeworkSubmission.local_date == day
+            )
+        )
+    ).one()
+    return _reply(event, ctx.t("homework.list", day=day.isoformat(), count=count, people=people))

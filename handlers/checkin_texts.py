@@ -1,0 +1,106 @@
+"""Texts of check-ins, homework, points and red packets, in Chinese and English."""
+
+from __future__ import annotations
+
+from bot.core.i18n import define
+
+define(
+    {
+        "checkin.done": {
+            "zh": "签到成功！+{gained} 积分\n连续签到 {streak} 天，总积分 {total}",
+            "en": "Checked in! +{gained} points\nDays in a row: {streak}, total: {total} points",
+        },
+        "checkin.already": {
+            "zh": "今天已经签到过啦，明天再来～\n连续签到 {streak} 天，总积分 {total}",
+            "en": "You have already checked in today, see you tomorrow!\n"
+            "Days in a row: {streak}, total: {total} points",
+        },
+        "homework.done": {
+            "zh": "作业已收到！+{gained} 积分，总积分 {total}",
+            "en": "Homework received! +{gained} points, total: {total} points",
+        },
+        "homework.again": {
+            "zh": "作业已收到（今天的作业积分已领取过）。",
+            "en": "Homework received (today's homework points were already given).",
+        },
+        "homework.usage": {
+            "zh": "用法：/homework <作业内容>，或发送带“作业”说明的图片。",
+            "en": "Usage: /homework <your work>, or send a photo captioned #homework.",
+        },
+        "homework.not_delivery": {
+            "zh": "作业打卡只在交付群中开启。",
+            "en": "Homework check-ins are only for delivery groups.",
+        },
+        "homework.list": {
+            "zh": "今日（{day}）作业提交：{count} 份，来自 {people} 位成员。",
+            "en": "Homework today ({day}): {count} submissions from {people} members.",
+        },
+        "points.me": {
+            "zh": "{name} 的积分：{total}\n排名：第 {rank} 名\n连续签到：{streak} 天\n"
+            "头衔：{title}\n等级：{tier}",
+            "en": "{name}'s points: {total}\nRank: #{rank}\nDays in a row: {streak}\n"
+            "Title: {title}\nTier: {tier}",
+        },
+        "points.top_header": {
+            "zh": "积分排行榜（{window}）：",
+            "en": "Leaderboard ({window}):",
+        },
+        "points.top_line": {
+            "zh": "{rank}. {name} — {points} 分",
+            "en": "{rank}. {name} — {points}",
+        },
+        "points.top_empty": {
+            "zh": "积分排行榜（{window}）：还没有人获得积分。",
+            "en": "Leaderboard ({window}): nobody has earned points yet.",
+        },
+        "points.window.week": {"zh": "本周", "en": "this week"},
+        "points.window.month": {"zh": "本月", "en": "this month"},
+        "points.window.all": {"zh": "总榜", "en": "all time"},
+        "points.adjust_usage": {
+            "zh": "用法：/points add|remove @用户名|用户ID <数量> [原因]（或回复某人的消息）",
+            "en": "Usage: /points add|remove @username|user id <n> [reason] (or reply to them)",
+        },
+        "points.unknown_member": {
+            "zh": "找不到这位成员：{who}",
+            "en": "No such member here: {who}",
+        },
+        "points.adjusted": {
+            "zh": "已为 {name} {sign}{amount} 积分，当前总积分 {total}",
+            "en": "{sign}{amount} points for {name}; total now {total}",
+        },
+        "redpacket.usage": {
+            "zh": "用法：/redpacket <总积分> <份数> [轮数]（总积分不少于份数，份数 1-100，"
+            "轮数 1-5：每轮抢完后下一轮积分翻倍）",
+            "en": "Usage: /redpacket <total points> <count> [rounds] (total ≥ count, count "
+            "1-100, rounds 1-5: each round, once claimed, opens a next one twice as big)",
+        },
+        "redpacket.next_round": {
+            "zh": "🔥 第 {round} 轮，积分翻倍！",
+            "en": "🔥 Round {round}, double the points!",
+        },
+        "redpacket.open": {
+            "zh": "🧧 积分红包来啦！共 {total} 积分，{count} 份，先到先得。\n"
+            "点击按钮或回复“抢”领取。",
+            "en": "🧧 A red packet of {total} points in {count} shares — first come, first "
+            "served.\nTap the button or reply “grab” to claim.",
+        },
+        "redpacket.button": {"zh": "🧧 抢红包", "en": "🧧 Grab"},
+        "redpacket.claimed": {
+            "zh": "🧧 {name} 抢到了 {amount} 积分！",
+            "en": "🧧 {name} grabbed {amount} points!",
+        },
+        "redpacket.claimed_short": {
+            "zh": "抢到 {amount} 积分！",
+            "en": "You grabbed {amount} points!",
+        },
+        "redpacket.twice": {
+            "zh": "你已经抢过这个红包啦。",
+            "en": "You have already claimed this red packet.",
+        },
+        "redpacket.gone": {"zh": "红包已经被抢光了。", "en": "This red packet is all gone."},
+        "redpacket.finished": {
+            "zh": "🧧 红包已抢完！手气最佳：{name}（{amount} 积分）",
+            "en": "🧧 The red packet is all claimed! Luckiest: {name} ({amount} points)",
+        },
+    }
+)

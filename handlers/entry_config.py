@@ -1,0 +1,98 @@
+"""Typed settings sections of the entry capabilities, stored in `Group.settings` by name.
+
+Sections: `welcome`, `verification`, `screening`, `raid`, `icebreaker`; plus `entry_state`, the
+group's volatile entry bookkeeping (recent joins, raid flag, send budget, icebreaker round).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bot.db.models import Group
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class WelcomeConfig(_Section):
+    enabled: bool = True
+    # None: the built-in text of the group's language (ceremony text for super-user groups).
+    template: str | None = None
+    buttons: bool = True
+    # Greetings are deleted after this long so a busy group's history is not all welcomes.
+    delete_after_seconds: int | None = 600
+    # Joins within this window share one greeting; the greeting goes out when it closes.
+    batch_seconds: float = 3.0
+    raid_batch_seconds: float = 30.0
+    # A join older than this is replayed backlog: no greeting, verification still applies.
+    stale_seconds: int = 180
+    # Messages per minute welcome and verification may send to the group together.
+    budget_per_minute: int = 6
+
+
+class VerificationConfig(_Section):
+    enabled: bool = False
+    mode: Literal["button", "question"] = "button"
+    timeout_seconds: int = 120
+    raid_timeout_seconds: int = 60
+
+
+class ScreeningConfig(_Section):
+    mode: Literal["open", "code", "review", "allowlist"] = "open"
+    codes: list[str] = []
+    allowlist: list[str] = []
+    rules: str | None = None
+
+
+class RaidConfig(_Section):
+    threshold: int = 10
+    window_seconds: int = 60
+
+
+class IcebreakerConfig(_Section):
+    intro_template: str | None = None
+    intro_min_chars: int = 30
+    intro_within_hours: int = 24
+    round_minutes: int = 10
+
+
+class EntryState(_Section):
+    joins: list[datetime] = []
+    raid: bool = False
+    sent: list[datetime] = []
+    round_key: str | None = None
+    round_started: datetime | None = None
+    round_replies: list[str] = []
+
+
+S = TypeVar("S", bound=_Section)
+
+SECTIONS: dict[type[_Section], str] = {
+    WelcomeConfig: "welcome",
+    VerificationConfig: "verification",
+    ScreeningConfig: "screening",
+    RaidConfig: "raid",
+    IcebreakerConfig: "icebreaker",
+    EntryState: "entry_state",
+}
+
+
+def load(group: Group | None, section: type[S]) -> S:
+    """Read one section; missing or corrupt sections fall back to defaults rather than crash."""
+    data = (group.settings or {}).get(SECTIONS[section]) if group is not None else None
+    try:
+        return section.model_validate(data or {})
+    except ValidationError:
+        return section()
+
+
+def save(group: Group, value: _Section) -> None:
+    """Write one section back; a new dict so the JSON column sees the change."""
+    group.settings = {
+        **(group.settings or {}),
+        SECTIONS[type(value)]: value.model_dump(mode="json"),
+    }

@@ -1,0 +1,87 @@
+"""Tables of the entry capabilities: pending verifications and open welcome batches.
+
+Both survive a restart: a verification's deadline is fired by the leader's timeout loop
+(`handlers.verification_timeouts`), a welcome batch's greeting waits in the outbox.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db.base import Base, BigId, JsonDoc, UtcDateTime
+from bot.db.models import OutboxAction
+
+
+class PendingVerification(Base):
+    """A newcomer restricted until they prove they are human, or the deadline passes."""
+
+    __tablename__ = "pending_verifications"
+    __table_args__ = (
+        Index("ix_pending_verifications_status_deadline", "status", "deadline"),
+        Index("ix_pending_verifications_group_user", "group_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(64))
+    user_name: Mapped[str] = mapped_column(String(255), default="")
+    join_message_id: Mapped[str | None] = mapped_column(String(64))
+    mode: Mapped[str] = mapped_column(String(16))
+    answer: Mapped[str | None] = mapped_column(String(32))
+    # pending -> passed | failed | expired
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    greet: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    deadline: Mapped[datetime] = mapped_column(UtcDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    @property
+    def challenge_key(self) -> str:
+        """Outbox key prefix of the restriction and challenge message (index 1 is the message)."""
+        return f"verify:{self.id}"
+
+
+class WelcomeBatch(Base):
+    """Newcomers greeted together in one message that waits in the outbox until `closes_at`."""
+
+    __tablename__ = "welcome_batches"
+    __table_args__ = (Index("ix_welcome_batches_group_closes", "group_id", "closes_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    members: Mapped[list] = mapped_column(JsonDoc, default=list)
+    inviter: Mapped[str | None] = mapped_column(String(255))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    @property
+    def outbox_key(self) -> str:
+        return f"welcome:{self.id}:0"
+
+
+async def sent_message_id(session: AsyncSession, idempotency_key: str) -> str | None:
+    """The platform's id of a message we sent under this outbox key, once it went out."""
+    result = await session.scalar(
+        select(OutboxAction.result).where(OutboxAction.idempotency_key == idempotency_key)
+    )
+    if isinstance(result, dict) and result.get("message_id") is not None:
+        return str(result["message_id"])
+    return None
+
+
+async def update_pending_payload(session: AsyncSession, key: str, payload: dict) -> bool:
+    """Rewrite a not-yet-claimed outbox message; False when the sender already took it."""
+    result = await session.execute(
+        update(OutboxAction)
+        .where(OutboxAction.idempotency_key == key, OutboxAction.status == "pending")
+        .values(payload=payload)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1

@@ -1,0 +1,139 @@
+"""Texts of welcome, verification, screening, raid mode and icebreakers (zh + en)."""
+
+from __future__ import annotations
+
+from bot.core.i18n import define
+
+# Topics and icebreaker questions shipped with the bot; operators may post their own instead.
+TOPICS = {
+    "zh": [
+        "你最近读过 / 看过的一本书或一部片子是什么？推荐理由一句话。",
+        "你是怎么认识这个群的？当时最吸引你的是什么？",
+        "如果明天多出一小时空闲时间，你会用来做什么？",
+        "分享一个让你效率翻倍的小工具或小习惯。",
+        "你最近一次被产品 / 服务惊喜到是什么时候？",
+    ],
+    "en": [
+        "What is a book or film you enjoyed recently? One line on why.",
+        "How did you find this group, and what drew you in?",
+        "If you got one extra free hour tomorrow, what would you do with it?",
+        "Share a small tool or habit that doubled your productivity.",
+        "When did a product or service last surprise you in a good way?",
+    ],
+}
+QUESTIONS = {
+    "zh": [
+        "用三个词介绍一下你自己吧！",
+        "你所在的城市现在天气怎么样？",
+        "你今天最开心的一件小事是什么？",
+        "你最想在这个群里学到 / 得到什么？",
+    ],
+    "en": [
+        "Describe yourself in three words!",
+        "What is the weather like in your city right now?",
+        "What was the best small thing that happened to you today?",
+        "What do you most hope to learn or get from this group?",
+    ],
+}
+
+define(
+    {
+        "welcome.default": {
+            "zh": "欢迎 {name} 加入「{group}」！你是本群第 {count} 位成员。\n{rules}",
+            "en": "Welcome {name} to {group}! You are member number {count}.\n{rules}",
+        },
+        "welcome.ceremony": {
+            "zh": "🎉 隆重欢迎 {name} 受邀加入「{group}」，成为第 {count} 位超级用户！"
+            "\n邀请人：{inviter}\n{rules}",
+            "en": "🎉 Please welcome {name}, invited to {group} as super user number {count}!"
+            "\nInvited by: {inviter}\n{rules}",
+        },
+        "welcome.no_rules": {"zh": "请友善交流。", "en": "Please be kind."},
+        "welcome.button_rules": {"zh": "📜 阅读群规", "en": "📜 Read the rules"},
+        "welcome.button_intro": {"zh": "👋 自我介绍", "en": "👋 Introduce yourself"},
+        "welcome.show": {
+            "zh": "欢迎语：{state}\n模板：{template}\n占位符：{{name}} {{group}} {{count}} "
+            "{{rules}} {{inviter}}",
+            "en": "Welcome: {state}\nTemplate: {template}\nPlaceholders: {{name}} {{group}} "
+            "{{count}} {{rules}} {{inviter}}",
+        },
+        "welcome.on": {"zh": "开启", "en": "on"},
+        "welcome.off": {"zh": "关闭", "en": "off"},
+        "welcome.builtin": {"zh": "（内置）", "en": "(built-in)"},
+        "welcome.saved": {"zh": "欢迎语设置已保存。", "en": "Welcome settings saved."},
+        "welcome.usage": {
+            "zh": "用法：/welcome [set <模板>|on|off]",
+            "en": "Usage: /welcome [set <template>|on|off]",
+        },
+        "verify.challenge_button": {
+            "zh": "{name}，欢迎！请在 {seconds} 秒内点击下方按钮完成验证，否则将被移出群。",
+            "en": "{name}, welcome! Press the button below within {seconds} seconds to verify, "
+            "or you will be removed.",
+        },
+        "verify.challenge_question": {
+            "zh": "{name}，请在 {seconds} 秒内回答：{a} + {b} = ?（点选答案）",
+            "en": "{name}, answer within {seconds} seconds: {a} + {b} = ? (pick the answer)",
+        },
+        "verify.button": {"zh": "✅ 我是真人", "en": "✅ I am human"},
+        "verify.not_for_you": {"zh": "这不是给你的按钮。", "en": "This is not for you."},
+        "verify.passed": {"zh": "验证通过，欢迎！", "en": "Verified, welcome!"},
+        "verify.wrong": {"zh": "回答错误。", "en": "Wrong answer."},
+        "verify.saved": {
+            "zh": "入群验证：{state}，方式：{mode}，时限 {seconds} 秒。",
+            "en": "Verification: {state}, mode: {mode}, time limit {seconds} s.",
+        },
+        "verify.usage": {
+            "zh": "用法：/verify on|off|button|question [秒数]",
+            "en": "Usage: /verify on|off|button|question [seconds]",
+        },
+        "raid.alert": {
+            "zh": "⚠️ 检测到大量成员涌入（{count} 人 / {seconds} 秒），已进入防护模式："
+            "欢迎语合并发送，入群验证改为答题。",
+            "en": "⚠️ A burst of joins ({count} in {seconds} s): guarded mode is on — welcomes "
+            "are batched and verification asks a question.",
+        },
+        "screening.review": {
+            "zh": "入群申请：{name}（ID {user_id}）\n简介：{bio}",
+            "en": "Join request: {name} (ID {user_id})\nBio: {bio}",
+        },
+        "screening.approve": {"zh": "✅ 通过", "en": "✅ Approve"},
+        "screening.decline": {"zh": "❌ 拒绝", "en": "❌ Decline"},
+        "screening.approved": {"zh": "已通过 {name} 的申请。", "en": "Approved {name}."},
+        "screening.declined": {"zh": "已拒绝 {name} 的申请。", "en": "Declined {name}."},
+        "screening.saved": {"zh": "入群审核方式：{mode}", "en": "Screening rule: {mode}"},
+        "screening.usage": {
+            "zh": "用法：/screening open|code <邀请码...>|review|allowlist",
+            "en": "Usage: /screening open|code <codes...>|review|allowlist",
+        },
+        "screening.allowlist_added": {
+            "zh": "白名单新增 {added} 人，共 {total} 人。",
+            "en": "Added {added} to the allow-list; {total} in total.",
+        },
+        "screening.allowlist_usage": {
+            "zh": "用法：/allowlist add <ID...>，或回复一条含 ID 的消息发送 /allowlist import",
+            "en": "Usage: /allowlist add <ids...>, or reply to a message with ids: "
+            "/allowlist import",
+        },
+        "rules.none": {
+            "zh": "本群还没有发布群规。管理员可用 /rules set <内容> 设置。",
+            "en": "No rules published yet. Operators: /rules set <text>.",
+        },
+        "rules.show": {"zh": "📜 群规与入群规则：\n{rules}", "en": "📜 Rules:\n{rules}"},
+        "rules.saved": {"zh": "群规已更新。", "en": "Rules updated."},
+        "intro.prompt": {
+            "zh": "欢迎 {name}！来做个自我介绍吧：你是谁、做什么、为什么加入？"
+            "（带上 #自我介绍 标签）",
+            "en": "Welcome {name}! Tell us about yourself: who you are, what you do, why you "
+            "joined (tag it #intro).",
+        },
+        "intro.thanks": {
+            "zh": "谢谢 {name} 的自我介绍！大家欢迎～ #自我介绍",
+            "en": "Thanks for the introduction, {name}! Everyone, say hi. #intro",
+        },
+        "topic.post": {"zh": "💬 今日话题：{topic}", "en": "💬 Topic of the day: {topic}"},
+        "icebreaker.post": {
+            "zh": "🧊 破冰时间！回复这条消息回答：{question}",
+            "en": "🧊 Icebreaker! Reply to this message: {question}",
+        },
+    }
+)

@@ -1,0 +1,110 @@
+"""Icebreakers: recognise self-introductions, post topics of the day and question rounds.
+
+An introduction is a newcomer's first message of at least `intro_min_chars` within
+`intro_within_hours` of joining, or any message tagged #自我介绍 / #intro by someone not yet
+tagged; it is thanked and the member gets the tag "introduced". An `/icebreaker` round's
+question goes out under a known outbox key, so replies to it can be counted for a while.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from bot.core.actions import Action, SendMessage
+from bot.core.context import Context
+from bot.core.events import Event, EventKind
+from bot.core.router import Router
+from bot.outbox.store import enqueue
+from handlers.entry_config import EntryState, IcebreakerConfig, load, save
+from handlers.entry_store import sent_message_id
+from handlers.entry_texts import QUESTIONS, TOPICS
+from handlers.welcome_batch import mention
+
+router = Router("icebreaker")
+
+INTRO_TAGS = ("#自我介绍", "#intro")
+INTRODUCED = "introduced"
+_rng = random.SystemRandom()
+
+
+def _plain_message(event: Event) -> bool:
+    return event.command is None and bool(event.text)
+
+
+def is_introduction(event: Event, ctx: Context) -> bool:
+    """Whether this message is the member's self-introduction (see the module docstring)."""
+    member = ctx.member
+    if member is None or INTRODUCED in (member.tags or []):
+        return False
+    text = event.text or ""
+    if any(tag in text.lower() for tag in INTRO_TAGS):
+        return True
+    config = load(ctx.group, IcebreakerConfig)
+    recent = member.joined_at is not None and ctx.now - member.joined_at <= timedelta(
+        hours=config.intro_within_hours
+    )
+    return recent and member.message_count == 1 and len(text.strip()) >= config.intro_min_chars
+
+
+@router.on(EventKind.MESSAGE, when=_plain_message, group_only=True)
+async def on_message(event: Event, ctx: Context) -> list[Action]:
+    """Thank introductions and count replies to a running icebreaker round."""
+    actions: list[Action] = []
+    if is_introduction(event, ctx):
+        ctx.member.tags = [*(ctx.member.tags or []), INTRODUCED]
+        name = mention(event.user.id, event.user.name) if event.user else ""
+        actions.append(
+            SendMessage(
+                chat_id=event.chat.id,
+                text=ctx.t("intro.thanks", name=name),
+                html=True,
+                reply_to=event.message_id,
+            )
+        )
+    await _count_round_reply(event, ctx)
+    return actions
+
+
+async def _count_round_reply(event: Event, ctx: Context) -> None:
+    state = load(ctx.group, EntryState)
+    if not state.round_key or state.round_started is None or not event.reply_to_message_id:
+        return
+    minutes = load(ctx.group, IcebreakerConfig).round_minutes
+    if ctx.now - state.round_started > timedelta(minutes=minutes) or event.user is None:
+        return
+    question_id = await sent_message_id(ctx.session, state.round_key)
+    if question_id != event.reply_to_message_id or event.user.id in state.round_replies:
+        return
+    state.round_replies = [*state.round_replies, event.user.id]
+    save(ctx.group, state)
+
+
+@router.command(
+    "topic",
+    description={"zh": "发布今日话题", "en": "Post a topic of the day"},
+    operator_only=True,
+    group_only=True,
+)
+async def topic_command(event: Event, ctx: Context) -> list[Action]:
+    """`/topic [text]`: the operator's topic, or one from the shipped list."""
+    topic = event.args.strip() or _rng.choice(TOPICS[ctx.lang])
+    return [SendMessage(chat_id=event.chat.id, text=ctx.t("topic.post", topic=topic))]
+
+
+@router.command(
+    "icebreaker",
+    description={"zh": "开始一轮破冰问答", "en": "Start an icebreaker question round"},
+    operator_only=True,
+    group_only=True,
+)
+async def icebreaker_command(event: Event, ctx: Context) -> list[Action]:
+    """Post a question; replies to it within `round_minutes` are counted on the group."""
+    question = event.args.strip() or _rng.choice(QUESTIONS[ctx.lang])
+    message = SendMessage(chat_id=event.chat.id, text=ctx.t("icebreaker.post", question=question))
+    key = f"icebreaker:{ctx.group.id}:{event.update_id}"
+    await enqueue(ctx.session, ctx.platform, [message], key=key, now=ctx.now)
+    state = load(ctx.group, EntryState)
+    state.round_key, state.round_started, state.round_replies = f"{key}:0", ctx.now, []
+    save(ctx.group, state)
+    return []

@@ -1,0 +1,175 @@
+"""What moderation does, shared by the gate, the commands and the appeal buttons: punish a
+message by the ladder, undo a decision, explain one. Returns actions; writes only via the session.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import structlog
+
+from bot.core.actions import (
+    Action,
+    Ban,
+    Button,
+    DeleteMessage,
+    Restrict,
+    SendMessage,
+    Unban,
+    Unrestrict,
+)
+from bot.core.context import Context
+from bot.core.events import Event, User
+from handlers import moderation_texts  # noqa: F401  (registers the texts)
+from handlers.adfilter import Decision, Verdict
+from handlers.moderation import AdFilterSettings, Step, step_for
+from handlers.moderation_store import ModerationDecision, count_offences, learn, record_decision
+
+log = structlog.get_logger(__name__)
+
+
+def replied_text(event: Event) -> str:
+    """Text (or caption) of the message `event` replies to.
+
+    The neutral Event carries only the replied message's id and sender, so this reads the
+    platform payload kept in `raw`; an unknown shape gives "".
+    """
+    message = event.raw.get("message") or {}
+    reply = message.get("reply_to_message") or {}
+    return str(reply.get("text") or reply.get("caption") or "")
+
+
+def display(user: User) -> str:
+    return f"@{user.username}" if user.username else user.name or user.id
+
+
+def buttons(ctx: Context, *verbs: str, decision_id: int) -> tuple[tuple[Button, ...], ...]:
+    """One row of `adf:<verb>:<id>` buttons; the verb names the text of the button."""
+    row = tuple(
+        Button(text=ctx.t(f"adfilter.button.{verb}"), data=f"adf:{verb}:{decision_id}")
+        for verb in verbs
+    )
+    return (row,)
+
+
+async def punish(
+    event: Event,
+    ctx: Context,
+    conf: AdFilterSettings,
+    *,
+    offender: User,
+    message_id: str | None,
+    text: str,
+    decision: Decision,
+    source: str,
+    step: Step | None = None,
+    shadow: bool | None = None,
+) -> tuple[ModerationDecision, list[Action]]:
+    """Record a decision on a member's message and return what to do about it.
+
+    The step comes from the member's counted offences unless given (reports always mute).
+    In shadow mode the decision is stored and logged, and nothing is done.
+    """
+    assert ctx.group is not None
+    shadow = conf.shadow if shadow is None else shadow
+    since = ctx.now - timedelta(days=conf.offence_days)
+    if step is None:
+        step = step_for(
+            await count_offences(ctx.session, ctx.group.id, offender.id, since), conf.ladder
+        )
+    row = await record_decision(
+        ctx.session,
+        group_id=ctx.group.id,
+        user_id=offender.id,
+        user_name=display(offender),
+        message_id=message_id,
+        text=text,
+        score=decision.score,
+        verdicts=[v.to_dict() for v in decision.verdicts],
+        action=step,
+        source=source,
+        actor_id=event.user.id if source == "operator" and event.user else None,
+        shadow=shadow,
+        undone=False,
+        at=ctx.now,
+    )
+    log.info(
+        "adfilter.decision",
+        decision=row.id,
+        step=step,
+        source=source,
+        shadow=shadow,
+        score=decision.score,
+        reasons=[v.name for v in decision.reasons],
+    )
+    if shadow:
+        return row, []
+    chat = event.chat.id
+    actions: list[Action] = []
+    if message_id:
+        actions.append(DeleteMessage(chat_id=chat, message_id=message_id))
+    until = ctx.now + timedelta(minutes=conf.mute_minutes)
+    if step == "mute":
+        actions.append(Restrict(chat_id=chat, user_id=offender.id, until=until))
+    elif step == "ban":
+        actions.append(Ban(chat_id=chat, user_id=offender.id))
+    if source != "report":
+        warning = ctx.t(
+            f"adfilter.warn.{step}", name=display(offender), id=row.id, minutes=conf.mute_minutes
+        )
+        actions.append(
+            SendMessage(
+                chat_id=chat,
+                text=warning,
+                buttons=buttons(ctx, "notspam", "why", decision_id=row.id),
+                delete_after_seconds=conf.warning_seconds,
+            )
+        )
+    if step in ("mute", "ban"):
+        # The member's private chat has their user id; it fails (403) if they never started
+        # the bot, which the outbox records and nothing else depends on.
+        notice = ctx.t(
+            f"adfilter.notice.{step}", group=event.chat.title or chat, minutes=conf.mute_minutes
+        )
+        actions.append(
+            SendMessage(
+                chat_id=offender.id, text=notice, buttons=buttons(ctx, "appeal", decision_id=row.id)
+            )
+        )
+    return row, actions
+
+
+async def undo(
+    ctx: Context, decision: ModerationDecision, chat_id: str, actor_id: str | None
+) -> list[Action]:
+    """Lift what a decision did, stop it counting as an offence, and teach the model "ham"."""
+    decision.undone = True
+    decision.undone_by = actor_id
+    decision.undone_at = ctx.now
+    actions: list[Action] = []
+    if not decision.shadow and decision.action == "mute":
+        actions.append(Unrestrict(chat_id=chat_id, user_id=decision.user_id))
+    elif not decision.shadow and decision.action == "ban":
+        actions.append(Unban(chat_id=chat_id, user_id=decision.user_id))
+    await learn(ctx.session, decision.group_id, decision.text, False, ctx.now)
+    log.info("adfilter.undone", decision=decision.id, by=actor_id)
+    return actions
+
+
+def explain(ctx: Context, decision: ModerationDecision) -> str:
+    """Operator-facing account of a decision, one line per check that saw evidence."""
+    verdicts = tuple(
+        Verdict(str(v["name"]), bool(v["spam"]), float(v["score"]), str(v["details"]))
+        for v in decision.verdicts or ()
+    )
+    ruling = Decision(spam=True, score=decision.score, verdicts=verdicts)
+    return ctx.t(
+        "moderation.why",
+        id=decision.id,
+        name=decision.user_name or decision.user_id,
+        action=decision.action + (ctx.t("moderation.undone_mark") if decision.undone else ""),
+        source=decision.source,
+        shadow=ctx.t("moderation.shadow_mark") if decision.shadow else "",
+        text=decision.text[:200],
+        explain=ruling.explain(),
+    )

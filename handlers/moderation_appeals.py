@@ -1,0 +1,119 @@
+"""The buttons of moderation messages: a member's Appeal (in their private chat), and the
+operators' Not spam / Why / Restore / Reject (in the group).
+
+Callback data is `adf:<verb>:<decision id>`.
+"""
+
+from __future__ import annotations
+
+from bot.core.actions import Action, AnswerCallback, Button, SendMessage
+from bot.core.context import Context
+from bot.core.events import Event, EventKind
+from bot.core.i18n import pick_language, translate
+from bot.core.router import Router
+from bot.db.models import Group
+from bot.groups.settings import load_group_settings
+from handlers.moderation_actions import explain, undo
+from handlers.moderation_store import ModerationDecision, decision_in_group
+
+router = Router("appeals")
+
+OPERATOR_VERBS = ("notspam", "why", "restore", "reject")
+
+
+def _ours(event: Event) -> bool:
+    parts = (event.callback_data or "").split(":")
+    return len(parts) == 3 and parts[0] == "adf" and parts[2].isdigit()
+
+
+def _answer(event: Event, text: str, alert: bool = False) -> AnswerCallback:
+    return AnswerCallback(
+        chat_id=event.chat.id,
+        callback_id=event.callback_id or "",
+        text=text[:200],
+        show_alert=alert,
+    )
+
+
+@router.on(EventKind.CALLBACK, when=_ours)
+async def moderation_button(event: Event, ctx: Context) -> list[Action]:
+    _, verb, raw_id = (event.callback_data or "").split(":")
+    if verb == "appeal":
+        return await _appeal(event, ctx, int(raw_id))
+    if verb not in OPERATOR_VERBS:
+        return [_answer(event, ctx.t("moderation.done"))]
+    if ctx.group is None or not ctx.is_operator:
+        return [_answer(event, ctx.t("moderation.operators_only"), alert=True)]
+    decision = await decision_in_group(ctx.session, ctx.group.id, int(raw_id))
+    if decision is None:
+        return [_answer(event, ctx.t("moderation.unknown", id=raw_id), alert=True)]
+    if verb == "why":
+        return [_answer(event, explain(ctx, decision), alert=True)]
+    if verb == "reject":
+        return _reject(event, ctx, decision)
+    return await _restore(event, ctx, decision, appealed=verb == "restore")
+
+
+async def _appeal(event: Event, ctx: Context, decision_id: int) -> list[Action]:
+    """The member asks the group's operators to look again; posted in the group with buttons."""
+    decision = await ctx.session.get(ModerationDecision, decision_id)
+    if decision is None or event.user is None or decision.user_id != event.user.id:
+        return [_answer(event, ctx.t("moderation.not_yours"), alert=True)]
+    if decision.appeal is not None or decision.undone:
+        return [_answer(event, ctx.t("moderation.appeal_duplicate"))]
+    group = await ctx.session.get(Group, decision.group_id)
+    assert group is not None  # decisions are deleted with their group
+    decision.appeal, decision.appealed_at = "pending", ctx.now
+    lang = pick_language(load_group_settings(group.settings).language.value, None)
+    text = translate(
+        lang,
+        "moderation.appeal_posted",
+        name=decision.user_name or decision.user_id,
+        id=decision.id,
+        text=decision.text[:300],
+    )
+    keys = (
+        (
+            _button(lang, "restore", decision.id),
+            _button(lang, "reject", decision.id),
+        ),
+    )
+    return [
+        SendMessage(chat_id=group.chat_id, text=text, buttons=keys),
+        _answer(event, ctx.t("moderation.appeal_sent")),
+    ]
+
+
+def _button(lang: str, verb: str, decision_id: int) -> Button:
+    # In the group's language: the member's private chat may speak another.
+    return Button(text=translate(lang, f"adfilter.button.{verb}"), data=f"adf:{verb}:{decision_id}")
+
+
+async def _restore(
+    event: Event, ctx: Context, decision: ModerationDecision, appealed: bool
+) -> list[Action]:
+    if decision.undone:
+        return [_answer(event, ctx.t("moderation.already_undone", id=decision.id))]
+    actor = event.user.id if event.user else None
+    actions = await undo(ctx, decision, event.chat.id, actor)
+    if decision.appeal == "pending" or appealed:
+        decision.appeal = "restored"
+        title = ctx.group.title if ctx.group else ""
+        actions.append(
+            SendMessage(
+                chat_id=decision.user_id, text=ctx.t("moderation.appeal_restored", group=title)
+            )
+        )
+    name = decision.user_name or decision.user_id
+    text = ctx.t("moderation.undone", id=decision.id, name=name)
+    return [*actions, SendMessage(chat_id=event.chat.id, text=text), _answer(event, text)]
+
+
+def _reject(event: Event, ctx: Context, decision: ModerationDecision) -> list[Action]:
+    decision.appeal = "rejected"
+    text = ctx.t("moderation.appeal_rejected_group", id=decision.id)
+    return [
+        SendMessage(chat_id=decision.user_id, text=ctx.t("moderation.appeal_rejected")),
+        SendMessage(chat_id=event.chat.id, text=text),
+        _answer(event, text),
+    ]

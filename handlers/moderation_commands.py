@@ -1,0 +1,193 @@
+"""Moderation commands: operators `/spam`, `/notspam`, `/undo`, `/why`; members `/report`."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.core.actions import Action, SendMessage
+from bot.core.context import Context
+from bot.core.events import Event
+from bot.core.router import Router
+from bot.db.models import Member
+from handlers.adfilter import Decision, Verdict
+from handlers.moderation import adfilter_settings
+from handlers.moderation_actions import buttons, display, explain, punish, replied_text, undo
+from handlers.moderation_store import (
+    ModerationDecision,
+    add_report,
+    decision_for_bot_message,
+    decision_for_message,
+    decision_in_group,
+    learn,
+)
+
+router = Router("moderation")
+
+OPERATOR_ROLES = ("owner", "admin", "operator")
+
+
+def _reply(event: Event, text: str, **extra) -> list[Action]:
+    return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id, **extra)]
+
+
+async def _target(event: Event, ctx: Context) -> ModerationDecision | int | None:
+    """The decision named by `/cmd <id>` or by replying to the bot's warning.
+
+    Returns the decision, or the id that matched nothing, or None when none was named.
+    """
+    assert ctx.group is not None
+    arg = event.args.strip().lstrip("#")
+    if arg.isdigit():
+        decision_id = int(arg)
+    elif event.reply_to_message_id:
+        found = await decision_for_bot_message(
+            ctx.session, event.chat.id, event.reply_to_message_id
+        )
+        if found is None:
+            return None
+        decision_id = found
+    else:
+        return None
+    return await decision_in_group(ctx.session, ctx.group.id, decision_id) or decision_id
+
+
+async def _undo_command(event: Event, ctx: Context, command: str) -> list[Action]:
+    target = await _target(event, ctx)
+    if target is None:
+        return _reply(event, ctx.t("moderation.usage.id", command=command))
+    if isinstance(target, int):
+        return _reply(event, ctx.t("moderation.unknown", id=target))
+    if target.undone:
+        return _reply(event, ctx.t("moderation.already_undone", id=target.id))
+    actions = await undo(ctx, target, event.chat.id, event.user.id if event.user else None)
+    name = target.user_name or target.user_id
+    return [*actions, *_reply(event, ctx.t("moderation.undone", id=target.id, name=name))]
+
+
+@router.command(
+    "undo",
+    description={"zh": "撤销一次广告处理", "en": "Undo an ad decision"},
+    operator_only=True,
+    group_only=True,
+)
+async def undo_command(event: Event, ctx: Context) -> list[Action]:
+    return await _undo_command(event, ctx, "undo")
+
+
+@router.command(
+    "notspam",
+    description={"zh": "回复提醒：不是广告", "en": "Reply to a warning: not spam"},
+    operator_only=True,
+    group_only=True,
+)
+async def notspam_command(event: Event, ctx: Context) -> list[Action]:
+    return await _undo_command(event, ctx, "notspam")
+
+
+@router.command(
+    "why",
+    description={"zh": "查看处理原因", "en": "Why a message was removed"},
+    operator_only=True,
+    group_only=True,
+)
+async def why_command(event: Event, ctx: Context) -> list[Action]:
+    target = await _target(event, ctx)
+    if target is None:
+        return _reply(event, ctx.t("moderation.usage.id", command="why"))
+    if isinstance(target, int):
+        return _reply(event, ctx.t("moderation.unknown", id=target))
+    return _reply(event, explain(ctx, target))
+
+
+@router.command(
+    "spam",
+    description={"zh": "回复消息：标记为广告", "en": "Reply to a message: it is spam"},
+    operator_only=True,
+    group_only=True,
+)
+async def spam_command(event: Event, ctx: Context) -> list[Action]:
+    """Delete the replied message, learn it as spam and apply the ladder to its sender."""
+    assert ctx.group is not None
+    offender = event.reply_to_user
+    if not event.reply_to_message_id or offender is None:
+        return _reply(event, ctx.t("moderation.usage.reply", command="spam"))
+    text = replied_text(event)
+    conf = adfilter_settings(ctx.group)
+    who = display(event.user) if event.user else "operator"
+    ruling = Decision(
+        spam=True, score=1.0, verdicts=(Verdict("operator", True, 1.0, f"marked as spam by {who}"),)
+    )
+    _row, actions = await punish(
+        event,
+        ctx,
+        conf,
+        offender=offender,
+        message_id=event.reply_to_message_id,
+        text=text,
+        decision=ruling,
+        source="operator",
+        shadow=False,
+    )
+    await learn(ctx.session, ctx.group.id, text, True, ctx.now)
+    return actions
+
+
+async def _is_protected(ctx: Context, user_id: str) -> bool:
+    assert ctx.group is not None
+    if user_id in ctx.group_settings.operators:
+        return True
+    role = await ctx.session.scalar(
+        select(Member.role).where(Member.group_id == ctx.group.id, Member.user_id == user_id)
+    )
+    return role in OPERATOR_ROLES
+
+
+@router.command(
+    "report",
+    description={"zh": "回复消息：举报广告", "en": "Reply to a message: report it"},
+    group_only=True,
+)
+async def report_command(event: Event, ctx: Context) -> list[Action]:
+    """Count distinct reporters of a message; at the group's threshold, delete it and mute."""
+    assert ctx.group is not None
+    target_user, message_id = event.reply_to_user, event.reply_to_message_id
+    if target_user is None or message_id is None or event.user is None:
+        return _reply(event, ctx.t("moderation.usage.reply", command="report"))
+    if target_user.is_bot or await _is_protected(ctx, target_user.id):
+        return _reply(event, ctx.t("moderation.report_self"))
+    conf = adfilter_settings(ctx.group)
+    count = await add_report(
+        ctx.session, ctx.group.id, message_id, target_user.id, event.user.id, ctx.now
+    )
+    if count < conf.report_threshold:
+        ack = ctx.t("moderation.report_ack", count=count, threshold=conf.report_threshold)
+        return _reply(event, ack, delete_after_seconds=conf.warning_seconds)
+    if await decision_for_message(ctx.session, ctx.group.id, message_id) is not None:
+        return []  # already acted on, by the filter, an operator or earlier reports
+    ruling = Decision(
+        spam=True,
+        score=1.0,
+        verdicts=(Verdict("reports", True, 1.0, f"reported by {count} members"),),
+    )
+    row, actions = await punish(
+        event,
+        ctx,
+        conf,
+        offender=target_user,
+        message_id=message_id,
+        text=replied_text(event),
+        decision=ruling,
+        source="report",
+        step="mute",
+    )
+    if row.shadow:
+        return []
+    notice = ctx.t(
+        "moderation.report_acted",
+        count=count,
+        name=display(target_user),
+        minutes=conf.mute_minutes,
+        id=row.id,
+    )
+    keys = buttons(ctx, "notspam", "why", decision_id=row.id)
+    return [*actions, SendMessage(chat_id=event.chat.id, text=notice, buttons=keys)]

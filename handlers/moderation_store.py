@@ -1,0 +1,268 @@
+"""Tables and queries of ad moderation: decisions, member reports, learned model state, photos
+waiting for a QR check.
+
+Every decision is stored with all verdicts, so operators can see why and undo it; a member's
+offence count is a query over decisions that were acted on and not undone.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import datetime
+from functools import cache
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db.base import Base, BigId, JsonDoc, UtcDateTime
+from bot.db.models import OutboxAction
+from handlers.adfilter import SpamModel, starter_model
+from handlers.adfilter.pipeline import shared_model
+
+TEXT_LIMIT = 1000  # enough to explain and to learn from; not an archive of members' messages
+
+
+class ModerationDecision(Base):
+    """One ruling on one message: what the checks said, what was done, and whether undone."""
+
+    __tablename__ = "moderation_decisions"
+    __table_args__ = (
+        Index("ix_moderation_decisions_group_user", "group_id", "user_id", "at"),
+        Index("ix_moderation_decisions_group_message", "group_id", "message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(64))
+    user_name: Mapped[str] = mapped_column(String(255), default="")
+    message_id: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text, default="")
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    verdicts: Mapped[list] = mapped_column(JsonDoc, default=list)
+    action: Mapped[str] = mapped_column(String(16))  # delete | mute | ban
+    source: Mapped[str] = mapped_column(String(16))  # filter | operator | report
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    shadow: Mapped[bool] = mapped_column(Boolean, default=False)
+    undone: Mapped[bool] = mapped_column(Boolean, default=False)
+    undone_by: Mapped[str | None] = mapped_column(String(64))
+    undone_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    appeal: Mapped[str | None] = mapped_column(String(16))  # pending | restored | rejected
+    appealed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ModerationReport(Base):
+    """A member's `/report` of a message; one per reporter and message."""
+
+    __tablename__ = "moderation_reports"
+    __table_args__ = (UniqueConstraint("group_id", "message_id", "reporter_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    message_id: Mapped[str] = mapped_column(String(64))
+    target_user_id: Mapped[str] = mapped_column(String(64))
+    reporter_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SpamModelState(Base):
+    """What a group's operators taught the model, on top of the shipped starter model.
+
+    `state` is a `SpamModel.to_dict()` of the corrections alone (small), and `version` grows
+    with each one so every replica's cached model knows when it is out of date.
+    """
+
+    __tablename__ = "adfilter_models"
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[dict] = mapped_column(JsonDoc, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PhotoCheck(Base):
+    """A new member's photo that still needs its QR codes decoded (by a worker, not a handler)."""
+
+    __tablename__ = "adfilter_photo_checks"
+    __table_args__ = (Index("ix_adfilter_photo_checks_status", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(64))
+    file_id: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+async def record_decision(session: AsyncSession, **fields) -> ModerationDecision:
+    """Insert a decision and return it with its id."""
+    fields["text"] = (fields.get("text") or "")[:TEXT_LIMIT]
+    decision = ModerationDecision(**fields)
+    session.add(decision)
+    await session.flush()
+    return decision
+
+
+async def count_offences(
+    session: AsyncSession, group_id: int, user_id: str, since: datetime
+) -> int:
+    """Offences of a member that still count: acted on (not shadow), not undone, recent."""
+    query = select(func.count()).where(
+        ModerationDecision.group_id == group_id,
+        ModerationDecision.user_id == user_id,
+        ModerationDecision.shadow.is_(False),
+        ModerationDecision.undone.is_(False),
+        ModerationDecision.at >= since,
+    )
+    return int(await session.scalar(query) or 0)
+
+
+async def decision_in_group(
+    session: AsyncSession, group_id: int, decision_id: int
+) -> ModerationDecision | None:
+    decision = await session.get(ModerationDecision, decision_id)
+    return decision if decision is not None and decision.group_id == group_id else None
+
+
+async def decision_for_message(
+    session: AsyncSession, group_id: int, message_id: str
+) -> ModerationDecision | None:
+    """The live (not undone) decision already taken on a message, if any."""
+    query = select(ModerationDecision).where(
+        ModerationDecision.group_id == group_id,
+        ModerationDecision.message_id == message_id,
+        ModerationDecision.undone.is_(False),
+    )
+    return await session.scalar(query.limit(1))
+
+
+async def decision_for_bot_message(
+    session: AsyncSession, chat_id: str, message_id: str, scan: int = 500
+) -> int | None:
+    """The decision id behind a bot message (a warning), from the buttons it was sent with.
+
+    The platform assigns a message id only when the outbox sends it, so the link lives in the
+    outbox row: its result holds the id, its payload the `adf:<verb>:<decision id>` buttons.
+    """
+    rows = await session.scalars(
+        select(OutboxAction)
+        .where(OutboxAction.chat_key == chat_id, OutboxAction.kind == "send_message")
+        .where(OutboxAction.status == "done")
+        .order_by(OutboxAction.id.desc())
+        .limit(scan)
+    )
+    for row in rows:
+        if str((row.result or {}).get("message_id")) != message_id:
+            continue
+        for line in row.payload.get("buttons") or ():
+            for button in line:
+                parts = (button.get("data") or "").split(":")
+                if len(parts) == 3 and parts[0] == "adf" and parts[2].isdigit():
+                    return int(parts[2])
+    return None
+
+
+async def add_report(
+    session: AsyncSession, group_id: int, message_id: str, target: str, reporter: str, at
+) -> int:
+    """Record a report (a repeat by the same member is ignored); return distinct reporters."""
+    try:
+        async with session.begin_nested():
+            session.add(
+                ModerationReport(
+                    group_id=group_id,
+                    message_id=message_id,
+                    target_user_id=target,
+                    reporter_id=reporter,
+                    at=at,
+                )
+            )
+            await session.flush()
+    except IntegrityError:
+        pass
+    query = select(func.count(func.distinct(ModerationReport.reporter_id))).where(
+        ModerationReport.group_id == group_id, ModerationReport.message_id == message_id
+    )
+    return int(await session.scalar(query) or 0)
+
+
+# ---- the group's model ---------------------------------------------------------------------
+
+_CACHE_SIZE = 256
+_models: OrderedDict[int, tuple[tuple[int, datetime], SpamModel]] = OrderedDict()
+
+
+@cache
+def _starter_dict() -> dict:
+    return starter_model().to_dict()
+
+
+def _merged(corrections: dict) -> SpamModel:
+    """The starter model plus a group's corrections, as one model."""
+    base = _starter_dict()
+    counts = {tok: list(pair) for tok, pair in base["counts"].items()}
+    for tok, (ham, spam) in corrections.get("counts", {}).items():
+        pair = counts.setdefault(tok, [0, 0])
+        pair[0] += ham
+        pair[1] += spam
+    docs = [a + b for a, b in zip(base["docs"], corrections.get("docs", [0, 0]), strict=True)]
+    return SpamModel.from_dict({**base, "docs": docs, "counts": counts})
+
+
+async def group_model(session: AsyncSession, group_id: int) -> SpamModel:
+    """The group's spam model: the shared starter model until operators have taught it.
+
+    Merging costs ~20 ms, so merged models are cached per process by (group, version, time).
+    """
+    row = await session.get(SpamModelState, group_id)
+    if row is None or not row.version:
+        return shared_model()
+    # The time guards against a recreated database reusing a (group id, version) pair.
+    stamp = (row.version, row.updated_at)
+    cached = _models.get(group_id)
+    if cached is not None and cached[0] == stamp:
+        _models.move_to_end(group_id)
+        return cached[1]
+    model = _merged(row.state)
+    _models[group_id] = (stamp, model)
+    if len(_models) > _CACHE_SIZE:
+        _models.popitem(last=False)
+    return model
+
+
+async def learn(session: AsyncSession, group_id: int, text: str, is_spam: bool, now) -> None:
+    """Teach the group's model one labelled message (an operator's /spam or undo)."""
+    if not text.strip():
+        return
+    query = select(SpamModelState).where(SpamModelState.group_id == group_id)
+    row = await session.scalar(query.with_for_update())
+    if row is None:
+        try:
+            async with session.begin_nested():
+                row = SpamModelState(group_id=group_id, version=0, state={}, updated_at=now)
+                session.add(row)
+                await session.flush()
+        except IntegrityError:  # another replica created it first: take its row
+            row = await session.scalar(query.with_for_update())
+    corrections = SpamModel.from_dict(row.state) if row.state else SpamModel()
+    corrections.learn(text, is_spam)
+    row.state = corrections.to_dict()
+    row.version = (row.version or 0) + 1
+    row.updated_at = now
+    await session.flush()

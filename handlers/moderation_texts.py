@@ -1,0 +1,117 @@
+"""Chinese and English texts of the ad filter and moderation commands."""
+
+from __future__ import annotations
+
+from bot.core.i18n import define
+
+define(
+    {
+        "adfilter.warn.delete": {
+            "zh": "⚠️ {name} 的消息疑似广告，已删除（#{id}）。再次发布将被禁言。",
+            "en": "⚠️ {name}'s message looked like an ad and was removed (#{id}). "
+            "Next time means a mute.",
+        },
+        "adfilter.warn.mute": {
+            "zh": "🔇 {name} 再次发布广告，已删除并禁言 {minutes} 分钟（#{id}）。",
+            "en": "🔇 {name} posted an ad again: removed and muted for {minutes} minutes (#{id}).",
+        },
+        "adfilter.warn.ban": {
+            "zh": "⛔ {name} 多次发布广告，已移出本群（#{id}）。",
+            "en": "⛔ {name} kept posting ads and was removed from the group (#{id}).",
+        },
+        "adfilter.notice.mute": {
+            "zh": "你在「{group}」的消息被判定为广告，已被禁言 {minutes} 分钟。"
+            "如果这是误判，请点击下方按钮申诉。",
+            "en": "Your message in “{group}” was judged an ad and you were muted for {minutes} "
+            "minutes. If this is a mistake, tap the button below to appeal.",
+        },
+        "adfilter.notice.ban": {
+            "zh": "你在「{group}」的消息被判定为广告，已被移出群聊。"
+            "如果这是误判，请点击下方按钮申诉。",
+            "en": "Your message in “{group}” was judged an ad and you were removed from the "
+            "group. If this is a mistake, tap the button below to appeal.",
+        },
+        "adfilter.button.notspam": {"zh": "不是广告", "en": "Not spam"},
+        "adfilter.button.why": {"zh": "原因", "en": "Why"},
+        "adfilter.button.appeal": {"zh": "申诉", "en": "Appeal"},
+        "adfilter.button.restore": {"zh": "恢复", "en": "Restore"},
+        "adfilter.button.reject": {"zh": "驳回", "en": "Reject"},
+        "moderation.usage.reply": {
+            "zh": "请回复一条消息使用 /{command}。",
+            "en": "Reply to a message with /{command}.",
+        },
+        "moderation.usage.id": {
+            "zh": "用法：/{command} <编号>，或回复机器人的提醒消息。",
+            "en": "Usage: /{command} <id>, or reply to the bot's warning.",
+        },
+        "moderation.unknown": {
+            "zh": "找不到处理记录 #{id}。",
+            "en": "No moderation decision #{id} in this group.",
+        },
+        "moderation.undone": {
+            "zh": "已撤销 #{id}：{name} 已恢复，过滤器已学习这条消息不是广告。",
+            "en": "Undid #{id}: {name} is restored and the filter learned this was not spam.",
+        },
+        "moderation.already_undone": {
+            "zh": "#{id} 已经撤销过了。",
+            "en": "#{id} was already undone.",
+        },
+        "moderation.why": {
+            "zh": "#{id} {name}：{action}（{source}{shadow}）\n消息：{text}\n{explain}",
+            "en": "#{id} {name}: {action} ({source}{shadow})\nMessage: {text}\n{explain}",
+        },
+        "moderation.undone_mark": {"zh": "（已撤销）", "en": " (undone)"},
+        "moderation.shadow_mark": {"zh": "，影子模式，未执行", "en": ", shadow mode: not done"},
+        "moderation.spam_learned": {
+            "zh": "已标记为广告（#{id}），过滤器已学习。",
+            "en": "Marked as spam (#{id}); the filter learned from it.",
+        },
+        "moderation.report_ack": {
+            "zh": "感谢举报（{count}/{threshold}）。",
+            "en": "Thanks for the report ({count}/{threshold}).",
+        },
+        "moderation.report_acted": {
+            "zh": "📣 {count} 位成员举报了 {name} 的消息：已删除并禁言 {minutes} 分钟（#{id}）。"
+            "管理员请复核：/why {id}，误判请 /undo {id}。",
+            "en": "📣 {count} members reported {name}'s message: removed and muted for {minutes} "
+            "minutes (#{id}). Operators, please review: /why {id}; if wrong, /undo {id}.",
+        },
+        "moderation.report_self": {
+            "zh": "不能举报管理员或机器人的消息。",
+            "en": "Messages of operators and bots cannot be reported.",
+        },
+        "moderation.appeal_posted": {
+            "zh": "🙋 {name} 对 #{id} 提出申诉。\n原消息：{text}\n管理员请处理：",
+            "en": "🙋 {name} appealed against #{id}.\nTheir message: {text}\nOperators, decide:",
+        },
+        "moderation.appeal_sent": {
+            "zh": "申诉已提交，管理员会尽快处理。",
+            "en": "Your appeal was sent to the group's operators.",
+        },
+        "moderation.appeal_duplicate": {
+            "zh": "这条申诉已经提交过了。",
+            "en": "This appeal was already sent.",
+        },
+        "moderation.appeal_restored": {
+            "zh": "你的申诉已通过，已在「{group}」恢复。",
+            "en": "Your appeal was accepted: you are restored in “{group}”.",
+        },
+        "moderation.appeal_rejected": {
+            "zh": "你的申诉未通过。",
+            "en": "Your appeal was not accepted.",
+        },
+        "moderation.appeal_rejected_group": {
+            "zh": "#{id} 的申诉已驳回。",
+            "en": "The appeal against #{id} was rejected.",
+        },
+        "moderation.not_yours": {
+            "zh": "这不是你的记录。",
+            "en": "This is not yours.",
+        },
+        "moderation.operators_only": {
+            "zh": "只有管理员可以这样做。",
+            "en": "Only operators can do that.",
+        },
+        "moderation.done": {"zh": "好的。", "en": "Done."},
+    }
+)

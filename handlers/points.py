@@ -1,0 +1,225 @@
+"""`/me`, `/top`, operators' `/points add|remove`, and points for effective activity.
+
+Activity points are written to the ledger only; the handler sends nothing. It runs after the
+ad filter's gate, so a message deleted as spam halts before reaching it and never earns points.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+import handlers.checkin_texts  # noqa: F401  (registers the texts)
+from bot.core.actions import SendMessage
+from bot.core.context import Context
+from bot.core.events import Event, EventKind
+from bot.core.router import Router
+from bot.db.models import Member
+from handlers.checkin import CHECKIN_WORDS, is_homework_caption
+from handlers.points_config import (
+    PointsConfig,
+    checkin_config,
+    points_config,
+    tier_for,
+    title_for,
+)
+from handlers.points_store import (
+    add_points,
+    current_streak,
+    last_checkin,
+    leaderboard,
+    local_date_of,
+    local_day_bounds,
+    points_between,
+    rank_of,
+    total_points,
+)
+from handlers.redpacket import CLAIM_WORDS
+
+router = Router("points")
+
+WINDOWS = ("week", "month", "all")
+QUESTION_MARKS = ("?", "？", "吗", "请问", "怎么", "如何", "为什么")
+
+
+def _reply(event: Event, text: str) -> list[SendMessage]:
+    return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
+
+
+@router.command(
+    "me",
+    description={"zh": "查看我的积分、排名和头衔", "en": "My points, rank and title"},
+    group_only=True,
+)
+async def me(event: Event, ctx: Context) -> list[SendMessage]:
+    assert ctx.group is not None and event.user is not None
+    group_id, user_id = ctx.group.id, event.user.id
+    config = points_config(ctx.group)
+    total = await total_points(ctx.session, group_id, user_id)
+    streak = current_streak(
+        await last_checkin(ctx.session, group_id, user_id), local_date_of(event.at, ctx.tz)
+    )
+    text = ctx.t(
+        "points.me",
+        name=event.user.name or user_id,
+        total=total,
+        rank=await rank_of(ctx.session, group_id, user_id),
+        streak=streak,
+        title=title_for(total, config.titles, ctx.lang),
+        tier=tier_for(total, config).label(ctx.lang),
+    )
+    return _reply(event, text)
+
+
+def window_start(window: str, at: datetime, tz: ZoneInfo) -> datetime | None:
+    """Start of the local calendar week (Monday) or month containing `at`; None for all time."""
+    day = local_date_of(at, tz)
+    if window == "week":
+        day = day.fromordinal(day.toordinal() - day.weekday())
+    elif window == "month":
+        day = day.replace(day=1)
+    else:
+        return None
+    return datetime.combine(day, time(0), tzinfo=tz)
+
+
+@router.command(
+    "top",
+    aliases=("rank",),
+    words=("排行榜",),
+    description={"zh": "积分排行榜 [week|month|all]", "en": "Leaderboard [week|month|all]"},
+    group_only=True,
+)
+async def top(event: Event, ctx: Context) -> list[SendMessage]:
+    assert ctx.group is not None
+    window = (event.args.split() or ["all"])[0].lower()
+    if window not in WINDOWS:
+        window = "all"
+    label = ctx.t(f"points.window.{window}")
+    standings = await leaderboard(ctx.session, ctx.group.id, window_start(window, event.at, ctx.tz))
+    if not standings:
+        return _reply(event, ctx.t("points.top_empty", window=label))
+    lines = [ctx.t("points.top_header", window=label)]
+    lines += [
+        ctx.t("points.top_line", rank=i, name=s.name, points=s.points)
+        for i, s in enumerate(standings, start=1)
+    ]
+    return _reply(event, "\n".join(lines))
+
+
+@router.command(
+    "points",
+    description={"zh": "调整成员积分 add|remove", "en": "Adjust a member's points add|remove"},
+    operator_only=True,
+    group_only=True,
+)
+async def adjust_points(event: Event, ctx: Context) -> list[SendMessage]:
+    assert ctx.group is not None and event.user is not None
+    parts = event.args.split()
+    if not parts or parts[0].lower() not in ("add", "remove"):
+        return _reply(event, ctx.t("points.adjust_usage"))
+    sign = 1 if parts[0].lower() == "add" else -1
+    rest = parts[1:]
+    target: tuple[str, str] | None = None
+    # Replying names the member, so a bare number is then the amount, not a user id.
+    names_target = rest and (
+        rest[0].startswith("@") or (rest[0].isdigit() and event.reply_to_user is None)
+    )
+    if names_target and len(rest) >= 2:
+        target = await _find_member(ctx, rest[0])
+        if target is None:
+            return _reply(event, ctx.t("points.unknown_member", who=rest[0]))
+        rest = rest[1:]
+    elif event.reply_to_user is not None:
+        target = (event.reply_to_user.id, event.reply_to_user.name or event.reply_to_user.id)
+    if target is None or not rest or not rest[0].isdigit() or int(rest[0]) <= 0:
+        return _reply(event, ctx.t("points.adjust_usage"))
+    amount, note = int(rest[0]), " ".join(rest[1:])[:255] or None
+    user_id, name = target
+    await add_points(
+        ctx.session,
+        ctx.group.id,
+        user_id,
+        sign * amount,
+        "adjust",
+        event.at,
+        note=note,
+        actor_id=event.user.id,
+    )
+    total = await total_points(ctx.session, ctx.group.id, user_id)
+    text = ctx.t(
+        "points.adjusted", name=name, sign="+" if sign > 0 else "-", amount=amount, total=total
+    )
+    return _reply(event, text)
+
+
+async def _find_member(ctx: Context, who: str) -> tuple[str, str] | None:
+    assert ctx.group is not None
+    query = select(Member).where(Member.group_id == ctx.group.id)
+    if who.startswith("@"):
+        query = query.where(func.lower(Member.username) == who[1:].lower())
+    else:
+        query = query.where(Member.user_id == who)
+    member = await ctx.session.scalar(query.limit(1))
+    if member is not None:
+        return member.user_id, member.display_name or member.user_id
+    # A member who has not spoken yet has no row; an explicit id is still a valid target.
+    return (who, who) if who.isdigit() else None
+
+
+def _plain_text(event: Event) -> bool:
+    return event.command is None and bool((event.text or "").strip())
+
+
+def activity_points(event: Event, config: PointsConfig) -> tuple[str, int]:
+    """(reason, points) a message is worth before the daily cap: an answer to another
+    member's question, or a substantial message; chatter is worth nothing."""
+    assert event.user is not None
+    replied = (event.raw.get("message") or {}).get("reply_to_message") or {}
+    question = replied.get("text") or replied.get("caption") or ""
+    other = event.reply_to_user
+    if (
+        other is not None
+        and not other.is_bot
+        and other.id != event.user.id
+        and any(mark in question for mark in QUESTION_MARKS)
+    ):
+        return "answer", config.answer_points
+    if len((event.text or "").strip()) >= config.activity_min_chars:
+        return "activity", config.activity_points
+    return "activity", 0
+
+
+# Registered last in this module: the lowest-precedence handler of check-ins and points.
+@router.on(EventKind.MESSAGE, when=_plain_text)
+async def effective_activity(event: Event, ctx: Context) -> list:
+    if ctx.group is None or event.user is None or event.user.is_bot:
+        return []
+    config = points_config(ctx.group)
+    text = (event.text or "").strip()
+    checkin = checkin_config(ctx.group)
+    if not config.activity_enabled or text in (*CHECKIN_WORDS, *checkin.extra_keywords):
+        return []
+    if text.lower() in CLAIM_WORDS or (event.has_photo and is_homework_caption(text, checkin)):
+        return []
+    reason, worth = activity_points(event, config)
+    if worth <= 0:
+        return []
+    start, end = local_day_bounds(local_date_of(event.at, ctx.tz), ctx.tz)
+    reasons = ("activity", "answer")
+    earned = await points_between(ctx.session, ctx.group.id, event.user.id, reasons, start, end)
+    grant = min(worth, config.activity_daily_cap - earned)
+    if grant <= 0:
+        return []
+    await add_points(
+        ctx.session,
+        ctx.group.id,
+        event.user.id,
+        grant,
+        reason,
+        event.at,
+        ref=f"activity:{event.message_id}",
+    )
+    return []

@@ -1,0 +1,146 @@
+"""Per-group settings of check-ins and points, with pure rules: streak points, titles, tiers.
+
+Two typed sections of a group's settings document: `checkin` (keywords, check-in and homework
+points) and `points` (effective-activity points, titles, membership tiers).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.db.models import Group
+
+
+class CheckinConfig(BaseModel):
+    """How check-ins are recognised and rewarded in one group.
+
+    A check-in earns `base_points` plus `streak_bonus` for every consecutive day before today,
+    with the bonus capped at `streak_bonus_cap`, so a long streak pays more without running away.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    extra_keywords: tuple[str, ...] = ()
+    base_points: int = Field(default=10, ge=0)
+    streak_bonus: int = Field(default=2, ge=0)
+    streak_bonus_cap: int = Field(default=10, ge=0)
+    homework_points: int = Field(default=20, ge=0)
+    homework_tags: tuple[str, ...] = ("作业", "#homework")
+
+
+class Title(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    min_points: int
+    zh: str
+    en: str
+
+
+class Tier(BaseModel):
+    """A membership level; `privileges` are names other capabilities look for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    min_points: int
+    privileges: frozenset[str] = frozenset()
+    zh: str = ""
+    en: str = ""
+
+    def label(self, lang: str) -> str:
+        return (self.en if lang == "en" else self.zh) or self.name
+
+
+# The ad filter skips its strict new-member window for members whose tier holds this privilege.
+ADFILTER_EXEMPT = "adfilter_exempt"
+
+DEFAULT_TITLES = (
+    Title(min_points=0, zh="新人", en="Newcomer"),
+    Title(min_points=50, zh="活跃成员", en="Regular"),
+    Title(min_points=200, zh="骨干", en="Core member"),
+    Title(min_points=500, zh="元老", en="Veteran"),
+    Title(min_points=1000, zh="传奇", en="Legend"),
+)
+
+DEFAULT_TIERS = (
+    Tier(name="basic", min_points=0, zh="普通成员", en="Member"),
+    Tier(
+        name="trusted",
+        min_points=100,
+        privileges=frozenset({ADFILTER_EXEMPT}),
+        zh="信任成员",
+        en="Trusted",
+    ),
+    Tier(
+        name="vip",
+        min_points=500,
+        privileges=frozenset({ADFILTER_EXEMPT, "vip_events"}),
+        zh="VIP",
+        en="VIP",
+    ),
+)
+
+
+class PointsConfig(BaseModel):
+    """Effective activity: a message of `activity_min_chars` or more earns `activity_points`,
+    a reply answering another member's question earns `answer_points`; together at most
+    `activity_daily_cap` points per member per local day, so chatter cannot farm points."""
+
+    model_config = ConfigDict(frozen=True)
+
+    activity_enabled: bool = True
+    activity_min_chars: int = Field(default=15, ge=1)
+    activity_points: int = Field(default=1, ge=0)
+    answer_points: int = Field(default=2, ge=0)
+    activity_daily_cap: int = Field(default=5, ge=0)
+    titles: tuple[Title, ...] = DEFAULT_TITLES
+    tiers: tuple[Tier, ...] = DEFAULT_TIERS
+
+
+def _section(group: Group | None, name: str) -> dict:
+    data = (group.settings or {}).get(name) if group is not None else None
+    return data if isinstance(data, dict) else {}
+
+
+def checkin_config(group: Group | None) -> CheckinConfig:
+    """The group's `checkin` section; an invalid section falls back to defaults."""
+    try:
+        return CheckinConfig.model_validate(_section(group, "checkin"))
+    except ValueError:
+        return CheckinConfig()
+
+
+def points_config(group: Group | None) -> PointsConfig:
+    """The group's `points` section; an invalid section falls back to defaults."""
+    try:
+        return PointsConfig.model_validate(_section(group, "points"))
+    except ValueError:
+        return PointsConfig()
+
+
+def checkin_points(streak: int, config: CheckinConfig) -> int:
+    """Points for a check-in that makes a `streak`-day streak (1 = first day)."""
+    bonus = min(config.streak_bonus * max(streak - 1, 0), config.streak_bonus_cap)
+    return config.base_points + bonus
+
+
+def title_for(points: int, titles: tuple[Title, ...], lang: str) -> str:
+    """The highest title whose threshold `points` reaches (the lowest one when none does)."""
+    ordered = sorted(titles, key=lambda title: title.min_points)
+    if not ordered:
+        return ""
+    chosen = ordered[0]
+    for title in ordered:
+        if points >= title.min_points:
+            chosen = title
+    return chosen.en if lang == "en" else chosen.zh
+
+
+def tier_for(points: int, config: PointsConfig) -> Tier:
+    """The highest membership tier whose threshold `points` reaches."""
+    ordered = sorted(config.tiers, key=lambda tier: tier.min_points)
+    chosen = ordered[0] if ordered else Tier(name="basic", min_points=0)
+    for tier in ordered:
+        if points >= tier.min_points:
+            chosen = tier
+    return chosen

@@ -1,0 +1,239 @@
+"""Red packets of points: an operator opens a round, the first N claimers get random shares.
+
+`/redpacket <total> <count> [rounds]` escalates: once a round is fully claimed the next opens
+with twice the points, so each round depends on members answering the last one.
+
+Shares are drawn when the round opens, so they always sum to the total; claim number `seq`
+takes share `seq`. UNIQUE (packet, user) means one claim per member and UNIQUE (packet, seq)
+means one claimer per share, whichever replica processes the claims.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+import handlers.checkin_texts  # noqa: F401  (registers the texts)
+from bot.core.actions import AnswerCallback, Button, SendMessage
+from bot.core.context import Context
+from bot.core.events import Event, EventKind
+from bot.core.router import Router
+from bot.db.base import Base, BigId, JsonDoc, UtcDateTime
+from handlers.points_store import add_points
+
+router = Router("redpacket")
+
+CLAIM_WORDS = ("抢", "抢红包", "🧧", "grab", "claim")
+CALLBACK_PREFIX = "rp:"
+MAX_SHARES = 100
+MAX_ROUNDS = 5
+
+
+class RedPacket(Base):
+    __tablename__ = "red_packets"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    created_by: Mapped[str] = mapped_column(String(64))
+    total: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer)
+    shares: Mapped[list] = mapped_column(JsonDoc)
+    claimed: Mapped[int] = mapped_column(Integer, default=0)
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    rounds_left: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RedPacketClaim(Base):
+    __tablename__ = "red_packet_claims"
+    __table_args__ = (
+        UniqueConstraint("packet_id", "user_id"),
+        UniqueConstraint("packet_id", "seq"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    packet_id: Mapped[int] = mapped_column(ForeignKey("red_packets.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    seq: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+def split_shares(total: int, count: int, rng: random.Random) -> list[int]:
+    """`count` random positive shares summing to `total` (cuts drawn without replacement)."""
+    if count < 1 or total < count:
+        raise ValueError("need total >= count >= 1")
+    cuts = sorted(rng.sample(range(1, total), count - 1))
+    bounds = [0, *cuts, total]
+    return [bounds[i + 1] - bounds[i] for i in range(count)]
+
+
+def _reply(event: Event, text: str, **extra) -> SendMessage:
+    return SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id, **extra)
+
+
+@router.command(
+    "redpacket",
+    description={
+        "zh": "发积分红包 <总积分> <份数> [轮数]",
+        "en": "Open a points red packet <total> <count> [rounds]",
+    },
+    operator_only=True,
+    group_only=True,
+)
+async def open_packet(event: Event, ctx: Context) -> list[SendMessage]:
+    assert ctx.group is not None and event.user is not None
+    parts = event.args.split()
+    if len(parts) not in (2, 3) or not all(part.isdigit() for part in parts):
+        return [_reply(event, ctx.t("redpacket.usage"))]
+    total, count = int(parts[0]), int(parts[1])
+    rounds = int(parts[2]) if len(parts) == 3 else 1
+    if not 1 <= count <= MAX_SHARES or total < count or not 1 <= rounds <= MAX_ROUNDS:
+        return [_reply(event, ctx.t("redpacket.usage"))]
+    return [await _open_round(ctx, event, total, count, 1, rounds - 1, event.user.id)]
+
+
+async def _open_round(
+    ctx: Context, event: Event, total: int, count: int, round_no: int, left: int, by: str
+) -> SendMessage:
+    assert ctx.group is not None
+    packet = RedPacket(
+        group_id=ctx.group.id,
+        created_by=by,
+        total=total,
+        count=count,
+        shares=split_shares(total, count, random.SystemRandom()),
+        claimed=0,
+        round=round_no,
+        rounds_left=left,
+        created_at=ctx.now,
+    )
+    ctx.session.add(packet)
+    await ctx.session.flush()
+    button = Button(text=ctx.t("redpacket.button"), data=f"{CALLBACK_PREFIX}{packet.id}")
+    text = ctx.t("redpacket.open", total=total, count=count)
+    if round_no > 1:
+        text = ctx.t("redpacket.next_round", round=round_no) + "\n" + text
+    return SendMessage(chat_id=event.chat.id, text=text, buttons=((button,),))
+
+
+async def claim(
+    session: AsyncSession, packet: RedPacket, user_id: str, name: str, at: datetime
+) -> int | None:
+    """Claim the next share for a member; the amount, 0 when all are gone, None if claimed."""
+    for _ in range(3):
+        mine = await session.scalar(
+            select(RedPacketClaim.id).where(
+                RedPacketClaim.packet_id == packet.id, RedPacketClaim.user_id == user_id
+            )
+        )
+        if mine is not None:
+            return None
+        seq = await session.scalar(
+            select(func.count()).where(RedPacketClaim.packet_id == packet.id)
+        )
+        if seq >= packet.count:
+            return 0
+        amount = int(packet.shares[seq])
+        row = RedPacketClaim(
+            packet_id=packet.id, user_id=user_id, name=name, seq=seq, amount=amount, at=at
+        )
+        try:
+            async with session.begin_nested():
+                session.add(row)
+                await session.flush()
+        except IntegrityError:
+            continue  # another replica took this share (or this member claimed): look again
+        packet.claimed = seq + 1
+        await add_points(
+            session, packet.group_id, user_id, amount, "redpacket", at, ref=f"redpacket:{packet.id}"
+        )
+        return amount
+    return 0
+
+
+async def _finished(ctx: Context, event: Event, packet: RedPacket) -> list[SendMessage]:
+    if packet.claimed < packet.count:
+        return []
+    best = await ctx.session.scalar(
+        select(RedPacketClaim)
+        .where(RedPacketClaim.packet_id == packet.id)
+        .order_by(RedPacketClaim.amount.desc(), RedPacketClaim.seq)
+        .limit(1)
+    )
+    name = best.name or best.user_id
+    text = ctx.t("redpacket.finished", name=name, amount=best.amount)
+    done = [SendMessage(chat_id=event.chat.id, text=text)]
+    if packet.rounds_left > 0:
+        # Escalation: the next round is bigger and only opens because this one was answered.
+        bigger = packet.total * 2
+        nxt = await _open_round(
+            ctx,
+            event,
+            bigger,
+            packet.count,
+            packet.round + 1,
+            packet.rounds_left - 1,
+            packet.created_by,
+        )
+        done.append(nxt)
+    return done
+
+
+def _is_claim_button(event: Event) -> bool:
+    return (event.callback_data or "").startswith(CALLBACK_PREFIX)
+
+
+@router.on(EventKind.CALLBACK, when=_is_claim_button)
+async def claim_by_button(event: Event, ctx: Context) -> list:
+    assert event.user is not None and event.callback_id is not None
+    raw_id = (event.callback_data or "")[len(CALLBACK_PREFIX) :]
+    packet = await ctx.session.get(RedPacket, int(raw_id)) if raw_id.isdigit() else None
+    if packet is None or ctx.group is None or packet.group_id != ctx.group.id:
+        text = ctx.t("redpacket.gone")
+        return [AnswerCallback(chat_id=event.chat.id, callback_id=event.callback_id, text=text)]
+    name = event.user.name or event.user.id
+    amount = await claim(ctx.session, packet, event.user.id, name, ctx.now)
+    if amount is None:
+        text = ctx.t("redpacket.twice")
+    elif amount == 0:
+        text = ctx.t("redpacket.gone")
+    else:
+        text = ctx.t("redpacket.claimed_short", amount=amount)
+    answer = AnswerCallback(
+        chat_id=event.chat.id, callback_id=event.callback_id, text=text, show_alert=bool(amount)
+    )
+    return [answer, *(await _finished(ctx, event, packet) if amount else [])]
+
+
+def _is_claim_word(event: Event) -> bool:
+    return event.command is None and (event.text or "").strip().lower() in CLAIM_WORDS
+
+
+@router.on(EventKind.MESSAGE, when=_is_claim_word)
+async def claim_by_reply(event: Event, ctx: Context) -> list[SendMessage]:
+    """Replying "抢"/"grab" (or just sending it) claims the group's newest open round."""
+    if ctx.group is None or event.user is None:
+        return []
+    packet = await ctx.session.scalar(
+        select(RedPacket)
+        .where(RedPacket.group_id == ctx.group.id, RedPacket.claimed < RedPacket.count)
+        .order_by(RedPacket.id.desc())
+        .limit(1)
+    )
+    if packet is None:
+        return []
+    name = event.user.name or event.user.id
+    amount = await claim(ctx.session, packet, event.user.id, name, event.at)
+    if amount is None:
+        return [_reply(event, ctx.t("redpacket.twice"))]
+    if amount == 0:
+        return [_reply(event, ctx.t("redpacket.gone"))]
+    claimed = _reply(event, ctx.t("redpacket.claimed", name=name, amount=amount))
+    return [claimed, *(await _finished(ctx, event, packet))]

@@ -1,0 +1,179 @@
+"""`/schedule` and `/countdown`: operators plan fixed-time posts and countdowns in chat.
+
+Jobs made in a group post to that group. Bad phrases get the accepted forms back, in the
+group's language; the scheduler service (leader only) does the posting.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.core.actions import SendMessage
+from bot.core.context import Context
+from bot.core.events import Event
+from bot.core.router import Router
+from schedules import models as _models  # noqa: F401  (registers the tables on Base.metadata)
+from schedules import texts as _texts  # noqa: F401  (registers the texts)
+from schedules.countdown import parse_countdown_args
+from schedules.countdowns import cancel_countdown, create_countdown, running_countdowns, split_pin
+from schedules.describe import describe
+from schedules.errors import ScheduleError
+from schedules.firing import FireConfig, fire_now
+from schedules.models import COUNTDOWN_END, COUNTDOWN_MARK, ScheduledJob
+from schedules.store import create_job, find_group_job, group_jobs, pause, resume, spec_of
+from schedules.syntax import parse_schedule
+
+router = Router("schedules")
+
+
+def _reply(event: Event, text: str) -> list[SendMessage]:
+    return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
+
+
+def _local(ctx: Context, at: datetime | None) -> str:
+    return at.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M") if at else ctx.t("schedule.never")
+
+
+@router.command(
+    "schedule",
+    description={"zh": "定时发送：添加、查看、暂停、删除", "en": "Plan fixed-time posts"},
+    operator_only=True,
+    group_only=True,
+)
+async def schedule_command(event: Event, ctx: Context) -> list[SendMessage]:
+    """`/schedule add|list|pause|resume|remove|run-now ...`."""
+    assert ctx.group is not None  # group_only route
+    sub, _, rest = event.args.strip().partition(" ")
+    sub, rest = sub.lower(), rest.strip()
+    if sub == "add":
+        return await _add(event, ctx, rest)
+    if sub in ("list", "ls", ""):
+        return _list(event, ctx, await group_jobs(ctx.session, ctx.group.id))
+    if sub in ("pause", "resume", "remove", "delete", "rm", "run-now", "run"):
+        job = await find_group_job(ctx.session, ctx.group.id, int(rest)) if rest.isdigit() else None
+        if job is None:
+            return _reply(event, ctx.t("schedule.not_found", id=rest or "?"))
+        return await _change(event, ctx, sub, job)
+    return _reply(event, ctx.t("schedule.usage"))
+
+
+async def _add(event: Event, ctx: Context, rest: str) -> list[SendMessage]:
+    assert ctx.group is not None
+    try:
+        parsed = parse_schedule(rest, ctx.tz, now=ctx.now)
+    except ScheduleError as exc:
+        return _reply(event, exc.message(ctx.lang))
+    if not parsed.text:
+        return _reply(event, ctx.t("schedule.no_text"))
+    phrase = rest[: len(rest) - len(parsed.text)].strip()
+    job = await create_job(
+        ctx.session,
+        spec=parsed.spec,
+        now=ctx.now,
+        group=ctx.group,
+        payload={"text": parsed.text},
+        phrase=phrase,
+        created_by=event.user.id if event.user else None,
+    )
+    when = describe(parsed.spec, ctx.lang, ctx.tz.key)
+    return _reply(
+        event, ctx.t("schedule.added", id=job.id, when=when, next=_local(ctx, job.next_run_at))
+    )
+
+
+def _list(event: Event, ctx: Context, jobs: list[ScheduledJob]) -> list[SendMessage]:
+    shown = [job for job in jobs if job.kind not in (COUNTDOWN_MARK, COUNTDOWN_END)]
+    if not shown:
+        return _reply(event, ctx.t("schedule.empty"))
+    lines = [ctx.t("schedule.list_title")]
+    for job in shown:
+        state = ctx.t("schedule.state_on" if job.enabled else "schedule.state_paused")
+        text = job.payload.get("text") or job.kind
+        lines.append(
+            ctx.t(
+                "schedule.list_item",
+                id=job.id,
+                state=state,
+                when=describe(spec_of(job), ctx.lang, ctx.tz.key),
+                text=text if len(text) <= 40 else text[:40] + "…",
+                next=_local(ctx, job.next_run_at if job.enabled else None),
+            )
+        )
+    return _reply(event, "\n".join(lines))
+
+
+async def _change(event: Event, ctx: Context, sub: str, job: ScheduledJob) -> list[SendMessage]:
+    if sub == "pause":
+        pause(job)
+        return _reply(event, ctx.t("schedule.paused", id=job.id))
+    if sub == "resume":
+        resume(job, ctx.now)
+        return _reply(
+            event, ctx.t("schedule.resumed", id=job.id, next=_local(ctx, job.next_run_at))
+        )
+    if sub in ("remove", "delete", "rm"):
+        await ctx.session.delete(job)
+        return _reply(event, ctx.t("schedule.removed", id=job.id))
+    # run-now: the firing goes to the outbox in this event's transaction, under its own key.
+    config = FireConfig(default_tz=ctx.tz.key)
+    await fire_now(ctx.session, job, ctx.now, ctx.now, config)
+    return _reply(event, ctx.t("schedule.ran", id=job.id))
+
+
+@router.command(
+    "countdown",
+    description={"zh": "倒计时提醒与结束动作", "en": "Countdown reminders and an end action"},
+    operator_only=True,
+    group_only=True,
+)
+async def countdown_command(event: Event, ctx: Context) -> list[SendMessage]:
+    """`/countdown <deadline> <text> [marks=..] [end=..] [pin]`, `list`, `cancel <id>`."""
+    assert ctx.group is not None
+    args = event.args.strip()
+    sub, _, rest = args.partition(" ")
+    if not args:
+        return _reply(event, ctx.t("countdown.usage"))
+    if sub.lower() == "list":
+        running = await running_countdowns(ctx.session, ctx.group.id)
+        if not running:
+            return _reply(event, ctx.t("countdown.empty"))
+        lines = [
+            ctx.t(
+                "countdown.list_item",
+                id=job.countdown_id,
+                deadline=_local(ctx, job.next_run_at),
+                end=job.payload.get("end", "announce"),
+                text=job.payload.get("text", ""),
+            )
+            for job in running
+        ]
+        return _reply(event, "\n".join(lines))
+    if sub.lower() == "cancel":
+        key = rest.strip()
+        if not key.isdigit() or not await cancel_countdown(ctx.session, ctx.group.id, key):
+            return _reply(event, ctx.t("countdown.not_found", id=key or "?"))
+        return _reply(event, ctx.t("countdown.cancelled", id=key))
+    args, pin = split_pin(args)
+    try:
+        request = parse_countdown_args(args, ctx.tz, now=ctx.now)
+        end, count = await create_countdown(
+            ctx.session,
+            ctx.group,
+            request,
+            pin=pin,
+            now=ctx.now,
+            created_by=event.user.id if event.user else None,
+        )
+    except ScheduleError as exc:
+        return _reply(event, exc.message(ctx.lang))
+    deadline = _local(ctx, request.deadline)
+    return _reply(
+        event,
+        ctx.t(
+            "countdown.created",
+            id=end.countdown_id,
+            deadline=deadline,
+            count=count,
+            end=request.end,
+        ),
+    )

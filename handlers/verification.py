@@ -1,0 +1,173 @@
+"""The verification gate: newcomers stay restricted until they press their button or answer.
+
+A challenge is a restriction plus a message with buttons; both go to the outbox under the
+pending verification's key so the challenge's message id can be found later (to delete it).
+Only the newcomer may press their buttons (`vf:<verification id>:<user id>:<value>`); the
+deadline is fired by `handlers.verification_timeouts`, which survives restarts.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from bot.core.actions import (
+    Action,
+    AnswerCallback,
+    Ban,
+    Button,
+    DeleteMessage,
+    Restrict,
+    SendMessage,
+    Unban,
+    Unrestrict,
+)
+from bot.core.context import Context
+from bot.core.events import Event, EventKind, User
+from bot.core.router import Router
+from bot.outbox.store import enqueue
+from handlers import entry_texts  # noqa: F401  (registers the texts)
+from handlers.entry_config import EntryState, VerificationConfig, WelcomeConfig, load, save
+from handlers.entry_store import PendingVerification
+from handlers.raid import force_spend
+from handlers.welcome_batch import mention, queue_greeting
+
+router = Router("verification")
+
+_rng = random.SystemRandom()
+
+
+def removal(chat_id: str, user_id: str, *message_ids: str | None) -> list[Action]:
+    """Remove without a permanent ban (ban, then unban) and delete the given messages."""
+    actions: list[Action] = [
+        Ban(chat_id=chat_id, user_id=user_id),
+        Unban(chat_id=chat_id, user_id=user_id),
+    ]
+    actions += [DeleteMessage(chat_id=chat_id, message_id=mid) for mid in message_ids if mid]
+    return actions
+
+
+async def start_challenge(
+    ctx: Context, event: Event, user: User, state: EntryState, *, strict: bool, greet: bool
+) -> PendingVerification:
+    """Restrict `user` and post their challenge; stricter (question, shorter) in raid mode."""
+    config = load(ctx.group, VerificationConfig)
+    mode = "question" if strict else config.mode
+    seconds = (
+        min(config.timeout_seconds, config.raid_timeout_seconds)
+        if strict
+        else config.timeout_seconds
+    )
+    a, b = _rng.randint(1, 9), _rng.randint(1, 9)
+    pending = PendingVerification(
+        group_id=ctx.group.id,
+        platform=ctx.platform,
+        chat_id=event.chat.id,
+        user_id=user.id,
+        user_name=user.name,
+        join_message_id=event.message_id,
+        mode=mode,
+        answer=str(a + b) if mode == "question" else None,
+        status="pending",
+        greet=greet,
+        created_at=ctx.now,
+        deadline=ctx.now + timedelta(seconds=seconds),
+    )
+    ctx.session.add(pending)
+    await ctx.session.flush()
+    prefix = f"vf:{pending.id}:{user.id}:"
+    name = mention(user.id, user.name)
+    if mode == "question":
+        text = ctx.t("verify.challenge_question", name=name, seconds=seconds, a=a, b=b)
+        choices = [a + b, *_rng.sample([n for n in range(2, 19) if n != a + b], 3)]
+        _rng.shuffle(choices)
+        buttons = (tuple(Button(text=str(n), data=f"{prefix}{n}") for n in choices),)
+    else:
+        text = ctx.t("verify.challenge_button", name=name, seconds=seconds)
+        buttons = ((Button(text=ctx.t("verify.button"), data=f"{prefix}ok"),),)
+    force_spend(state, ctx.now)
+    actions = [
+        Restrict(chat_id=event.chat.id, user_id=user.id),
+        SendMessage(chat_id=event.chat.id, text=text, html=True, buttons=buttons),
+    ]
+    await enqueue(ctx.session, ctx.platform, actions, key=pending.challenge_key, now=ctx.now)
+    return pending
+
+
+async def resolve(ctx: Context, pending: PendingVerification, status: str) -> bool:
+    """Close a pending verification once; False when the timeout loop or a press won first."""
+    result = await ctx.session.execute(
+        update(PendingVerification)
+        .where(PendingVerification.id == pending.id, PendingVerification.status == "pending")
+        .values(status=status, resolved_at=ctx.now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _is_press(event: Event) -> bool:
+    return (event.callback_data or "").startswith("vf:")
+
+
+@router.on(EventKind.CALLBACK, when=_is_press, group_only=True)
+async def on_press(event: Event, ctx: Context) -> list[Action]:
+    """A challenge button: the newcomer passes or fails; anyone else is told it is not theirs."""
+    _, pending_id, user_id, value = (event.callback_data or "").split(":", 3)
+    answer = AnswerCallback(chat_id=event.chat.id, callback_id=event.callback_id or "")
+    if event.user is None or event.user.id != user_id:
+        return [answer.model_copy(update={"text": ctx.t("verify.not_for_you"), "show_alert": True})]
+    pending = await ctx.session.get(PendingVerification, int(pending_id))
+    if pending is None or pending.status != "pending" or pending.user_id != user_id:
+        return [answer]
+    passed = value == (pending.answer or "ok")
+    if not await resolve(ctx, pending, "passed" if passed else "failed"):
+        return [answer]
+    if not passed:
+        return [
+            answer.model_copy(update={"text": ctx.t("verify.wrong"), "show_alert": True}),
+            *removal(event.chat.id, user_id, pending.join_message_id, event.message_id),
+        ]
+    actions: list[Action] = [
+        answer.model_copy(update={"text": ctx.t("verify.passed")}),
+        Unrestrict(chat_id=event.chat.id, user_id=user_id),
+    ]
+    if event.message_id:
+        actions.append(DeleteMessage(chat_id=event.chat.id, message_id=event.message_id))
+    if pending.greet and load(ctx.group, WelcomeConfig).enabled:
+        state = load(ctx.group, EntryState)
+        person = {"id": user_id, "name": pending.user_name, "intro": True}
+        await queue_greeting(ctx, event.chat.id, [person], None, state)
+        save(ctx.group, state)
+    return actions
+
+
+@router.command(
+    "verify",
+    description={"zh": "设置入群验证", "en": "Configure newcomer verification"},
+    operator_only=True,
+    group_only=True,
+)
+async def verify_command(event: Event, ctx: Context) -> list[Action]:
+    """`/verify on|off|button|question [seconds]`."""
+    config = load(ctx.group, VerificationConfig)
+    parts = event.args.split()
+    if not parts or parts[0] not in ("on", "off", "button", "question"):
+        return [
+            SendMessage(
+                chat_id=event.chat.id, text=ctx.t("verify.usage"), reply_to=event.message_id
+            )
+        ]
+    if parts[0] == "off":
+        config.enabled = False
+    else:
+        config.enabled = True
+        if parts[0] in ("button", "question"):
+            config.mode = parts[0]
+    if len(parts) > 1 and parts[1].isdigit():
+        config.timeout_seconds = max(10, min(int(parts[1]), 3600))
+    save(ctx.group, config)
+    state = ctx.t("welcome.on" if config.enabled else "welcome.off")
+    text = ctx.t("verify.saved", state=state, mode=config.mode, seconds=config.timeout_seconds)
+    return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]

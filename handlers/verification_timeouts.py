@@ -1,0 +1,73 @@
+"""The leader's loop that removes newcomers whose verification deadline passed.
+
+Pending verifications live in the database, so a restart in the middle loses nothing: the
+new leader's first round finds every overdue one. Each removal is enqueued under the key
+`verify-timeout:<id>` in the same transaction that marks the row expired, so it happens once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import utcnow
+from bot.loop import DrainLoop
+from bot.outbox.store import enqueue
+from handlers.entry_store import PendingVerification, sent_message_id
+from handlers.verification import removal
+
+Clock = Callable[[], datetime]
+
+
+class VerificationTimeouts(DrainLoop):
+    """Scan due pending verifications; `clock` decides what is due (injected in tests)."""
+
+    name = "verification-timeouts"
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        poll_interval: float,
+        on_outbox: Callable[[], None] = lambda: None,
+        clock: Clock = utcnow,
+        batch: int = 100,
+    ) -> None:
+        super().__init__(poll_interval)
+        self._sessions = sessions
+        self._on_outbox = on_outbox
+        self.clock = clock
+        self._batch = batch
+
+    async def run_once(self) -> int:
+        """Expire one batch of overdue verifications; returns how many."""
+        due_by = self.clock()
+        # Outbox rows use the real time: the sender sends what is due by the wall clock.
+        now = utcnow()
+        async with self._sessions() as session, session.begin():
+            rows = list(
+                await session.scalars(
+                    select(PendingVerification)
+                    .where(
+                        PendingVerification.status == "pending",
+                        PendingVerification.deadline <= due_by,
+                    )
+                    .order_by(PendingVerification.deadline)
+                    .limit(self._batch)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            for pending in rows:
+                pending.status, pending.resolved_at = "expired", due_by
+                challenge = await sent_message_id(session, f"{pending.challenge_key}:1")
+                actions = removal(
+                    pending.chat_id, pending.user_id, pending.join_message_id, challenge
+                )
+                await enqueue(
+                    session, pending.platform, actions, key=f"verify-timeout:{pending.id}", now=now
+                )
+        if rows:
+            self._on_outbox()
+        return len(rows)

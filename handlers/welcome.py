@@ -1,0 +1,110 @@
+"""Newcomers: greet them (batched), gate them (verification), and watch for raids.
+
+One handler sees every `new_chat_members` join: it records the joins for raid detection, then
+either starts a verification per human newcomer (the greeting follows their pass) or queues the
+greeting directly. A join older than `stale_seconds` is replayed backlog: verification still
+applies, the greeting does not. Bots joining (added by operators) are left alone.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.core.actions import Action, AnswerCallback, SendMessage
+from bot.core.context import Context
+from bot.core.events import Event, EventKind
+from bot.core.router import Router
+from handlers import entry_texts  # noqa: F401  (registers the texts)
+from handlers.entry_config import (
+    EntryState,
+    RaidConfig,
+    VerificationConfig,
+    WelcomeConfig,
+    load,
+    save,
+)
+from handlers.raid import force_spend, record_joins
+from handlers.verification import start_challenge
+from handlers.welcome_batch import queue_greeting, rules_text
+
+router = Router("welcome")
+
+
+@router.on(EventKind.MEMBER_JOINED, group_only=True)
+async def on_join(event: Event, ctx: Context) -> list[Action]:
+    """Greet or verify the humans who joined; alert operators when a raid starts."""
+    humans = [user for user in event.members if not user.is_bot]
+    if not humans:
+        return []
+    welcome = load(ctx.group, WelcomeConfig)
+    raid_config = load(ctx.group, RaidConfig)
+    state = load(ctx.group, EntryState)
+    change = record_joins(state, ctx.now, len(humans), raid_config)
+    actions: list[Action] = []
+    if change.entered:
+        force_spend(state, ctx.now)
+        alert = ctx.t("raid.alert", count=len(state.joins), seconds=raid_config.window_seconds)
+        actions.append(SendMessage(chat_id=event.chat.id, text=alert))
+    stale = ctx.now - event.at > timedelta(seconds=welcome.stale_seconds)
+    joined_ids = {user.id for user in humans}
+    inviter = event.inviter.name if event.inviter and event.inviter.id not in joined_ids else None
+    if load(ctx.group, VerificationConfig).enabled:
+        for user in humans:
+            await start_challenge(
+                ctx, event, user, state, strict=change.active, greet=welcome.enabled and not stale
+            )
+    elif welcome.enabled and not stale:
+        people = [{"id": user.id, "name": user.name, "intro": False} for user in humans]
+        await queue_greeting(ctx, event.chat.id, people, inviter, state)
+    save(ctx.group, state)
+    return actions
+
+
+def _is_welcome_button(event: Event) -> bool:
+    return (event.callback_data or "") in ("wl:rules", "wl:intro")
+
+
+@router.on(EventKind.CALLBACK, when=_is_welcome_button, group_only=True)
+async def on_welcome_button(event: Event, ctx: Context) -> list[Action]:
+    """Greeting buttons answer privately (a popup) so the group is not flooded."""
+    if event.callback_data == "wl:rules":
+        text = ctx.t("rules.show", rules=rules_text(ctx))
+    else:
+        name = event.user.name if event.user else ""
+        text = ctx.t("intro.prompt", name=name)
+    return [
+        AnswerCallback(
+            chat_id=event.chat.id,
+            callback_id=event.callback_id or "",
+            text=text[:200],
+            show_alert=True,
+        )
+    ]
+
+
+@router.command(
+    "welcome",
+    description={"zh": "查看或设置欢迎语", "en": "Show or set the welcome message"},
+    operator_only=True,
+    group_only=True,
+)
+async def welcome_command(event: Event, ctx: Context) -> list[Action]:
+    """`/welcome` shows; `/welcome set <template>`, `/welcome on|off` change."""
+    config = load(ctx.group, WelcomeConfig)
+    verb, _, rest = event.args.partition(" ")
+    if verb == "set" and rest.strip():
+        config.template = rest.strip()
+        text = ctx.t("welcome.saved")
+    elif verb in ("on", "off"):
+        config.enabled = verb == "on"
+        text = ctx.t("welcome.saved")
+    elif verb:
+        text = ctx.t("welcome.usage")
+    else:
+        state = ctx.t("welcome.on" if config.enabled else "welcome.off")
+        text = ctx.t(
+            "welcome.show", state=state, template=config.template or ctx.t("welcome.builtin")
+        )
+        return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
+    save(ctx.group, config)
+    return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]

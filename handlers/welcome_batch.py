@@ -1,0 +1,156 @@
+"""Greeting newcomers: render a template safely as HTML, and fold joins into one message.
+
+Burst batching: the first newcomer opens a `WelcomeBatch` and its greeting is stored in the
+outbox with `not_before` = the end of a short window (3 s by default, wider in raid mode). Joins
+arriving while that greeting still waits are added to the batch and the waiting outbox row is
+re-rendered, so a burst becomes one message, sent a few seconds after the first join.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from html import escape
+
+from sqlalchemy import func, select
+
+from bot.core.actions import Button, SendMessage
+from bot.core.context import Context
+from bot.db.models import Member
+from bot.groups.settings import GroupKind
+from bot.outbox.store import enqueue
+from handlers.entry_config import (
+    EntryState,
+    IcebreakerConfig,
+    RaidConfig,
+    ScreeningConfig,
+    WelcomeConfig,
+    load,
+)
+from handlers.entry_store import WelcomeBatch, update_pending_payload
+from handlers.raid import raid_active, try_spend
+
+PLACEHOLDER = re.compile(r"\{(name|group|count|rules|inviter)\}")
+
+
+def mention(user_id: str, name: str) -> str:
+    """An HTML mention that notifies the user; the name is escaped, the id is digits."""
+    return f'<a href="tg://user?id={escape(user_id, quote=True)}">{escape(name or user_id)}</a>'
+
+
+def render(template: str, values: dict[str, str]) -> str:
+    """Fill placeholders; the template's own text is escaped, values arrive already HTML."""
+    pieces = PLACEHOLDER.split(template)
+    # re.split with one group alternates literal text and placeholder names.
+    return "".join(
+        escape(piece, quote=False) if index % 2 == 0 else values.get(piece, "")
+        for index, piece in enumerate(pieces)
+    )
+
+
+def rules_text(ctx: Context) -> str:
+    """The group's published rules, or a one-line default."""
+    return load(ctx.group, ScreeningConfig).rules or ctx.t("welcome.no_rules")
+
+
+def greeting_message(ctx: Context, chat_id: str, batch: WelcomeBatch) -> SendMessage:
+    """The greeting for everyone in the batch, in the group's template and language."""
+    config = load(ctx.group, WelcomeConfig)
+    builtin = "welcome.ceremony" if ctx.group_settings.kind is GroupKind.SUPER_USER else None
+    template = config.template or ctx.t(builtin or "welcome.default", **_raw_placeholders())
+    names = ", ".join(mention(p["id"], p["name"]) for p in batch.members)
+    text = render(
+        template,
+        {
+            "name": names,
+            "group": escape(ctx.group.title or ""),
+            "count": str(batch.count),
+            "rules": escape(rules_text(ctx)),
+            "inviter": escape(batch.inviter or "-"),
+        },
+    )
+    if any(p.get("intro") for p in batch.members):
+        intro = load(ctx.group, IcebreakerConfig).intro_template
+        prompt = render(intro or ctx.t("intro.prompt", name="{name}"), {"name": names})
+        text = f"{text}\n\n{prompt}"
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if config.buttons:
+        buttons = (
+            (
+                Button(text=ctx.t("welcome.button_rules"), data="wl:rules"),
+                Button(text=ctx.t("welcome.button_intro"), data="wl:intro"),
+            ),
+        )
+    return SendMessage(
+        chat_id=chat_id,
+        text=text,
+        html=True,
+        buttons=buttons,
+        delete_after_seconds=config.delete_after_seconds,
+    )
+
+
+def _raw_placeholders() -> dict[str, str]:
+    # Built-in texts keep their placeholders so they go through the same escaping `render`.
+    return {key: "{" + key + "}" for key in ("name", "group", "count", "rules", "inviter")}
+
+
+async def member_count(ctx: Context) -> int:
+    return await ctx.session.scalar(
+        select(func.count())
+        .select_from(Member)
+        .where(Member.group_id == ctx.group.id, Member.status.in_(("member", "restricted")))
+    )
+
+
+async def queue_greeting(
+    ctx: Context,
+    chat_id: str,
+    people: list[dict],
+    inviter: str | None,
+    state: EntryState,
+) -> bool:
+    """Greet `people` (dicts of id, name, intro), joining a waiting batch when there is one.
+
+    Returns False when the group's send budget is used up and no greeting was queued.
+    """
+    config = load(ctx.group, WelcomeConfig)
+    count = await member_count(ctx)
+    batch = await ctx.session.scalar(
+        select(WelcomeBatch)
+        .where(WelcomeBatch.group_id == ctx.group.id, WelcomeBatch.closes_at > ctx.now)
+        .order_by(WelcomeBatch.id.desc())
+        .limit(1)
+    )
+    if batch is not None:
+        batch.members = [*batch.members, *people]
+        batch.count = count
+        batch.inviter = batch.inviter or inviter
+        message = greeting_message(ctx, chat_id, batch)
+        if await update_pending_payload(
+            ctx.session, batch.outbox_key, message.model_dump(mode="json")
+        ):
+            return True
+    if not try_spend(state, ctx.now, config.budget_per_minute):
+        return False
+    raid = raid_active(state, ctx.now, load(ctx.group, RaidConfig))
+    window = config.raid_batch_seconds if raid else config.batch_seconds
+    batch = WelcomeBatch(
+        group_id=ctx.group.id,
+        members=list(people),
+        inviter=inviter,
+        count=count,
+        opened_at=ctx.now,
+        closes_at=ctx.now + timedelta(seconds=window),
+    )
+    ctx.session.add(batch)
+    await ctx.session.flush()
+    await enqueue(
+        ctx.session,
+        ctx.platform,
+        [greeting_message(ctx, chat_id, batch)],
+        key=f"welcome:{batch.id}",
+        now=ctx.now,
+        not_before=batch.closes_at,
+    )
+    return True

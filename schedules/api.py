@@ -1,0 +1,199 @@
+"""JSON API for schedules (the dashboard's backend): list, create, change, delete, run now.
+
+Same phrase syntax as `/schedule add`; bad input is a 422 carrying the zh and en explanations.
+Protected by `Authorization: Bearer <QUNBOT_DASHBOARD_PASSWORD>`, compared in constant time.
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Group
+from bot.groups.settings import load_group_settings
+from bot.web.state import Runtime
+from schedules.describe import describe
+from schedules.errors import ScheduleError
+from schedules.models import CHECKIN_REMINDER, INACTIVITY_CHECK, POST, SERIES, ScheduledJob
+from schedules.spec import spec_to_json
+from schedules.store import create_job, first_run, group_jobs, pause, resume, spec_of
+from schedules.syntax import parse_schedule
+
+
+def _runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+def require_dashboard(request: Request) -> Runtime:
+    """401 without the right bearer token; 503 when no dashboard password is configured."""
+    runtime = _runtime(request)
+    password = runtime.settings.dashboard_password
+    if password is None:
+        raise HTTPException(503, "dashboard API disabled: set QUNBOT_DASHBOARD_PASSWORD")
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    expected = password.get_secret_value().encode()
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected):
+        raise HTTPException(401, "bad or missing bearer token", {"WWW-Authenticate": "Bearer"})
+    return runtime
+
+
+Authorized = Annotated[Runtime, Depends(require_dashboard)]
+router = APIRouter(prefix="/api")
+
+
+class NewSchedule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    when: str = Field(min_length=1, max_length=255)
+    text: str = ""
+    kind: str = POST
+    grace_minutes: int | None = Field(default=10, ge=0)
+    target: dict[str, Any] | None = None
+    payload: dict[str, Any] = {}
+
+
+class ScheduleChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool | None = None
+    when: str | None = Field(default=None, min_length=1, max_length=255)
+    text: str | None = None
+    grace_minutes: int | None = Field(default=None, ge=0)
+
+
+def _invalid(exc: ScheduleError) -> HTTPException:
+    return HTTPException(422, {"code": exc.code, "zh": exc.zh, "en": exc.en})
+
+
+def job_json(job: ScheduledJob, group_tz: str) -> dict[str, Any]:
+    """A job as the dashboard shows it."""
+    spec = spec_of(job)
+    return {
+        "id": job.id,
+        "group_id": job.group_id,
+        "kind": job.kind,
+        "when": job.phrase,
+        "describe": {"zh": describe(spec, "zh", group_tz), "en": describe(spec, "en", group_tz)},
+        "spec": job.spec,
+        "text": job.payload.get("text", ""),
+        "target": job.target,
+        "enabled": job.enabled,
+        "grace_seconds": job.grace_seconds,
+        "next_run_at": job.next_run_at.isoformat() if job.next_run_at else None,
+        "last_run_at": job.last_run_at.isoformat() if job.last_run_at else None,
+        "last_result": job.last_result,
+    }
+
+
+async def _group(session: AsyncSession, group_id: str) -> Group:
+    """A group by platform chat id (what operators see) or by our row id."""
+    group = await session.scalar(select(Group).where(Group.chat_id == group_id))
+    if group is None and group_id.isdigit():
+        group = await session.get(Group, int(group_id))
+    if group is None:
+        raise HTTPException(404, "no such group")
+    return group
+
+
+def _tz(runtime: Runtime, group: Group | None) -> str:
+    settings = load_group_settings(group.settings if group else None)
+    return settings.timezone or runtime.settings.timezone
+
+
+@router.get("/groups/{group_id}/schedules")
+async def list_schedules(group_id: str, runtime: Authorized) -> list[dict[str, Any]]:
+    async with runtime.sessions() as session:
+        group = await _group(session, group_id)
+        return [job_json(job, _tz(runtime, group)) for job in await group_jobs(session, group.id)]
+
+
+@router.post("/groups/{group_id}/schedules", status_code=201)
+async def add_schedule(group_id: str, body: NewSchedule, runtime: Authorized) -> dict[str, Any]:
+    if body.kind not in (POST, SERIES, CHECKIN_REMINDER, INACTIVITY_CHECK):
+        raise HTTPException(422, {"code": "bad_kind", "zh": "不支持的任务类型", "en": "bad kind"})
+    now = runtime.scheduler.now()
+    async with runtime.sessions.begin() as session:
+        group = await _group(session, group_id)
+        tz = _tz(runtime, group)
+        try:
+            parsed = parse_schedule(body.when, tz, now=now)
+        except ScheduleError as exc:
+            raise _invalid(exc) from None
+        text = body.text or parsed.text
+        if body.kind == POST and not text:
+            raise HTTPException(
+                422, {"code": "no_text", "zh": "缺少要发送的内容", "en": "text is required"}
+            )
+        grace = None if body.grace_minutes is None else timedelta(minutes=body.grace_minutes)
+        job = await create_job(
+            session,
+            spec=parsed.spec,
+            now=now,
+            group=group,
+            kind=body.kind,
+            payload={**body.payload, "text": text},
+            target=body.target,
+            phrase=body.when,
+            grace=grace,
+            created_by="api",
+        )
+        shown = job_json(job, tz)
+    runtime.scheduler.refresh(job)
+    return shown
+
+
+async def _job(session: AsyncSession, job_id: int) -> ScheduledJob:
+    job = await session.get(ScheduledJob, job_id)
+    if job is None:
+        raise HTTPException(404, "no such schedule")
+    return job
+
+
+@router.patch("/schedules/{job_id}")
+async def change_schedule(job_id: int, body: ScheduleChange, runtime: Authorized) -> dict:
+    now = runtime.scheduler.now()
+    async with runtime.sessions.begin() as session:
+        job = await _job(session, job_id)
+        group = await session.get(Group, job.group_id) if job.group_id else None
+        tz = _tz(runtime, group)
+        if body.when is not None:
+            try:
+                parsed = parse_schedule(body.when, tz, now=now)
+            except ScheduleError as exc:
+                raise _invalid(exc) from None
+            job.spec, job.phrase = spec_to_json(parsed.spec), body.when
+            job.next_run_at = first_run(parsed.spec, now)
+        if body.text is not None:
+            job.payload = {**job.payload, "text": body.text}
+        if body.grace_minutes is not None:
+            job.grace_seconds = body.grace_minutes * 60
+        if body.enabled is False:
+            pause(job)
+        elif body.enabled is True and not job.enabled:
+            resume(job, now)
+        await session.flush()
+        shown = job_json(job, tz)
+    runtime.scheduler.refresh(job)
+    return shown
+
+
+@router.delete("/schedules/{job_id}", status_code=204)
+async def delete_schedule(job_id: int, runtime: Authorized) -> Response:
+    async with runtime.sessions.begin() as session:
+        await session.delete(await _job(session, job_id))
+    return Response(status_code=204)
+
+
+@router.post("/schedules/{job_id}/run-now")
+async def run_now(job_id: int, runtime: Authorized) -> dict[str, Any]:
+    try:
+        count = await runtime.scheduler.fire(job_id)
+    except LookupError:
+        raise HTTPException(404, "no such schedule") from None
+    return {"id": job_id, "actions": count or 0}

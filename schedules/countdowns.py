@@ -1,0 +1,93 @@
+"""Countdowns as job rows: one one-off job per reminder mark and one for the end action.
+
+All rows of a countdown share `countdown_id`, the id of its end job, which is the number
+operators see in `/countdown list` and pass to `/countdown cancel`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Group
+from schedules.countdown import CountdownRequest
+from schedules.models import COUNTDOWN_END, COUNTDOWN_MARK, ScheduledJob
+from schedules.spec import Once
+from schedules.store import create_job
+
+_PIN = re.compile(r"(?:^|\s)(?:pin|置顶)(?=\s|$)", re.IGNORECASE)
+
+
+def split_pin(args: str) -> tuple[str, bool]:
+    """Remove a standalone `pin` (or 置顶) flag from the arguments."""
+    stripped, count = _PIN.subn(" ", args)
+    return " ".join(stripped.split()), bool(count)
+
+
+async def create_countdown(
+    session: AsyncSession,
+    group: Group,
+    request: CountdownRequest,
+    *,
+    pin: bool,
+    now: datetime,
+    created_by: str | None = None,
+) -> tuple[ScheduledJob, int]:
+    """Store the end job and the reminder jobs still ahead; returns (end job, reminders)."""
+    fires = request.plan(now)  # raises for a past deadline before anything is stored
+    end = await create_job(
+        session,
+        spec=Once(at=request.deadline, tz=request.tz),
+        now=now,
+        group=group,
+        kind=COUNTDOWN_END,
+        payload={"text": request.text, "end": request.end, "pin": pin},
+        # Closing or dissolving must happen however late the scheduler gets to it.
+        grace=None,
+        created_by=created_by,
+    )
+    end.countdown_id = str(end.id)
+    for fire in fires:
+        await create_job(
+            session,
+            spec=Once(at=fire.at, tz=request.tz),
+            now=now,
+            group=group,
+            kind=COUNTDOWN_MARK,
+            payload={
+                "text": request.text,
+                "left_seconds": int(fire.left.total_seconds()),
+                "pin": pin,
+            },
+            countdown_id=end.countdown_id,
+            created_by=created_by,
+        )
+    await session.flush()
+    return end, len(fires)
+
+
+async def running_countdowns(session: AsyncSession, group_id: int) -> list[ScheduledJob]:
+    """End jobs of the group's countdowns that have not ended yet."""
+    rows = await session.scalars(
+        select(ScheduledJob)
+        .where(
+            ScheduledJob.group_id == group_id,
+            ScheduledJob.kind == COUNTDOWN_END,
+            ScheduledJob.next_run_at.is_not(None),
+        )
+        .order_by(ScheduledJob.next_run_at)
+    )
+    return list(rows)
+
+
+async def cancel_countdown(session: AsyncSession, group_id: int, countdown_id: str) -> bool:
+    """Delete every job of the countdown; False when the group has no such countdown."""
+    result = await session.execute(
+        delete(ScheduledJob).where(
+            ScheduledJob.group_id == group_id, ScheduledJob.countdown_id == countdown_id
+        )
+    )
+    return bool(result.rowcount)

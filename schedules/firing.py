@@ -1,0 +1,131 @@
+"""One firing inside one transaction: claim the occurrence, build its actions, store them.
+
+"Claim" is an INSERT of (job_id, fire_at) into a table with a UNIQUE constraint, done with
+ON CONFLICT DO NOTHING: on any database a second scheduler (a deposed leader still running, a
+timer racing the sweep) gets nothing back and does nothing, so a double fire is harmless.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import structlog
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.actions import Action
+from bot.outbox.store import enqueue
+from schedules.misfire import catch_up
+from schedules.models import JobClaim, ScheduledJob
+from schedules.posts import build_actions
+from schedules.spec import AfterEvent
+from schedules.store import grace_of, next_sweep, spec_of
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class FireConfig:
+    """What building actions needs from the service settings."""
+
+    operators: tuple[str, ...] = ()
+    default_tz: str = "Asia/Shanghai"
+
+
+def firing_key(job_id: int, fire_at: datetime) -> str:
+    """The outbox idempotency key of one occurrence of a job."""
+    return f"job:{job_id}:{fire_at.isoformat()}"
+
+
+async def claim(session: AsyncSession, job_id: int, fire_at: datetime, now: datetime) -> bool:
+    """Take the occurrence (job, fire_at); False when someone already took it."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(JobClaim)
+        .values(job_id=job_id, fire_at=fire_at, claimed_at=now)
+        .on_conflict_do_nothing(index_elements=["job_id", "fire_at"])
+        .returning(JobClaim.id)
+    )
+    return (await session.execute(statement)).scalar() is not None
+
+
+async def fire_claimed(
+    session: AsyncSession,
+    job: ScheduledJob,
+    fire_at: datetime,
+    now: datetime,
+    config: FireConfig,
+    window_start: datetime | None = None,
+) -> list[Action] | None:
+    """Claim and build one occurrence; None when it was already claimed (nothing to do)."""
+    if not await claim(session, job.id, fire_at, now):
+        return None
+    actions = await build_actions(
+        session,
+        job,
+        fire_at,
+        operators=config.operators,
+        default_tz=config.default_tz,
+        window_start=window_start,
+    )
+    job.last_run_at = fire_at
+    job.last_result = f"fired at {now.isoformat()}: {len(actions)} actions"
+    return actions
+
+
+async def fire_now(
+    session: AsyncSession,
+    job: ScheduledJob,
+    fire_at: datetime,
+    now: datetime,
+    config: FireConfig,
+) -> int | None:
+    """Fire `job` for `fire_at` into the outbox; the number of actions, or None if taken."""
+    actions = await fire_claimed(session, job, fire_at, now, config)
+    if actions is None:
+        return None
+    await enqueue(session, job.platform, actions, key=firing_key(job.id, fire_at), now=now)
+    return len(actions)
+
+
+async def settle(
+    session: AsyncSession, job: ScheduledJob, now: datetime, config: FireConfig
+) -> int | None:
+    """Handle a job whose next run is due at `now`: fire the latest missed run within grace,
+    record the skipped ones, and move `next_run_at` on. Returns actions stored (None: taken).
+    """
+    planned = job.next_run_at
+    if planned is None:
+        return 0
+    spec = spec_of(job)
+    if isinstance(spec, AfterEvent):
+        # A sweep over members now due; one occurrence per minute, never "missed".
+        fire_at = planned
+        actions = await fire_claimed(session, job, fire_at, now, config, job.last_run_at)
+        if actions is None:
+            return None
+        await enqueue(session, job.platform, actions, key=firing_key(job.id, fire_at), now=now)
+        job.next_run_at = next_sweep(max(now, planned))
+        return len(actions)
+    decision = catch_up(spec, planned, max(now, planned), grace_of(job))
+    for skipped in decision.decisions:
+        if not skipped.fire:
+            log.info(
+                "schedule.skipped",
+                job_id=job.id,
+                planned=skipped.planned.isoformat(),
+                reason=skipped.reason,
+                detail=skipped.detail,
+            )
+    count: int | None = 0
+    if decision.to_fire:
+        count = await fire_now(session, job, decision.to_fire[-1], now, config)
+        if count is None:
+            return None
+    else:
+        job.last_result = f"skipped at {now.isoformat()}: {decision.decisions[-1].detail}"
+    job.next_run_at = decision.next_at
+    return count

@@ -1,0 +1,231 @@
+"""What a firing posts: the actions one job produces for its target groups at one fire time.
+
+Pure decisions over the database (no HTTP): the service stores them in the outbox under the
+firing's idempotency key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import schedules.texts  # noqa: F401  (registers the texts)
+from bot.core.actions import Action, Ban, LeaveChat, SendMessage, SetChatPermissions, Unban
+from bot.core.i18n import translate
+from bot.db.models import Group, InboxUpdate, Member
+from bot.groups.settings import load_group_settings
+from schedules import models as kinds
+from schedules.countdown import render_countdown, render_ended
+from schedules.models import ScheduledJob, SeriesItem, SeriesPosition
+from schedules.spec import AfterEvent
+from schedules.store import spec_of, target_groups
+
+_PLACEHOLDER = re.compile(r"\{(group|date|time|weekday|name)\}")
+_WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+STAFF_ROLES = ("owner", "admin", "operator")
+
+
+def group_lang(group: Group) -> str:
+    """The group's fixed language; `auto` groups get Chinese for posts nobody asked for."""
+    language = load_group_settings(group.settings).language.value
+    return language if language in ("zh", "en") else "zh"
+
+
+def group_zone(group: Group, default_tz: str) -> ZoneInfo:
+    """The group's timezone, or the service default."""
+    return ZoneInfo(load_group_settings(group.settings).timezone or default_tz)
+
+
+def fill(text: str, group: Group, at: datetime, tz: ZoneInfo, lang: str, name: str = "") -> str:
+    """Substitute `{group}` `{date}` `{time}` `{weekday}` `{name}`; other braces stay as typed."""
+    local = at.astimezone(tz)
+    values = {
+        "group": group.title or "",
+        "date": local.strftime("%Y-%m-%d"),
+        "time": local.strftime("%H:%M"),
+        "weekday": _WEEKDAYS[lang][local.weekday()],
+        "name": name,
+    }
+    return _PLACEHOLDER.sub(lambda m: values[m[1]], text)
+
+
+async def build_actions(
+    session: AsyncSession,
+    job: ScheduledJob,
+    fire_at: datetime,
+    *,
+    operators: Iterable[str] = (),
+    default_tz: str = "Asia/Shanghai",
+    window_start: datetime | None = None,
+) -> list[Action]:
+    """Every action of one firing, group by group (writes series positions as a side effect)."""
+    actions: list[Action] = []
+    for group in await target_groups(session, job):
+        if group.bot_status in ("left", "kicked"):
+            continue
+        lang, tz = group_lang(group), group_zone(group, default_tz)
+        actions.extend(
+            await _for_group(session, job, group, fire_at, lang, tz, operators, window_start)
+        )
+    return actions
+
+
+# Kinds whose post needs nothing but the job and the group (the scheduler batches these).
+PLAIN_KINDS = (kinds.POST, kinds.CHECKIN_REMINDER, kinds.COUNTDOWN_MARK)
+
+
+def is_plain(job: ScheduledJob) -> bool:
+    """A job posting to its own group only, computed from the row alone (no other reads)."""
+    return (
+        job.kind in PLAIN_KINDS
+        and not job.target
+        and job.group_id is not None
+        and not isinstance(spec_of(job), AfterEvent)
+    )
+
+
+def group_locale(group: Group, default_tz: str) -> tuple[str, ZoneInfo]:
+    """The group's language and timezone, reading its settings once."""
+    settings = load_group_settings(group.settings)
+    lang = settings.language.value if settings.language.value in ("zh", "en") else "zh"
+    return lang, ZoneInfo(settings.timezone or default_tz)
+
+
+def plain_actions(
+    job: ScheduledJob,
+    group: Group,
+    fire_at: datetime,
+    default_tz: str,
+    locale: tuple[str, ZoneInfo] | None = None,
+) -> list[Action]:
+    """The post of a plain job (see `is_plain`) in `group`; `locale` if already known."""
+    if group.bot_status in ("left", "kicked"):
+        return []
+    lang, tz = locale or group_locale(group, default_tz)
+    chat, payload = group.chat_id, job.payload
+    pin = bool(payload.get("pin"))
+    text = payload.get("text", "")
+    if job.kind == kinds.CHECKIN_REMINDER:
+        shown = text or translate(lang, "schedule.checkin_reminder")
+        return [SendMessage(chat_id=chat, text=fill(shown, group, fire_at, tz, lang))]
+    if job.kind == kinds.COUNTDOWN_MARK:
+        left = timedelta(seconds=int(payload["left_seconds"]))
+        return [SendMessage(chat_id=chat, text=render_countdown(left, lang, text), pin=pin)]
+    return [SendMessage(chat_id=chat, text=fill(text, group, fire_at, tz, lang), pin=pin)]
+
+
+async def _for_group(session, job, group, fire_at, lang, tz, operators, window_start):
+    chat, payload = group.chat_id, job.payload
+    pin = bool(payload.get("pin"))
+    text = payload.get("text", "")
+    if job.kind == kinds.POST and isinstance(spec_of(job), AfterEvent):
+        return await _onboarding(session, job, group, fire_at, lang, tz, window_start)
+    if job.kind in PLAIN_KINDS:
+        return plain_actions(job, group, fire_at, tz.key)
+    if job.kind == kinds.SERIES:
+        item = await _next_series_item(session, int(payload["series_id"]), group.id)
+        if item is None:
+            return []
+        return [SendMessage(chat_id=chat, text=fill(item, group, fire_at, tz, lang), pin=pin)]
+    if job.kind == kinds.COUNTDOWN_END:
+        return await _end_actions(
+            session, group, payload.get("end", "announce"), text, lang, pin, operators
+        )
+    if job.kind == kinds.INACTIVITY_CHECK:
+        return await _inactivity(session, group, fire_at, payload, lang)
+    raise ValueError(f"unknown job kind {job.kind!r}")
+
+
+async def _next_series_item(session: AsyncSession, series_id: int, group_id: int) -> str | None:
+    """The group's next item of the series, advancing its position; None once it is done."""
+    position = await session.scalar(
+        select(SeriesPosition).where(
+            SeriesPosition.series_id == series_id, SeriesPosition.group_id == group_id
+        )
+    )
+    if position is None:
+        position = SeriesPosition(series_id=series_id, group_id=group_id, next_position=0)
+        session.add(position)
+    item = await session.scalar(
+        select(SeriesItem)
+        .where(SeriesItem.series_id == series_id, SeriesItem.position >= position.next_position)
+        .order_by(SeriesItem.position)
+        .limit(1)
+    )
+    if item is None:
+        return None
+    position.next_position = item.position + 1
+    return item.text
+
+
+async def _end_actions(session, group, end, text, lang, pin, operators) -> list[Action]:
+    chat = group.chat_id
+    actions: list[Action] = [SendMessage(chat_id=chat, text=render_ended(lang, text), pin=pin)]
+    if end == "close":
+        actions.append(SetChatPermissions(chat_id=chat, can_send_messages=False))
+    elif end == "dissolve":
+        staff = set(operators) | set(load_group_settings(group.settings).operators)
+        members = await session.scalars(
+            select(Member).where(
+                Member.group_id == group.id,
+                Member.status.in_(("member", "restricted")),
+                Member.is_bot.is_(False),
+                Member.role.not_in(STAFF_ROLES),
+            )
+        )
+        for member in members:
+            if member.user_id in staff:
+                continue
+            # Ban then unban removes the member without barring them from coming back.
+            actions.append(Ban(chat_id=chat, user_id=member.user_id))
+            actions.append(Unban(chat_id=chat, user_id=member.user_id))
+        actions.append(LeaveChat(chat_id=chat))
+    return actions
+
+
+async def _inactivity(session, group, fire_at, payload, lang) -> list[Action]:
+    days = int(payload.get("days", 7))
+    threshold = int(payload.get("threshold", 10))
+    count = await session.scalar(
+        select(func.count())
+        .select_from(InboxUpdate)
+        .where(
+            InboxUpdate.chat_key == group.chat_id,
+            InboxUpdate.received_at >= fire_at - timedelta(days=days),
+        )
+    )
+    if count >= threshold:
+        return []
+    text = translate(lang, "schedule.inactive", days=days, count=count, threshold=threshold)
+    return [SendMessage(chat_id=group.chat_id, text=text)]
+
+
+async def _onboarding(session, job, group, fire_at, lang, tz, window_start) -> list[Action]:
+    """One post per firing naming the members whose "N days after joining" fell in the window."""
+    delay = spec_of(job).delay  # type: ignore[union-attr]
+    since = window_start or job.created_at
+    members = await session.scalars(
+        select(Member)
+        .where(
+            Member.group_id == group.id,
+            Member.status == "member",
+            Member.is_bot.is_(False),
+            Member.joined_at > since - delay,
+            Member.joined_at <= fire_at - delay,
+        )
+        .order_by(Member.joined_at)
+    )
+    names = [m.display_name or m.username or m.user_id for m in members]
+    if not names:
+        return []
+    listed = ("、" if lang == "zh" else ", ").join(names)
+    text = job.payload.get("text", "")
+    shown = fill(text, group, fire_at, tz, lang, name=listed)
+    if "{name}" not in text:
+        shown = f"{listed}: {shown}"
+    return [SendMessage(chat_id=group.chat_id, text=shown)]

@@ -1,0 +1,260 @@
+"""The scheduler service: settles due jobs from the job table, with APScheduler as its timer.
+
+Runs only in the leader. At start it catches up runs missed while no scheduler ran (within each
+job's grace), then registers one APScheduler job per row (`post:{id}`, argument: the row id),
+so APScheduler only says "wake up now"; what to post, and whether it still should, is always read
+from the table. A sweep every `sweep_seconds` is the safety net: it settles rows the timer does
+not know yet (made by another replica's command or the API) and rows whose timer was late.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import structlog
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from schedules.batch import settle_plain
+from schedules.firing import FireConfig, fire_now, settle
+from schedules.misfire import apscheduler_job_options
+from schedules.models import ScheduledJob
+from schedules.posts import is_plain
+from schedules.spec import AfterEvent
+from schedules.store import SWEEP_EVERY, first_run, grace_of, spec_of
+from schedules.triggers import to_apscheduler_trigger
+
+log = structlog.get_logger(__name__)
+# APScheduler logs every wake-up at INFO (the sweep runs every second); keep its warnings only.
+logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+Clock = Callable[[], datetime]
+# The sweep leaves rows due within the last second to the timer, so the two rarely race.
+EARLY = timedelta(seconds=1)
+# asyncio timers may wake a hair early; a row this close to due counts as due.
+TIMER_SLACK = timedelta(milliseconds=50)
+# Rows settled per transaction by the sweep: big enough for throughput, small enough that the
+# first rows of a burst reach the outbox (and the sender) without waiting for the last.
+BATCH = 500
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class SchedulerService:
+    """Fire due jobs into the outbox; `fire_due(now)` and `fire(job_id, at)` are the seams."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        config: FireConfig | None = None,
+        *,
+        clock: Clock = utcnow,
+        on_outbox: Callable[[], None] | None = None,
+        sweep_seconds: float = 1.0,
+    ) -> None:
+        self._sessions = sessions
+        self._config = config or FireConfig()
+        self.now = clock
+        self._on_outbox = on_outbox or (lambda: None)
+        self._sweep_seconds = sweep_seconds
+        self._timer: AsyncIOScheduler | None = None
+        self._max_id = 0
+        self._pass = asyncio.Lock()
+        self._woken = False
+
+    @property
+    def running(self) -> bool:
+        return self._timer is not None
+
+    async def start(self) -> None:
+        """Catch up missed runs, then rebuild the in-process timer from the job table."""
+        fired = await self.fire_due()
+        timer = AsyncIOScheduler(timezone=UTC)
+        count = await self._register_new(timer)
+        timer.add_job(
+            self._sweep,
+            IntervalTrigger(seconds=self._sweep_seconds, timezone=UTC),
+            id="sweep",
+            coalesce=True,
+            max_instances=1,
+        )
+        timer.start()
+        self._timer = timer
+        log.info("scheduler.started", jobs=count, caught_up=fired)
+
+    async def stop(self) -> None:
+        """Stop the timer (on deposition or shutdown); the table keeps everything."""
+        if self._timer is not None:
+            self._timer.shutdown(wait=False)
+            self._timer = None
+            self._max_id = 0
+            log.info("scheduler.stopped")
+
+    async def fire_due(self, now: datetime | None = None, *, due: datetime | None = None) -> int:
+        """Settle, as of `now`, every enabled job whose next run is at or before `due` (default
+        `now`); returns how many stored a firing."""
+        now = now or self.now()
+        due = due or now
+        fired = 0
+        while True:
+            async with self._sessions.begin() as session:
+                jobs = list(
+                    await session.scalars(
+                        select(ScheduledJob)
+                        .where(ScheduledJob.enabled.is_(True), ScheduledJob.next_run_at <= due)
+                        .order_by(ScheduledJob.next_run_at, ScheduledJob.id)
+                        .limit(BATCH)
+                    )
+                )
+                planned = [job.next_run_at for job in jobs]
+                plain, other = [], []
+                for job in jobs:
+                    (plain if is_plain(job) else other).append(job)
+                if plain:
+                    fired += await self._settle_plain(session, plain, now)
+                for job in other:
+                    fired += await self._settle(session, job, now)
+            if jobs:
+                self._on_outbox()
+            moved = any(job.next_run_at != at for job, at in zip(jobs, planned, strict=True))
+            # A full batch nobody could move (another scheduler holds it) ends this pass too.
+            if len(jobs) < BATCH or not moved:
+                return fired
+
+    async def fire_job(self, job_id: int) -> int:
+        """The timer's callback for `post:{job_id}`: settle everything due now, in batches.
+
+        When 10,000 groups post at 11:00, APScheduler wakes 10,000 times in the same instant;
+        the first wake-up settles them all in batches of `BATCH` and the rest find nothing left,
+        instead of 10,000 one-row transactions. The row, not the wake-up, says what is due.
+        """
+        self._woken = True
+        if self._pass.locked():
+            return 0  # the running pass goes round again and sees this job
+        async with self._pass:
+            fired = 0
+            while self._woken:
+                self._woken = False
+                now = self.now()
+                fired += await self.fire_due(now, due=now + TIMER_SLACK)
+            return fired
+
+    async def fire(self, job_id: int, fire_at: datetime | None = None) -> int | None:
+        """Run a job for `fire_at` (default now) regardless of its schedule ("run now").
+
+        Returns the number of actions stored, None when that occurrence was already fired.
+        """
+        now = self.now()
+        fire_at = (fire_at or now).astimezone(UTC)
+        async with self._sessions.begin() as session:
+            job = await session.get(ScheduledJob, job_id)
+            if job is None:
+                raise LookupError(f"no job {job_id}")
+            count = await fire_now(session, job, fire_at, now, self._config)
+        self._on_outbox()
+        return count
+
+    def refresh(self, job: ScheduledJob) -> None:
+        """Re-register one job's timer after it was created or changed in this process."""
+        if self._timer is not None:
+            self._add(self._timer, job)
+
+    async def _settle_plain(
+        self, session: AsyncSession, jobs: list[ScheduledJob], now: datetime
+    ) -> int:
+        try:
+            async with session.begin_nested():
+                return await settle_plain(session, jobs, now, self._config)
+        except Exception:
+            # A bad row spoils the batch: settle its rows one by one, isolating the culprit.
+            log.exception("schedule.batch_failed", jobs=len(jobs))
+            fired = 0
+            for job in jobs:
+                await session.refresh(job)  # the rolled-back savepoint expired them
+                fired += await self._settle(session, job, now)
+            return fired
+
+    async def _settle(self, session: AsyncSession, job: ScheduledJob, now: datetime) -> int:
+        try:
+            async with session.begin_nested():
+                count = await settle(session, job, now, self._config)
+        except Exception as exc:
+            # One broken job must not stop the others; it is retried at its next run.
+            log.exception("schedule.fire_failed", job_id=job.id)
+            await session.refresh(job)  # the rolled-back savepoint expired it
+            job.last_result = f"failed at {now.isoformat()}: {type(exc).__name__}: {exc}"[:500]
+            job.next_run_at = _after_failure(job, now)
+            return 0
+        return 1 if count else 0
+
+    async def _sweep(self) -> None:
+        if self._pass.locked():
+            return
+        try:
+            async with self._pass:
+                # Only rows the timer should already have handled, so the two rarely race.
+                now = self.now()
+                await self.fire_due(now, due=now - EARLY)
+            if self._timer is not None:
+                await self._register_new(self._timer)
+        except Exception:
+            log.exception("scheduler.sweep_failed")
+
+    async def _register_new(self, timer: AsyncIOScheduler) -> int:
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(
+                    ScheduledJob.id,
+                    ScheduledJob.spec,
+                    ScheduledJob.grace_seconds,
+                    ScheduledJob.next_run_at,
+                ).where(
+                    ScheduledJob.id > self._max_id,
+                    ScheduledJob.enabled.is_(True),
+                    ScheduledJob.next_run_at.is_not(None),
+                )
+            )
+            count = 0
+            for row in rows:
+                self._add(timer, ScheduledJob(**row._asdict()))
+                self._max_id = max(self._max_id, row.id)
+                count += 1
+        return count
+
+    def _add(self, timer: AsyncIOScheduler, job: ScheduledJob) -> None:
+        spec = spec_of(job)
+        trigger = (
+            IntervalTrigger(seconds=SWEEP_EVERY.total_seconds(), start_date=job.next_run_at)
+            if isinstance(spec, AfterEvent)
+            else to_apscheduler_trigger(spec)
+        )
+        timer.add_job(
+            self.fire_job,
+            trigger,
+            args=[job.id],
+            id=f"post:{job.id}",
+            replace_existing=True,
+            # The table already knows the next run; APScheduler need not work it out again.
+            next_run_time=job.next_run_at,
+            **apscheduler_job_options(grace_of(job)),
+        )
+
+    def forget(self, job_id: int) -> None:
+        """Drop a deleted job's timer."""
+        if self._timer is not None and self._timer.get_job(f"post:{job_id}") is not None:
+            self._timer.remove_job(f"post:{job_id}")
+
+
+def _after_failure(job: ScheduledJob, now: datetime) -> datetime | None:
+    """Move a failed job to its next occurrence, so it is not retried every sweep."""
+    try:
+        return first_run(spec_of(job), now)
+    except Exception:
+        return None

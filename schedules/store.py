@@ -1,0 +1,126 @@
+"""Reading and writing job rows: create, find, pause/resume, and where a job posts."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Group
+from bot.groups.settings import load_group_settings
+from schedules.misfire import DEFAULT_GRACE
+from schedules.models import POST, ScheduledJob
+from schedules.spec import AfterEvent, Cron, Every, Once, spec_from_json, spec_to_json
+from schedules.triggers import next_fire
+
+Spec = Cron | Once | Every | AfterEvent
+
+# AfterEvent jobs ("3 days after a member joined") are swept once a minute for members now due.
+SWEEP_EVERY = timedelta(minutes=1)
+
+
+def spec_of(job: ScheduledJob) -> Spec:
+    """The job's schedule spec (parsed once per distinct spec: validation builds a trigger)."""
+    return _spec(json.dumps(job.spec, sort_keys=True))
+
+
+@lru_cache(maxsize=4096)
+def _spec(text: str) -> Spec:
+    return spec_from_json(text)
+
+
+def grace_of(job: ScheduledJob) -> timedelta | None:
+    """How late a run may still fire; None means no limit."""
+    return None if job.grace_seconds is None else timedelta(seconds=job.grace_seconds)
+
+
+def first_run(spec: Spec, now: datetime) -> datetime | None:
+    """When a job made at `now` runs first (None when it never will)."""
+    if isinstance(spec, AfterEvent):
+        return next_sweep(now)
+    return next_fire(spec, now)
+
+
+def next_sweep(now: datetime) -> datetime:
+    """The next whole minute after `now`, when an AfterEvent job looks for members due."""
+    return now.astimezone(UTC).replace(second=0, microsecond=0) + SWEEP_EVERY
+
+
+async def create_job(
+    session: AsyncSession,
+    *,
+    spec: Spec,
+    now: datetime,
+    group: Group | None = None,
+    kind: str = POST,
+    payload: dict[str, Any] | None = None,
+    target: dict[str, Any] | None = None,
+    phrase: str | None = None,
+    grace: timedelta | None = DEFAULT_GRACE,
+    countdown_id: str | None = None,
+    created_by: str | None = None,
+) -> ScheduledJob:
+    """Store a job and its first run time; without `target` it posts to `group`."""
+    job = ScheduledJob(
+        platform=group.platform if group is not None else "telegram",
+        group_id=group.id if group is not None else None,
+        kind=kind,
+        payload=payload or {},
+        target=target or {},
+        spec=spec_to_json(spec),
+        phrase=phrase,
+        countdown_id=countdown_id,
+        enabled=True,
+        grace_seconds=None if grace is None else int(grace.total_seconds()),
+        next_run_at=first_run(spec, now),
+        created_by=created_by,
+        created_at=now,
+    )
+    session.add(job)
+    await session.flush()
+    return job
+
+
+async def group_jobs(session: AsyncSession, group_id: int) -> list[ScheduledJob]:
+    """The jobs a group owns, oldest first."""
+    rows = await session.scalars(
+        select(ScheduledJob).where(ScheduledJob.group_id == group_id).order_by(ScheduledJob.id)
+    )
+    return list(rows)
+
+
+async def find_group_job(session: AsyncSession, group_id: int, job_id: int) -> ScheduledJob | None:
+    """A job by id, only if this group owns it (operators manage their own group's jobs)."""
+    job = await session.get(ScheduledJob, job_id)
+    return job if job is not None and job.group_id == group_id else None
+
+
+def pause(job: ScheduledJob) -> None:
+    """Stop a job firing; its schedule is kept."""
+    job.enabled = False
+
+
+def resume(job: ScheduledJob, now: datetime) -> None:
+    """Fire again from the next occurrence after `now` (runs missed while paused are not sent)."""
+    job.enabled = True
+    job.next_run_at = first_run(spec_of(job), now)
+
+
+async def target_groups(session: AsyncSession, job: ScheduledJob) -> list[Group]:
+    """The groups a firing posts to: a list of ids, every group of a kind, or the owner group."""
+    groups = job.target.get("groups")
+    kind = job.target.get("kind")
+    if kind:
+        rows = await session.scalars(
+            select(Group).where(Group.platform == job.platform).order_by(Group.id)
+        )
+        return [g for g in rows if load_group_settings(g.settings).kind.value == kind]
+    ids = [int(i) for i in groups] if groups else [job.group_id] if job.group_id else []
+    if not ids:
+        return []
+    rows = await session.scalars(select(Group).where(Group.id.in_(ids)).order_by(Group.id))
+    return list(rows)

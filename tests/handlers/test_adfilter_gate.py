@@ -1,0 +1,266 @@
+"""The ad filter gate through the webhook: ads deleted and escalated, chat untouched, operators
+exempt, shadow mode, the ad window, photos queued for QR checks, and nothing after a halt."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from bot import app as composition_root
+from bot.core.actions import SendMessage
+from bot.core.events import EventKind
+from bot.core.router import Router
+from bot.db.models import Group, InboxUpdate, OutboxAction
+from bot.dispatch import ROUTERS, Dispatcher
+from handlers.moderation_store import ModerationDecision, PhotoCheck
+from tests.factories import GROUP_ID, MEMBER_ID, OPERATOR_ID, make_message_update, user
+from tests.harness import BotHarness, eventually
+
+OPERATOR = user(OPERATOR_ID, "Op")
+ALICE = user(MEMBER_ID, "Alice", username="alice")
+AD = "加我微信 abc123 领取福利，名额有限"
+CHAT = "今天天气不错，大家吃饭了吗"
+
+
+async def db(bot, work):
+    """Run `work(session)` on a blocking session in a worker thread and return its result.
+
+    On SQLite the app runs its SQL on the event loop's thread, so a test that waited there for
+    the database lock would stall the app holding it; a thread waits without blocking the loop
+    (and WAL reads take no lock at all).
+    """
+    url = make_url(bot.settings.database_url)
+    if url.get_backend_name() != "sqlite":
+        async with bot.sessions() as session:
+            result = await session.run_sync(work)
+            await session.commit()
+            return result
+
+    def run():
+        engine = sqlalchemy.create_engine(f"sqlite:///{url.database}", connect_args={"timeout": 30})
+        try:
+            with Session(engine, expire_on_commit=False) as session:
+                result = work(session)
+                session.commit()
+                return result
+        finally:
+            engine.dispose()
+
+    return await asyncio.to_thread(run)
+
+
+def _quiet(session) -> bool:
+    inbox = session.scalar(
+        select(func.count())
+        .select_from(InboxUpdate)
+        .where(InboxUpdate.status.in_(("pending", "processing")))
+    )
+    outbox = session.scalar(
+        select(func.count())
+        .select_from(OutboxAction)
+        .where(OutboxAction.status.in_(("pending", "queued")))
+        .where(OutboxAction.next_attempt_at <= datetime.now(UTC))
+    )
+    return inbox == 0 and outbox == 0
+
+
+async def quiet(bot) -> bool:
+    """Every update processed and every action due now performed (delayed deletions wait)."""
+    return await db(bot, _quiet)
+
+
+async def decisions(bot) -> list[ModerationDecision]:
+    query = select(ModerationDecision).order_by(ModerationDecision.id)
+    return await db(bot, lambda s: list(s.scalars(query)))
+
+
+async def outbox(bot) -> list[OutboxAction]:
+    return await db(bot, lambda s: list(s.scalars(select(OutboxAction).order_by(OutboxAction.id))))
+
+
+def ts(iso: str) -> int:
+    """Epoch seconds of a UTC instant, as the Bot API's `date` field carries it."""
+    return int(datetime.fromisoformat(iso).replace(tzinfo=UTC).timestamp())
+
+
+async def set_adfilter(bot, **values) -> None:
+    """Give the group its `adfilter` settings before any update arrives (the app is idle)."""
+    group = Group(
+        platform="telegram",
+        chat_id=str(GROUP_ID),
+        chat_type="supergroup",
+        settings={"adfilter": values},
+    )
+    await db(bot, lambda session: session.add(group))
+
+
+def group_texts(fake_telegram) -> list[str]:
+    return [b["text"] for b in fake_telegram.called("sendMessage") if b["chat_id"] < 0]
+
+
+async def test_an_ad_is_deleted_and_warned_and_the_warning_deletes_itself(bot, fake_telegram):
+    update = make_message_update(AD, sender=ALICE)
+    await bot.post_update(update)
+    (deleted,) = await fake_telegram.wait_for("deleteMessage")
+    assert deleted["message_id"] == update["message"]["message_id"]
+    (warning,) = await fake_telegram.wait_for("sendMessage")
+    await eventually(lambda: quiet(bot))
+    assert "@alice" in warning["text"] and "广告" in warning["text"]
+    buttons = [b["callback_data"] for b in warning["reply_markup"]["inline_keyboard"][0]]
+    (decision,) = await decisions(bot)
+    assert buttons == [f"adf:notspam:{decision.id}", f"adf:why:{decision.id}"]
+    assert (decision.action, decision.source, decision.shadow) == ("delete", "filter", False)
+    assert decision.user_id == str(MEMBER_ID) and decision.text == AD
+    assert decision.message_id == str(update["message"]["message_id"])
+    assert "contacts" in {v["name"] for v in decision.verdicts if v["spam"]}
+    # The warning's own deletion is queued a minute after it was sent.
+    rows = [row for row in await outbox(bot) if row.kind == "delete_message"]
+    follow_up = next(row for row in rows if ":del:" in row.idempotency_key)
+    assert follow_up.status == "pending"
+    delay = follow_up.next_attempt_at - follow_up.created_at
+    assert timedelta(seconds=59) <= delay <= timedelta(seconds=61)
+    assert fake_telegram.called("restrictChatMember") == []
+
+
+async def test_normal_chat_is_untouched(bot, fake_telegram):
+    await bot.post_update(make_message_update("hello", sender=ALICE))  # a newcomer's greeting
+    await bot.post_update(make_message_update(CHAT, sender=ALICE))
+    await bot.post_update(make_message_update("Good morning everyone!", sender=ALICE))
+    await eventually(lambda: quiet(bot))
+    assert fake_telegram.called("deleteMessage") == []
+    assert await decisions(bot) == []
+
+
+async def test_operators_and_allow_listed_members_are_exempt(bot, fake_telegram):
+    await set_adfilter(bot, allowed_users=[str(MEMBER_ID)])
+    await bot.post_update(make_message_update(AD, sender=OPERATOR))
+    await bot.post_update(make_message_update(AD, sender=ALICE))
+    await eventually(lambda: quiet(bot))
+    assert fake_telegram.called("deleteMessage") == []
+    assert await decisions(bot) == []
+
+
+async def test_three_ads_escalate_delete_then_mute_then_ban(bot, fake_telegram):
+    for _ in range(3):
+        await bot.post_update(make_message_update(AD, sender=ALICE))
+    await fake_telegram.wait_for("deleteMessage", 3)
+    await fake_telegram.wait_for("banChatMember")
+    await eventually(lambda: quiet(bot))
+    assert [d.action for d in await decisions(bot)] == ["delete", "mute", "ban"]
+    (mute,) = fake_telegram.called("restrictChatMember")
+    assert mute["user_id"] == MEMBER_ID and mute["permissions"]["can_send_messages"] is False
+    muted_for = mute["until_date"] - datetime.now(UTC).timestamp()
+    assert timedelta(hours=23) < timedelta(seconds=muted_for) <= timedelta(hours=24)
+    (ban,) = fake_telegram.called("banChatMember")
+    assert ban["user_id"] == MEMBER_ID
+    # Muted and banned members hear privately why, with a button to appeal.
+    private = [b for b in fake_telegram.called("sendMessage") if b["chat_id"] == MEMBER_ID]
+    assert len(private) == 2
+    mute_decision, ban_decision = (await decisions(bot))[1:]
+    appeal_buttons = [b["reply_markup"]["inline_keyboard"][0][0] for b in private]
+    assert [b["callback_data"] for b in appeal_buttons] == [
+        f"adf:appeal:{mute_decision.id}",
+        f"adf:appeal:{ban_decision.id}",
+    ]
+    assert len(group_texts(fake_telegram)) == 3
+
+
+async def test_a_ladder_of_the_groups_own_choice_applies(bot, fake_telegram):
+    await set_adfilter(bot, ladder=["mute", "ban"], mute_minutes=10)
+    await bot.post_update(make_message_update(AD, sender=ALICE))
+    (mute,) = await fake_telegram.wait_for("restrictChatMember")
+    await eventually(lambda: quiet(bot))
+    assert mute["until_date"] - datetime.now(UTC).timestamp() <= 600
+    assert [d.action for d in await decisions(bot)] == ["mute"]
+
+
+async def test_shadow_mode_does_nothing_but_stores_the_decision(bot, fake_telegram):
+    await bot.post_update(make_message_update("/filter shadow on", sender=OPERATOR))
+    (reply,) = await fake_telegram.wait_for("sendMessage")
+    assert "影子模式" in reply["text"]
+    for _ in range(2):
+        await bot.post_update(make_message_update(AD, sender=ALICE))
+    await eventually(lambda: quiet(bot))
+    assert fake_telegram.called("deleteMessage") == []
+    assert fake_telegram.called("restrictChatMember") == []
+    assert len(fake_telegram.called("sendMessage")) == 1
+    stored = await decisions(bot)
+    assert [(d.action, d.shadow) for d in stored] == [("delete", True), ("delete", True)]
+
+
+async def test_the_ad_window_lets_promotions_through_only_inside_it(bot, fake_telegram):
+    await bot.post_update(make_message_update("/filter window fri 20:00-21:00", sender=OPERATOR))
+    (reply,) = await fake_telegram.wait_for("sendMessage")
+    assert "fri 20:00-21:00" in reply["text"]
+    # Friday 2026-11-20 in Shanghai (UTC+8): 20:30 is inside, 21:00 and Saturday 20:30 outside.
+    inside = make_message_update(AD, sender=ALICE, date=ts("2026-11-20T12:30:00"))
+    at_end = make_message_update(AD, sender=ALICE, date=ts("2026-11-20T13:00:00"))
+    saturday = make_message_update(AD, sender=ALICE, date=ts("2026-11-21T12:30:00"))
+    for ad in (inside, at_end, saturday):
+        await bot.post_update(ad)
+    await fake_telegram.wait_for("deleteMessage", 2)
+    await eventually(lambda: quiet(bot))
+    deleted = [b["message_id"] for b in fake_telegram.called("deleteMessage")]
+    assert deleted == [at_end["message"]["message_id"], saturday["message"]["message_id"]]
+
+
+async def test_operator_keywords_and_allowed_links_shape_the_filter(bot, fake_telegram):
+    await bot.post_update(make_message_update("/filter keyword add 代购", sender=OPERATOR))
+    await bot.post_update(make_message_update("/filter allow example.org", sender=OPERATOR))
+    await fake_telegram.wait_for("sendMessage", 2)
+    await bot.post_update(make_message_update("See https://docs.example.org/guide", sender=ALICE))
+    keyword = make_message_update("需要代购的朋友看过来", sender=ALICE)
+    await bot.post_update(keyword)
+    (deleted,) = await fake_telegram.wait_for("deleteMessage")
+    await eventually(lambda: quiet(bot))
+    assert deleted["message_id"] == keyword["message"]["message_id"]
+    await bot.post_update(make_message_update("/filter", sender=OPERATOR))
+    shown = (await fake_telegram.wait_for("sendMessage", 4))[-1]["text"]
+    assert "example.org" in shown and "代购" in shown
+
+
+async def test_members_cannot_change_the_filter(bot, fake_telegram):
+    await bot.post_update(make_message_update("/filter off", sender=ALICE))
+    (reply,) = await fake_telegram.wait_for("sendMessage")
+    await eventually(lambda: quiet(bot))
+    assert reply["text"] == "抱歉，这个命令只有群管理员可以使用。"
+
+
+async def test_a_new_members_photo_is_queued_for_a_qr_check(bot, fake_telegram):
+    photo = [{"file_id": "small", "width": 90, "height": 90}, {"file_id": "big", "width": 800}]
+    update = make_message_update(None, sender=ALICE, photo=photo, caption="看看这个")
+    await bot.post_update(update)
+    await eventually(lambda: quiet(bot))
+    (check,) = await db(bot, lambda s: list(s.scalars(select(PhotoCheck))))
+    assert (check.file_id, check.status) == ("big", "pending")
+    assert check.message_id == str(update["message"]["message_id"])
+
+
+async def test_spam_never_reaches_later_handlers(make_settings, fake_telegram, monkeypatch):
+    seen: list[str] = []
+    echo = Router("echo")
+
+    @echo.on(EventKind.MESSAGE)
+    async def reply_to_everything(event, ctx):
+        seen.append(event.text or "")
+        return [SendMessage(chat_id=event.chat.id, text=f"echo: {event.text}")]
+
+    routers = (ROUTERS[0], echo, *ROUTERS[1:])
+    monkeypatch.setattr(
+        composition_root, "Dispatcher", lambda s, m: Dispatcher(s, m, routers=routers)
+    )
+    harness = await BotHarness(make_settings()).start()
+    try:
+        await harness.post_update(make_message_update(AD, sender=ALICE))
+        await harness.post_update(make_message_update(CHAT, sender=ALICE))
+        await fake_telegram.wait_for("sendMessage", 2)
+        await eventually(lambda: quiet(harness))
+    finally:
+        await harness.close()
+    assert seen == [CHAT]
+    assert group_texts(fake_telegram)[1] == f"echo: {CHAT}"

@@ -1,0 +1,175 @@
+"""Check-ins through the webhook: once per local day, streaks, day boundaries, races, homework."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.models import Group
+from handlers.checkin import record_checkin
+from handlers.points_config import CheckinConfig
+from handlers.points_store import Checkin, HomeworkSubmission, PointsEntry
+from tests.factories import MEMBER_ID, OPERATOR_ID, make_message_update, user
+from tests.handlers.checkin_points_support import db, rows, texts
+
+OPERATOR = user(OPERATOR_ID, "Op")
+ALICE = user(MEMBER_ID, "Alice")
+
+
+def ts(iso: str) -> int:
+    """Epoch seconds of a UTC instant, as the Bot API's `date` field carries it."""
+    return int(datetime.fromisoformat(iso).replace(tzinfo=UTC).timestamp())
+
+
+async def configure(bot, fake_telegram, *commands: str) -> int:
+    """Operator `/settings ...` commands; returns how many replies they produced."""
+    for command in commands:
+        await bot.post_update(make_message_update(f"/settings {command}", sender=OPERATOR))
+    await texts(bot, fake_telegram, len(commands))
+    return len(commands)
+
+
+async def set_section(bot, name: str, values: dict) -> None:
+    def write(session) -> None:
+        group = session.scalar(select(Group))
+        session.execute(update(Group).values(settings={**(group.settings or {}), name: values}))
+
+    await db(bot, write)
+
+
+async def test_second_checkin_of_the_day_is_friendly_and_earns_nothing(bot, fake_telegram):
+    await bot.post_update(make_message_update("/checkin", date=ts("2026-11-20T02:00:00")))
+    await bot.post_update(make_message_update("签到", date=ts("2026-11-20T09:00:00")))
+    first, second = await texts(bot, fake_telegram, 2)
+    assert first == "签到成功！+10 积分\n连续签到 1 天，总积分 10"
+    assert second == "今天已经签到过啦，明天再来～\n连续签到 1 天，总积分 10"
+    assert len(await rows(bot, Checkin)) == 1
+    assert [entry.delta for entry in await rows(bot, PointsEntry)] == [10]
+
+
+async def test_local_midnight_in_shanghai_starts_a_new_day(bot, fake_telegram):
+    # 15:59:30 UTC is 23:59:30 in Shanghai; one minute later it is the next day there.
+    await bot.post_update(make_message_update("打卡", date=ts("2026-11-20T15:59:30")))
+    await bot.post_update(make_message_update("打卡", date=ts("2026-11-20T16:00:30")))
+    await bot.post_update(make_message_update("打卡", date=ts("2026-11-20T23:59:00")))
+    sent = await texts(bot, fake_telegram, 3)
+    assert sent[0].startswith("签到成功！+10 积分")
+    assert sent[1] == "签到成功！+12 积分\n连续签到 2 天，总积分 22"
+    assert sent[2].startswith("今天已经签到过啦")
+    days = [row.local_date for row in await rows(bot, Checkin)]
+    assert days == [date(2026, 11, 20), date(2026, 11, 21)]
+
+
+async def test_the_same_instants_are_one_day_in_london(bot, fake_telegram):
+    replies = await configure(bot, fake_telegram, "timezone Europe/London", "language en")
+    await bot.post_update(make_message_update("/checkin", date=ts("2026-11-20T15:59:30")))
+    await bot.post_update(make_message_update("/checkin", date=ts("2026-11-20T16:00:30")))
+    await bot.post_update(make_message_update("/checkin", date=ts("2026-11-20T23:59:59")))
+    await bot.post_update(make_message_update("/checkin", date=ts("2026-11-21T00:00:01")))
+    sent = (await texts(bot, fake_telegram, replies + 4))[replies:]
+    assert sent[0] == "Checked in! +10 points\nDays in a row: 1, total: 10 points"
+    assert sent[1].startswith("You have already checked in today")
+    assert sent[2].startswith("You have already checked in today")
+    assert sent[3] == "Checked in! +12 points\nDays in a row: 2, total: 22 points"
+    days = [row.local_date for row in await rows(bot, Checkin)]
+    assert days == [date(2026, 11, 20), date(2026, 11, 21)]
+
+
+async def test_streak_bonus_grows_to_its_cap_and_a_missed_day_resets_it(bot, fake_telegram):
+    for day in (1, 2, 3, 4, 5, 6, 7, 9):
+        stamp = ts(f"2026-11-{day:02d}T04:00:00")
+        await bot.post_update(make_message_update("签到", date=stamp))
+    await texts(bot, fake_telegram, 8)
+    checkins = await rows(bot, Checkin)
+    assert [c.streak for c in checkins] == [1, 2, 3, 4, 5, 6, 7, 1]
+    # 10 base + 2 per earlier day in the streak, the bonus capped at 10.
+    assert [c.points for c in checkins] == [10, 12, 14, 16, 18, 20, 20, 10]
+
+
+async def test_concurrent_checkins_of_one_member_count_once(bot, fake_telegram):
+    at = ts("2026-11-20T04:00:00")
+    await asyncio.gather(
+        bot.post_update(make_message_update("/checkin", date=at)),
+        bot.post_update(make_message_update("签到", date=at + 1)),
+    )
+    sent = await texts(bot, fake_telegram, 2)
+    assert sorted(text[:4] for text in sent) == ["今天已经", "签到成功"]
+    assert len(await rows(bot, Checkin)) == 1
+    assert len(await rows(bot, PointsEntry, PointsEntry.reason == "checkin")) == 1
+
+
+async def test_racing_transactions_are_stopped_by_the_unique_day_row(database_url):
+    # Two replicas each read "not checked in yet" and insert: the UNIQUE row decides.
+    engine = create_engine(database_url)
+    sessions = create_sessionmaker(engine)
+    async with sessions.begin() as session:
+        group = Group(platform="telegram", chat_id="-100", chat_type="supergroup", settings={})
+        session.add(group)
+    at = datetime(2026, 11, 20, 4, tzinfo=UTC)
+
+    async def attempt():
+        async with sessions.begin() as session:
+            return await record_checkin(
+                session, group.id, "222", at, ZoneInfo("Asia/Shanghai"), CheckinConfig()
+            )
+
+    outcomes = await asyncio.gather(attempt(), attempt())
+    assert sorted(outcome.new for outcome in outcomes) == [False, True]
+    async with sessions() as session:
+        assert len(list(await session.scalars(select(Checkin)))) == 1
+        assert len(list(await session.scalars(select(PointsEntry)))) == 1
+    await engine.dispose()
+
+
+async def test_operators_add_their_own_checkin_words(bot, fake_telegram):
+    replies = await configure(bot, fake_telegram, "language zh")
+    await set_section(bot, "checkin", {"extra_keywords": ["报到"], "base_points": 3})
+    await bot.post_update(make_message_update("报到", date=ts("2026-11-20T04:00:00")))
+    sent = await texts(bot, fake_telegram, replies + 1)
+    assert sent[replies].startswith("签到成功！+3 积分")
+
+
+async def test_homework_earns_points_once_a_day_and_every_submission_is_kept(bot, fake_telegram):
+    replies = await configure(bot, fake_telegram, "kind delivery")
+    await bot.post_update(
+        make_message_update("/homework 第一课笔记", date=ts("2026-11-20T04:00:00"))
+    )
+    photo = [{"file_id": "AgAD", "file_unique_id": "u1", "width": 90, "height": 90}]
+    await bot.post_update(
+        make_message_update(
+            None, date=ts("2026-11-20T05:00:00"), photo=photo, caption="今天的作业 #homework"
+        )
+    )
+    await bot.post_update(make_message_update("/homework list"))
+    await bot.post_update(make_message_update("/homework list", sender=OPERATOR))
+    sent = (await texts(bot, fake_telegram, replies + 4))[replies:]
+    assert sent[0] == "作业已收到！+20 积分，总积分 20"
+    assert sent[1] == "作业已收到（今天的作业积分已领取过）。"
+    assert sent[2] == "抱歉，这个命令只有群管理员可以使用。"
+    submissions = await rows(bot, HomeworkSubmission)
+    assert [(s.text, s.has_photo, s.points) for s in submissions] == [
+        ("第一课笔记", False, 20),
+        ("今天的作业 #homework", True, 0),
+    ]
+    assert all(s.message_id for s in submissions)
+    assert len(await rows(bot, PointsEntry, PointsEntry.reason == "homework")) == 1
+
+
+async def test_homework_list_counts_todays_submissions(bot, fake_telegram):
+    replies = await configure(bot, fake_telegram, "kind delivery")
+    await bot.post_update(make_message_update("/homework 今天的练习"))
+    await bot.post_update(make_message_update("/homework 补充", sender=user(333, "Bob")))
+    await bot.post_update(make_message_update("/homework list", sender=OPERATOR))
+    sent = (await texts(bot, fake_telegram, replies + 3))[replies:]
+    assert "2 份，来自 2 位成员" in sent[2]
+
+
+async def test_homework_is_only_for_delivery_groups(bot, fake_telegram):
+    await bot.post_update(make_message_update("/homework 笔记"))
+    (sent,) = await texts(bot, fake_telegram, 1)
+    assert sent == "作业打卡只在交付群中开启。"
+    assert await rows(bot, HomeworkSubmission) == []

@@ -1,0 +1,68 @@
+"""Icebreakers through the webhook: introductions recognised and tagged, topics, question rounds."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db.models import Member, OutboxAction
+from handlers.entry_texts import QUESTIONS, TOPICS
+from tests.factories import OPERATOR_ID, make_join_update, make_message_update, user
+from tests.handlers.entry_support import configure, db, group_settings, quiet, rows
+
+OP = user(OPERATOR_ID, "Op")
+
+
+async def tags_of(bot, user_id: int) -> list:
+    def read(session) -> list:
+        return session.scalar(select(Member.tags).where(Member.user_id == str(user_id)))
+
+    return await db(bot, read)
+
+
+async def test_a_newcomers_first_long_message_is_thanked_and_tagged(bot, fake_telegram):
+    await configure(bot, welcome={"enabled": False})
+    newbie = user(901, "Nina")
+    await bot.post_update(make_join_update(newbie))
+    intro = "大家好，我是 Nina，在杭州做产品经理，喜欢跑步和摄影，很高兴加入！"
+    await bot.post_update(make_message_update(intro, sender=newbie))
+    await bot.post_update(make_message_update(intro + " again", sender=newbie))
+    (thanks,) = await fake_telegram.wait_for("sendMessage", 1)
+    await quiet(bot)
+    assert len(fake_telegram.called("sendMessage")) == 1
+    assert thanks["text"].startswith('谢谢 <a href="tg://user?id=901">Nina</a> 的自我介绍')
+    assert await tags_of(bot, 901) == ["introduced"]
+
+
+async def test_a_tagged_short_introduction_counts_and_chatter_does_not(bot, fake_telegram):
+    await bot.post_update(make_message_update("hi all"))
+    await bot.post_update(make_message_update("Bob here #intro", sender=user(902, "Bob")))
+    (thanks,) = await fake_telegram.wait_for("sendMessage", 1)
+    await quiet(bot)
+    assert "Bob" in thanks["text"]
+    assert await tags_of(bot, 222) == []
+
+
+async def test_topic_of_the_day_from_the_operator_or_the_shipped_list(bot, fake_telegram):
+    await bot.post_update(make_message_update("/topic 你最喜欢的工具？", sender=OP))
+    await bot.post_update(make_message_update("/topic", sender=OP))
+    first, second = await fake_telegram.wait_for("sendMessage", 2)
+    assert first["text"] == "💬 今日话题：你最喜欢的工具？"
+    assert second["text"].removeprefix("💬 今日话题：") in TOPICS["zh"]
+
+
+async def test_replies_to_an_icebreaker_question_are_counted(bot, fake_telegram):
+    await bot.post_update(make_message_update("/icebreaker", sender=OP))
+    (question,) = await fake_telegram.wait_for("sendMessage", 1)
+    assert question["text"].removeprefix("🧊 破冰时间！回复这条消息回答：") in QUESTIONS["zh"]
+    await quiet(bot)
+    asked = {"message_id": 0, "from": OP, "chat": {"id": -1, "type": "supergroup"}, "date": 0}
+    (row,) = await rows(bot, OutboxAction, OutboxAction.kind == "send_message")
+    asked["message_id"] = row.result["message_id"]
+    answers = ((903, "我喜欢读书和旅行"), (904, "Curious, calm, coffee"), (903, "还有跑步"))
+    for uid, answer in answers:
+        await bot.post_update(
+            make_message_update(answer, sender=user(uid, f"U{uid}"), reply_to_message=asked)
+        )
+    await bot.post_update(make_message_update("not a reply", sender=user(905, "U905")))
+    await quiet(bot)
+    assert (await group_settings(bot))["entry_state"]["round_replies"] == ["903", "904"]

@@ -1,0 +1,239 @@
+"""Points through the webhook: /me, leaderboards, titles and tiers, red packets, activity."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from bot.db.models import Group
+from handlers.points_config import ADFILTER_EXEMPT, PointsConfig, tier_for
+from handlers.points_store import PointsEntry, member_tier
+from handlers.redpacket import RedPacketClaim, split_shares
+from tests.factories import (
+    MEMBER_ID,
+    OPERATOR_ID,
+    make_callback_update,
+    make_message_update,
+    message,
+    user,
+)
+from tests.handlers.checkin_points_support import quiet, rows, texts
+from tests.harness import eventually
+
+OPERATOR = user(OPERATOR_ID, "Op")
+ALICE = user(MEMBER_ID, "Alice", username="alice")
+
+# Ordinary on-topic talk, long enough to count as effective activity.
+TALK = (
+    "今天的课程讲得很清楚，我回去再把笔记整理一下",
+    "我觉得第二章的练习比第一章难一些，需要多看几遍",
+    "昨天按老师说的方法试了一下，效果确实好很多",
+    "有没有同学愿意周末一起复习一下上周的内容呢",
+    "刚才的直播我错过了一半，晚上再补看一下回放",
+    "这个思路挺有意思的，我之前完全没有想到过",
+    "谢谢大家昨天的耐心解答，我已经把问题解决了",
+)
+BOB = user(333, "Bob")
+CAROL = user(444, "Carol")
+DAVE = user(555, "Dave")
+
+
+async def answer_to(bot, fake_telegram, update) -> str:
+    """The bot's reply to one update (other messages, e.g. the ad filter's, may come first)."""
+    message_id = update["message"]["message_id"]
+
+    async def replied():
+        for body in fake_telegram.called("sendMessage"):
+            if (body.get("reply_parameters") or {}).get("message_id") == message_id:
+                return body["text"]
+        return None
+
+    text = await eventually(replied)
+    await quiet(bot)
+    return text
+
+
+async def ledger(bot, *where) -> list[PointsEntry]:
+    return await rows(bot, PointsEntry, *where)
+
+
+async def test_me_shows_points_rank_streak_title_and_tier(bot, fake_telegram):
+    await bot.post_update(make_message_update("签到", sender=BOB))
+    await bot.post_update(make_message_update("/points add 333 40", sender=OPERATOR))
+    await bot.post_update(make_message_update("签到", sender=ALICE))
+    await bot.post_update(make_message_update("/me", sender=ALICE))
+    me = (await texts(bot, fake_telegram, 4))[3]
+    assert me == "Alice 的积分：10\n排名：第 2 名\n连续签到：1 天\n头衔：新人\n等级：普通成员"
+
+
+async def test_points_raise_titles_and_tiers_that_other_handlers_can_ask_for(bot, fake_telegram):
+    await bot.post_update(make_message_update("hi", sender=ALICE))
+    await bot.post_update(make_message_update("/points add @alice 120 活动奖励", sender=OPERATOR))
+    await bot.post_update(make_message_update("/me", sender=ALICE))
+    adjusted, me = await texts(bot, fake_telegram, 2)
+    assert adjusted == "已为 Alice +120 积分，当前总积分 120"
+    assert "头衔：活跃成员" in me and "等级：信任成员" in me
+    (entry,) = await ledger(bot)
+    assert (entry.reason, entry.note, entry.actor_id) == ("adjust", "活动奖励", str(OPERATOR_ID))
+    async with bot.sessions() as session:
+        group = await session.scalar(select(Group))
+        tier = await member_tier(session, group.id, str(MEMBER_ID))
+        newcomer = await member_tier(session, group.id, "333")
+    assert tier.name == "trusted" and ADFILTER_EXEMPT in tier.privileges
+    assert newcomer.name == "basic" and ADFILTER_EXEMPT not in newcomer.privileges
+
+
+def test_tier_for_picks_the_highest_threshold_reached():
+    config = PointsConfig()
+    assert [tier_for(points, config).name for points in (0, 99, 100, 499, 500)] == [
+        "basic",
+        "basic",
+        "trusted",
+        "trusted",
+        "vip",
+    ]
+
+
+async def test_operator_removes_points_by_replying(bot, fake_telegram):
+    await bot.post_update(make_message_update("/points add 222 30", sender=OPERATOR))
+    target = message("我的消息", sender=ALICE)
+    reply = make_message_update("/points remove 5 违规", sender=OPERATOR, reply_to_message=target)
+    await bot.post_update(reply)
+    sent = await texts(bot, fake_telegram, 2)
+    assert sent[1] == "已为 Alice -5 积分，当前总积分 25"
+    assert [e.delta for e in await ledger(bot)] == [30, -5]
+
+
+async def test_members_cannot_adjust_points_or_open_red_packets(bot, fake_telegram):
+    await bot.post_update(make_message_update("/points add 222 100", sender=ALICE))
+    await bot.post_update(make_message_update("/redpacket 100 3", sender=ALICE))
+    sent = await texts(bot, fake_telegram, 2)
+    assert sent == ["抱歉，这个命令只有群管理员可以使用。"] * 2
+    assert await ledger(bot) == []
+
+
+async def test_leaderboard_windows_count_points_earned_in_them(bot, fake_telegram):
+    long_ago = int(time.time()) - 40 * 86400
+    await bot.post_update(make_message_update("签到", sender=ALICE, date=long_ago))
+    await bot.post_update(make_message_update("hi", sender=BOB))
+    await bot.post_update(make_message_update("/points add 333 5", sender=OPERATOR))
+    await bot.post_update(make_message_update("/top week"))
+    await bot.post_update(make_message_update("/top month"))
+    await bot.post_update(make_message_update("/top"))
+    sent = (await texts(bot, fake_telegram, 5))[2:]
+    assert sent[0] == "积分排行榜（本周）：\n1. Bob — 5 分"
+    assert sent[1] == "积分排行榜（本月）：\n1. Bob — 5 分"
+    assert sent[2] == "积分排行榜（总榜）：\n1. Alice — 10 分\n2. Bob — 5 分"
+
+
+async def test_empty_leaderboard_says_so(bot, fake_telegram):
+    await bot.post_update(make_message_update("/top week"))
+    (sent,) = await texts(bot, fake_telegram, 1)
+    assert sent == "积分排行榜（本周）：还没有人获得积分。"
+
+
+def test_red_packet_shares_are_positive_and_sum_to_the_total():
+    import random
+
+    rng = random.Random(7)
+    for total, count in ((100, 3), (5, 5), (1, 1), (1000, 100)):
+        shares = split_shares(total, count, rng)
+        assert len(shares) == count and sum(shares) == total and min(shares) >= 1
+
+
+async def test_red_packet_first_claimers_share_the_total_once_each(bot, fake_telegram):
+    await bot.post_update(make_message_update("/redpacket 100 3", sender=OPERATOR))
+    (opened,) = await texts(bot, fake_telegram, 1)
+    assert opened.startswith("🧧 积分红包来啦！共 100 积分，3 份")
+    body = fake_telegram.called("sendMessage")[0]
+    data = body["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    assert data.startswith("rp:")
+    await bot.post_update(make_callback_update(data, sender=ALICE))
+    await bot.post_update(make_callback_update(data, sender=ALICE))
+    await bot.post_update(make_message_update("抢", sender=BOB))
+    await bot.post_update(make_callback_update(data, sender=CAROL))
+    await bot.post_update(make_callback_update(data, sender=DAVE))
+    answers = await fake_telegram.wait_for("answerCallbackQuery", 4)
+    await fake_telegram.wait_for("sendMessage", 3)
+    await quiet(bot)
+    assert answers[0]["text"].startswith("抢到 ")
+    assert answers[1]["text"] == "你已经抢过这个红包啦。"
+    assert answers[2]["text"].startswith("抢到 ")
+    assert answers[3]["text"] == "红包已经被抢光了。"
+    sent = [body["text"] for body in fake_telegram.called("sendMessage")]
+    assert sent[1].startswith("🧧 Bob 抢到了 ")
+    assert sent[2].startswith("🧧 红包已抢完！手气最佳：")
+    claims = await rows(bot, RedPacketClaim)
+    assert sorted(c.user_id for c in claims) == ["222", "333", "444"]
+    paid = await ledger(bot, PointsEntry.reason == "redpacket")
+    assert sum(e.delta for e in paid) == 100
+    assert {e.user_id: e.delta for e in paid} == {c.user_id: c.amount for c in claims}
+
+
+async def test_substantial_messages_earn_activity_points_up_to_a_daily_cap(bot, fake_telegram):
+    for text in TALK:
+        await bot.post_update(make_message_update(text, sender=ALICE))
+    await bot.post_update(make_message_update("好的", sender=BOB))
+    await bot.post_update(make_message_update("/top " + TALK[0], sender=BOB))
+    # The activity handler only writes the ledger: the only message sent is /top's answer.
+    (board,) = await texts(bot, fake_telegram, 1)
+    assert board == "积分排行榜（总榜）：\n1. Alice — 5 分"
+    entries = await ledger(bot)
+    assert [(e.user_id, e.reason, e.delta) for e in entries] == [("222", "activity", 1)] * 5
+
+
+async def test_answering_another_members_question_earns_answer_points(bot, fake_telegram):
+    question = message("请问作业什么时候交？", sender=BOB)
+    statement = message("我交完作业了", sender=CAROL)
+    await bot.post_update(make_message_update("周五", sender=ALICE, reply_to_message=question))
+    await bot.post_update(make_message_update("好", sender=ALICE, reply_to_message=statement))
+    own = message("有人知道吗？", sender=ALICE)
+    await bot.post_update(make_message_update("算了", sender=ALICE, reply_to_message=own))
+    await bot.post_update(make_message_update("/me", sender=ALICE))
+    (me,) = await texts(bot, fake_telegram, 1)
+    assert me.startswith("Alice 的积分：2\n")
+    assert [(e.reason, e.delta) for e in await ledger(bot)] == [("answer", 2)]
+
+
+async def test_activity_day_follows_the_groups_timezone(bot, fake_telegram):
+    before = int(datetime(2026, 11, 20, 15, 59, tzinfo=UTC).timestamp())
+    for offset, text in enumerate(TALK[:6]):
+        await bot.post_update(make_message_update(text, date=before + offset))
+    # Past midnight in Shanghai: a new local day with a fresh cap.
+    await bot.post_update(make_message_update(TALK[6], date=before + 120))
+    await bot.post_update(make_message_update("/top"))
+    (board,) = await texts(bot, fake_telegram, 1)
+    assert board.endswith("1. Alice — 6 分")
+    assert len(await ledger(bot)) == 6
+
+
+async def test_a_message_deleted_as_spam_earns_no_points(bot, fake_telegram):
+    ad = "加我微信 abc123 领取福利，名额有限，先到先得，错过就没有了"
+    await bot.post_update(make_message_update(ad, sender=ALICE))
+    await fake_telegram.wait_for("deleteMessage")
+    top = make_message_update("/top", sender=BOB)
+    await bot.post_update(top)
+    assert await answer_to(bot, fake_telegram, top) == "积分排行榜（总榜）：还没有人获得积分。"
+    assert await ledger(bot) == []
+
+
+async def test_red_packet_rounds_escalate_once_each_round_is_claimed(bot, fake_telegram):
+    await bot.post_update(make_message_update("/redpacket 10 2 2", sender=OPERATOR))
+    await fake_telegram.wait_for("sendMessage")
+    await bot.post_update(make_message_update("抢", sender=ALICE))
+    await bot.post_update(make_message_update("抢", sender=BOB))
+    sent = await texts(bot, fake_telegram, 5)
+    assert sent[0].startswith("🧧 积分红包来啦！共 10 积分，2 份")
+    assert sent[3].startswith("🧧 红包已抢完！")
+    assert sent[4].startswith("🔥 第 2 轮，积分翻倍！\n🧧 积分红包来啦！共 20 积分，2 份")
+    # The last round opens nothing further.
+    await bot.post_update(make_message_update("抢", sender=CAROL))
+    await bot.post_update(make_message_update("抢", sender=ALICE))
+    sent = await texts(bot, fake_telegram, 8)
+    assert sent[7].startswith("🧧 红包已抢完！")
+    await bot.post_update(make_message_update("/top", sender=DAVE))
+    sent = await texts(bot, fake_telegram, 9)
+    assert len(sent) == 9
+    assert sum(e.delta for e in await ledger(bot, PointsEntry.reason == "redpacket")) == 30

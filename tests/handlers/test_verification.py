@@ -1,0 +1,114 @@
+"""The verification gate through the webhook: button pass, wrong presser, timeout, restart."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.db.models import OutboxAction
+from handlers.entry_store import PendingVerification
+from tests.factories import make_callback_update, make_join_update, make_message_update, user
+from tests.handlers.entry_support import FAST_WELCOME, configure, quiet, rows
+from tests.harness import BotHarness, eventually
+
+NEWBIE = user(601, "Newbie")
+VERIFY = {"enabled": True, "mode": "button", "timeout_seconds": 120}
+
+
+def buttons(message: dict) -> list[str]:
+    return [b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
+
+
+async def challenge(bot, fake_telegram) -> tuple[dict, dict]:
+    """Post NEWBIE's join; return the join update and the challenge message."""
+    join = make_join_update(NEWBIE)
+    await bot.post_update(join)
+    (restricted,) = await fake_telegram.wait_for("restrictChatMember", 1)
+    assert restricted["user_id"] == 601
+    (sent,) = await fake_telegram.wait_for("sendMessage", 1)
+    return join, sent
+
+
+async def test_newcomer_passes_by_pressing_their_button(bot, fake_telegram):
+    await configure(bot, verification=VERIFY, welcome=FAST_WELCOME)
+    _, sent = await challenge(bot, fake_telegram)
+    (data,) = buttons(sent)
+    await bot.post_update(make_callback_update(data, sender=NEWBIE))
+    await fake_telegram.wait_for("restrictChatMember", 2)  # unrestrict: all permissions back
+    greeting = (await fake_telegram.wait_for("sendMessage", 2))[1]
+    assert '<a href="tg://user?id=601">Newbie</a>' in greeting["text"]
+    assert "自我介绍" in greeting["text"]
+    await quiet(bot)
+    (pending,) = await rows(bot, PendingVerification)
+    assert pending.status == "passed"
+    assert fake_telegram.called("banChatMember") == []
+
+
+async def test_someone_else_pressing_is_told_it_is_not_for_them(bot, fake_telegram):
+    await configure(bot, verification=VERIFY)
+    _, sent = await challenge(bot, fake_telegram)
+    await bot.post_update(make_callback_update(buttons(sent)[0], sender=user(602, "Other")))
+    (answer,) = await fake_telegram.wait_for("answerCallbackQuery", 1)
+    assert answer["text"] == "这不是给你的按钮。"
+    await quiet(bot)
+    (pending,) = await rows(bot, PendingVerification)
+    assert pending.status == "pending"
+
+
+async def test_wrong_answer_removes_without_a_permanent_ban(bot, fake_telegram):
+    await configure(bot, verification={**VERIFY, "mode": "question"})
+    _, sent = await challenge(bot, fake_telegram)
+    (pending,) = await rows(bot, PendingVerification)
+    wrong = next(d for d in buttons(sent) if not d.endswith(f":{pending.answer}"))
+    await bot.post_update(make_callback_update(wrong, sender=NEWBIE))
+    await fake_telegram.wait_for("banChatMember", 1)
+    await fake_telegram.wait_for("unbanChatMember", 1)
+
+
+async def timeout_fires(bot, fake_telegram, join: dict) -> None:
+    later = datetime.now(UTC) + timedelta(seconds=121)
+    bot.runtime.verification_timeouts.clock = lambda: later
+    bot.runtime.verification_timeouts.notify()
+    (ban,) = await fake_telegram.wait_for("banChatMember", 1)
+    assert ban["user_id"] == 601
+    await fake_telegram.wait_for("unbanChatMember", 1)
+    deleted = await fake_telegram.wait_for("deleteMessage", 2)
+    join_id = join["message"]["message_id"]
+    assert join_id in {d["message_id"] for d in deleted}
+    await quiet(bot)
+    (pending,) = await rows(bot, PendingVerification)
+    assert pending.status == "expired"
+
+
+async def test_timeout_removes_the_newcomer_and_deletes_join_and_challenge(bot, fake_telegram):
+    await configure(bot, verification=VERIFY)
+    join, _ = await challenge(bot, fake_telegram)
+    await quiet(bot)
+    await timeout_fires(bot, fake_telegram, join)
+    (pending,) = await rows(bot, PendingVerification)
+    key = f"{pending.challenge_key}:1"
+    (sent,) = await rows(bot, OutboxAction, OutboxAction.idempotency_key == key)
+    deleted = {d["message_id"] for d in fake_telegram.called("deleteMessage")}
+    assert deleted == {join["message"]["message_id"], int(sent.result["message_id"])}
+
+
+async def test_a_restart_in_the_middle_still_times_out(bot, make_settings, fake_telegram):
+    await configure(bot, verification=VERIFY)
+    join, _ = await challenge(bot, fake_telegram)
+    await quiet(bot)
+    await bot.stop()
+    restarted = await BotHarness(make_settings()).start()
+    try:
+        await eventually(lambda: _has_loop(restarted))
+        await timeout_fires(restarted, fake_telegram, join)
+    finally:
+        await restarted.close()
+
+
+async def _has_loop(harness) -> bool:
+    return harness.runtime.verification_timeouts._task is not None
+
+
+async def test_verify_command_configures_the_gate(bot, fake_telegram):
+    await bot.post_update(make_message_update("/verify question 90", sender=user(111, "Op")))
+    (reply,) = await fake_telegram.wait_for("sendMessage", 1)
+    assert reply["text"] == "入群验证：开启，方式：question，时限 90 秒。"

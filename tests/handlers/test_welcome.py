@@ -1,0 +1,105 @@
+"""Greetings through the webhook: template, HTML escaping, burst batching, stale joins."""
+
+from __future__ import annotations
+
+import time
+
+from handlers.entry_store import WelcomeBatch
+from tests.factories import (
+    OPERATOR_ID,
+    make_callback_update,
+    make_join_update,
+    make_message_update,
+    user,
+)
+from tests.handlers.entry_support import FAST_WELCOME, configure, group_settings, quiet, rows
+
+
+async def test_newcomer_is_greeted_with_an_escaped_html_mention(bot, fake_telegram):
+    await configure(bot, welcome=FAST_WELCOME)
+    evil = user(333, "<b>Eve</b> & co")
+    await bot.post_update(make_join_update(evil))
+    started = time.monotonic()
+    (sent,) = await fake_telegram.wait_for("sendMessage", 1)
+    assert time.monotonic() - started < 5
+    assert sent["parse_mode"] == "HTML"
+    assert '<a href="tg://user?id=333">&lt;b&gt;Eve&lt;/b&gt; &amp; co</a>' in sent["text"]
+    assert "Qunbot Test Group" in sent["text"]
+    buttons = [b["callback_data"] for row in sent["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons == ["wl:rules", "wl:intro"]
+
+
+async def test_operator_template_fills_placeholders_and_escapes_its_own_text(bot, fake_telegram):
+    await configure(bot, welcome=FAST_WELCOME, screening={"rules": "No ads <ever>"})
+    template = "Hi {name} <3, #{count} in {group}. {rules} (via {inviter})"
+    await bot.post_update(
+        make_message_update(f"/welcome set {template}", sender=user(OPERATOR_ID, "Op"))
+    )
+    await fake_telegram.wait_for("sendMessage", 1)
+    await bot.post_update(make_join_update(user(444, "Bob"), sender=user(OPERATOR_ID, "Op")))
+    sent = await fake_telegram.wait_for("sendMessage", 2)
+    text = sent[1]["text"]
+    assert text.startswith('Hi <a href="tg://user?id=444">Bob</a> &lt;3, #')
+    assert "in Qunbot Test Group. No ads &lt;ever&gt; (via Op)" in text
+
+
+async def test_a_burst_of_joins_gets_one_greeting(bot, fake_telegram):
+    await configure(bot, welcome=FAST_WELCOME)
+    await bot.post_update(make_join_update(user(501, "Ann"), user(502, "Ben")))
+    await bot.post_update(make_join_update(user(503, "Cat")))
+    await bot.post_update(make_join_update(user(504, "Dan")))
+    (sent,) = await fake_telegram.wait_for("sendMessage", 1)
+    await quiet(bot)
+    assert len(fake_telegram.called("sendMessage")) == 1
+    for uid, name in ((501, "Ann"), (502, "Ben"), (503, "Cat"), (504, "Dan")):
+        assert f'<a href="tg://user?id={uid}">{name}</a>' in sent["text"]
+    (batch,) = await rows(bot, WelcomeBatch)
+    assert len(batch.members) == 4
+
+
+async def test_greetings_are_deleted_after_the_configured_time(bot, fake_telegram):
+    await configure(bot, welcome={**FAST_WELCOME, "delete_after_seconds": 1})
+    await bot.post_update(make_join_update(user(505, "Eli")))
+    (sent,) = await fake_telegram.wait_for("sendMessage", 1)
+    (deleted,) = await fake_telegram.wait_for("deleteMessage", 1)
+    assert deleted["chat_id"] == sent["chat_id"]
+
+
+async def test_stale_join_from_a_replayed_backlog_is_not_greeted(bot, fake_telegram):
+    await configure(bot, welcome=FAST_WELCOME)
+    await bot.post_update(make_join_update(user(506, "Old"), date=int(time.time()) - 3600))
+    await bot.post_update(make_message_update("/rules"))
+    await fake_telegram.wait_for("sendMessage", 1)
+    await quiet(bot)
+    assert [m["text"] for m in fake_telegram.called("sendMessage")] == [
+        "本群还没有发布群规。管理员可用 /rules set <内容> 设置。"
+    ]
+
+
+async def test_bots_added_by_operators_are_not_greeted(bot, fake_telegram):
+    await configure(bot, welcome=FAST_WELCOME)
+    helper = user(507, "HelperBot", is_bot=True)
+    await bot.post_update(make_join_update(helper, sender=user(OPERATOR_ID, "Op")))
+    await quiet(bot)
+    assert fake_telegram.called("sendMessage") == []
+
+
+async def test_super_user_groups_get_the_ceremony(bot, fake_telegram):
+    await configure(bot, welcome=FAST_WELCOME, kind="super")
+    await bot.post_update(make_join_update(user(508, "Vip"), sender=user(OPERATOR_ID, "Op")))
+    (sent,) = await fake_telegram.wait_for("sendMessage", 1)
+    assert "超级用户" in sent["text"] and "邀请人：Op" in sent["text"]
+
+
+async def test_welcome_off_and_rules_button(bot, fake_telegram):
+    op = user(OPERATOR_ID, "Op")
+    await configure(bot, welcome=FAST_WELCOME, screening={"rules": "Be kind"})
+    await bot.post_update(make_message_update("/welcome off", sender=op))
+    await fake_telegram.wait_for("sendMessage", 1)
+    assert (await group_settings(bot))["welcome"]["enabled"] is False
+    await bot.post_update(make_join_update(user(509, "Quiet")))
+    await bot.post_update(make_callback_update("wl:rules"))
+    (answer,) = await fake_telegram.wait_for("answerCallbackQuery", 1)
+    assert "Be kind" in answer["text"]
+    await quiet(bot)
+    assert len(fake_telegram.called("sendMessage")) == 1

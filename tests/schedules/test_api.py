@@ -1,0 +1,94 @@
+"""The schedules JSON API: bearer auth, the phrase syntax, 422s in both languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import GROUP_ID, make_message_update
+from tests.harness import BotHarness, eventually
+from tests.schedules.conftest import jobs
+
+PASSWORD = "dash-pass-123"
+AUTH = {"Authorization": f"Bearer {PASSWORD}"}
+
+
+@pytest.fixture
+async def api(clocked_app, make_settings):
+    harness = await BotHarness(make_settings(dashboard_password=PASSWORD)).start()
+    # The group exists once the bot has seen it.
+    await harness.post_update(make_message_update("hello"))
+    await eventually(harness.settled)
+    yield harness
+    await harness.close()
+
+
+def url(path: str = "") -> str:
+    return f"/api/groups/{GROUP_ID}/schedules{path}"
+
+
+async def test_requests_without_the_right_bearer_token_are_refused(api):
+    assert (await api.client.get(url())).status_code == 401
+    wrong = {"Authorization": "Bearer nope"}
+    assert (await api.client.get(url(), headers=wrong)).status_code == 401
+    basic = {"Authorization": f"Basic {PASSWORD}"}
+    assert (await api.client.get(url(), headers=basic)).status_code == 401
+    assert (await api.client.get(url(), headers=AUTH)).status_code == 200
+
+
+async def test_without_a_configured_password_the_api_is_off(sbot):
+    response = await sbot.client.get(url(), headers=AUTH)
+    assert response.status_code == 503
+
+
+async def test_create_list_patch_delete(api):
+    created = await api.client.post(
+        url(), json={"when": "每天 11:00", "text": "今天的思维导图"}, headers=AUTH
+    )
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body["describe"] == {"zh": "每天 11:00", "en": "every day 11:00"}
+    assert body["text"] == "今天的思维导图" and body["enabled"] is True
+    listed = (await api.client.get(url(), headers=AUTH)).json()
+    assert [item["id"] for item in listed] == [body["id"]]
+
+    patched = await api.client.patch(
+        f"/api/schedules/{body['id']}",
+        json={"when": "every mon,wed 20:00", "enabled": False},
+        headers=AUTH,
+    )
+    assert patched.status_code == 200
+    assert patched.json()["describe"]["en"] == "every Mon,Wed 20:00"
+    assert patched.json()["enabled"] is False
+
+    deleted = await api.client.delete(f"/api/schedules/{body['id']}", headers=AUTH)
+    assert deleted.status_code == 204
+    assert await jobs(api) == []
+    missing = await api.client.delete(f"/api/schedules/{body['id']}", headers=AUTH)
+    assert missing.status_code == 404
+
+
+async def test_bad_phrase_is_a_422_in_both_languages(api):
+    response = await api.client.post(url(), json={"when": "someday", "text": "x"}, headers=AUTH)
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert detail["code"] == "bad_syntax"
+    assert "看不懂这个时间" in detail["zh"] and "I can't read this time" in detail["en"]
+    past = await api.client.post(
+        url(), json={"when": "2020-01-01 10:00", "text": "x"}, headers=AUTH
+    )
+    assert past.status_code == 422 and past.json()["detail"]["code"] == "in_past"
+    empty = await api.client.post(url(), json={"when": "每天 11:00"}, headers=AUTH)
+    assert empty.status_code == 422
+    assert await jobs(api) == []
+
+
+async def test_run_now_posts_through_the_outbox(api, fake_telegram):
+    created = await api.client.post(
+        url(), json={"when": "每天 11:00", "text": "现在就发"}, headers=AUTH
+    )
+    job_id = created.json()["id"]
+    response = await api.client.post(f"/api/schedules/{job_id}/run-now", headers=AUTH)
+    assert response.status_code == 200 and response.json()["actions"] == 1
+    await fake_telegram.wait_for("sendMessage", 1)
+    assert "现在就发" in [m["text"] for m in fake_telegram.called("sendMessage")]
+    assert (await api.client.post("/api/schedules/999/run-now", headers=AUTH)).status_code == 404

@@ -1,0 +1,137 @@
+"""Countdowns and missed runs end to end: commands in, Bot API calls out, clock under control."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from schedules.models import COUNTDOWN_END, COUNTDOWN_MARK
+from tests.factories import GROUP_ID, OPERATOR_ID, make_message_update, user
+from tests.harness import BotHarness, eventually
+from tests.schedules.conftest import jobs, release_outbox
+from tests.schedules.test_schedule_commands import command
+
+
+async def fire(bot, clock, at) -> None:
+    """Jump the scheduler's clock and let it settle everything due, as its sweep would."""
+    clock.set(at)
+    await bot.runtime.scheduler.fire_due()
+    await release_outbox(bot)
+    await eventually(bot.settled)
+
+
+async def test_countdown_posts_marks_pins_and_closes_the_group(sbot, fake_telegram, clocked_app):
+    clock = clocked_app
+    reply = await command(
+        sbot, fake_telegram, "/countdown 2026-12-01 20:00 双十二秒杀 marks=1d,1h end=close pin"
+    )
+    rows = await jobs(sbot)
+    end = next(job for job in rows if job.kind == COUNTDOWN_END)
+    marks = sorted((job for job in rows if job.kind == COUNTDOWN_MARK), key=lambda j: j.next_run_at)
+    assert f"#{end.countdown_id}" in reply and len(marks) == 2
+    deadline = end.next_run_at
+    assert [m.next_run_at for m in marks] == [
+        deadline - timedelta(days=1),
+        deadline - timedelta(hours=1),
+    ]
+
+    await fire(sbot, clock, deadline - timedelta(days=1))
+    texts = [m["text"] for m in fake_telegram.called("sendMessage")]
+    assert "双十二秒杀：距离结束还有 1 天" in texts
+    assert len(fake_telegram.called("pinChatMessage")) == 1
+
+    await fire(sbot, clock, deadline - timedelta(hours=1, seconds=-30))
+    await fire(sbot, clock, deadline + timedelta(seconds=5))
+    texts = [m["text"] for m in fake_telegram.called("sendMessage")]
+    assert "双十二秒杀：距离结束还有 1 小时" in texts and "双十二秒杀：已结束" in texts
+    (closed,) = fake_telegram.called("setChatPermissions")
+    assert closed["chat_id"] == GROUP_ID
+    assert closed["permissions"]["can_send_messages"] is False
+    listing = await command(sbot, fake_telegram, "/countdown list")
+    assert "没有进行中的倒计时" in listing
+
+
+async def test_dissolve_removes_members_but_not_operators_then_leaves(
+    sbot, fake_telegram, clocked_app
+):
+    clock = clocked_app
+    for uid in (222, 333):
+        await sbot.post_update(make_message_update("hi", sender=user(uid, f"U{uid}")))
+    await command(sbot, fake_telegram, "/countdown in 2h 快闪结束 marks=1h end=dissolve")
+    end = next(job for job in await jobs(sbot) if job.kind == COUNTDOWN_END)
+    await fire(sbot, clock, end.next_run_at)
+    banned = sorted(body["user_id"] for body in fake_telegram.called("banChatMember"))
+    unbanned = sorted(body["user_id"] for body in fake_telegram.called("unbanChatMember"))
+    assert banned == unbanned == [222, 333]
+    assert OPERATOR_ID not in banned
+    assert fake_telegram.called("leaveChat") == [{"chat_id": GROUP_ID}]
+    methods = [call.method for call in fake_telegram.calls if call.method != "getMe"]
+    assert methods.index("leaveChat") > max(
+        i for i, m in enumerate(methods) if m == "unbanChatMember"
+    )
+
+
+async def test_countdown_cancel_and_past_deadline(sbot, fake_telegram):
+    reply = await command(sbot, fake_telegram, "/countdown 2020-01-01 10:00 over")
+    assert "截止时间已经过去" in reply
+    assert await jobs(sbot) == []
+    await command(sbot, fake_telegram, "/countdown in 3h Sale")
+    end = next(job for job in await jobs(sbot) if job.kind == COUNTDOWN_END)
+    assert "已取消" in await command(sbot, fake_telegram, f"/countdown cancel {end.countdown_id}")
+    assert await jobs(sbot) == []
+
+
+async def test_missed_run_across_a_restart_fires_once_within_grace(
+    clocked_app, make_settings, fake_telegram
+):
+    clock = clocked_app
+    bot = await BotHarness(make_settings()).start()
+    try:
+        await command(bot, fake_telegram, "/schedule add 每天 9:00 早安")
+        (job,) = await jobs(bot)
+        await bot.stop()
+        # Down across three 9:00s; back 4 minutes after the last one (grace is 10 minutes).
+        clock.set(job.next_run_at + timedelta(days=2, minutes=4))
+        await bot.start()
+        await eventually(lambda: _fired(bot))
+        await release_outbox(bot)
+        await eventually(bot.settled)
+        assert _texts(fake_telegram).count("早安") == 1
+        (stored,) = await jobs(bot)
+        assert stored.last_run_at == job.next_run_at + timedelta(days=2)
+        assert stored.next_run_at == job.next_run_at + timedelta(days=3)
+    finally:
+        await bot.close()
+
+
+async def test_missed_run_beyond_grace_is_skipped_and_recorded(
+    clocked_app, make_settings, fake_telegram
+):
+    clock = clocked_app
+    bot = await BotHarness(make_settings()).start()
+    try:
+        await command(bot, fake_telegram, "/schedule add 每天 9:00 早安")
+        (job,) = await jobs(bot)
+        await bot.stop()
+        clock.set(job.next_run_at + timedelta(hours=2))
+        await bot.start()
+        stored = await eventually(lambda: _moved(bot, job))
+        assert stored.last_run_at is None and "skipped" in stored.last_result
+        assert stored.next_run_at == job.next_run_at + timedelta(days=1)
+        await eventually(bot.settled)
+        assert "早安" not in _texts(fake_telegram)
+    finally:
+        await bot.close()
+
+
+def _texts(fake) -> list[str]:
+    return [m["text"] for m in fake.called("sendMessage")]
+
+
+async def _fired(bot):
+    (stored,) = await jobs(bot)
+    return stored.last_run_at is not None
+
+
+async def _moved(bot, job):
+    (stored,) = await jobs(bot)
+    return stored if stored.next_run_at != job.next_run_at else None

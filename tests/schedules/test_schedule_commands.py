@@ -1,0 +1,109 @@
+"""`/schedule` through the webhook: phrases in both languages, list, pause, remove, errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from schedules.spec import spec_from_json
+from tests.factories import GROUP_ID, OPERATOR_ID, make_message_update, user
+from tests.harness import eventually
+from tests.schedules.conftest import jobs
+
+OPERATOR = user(OPERATOR_ID, "Op")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+async def command(bot, fake_telegram, text: str, sender=OPERATOR) -> str:
+    before = len(fake_telegram.called("sendMessage"))
+    await bot.post_update(make_message_update(text, sender=sender))
+    sent = await fake_telegram.wait_for("sendMessage", before + 1)
+    await eventually(bot.settled)
+    return sent[before]["text"]
+
+
+async def test_chinese_daily_phrase_makes_a_cron_job_for_the_group(sbot, fake_telegram):
+    reply = await command(sbot, fake_telegram, "/schedule add 每天 11:00 今天的思维导图")
+    (job,) = await jobs(sbot)
+    spec = spec_from_json(job.spec)
+    assert (spec.kind, spec.hour, spec.minute, spec.tz) == ("cron", "11", "0", "Asia/Shanghai")
+    assert job.payload["text"] == "今天的思维导图"
+    assert job.enabled and job.group_id is not None
+    local = job.next_run_at.astimezone(SHANGHAI)
+    assert (local.hour, local.minute) == (11, 0)
+    assert f"#{job.id}" in reply and "每天 11:00" in reply
+
+
+async def test_english_weekly_phrase_and_list_in_english(sbot, fake_telegram):
+    await command(sbot, fake_telegram, "/settings language en")
+    reply = await command(sbot, fake_telegram, "/schedule add every mon,wed 20:00 Weekly AMA")
+    (job,) = await jobs(sbot)
+    spec = spec_from_json(job.spec)
+    assert (spec.day_of_week, spec.hour) == ("mon,wed", "20")
+    assert "Scheduled job" in reply
+    listing = await command(sbot, fake_telegram, "/schedule list")
+    assert f"#{job.id}" in listing and "every Mon,Wed 20:00" in listing
+    assert "Weekly AMA" in listing
+    assert job.next_run_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") in listing
+
+
+async def test_one_off_and_relative_phrases(sbot, fake_telegram):
+    await command(sbot, fake_telegram, "/schedule add at 2026-12-01 20:00 Launch")
+    await command(sbot, fake_telegram, "/schedule add in 30m Soon")
+    launch, soon = await jobs(sbot)
+    assert launch.next_run_at == datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    delta = soon.next_run_at - datetime.now(UTC)
+    assert timedelta(minutes=28) < delta <= timedelta(minutes=31)
+
+
+async def test_bad_phrase_gets_the_accepted_forms_in_the_group_language(sbot, fake_telegram):
+    reply = await command(sbot, fake_telegram, "/schedule add sometime soon hello")
+    assert "看不懂这个时间" in reply and "每天 11:00" in reply
+    await command(sbot, fake_telegram, "/settings language en")
+    reply = await command(sbot, fake_telegram, "/schedule add whenever hello")
+    assert "I can't read this time" in reply and "every day 11:00" in reply
+    assert await jobs(sbot) == []
+
+
+async def test_time_in_the_past_is_refused(sbot, fake_telegram):
+    reply = await command(sbot, fake_telegram, "/schedule add 2020-01-01 10:00 too late")
+    assert "已经过去" in reply
+    assert await jobs(sbot) == []
+
+
+async def test_missing_text_is_explained(sbot, fake_telegram):
+    reply = await command(sbot, fake_telegram, "/schedule add 每天 11:00")
+    assert "内容" in reply
+    assert await jobs(sbot) == []
+
+
+async def test_pause_resume_remove(sbot, fake_telegram):
+    await command(sbot, fake_telegram, "/schedule add 每天 9:00 早安")
+    (job,) = await jobs(sbot)
+    await command(sbot, fake_telegram, f"/schedule pause {job.id}")
+    assert not (await jobs(sbot))[0].enabled
+    assert "已暂停" in await command(sbot, fake_telegram, "/schedule list")
+    await command(sbot, fake_telegram, f"/schedule resume {job.id}")
+    assert (await jobs(sbot))[0].enabled
+    reply = await command(sbot, fake_telegram, f"/schedule remove {job.id}")
+    assert "已删除" in reply
+    assert await jobs(sbot) == []
+    assert "没有编号" in await command(sbot, fake_telegram, f"/schedule pause {job.id}")
+
+
+async def test_run_now_posts_once_per_command(sbot, fake_telegram):
+    await command(sbot, fake_telegram, "/schedule add 每天 9:00 早安 {group}")
+    (job,) = await jobs(sbot)
+    await command(sbot, fake_telegram, f"/schedule run-now {job.id}")
+    texts = [m["text"] for m in fake_telegram.called("sendMessage")]
+    assert "早安 Qunbot Test Group" in texts
+    assert [
+        m["chat_id"] for m in fake_telegram.called("sendMessage") if m["text"].startswith("早安")
+    ] == [GROUP_ID]
+    assert (await jobs(sbot))[0].last_run_at is not None
+
+
+async def test_members_cannot_schedule(sbot, fake_telegram):
+    reply = await command(sbot, fake_telegram, "/schedule add 每天 9:00 hi", sender=user(222))
+    assert reply == "抱歉，这个命令只有群管理员可以使用。"
+    assert await jobs(sbot) == []
