@@ -97,6 +97,13 @@ class BotHarness:
         secret = self.settings.webhook_secret
         return secret.get_secret_value() if secret else None
 
+    async def run_sync(self, work):
+        """Run `work(session)` with a blocking-style ORM session on the app's own connection."""
+        async with self.sessions() as session:
+            result = await session.run_sync(work)
+            await session.commit()
+            return result
+
     async def inbox(self) -> list[InboxUpdate]:
         async with self.sessions() as session:
             return list(await session.scalars(select(InboxUpdate).order_by(InboxUpdate.id)))

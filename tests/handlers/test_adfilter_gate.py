@@ -3,19 +3,15 @@ exempt, shadow mode, the ad window, photos queued for QR checks, and nothing aft
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
-import sqlalchemy
-from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from bot import app as composition_root
 from bot.core.actions import SendMessage
 from bot.core.events import EventKind
 from bot.core.router import Router
-from bot.db.models import Group, InboxUpdate, OutboxAction
+from bot.db.models import Group, OutboxAction
 from bot.dispatch import ROUTERS, Dispatcher
 from handlers.moderation_store import ModerationDecision, PhotoCheck
 from tests.factories import GROUP_ID, MEMBER_ID, OPERATOR_ID, make_message_update, user
@@ -28,50 +24,13 @@ CHAT = "今天天气不错，大家吃饭了吗"
 
 
 async def db(bot, work):
-    """Run `work(session)` on a blocking session in a worker thread and return its result.
-
-    On SQLite the app runs its SQL on the event loop's thread, so a test that waited there for
-    the database lock would stall the app holding it; a thread waits without blocking the loop
-    (and WAL reads take no lock at all).
-    """
-    url = make_url(bot.settings.database_url)
-    if url.get_backend_name() != "sqlite":
-        async with bot.sessions() as session:
-            result = await session.run_sync(work)
-            await session.commit()
-            return result
-
-    def run():
-        engine = sqlalchemy.create_engine(f"sqlite:///{url.database}", connect_args={"timeout": 30})
-        try:
-            with Session(engine, expire_on_commit=False) as session:
-                result = work(session)
-                session.commit()
-                return result
-        finally:
-            engine.dispose()
-
-    return await asyncio.to_thread(run)
-
-
-def _quiet(session) -> bool:
-    inbox = session.scalar(
-        select(func.count())
-        .select_from(InboxUpdate)
-        .where(InboxUpdate.status.in_(("pending", "processing")))
-    )
-    outbox = session.scalar(
-        select(func.count())
-        .select_from(OutboxAction)
-        .where(OutboxAction.status.in_(("pending", "queued")))
-        .where(OutboxAction.next_attempt_at <= datetime.now(UTC))
-    )
-    return inbox == 0 and outbox == 0
+    """Run `work(session)` on the app's database session (see BotHarness.run_sync)."""
+    return await bot.run_sync(work)
 
 
 async def quiet(bot) -> bool:
     """Every update processed and every action due now performed (delayed deletions wait)."""
-    return await db(bot, _quiet)
+    return await bot.settled()
 
 
 async def decisions(bot) -> list[ModerationDecision]:
