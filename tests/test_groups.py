@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from bot.db.models import Group, Member
+from handlers.entry_store import PendingVerification
+from handlers.points_store import Checkin, PointsEntry
 from tests.factories import (
     OPERATOR_ID,
     make_chat_member_update,
@@ -50,3 +54,134 @@ async def test_supergroup_upgrade_moves_the_group_and_its_members(bot):
         groups = list(await session.scalars(select(Group)))
     assert [(g.chat_id, g.chat_type) for g in groups] == [(str(new), "supergroup")]
     assert set(await members(bot)) == {"1", "2"}
+
+
+# ---- supergroup upgrade: nothing may be lost, whichever notice is processed first ----------
+
+OLD, NEW = -4242, -1004242
+ANN, BEN = user(1, "Ann"), user(2, "Ben")
+
+
+def ts(iso: str) -> int:
+    return int(datetime.fromisoformat(iso).replace(tzinfo=UTC).timestamp())
+
+
+def in_old(text: str | None, sender: dict, **fields) -> dict:
+    """A message in the old (basic) group, shaped as Telegram sends it."""
+    update = make_message_update(text, chat_id=OLD, sender=sender, **fields)
+    update["message"]["chat"] = {"id": OLD, "type": "group", "title": "Study group"}
+    return update
+
+
+def in_new(text: str | None, sender: dict, **fields) -> dict:
+    update = make_message_update(text, chat_id=NEW, sender=sender, **fields)
+    update["message"]["chat"] = {"id": NEW, "type": "supergroup", "title": "Study group"}
+    return update
+
+
+def migrate_to() -> dict:
+    """The old chat's last service message: `migrate_to_chat_id`."""
+    update = make_migrate_update(OLD, NEW)
+    update["message"]["chat"]["title"] = "Study group"
+    return update
+
+
+def migrate_from() -> dict:
+    """The new supergroup's first service message: `migrate_from_chat_id`."""
+    update = in_new(None, user(OPERATOR_ID, "Op"))
+    update["message"]["migrate_from_chat_id"] = OLD
+    return update
+
+
+async def history_before_the_upgrade(bot) -> None:
+    """The old group: settings, two check-in days, a points adjustment, a pending newcomer."""
+    op = user(OPERATOR_ID, "Op")
+    await bot.post_update(in_old("/settings language en", op))
+    await bot.post_update(in_old("/verify on", op))
+    await bot.post_update(in_old("签到", ANN, date=ts("2026-11-19T04:00:00")))
+    await bot.post_update(in_old("签到", ANN, date=ts("2026-11-20T04:00:00")))
+    await bot.post_update(in_old("/points add 1 30", op))
+    joined = in_old(None, user(3, "Newbie"))
+    joined["message"]["new_chat_members"] = [user(3, "Newbie")]
+    await bot.post_update(joined)
+    await eventually(bot.settled)
+
+
+async def first_messages_in_the_new_chat(bot) -> None:
+    """Before the move is known: Ann checks in again on the 20th and on the 21st, Ben talks."""
+    await bot.post_update(in_new("签到", ANN, date=ts("2026-11-20T05:00:00")))
+    await bot.post_update(in_new("签到", ANN, date=ts("2026-11-21T04:00:00")))
+    await bot.post_update(in_new("hello there", BEN))
+    await eventually(bot.settled)
+
+
+async def assert_nothing_was_lost(bot) -> None:
+    def read(session):
+        groups = list(session.scalars(select(Group)))
+        ledger = list(session.scalars(select(PointsEntry).order_by(PointsEntry.id)))
+        checkins = list(session.scalars(select(Checkin).order_by(Checkin.local_date)))
+        pending = list(session.scalars(select(PendingVerification)))
+        people = {m.user_id: m for m in session.scalars(select(Member))}
+        return groups, ledger, checkins, pending, people
+
+    groups, ledger, checkins, pending, people = await bot.run_sync(read)
+    assert [(g.chat_id, g.chat_type) for g in groups] == [(str(NEW), "supergroup")]
+    (group,) = groups
+    assert group.settings["language"] == "en"
+    assert group.settings["verification"]["enabled"] is True
+    assert {row.group_id for row in [*ledger, *checkins, *pending]} == {group.id}
+    # One check-in per day: the 20th counted once, and the streak carried across the upgrade.
+    assert [(str(c.local_date), c.streak) for c in checkins] == [
+        ("2026-11-19", 1),
+        ("2026-11-20", 2),
+        ("2026-11-21", 3),
+    ]
+    # Old chat: 19th 10 + 20th 12; new chat: its 20th (a duplicate day) is dropped with its 10,
+    # its 21st keeps the 12 it paid; plus the operator's 30.
+    assert sum(e.delta for e in ledger if e.user_id == "1") == 10 + 12 + 12 + 30
+    assert set(people) >= {"1", "2", "3", str(OPERATOR_ID)}
+    assert people["1"].message_count >= 4
+    (newbie,) = pending
+    assert (newbie.user_id, newbie.chat_id, newbie.status) == ("3", str(NEW), "pending")
+
+
+async def test_upgrade_notice_from_the_old_chat_first_keeps_everything(bot):
+    await history_before_the_upgrade(bot)
+    await first_messages_in_the_new_chat(bot)
+    await bot.post_update(migrate_to())
+    await bot.post_update(migrate_from())
+    await eventually(bot.settled)
+    await assert_nothing_was_lost(bot)
+
+
+async def test_upgrade_notice_from_the_new_chat_first_keeps_everything(bot):
+    await history_before_the_upgrade(bot)
+    await first_messages_in_the_new_chat(bot)
+    await bot.post_update(migrate_from())
+    # Old-chat backlog processed after the move recreates a record for the old id...
+    await bot.post_update(in_old("late message from the old chat", BEN))
+    await eventually(bot.settled)
+    await bot.post_update(migrate_to())
+    await eventually(bot.settled)
+    # ...which the old chat's own notice folds back in.
+    await assert_nothing_was_lost(bot)
+
+
+async def test_after_the_upgrade_members_see_their_merged_points_in_the_new_chat(
+    bot, fake_telegram
+):
+    await history_before_the_upgrade(bot)
+    await first_messages_in_the_new_chat(bot)
+    await bot.post_update(migrate_from())
+    await bot.post_update(migrate_to())
+    await eventually(bot.settled)
+    await bot.post_update(in_new("/me", ANN))
+
+    async def my_points():
+        for body in fake_telegram.called("sendMessage"):
+            if body["chat_id"] == NEW and body["text"].startswith("Ann's points"):
+                return body["text"]
+        return None
+
+    text = await eventually(my_points)
+    assert text.startswith("Ann's points: 64\nRank: #1\n")

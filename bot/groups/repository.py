@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.events import Chat, User
 from bot.db.models import Group, Member
+from bot.groups.merge import group_tables, merge_groups
 
 ADMIN_STATUSES = {"creator": "owner", "administrator": "admin"}
 
@@ -67,25 +68,35 @@ def role_for_status(status: str | None) -> str | None:
 async def migrate_group(
     session: AsyncSession, platform: str, old_chat_id: str, new_chat_id: str
 ) -> Group | None:
-    """Move a group's records to its new id after a group becomes a supergroup.
+    """Move a group's records to its new id after the group becomes a supergroup.
 
-    Telegram may deliver the new chat's first message before the migration notice, so a row for
-    the new id can already exist: its members are merged into the old record, which takes the id.
+    Called for both notices (`migrate_to_chat_id` in the old chat, `migrate_from_chat_id` in the
+    new one), in whichever order they are processed; the second finds nothing left to do. When
+    records exist for both ids they are merged (see `bot.groups.merge`): the older record
+    survives, so the bulk of the history stays where it is, and takes the new id.
     """
     old = await find_group(session, platform, old_chat_id)
-    if old is None:
-        return None
     new = await find_group(session, platform, new_chat_id)
+    if old is None:
+        return new
+    survivor = old
     if new is not None and new.id != old.id:
-        known = set(await session.scalars(select(Member.user_id).where(Member.group_id == old.id)))
-        await session.execute(
-            update(Member)
-            .where(Member.group_id == new.id, Member.user_id.not_in(known))
-            .values(group_id=old.id)
-        )
-        await session.delete(new)
-        await session.flush()
-    old.chat_id = new_chat_id
-    old.chat_type = "supergroup"
+        survivor, absorbed = (old, new) if old.id < new.id else (new, old)
+        await merge_groups(session, survivor, absorbed)
+    survivor.chat_id = new_chat_id
+    survivor.chat_type = "supergroup"
     await session.flush()
-    return old
+    await _repoint_chat_ids(session, survivor.id, old_chat_id, new_chat_id)
+    return survivor
+
+
+async def _repoint_chat_ids(session: AsyncSession, group_id: int, old: str, new: str) -> None:
+    """Rows that carry the chat id itself (to act on the chat later) follow the move."""
+    for table, column in group_tables():
+        if "chat_id" in table.c and table.name != Group.__tablename__:
+            await session.execute(
+                update(table)
+                .where(table.c[column] == group_id, table.c.chat_id == old)
+                .values(chat_id=new)
+                .execution_options(synchronize_session=False)
+            )
