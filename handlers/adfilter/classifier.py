@@ -23,8 +23,9 @@ def check_classifier(message: MessageFeatures, norm: Normalized, config: FilterC
     """
     if not norm.compact:
         return Verdict(NAME, False, 0.0, "no text to classify")
-    p = model.spam_probability(norm)
-    features = len(tokenize(norm))
+    tokens = tokenize(norm)
+    p = model.probability(tokens)
+    features = len(tokens)
     if features < MIN_FEATURES:
         # A greeting like "hello" is one or two features, and one spam-leaning word must not
         # delete a newcomer's first message: too thin to decide alone, at most weak evidence.

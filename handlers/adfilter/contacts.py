@@ -18,6 +18,7 @@ QQ_ID = re.compile(r"qq(?:号|群|号码|是)?(\d{5,11})(?!\d)")
 # so a 16-digit order number or a date is not taken for a phone number.
 CN_MOBILE = re.compile(r"(?<![\d.])1[3-9]\d(?:[\s-]?\d){8}(?![\d.])")
 INTL_PHONE = re.compile(r"(?<![\w+])\+\d{1,3}[\s-]?\(?\d{2,4}\)?(?:[\s-]?\d{2,4}){2,4}(?!\d)")
+_DIGITS = re.compile(r"\d{7}")  # every phone number has 7 digits in a row once squeezed
 MENTION = re.compile(r"(?<![\w@])@[a-z][a-z0-9_]{4,31}")
 
 # Invitations to move the conversation somewhere the group cannot see (compact spellings).
@@ -41,13 +42,16 @@ def check_contacts(message: MessageFeatures, norm: Normalized, config: FilterCon
     members: people do ask each other to talk privately, and order numbers look like phones.
     """
     compact, new = norm.compact, config.is_new(message)
-    if m := WECHAT_ID.search(compact):
+    # The `in` tests are plain substring scans, far cheaper than the patterns they guard.
+    if "微信" in compact and (m := WECHAT_ID.search(compact)):
         return Verdict(NAME, True, 0.95, f"hands out a WeChat id: {m.group(1)}")
-    if m := QQ_ID.search(compact):
+    if "qq" in compact and (m := QQ_ID.search(compact)):
         return Verdict(NAME, True, 0.95, f"hands out a QQ number: {m.group(1)}")
     cue = _cue(compact)
     plain = norm.plain
-    phone = CN_MOBILE.search(plain) or ("+" in plain and INTL_PHONE.search(plain)) or None
+    phone = None
+    if _DIGITS.search(compact):
+        phone = CN_MOBILE.search(plain) or ("+" in plain and INTL_PHONE.search(plain)) or None
     if phone and (cue or new):
         why = f"with '{cue}'" if cue else "from a new member"
         return Verdict(NAME, True, 0.9, f"phone number {phone.group(0).strip()} {why}")

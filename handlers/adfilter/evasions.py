@@ -34,10 +34,26 @@ FOLD_TO = tuple(r for _, r in _FOLDS)
 LATIN_FOLD = re.compile(r"(?<![a-z0-9])(?:weixin|wechat|vchat|wei xin|[vw][\W_]{0,2}x)(?![a-z])")
 
 
+# Every spelling above starts with one of these, so one cheap scan finds where folding could
+# begin: the full alternation (lookbehinds in every branch) is 5x slower and most messages
+# hold no evasion at all.
+_MAY_FOLD = re.compile(
+    r"[加+微威薇徽嶶扣企密滴私纸小飞电]|[vw][\W_]{0,2}x|we(?:chat|ixin|i xin)|vchat|q[\W_]{1,2}q"
+    r"|v[信心芯]"
+)
+
+
+def _fold(m: re.Match[str]) -> str:
+    return FOLD_TO[m.lastindex - 1]  # type: ignore[operator]
+
+
 def fold_evasions(text: str, has_cjk: bool = True) -> str:
     """Replace every known evasion spelling in `text` with its canonical form."""
     if not has_cjk and "+" not in text:  # "+v" is the one Latin spelling of "加微信"
         return LATIN_FOLD.sub("微信", text) if LATIN_FOLD.search(text) else text
-    if not FOLD.search(text):
+    first = _MAY_FOLD.search(text)
+    if first is None:
         return text
-    return FOLD.sub(lambda m: FOLD_TO[m.lastindex - 1], text)
+    # Folding starts one character early so the branches' lookbehinds still see their context.
+    cut = max(first.start() - 1, 0)
+    return text[:cut] + FOLD.sub(_fold, text[cut:])

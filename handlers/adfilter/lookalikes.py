@@ -20,7 +20,11 @@ def check_lookalikes(message: MessageFeatures, norm: Normalized, config: FilterC
     One switch is ordinary ("iPadе", a Latin brand with a Russian ending); letters swapped back
     and forth inside a word are only there to dodge keyword filters.
     """
-    words = [w for w in _WORD.findall(norm.plain) if len(_SWITCH.findall(w)) >= 2]
+    plain = norm.plain
+    # Reading every word is the costly part; a message with no switch anywhere has none to read.
+    if plain.isascii() or not _SWITCH.search(plain):
+        return Verdict(NAME, False, 0.0, "no mixed-alphabet words")
+    words = [w for w in _WORD.findall(plain) if len(_SWITCH.findall(w)) >= 2]
     if not words:
         return Verdict(NAME, False, 0.0, "no mixed-alphabet words")
     shown = ", ".join(words[:3])

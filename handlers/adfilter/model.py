@@ -69,23 +69,31 @@ class SpamModel:
         return math.log(f), math.log(1.0 - f)
 
     def spam_probability(self, text: str | Normalized) -> float:
-        """Spam score (0..1) of a message: 0.5 when nothing is known or evidence conflicts.
+        """Spam score (0..1) of a message: 0.5 when nothing is known or evidence conflicts."""
+        norm = text if isinstance(text, Normalized) else normalize(text)
+        return self.probability(tokenize(norm))
+
+    def probability(self, features: Iterable[str]) -> float:
+        """Spam score (0..1) of a message's `tokenize` features.
 
         Features are combined with Fisher's chi-square method (as in SpamBayes), which stays
         honest when many weak features agree, where a plain naive-Bayes product goes to 0 or 1.
         Class priors are deliberately left out: the training mix says nothing about how much
         spam a given group receives.
         """
-        norm = text if isinstance(text, Normalized) else normalize(text)
         if self._stale:
             self._reweigh()
-        weights = self._weights
-        found = [weights[tok] for tok in tokenize(norm) if tok in weights]
-        if not found:
+        get = self._weights.get
+        n = 0
+        sum_ln_f = sum_ln_g = 0.0
+        for tok in features:
+            w = get(tok)
+            if w is not None:
+                n += 1
+                sum_ln_f += w[0]
+                sum_ln_g += w[1]
+        if not n:
             return 0.5
-        n = len(found)
-        sum_ln_f = sum(w[0] for w in found)
-        sum_ln_g = sum(w[1] for w in found)
         spamminess = 1.0 - _chi2q(-2.0 * sum_ln_g, 2 * n)
         hamminess = 1.0 - _chi2q(-2.0 * sum_ln_f, 2 * n)
         return (1.0 + spamminess - hamminess) / 2.0
