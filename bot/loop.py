@@ -18,6 +18,7 @@ class DrainLoop:
     """
 
     name = "loop"
+    max_backoff = 30.0
 
     def __init__(self, poll_interval: float) -> None:
         self._poll_interval = poll_interval
@@ -40,12 +41,20 @@ class DrainLoop:
             self._task = None
 
     async def _run(self) -> None:
+        failures = 0
         while True:
             self._wake.clear()
             try:
                 while await self.run_once():
                     pass
+                failures = 0
             except Exception:
-                log.exception("loop.failed", loop=self.name)
+                failures += 1
+                log.exception("loop.failed", loop=self.name, failures=failures)
+            if failures:
+                # A database that is down fails every round: back off (and ignore wake-ups) so
+                # the loop neither floods the log nor competes for the pool with /readyz.
+                await asyncio.sleep(min(self._poll_interval * 2**failures, self.max_backoff))
+                continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll_interval)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -11,6 +13,12 @@ from bot.db.models import InboxUpdate, OutboxAction
 from bot.web.state import Runtime
 
 router = APIRouter()
+READINESS_TIMEOUT = 3.0
+
+
+async def _ping(runtime: Runtime) -> None:
+    async with runtime.engine.connect() as conn:
+        await conn.scalar(select(1))
 
 
 @router.get("/healthz")
@@ -22,8 +30,8 @@ async def healthz() -> dict:
 async def readyz(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
     try:
-        async with runtime.engine.connect() as conn:
-            await conn.scalar(select(1))
+        # Bounded: a probe that hangs on a pool waiting for a dead database is no answer.
+        await asyncio.wait_for(_ping(runtime), READINESS_TIMEOUT)
     except Exception as exc:
         return JSONResponse({"ok": False, "database": type(exc).__name__}, status_code=503)
     return JSONResponse({"ok": True, "database": "ok", "leader": runtime.leader.is_leader})
