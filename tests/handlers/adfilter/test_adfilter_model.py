@@ -1,9 +1,14 @@
 """The statistical model: learns from operators' marks, survives a JSON round trip, stays good."""
 
 import json
+from pathlib import Path
+
+import pytest
 
 from handlers.adfilter import FilterConfig, MessageFeatures, SpamModel, classify, starter_model
-from handlers.adfilter.corpus import split, starter_corpus, train
+from handlers.adfilter.corpus import read_lines, split, starter_corpus, train
+
+TG_SPAM = Path(__file__).resolve().parents[4] / "shared" / "corpora" / "tg-spam"
 
 REGULAR = MessageFeatures(text="", member_message_count=50)
 
@@ -45,8 +50,8 @@ def test_unknown_text_is_neutral():
     assert SpamModel().spam_probability("hello") == 0.5
 
 
-def test_model_meets_a_floor_on_the_held_out_starter_split():
-    train_set, test_set = split(starter_corpus())
+def held_out_scores(items):
+    train_set, test_set = split(items)
     model = train(train_set)
     config = FilterConfig()
     tp = fp = fn = 0
@@ -57,8 +62,23 @@ def test_model_meets_a_floor_on_the_held_out_starter_split():
             fp + (spam and not is_spam),
             fn + (is_spam and not spam),
         )
-    assert tp / (tp + fp) >= 0.95, (tp, fp, fn)
-    assert tp / (tp + fn) >= 0.85, (tp, fp, fn)
+    return tp / (tp + fp), tp / (tp + fn), (tp, fp, fn)
+
+
+def test_model_meets_a_floor_on_the_held_out_starter_split():
+    # Floors a little under the measured 0.980 / 0.877, so a regression fails here.
+    precision, recall, counts = held_out_scores(starter_corpus())
+    assert precision >= 0.97, counts
+    assert recall >= 0.85, counts
+
+
+@pytest.mark.skipif(not TG_SPAM.is_dir(), reason="shared tg-spam corpus not checked out")
+def test_model_meets_a_floor_on_the_held_out_tg_spam_split():
+    items = [(t, True) for t in read_lines(TG_SPAM / "spam-samples.txt")]
+    items += [(t, False) for t in read_lines(TG_SPAM / "ham-samples.txt")]
+    precision, recall, counts = held_out_scores(items)  # measured 0.980 / 0.962
+    assert precision >= 0.97, counts
+    assert recall >= 0.94, counts
 
 
 def test_starter_corpus_is_large_and_has_no_duplicates():

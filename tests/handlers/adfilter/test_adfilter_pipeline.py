@@ -64,3 +64,33 @@ def test_a_new_members_one_word_greeting_is_not_spam():
         assert not d.spam, d.explain()
         assert d.verdict("classifier").score <= 0.5
     assert classify(MessageFeatures(text="buy cheap followers", member_message_count=0)).spam
+
+
+FRIENDLY = [
+    "hello everyone, nice to meet you",
+    "Hi all, new here, glad to join 😊",
+    "Good morning everyone!",
+    "Thanks for the add, where can I read the rules?",
+    "大家好，新人报到",
+    "大家好，我是新来的，请多关照",
+    "新人报到，来自上海，做设计的",
+    "谢谢群主拉我进群",
+    "刚进群，请问群规在哪里看",
+    "大家好！我是从公众号文章看到进来的",
+    "大家好，新人報到，請多指教",
+]
+
+
+def test_friendly_greetings_are_never_flagged_even_from_newcomers():
+    # A false positive on a newcomer's hello drives people out of a group for good.
+    for text in FRIENDLY:
+        for count in (0, None, 40):
+            d = classify(MessageFeatures(text=text, member_message_count=count))
+            assert not d.spam, (text, count, d.explain())
+            assert d.score < 0.7, (text, count, d.explain())
+
+
+def test_a_newcomers_greeting_with_an_ad_attached_is_still_caught():
+    text = "大家好，新人报到，需要兼职的加我薇信 mm8866 日结"
+    d = classify(MessageFeatures(text=text, member_message_count=0))
+    assert d.spam and d.verdict("contacts").spam
