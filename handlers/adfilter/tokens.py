@@ -16,11 +16,16 @@ YouTube or GitHub link looks like an ad.
 from __future__ import annotations
 
 import re
+from itertools import repeat
+from operator import add
 
 from handlers.adfilter.links import URL_RE
 from handlers.adfilter.normalize import Normalized
 
-_PIECES = re.compile(r"[\u3400-\u9fff]+|[^\W\d_\u3400-\u9fff]+|\d+")
+_CJK = re.compile(r"[\u3400-\u9fff]+")
+_WORDS = re.compile(r"[^\W\d_\u3400-\u9fff]+")
+_DIGITS = re.compile(r"\d+")
+_NUMBER = [f"#{n}" for n in range(13)]
 _EMOJI = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF]")
 # A word mixing Latin and Cyrillic letters ("cаsino" with a Cyrillic "а") is a filter evasion.
 _MIXED = re.compile(r"[a-z][а-яё]|[а-яё][a-z]")
@@ -37,37 +42,34 @@ def _host(link: str) -> str:
 def tokenize(norm: Normalized) -> set[str]:
     """Return the set of features of a message (presence, not counts)."""
     out: set[str] = set()
-    add = out.add
+    put = out.add
     text = norm.text
     if "." in text:  # every link has a dot; most chat lines have none
         links = URL_RE.findall(text)
         if links:
-            add("__url__")
+            put("__url__")
             for link in links:
-                add("host:" + _host(link))
+                put("host:" + _host(link))
             text = URL_RE.sub(" ", text)
-    prev = ""
-    # One scan for all three kinds of piece, told apart by their first character: findall with
-    # a group per kind builds a tuple per piece and costs a third more.
-    for piece in _PIECES.findall(text):
-        first = piece[0]
-        if "\u3400" <= first <= "\u9fff":
-            out.update(piece)
-            out.update([piece[i : i + 2] for i in range(len(piece) - 1)])
-        elif first.isdigit():
-            add(f"#{min(len(piece), 12)}")  # number shape: a price, a year, a phone number
-        else:
-            add(piece)
-            if prev:
-                add(prev + " " + piece)  # word pairs: "dm me", "per day", "в лс"
-            prev = piece
-            if len(piece) > _STEM + 1:
-                add(piece[:_STEM] + "~")
+    # Each kind of piece is read by its own scan and added in bulk: set.update over map() runs
+    # in C, where a Python loop over the pieces cost half of the whole pipeline.
+    if not text.isascii():
+        for run in _CJK.findall(text):
+            out.update(run)
+            out.update(map(add, run, run[1:]))
+    words = _WORDS.findall(text)
+    if words:
+        out.update(words)
+        # word pairs: "dm me", "per day", "в лс"
+        out.update(map(add, map(add, words, repeat(" ")), words[1:]))
+        out.update([w[:_STEM] + "~" for w in words if len(w) > _STEM + 1])
+    if digits := _DIGITS.findall(text):  # number shape: a price, a year, a phone number
+        out.update([_NUMBER[min(len(d), 12)] for d in digits])
     if "@" in text:
-        add("__at__")
+        put("__at__")
     if not norm.raw.isascii():
         if len(_EMOJI.findall(norm.raw)) >= 3:
-            add("__emoji__")
+            put("__emoji__")
         if _MIXED.search(norm.plain):
-            add("__mixed_script__")
+            put("__mixed_script__")
     return out
