@@ -20,7 +20,15 @@ from schedules.describe import describe
 from schedules.errors import ScheduleError
 from schedules.firing import FireConfig, fire_now
 from schedules.models import COUNTDOWN_END, COUNTDOWN_MARK, ScheduledJob
-from schedules.store import create_job, find_group_job, group_jobs, pause, resume, spec_of
+from schedules.store import (
+    create_job,
+    find_group_job,
+    group_jobs,
+    pause,
+    remove_job,
+    resume,
+    spec_of,
+)
 from schedules.syntax import parse_schedule
 
 router = Router("schedules")
@@ -104,15 +112,15 @@ def _list(event: Event, ctx: Context, jobs: list[ScheduledJob]) -> list[SendMess
 
 async def _change(event: Event, ctx: Context, sub: str, job: ScheduledJob) -> list[SendMessage]:
     if sub == "pause":
-        pause(job)
+        pause(ctx.session, job, ctx.now)
         return _reply(event, ctx.t("schedule.paused", id=job.id))
     if sub == "resume":
-        resume(job, ctx.now)
+        resume(ctx.session, job, ctx.now)
         return _reply(
             event, ctx.t("schedule.resumed", id=job.id, next=_local(ctx, job.next_run_at))
         )
     if sub in ("remove", "delete", "rm"):
-        await ctx.session.delete(job)
+        await remove_job(ctx.session, job, ctx.now)
         return _reply(event, ctx.t("schedule.removed", id=job.id))
     # run-now: the firing goes to the outbox in this event's transaction, under its own key.
     config = FireConfig(default_tz=ctx.tz.key)
@@ -150,7 +158,7 @@ async def countdown_command(event: Event, ctx: Context) -> list[SendMessage]:
         return _reply(event, "\n".join(lines))
     if sub.lower() == "cancel":
         key = rest.strip()
-        if not key.isdigit() or not await cancel_countdown(ctx.session, ctx.group.id, key):
+        if not key.isdigit() or not await cancel_countdown(ctx.session, ctx.group.id, key, ctx.now):
             return _reply(event, ctx.t("countdown.not_found", id=key or "?"))
         return _reply(event, ctx.t("countdown.cancelled", id=key))
     args, pin = split_pin(args)

@@ -22,7 +22,16 @@ from schedules.describe import describe
 from schedules.errors import ScheduleError
 from schedules.models import CHECKIN_REMINDER, INACTIVITY_CHECK, POST, SERIES, ScheduledJob
 from schedules.spec import spec_to_json
-from schedules.store import create_job, first_run, group_jobs, pause, resume, spec_of
+from schedules.store import (
+    create_job,
+    first_run,
+    group_jobs,
+    pause,
+    record_change,
+    remove_job,
+    resume,
+    spec_of,
+)
 from schedules.syntax import parse_schedule
 
 
@@ -174,9 +183,11 @@ async def change_schedule(job_id: int, body: ScheduleChange, runtime: Authorized
         if body.grace_minutes is not None:
             job.grace_seconds = body.grace_minutes * 60
         if body.enabled is False:
-            pause(job)
+            pause(session, job, now)
         elif body.enabled is True and not job.enabled:
-            resume(job, now)
+            resume(session, job, now)
+        else:
+            record_change(session, job.id, now)
         await session.flush()
         shown = job_json(job, tz)
     runtime.scheduler.refresh(job)
@@ -186,7 +197,8 @@ async def change_schedule(job_id: int, body: ScheduleChange, runtime: Authorized
 @router.delete("/schedules/{job_id}", status_code=204)
 async def delete_schedule(job_id: int, runtime: Authorized) -> Response:
     async with runtime.sessions.begin() as session:
-        await session.delete(await _job(session, job_id))
+        await remove_job(session, await _job(session, job_id), runtime.scheduler.now())
+    runtime.scheduler.forget(job_id)
     return Response(status_code=204)
 
 

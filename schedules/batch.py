@@ -126,6 +126,12 @@ async def settle_plain(
         set_committed_value(job, "next_run_at", decision.next_at)
         set_committed_value(job, "last_run_at", last_run)
         set_committed_value(job, "last_result", result)
+    await write_firings(session, rows, changes)
+    return len(claimed)
+
+
+async def write_firings(session: AsyncSession, rows: list[dict], changes: list[dict]) -> None:
+    """Store outbox rows and job-row updates (`b_id`, `b_next`, `b_last`, `b_result`) in bulk."""
     if rows:
         insert = _insert(session)
         await session.execute(
@@ -146,4 +152,3 @@ async def settle_plain(
             ),
             changes,
         )
-    return len(claimed)

@@ -16,7 +16,7 @@ from bot.db.models import Group
 from schedules.countdown import CountdownRequest
 from schedules.models import COUNTDOWN_END, COUNTDOWN_MARK, ScheduledJob
 from schedules.spec import Once
-from schedules.store import create_job
+from schedules.store import create_job, record_change
 
 _PIN = re.compile(r"(?:^|\s)(?:pin|置顶)(?=\s|$)", re.IGNORECASE)
 
@@ -83,11 +83,13 @@ async def running_countdowns(session: AsyncSession, group_id: int) -> list[Sched
     return list(rows)
 
 
-async def cancel_countdown(session: AsyncSession, group_id: int, countdown_id: str) -> bool:
+async def cancel_countdown(
+    session: AsyncSession, group_id: int, countdown_id: str, now: datetime
+) -> bool:
     """Delete every job of the countdown; False when the group has no such countdown."""
-    result = await session.execute(
-        delete(ScheduledJob).where(
-            ScheduledJob.group_id == group_id, ScheduledJob.countdown_id == countdown_id
-        )
-    )
-    return bool(result.rowcount)
+    mine = (ScheduledJob.group_id == group_id, ScheduledJob.countdown_id == countdown_id)
+    ids = list(await session.scalars(select(ScheduledJob.id).where(*mine)))
+    for job_id in ids:
+        record_change(session, job_id, now)
+    await session.execute(delete(ScheduledJob).where(*mine))
+    return bool(ids)

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, BigId, JsonDoc, UtcDateTime
@@ -66,10 +75,27 @@ class JobClaim(Base):
     claimed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+class JobChange(Base):
+    """A job was created, changed or removed. Any replica may write one (a chat command); the
+    leader's scheduler reads new ones every sweep to arm or drop that job's timer."""
+
+    __tablename__ = "job_changes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # No foreign key: the change of a removed job outlives its row.
+    job_id: Mapped[int] = mapped_column(BigInteger)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
 class ContentSeries(Base):
-    """An ordered list of posts (lessons, tips) that a series job posts one per firing."""
+    """An ordered list of posts (lessons, tips) that a series job posts one per firing.
+
+    Series form one library shared by every group (operators run many groups from one
+    playbook), so names are unique.
+    """
 
     __tablename__ = "content_series"
+    __table_args__ = (Index("uq_content_series_name", "name", unique=True),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(String(128))

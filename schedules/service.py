@@ -5,6 +5,9 @@ job's grace), then registers one APScheduler job per row (`post:{id}`, argument:
 so APScheduler only says "wake up now"; what to post, and whether it still should, is always read
 from the table. A sweep every `sweep_seconds` is the safety net: it settles rows the timer does
 not know yet (made by another replica's command or the API) and rows whose timer was late.
+
+Plain jobs (one text to the owner group) wake `staging.LEAD` early: their rows are read and
+rendered ahead and written at the due instant, so a burst of thousands is on time.
 """
 
 from __future__ import annotations
@@ -17,17 +20,18 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from schedules import staging
 from schedules.batch import settle_plain
 from schedules.firing import FireConfig, fire_now, settle
 from schedules.misfire import apscheduler_job_options
-from schedules.models import ScheduledJob
+from schedules.models import JobChange, ScheduledJob
 from schedules.posts import is_plain
 from schedules.spec import AfterEvent
 from schedules.store import SWEEP_EVERY, first_run, grace_of, spec_of
-from schedules.triggers import to_apscheduler_trigger
+from schedules.triggers import lead_trigger, to_apscheduler_trigger
 
 log = structlog.get_logger(__name__)
 # APScheduler logs every wake-up at INFO (the sweep runs every second); keep its warnings only.
@@ -41,6 +45,8 @@ TIMER_SLACK = timedelta(milliseconds=50)
 # Rows settled per transaction by the sweep: big enough for throughput, small enough that the
 # first rows of a burst reach the outbox (and the sender) without waiting for the last.
 BATCH = 500
+# The change log only has to outlive a leader's restart.
+CHANGES_KEPT = timedelta(days=1)
 
 
 def utcnow() -> datetime:
@@ -58,16 +64,25 @@ class SchedulerService:
         clock: Clock = utcnow,
         on_outbox: Callable[[], None] | None = None,
         sweep_seconds: float = 1.0,
+        lead: timedelta = staging.LEAD,
     ) -> None:
         self._sessions = sessions
         self._config = config or FireConfig()
         self.now = clock
         self._on_outbox = on_outbox or (lambda: None)
         self._sweep_seconds = sweep_seconds
+        self._lead = lead
         self._timer: AsyncIOScheduler | None = None
         self._max_id = 0
+        self._last_change = 0
         self._pass = asyncio.Lock()
         self._woken = False
+        # Firings read and rendered ahead, by due instant, waiting to be written (see staging).
+        self._staged: dict[datetime, dict[int, staging.StagedJob]] = {}
+        self._staging = asyncio.Lock()
+        self._stage_woken = False
+        self._releases: set[asyncio.Task] = set()
+        self.fired_total = 0  # firings stored since start, counted before each on_outbox call
 
     @property
     def running(self) -> bool:
@@ -76,6 +91,9 @@ class SchedulerService:
     async def start(self) -> None:
         """Catch up missed runs, then rebuild the in-process timer from the job table."""
         fired = await self.fire_due()
+        # Changes made from here on are applied by the sweeps; older ones are in the table.
+        self._last_change = await self._last_change_id()
+        await self._prune_changes(self.now())
         timer = AsyncIOScheduler(timezone=UTC)
         count = await self._register_new(timer)
         timer.add_job(
@@ -95,6 +113,10 @@ class SchedulerService:
             self._timer.shutdown(wait=False)
             self._timer = None
             self._max_id = 0
+            for task in self._releases:
+                task.cancel()
+            self._releases.clear()
+            self._staged.clear()  # written by the next leader through the ordinary path
             log.info("scheduler.stopped")
 
     async def fire_due(self, now: datetime | None = None, *, due: datetime | None = None) -> int:
@@ -104,6 +126,7 @@ class SchedulerService:
         due = due or now
         fired = 0
         while True:
+            before = fired
             async with self._sessions.begin() as session:
                 jobs = list(
                     await session.scalars(
@@ -122,6 +145,7 @@ class SchedulerService:
                 for job in other:
                     fired += await self._settle(session, job, now)
             if jobs:
+                self.fired_total += fired - before
                 self._on_outbox()
             moved = any(job.next_run_at != at for job, at in zip(jobs, planned, strict=True))
             # A full batch nobody could move (another scheduler holds it) ends this pass too.
@@ -146,6 +170,77 @@ class SchedulerService:
                 fired += await self.fire_due(now, due=now + TIMER_SLACK)
             return fired
 
+    async def stage_job(self, job_id: int) -> int:
+        """The timer's callback for a plain job, `LEAD` before it is due: read and render every
+        plain firing due within `LEAD` (once per burst, like `fire_job`) and arrange its write
+        at the due instant. Returns how many firings were staged."""
+        self._stage_woken = True
+        if self._staging.locked():
+            return 0
+        async with self._staging:
+            staged = 0
+            while self._stage_woken:
+                self._stage_woken = False
+                staged += await self.prepare()
+            return staged
+
+    async def prepare(self, now: datetime | None = None) -> int:
+        """Stage plain firings due in (now - EARLY, now + lead]; each instant gets a release task
+        (rows later than that are the sweep's)."""
+        now = now or self.now()
+        known = {(job_id, at) for at, jobs in self._staged.items() for job_id in jobs}
+        async with self._sessions() as session:
+            found = await staging.stage(
+                session, now - EARLY, now + self._lead + EARLY, self._config, known
+            )
+        for at, jobs in found.items():
+            if at not in self._staged:
+                task = asyncio.create_task(self._release_at(at), name=f"release {at}")
+                self._releases.add(task)
+                task.add_done_callback(self._releases.discard)
+            self._staged.setdefault(at, {}).update(jobs)
+        return sum(len(jobs) for jobs in found.values())
+
+    async def release_due(self, now: datetime | None = None) -> int:
+        """Write staged firings whose instant has come; returns how many were stored.
+
+        A staged firing later than its grace is dropped here: the ordinary path then settles
+        the row and records the skip.
+        """
+        now = now or self.now()
+        fired = 0
+        for at in sorted(at for at in self._staged if at <= now + TIMER_SLACK):
+            jobs = [
+                job
+                for job in self._staged.pop(at).values()
+                if job.grace is None or now - at <= job.grace
+            ]
+            for start in range(0, len(jobs), staging.WRITE_BATCH):
+                chunk = jobs[start : start + staging.WRITE_BATCH]
+                try:
+                    async with self._sessions.begin() as session:
+                        written = await staging.release(session, at, chunk, self.now())
+                except Exception:
+                    # The rows stay due: the sweep settles them through the ordinary path.
+                    log.exception("schedule.release_failed", at=at.isoformat(), jobs=len(chunk))
+                    continue
+                fired += len(written)
+                self.fired_total += len(written)
+                self._on_outbox()
+        return fired
+
+    async def _release_at(self, at: datetime) -> None:
+        delay = (at - self.now()).total_seconds()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        async with self._pass:
+            await self.release_due()
+
+    def unstage(self, job_id: int) -> None:
+        """Forget a staged firing of a job that changed (its new content is read when due)."""
+        for jobs in self._staged.values():
+            jobs.pop(job_id, None)
+
     async def fire(self, job_id: int, fire_at: datetime | None = None) -> int | None:
         """Run a job for `fire_at` (default now) regardless of its schedule ("run now").
 
@@ -162,9 +257,15 @@ class SchedulerService:
         return count
 
     def refresh(self, job: ScheduledJob) -> None:
-        """Re-register one job's timer after it was created or changed in this process."""
-        if self._timer is not None:
+        """Re-arm one job's timer after it was created or changed in this process: a paused or
+        finished job loses its timer at once, a new or resumed one gets it at once."""
+        self.unstage(job.id)
+        if self._timer is None:
+            return
+        if job.enabled and job.next_run_at is not None:
             self._add(self._timer, job)
+        else:
+            self.forget(job.id)
 
     async def _settle_plain(
         self, session: AsyncSession, jobs: list[ScheduledJob], now: datetime
@@ -200,22 +301,30 @@ class SchedulerService:
         try:
             async with self._pass:
                 # Only rows the timer should already have handled, so the two rarely race.
+                await self.release_due()
                 now = self.now()
                 await self.fire_due(now, due=now - EARLY)
-            if self._timer is not None:
-                await self._register_new(self._timer)
+            await self.sync_timers()
         except Exception:
             log.exception("scheduler.sweep_failed")
+
+    async def sync_timers(self) -> None:
+        """Bring the timer in line with the table: changed jobs re-armed or dropped, new rows
+        armed (each sweep does this)."""
+        if self._timer is not None:
+            await self._apply_changes(self._timer)
+            await self._register_new(self._timer)
+
+    def armed(self) -> set[int]:
+        """Ids of the jobs that have a timer now."""
+        if self._timer is None:
+            return set()
+        return {int(job.id[5:]) for job in self._timer.get_jobs() if job.id.startswith("post:")}
 
     async def _register_new(self, timer: AsyncIOScheduler) -> int:
         async with self._sessions() as session:
             rows = await session.execute(
-                select(
-                    ScheduledJob.id,
-                    ScheduledJob.spec,
-                    ScheduledJob.grace_seconds,
-                    ScheduledJob.next_run_at,
-                ).where(
+                select(*_TIMER_COLUMNS).where(
                     ScheduledJob.id > self._max_id,
                     ScheduledJob.enabled.is_(True),
                     ScheduledJob.next_run_at.is_not(None),
@@ -228,21 +337,68 @@ class SchedulerService:
                 count += 1
         return count
 
+    async def _last_change_id(self) -> int:
+        async with self._sessions() as session:
+            return await session.scalar(select(func.max(JobChange.id))) or 0
+
+    async def _apply_changes(self, timer: AsyncIOScheduler) -> int:
+        """Re-arm or drop the timers of jobs changed since the last sweep (by a chat command,
+        the API or another replica): a paused or removed job loses its timer, a new or resumed
+        one gets it."""
+        async with self._sessions() as session:
+            changes = list(
+                await session.execute(
+                    select(JobChange.id, JobChange.job_id)
+                    .where(JobChange.id > self._last_change)
+                    .order_by(JobChange.id)
+                    .limit(5000)
+                )
+            )
+            if not changes:
+                return 0
+            ids = sorted({change.job_id for change in changes})
+            rows = {
+                row.id: row
+                for row in await session.execute(
+                    select(*_TIMER_COLUMNS, ScheduledJob.enabled).where(ScheduledJob.id.in_(ids))
+                )
+            }
+        for job_id in ids:
+            row = rows.get(job_id)
+            if row is None:
+                self.unstage(job_id)
+                self.forget(job_id)
+            else:
+                fields = row._asdict()
+                fields.pop("enabled")
+                self.refresh(ScheduledJob(**fields, enabled=row.enabled))
+        self._last_change = changes[-1].id
+        return len(ids)
+
+    async def _prune_changes(self, now: datetime) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(
+                delete(JobChange).where(JobChange.changed_at < now - CHANGES_KEPT)
+            )
+
     def _add(self, timer: AsyncIOScheduler, job: ScheduledJob) -> None:
         spec = spec_of(job)
-        trigger = (
-            IntervalTrigger(seconds=SWEEP_EVERY.total_seconds(), start_date=job.next_run_at)
-            if isinstance(spec, AfterEvent)
-            else to_apscheduler_trigger(spec)
-        )
+        callback, next_run = self.fire_job, job.next_run_at
+        if isinstance(spec, AfterEvent):
+            trigger = IntervalTrigger(seconds=SWEEP_EVERY.total_seconds(), start_date=next_run)
+        elif is_plain(job):
+            callback, trigger = self.stage_job, lead_trigger(spec, self._lead)
+            next_run = None if next_run is None else next_run - self._lead
+        else:
+            trigger = to_apscheduler_trigger(spec)
         timer.add_job(
-            self.fire_job,
+            callback,
             trigger,
             args=[job.id],
             id=f"post:{job.id}",
             replace_existing=True,
             # The table already knows the next run; APScheduler need not work it out again.
-            next_run_time=job.next_run_at,
+            next_run_time=next_run,
             **apscheduler_job_options(grace_of(job)),
         )
 
@@ -250,6 +406,17 @@ class SchedulerService:
         """Drop a deleted job's timer."""
         if self._timer is not None and self._timer.get_job(f"post:{job_id}") is not None:
             self._timer.remove_job(f"post:{job_id}")
+
+
+_TIMER_COLUMNS = (
+    ScheduledJob.id,
+    ScheduledJob.group_id,
+    ScheduledJob.kind,
+    ScheduledJob.target,
+    ScheduledJob.spec,
+    ScheduledJob.grace_seconds,
+    ScheduledJob.next_run_at,
+)
 
 
 def _after_failure(job: ScheduledJob, now: datetime) -> datetime | None:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Group
 from bot.groups.settings import load_group_settings
 from schedules.misfire import DEFAULT_GRACE
-from schedules.models import POST, ScheduledJob
+from schedules.models import POST, JobChange, ScheduledJob
 from schedules.spec import AfterEvent, Cron, Every, Once, spec_from_json, spec_to_json
 from schedules.triggers import next_fire
 
@@ -82,7 +82,14 @@ async def create_job(
     )
     session.add(job)
     await session.flush()
+    record_change(session, job.id, now)
     return job
+
+
+def record_change(session: AsyncSession, job_id: int, now: datetime) -> None:
+    """Note that a job's timer must be re-armed or dropped (the leader reads these each sweep,
+    since the change may be made on another replica)."""
+    session.add(JobChange(job_id=job_id, changed_at=now))
 
 
 async def group_jobs(session: AsyncSession, group_id: int) -> list[ScheduledJob]:
@@ -99,15 +106,23 @@ async def find_group_job(session: AsyncSession, group_id: int, job_id: int) -> S
     return job if job is not None and job.group_id == group_id else None
 
 
-def pause(job: ScheduledJob) -> None:
+def pause(session: AsyncSession, job: ScheduledJob, now: datetime) -> None:
     """Stop a job firing; its schedule is kept."""
     job.enabled = False
+    record_change(session, job.id, now)
 
 
-def resume(job: ScheduledJob, now: datetime) -> None:
+def resume(session: AsyncSession, job: ScheduledJob, now: datetime) -> None:
     """Fire again from the next occurrence after `now` (runs missed while paused are not sent)."""
     job.enabled = True
     job.next_run_at = first_run(spec_of(job), now)
+    record_change(session, job.id, now)
+
+
+async def remove_job(session: AsyncSession, job: ScheduledJob, now: datetime) -> None:
+    """Delete a job (its claims go with it)."""
+    record_change(session, job.id, now)
+    await session.delete(job)
 
 
 async def target_groups(session: AsyncSession, job: ScheduledJob) -> list[Group]:

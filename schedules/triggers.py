@@ -133,3 +133,28 @@ def fire_times(
         times.append(fire)
         cursor = fire
     return times
+
+
+class LeadTrigger(BaseTrigger):
+    """Wake `lead` before each fire time of `inner`, so a burst can be prepared ahead of it."""
+
+    def __init__(self, inner: BaseTrigger, lead: timedelta) -> None:
+        self.inner = inner
+        self.lead = lead
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        """The inner trigger's next time after `now + lead`, moved `lead` earlier."""
+        previous = None if previous_fire_time is None else previous_fire_time + self.lead
+        fire = self.inner.get_next_fire_time(previous, now + self.lead)
+        return None if fire is None else fire - self.lead
+
+    def __str__(self) -> str:
+        return f"{self.inner} - {self.lead}"
+
+
+@lru_cache(maxsize=4096)
+def lead_trigger(spec: Spec, lead: timedelta) -> BaseTrigger:
+    """A shared `LeadTrigger` for a (non-AfterEvent) spec."""
+    return LeadTrigger(_cached_trigger(spec), lead)

@@ -11,8 +11,11 @@ from sqlalchemy import select, update
 
 import tests.harness
 from bot.app import create_app
+from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import OutboxAction
+from schedules.firing import FireConfig
 from schedules.models import ScheduledJob
+from schedules.service import SchedulerService
 from tests.harness import BotHarness
 
 
@@ -37,6 +40,18 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture
+async def sessions(database_url):
+    engine = create_engine(database_url)
+    yield create_sessionmaker(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+def service(sessions, clock) -> SchedulerService:
+    return SchedulerService(sessions, FireConfig(operators=("111",)), clock=clock)
 
 
 @pytest.fixture
