@@ -43,14 +43,23 @@ class VerificationConfig(_Section):
 
 class ScreeningConfig(_Section):
     mode: Literal["open", "code", "review", "allowlist"] = "open"
+    # Unlimited codes accepted as invite link names or private replies; counted, expiring
+    # codes live in the `invite_codes` table (`/code add`).
     codes: list[str] = []
     allowlist: list[str] = []
     rules: str | None = None
+    # Review groups with questions ask them privately; without, the request goes straight to
+    # the operators.
+    questions: list[str] = []
+    code_tries: int = 3
+    reply_minutes: int = 30
 
 
 class RaidConfig(_Section):
     threshold: int = 10
     window_seconds: int = 60
+    # The operators' own chat for raid notices; None posts them in the group.
+    alert_chat_id: str | None = None
 
 
 class IcebreakerConfig(_Section):

@@ -1,4 +1,4 @@
-"""Tables of the entry capabilities: pending verifications and open welcome batches.
+"""Tables of the entry capabilities: pending verifications, welcome batches, raid episodes.
 
 Both survive a restart: a verification's deadline is fired by the leader's timeout loop
 (`handlers.verification_timeouts`), a welcome batch's greeting waits in the outbox.
@@ -64,6 +64,29 @@ class WelcomeBatch(Base):
     @property
     def outbox_key(self) -> str:
         return f"welcome:{self.id}:0"
+
+
+class RaidEpisode(Base):
+    """One guarded period of a group, kept for the operators' figures and for its end notice.
+
+    Active until a whole window passes without a join (`ends_at`); the leader's timeout loop
+    ends it and announces the end even when no further join arrives to notice it.
+    """
+
+    __tablename__ = "raid_episodes"
+    __table_args__ = (Index("ix_raid_episodes_status_ends", "status", "ends_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    # active -> ended
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    joins: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_join_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 async def sent_message_id(session: AsyncSession, idempotency_key: str) -> str | None:

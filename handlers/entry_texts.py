@@ -92,6 +92,13 @@ define(
             "en": "⚠️ A burst of joins ({count} in {seconds} s): guarded mode is on — welcomes "
             "are batched and verification asks a question.",
         },
+        "raid.ended": {
+            "zh": "✅ 防护模式已解除：持续约 {minutes} 分钟，期间共 {joins} 人加入，"
+            "{removed} 人未通过验证被移出。欢迎语与入群验证恢复正常。",
+            "en": "✅ Guarded mode is off: it lasted about {minutes} min, {joins} joined "
+            "meanwhile and {removed} were removed by verification. Welcomes and verification "
+            "are back to normal.",
+        },
         "screening.review": {
             "zh": "入群申请：{name}（ID {user_id}）\n简介：{bio}",
             "en": "Join request: {name} (ID {user_id})\nBio: {bio}",
@@ -102,8 +109,10 @@ define(
         "screening.declined": {"zh": "已拒绝 {name} 的申请。", "en": "Declined {name}."},
         "screening.saved": {"zh": "入群审核方式：{mode}", "en": "Screening rule: {mode}"},
         "screening.usage": {
-            "zh": "用法：/screening open|code <邀请码...>|review|allowlist",
-            "en": "Usage: /screening open|code <codes...>|review|allowlist",
+            "zh": "用法：/screening open|code <邀请码...>|review|allowlist，"
+            "或 /screening questions 问题1 | 问题2",
+            "en": "Usage: /screening open|code <codes...>|review|allowlist, or "
+            "/screening questions Q1 | Q2",
         },
         "screening.allowlist_added": {
             "zh": "白名单新增 {added} 人，共 {total} 人。",
@@ -135,5 +144,98 @@ define(
             "zh": "🧊 破冰时间！回复这条消息回答：{question}",
             "en": "🧊 Icebreaker! Reply to this message: {question}",
         },
+    }
+)
+
+# Private conversation with join requesters, and the operators' /code command.
+define(
+    {
+        "screening.ask_code": {
+            "zh": "你好 {name}！申请加入「{group}」需要邀请码。\n请直接在这里回复你的邀请码"
+            "（{minutes} 分钟内有效，最多尝试 {tries} 次）。",
+            "en": "Hi {name}! Joining {group} needs an invite code.\nPlease reply here with "
+            "your code (within {minutes} minutes, {tries} tries at most).",
+        },
+        "screening.code_wrong": {
+            "zh": "邀请码不正确，还可以再试 {left} 次。",
+            "en": "That code is not valid. {left} tries left.",
+        },
+        "screening.code_ok": {
+            "zh": "邀请码正确，已通过你加入「{group}」的申请，欢迎！",
+            "en": "Code accepted: your request to join {group} is approved. Welcome!",
+        },
+        "screening.declined_tries": {
+            "zh": "邀请码错误次数过多，你加入「{group}」的申请已被拒绝。如有疑问请联系群管理员。",
+            "en": "Too many wrong codes: your request to join {group} was declined. Please "
+            "contact the group's operators if this is a mistake.",
+        },
+        "screening.declined_timeout": {
+            "zh": "{minutes} 分钟内没有收到你的回复，加入「{group}」的申请已被拒绝，"
+            "可以稍后重新申请。",
+            "en": "No reply within {minutes} minutes, so your request to join {group} was "
+            "declined. You are welcome to apply again.",
+        },
+        "screening.ask_questions": {
+            "zh": "你好 {name}！申请加入「{group}」需要回答 {total} 个问题，管理员审核后通过。"
+            "请在 {minutes} 分钟内逐条回复。",
+            "en": "Hi {name}! To join {group}, please answer {total} questions; an operator "
+            "reviews the answers. Reply to each within {minutes} minutes.",
+        },
+        "screening.question": {
+            "zh": "问题 {index}/{total}：{question}",
+            "en": "Question {index}/{total}: {question}",
+        },
+        "screening.answers_sent": {
+            "zh": "谢谢！你的回答已提交给管理员审核，结果会在这里通知你。",
+            "en": "Thank you! Your answers went to the operators; you will hear the result here.",
+        },
+        "screening.approved_dm": {
+            "zh": "管理员已通过你加入「{group}」的申请，欢迎！",
+            "en": "An operator approved your request to join {group}. Welcome!",
+        },
+        "screening.declined_dm": {
+            "zh": "很抱歉，管理员没有通过你加入「{group}」的申请。",
+            "en": "Sorry, an operator declined your request to join {group}.",
+        },
+        "screening.questions_saved": {
+            "zh": "已设置 {count} 个入群问题（审核模式下私聊提问）。",
+            "en": "{count} entry questions saved (asked privately in review mode).",
+        },
+        "code.usage": {
+            "zh": "用法：/code add <邀请码> [uses=次数] [days=天数|hours=小时]；"
+            "/code new [uses=次数] [days=天数]（随机生成，默认一次性）；/code list；"
+            "/code revoke <邀请码>",
+            "en": "Usage: /code add <code> [uses=N] [days=N|hours=N]; /code new [uses=N] "
+            "[days=N] (random, single-use by default); /code list; /code revoke <code>",
+        },
+        "code.bad_option": {
+            "zh": "无法识别的选项：{option}（可用 uses=、days=、hours=，days 与 hours 二选一）",
+            "en": "Unknown option: {option} (use uses=, days= or hours=, not both days and hours)",
+        },
+        "code.bad_number": {
+            "zh": "{option} 的值 {value} 无效：需要 1 到 {limit} 之间的整数。",
+            "en": "{option}={value} is not valid: use a whole number from 1 to {limit}.",
+        },
+        "code.bad_code": {
+            "zh": "邀请码 {code} 无效：只能包含字母、数字、_ 或 -，长度 3-32。",
+            "en": "Code {code} is not valid: letters, digits, _ or - only, 3 to 32 long.",
+        },
+        "code.exists": {"zh": "邀请码 {code} 已存在。", "en": "Code {code} already exists."},
+        "code.unknown": {"zh": "没有邀请码 {code}。", "en": "There is no code {code}."},
+        "code.created": {"zh": "已创建邀请码：{line}", "en": "Invite code created: {line}"},
+        "code.revoked": {"zh": "邀请码 {code} 已作废。", "en": "Code {code} revoked."},
+        "code.none": {
+            "zh": "还没有邀请码。用 /code new 或 /code add 创建。",
+            "en": "No invite codes yet. Create one with /code new or /code add.",
+        },
+        "code.list_header": {"zh": "邀请码：", "en": "Invite codes:"},
+        "code.uses_of": {"zh": "已用 {used}/{limit} 次", "en": "{used}/{limit} uses"},
+        "code.uses_unlimited": {
+            "zh": "已用 {used} 次（不限次数）",
+            "en": "{used} uses (unlimited)",
+        },
+        "code.never_expires": {"zh": "永久有效", "en": "never expires"},
+        "code.expires": {"zh": "有效期至 {at}", "en": "expires {at}"},
+        "code.not_usable": {"zh": "（已失效）", "en": "(no longer valid)"},
     }
 )

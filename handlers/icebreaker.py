@@ -29,7 +29,8 @@ _rng = random.SystemRandom()
 
 
 def _plain_message(event: Event) -> bool:
-    return event.command is None and bool(event.text)
+    # Group chatter only: a private message is not an introduction, nor a "group only" error.
+    return event.chat.is_group and event.command is None and bool(event.text)
 
 
 def is_introduction(event: Event, ctx: Context) -> bool:

@@ -1,8 +1,11 @@
 """Entry screening: join requests decided by the group's rule, and the published rules.
 
-Rules (`/screening ...`): open (approve all), code (the request's invite link name must be one
-of the codes), review (operators decide with buttons `scr:a|d:<user id>`), allowlist (user ids
-imported with `/allowlist`). `/rules` shows the published rules; `/rules set` changes them.
+Rules (`/screening ...`): open (approve all); code (an invite link named after a code approves
+at once, anyone else is asked for a code privately, see `handlers.entry_dialogue`); review
+(operators decide with buttons `scr:a|d:<user id>`, after the requester answered the group's
+questions privately when there are any); allowlist (user ids imported with `/allowlist`).
+`/code` manages counted, expiring codes; `/rules` shows the published rules, `/rules set`
+changes them.
 """
 
 from __future__ import annotations
@@ -19,10 +22,15 @@ from bot.core.actions import (
     SendMessage,
 )
 from bot.core.context import Context
-from bot.core.events import Event, EventKind
+from bot.core.events import ChatType, Event, EventKind
 from bot.core.router import Router
-from handlers import entry_texts  # noqa: F401  (registers the texts)
+from handlers import (
+    entry_texts,  # noqa: F401  (registers the texts)
+    invite_codes,
+)
+from handlers.entry_applications import normalise_code, take_code
 from handlers.entry_config import ScreeningConfig, load, save
+from handlers.entry_dialogue import on_private_reply, operator_decided, start_application
 from handlers.welcome_batch import rules_text
 
 router = Router("screening")
@@ -31,11 +39,12 @@ USER_ID = re.compile(r"(?<!\d)\d{3,20}(?!\d)")
 
 
 def decide(config: ScreeningConfig, user_id: str, link_name: str | None) -> bool | None:
-    """True approve, False decline, None: ask the operators."""
+    """True approve, False decline, None: ask (the requester privately, or the operators)."""
     if config.mode == "open":
         return True
     if config.mode == "code":
-        return link_name is not None and link_name in config.codes
+        codes = {normalise_code(code) for code in config.codes}
+        return True if link_name and normalise_code(link_name) in codes else None
     if config.mode == "allowlist":
         return user_id in config.allowlist
     return None
@@ -43,16 +52,29 @@ def decide(config: ScreeningConfig, user_id: str, link_name: str | None) -> bool
 
 @router.on(EventKind.JOIN_REQUEST, group_only=True)
 async def on_join_request(event: Event, ctx: Context) -> list[Action]:
-    """Approve, decline, or post the request for the operators to review."""
+    """Approve, decline, or start the private conversation / post for the operators."""
     if event.user is None:
         return []
     config = load(ctx.group, ScreeningConfig)
     verdict = decide(config, event.user.id, event.invite_link_name)
     chat, uid = event.chat.id, event.user.id
+    # A link named after a counted code: one of its uses admits the requester.
+    link = event.invite_link_name
+    if (
+        verdict is None
+        and config.mode == "code"
+        and link
+        and await take_code(ctx.session, ctx.group.id, link, ctx.now)
+    ):
+        verdict = True
     if verdict is True:
         return [ApproveJoinRequest(chat_id=chat, user_id=uid)]
     if verdict is False:
         return [DeclineJoinRequest(chat_id=chat, user_id=uid)]
+    if config.mode == "code":
+        return await start_application(ctx, event, config, "code")
+    if config.questions:
+        return await start_application(ctx, event, config, "questions")
     text = ctx.t("screening.review", name=event.user.name, user_id=uid, bio=event.text or "-")
     buttons = (
         (
@@ -61,6 +83,16 @@ async def on_join_request(event: Event, ctx: Context) -> list[Action]:
         ),
     )
     return [SendMessage(chat_id=chat, text=text, buttons=buttons)]
+
+
+def _private_text(event: Event) -> bool:
+    return event.chat.type is ChatType.PRIVATE and event.command is None and bool(event.text)
+
+
+@router.on(EventKind.MESSAGE, when=_private_text)
+async def on_private_message(event: Event, ctx: Context) -> list[Action]:
+    """A join requester's private reply: their invite code or an answer."""
+    return await on_private_reply(event, ctx)
 
 
 def _is_review_button(event: Event) -> bool:
@@ -84,7 +116,7 @@ async def on_review(event: Event, ctx: Context) -> list[Action]:
     actions: list[Action] = [decision, answer.model_copy(update={"text": done})]
     if event.message_id:
         actions.append(DeleteMessage(chat_id=event.chat.id, message_id=event.message_id))
-    return actions
+    return actions + await operator_decided(ctx, ctx.group.id, uid, approve)
 
 
 def _reply(event: Event, text: str) -> list[Action]:
@@ -98,8 +130,14 @@ def _reply(event: Event, text: str) -> list[Action]:
     group_only=True,
 )
 async def screening_command(event: Event, ctx: Context) -> list[Action]:
-    """`/screening open|code <codes...>|review|allowlist`."""
+    """`/screening open|code <codes...>|review|allowlist`, `/screening questions Q1 | Q2`."""
     config = load(ctx.group, ScreeningConfig)
+    verb, _, rest = event.args.partition(" ")
+    if verb == "questions":
+        # Questions are separated by "|" so each may contain spaces and punctuation.
+        config.questions = [q.strip()[:300] for q in rest.split("|") if q.strip()][:10]
+        save(ctx.group, config)
+        return _reply(event, ctx.t("screening.questions_saved", count=len(config.questions)))
     parts = event.args.split()
     if not parts or parts[0] not in ("open", "code", "review", "allowlist"):
         return _reply(event, ctx.t("screening.usage"))
@@ -159,3 +197,14 @@ async def rules_command(event: Event, ctx: Context) -> list[Action]:
     if not config.rules:
         return _reply(event, ctx.t("rules.none"))
     return _reply(event, ctx.t("rules.show", rules=rules_text(ctx)))
+
+
+@router.command(
+    "code",
+    description={"zh": "管理入群邀请码", "en": "Manage invite codes"},
+    operator_only=True,
+    group_only=True,
+)
+async def code_command(event: Event, ctx: Context) -> list[Action]:
+    """`/code add <code> [uses=N] [days=N|hours=N]`, `/code new ...`, `/code list|revoke`."""
+    return _reply(event, await invite_codes.command(ctx, event.user.id, event.args))

@@ -1,5 +1,9 @@
 """The leader's loop that removes newcomers whose verification deadline passed.
 
+It also declines join requests whose requester did not answer privately in time
+(`handlers.entry_dialogue.expire_applications`) and announces the end of raid mode once a quiet
+window has passed (`handlers.raid_episodes.end_due_raids`).
+
 Pending verifications live in the database, so a restart in the middle loses nothing: the
 new leader's first round finds every overdue one. Each removal is enqueued under the key
 `verify-timeout:<id>` in the same transaction that marks the row expired, so it happens once.
@@ -16,7 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.models import utcnow
 from bot.loop import DrainLoop
 from bot.outbox.store import enqueue
+from handlers.entry_dialogue import expire_applications
 from handlers.entry_store import PendingVerification, sent_message_id
+from handlers.raid_episodes import end_due_raids
 from handlers.verification import removal
 
 Clock = Callable[[], datetime]
@@ -42,7 +48,7 @@ class VerificationTimeouts(DrainLoop):
         self._batch = batch
 
     async def run_once(self) -> int:
-        """Expire one batch of overdue verifications; returns how many."""
+        """Expire one batch of overdue verifications and applications; returns how many."""
         due_by = self.clock()
         # Outbox rows use the real time: the sender sends what is due by the wall clock.
         now = utcnow()
@@ -68,6 +74,8 @@ class VerificationTimeouts(DrainLoop):
                 await enqueue(
                     session, pending.platform, actions, key=f"verify-timeout:{pending.id}", now=now
                 )
-        if rows:
+            expired = await expire_applications(session, due_by, now, self._batch)
+            expired += await end_due_raids(session, due_by, now)
+        if rows or expired:
             self._on_outbox()
-        return len(rows)
+        return len(rows) + expired

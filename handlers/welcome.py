@@ -14,7 +14,10 @@ from bot.core.actions import Action, AnswerCallback, SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import Router
-from handlers import entry_texts  # noqa: F401  (registers the texts)
+from handlers import (
+    entry_texts,  # noqa: F401  (registers the texts)
+    raid_episodes,
+)
 from handlers.entry_config import (
     EntryState,
     RaidConfig,
@@ -40,11 +43,9 @@ async def on_join(event: Event, ctx: Context) -> list[Action]:
     raid_config = load(ctx.group, RaidConfig)
     state = load(ctx.group, EntryState)
     change = record_joins(state, ctx.now, len(humans), raid_config)
-    actions: list[Action] = []
-    if change.entered:
+    actions = await raid_episodes.track(ctx, event.chat.id, change, state, len(humans))
+    for _ in actions:
         force_spend(state, ctx.now)
-        alert = ctx.t("raid.alert", count=len(state.joins), seconds=raid_config.window_seconds)
-        actions.append(SendMessage(chat_id=event.chat.id, text=alert))
     stale = ctx.now - event.at > timedelta(seconds=welcome.stale_seconds)
     joined_ids = {user.id for user in humans}
     inviter = event.inviter.name if event.inviter and event.inviter.id not in joined_ids else None

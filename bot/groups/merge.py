@@ -146,7 +146,5 @@ async def recompute_streaks(session: AsyncSession, group_id: int, user_ids: set[
         alive = alive and previous[1] == day - timedelta(days=1)
         fixed = previous[2] + 1 if alive else 1
         if fixed != streak:
-            await session.execute(
-                update(table).where(table.c.id == row_id).values(streak=fixed)
-            )
+            await session.execute(update(table).where(table.c.id == row_id).values(streak=fixed))
         previous = (user_id, day, fixed)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from bot.db.models import Group
 from handlers.entry_config import EntryState, RaidConfig
-from handlers.entry_store import PendingVerification
+from handlers.entry_store import PendingVerification, RaidEpisode
 from handlers.raid import record_joins, try_spend
 from tests.factories import GROUP_ID, make_callback_update, make_join_update, user
 from tests.handlers.entry_support import FAST_WELCOME, configure, db, group_settings, quiet, rows
@@ -50,6 +50,8 @@ async def test_a_burst_enters_raid_mode_once_and_back_out_after_quiet(bot, fake_
     await quiet(bot)
     assert (await group_settings(bot))["entry_state"]["raid"] is False
     assert (await rows(bot, PendingVerification))[-1].mode == "button"
+    ended = [m for m in fake_telegram.called("sendMessage") if m["text"].startswith("✅")]
+    assert len(ended) == 1 and "期间共 4 人加入" in ended[0]["text"]
 
 
 async def test_over_the_send_budget_the_welcome_is_skipped_but_verification_stays(
@@ -82,3 +84,53 @@ def test_send_budget_refills_after_a_minute():
     assert try_spend(state, now, 2) and try_spend(state, now, 2)
     assert not try_spend(state, now + timedelta(seconds=30), 2)
     assert try_spend(state, now + timedelta(seconds=61), 2)
+
+
+async def test_operators_hear_when_raid_mode_starts_and_ends_with_the_figures(bot, fake_telegram):
+    ops_chat = -1009999
+    raid = {**RAID, "alert_chat_id": str(ops_chat)}
+    await configure(bot, raid=raid, welcome={**FAST_WELCOME, "enabled": False})
+    for uid in (811, 812, 813, 814):
+        await bot.post_update(make_join_update(user(uid, f"U{uid}")))
+    (alert,) = await fake_telegram.wait_for("sendMessage", 1)
+    assert alert["chat_id"] == ops_chat
+    assert alert["text"].startswith("⚠️ 检测到大量成员涌入（3 人 / 60 秒）")
+    await quiet(bot)
+    (episode,) = await rows(bot, RaidEpisode)
+    assert (episode.status, episode.joins) == ("active", 4)
+    # Nobody joins any more: the leader's loop ends it once a whole quiet window has passed.
+    later = datetime.now(UTC) + timedelta(seconds=61)
+    bot.runtime.verification_timeouts.clock = lambda: later
+    bot.runtime.verification_timeouts.notify()
+    ended = (await fake_telegram.wait_for("sendMessage", 2))[1]
+    assert ended["chat_id"] == ops_chat
+    assert ended["text"] == (
+        "✅ 防护模式已解除：持续约 1 分钟，期间共 4 人加入，0 人未通过验证被移出。"
+        "欢迎语与入群验证恢复正常。"
+    )
+    await quiet(bot)
+    (episode,) = await rows(bot, RaidEpisode)
+    assert episode.status == "ended"
+    # The next calm join after the window is not a second end notice.
+    await age_joins(bot, 120)
+    await bot.post_update(make_join_update(user(815, "Calm")))
+    await quiet(bot)
+    assert len(fake_telegram.called("sendMessage")) == 2
+    assert (await group_settings(bot))["entry_state"]["raid"] is False
+
+
+async def test_a_join_after_the_quiet_window_ends_the_raid_when_the_loop_has_not(
+    bot, fake_telegram
+):
+    await configure(bot, raid=RAID, welcome={**FAST_WELCOME, "enabled": False})
+    for uid in (821, 822, 823):
+        await bot.post_update(make_join_update(user(uid, f"U{uid}")))
+    await fake_telegram.wait_for("sendMessage", 1)
+    await quiet(bot)
+    await age_joins(bot, 120)
+    await bot.post_update(make_join_update(user(824, "Calm")))
+    ended = (await fake_telegram.wait_for("sendMessage", 2))[1]
+    assert ended["chat_id"] == GROUP_ID
+    assert "期间共 3 人加入" in ended["text"]
+    await quiet(bot)
+    assert [e.status for e in await rows(bot, RaidEpisode)] == ["ended"]

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from handlers.entry_applications import EntryApplication, InviteCode
 from tests.factories import (
+    GROUP_ID,
     OPERATOR_ID,
     make_callback_update,
     make_join_request_update,
     make_message_update,
     user,
 )
-from tests.handlers.entry_support import configure, group_settings, quiet
+from tests.handlers.entry_support import configure, group_settings, quiet, rows
+from tests.harness import eventually
 
 OP = user(OPERATOR_ID, "Op")
 APPLICANT = user(701, "Applicant")
+NO_LINK = user(703, "Y")
 
 
 def with_link(update: dict, name: str) -> dict:
@@ -33,17 +39,178 @@ async def test_open_groups_approve_every_request(bot, fake_telegram):
     assert approved["user_id"] == 701
 
 
-async def test_invite_code_rule_checks_the_link_name(bot, fake_telegram):
+def private(text: str, sender: dict = APPLICANT) -> dict:
+    """The requester writing to the bot in their private chat (chat id = user id)."""
+    return make_message_update(text, chat_id=sender["id"], sender=sender)
+
+
+def dms(fake_telegram, user_id: int) -> list[str]:
+    return [m["text"] for m in fake_telegram.called("sendMessage") if m["chat_id"] == user_id]
+
+
+async def dm_count(fake_telegram, user_id: int, count: int) -> list[str]:
+    async def enough():
+        sent = dms(fake_telegram, user_id)
+        return sent if len(sent) >= count else None
+
+    return await eventually(enough)
+
+
+async def test_invite_code_link_approves_and_others_are_asked_privately(bot, fake_telegram):
     await bot.post_update(make_message_update("/screening code VIP2026 friends", sender=OP))
     await fake_telegram.wait_for("sendMessage", 1)
     assert (await group_settings(bot))["screening"]["codes"] == ["VIP2026", "friends"]
     await bot.post_update(with_link(make_join_request_update(APPLICANT), "VIP2026"))
-    await bot.post_update(with_link(make_join_request_update(user(702, "X")), "leaked"))
-    await bot.post_update(make_join_request_update(user(703, "Y")))
     (approved,) = await fake_telegram.wait_for("approveChatJoinRequest", 1)
-    declined = await fake_telegram.wait_for("declineChatJoinRequest", 2)
     assert approved["user_id"] == 701
-    assert {d["user_id"] for d in declined} == {702, 703}
+    # No code in the link: the bot writes to the requester's private chat (user_chat_id).
+    await bot.post_update(make_join_request_update(NO_LINK))
+    (asked,) = await dm_count(fake_telegram, 703, 1)
+    assert "邀请码" in asked and "3 次" in asked
+    await bot.post_update(private("guess", NO_LINK))
+    await dm_count(fake_telegram, 703, 2)
+    await bot.post_update(private("  friends ", NO_LINK))
+    approved = await fake_telegram.wait_for("approveChatJoinRequest", 2)
+    assert approved[1] == {"chat_id": GROUP_ID, "user_id": 703}
+    sent = await dm_count(fake_telegram, 703, 3)
+    assert sent[1:] == [
+        "邀请码不正确，还可以再试 2 次。",
+        "邀请码正确，已通过你加入「Qunbot Test Group」的申请，欢迎！",
+    ]
+    await quiet(bot)
+    (application,) = await rows(bot, EntryApplication)
+    assert (application.status, application.reason, application.tries) == ("approved", "code", 1)
+    assert fake_telegram.called("declineChatJoinRequest") == []
+
+
+async def test_wrong_codes_decline_the_request_with_the_reason(bot, fake_telegram):
+    await configure(bot, screening={"mode": "code", "codes": ["RIGHT"], "code_tries": 2})
+    await bot.post_update(make_join_request_update(APPLICANT))
+    await dm_count(fake_telegram, 701, 1)
+    for attempt in ("one", "two", "RIGHT"):
+        await bot.post_update(private(attempt))
+    (declined,) = await fake_telegram.wait_for("declineChatJoinRequest", 1)
+    assert declined["user_id"] == 701
+    await quiet(bot)
+    assert dms(fake_telegram, 701)[1:] == [
+        "邀请码不正确，还可以再试 1 次。",
+        "邀请码错误次数过多，你加入「Qunbot Test Group」的申请已被拒绝。如有疑问请联系群管理员。",
+    ]
+    # The late right code after the decision changes nothing.
+    assert fake_telegram.called("approveChatJoinRequest") == []
+
+
+async def test_no_reply_in_time_declines_and_says_why(bot, fake_telegram):
+    await configure(bot, screening={"mode": "code", "reply_minutes": 10})
+    await bot.post_update(make_join_request_update(APPLICANT))
+    await dm_count(fake_telegram, 701, 1)
+    await quiet(bot)
+    later = datetime.now(UTC) + timedelta(minutes=11)
+    bot.runtime.verification_timeouts.clock = lambda: later
+    bot.runtime.verification_timeouts.notify()
+    (declined,) = await fake_telegram.wait_for("declineChatJoinRequest", 1)
+    assert declined["user_id"] == 701
+    sent = await dm_count(fake_telegram, 701, 2)
+    assert sent[1].startswith("10 分钟内没有收到你的回复")
+    await quiet(bot)
+    (application,) = await rows(bot, EntryApplication)
+    assert (application.status, application.reason) == ("expired", "timeout")
+
+
+async def test_operators_create_counted_expiring_codes(bot, fake_telegram):
+    await configure(bot, screening={"mode": "code"})
+    commands = (
+        ("/code add spring uses=1 days=7", OP),
+        ("/code add spring", OP),
+        ("/code add no! uses=1", OP),
+        ("/code add LATE uses=0", OP),
+        ("/code add LATE hours=2 days=1", OP),
+        ("/code new", OP),
+        ("/code add MINE", user(222, "Member")),
+    )
+    for text, sender in commands:
+        await bot.post_update(make_message_update(text, sender=sender))
+    replies = [m["text"] for m in await fake_telegram.wait_for("sendMessage", len(commands))]
+    assert replies[0].startswith("已创建邀请码：SPRING — 已用 0/1 次, 有效期至 ")
+    assert replies[1] == "邀请码 SPRING 已存在。"
+    assert replies[2] == "邀请码 no! 无效：只能包含字母、数字、_ 或 -，长度 3-32。"
+    assert replies[3] == "uses 的值 0 无效：需要 1 到 100000 之间的整数。"
+    assert replies[4].startswith("无法识别的选项：days + hours")
+    assert replies[5].startswith("已创建邀请码：") and "已用 0/1 次, 永久有效" in replies[5]
+    assert replies[6] == "抱歉，这个命令只有群管理员可以使用。"
+    codes = await rows(bot, InviteCode)
+    assert (codes[0].code, codes[0].max_uses) == ("SPRING", 1)
+    # A single use: the first requester to type it gets in, the second is told it is wrong.
+    second = user(702, "Second")
+    for who in (APPLICANT, second):
+        await bot.post_update(make_join_request_update(who))
+        await dm_count(fake_telegram, who["id"], 1)
+        await bot.post_update(private("Spring", who))
+    (approved,) = await fake_telegram.wait_for("approveChatJoinRequest", 1)
+    assert approved["user_id"] == 701
+    sent = await dm_count(fake_telegram, 702, 2)
+    assert sent[1] == "邀请码不正确，还可以再试 2 次。"
+    await bot.post_update(make_message_update("/code revoke spring", sender=OP))
+    await bot.post_update(make_message_update("/code list", sender=OP))
+    texts = [m["text"] for m in await fake_telegram.wait_for("sendMessage", len(commands) + 6)]
+    assert texts[-2] == "邀请码 SPRING 已作废。"
+    assert texts[-1].startswith("邀请码：\nSPRING — 已用 1/1 次, 有效期至 ")
+    assert texts[-1].splitlines()[1].endswith("（已失效）")
+
+
+async def test_a_link_named_after_a_counted_code_uses_it_up(bot, fake_telegram):
+    await configure(bot, screening={"mode": "code"})
+    await bot.post_update(make_message_update("/code add EXPO uses=1", sender=OP))
+    await fake_telegram.wait_for("sendMessage", 1)
+    await bot.post_update(with_link(make_join_request_update(APPLICANT), "EXPO"))
+    await fake_telegram.wait_for("approveChatJoinRequest", 1)
+    await bot.post_update(with_link(make_join_request_update(NO_LINK), "EXPO"))
+    # Used up: the second requester is asked privately instead of being let in.
+    await dm_count(fake_telegram, 703, 1)
+    await quiet(bot)
+    assert len(fake_telegram.called("approveChatJoinRequest")) == 1
+
+
+async def test_review_questions_are_asked_privately_and_the_decision_told(bot, fake_telegram):
+    await configure(bot, screening={"mode": "review"})
+    await bot.post_update(
+        make_message_update(
+            "/screening questions 从哪里知道我们？ | 想得到什么？", sender=OP
+        )
+    )
+    (saved,) = await fake_telegram.wait_for("sendMessage", 1)
+    assert saved["text"] == "已设置 2 个入群问题（审核模式下私聊提问）。"
+    await bot.post_update(make_join_request_update(APPLICANT, bio="<b>bio</b>"))
+    (first,) = await dm_count(fake_telegram, 701, 1)
+    assert first.endswith("问题 1/2：从哪里知道我们？")
+    await bot.post_update(private("朋友推荐"))
+    await dm_count(fake_telegram, 701, 2)
+    await bot.post_update(private("学习 <运营> 经验"))
+    sent = await dm_count(fake_telegram, 701, 3)
+    assert sent[1:] == [
+        "问题 2/2：想得到什么？",
+        "谢谢！你的回答已提交给管理员审核，结果会在这里通知你。",
+    ]
+
+    async def card():
+        for m in fake_telegram.called("sendMessage"):
+            if m["chat_id"] == GROUP_ID and m["text"].startswith("入群申请"):
+                return m
+        return None
+
+    posted = await eventually(card)
+    assert "&lt;b&gt;bio&lt;/b&gt;" in posted["text"]
+    assert "<b>想得到什么？</b>\n学习 &lt;运营&gt; 经验" in posted["text"]
+    keys = [b["callback_data"] for b in posted["reply_markup"]["inline_keyboard"][0]]
+    await bot.post_update(make_callback_update(keys[1], sender=OP))
+    (declined,) = await fake_telegram.wait_for("declineChatJoinRequest", 1)
+    assert declined["user_id"] == 701
+    sent = await dm_count(fake_telegram, 701, 4)
+    assert sent[3] == "很抱歉，管理员没有通过你加入「Qunbot Test Group」的申请。"
+    await quiet(bot)
+    (application,) = await rows(bot, EntryApplication)
+    assert application.answers == ["朋友推荐", "学习 <运营> 经验"]
+    assert (application.status, application.reason) == ("declined", "operator")
 
 
 async def test_review_rule_asks_operators_and_only_they_decide(bot, fake_telegram):

@@ -1,0 +1,157 @@
+"""Join requests answered in a private chat: invite codes and screening questions.
+
+Telegram lets a bot write to a join requester through `user_chat_id` (for five minutes, or
+until the request is decided); once the requester writes back, the conversation may go on. So
+on a join request that needs an invite code or answers, the bot asks privately at once, and the
+requester's private replies are matched to their open application here.
+
+Both tables survive restarts: an application's deadline is enforced by the leader's timeout
+loop (`handlers.verification_timeouts`), and a code's uses are counted in one conditional UPDATE
+so two requesters can never both take a code's last use.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db.base import Base, BigId, JsonDoc, UtcDateTime
+
+# Unambiguous characters only: codes are read off screens and typed on phones.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+OPEN_STATUSES = ("asking", "review")
+
+
+class InviteCode(Base):
+    """A code operators hand out; `max_uses` None means unlimited, `expires_at` None never."""
+
+    __tablename__ = "invite_codes"
+    __table_args__ = (UniqueConstraint("group_id", "code"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    max_uses: Mapped[int | None] = mapped_column(Integer)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked: Mapped[bool] = mapped_column(default=False)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    def usable(self, now: datetime) -> bool:
+        if self.revoked or (self.expires_at is not None and self.expires_at <= now):
+            return False
+        return self.max_uses is None or self.uses < self.max_uses
+
+
+class EntryApplication(Base):
+    """One join request being screened in a private chat.
+
+    status: asking (waiting for the requester's code or answers) -> review (answers posted to
+    the operators) -> approved | declined | expired.
+    """
+
+    __tablename__ = "entry_applications"
+    __table_args__ = (
+        Index("ix_entry_applications_user_status", "platform", "user_id", "status"),
+        Index("ix_entry_applications_status_deadline", "status", "deadline"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(64))
+    user_chat_id: Mapped[str] = mapped_column(String(64))
+    user_name: Mapped[str] = mapped_column(String(255), default="")
+    bio: Mapped[str | None] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(String(8), default="zh")
+    mode: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="asking")
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    answers: Mapped[list] = mapped_column(JsonDoc, default=list)
+    code: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    deadline: Mapped[datetime] = mapped_column(UtcDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+def new_code(length: int = 8) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def normalise_code(text: str) -> str:
+    """Codes compare case-insensitively and ignore surrounding spaces."""
+    return text.strip().upper()
+
+
+async def find_code(session: AsyncSession, group_id: int, code: str) -> InviteCode | None:
+    return await session.scalar(
+        select(InviteCode).where(
+            InviteCode.group_id == group_id, InviteCode.code == normalise_code(code)
+        )
+    )
+
+
+async def take_code(session: AsyncSession, group_id: int, code: str, now: datetime) -> bool:
+    """Use one of a code's uses; False when it is unknown, revoked, expired or used up."""
+    result = await session.execute(
+        update(InviteCode)
+        .where(
+            InviteCode.group_id == group_id,
+            InviteCode.code == normalise_code(code),
+            InviteCode.revoked.is_(False),
+            or_(InviteCode.expires_at.is_(None), InviteCode.expires_at > now),
+            or_(InviteCode.max_uses.is_(None), InviteCode.uses < InviteCode.max_uses),
+        )
+        .values(uses=InviteCode.uses + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+async def open_application(
+    session: AsyncSession, platform: str, user_id: str
+) -> EntryApplication | None:
+    """The requester's newest application still waiting for their code or answers."""
+    return await session.scalar(
+        select(EntryApplication)
+        .where(
+            EntryApplication.platform == platform,
+            EntryApplication.user_id == user_id,
+            EntryApplication.status == "asking",
+        )
+        .order_by(EntryApplication.id.desc())
+        .limit(1)
+    )
+
+
+async def close(
+    session: AsyncSession, application: EntryApplication, status: str, reason: str, now: datetime
+) -> bool:
+    """Decide an application once; False when the timeout loop or an operator got there first."""
+    result = await session.execute(
+        update(EntryApplication)
+        .where(
+            EntryApplication.id == application.id,
+            EntryApplication.status.in_(OPEN_STATUSES),
+        )
+        .values(status=status, reason=reason, resolved_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1

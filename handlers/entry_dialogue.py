@@ -1,0 +1,254 @@
+"""The private conversation with a join requester: ask, check, decide (see entry_applications).
+
+- code groups: the requester replies with an invite code; a valid one approves the request,
+  `code_tries` wrong ones decline it with the reason said privately;
+- review groups with questions: the requester answers each question in turn, then the answers
+  go to the operators with approve/decline buttons, and the decision is told privately;
+- no reply within `reply_minutes`: the request is declined and the requester told why.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from html import escape
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.actions import Action, ApproveJoinRequest, Button, DeclineJoinRequest, SendMessage
+from bot.core.context import Context
+from bot.core.events import Event
+from bot.core.i18n import translate
+from bot.db.models import Group
+from bot.outbox.store import enqueue
+from handlers import entry_texts  # noqa: F401  (registers the texts)
+from handlers.entry_applications import (
+    EntryApplication,
+    close,
+    normalise_code,
+    open_application,
+    take_code,
+)
+from handlers.entry_config import ScreeningConfig, load
+
+
+def requester_chat(event: Event) -> str:
+    """The private chat Telegram opened for this join request (the user id on old servers)."""
+    request = event.raw.get("chat_join_request") or {}
+    chat = request.get("user_chat_id")
+    return str(chat) if chat is not None else (event.user.id if event.user else "")
+
+
+async def start_application(
+    ctx: Context, event: Event, config: ScreeningConfig, mode: str
+) -> list[Action]:
+    """Open an application and write to the requester privately; the reply comes later."""
+    assert ctx.group is not None and event.user is not None
+    application = EntryApplication(
+        group_id=ctx.group.id,
+        platform=ctx.platform,
+        chat_id=event.chat.id,
+        user_id=event.user.id,
+        user_chat_id=requester_chat(event),
+        user_name=event.user.name,
+        bio=event.text,
+        lang=ctx.lang,
+        mode=mode,
+        status="asking",
+        tries=0,
+        answers=[],
+        created_at=ctx.now,
+        deadline=ctx.now + timedelta(minutes=config.reply_minutes),
+    )
+    ctx.session.add(application)
+    await ctx.session.flush()
+    group = ctx.group.title or event.chat.id
+    if mode == "code":
+        text = ctx.t(
+            "screening.ask_code",
+            name=event.user.name,
+            group=group,
+            minutes=config.reply_minutes,
+            tries=config.code_tries,
+        )
+    else:
+        intro = ctx.t(
+            "screening.ask_questions",
+            name=event.user.name,
+            group=group,
+            total=len(config.questions),
+            minutes=config.reply_minutes,
+        )
+        text = f"{intro}\n\n{_question(ctx.lang, config, 0)}"
+    return [SendMessage(chat_id=application.user_chat_id, text=text)]
+
+
+def _question(lang: str, config: ScreeningConfig, index: int) -> str:
+    total = len(config.questions)
+    return translate(
+        lang, "screening.question", index=index + 1, total=total, question=config.questions[index]
+    )
+
+
+async def on_private_reply(event: Event, ctx: Context) -> list[Action]:
+    """A requester's private message: their invite code or their next answer."""
+    if event.user is None:
+        return []
+    application = await open_application(ctx.session, ctx.platform, event.user.id)
+    if application is None:
+        return []
+    group = await ctx.session.get(Group, application.group_id)
+    if group is None:
+        return []
+    config = load(group, ScreeningConfig)
+    if application.mode == "code":
+        return await _check_code(ctx, event, application, group, config)
+    return await _take_answer(ctx, event, application, group, config)
+
+
+async def _check_code(
+    ctx: Context,
+    event: Event,
+    application: EntryApplication,
+    group: Group,
+    config: ScreeningConfig,
+) -> list[Action]:
+    lang, title = application.lang, group.title or application.chat_id
+    code = normalise_code(event.text or "")
+    valid = code in {normalise_code(c) for c in config.codes} or await take_code(
+        ctx.session, group.id, code, ctx.now
+    )
+    private = application.user_chat_id
+    if valid:
+        if not await close(ctx.session, application, "approved", "code", ctx.now):
+            return []
+        application.code = code[:64]
+        return [
+            ApproveJoinRequest(chat_id=application.chat_id, user_id=application.user_id),
+            SendMessage(chat_id=private, text=translate(lang, "screening.code_ok", group=title)),
+        ]
+    application.tries += 1
+    left = config.code_tries - application.tries
+    if left > 0:
+        return [
+            SendMessage(chat_id=private, text=translate(lang, "screening.code_wrong", left=left))
+        ]
+    if not await close(ctx.session, application, "declined", "wrong_code", ctx.now):
+        return []
+    text = translate(lang, "screening.declined_tries", group=title)
+    return [
+        SendMessage(chat_id=private, text=text),
+        DeclineJoinRequest(chat_id=application.chat_id, user_id=application.user_id),
+    ]
+
+
+async def _take_answer(
+    ctx: Context,
+    event: Event,
+    application: EntryApplication,
+    group: Group,
+    config: ScreeningConfig,
+) -> list[Action]:
+    answers = [*application.answers, (event.text or "").strip()[:1000]]
+    application.answers = answers
+    private, lang = application.user_chat_id, application.lang
+    if len(answers) < len(config.questions):
+        return [SendMessage(chat_id=private, text=_question(lang, config, len(answers)))]
+    application.status = "review"
+    return [
+        SendMessage(chat_id=private, text=translate(lang, "screening.answers_sent")),
+        review_message(application, group, config),
+    ]
+
+
+def review_message(
+    application: EntryApplication, group: Group, config: ScreeningConfig
+) -> SendMessage:
+    """The operators' card: who asked, their bio, each question with its answer, two buttons."""
+    lang = (group.settings or {}).get("language") or "zh"
+    lang = lang if lang in ("zh", "en") else "zh"
+    lines = [
+        translate(
+            lang,
+            "screening.review",
+            name=escape(application.user_name),
+            user_id=application.user_id,
+            bio=escape(application.bio or "-"),
+        )
+    ]
+    for question, answer in zip(config.questions, application.answers, strict=False):
+        lines.append(f"<b>{escape(question)}</b>\n{escape(answer)}")
+    uid = application.user_id
+    buttons = (
+        (
+            Button(text=translate(lang, "screening.approve"), data=f"scr:a:{uid}"),
+            Button(text=translate(lang, "screening.decline"), data=f"scr:d:{uid}"),
+        ),
+    )
+    return SendMessage(
+        chat_id=application.chat_id,
+        text="\n\n".join(lines),
+        html=True,
+        buttons=buttons,
+    )
+
+
+async def operator_decided(
+    ctx: Context, group_id: int, user_id: str, approve: bool
+) -> list[Action]:
+    """Tell the requester privately what the operators decided on their answers."""
+    application = await ctx.session.scalar(
+        select(EntryApplication)
+        .where(
+            EntryApplication.group_id == group_id,
+            EntryApplication.user_id == user_id,
+            EntryApplication.status.in_(("asking", "review")),
+        )
+        .order_by(EntryApplication.id.desc())
+        .limit(1)
+    )
+    if application is None:
+        return []
+    status = "approved" if approve else "declined"
+    if not await close(ctx.session, application, status, "operator", ctx.now):
+        return []
+    group = await ctx.session.get(Group, group_id)
+    title = (group.title if group else None) or application.chat_id
+    key = "screening.approved_dm" if approve else "screening.declined_dm"
+    return [
+        SendMessage(
+            chat_id=application.user_chat_id, text=translate(application.lang, key, group=title)
+        )
+    ]
+
+
+async def expire_applications(
+    session: AsyncSession, due_by: datetime, now: datetime, batch: int = 100
+) -> int:
+    """Decline applications whose requester did not answer in time, telling them why."""
+    rows = list(
+        await session.scalars(
+            select(EntryApplication)
+            .where(EntryApplication.status == "asking", EntryApplication.deadline <= due_by)
+            .order_by(EntryApplication.deadline)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for application in rows:
+        application.status, application.reason = "expired", "timeout"
+        application.resolved_at = due_by
+        group = await session.get(Group, application.group_id)
+        minutes = load(group, ScreeningConfig).reply_minutes
+        title = (group.title if group else None) or application.chat_id
+        text = translate(
+            application.lang, "screening.declined_timeout", group=title, minutes=minutes
+        )
+        actions: list[Action] = [
+            SendMessage(chat_id=application.user_chat_id, text=text),
+            DeclineJoinRequest(chat_id=application.chat_id, user_id=application.user_id),
+        ]
+        await enqueue(
+            session, application.platform, actions, key=f"entry-timeout:{application.id}", now=now
+        )
+    return len(rows)
