@@ -31,6 +31,10 @@ def _chi2q(x2: float, dof: int) -> float:
     for i in range(1, dof // 2):
         term *= m / i
         total += term
+        # Past 2m each term is under half the last, so once one is below the sum's precision
+        # the rest cannot move it: long messages stop here instead of reading every feature.
+        if term < total * 1e-17 and i > 2.0 * m:
+            break
     return min(total, 1.0)
 
 
