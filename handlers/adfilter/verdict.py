@@ -68,8 +68,10 @@ def combine(verdicts: tuple[Verdict, ...], threshold: float) -> Decision:
     """
     remaining = 1.0
     conclusive = False
-    for v in verdicts:
-        remaining *= 1.0 - min(max(v.score, 0.0), 1.0)
-        conclusive = conclusive or v.spam
-    score = 1.0 - remaining
-    return Decision(spam=conclusive or score >= threshold, score=round(score, 4), verdicts=verdicts)
+    for _name, spam, score, _details in verdicts:
+        if score > 0.0:  # most checks see nothing: skip their arithmetic
+            remaining *= 0.0 if score >= 1.0 else 1.0 - score
+        if spam:
+            conclusive = True
+    total = 1.0 - remaining
+    return Decision(conclusive or total >= threshold, round(total, 4), verdicts)
