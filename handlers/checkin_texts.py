@@ -74,6 +74,10 @@ define(
             "en": "Usage: /redpacket <total points> <count> [rounds] (total ≥ count, count "
             "1-100, rounds 1-5: each round, once claimed, opens a next one twice as big)",
         },
+        "redpacket.next_round_bigger": {
+            "zh": "🔥 第 {round} 轮，积分加码！",
+            "en": "🔥 Round {round}, more points!",
+        },
         "redpacket.next_round": {
             "zh": "🔥 第 {round} 轮，积分翻倍！",
             "en": "🔥 Round {round}, double the points!",

@@ -1,4 +1,6 @@
-"""`/settings`: operators read and change a group's language, timezone and group type."""
+"""`/settings`: operators read and change a group's language, timezone and group type, and the
+check-in, points and red packet sections (`/settings checkin`, `/settings points.titles ...`,
+see `handlers.settings_sections`)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from bot.core.events import Event
 from bot.core.i18n import define
 from bot.core.router import Router
 from bot.groups.settings import GroupKind, GroupSettings, Language
+from handlers import settings_sections
 
 router = Router("settings")
 
@@ -23,14 +26,20 @@ define(
         },
         "settings.usage": {
             "zh": "用法：/settings [language zh|en|auto] [timezone 地区/城市] [kind {kinds}]\n"
-            "例如：/settings timezone Europe/Berlin",
+            "例如：/settings timezone Europe/Berlin\n"
+            "签到、积分、红包：/settings checkin|points|redpacket 查看，"
+            "/settings <分组>.<项> <值> 修改，例如 /settings checkin.base_points 15",
             "en": "Usage: /settings [language zh|en|auto] [timezone Area/City] [kind {kinds}]\n"
-            "Example: /settings timezone Europe/Berlin",
+            "Example: /settings timezone Europe/Berlin\n"
+            "Check-ins, points, red packets: /settings checkin|points|redpacket to see, "
+            "/settings <section>.<field> <value> to change, e.g. /settings checkin.base_points 15",
         },
         "settings.invalid": {
             "zh": "无法设置 {key}={value}：{reason}",
             "en": "Cannot set {key}={value}: {reason}",
         },
+        "settings.too_small": {"zh": "不能小于 {bound}", "en": "must be at least {bound}"},
+        "settings.too_big": {"zh": "不能大于 {bound}", "en": "must be at most {bound}"},
         "settings.saved": {"zh": "已保存：{key} = {value}", "en": "Saved: {key} = {value}"},
     }
 )
@@ -58,6 +67,10 @@ async def settings_command(event: Event, ctx: Context) -> list[SendMessage]:
             )
         )
     kinds = "|".join(kind.value for kind in GroupKind)
+    assert ctx.group is not None  # group_only route
+    section_reply = _section_command(ctx, event.args)
+    if section_reply is not None:
+        return reply(section_reply)
     if len(parts) != 2 or parts[0] not in EDITABLE:
         return reply(ctx.t("settings.usage", kinds=kinds))
     key, value = parts
@@ -66,8 +79,44 @@ async def settings_command(event: Event, ctx: Context) -> list[SendMessage]:
     except ValidationError as exc:
         reason = exc.errors()[0]["msg"]
         return reply(ctx.t("settings.invalid", key=key, value=value, reason=reason))
-    assert ctx.group is not None  # group_only route
     ctx.group.settings = updated.model_dump(mode="json")
     if key == "language" and updated.language is not Language.AUTO:
         ctx.lang = updated.language.value
     return reply(ctx.t("settings.saved", key=key, value=value))
+
+
+def _section_command(ctx: Context, args: str) -> str | None:
+    """Show or change a check-in/points/red packet field; None when `args` names none."""
+    name, _, raw = args.strip().partition(" ")
+    section = name.partition(".")[0]
+    if section not in settings_sections.SECTION_MODELS:
+        return None
+    if name == section:
+        lines = settings_sections.show(ctx.group, section)
+        return ctx.t("settings.section", section=section, lines=lines)
+    if name not in settings_sections.FIELDS:
+        fields = ", ".join(settings_sections.fields_of(section))
+        return ctx.t("settings.unknown_field", key=name, fields=fields)
+    value = raw.strip()
+    if not value:
+        return ctx.t("settings.usage", kinds="|".join(kind.value for kind in GroupKind))
+    try:
+        shown = settings_sections.apply(ctx.group, name, value)
+    except settings_sections.BadValue as bad:
+        reason = ctx.t(bad.key, value=bad.value)
+        return ctx.t("settings.invalid", key=name, value=value, reason=reason)
+    except ValidationError as exc:
+        reason = _reason(ctx, exc)
+        return ctx.t("settings.invalid", key=name, value=value, reason=reason)
+    return ctx.t("settings.saved", key=name, value=shown)
+
+
+def _reason(ctx: Context, exc: ValidationError) -> str:
+    """The first problem in the group's language where we have words for it."""
+    error = exc.errors()[0]
+    limits = error.get("ctx") or {}
+    if error["type"] in ("greater_than_equal", "less_than_equal"):
+        bound = limits.get("ge", limits.get("le"))
+        key = "settings.too_small" if error["type"] == "greater_than_equal" else "settings.too_big"
+        return ctx.t(key, bound=bound)
+    return error["msg"]

@@ -1,4 +1,5 @@
-"""`/me`, `/top`, operators' `/points add|remove`, and points for effective activity.
+"""`/me`, `/top`, operators' `/points add|remove`, and points for effective activity and
+for referrals (adding people to the group).
 
 Activity points are written to the ledger only; the handler sends nothing. It runs after the
 ad filter's gate, so a message deleted as spam halts before reaching it and never earns points.
@@ -192,7 +193,7 @@ def activity_points(event: Event, config: PointsConfig) -> tuple[str, int]:
     return "activity", 0
 
 
-# Registered last in this module: the lowest-precedence handler of check-ins and points.
+# The lowest-precedence message handler of check-ins and points (ROUTERS order, then this).
 @router.on(EventKind.MESSAGE, when=_plain_text)
 async def effective_activity(event: Event, ctx: Context) -> list:
     if ctx.group is None or event.user is None or event.user.is_bot:
@@ -222,4 +223,28 @@ async def effective_activity(event: Event, ctx: Context) -> list:
         event.at,
         ref=f"activity:{event.message_id}",
     )
+    return []
+
+
+@router.on(EventKind.MEMBER_JOINED, group_only=True)
+async def referral(event: Event, ctx: Context) -> list:
+    """A member who adds people to the group earns `referral_points` once per person added."""
+    inviter = event.inviter
+    if inviter is None or inviter.is_bot or ctx.group is None:
+        return []
+    worth = points_config(ctx.group).referral_points
+    if worth <= 0:
+        return []
+    for user in event.members:
+        if user.id == inviter.id or user.is_bot:
+            continue
+        await add_points(
+            ctx.session,
+            ctx.group.id,
+            inviter.id,
+            worth,
+            "referral",
+            event.at,
+            ref=f"referral:{user.id}",
+        )
     return []

@@ -1,7 +1,8 @@
 """Per-group settings of check-ins and points, with pure rules: streak points, titles, tiers.
 
-Two typed sections of a group's settings document: `checkin` (keywords, check-in and homework
-points) and `points` (effective-activity points, titles, membership tiers).
+Typed sections of a group's settings document: `checkin` (keywords, check-in and homework
+points), `points` (effective-activity points, titles, membership tiers) and `redpacket` (rounds
+and their escalation). Operators edit them with `/settings` (`handlers.settings_sections`).
 """
 
 from __future__ import annotations
@@ -92,9 +93,21 @@ class PointsConfig(BaseModel):
     activity_min_chars: int = Field(default=15, ge=1)
     activity_points: int = Field(default=1, ge=0)
     answer_points: int = Field(default=2, ge=0)
+    # Paid to a member who adds someone to the group, once per person added.
+    referral_points: int = Field(default=5, ge=0)
     activity_daily_cap: int = Field(default=5, ge=0)
     titles: tuple[Title, ...] = DEFAULT_TITLES
     tiers: tuple[Tier, ...] = DEFAULT_TIERS
+
+
+class RedPacketConfig(BaseModel):
+    """Red packet rounds: how many rounds `/redpacket` opens when not told, and how much each
+    next round (opened only once the previous one is fully claimed) grows."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rounds: int = Field(default=1, ge=1, le=5)
+    escalation: float = Field(default=2.0, ge=1.0, le=10.0)
 
 
 def _section(group: Group | None, name: str) -> dict:
@@ -116,6 +129,14 @@ def points_config(group: Group | None) -> PointsConfig:
         return PointsConfig.model_validate(_section(group, "points"))
     except ValueError:
         return PointsConfig()
+
+
+def redpacket_config(group: Group | None) -> RedPacketConfig:
+    """The group's `redpacket` section; an invalid section falls back to defaults."""
+    try:
+        return RedPacketConfig.model_validate(_section(group, "redpacket"))
+    except ValueError:
+        return RedPacketConfig()
 
 
 def checkin_points(streak: int, config: CheckinConfig) -> int:

@@ -1,7 +1,8 @@
 """Red packets of points: an operator opens a round, the first N claimers get random shares.
 
 `/redpacket <total> <count> [rounds]` escalates: once a round is fully claimed the next opens
-with twice the points, so each round depends on members answering the last one.
+with more points (twice by default, the group's `redpacket.escalation`), so each round
+depends on members answering the last one.
 
 Shares are drawn when the round opens, so they always sum to the total; claim number `seq`
 takes share `seq`. UNIQUE (packet, user) means one claim per member and UNIQUE (packet, seq)
@@ -24,6 +25,7 @@ from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import Router
 from bot.db.base import Base, BigId, JsonDoc, UtcDateTime
+from handlers.points_config import redpacket_config
 from handlers.points_store import add_points
 
 router = Router("redpacket")
@@ -93,7 +95,7 @@ async def open_packet(event: Event, ctx: Context) -> list[SendMessage]:
     if len(parts) not in (2, 3) or not all(part.isdigit() for part in parts):
         return [_reply(event, ctx.t("redpacket.usage"))]
     total, count = int(parts[0]), int(parts[1])
-    rounds = int(parts[2]) if len(parts) == 3 else 1
+    rounds = int(parts[2]) if len(parts) == 3 else redpacket_config(ctx.group).rounds
     if not 1 <= count <= MAX_SHARES or total < count or not 1 <= rounds <= MAX_ROUNDS:
         return [_reply(event, ctx.t("redpacket.usage"))]
     return [await _open_round(ctx, event, total, count, 1, rounds - 1, event.user.id)]
@@ -119,7 +121,9 @@ async def _open_round(
     button = Button(text=ctx.t("redpacket.button"), data=f"{CALLBACK_PREFIX}{packet.id}")
     text = ctx.t("redpacket.open", total=total, count=count)
     if round_no > 1:
-        text = ctx.t("redpacket.next_round", round=round_no) + "\n" + text
+        doubled = redpacket_config(ctx.group).escalation == 2
+        key = "redpacket.next_round" if doubled else "redpacket.next_round_bigger"
+        text = ctx.t(key, round=round_no) + "\n" + text
     return SendMessage(chat_id=event.chat.id, text=text, buttons=((button,),))
 
 
@@ -172,7 +176,7 @@ async def _finished(ctx: Context, event: Event, packet: RedPacket) -> list[SendM
     done = [SendMessage(chat_id=event.chat.id, text=text)]
     if packet.rounds_left > 0:
         # Escalation: the next round is bigger and only opens because this one was answered.
-        bigger = packet.total * 2
+        bigger = max(packet.total + 1, round(packet.total * redpacket_config(ctx.group).escalation))
         nxt = await _open_round(
             ctx,
             event,

@@ -1,0 +1,213 @@
+"""Editing the check-in, points and red packet sections with `/settings <section>.<field> <value>`.
+
+Each editable field names its section, its key in the stored section and a parser from what an
+operator types to the stored value; the whole section is then validated by its typed model, so
+a bad value is refused with a reason and nothing half-valid is stored.
+
+Value syntax:
+- numbers: `/settings checkin.base_points 15`
+- on/off: `/settings points.activity off`
+- word lists, comma separated (`-` clears): `/settings checkin.keywords 报到, 到`
+- titles `points=zh/en`: `/settings points.titles 0=新人/Newcomer, 100=骨干/Core`
+- tiers `name=points[:privilege+privilege]`:
+  `/settings points.tiers basic=0, trusted=100:adfilter_exempt`
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from bot.core.i18n import define
+from bot.db.models import Group
+from handlers.points_config import CheckinConfig, PointsConfig, RedPacketConfig
+
+define(
+    {
+        "settings.bad_number": {
+            "zh": "不是整数：{value}",
+            "en": "not a whole number: {value}",
+        },
+        "settings.bad_decimal": {"zh": "不是数字：{value}", "en": "not a number: {value}"},
+        "settings.bad_switch": {
+            "zh": "只能是 on 或 off：{value}",
+            "en": "use on or off: {value}",
+        },
+        "settings.bad_title": {
+            "zh": "头衔格式是 积分=中文/English，例如 50=活跃成员/Regular：{value}",
+            "en": "a title is points=中文/English, e.g. 50=活跃成员/Regular: {value}",
+        },
+        "settings.bad_tier": {
+            "zh": "等级格式是 名称=积分[:特权+特权]，例如 vip=500:adfilter_exempt：{value}",
+            "en": "a tier is name=points[:privilege+privilege], e.g. vip=500:adfilter_exempt: "
+            "{value}",
+        },
+        "settings.empty_list": {
+            "zh": "至少需要一项",
+            "en": "at least one entry is needed",
+        },
+        "settings.section": {
+            "zh": "{section} 设置：\n{lines}",
+            "en": "{section} settings:\n{lines}",
+        },
+        "settings.unknown_field": {
+            "zh": "没有这个设置项：{key}。可用：{fields}",
+            "en": "No such setting: {key}. Available: {fields}",
+        },
+    }
+)
+
+SECTION_MODELS: dict[str, type[BaseModel]] = {
+    "checkin": CheckinConfig,
+    "points": PointsConfig,
+    "redpacket": RedPacketConfig,
+}
+NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+class BadValue(ValueError):
+    """What the operator typed cannot be read; `key` is the text that says why."""
+
+    def __init__(self, key: str, value: str) -> None:
+        super().__init__(key)
+        self.key, self.value = key, value
+
+
+def _int(text: str) -> int:
+    if not re.fullmatch(r"-?\d{1,9}", text.strip()):
+        raise BadValue("settings.bad_number", text)
+    return int(text)
+
+
+def _decimal(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise BadValue("settings.bad_decimal", text) from None
+
+
+def _switch(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered not in ("on", "off", "开", "关"):
+        raise BadValue("settings.bad_switch", text)
+    return lowered in ("on", "开")
+
+
+def _items(text: str) -> list[str]:
+    if text.strip() == "-":
+        return []
+    return [item.strip() for item in re.split(r"[,，、]", text) if item.strip()]
+
+
+def _words(text: str) -> list[str]:
+    return [word[:32] for word in _items(text)][:20]
+
+
+def _titles(text: str) -> list[dict[str, Any]]:
+    titles = []
+    for item in _items(text):
+        match = re.fullmatch(r"(-?\d{1,9})\s*=\s*([^/]+?)\s*/\s*(.+)", item)
+        if match is None:
+            raise BadValue("settings.bad_title", item)
+        titles.append({"min_points": int(match[1]), "zh": match[2], "en": match[3].strip()})
+    if not titles:
+        raise BadValue("settings.empty_list", text)
+    return titles
+
+
+def _tiers(text: str) -> list[dict[str, Any]]:
+    tiers = []
+    for item in _items(text):
+        match = re.fullmatch(r"([A-Za-z][\w]{0,31})\s*=\s*(-?\d{1,9})\s*(?::\s*(.+))?", item)
+        if match is None:
+            raise BadValue("settings.bad_tier", item)
+        privileges = [p.strip().lower() for p in (match[3] or "").split("+") if p.strip()]
+        if any(not NAME.match(p) for p in privileges):
+            raise BadValue("settings.bad_tier", item)
+        tiers.append(
+            {"name": match[1].lower(), "min_points": int(match[2]), "privileges": privileges}
+        )
+    if not tiers:
+        raise BadValue("settings.empty_list", text)
+    return tiers
+
+
+@dataclass(frozen=True)
+class Field:
+    section: str
+    key: str
+    parse: Callable[[str], Any]
+
+
+FIELDS: dict[str, Field] = {
+    "checkin.keywords": Field("checkin", "extra_keywords", _words),
+    "checkin.base_points": Field("checkin", "base_points", _int),
+    "checkin.streak_bonus": Field("checkin", "streak_bonus", _int),
+    "checkin.streak_bonus_cap": Field("checkin", "streak_bonus_cap", _int),
+    "checkin.homework_points": Field("checkin", "homework_points", _int),
+    "checkin.homework_tags": Field("checkin", "homework_tags", _words),
+    "points.activity": Field("points", "activity_enabled", _switch),
+    "points.activity_min_chars": Field("points", "activity_min_chars", _int),
+    "points.activity_points": Field("points", "activity_points", _int),
+    "points.answer_points": Field("points", "answer_points", _int),
+    "points.referral_points": Field("points", "referral_points", _int),
+    "points.activity_daily_cap": Field("points", "activity_daily_cap", _int),
+    "points.titles": Field("points", "titles", _titles),
+    "points.tiers": Field("points", "tiers", _tiers),
+    "redpacket.rounds": Field("redpacket", "rounds", _int),
+    "redpacket.escalation": Field("redpacket", "escalation", _decimal),
+}
+
+
+def fields_of(section: str) -> list[str]:
+    return [name for name in FIELDS if name.startswith(section + ".")]
+
+
+def apply(group: Group, name: str, raw: str) -> str:
+    """Validate and store one field; returns the stored value as shown back to the operator.
+
+    Raises BadValue (unreadable input) or ValidationError (a value the section refuses).
+    """
+    field = FIELDS[name]
+    value = field.parse(raw)
+    stored = (group.settings or {}).get(field.section)
+    current = stored if isinstance(stored, dict) else {}
+    model = SECTION_MODELS[field.section]
+    updated = model.model_validate({**current, field.key: value})
+    group.settings = {**(group.settings or {}), field.section: updated.model_dump(mode="json")}
+    return show_value(getattr(updated, field.key))
+
+
+def show(group: Group, section: str) -> str:
+    """One line per editable field of a section, with its current value."""
+    stored = (group.settings or {}).get(section)
+    try:
+        model = SECTION_MODELS[section].model_validate(stored if isinstance(stored, dict) else {})
+    except ValidationError:
+        model = SECTION_MODELS[section]()
+    return "\n".join(
+        f"{name} = {show_value(getattr(model, FIELDS[name].key))}" for name in fields_of(section)
+    )
+
+
+def show_value(value: Any) -> str:
+    """The value in the syntax `/settings` accepts, so it can be copied back and edited."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, tuple | list):
+        parts = [_show_item(item) for item in value]
+        return ", ".join(parts) if parts else "-"
+    return str(value)
+
+
+def _show_item(item: Any) -> str:
+    if isinstance(item, BaseModel) and hasattr(item, "privileges"):
+        extra = "+".join(sorted(item.privileges))
+        return f"{item.name}={item.min_points}" + (f":{extra}" if extra else "")
+    if isinstance(item, BaseModel):
+        return f"{item.min_points}={item.zh}/{item.en}"
+    return str(item)

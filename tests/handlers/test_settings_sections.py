@@ -1,0 +1,121 @@
+"""/settings for the check-in, points and red packet sections, through the webhook."""
+
+from __future__ import annotations
+
+from handlers.points_store import PointsEntry
+from tests.factories import OPERATOR_ID, make_join_update, make_message_update, user
+from tests.handlers.checkin_points_support import rows, texts
+from tests.handlers.entry_support import group_settings
+
+OP = user(OPERATOR_ID, "Op")
+ALICE = user(222, "Alice")
+
+
+async def settings(bot, fake_telegram, *commands: str, sender=OP) -> list[str]:
+    """Send `/settings ...` commands; return their replies in order."""
+    for command in commands:
+        await bot.post_update(make_message_update(f"/settings {command}", sender=sender))
+    return await texts(bot, fake_telegram, len(commands))
+
+
+async def test_checkin_keywords_points_and_streak_bonus_are_editable(bot, fake_telegram):
+    replies = await settings(
+        bot,
+        fake_telegram,
+        "checkin.keywords 报到, 到！",
+        "checkin.base_points 3",
+        "checkin.streak_bonus 5",
+        "checkin.streak_bonus_cap 20",
+    )
+    assert replies == [
+        "已保存：checkin.keywords = 报到, 到！",
+        "已保存：checkin.base_points = 3",
+        "已保存：checkin.streak_bonus = 5",
+        "已保存：checkin.streak_bonus_cap = 20",
+    ]
+    section = (await group_settings(bot))["checkin"]
+    assert section["extra_keywords"] == ["报到", "到！"]
+    await bot.post_update(make_message_update("报到", sender=ALICE))
+    sent = await texts(bot, fake_telegram, 5)
+    assert sent[4].startswith("签到成功！+3 积分")
+
+
+async def test_bad_values_are_refused_with_the_reason_and_nothing_is_stored(bot, fake_telegram):
+    replies = await settings(
+        bot,
+        fake_telegram,
+        "checkin.base_points ten",
+        "checkin.base_points -5",
+        "points.titles 50=only",
+        "points.tiers vip=lots",
+        "points.activity maybe",
+        "redpacket.rounds 9",
+        "points.nope 1",
+        "checkin.base_points",
+    )
+    assert replies[0] == "无法设置 checkin.base_points=ten：不是整数：ten"
+    assert replies[1] == "无法设置 checkin.base_points=-5：不能小于 0"
+    assert replies[2].startswith("无法设置 points.titles=50=only：头衔格式是 积分=中文/English")
+    assert replies[3].startswith("无法设置 points.tiers=vip=lots：等级格式是 名称=积分")
+    assert replies[4] == "无法设置 points.activity=maybe：只能是 on 或 off：maybe"
+    assert replies[5] == "无法设置 redpacket.rounds=9：不能大于 5"
+    assert replies[6].startswith("没有这个设置项：points.nope。可用：points.activity, ")
+    assert replies[7].startswith("用法：/settings")
+    stored = await group_settings(bot)
+    assert not {"checkin", "points", "redpacket"} & set(stored)
+
+
+async def test_members_cannot_change_the_sections(bot, fake_telegram):
+    (refused,) = await settings(bot, fake_telegram, "checkin.base_points 100", sender=ALICE)
+    assert refused == "抱歉，这个命令只有群管理员可以使用。"
+    assert "checkin" not in (await group_settings(bot))
+
+
+async def test_titles_and_tiers_set_by_command_show_in_me(bot, fake_telegram):
+    replies = await settings(
+        bot,
+        fake_telegram,
+        "points.titles 0=萌新/Rookie, 5=常客/Regular",
+        "points.tiers basic=0, gold=5:adfilter_exempt+vip_events",
+        "points",
+    )
+    assert replies[0] == "已保存：points.titles = 0=萌新/Rookie, 5=常客/Regular"
+    assert replies[1] == "已保存：points.tiers = basic=0, gold=5:adfilter_exempt+vip_events"
+    assert replies[2].startswith("points 设置：\npoints.activity = on\n")
+    assert "points.titles = 0=萌新/Rookie, 5=常客/Regular" in replies[2]
+    await bot.post_update(make_message_update("/points add 222 6", sender=OP))
+    await bot.post_update(make_message_update("/me", sender=ALICE))
+    me = (await texts(bot, fake_telegram, 5))[4]
+    assert "头衔：常客" in me and "等级：gold" in me
+
+
+async def test_activity_points_can_be_switched_off(bot, fake_telegram):
+    await settings(bot, fake_telegram, "points.activity off")
+    long = "今天的课程讲得很清楚，我回去再把笔记整理一下"
+    await bot.post_update(make_message_update(long, sender=ALICE))
+    await bot.post_update(make_message_update("/top", sender=ALICE))
+    board = (await texts(bot, fake_telegram, 2))[1]
+    assert board == "积分排行榜（总榜）：还没有人获得积分。"
+
+
+async def test_red_packet_rounds_and_escalation_are_editable(bot, fake_telegram):
+    await settings(bot, fake_telegram, "redpacket.rounds 2", "redpacket.escalation 3")
+    await bot.post_update(make_message_update("/redpacket 10 1", sender=OP))
+    await fake_telegram.wait_for("sendMessage", 3)
+    await bot.post_update(make_message_update("抢", sender=ALICE))
+    sent = await texts(bot, fake_telegram, 6)
+    assert sent[5].startswith("🔥 第 2 轮，积分加码！\n🧧 积分红包来啦！共 30 积分，1 份")
+
+
+async def test_adding_people_earns_referral_points_once_per_person(bot, fake_telegram):
+    await settings(bot, fake_telegram, "points.referral_points 7")
+    bob, cat = user(701, "Bob"), user(702, "Cat")
+    await bot.post_update(make_join_update(bob, cat, sender=ALICE))
+    await bot.post_update(make_join_update(bob, sender=ALICE))  # re-added: paid once
+    await bot.post_update(make_join_update(user(703, "Self")))  # joined alone: no referrer
+    await bot.post_update(make_message_update("/me", sender=ALICE))
+    sent = await texts(bot, fake_telegram, 2)
+    me = next(text for text in sent[1:] if text.startswith("Alice 的积分"))
+    assert me.startswith("Alice 的积分：14\n")
+    entries = await rows(bot, PointsEntry, PointsEntry.reason == "referral")
+    assert sorted(e.ref for e in entries) == ["referral:701", "referral:702"]
