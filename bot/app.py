@@ -16,6 +16,7 @@ from bot.inbox.processor import InboxProcessor
 from bot.inbox.writer import GroupCommitWriter
 from bot.leader import LeaderElection
 from bot.logs import configure_logging
+from bot.media.photo_checks import PhotoCheckLimits, PhotoChecks
 from bot.metrics import Metrics
 from bot.outbox.pacing import Pacer
 from bot.outbox.sender import OutboxSender
@@ -108,6 +109,19 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
     writer.on_commit = processor.notify
 
     timeouts = VerificationTimeouts(sessions, settings.poll_interval, on_outbox=sender.notify)
+    # Retries back off like sends do; SQLite's one writer gains nothing from parallel checks.
+    photo_checks = PhotoChecks(
+        sessions,
+        platforms,
+        dispatcher,
+        settings.poll_interval,
+        PhotoCheckLimits(
+            concurrency=1 if is_sqlite(settings.database_url) else 2,
+            retry_initial=settings.send_backoff_initial,
+            retry_max=settings.send_backoff_max,
+        ),
+        on_outbox=sender.notify,
+    )
 
     scheduler = SchedulerService(
         sessions,
@@ -121,10 +135,15 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         await sender.recover()
         sender.start()
         timeouts.start()
+        # Only a leader checks photos, so claims left now belong to a dead or deposed one; should
+        # that one still finish a check, the claim it lost makes its result be thrown away.
+        await photo_checks.release_claims()
+        photo_checks.start()
         await scheduler.start()
 
     async def deposed() -> None:
         await scheduler.stop()
+        await photo_checks.stop()
         await timeouts.stop()
         await sender.stop()
 
@@ -140,6 +159,7 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         processor=processor,
         sender=sender,
         verification_timeouts=timeouts,
+        photo_checks=photo_checks,
         scheduler=scheduler,
         leader=leader,
         platforms=platforms,

@@ -1,5 +1,8 @@
 """The ad filter as the first gate: judge every group message, act by the escalation ladder,
 and halt the rest of the handlers for a message it removed.
+
+A new member's photo is queued for a QR check; the photo worker's finding comes back as a
+PHOTO_CHECKED event and takes the same path from verdict to punishment as text.
 """
 
 from __future__ import annotations
@@ -10,10 +13,12 @@ from bot.core.actions import Action, Halt
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import Router
-from handlers.adfilter import MessageFeatures, classify
-from handlers.moderation import adfilter_settings
+from handlers.adfilter import Decision, MessageFeatures, classify, combine
+from handlers.adfilter.qr import judge_qr_texts
+from handlers.moderation import AdFilterSettings, adfilter_settings
 from handlers.moderation_actions import punish
-from handlers.moderation_store import PhotoCheck, group_model
+from handlers.moderation_rights import is_exempt
+from handlers.moderation_store import PhotoCheck, decision_for_message, group_model
 from handlers.points_config import ADFILTER_EXEMPT
 from handlers.points_store import member_tier
 
@@ -42,13 +47,6 @@ def features_of(event: Event, ctx: Context) -> MessageFeatures:
     )
 
 
-def _photo_file_id(event: Event) -> str | None:
-    # Telegram lists a photo's sizes smallest first; the largest decodes QR codes best.
-    message = event.raw.get("message") or event.raw.get("edited_message") or {}
-    sizes = message.get("photo") or []
-    return sizes[-1].get("file_id") if sizes and isinstance(sizes[-1], dict) else None
-
-
 @router.on(EventKind.MESSAGE, EventKind.EDITED_MESSAGE, when=_judged)
 async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
     """Delete ads (and escalate); everything else passes untouched.
@@ -56,10 +54,10 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
     Operators and allow-listed members are exempt; inside the group's ad window promotions
     pass. No `max_age`: an ad replayed from a backlog is still an ad in the group.
     """
-    if ctx.group is None or ctx.is_operator or event.user is None:
+    if ctx.group is None or event.user is None:
         return []
     conf = adfilter_settings(ctx.group)
-    if not conf.enabled or event.user.id in conf.allowed_users:
+    if not conf.enabled or await is_exempt(ctx, event.user.id):
         return []
     if not (event.text or event.urls or event.has_photo or event.forwarded_from_chat):
         return []
@@ -78,12 +76,43 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
                     group_id=ctx.group.id,
                     user_id=event.user.id,
                     message_id=event.message_id,
-                    file_id=_photo_file_id(event),
+                    file_id=event.photo_file_id,
                     status="pending",
-                    at=ctx.now,
+                    at=event.at,
                 )
             )
         return []
+    return await _enforce(event, ctx, conf, decision)
+
+
+@router.on(EventKind.PHOTO_CHECKED, when=_judged)
+async def photo_checked(event: Event, ctx: Context) -> list[Action | Halt]:
+    """Judge the QR codes the photo worker found in a queued photo, and act as on a text ad.
+
+    Exemptions are asked again: the member may have become an operator or been allow-listed
+    while the photo waited, and reports or an operator may already have removed it.
+    """
+    if ctx.group is None or event.user is None or event.message_id is None:
+        return []
+    conf = adfilter_settings(ctx.group)
+    if not conf.enabled or await is_exempt(ctx, event.user.id):
+        return []
+    if await decision_for_message(ctx.session, ctx.group.id, event.message_id) is not None:
+        return []
+    config = conf.filter_config()
+    verdict = judge_qr_texts(list(event.photo_codes), config)
+    decision = combine((verdict,), config.spam_threshold)
+    if not decision.spam:
+        return []
+    return await _enforce(event, ctx, conf, decision)
+
+
+async def _enforce(
+    event: Event, ctx: Context, conf: AdFilterSettings, decision: Decision
+) -> list[Action | Halt]:
+    """A message judged spam: pass it inside the ad window or for an exempt tier, else punish
+    it by the ladder (shadow mode only records) and halt the handlers after this one."""
+    assert ctx.group is not None and event.user is not None
     if conf.window is not None and conf.window.contains(event.at.astimezone(ctx.tz)):
         log.info("adfilter.ad_window", group=ctx.group.id, user=event.user.id)
         return []

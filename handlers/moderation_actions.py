@@ -28,17 +28,6 @@ from handlers.moderation_store import ModerationDecision, count_offences, learn,
 log = structlog.get_logger(__name__)
 
 
-def replied_text(event: Event) -> str:
-    """Text (or caption) of the message `event` replies to.
-
-    The neutral Event carries only the replied message's id and sender, so this reads the
-    platform payload kept in `raw`; an unknown shape gives "".
-    """
-    message = event.raw.get("message") or {}
-    reply = message.get("reply_to_message") or {}
-    return str(reply.get("text") or reply.get("caption") or "")
-
-
 def display(user: User) -> str:
     return f"@{user.username}" if user.username else user.name or user.id
 

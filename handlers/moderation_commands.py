@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from bot.core.actions import Action, SendMessage
 from bot.core.context import Context
 from bot.core.events import Event
 from bot.core.router import Router
-from bot.db.models import Member
 from handlers.adfilter import Decision, Verdict
 from handlers.moderation import adfilter_settings
-from handlers.moderation_actions import buttons, display, explain, punish, replied_text, undo
+from handlers.moderation_actions import buttons, display, explain, punish, undo
+from handlers.moderation_rights import is_exempt
 from handlers.moderation_store import (
     ModerationDecision,
     add_report,
@@ -22,9 +20,6 @@ from handlers.moderation_store import (
 )
 
 router = Router("moderation")
-
-OPERATOR_ROLES = ("owner", "admin", "operator")
-
 
 def _reply(event: Event, text: str, **extra) -> list[Action]:
     return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id, **extra)]
@@ -111,7 +106,9 @@ async def spam_command(event: Event, ctx: Context) -> list[Action]:
     offender = event.reply_to_user
     if not event.reply_to_message_id or offender is None:
         return _reply(event, ctx.t("moderation.usage.reply", command="spam"))
-    text = replied_text(event)
+    if await is_exempt(ctx, offender.id):
+        return _reply(event, ctx.t("moderation.spam_exempt"))
+    text = event.reply_to_text or ""
     conf = adfilter_settings(ctx.group)
     who = display(event.user) if event.user else "operator"
     ruling = Decision(
@@ -132,16 +129,6 @@ async def spam_command(event: Event, ctx: Context) -> list[Action]:
     return actions
 
 
-async def _is_protected(ctx: Context, user_id: str) -> bool:
-    assert ctx.group is not None
-    if user_id in ctx.group_settings.operators:
-        return True
-    role = await ctx.session.scalar(
-        select(Member.role).where(Member.group_id == ctx.group.id, Member.user_id == user_id)
-    )
-    return role in OPERATOR_ROLES
-
-
 @router.command(
     "report",
     description={"zh": "回复消息：举报广告", "en": "Reply to a message: report it"},
@@ -153,7 +140,7 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
     target_user, message_id = event.reply_to_user, event.reply_to_message_id
     if target_user is None or message_id is None or event.user is None:
         return _reply(event, ctx.t("moderation.usage.reply", command="report"))
-    if target_user.is_bot or await _is_protected(ctx, target_user.id):
+    if target_user.is_bot or await is_exempt(ctx, target_user.id):
         return _reply(event, ctx.t("moderation.report_self"))
     conf = adfilter_settings(ctx.group)
     count = await add_report(
@@ -175,7 +162,7 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
         conf,
         offender=target_user,
         message_id=message_id,
-        text=replied_text(event),
+        text=event.reply_to_text or "",
         decision=ruling,
         source="report",
         step="mute",

@@ -96,7 +96,12 @@ class SpamModelState(Base):
 
 
 class PhotoCheck(Base):
-    """A new member's photo that still needs its QR codes decoded (by a worker, not a handler)."""
+    """A new member's photo that needs its QR codes decoded (by a worker, not a handler).
+
+    `status` goes pending -> checking (claimed at `claimed_at`) -> done, or back to pending
+    until `next_attempt_at` after a failed download, or failed once `attempts` run out. `at`
+    is when the member posted the photo; `codes` what the decoder found in it.
+    """
 
     __tablename__ = "adfilter_photo_checks"
     __table_args__ = (Index("ix_adfilter_photo_checks_status", "status", "id"),)
@@ -108,6 +113,12 @@ class PhotoCheck(Base):
     file_id: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+    codes: Mapped[list | None] = mapped_column(JsonDoc)
 
 
 async def record_decision(session: AsyncSession, **fields) -> ModerationDecision:

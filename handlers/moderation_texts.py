@@ -77,8 +77,12 @@ define(
             "minutes (#{id}). Operators, please review: /why {id}; if wrong, /undo {id}.",
         },
         "moderation.report_self": {
-            "zh": "不能举报管理员或机器人的消息。",
-            "en": "Messages of operators and bots cannot be reported.",
+            "zh": "不能举报管理员、白名单成员或机器人的消息。",
+            "en": "Messages of operators, allow-listed members and bots cannot be reported.",
+        },
+        "moderation.spam_exempt": {
+            "zh": "管理员和白名单成员的消息不会被标记为广告。",
+            "en": "Messages of operators and allow-listed members cannot be marked as spam.",
         },
         "moderation.appeal_posted": {
             "zh": "🙋 {name} 对 #{id} 提出申诉。\n原消息：{text}\n管理员请处理：",

@@ -29,6 +29,8 @@ class Context:
     group_settings: GroupSettings = field(default_factory=GroupSettings)
     member: Member | None = None
     is_operator: bool = False
+    # Platform-wide operators (settings), so handlers can judge other people's rights too.
+    platform_operators: tuple[str, ...] = ()
     lang: str = "zh"
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     commands: tuple[CommandInfo, ...] = ()

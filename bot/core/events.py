@@ -23,6 +23,9 @@ class EventKind(StrEnum):
     CALLBACK = "callback"
     BOT_MEMBERSHIP = "bot_membership"
     CHAT_MIGRATED = "chat_migrated"
+    # Not from the platform: the photo worker reports what it decoded from a message's photo,
+    # so the moderation handlers judge it like any other message.
+    PHOTO_CHECKED = "photo_checked"
 
 
 class ChatType(StrEnum):
@@ -58,7 +61,9 @@ class Event(_Frozen):
     """One thing that happened, in a chat, at a time.
 
     Fields not meaningful for a kind stay at their defaults; e.g. `members` is set only for
-    MEMBER_JOINED/MEMBER_LEFT, `callback_*` only for CALLBACK.
+    MEMBER_JOINED/MEMBER_LEFT, `callback_*` only for CALLBACK. `reply_to_text` is the text (or
+    caption) of the replied-to message; `photo_file_id` names the platform's best copy of a photo
+    for downloading; `photo_codes` (PHOTO_CHECKED only) are the QR codes found in that photo.
     """
 
     kind: EventKind
@@ -73,8 +78,11 @@ class Event(_Frozen):
     args: str = ""
     reply_to_message_id: str | None = None
     reply_to_user: User | None = None
+    reply_to_text: str | None = None
     urls: tuple[str, ...] = ()
     has_photo: bool = False
+    photo_file_id: str | None = None
+    photo_codes: tuple[str, ...] = ()
     forwarded_from_chat: Chat | None = None
     members: tuple[User, ...] = ()
     inviter: User | None = None

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.i18n import pick_language
+from bot.core.rights import is_operator
 from bot.groups.repository import (
     get_or_create_group,
     get_or_create_member,
@@ -81,13 +82,14 @@ def _joined(member, event: Event, user_id: str) -> None:
 
 
 async def operator_rights(event: Event, ctx: Context, settings: Settings) -> None:
+    ctx.platform_operators = tuple(settings.operators)
     if event.user is None:
         return
-    uid = event.user.id
-    ctx.is_operator = (
-        uid in settings.operators
-        or uid in ctx.group_settings.operators
-        or (ctx.member is not None and ctx.member.role in ("owner", "admin", "operator"))
+    ctx.is_operator = is_operator(
+        event.user.id,
+        ctx.member.role if ctx.member is not None else None,
+        ctx.platform_operators,
+        ctx.group_settings.operators,
     )
 
 

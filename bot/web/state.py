@@ -32,6 +32,8 @@ class Runtime:
     leader: LeaderElection
     # Leader-only loop firing newcomer verification deadlines (handlers.verification_timeouts).
     verification_timeouts: Any = None
+    # Leader-only loop checking queued photos for QR codes (bot.media.photo_checks).
+    photo_checks: Any = None
     # Leader-only scheduler service (schedules.service.SchedulerService).
     scheduler: Any = None
     platforms: dict[str, Platform] = field(default_factory=dict)

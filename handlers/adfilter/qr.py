@@ -54,3 +54,8 @@ def check_qr_image(image: bytes, config: FilterConfig) -> Verdict:
 async def check_qr_image_async(image: bytes, config: FilterConfig) -> Verdict:
     """`check_qr_image` in a worker thread, so decoding never blocks the event loop."""
     return await asyncio.to_thread(check_qr_image, image, config)
+
+
+async def decode_qr_async(image: bytes) -> list[str]:
+    """`decode_qr` in a worker thread: the photo worker decodes without blocking the loop."""
+    return await asyncio.to_thread(decode_qr, image)

@@ -17,7 +17,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 TOKEN = "123456789:AAH-fakeTokenForTestsOnly_0123456789ab"
@@ -63,6 +63,9 @@ class FakeTelegram:
     chat_members: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     latency: float = 0.0
     rate_limited: int = 0
+    # file_id -> bytes served by getFile and /file/bot<token>/<file_path>
+    files: dict[str, bytes] = field(default_factory=dict)
+    file_delays: dict[str, float] = field(default_factory=dict)  # file_id -> seconds to stall
 
     def __post_init__(self) -> None:
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
@@ -79,6 +82,11 @@ class FakeTelegram:
         for _ in range(times):
             self._failures[method].append(failure)
 
+    def add_file(self, file_id: str, data: bytes) -> str:
+        """Serve `data` as the file `file_id`; returns its file_path."""
+        self.files[file_id] = data
+        return _file_path(file_id)
+
     def called(self, method: str) -> list[dict[str, Any]]:
         return [call.body for call in self.calls if call.method == method]
 
@@ -94,7 +102,13 @@ class FakeTelegram:
 
     # ---- server ------------------------------------------------------------------------
     async def start(self) -> FakeTelegram:
-        app = Starlette(routes=[Route("/bot{token}/{method}", self._handle, methods=["POST"])])
+        app = Starlette(
+            routes=[
+                Route("/bot{token}/{method}", self._handle, methods=["POST"]),
+                # Downloads are GETs; their calls are recorded as method "file".
+                Route("/file/bot{token}/{path:path}", self._file, methods=["GET"]),
+            ]
+        )
         config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, lifespan="off")
         self._server = uvicorn.Server(config)
         self._task = asyncio.create_task(self._server.serve())
@@ -128,7 +142,29 @@ class FakeTelegram:
         if self.limits and method in MESSAGE_METHODS and self._over_limit(body, now):
             self.rate_limited += 1
             return _error(429, "Too Many Requests: retry later", self.limits.retry_after)
-        return JSONResponse({"ok": True, "result": self._result(method, body)})
+        try:
+            return JSONResponse({"ok": True, "result": self._result(method, body)})
+        except _BadRequest as exc:
+            return _error(400, str(exc))
+
+    async def _file(self, request: Request) -> Response:
+        if request.path_params["token"] != self.token:
+            return _error(401, "Unauthorized")
+        path = request.path_params["path"]
+        async with self._changed:
+            self.calls.append(Call("file", {"path": path}, time.monotonic()))
+            self._changed.notify_all()
+        file_id = next((f for f in self.files if _file_path(f) == path), None)
+        # A failure queued for this file ("file:<file_id>") or for any download ("file").
+        for key in (f"file:{file_id}", "file"):
+            if self._failures[key]:
+                failure = self._failures[key].popleft()
+                return _error(failure.status, failure.description, failure.retry_after)
+        if file_id is None:
+            return _error(404, "Not Found")
+        if self.file_delays.get(file_id):
+            await asyncio.sleep(self.file_delays[file_id])
+        return Response(self.files[file_id], media_type="application/octet-stream")
 
     def _over_limit(self, body: dict[str, Any], now: float) -> bool:
         limits = self.limits
@@ -188,10 +224,28 @@ class FakeTelegram:
                     else {}
                 ),
             }
+        if method == "getFile":
+            data = self.files.get(body.get("file_id", ""))
+            if data is None:
+                raise _BadRequest("Bad Request: invalid file_id")
+            return {
+                "file_id": body["file_id"],
+                "file_unique_id": f"u-{body['file_id']}",
+                "file_size": len(data),
+                "file_path": _file_path(body["file_id"]),
+            }
         if method == "getChatMember":
             key = (int(body["chat_id"]), int(body["user_id"]))
             return self.chat_members.get(key, admin_member())
         return True
+
+
+class _BadRequest(Exception):
+    """The Bot API's 400 for a call it cannot answer (an unknown file_id...)."""
+
+
+def _file_path(file_id: str) -> str:
+    return f"photos/{file_id}.jpg"
 
 
 def admin_member(**rights: bool) -> dict[str, Any]:

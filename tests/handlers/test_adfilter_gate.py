@@ -194,10 +194,13 @@ async def test_a_new_members_photo_is_queued_for_a_qr_check(bot, fake_telegram):
     photo = [{"file_id": "small", "width": 90, "height": 90}, {"file_id": "big", "width": 800}]
     update = make_message_update(None, sender=ALICE, photo=photo, caption="看看这个")
     await bot.post_update(update)
+    # The photo worker picks it up; the fake API has no such file, so the check fails at once.
+    await fake_telegram.wait_for("getFile")
     await eventually(lambda: quiet(bot))
     (check,) = await db(bot, lambda s: list(s.scalars(select(PhotoCheck))))
-    assert (check.file_id, check.status) == ("big", "pending")
+    assert check.file_id == "big" and fake_telegram.called("getFile") == [{"file_id": "big"}]
     assert check.message_id == str(update["message"]["message_id"])
+    assert check.user_id == str(MEMBER_ID)
 
 
 async def test_spam_never_reaches_later_handlers(make_settings, fake_telegram, monkeypatch):

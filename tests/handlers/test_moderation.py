@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import OutboxAction
+from bot.core.events import Chat, ChatType, Event, EventKind, User
+from bot.db.models import Group, OutboxAction
 from handlers.moderation import parse_window, step_for
 from handlers.moderation_store import ModerationDecision, ModerationReport, SpamModelState
 from tests.factories import (
@@ -238,7 +239,7 @@ async def test_operators_messages_cannot_be_reported(bot, fake_telegram):
     await bot.post_update(make_message_update("/report", sender=BOB, reply_to_message=target))
     (reply,) = await fake_telegram.wait_for("sendMessage")
     await eventually(lambda: quiet(bot))
-    assert reply["text"] == "不能举报管理员或机器人的消息。"
+    assert reply["text"] == "不能举报管理员、白名单成员或机器人的消息。"
 
 
 def test_the_ad_window_and_the_ladder_are_plain_rules():
@@ -253,3 +254,99 @@ def test_the_ad_window_and_the_ladder_are_plain_rules():
             parse_window(day, span)
     ladder = ("delete", "mute", "ban")
     assert [step_for(n, ladder) for n in range(5)] == ["delete", "mute", "ban", "ban", "ban"]
+
+
+async def report_three_times(bot, fake_telegram, target: dict) -> list[str]:
+    for reporter in (BOB, CAROL, DAVE):
+        await bot.post_update(
+            make_message_update("/report", sender=reporter, reply_to_message=target)
+        )
+    await fake_telegram.wait_for("sendMessage", 3)
+    await eventually(lambda: quiet(bot))
+    return [b["text"] for b in sent_to(fake_telegram, GROUP_ID)]
+
+
+async def test_a_platform_wide_operators_message_cannot_be_reported(bot, fake_telegram):
+    # Operator 111 is an operator only through QUNBOT_OPERATORS: no admin role in the chat.
+    target = message("Reminder: the workshop starts at 8pm", sender=OPERATOR)
+    await post_and_settle(bot, make_update("message", target))
+    replies = await report_three_times(bot, fake_telegram, target)
+    assert replies == ["不能举报管理员、白名单成员或机器人的消息。"] * 3
+    assert fake_telegram.called("deleteMessage") == []
+    assert fake_telegram.called("restrictChatMember") == []
+    assert await decisions(bot) == []
+    assert await db(bot, lambda s: list(s.scalars(select(ModerationReport)))) == []
+
+
+async def test_group_operators_and_allow_listed_members_cannot_be_reported(bot, fake_telegram):
+    await db(
+        bot,
+        lambda s: s.add(
+            Group(
+                platform="telegram",
+                chat_id=str(GROUP_ID),
+                chat_type="supergroup",
+                settings={"operators": ["888"], "adfilter": {"allowed_users": [str(MEMBER_ID)]}},
+            )
+        ),
+    )
+    for sender in (user(888, "Helper"), ALICE):
+        target = message("Join our partner's webinar tonight", sender=sender)
+        await post_and_settle(bot, make_update("message", target))
+        await report_three_times(bot, fake_telegram, target)
+    assert [b["text"] for b in sent_to(fake_telegram, GROUP_ID)] == [
+        "不能举报管理员、白名单成员或机器人的消息。"
+    ] * 6
+    assert fake_telegram.called("restrictChatMember") == []
+    assert await decisions(bot) == []
+
+
+async def test_spam_marks_spare_every_kind_of_operator_and_allow_listed_members(
+    bot, fake_telegram
+):
+    admin = user(777, "Admin")
+    await post_and_settle(bot, make_chat_member_update(admin, "member", "administrator"))
+    allow_alice = Group.__table__.update().values(
+        settings={"adfilter": {"allowed_users": [str(MEMBER_ID)]}}
+    )
+    await db(bot, lambda s: s.execute(allow_alice))
+    sent_before = len(sent_to(fake_telegram, GROUP_ID))
+    by_operator = message("Selling my old bike, DM me", sender=OPERATOR)
+    by_alice = message("Selling my old bike, DM me", sender=ALICE)
+    for target in (by_operator, by_alice):
+        await post_and_settle(bot, make_update("message", target))
+        await post_and_settle(
+            bot, make_message_update("/spam", sender=admin, reply_to_message=target)
+        )
+    replies = [b["text"] for b in sent_to(fake_telegram, GROUP_ID)][sent_before:]
+    assert replies == ["管理员和白名单成员的消息不会被标记为广告。"] * 2
+    assert fake_telegram.called("deleteMessage") == []
+    assert await decisions(bot) == []
+
+
+async def test_moderation_reads_the_replied_message_from_the_neutral_event(bot, fake_telegram):
+    """A platform without Telegram's payload: `raw` is empty, /spam still learns the text."""
+    runtime = bot.runtime
+    now = datetime.now(ZoneInfo("UTC"))
+    chat = Chat(id="room-1", type=ChatType.SUPERGROUP, title="Elsewhere")
+    spammer = User(id="u-9", name="Mallory")
+    event = Event(
+        kind=EventKind.MESSAGE,
+        platform="other",
+        update_id=1,
+        chat=chat,
+        user=User(id=str(OPERATOR_ID), name="Op"),
+        at=now,
+        message_id="m-2",
+        text="/spam",
+        command="spam",
+        reply_to_message_id="m-1",
+        reply_to_user=spammer,
+        reply_to_text="Cheap followers, visit shop-example.biz",
+    )
+    async with runtime.sessions.begin() as session:
+        actions = await runtime.dispatcher.dispatch(event, session, now)
+    assert [a.kind for a in actions][:1] == ["delete_message"]
+    (decision,) = await decisions(bot)
+    assert (decision.user_id, decision.message_id) == ("u-9", "m-1")
+    assert decision.text == "Cheap followers, visit shop-example.biz"

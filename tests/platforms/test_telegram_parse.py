@@ -83,6 +83,17 @@ def test_reply_carries_the_replied_to_member():
     event = parse_update(make_message_update("/spam", reply_to_message=original))
     assert event.reply_to_user.id == "999"
     assert event.reply_to_message_id == str(original["message_id"])
+    assert event.reply_to_text == "spam!"
+
+
+def test_reply_to_a_photo_carries_its_caption_and_a_photo_its_largest_size():
+    sizes = [{"file_id": "s", "width": 90, "height": 90}, {"file_id": "l", "width": 1280}]
+    photo = message(None, sender=user(999, "Spammer"), photo=sizes, caption="扫码领福利")
+    event = parse_update(make_message_update("/report", reply_to_message=photo))
+    assert event.reply_to_text == "扫码领福利" and event.photo_file_id is None
+    posted = parse_update(make_update("message", photo))
+    assert posted.has_photo and posted.photo_file_id == "l" and posted.text == "扫码领福利"
+    assert parse_update(make_message_update("no reply")).reply_to_text is None
 
 
 def test_new_members_joined_and_left():

@@ -55,6 +55,9 @@ class TelegramPlatform:
             body["language_code"] = language
         return bool(await self.api.call("setMyCommands", body))
 
+    async def download_file(self, file_id: str, *, max_bytes: int, time_limit: float) -> bytes:
+        return await self.api.download_file(file_id, max_bytes=max_bytes, time_limit=time_limit)
+
     async def get_me(self) -> dict[str, Any]:
         return await self.api.call("getMe")
 

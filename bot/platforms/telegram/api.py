@@ -6,7 +6,9 @@ the URL, so neither URLs nor httpx's own request logs may reach our logs.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import orjson
@@ -14,10 +16,15 @@ import orjson
 from bot.platforms.base import ChatMigrated, PermanentError, RetryAfter, TransientError
 
 
+class FileTooLarge(PermanentError):
+    """The file is bigger than the caller's cap; downloading it again will not help."""
+
+
 class TelegramApi:
     def __init__(self, client: httpx.AsyncClient, base_url: str, token: str) -> None:
         self._client = client
         self._prefix = f"{base_url.rstrip('/')}/bot{token}/"
+        self._files = f"{base_url.rstrip('/')}/file/bot{token}/"
 
     async def call(self, method: str, body: dict[str, Any] | None = None) -> Any:
         """Call a method and return its `result`; raises a PlatformError subclass on failure."""
@@ -32,6 +39,49 @@ class TelegramApi:
         except httpx.TransportError as exc:
             raise TransientError(f"{method}: network error ({type(exc).__name__})") from None
         return _result(method, response)
+
+    async def download_file(self, file_id: str, *, max_bytes: int, time_limit: float) -> bytes:
+        """Fetch a file by id: `getFile`, then GET `{base}/file/bot{token}/{file_path}`.
+
+        Reads at most `max_bytes` (FileTooLarge beyond) within `time_limit` seconds in all, so a
+        slow trickle cannot hold a worker. Errors never carry the URL: it holds the token.
+        """
+        info = await self.call("getFile", {"file_id": file_id}) or {}
+        path = info.get("file_path") if isinstance(info, dict) else None
+        if not path:
+            # The Bot API gives no path for files it will not serve (over 20 MB).
+            raise PermanentError("getFile: no file_path")
+        if int(info.get("file_size") or 0) > max_bytes:
+            raise FileTooLarge(f"getFile: {info['file_size']} bytes, over {max_bytes}")
+        if path.startswith("/") or ".." in path.split("/"):
+            raise PermanentError("getFile: unexpected file_path")
+        try:
+            async with asyncio.timeout(time_limit):
+                url = self._files + quote(path, safe="/")
+                return await self._read(url, max_bytes, time_limit)
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            raise TransientError(f"file download: timeout ({type(exc).__name__})") from None
+        except httpx.TransportError as exc:
+            raise TransientError(f"file download: network error ({type(exc).__name__})") from None
+
+    async def _read(self, url: str, max_bytes: int, time_limit: float) -> bytes:
+        async with self._client.stream("GET", url, timeout=time_limit) as response:
+            status = response.status_code
+            if status == 429 or status >= 500:
+                raise TransientError(f"file download: HTTP {status}")
+            if status != 200:
+                raise PermanentError(f"file download: HTTP {status}")
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise FileTooLarge(f"file download: {declared} bytes, over {max_bytes}")
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise FileTooLarge(f"file download: over {max_bytes} bytes")
+                chunks.append(chunk)
+        return b"".join(chunks)
 
 
 def _result(method: str, response: httpx.Response) -> Any:

@@ -35,6 +35,8 @@ KIND_TO_UPDATE = {
     EventKind.JOIN_REQUEST: "chat_join_request",
     EventKind.CALLBACK: "callback_query",
     EventKind.BOT_MEMBERSHIP: "my_chat_member",
+    # Made by our photo worker from a stored message: it needs no subscription of its own.
+    EventKind.PHOTO_CHECKED: "message",
 }
 
 
@@ -172,9 +174,11 @@ def _message(update_id: int, msg: dict, edited: bool, bot_username: str | None) 
         args=args,
         urls=_urls(text or "", entities or ()),
         has_photo=bool(msg.get("photo")),
+        photo_file_id=_largest_photo(msg.get("photo")),
         forwarded_from_chat=_forward_chat(msg),
         reply_to_message_id=str(reply["message_id"]) if "message_id" in reply else None,
         reply_to_user=_user(reply["from"]) if "from" in reply else None,
+        reply_to_text=reply.get("text") if "text" in reply else reply.get("caption"),
         **common,
     )
 
@@ -190,6 +194,14 @@ def _urls(text: str, entities) -> tuple[str, ...]:
             start, length = entity["offset"] * 2, entity["length"] * 2
             urls.append(encoded[start : start + length].decode("utf-16-le", errors="replace"))
     return tuple(urls)
+
+
+def _largest_photo(sizes) -> str | None:
+    # Telegram lists a photo's sizes smallest first; the largest decodes QR codes best.
+    if not sizes or not isinstance(sizes[-1], dict):
+        return None
+    file_id = sizes[-1].get("file_id")
+    return str(file_id) if file_id else None
 
 
 def _forward_chat(msg: dict) -> Chat | None:

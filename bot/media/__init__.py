@@ -1,0 +1,1 @@
+"""Work on members' media that handlers may not do themselves (downloads, decoding)."""

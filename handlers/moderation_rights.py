@@ -1,0 +1,29 @@
+"""Who moderation never acts against: operators of every kind and allow-listed members.
+
+The filter, `/spam`, member reports and photo checks all ask `is_exempt`, so a person an
+operator only through `QUNBOT_OPERATORS` is as safe as a chat admin.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.core.context import Context
+from bot.core.rights import is_operator
+from bot.db.models import Member
+from handlers.moderation import adfilter_settings
+
+
+async def is_exempt(ctx: Context, user_id: str) -> bool:
+    """True when `user_id` operates the event's group or is on its ad filter allow-list."""
+    if ctx.group is None:
+        return False
+    if user_id in adfilter_settings(ctx.group).allowed_users:
+        return True
+    if ctx.member is not None and ctx.member.user_id == user_id:
+        role: str | None = ctx.member.role  # the sender: the middleware loaded the row already
+    else:
+        role = await ctx.session.scalar(
+            select(Member.role).where(Member.group_id == ctx.group.id, Member.user_id == user_id)
+        )
+    return is_operator(user_id, role, ctx.platform_operators, ctx.group_settings.operators)
