@@ -21,6 +21,7 @@ from handlers.moderation_store import (
 
 router = Router("moderation")
 
+
 def _reply(event: Event, text: str, **extra) -> list[Action]:
     return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id, **extra)]
 

@@ -301,9 +301,7 @@ async def test_group_operators_and_allow_listed_members_cannot_be_reported(bot, 
     assert await decisions(bot) == []
 
 
-async def test_spam_marks_spare_every_kind_of_operator_and_allow_listed_members(
-    bot, fake_telegram
-):
+async def test_spam_marks_spare_every_kind_of_operator_and_allow_listed_members(bot, fake_telegram):
     admin = user(777, "Admin")
     await post_and_settle(bot, make_chat_member_update(admin, "member", "administrator"))
     allow_alice = Group.__table__.update().values(

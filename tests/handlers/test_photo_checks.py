@@ -248,8 +248,7 @@ async def test_competing_workers_check_a_photo_once(bot, fake_telegram):
     fake_telegram.add_file("qr-ad", qr_photo(WECHAT_AD))
     runtime = bot.runtime
     rivals = [
-        PhotoChecks(runtime.sessions, runtime.platforms, runtime.dispatcher, 0.05)
-        for _ in range(2)
+        PhotoChecks(runtime.sessions, runtime.platforms, runtime.dispatcher, 0.05) for _ in range(2)
     ]
     await bot.post_update(photo_update(ALICE, "qr-ad"))
     # The app's own worker races these two for the row.
