@@ -62,8 +62,13 @@ define(
         "welcome.builtin": {"zh": "（内置）", "en": "(built-in)"},
         "welcome.saved": {"zh": "欢迎语设置已保存。", "en": "Welcome settings saved."},
         "welcome.usage": {
-            "zh": "用法：/welcome [set <模板>|on|off]",
-            "en": "Usage: /welcome [set <template>|on|off]",
+            "zh": "用法：/welcome [set <模板>|on|off|cleanup <秒数>|cleanup off]",
+            "en": "Usage: /welcome [set <template>|on|off|cleanup <seconds>|cleanup off]",
+        },
+        "welcome.cleanup_usage": {
+            "zh": "欢迎语保留时间需为 60 到 604800 秒之间的整数，或 off（不删除）。",
+            "en": "Greetings stay between 60 and 604800 seconds; give a whole number, or off "
+            "to keep them.",
         },
         "verify.challenge_button": {
             "zh": "{name}，欢迎！请在 {seconds} 秒内点击下方按钮完成验证，否则将被移出群。",
@@ -140,6 +145,16 @@ define(
             "en": "Thanks for the introduction, {name}! Everyone, say hi. #intro",
         },
         "topic.post": {"zh": "💬 今日话题：{topic}", "en": "💬 Topic of the day: {topic}"},
+        "topic.scheduled": {
+            "zh": "已安排今日话题（定时任务 #{id}）：{when}\n下次发送：{next}\n"
+            "可用 /schedule pause|remove {id} 管理。",
+            "en": "Topic of the day scheduled (job #{id}): {when}\nNext: {next}\n"
+            "Manage it with /schedule pause|remove {id}.",
+        },
+        "topic.schedule_usage": {
+            "zh": "用法：/topic schedule <时间>，例如 /topic schedule 每天 09:00",
+            "en": "Usage: /topic schedule <when>, e.g. /topic schedule daily 09:00",
+        },
         "icebreaker.post": {
             "zh": "🧊 破冰时间！回复这条消息回答：{question}",
             "en": "🧊 Icebreaker! Reply to this message: {question}",

@@ -2,7 +2,8 @@
 
 An introduction is a newcomer's first message of at least `intro_min_chars` within
 `intro_within_hours` of joining, or any message tagged #自我介绍 / #intro by someone not yet
-tagged; it is thanked and the member gets the tag "introduced". An `/icebreaker` round's
+tagged; it is thanked and the member gets the tag "introduced". Topics of the day can also be
+posted on a schedule (`handlers.icebreaker_schedule`). An `/icebreaker` round's
 question goes out under a known outbox key, so replies to it can be counted for a while.
 """
 
@@ -19,6 +20,7 @@ from bot.outbox.store import enqueue
 from handlers.entry_config import EntryState, IcebreakerConfig, load, save
 from handlers.entry_store import sent_message_id
 from handlers.entry_texts import QUESTIONS, TOPICS
+from handlers.icebreaker_schedule import schedule_topics
 from handlers.welcome_batch import mention
 
 router = Router("icebreaker")
@@ -88,7 +90,13 @@ async def _count_round_reply(event: Event, ctx: Context) -> None:
     group_only=True,
 )
 async def topic_command(event: Event, ctx: Context) -> list[Action]:
-    """`/topic [text]`: the operator's topic, or one from the shipped list."""
+    """`/topic [text]`: the operator's topic, or one from the shipped list;
+    `/topic schedule <when>` posts the shipped topics in turn on that schedule."""
+    verb, _, phrase = event.args.strip().partition(" ")
+    if verb.lower() == "schedule":
+        operator = event.user.id if event.user else None
+        text = await schedule_topics(ctx, phrase.strip(), operator)
+        return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
     topic = event.args.strip() or _rng.choice(TOPICS[ctx.lang])
     return [SendMessage(chat_id=event.chat.id, text=ctx.t("topic.post", topic=topic))]
 

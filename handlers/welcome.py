@@ -90,7 +90,8 @@ async def on_welcome_button(event: Event, ctx: Context) -> list[Action]:
     group_only=True,
 )
 async def welcome_command(event: Event, ctx: Context) -> list[Action]:
-    """`/welcome` shows; `/welcome set <template>`, `/welcome on|off` change."""
+    """`/welcome` shows; `/welcome set <template>`, `/welcome on|off`,
+    `/welcome cleanup <seconds>|off` (how long greetings stay) change."""
     config = load(ctx.group, WelcomeConfig)
     verb, _, rest = event.args.partition(" ")
     if verb == "set" and rest.strip():
@@ -99,6 +100,13 @@ async def welcome_command(event: Event, ctx: Context) -> list[Action]:
     elif verb in ("on", "off"):
         config.enabled = verb == "on"
         text = ctx.t("welcome.saved")
+    elif verb == "cleanup":
+        seconds = _cleanup_seconds(rest.strip())
+        if seconds is False:
+            text = ctx.t("welcome.cleanup_usage")
+        else:
+            config.delete_after_seconds = seconds
+            text = ctx.t("welcome.saved")
     elif verb:
         text = ctx.t("welcome.usage")
     else:
@@ -109,3 +117,12 @@ async def welcome_command(event: Event, ctx: Context) -> list[Action]:
         return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
     save(ctx.group, config)
     return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
+
+
+def _cleanup_seconds(value: str) -> int | None | bool:
+    """Seconds greetings stay (60 s to 7 days), None to keep them, False when unreadable."""
+    if value.lower() in ("off", "never", "关"):
+        return None
+    if value.isdigit() and 60 <= int(value) <= 7 * 86400:
+        return int(value)
+    return False

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from bot.db.models import Member, OutboxAction
 from handlers.entry_texts import QUESTIONS, TOPICS
+from schedules.models import ScheduledJob
 from tests.factories import OPERATOR_ID, make_join_update, make_message_update, user
 from tests.handlers.entry_support import configure, db, group_settings, quiet, rows
 
@@ -66,3 +67,20 @@ async def test_replies_to_an_icebreaker_question_are_counted(bot, fake_telegram)
     await bot.post_update(make_message_update("not a reply", sender=user(905, "U905")))
     await quiet(bot)
     assert (await group_settings(bot))["entry_state"]["round_replies"] == ["903", "904"]
+
+
+async def test_topic_of_the_day_on_a_schedule_posts_the_topics_in_turn(bot, fake_telegram):
+    await bot.post_update(make_message_update("/topic schedule 每天 09:00", sender=OP))
+    await bot.post_update(make_message_update("/topic schedule daily", sender=user(222, "M")))
+    scheduled, refused = (m["text"] for m in await fake_telegram.wait_for("sendMessage", 2))
+    assert scheduled.startswith("已安排今日话题（定时任务 #")
+    assert refused == "抱歉，这个命令只有群管理员可以使用。"
+    await quiet(bot)
+    (job,) = await rows(bot, ScheduledJob)
+    assert (job.kind, job.payload["loop"], job.enabled) == ("series", True, True)
+    for _ in range(2):
+        await bot.post_update(make_message_update(f"/schedule run-now {job.id}", sender=OP))
+    await fake_telegram.wait_for("sendMessage", 6)
+    await quiet(bot)
+    posted = [m["text"] for m in fake_telegram.called("sendMessage") if "今日话题：" in m["text"]]
+    assert posted == [f"💬 今日话题：{TOPICS['zh'][0]}", f"💬 今日话题：{TOPICS['zh'][1]}"]

@@ -56,12 +56,15 @@ async def test_someone_else_pressing_is_told_it_is_not_for_them(bot, fake_telegr
 
 async def test_wrong_answer_removes_without_a_permanent_ban(bot, fake_telegram):
     await configure(bot, verification={**VERIFY, "mode": "question"})
-    _, sent = await challenge(bot, fake_telegram)
+    join, sent = await challenge(bot, fake_telegram)
     (pending,) = await rows(bot, PendingVerification)
     wrong = next(d for d in buttons(sent) if not d.endswith(f":{pending.answer}"))
     await bot.post_update(make_callback_update(wrong, sender=NEWBIE))
     await fake_telegram.wait_for("banChatMember", 1)
     await fake_telegram.wait_for("unbanChatMember", 1)
+    # The join message goes too, so a failed bot leaves no trace in the group.
+    deleted = await fake_telegram.wait_for("deleteMessage", 1)
+    assert join["message"]["message_id"] in {d["message_id"] for d in deleted}
 
 
 async def timeout_fires(bot, fake_telegram, join: dict) -> None:
@@ -112,3 +115,12 @@ async def test_verify_command_configures_the_gate(bot, fake_telegram):
     await bot.post_update(make_message_update("/verify question 90", sender=user(111, "Op")))
     (reply,) = await fake_telegram.wait_for("sendMessage", 1)
     assert reply["text"] == "入群验证：开启，方式：question，时限 90 秒。"
+
+
+async def test_the_greeting_after_passing_uses_the_groups_intro_template(bot, fake_telegram):
+    icebreaker = {"intro_template": "Tell us your city, {name}!"}
+    await configure(bot, verification=VERIFY, welcome=FAST_WELCOME, icebreaker=icebreaker)
+    _, sent = await challenge(bot, fake_telegram)
+    await bot.post_update(make_callback_update(buttons(sent)[0], sender=NEWBIE))
+    greeting = (await fake_telegram.wait_for("sendMessage", 2))[1]
+    assert greeting["text"].endswith('Tell us your city, <a href="tg://user?id=601">Newbie</a>!')

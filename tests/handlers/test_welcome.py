@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from bot.db.models import OutboxAction
 from handlers.entry_store import WelcomeBatch
 from tests.factories import (
     OPERATOR_ID,
@@ -63,6 +64,8 @@ async def test_greetings_are_deleted_after_the_configured_time(bot, fake_telegra
     (sent,) = await fake_telegram.wait_for("sendMessage", 1)
     (deleted,) = await fake_telegram.wait_for("deleteMessage", 1)
     assert deleted["chat_id"] == sent["chat_id"]
+    (greeting,) = await rows(bot, OutboxAction, OutboxAction.kind == "send_message")
+    assert str(deleted["message_id"]) == str(greeting.result["message_id"])
 
 
 async def test_stale_join_from_a_replayed_backlog_is_not_greeted(bot, fake_telegram):
@@ -103,3 +106,31 @@ async def test_welcome_off_and_rules_button(bot, fake_telegram):
     assert "Be kind" in answer["text"]
     await quiet(bot)
     assert len(fake_telegram.called("sendMessage")) == 1
+
+
+async def test_a_burst_with_default_settings_is_greeted_once_within_5_seconds(
+    bot, fake_telegram
+):
+    started = time.monotonic()
+    await bot.post_update(make_join_update(user(511, "Ann")))
+    await bot.post_update(make_join_update(user(512, "Ben")))
+    await bot.post_update(make_join_update(user(513, "Cat"), user(514, "Dan")))
+    (sent,) = await fake_telegram.wait_for("sendMessage", 1)
+    assert time.monotonic() - started < 5
+    await quiet(bot)
+    assert len(fake_telegram.called("sendMessage")) == 1
+    assert all(f"tg://user?id={uid}" in sent["text"] for uid in (511, 512, 513, 514))
+
+
+async def test_how_long_greetings_stay_is_set_by_command(bot, fake_telegram):
+    op = user(OPERATOR_ID, "Op")
+    for args in ("cleanup 30", "cleanup 120", "cleanup off"):
+        await bot.post_update(make_message_update(f"/welcome {args}", sender=op))
+        await fake_telegram.wait_for("sendMessage", len(fake_telegram.called("sendMessage")) + 1)
+        await quiet(bot)
+        if args == "cleanup 120":
+            assert (await group_settings(bot))["welcome"]["delete_after_seconds"] == 120
+    replies = [m["text"] for m in fake_telegram.called("sendMessage")]
+    assert replies[0].startswith("欢迎语保留时间需为 60 到 604800 秒")
+    assert replies[1:] == ["欢迎语设置已保存。"] * 2
+    assert (await group_settings(bot))["welcome"]["delete_after_seconds"] is None

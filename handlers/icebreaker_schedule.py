@@ -1,0 +1,67 @@
+"""Topic of the day on a schedule: `/topic schedule <when>` (e.g. `每天 09:00`, `daily 21:00`).
+
+The shipped topics become a looping content series (`topics-zh` / `topics-en`, shared by every
+group, like any series), and a series job posts the group's next topic at each firing; so the
+schedule is listed, paused and removed with `/schedule` like every other post.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.core.context import Context
+from handlers.entry_texts import TOPICS
+from schedules import models as _models  # noqa: F401  (registers the tables on Base.metadata)
+from schedules import texts as _texts  # noqa: F401  (registers the texts)
+from schedules.describe import describe
+from schedules.errors import ScheduleError
+from schedules.models import SERIES, ContentSeries
+from schedules.series import add_item, create_series, find_series
+from schedules.store import create_job
+from schedules.syntax import parse_schedule
+
+
+async def topic_series(ctx: Context) -> ContentSeries:
+    """The shipped topics of the group's language as a series, created on first use."""
+    name = f"topics-{ctx.lang}"
+    found = await find_series(ctx.session, name)
+    if found is not None:
+        return found
+    try:
+        async with ctx.session.begin_nested():
+            series = await create_series(ctx.session, name, ctx.now)
+            for topic in TOPICS[ctx.lang]:
+                await add_item(ctx.session, series, ctx.t("topic.post", topic=topic))
+        return series
+    except (IntegrityError, ScheduleError):
+        # Another group created it at the same moment: use theirs.
+        found = await find_series(ctx.session, name)
+        assert found is not None
+        return found
+
+
+async def schedule_topics(ctx: Context, phrase: str, operator_id: str | None) -> str:
+    """Create the group's topic-of-the-day job; returns the reply text."""
+    assert ctx.group is not None
+    try:
+        parsed = parse_schedule(phrase, ctx.tz, now=ctx.now)
+    except ScheduleError as exc:
+        return exc.message(ctx.lang)
+    if parsed.text.strip():
+        return ctx.t("topic.schedule_usage")
+    series = await topic_series(ctx)
+    job = await create_job(
+        ctx.session,
+        spec=parsed.spec,
+        now=ctx.now,
+        group=ctx.group,
+        kind=SERIES,
+        payload={"series_id": series.id, "loop": True, "text": ""},
+        phrase=phrase,
+        created_by=operator_id,
+    )
+    when = describe(parsed.spec, ctx.lang, ctx.tz.key)
+    next_run = (
+        job.next_run_at.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M") if job.next_run_at else "-"
+    )
+    return ctx.t("topic.scheduled", id=job.id, when=when, next=next_run)
