@@ -119,7 +119,7 @@ async def welcome_command(event: Event, ctx: Context) -> list[Action]:
     return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
 
 
-def _cleanup_seconds(value: str) -> int | None | bool:
+def _cleanup_seconds(value: str) -> int | bool | None:
     """Seconds greetings stay (60 s to 7 days), None to keep them, False when unreadable."""
     if value.lower() in ("off", "never", "关"):
         return None
