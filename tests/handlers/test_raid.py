@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.db.models import Group
 from handlers.entry_config import EntryState, RaidConfig
-from handlers.entry_store import PendingVerification, RaidEpisode
+from handlers.entry_store import PendingVerification, RaidEpisode, WelcomeBatch
 from handlers.raid import record_joins, try_spend
 from tests.factories import GROUP_ID, make_callback_update, make_join_update, user
 from tests.handlers.entry_support import FAST_WELCOME, configure, db, group_settings, quiet, rows
@@ -134,3 +134,20 @@ async def test_a_join_after_the_quiet_window_ends_the_raid_when_the_loop_has_not
     assert "期间共 3 人加入" in ended["text"]
     await quiet(bot)
     assert [e.status for e in await rows(bot, RaidEpisode)] == ["ended"]
+
+
+async def test_in_raid_mode_welcomes_wait_for_the_wider_batch_window(bot, fake_telegram):
+    welcome = {"batch_seconds": 0.2, "raid_batch_seconds": 1.5}
+    await configure(bot, raid={"threshold": 3, "window_seconds": 60}, welcome=welcome)
+    await bot.post_update(make_join_update(user(831, "Calm")))
+    await fake_telegram.wait_for("sendMessage", 1)
+    await quiet(bot)
+    # Two more joins at once make three in the window: raid mode, and the greeting that opens
+    # now gathers newcomers for the raid window instead of the ordinary one.
+    await bot.post_update(make_join_update(user(832, "R1"), user(833, "R2")))
+    greetings = await fake_telegram.wait_for("sendMessage", 3)
+    calm, raided = (await rows(bot, WelcomeBatch))[:2]
+    assert (calm.closes_at - calm.opened_at).total_seconds() == 0.2
+    assert (raided.closes_at - raided.opened_at).total_seconds() == 1.5
+    assert [m["text"].startswith("⚠️") for m in greetings] == [False, True, False]
+    assert "tg://user?id=832" in greetings[2]["text"] and "tg://user?id=833" in greetings[2]["text"]
