@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from html import escape
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.actions import Action, ApproveJoinRequest, Button, DeclineJoinRequest, SendMessage
@@ -44,6 +44,18 @@ async def start_application(
 ) -> list[Action]:
     """Open an application and write to the requester privately; the reply comes later."""
     assert ctx.group is not None and event.user is not None
+    # A repeated request replaces the earlier conversation: Telegram keeps one request per
+    # person and chat, so the old one's deadline must not decline the new request.
+    await ctx.session.execute(
+        update(EntryApplication)
+        .where(
+            EntryApplication.group_id == ctx.group.id,
+            EntryApplication.user_id == event.user.id,
+            EntryApplication.status.in_(("asking", "review")),
+        )
+        .values(status="expired", reason="replaced", resolved_at=ctx.now)
+        .execution_options(synchronize_session=False)
+    )
     application = EntryApplication(
         group_id=ctx.group.id,
         platform=ctx.platform,

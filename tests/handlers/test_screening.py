@@ -257,3 +257,24 @@ async def test_rules_are_published_by_operators_and_read_by_members(bot, fake_te
         "抱歉，这个命令只有群管理员可以使用。",
         "📜 群规与入群规则：\n1. 不发广告\n2. 友善交流",
     ]
+
+
+async def test_a_repeated_request_replaces_the_earlier_conversation(bot, fake_telegram):
+    await configure(bot, screening={"mode": "code", "codes": ["RIGHT"], "reply_minutes": 10})
+    await bot.post_update(make_join_request_update(APPLICANT))
+    await dm_count(fake_telegram, 701, 1)
+    await bot.post_update(make_join_request_update(APPLICANT))
+    await dm_count(fake_telegram, 701, 2)
+    await quiet(bot)
+    first, second = await rows(bot, EntryApplication)
+    assert (first.status, first.reason, second.status) == ("expired", "replaced", "asking")
+    await bot.post_update(private("right"))
+    (approved,) = await fake_telegram.wait_for("approveChatJoinRequest", 1)
+    assert approved["user_id"] == 701
+    await quiet(bot)
+    # The replaced conversation's deadline passing declines nothing.
+    later = datetime.now(UTC) + timedelta(minutes=11)
+    bot.runtime.verification_timeouts.clock = lambda: later
+    assert await bot.runtime.verification_timeouts.run_once() == 0
+    await quiet(bot)
+    assert fake_telegram.called("declineChatJoinRequest") == []
