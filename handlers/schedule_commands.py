@@ -6,6 +6,7 @@ group's language; the scheduler service (leader only) does the posting.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from bot.core.actions import SendMessage
@@ -19,7 +20,9 @@ from schedules.countdowns import cancel_countdown, create_countdown, running_cou
 from schedules.describe import describe
 from schedules.errors import ScheduleError
 from schedules.firing import FireConfig, fire_now
-from schedules.models import COUNTDOWN_END, COUNTDOWN_MARK, ScheduledJob
+from schedules.models import COUNTDOWN_END, COUNTDOWN_MARK, POST, SERIES, ScheduledJob
+from schedules.options import resolve_target, split_options
+from schedules.series import add_item, all_series, create_series, item_count, need_series
 from schedules.store import (
     create_job,
     find_group_job,
@@ -69,9 +72,22 @@ async def _add(event: Event, ctx: Context, rest: str) -> list[SendMessage]:
     assert ctx.group is not None
     try:
         parsed = parse_schedule(rest, ctx.tz, now=ctx.now)
+        text, options = split_options(parsed.text)
+        if options.target and not _platform_operator(event, ctx):
+            raise ScheduleError("target_not_allowed")
+        target = await resolve_target(ctx.session, ctx.group.platform, options.target)
+        series = _SERIES.fullmatch(text)
+        kind, payload, count = POST, {"text": text}, 0
+        if series is not None:
+            found = await need_series(ctx.session, series["name"])
+            count = await item_count(ctx.session, found.id)
+            if not count:
+                raise ScheduleError("empty_series", name=found.name)
+            loop = bool(series["loop"])
+            kind, payload = SERIES, {"series_id": found.id, "loop": loop, "text": ""}
     except ScheduleError as exc:
         return _reply(event, exc.message(ctx.lang))
-    if not parsed.text:
+    if not text:
         return _reply(event, ctx.t("schedule.no_text"))
     phrase = rest[: len(rest) - len(parsed.text)].strip()
     job = await create_job(
@@ -79,14 +95,74 @@ async def _add(event: Event, ctx: Context, rest: str) -> list[SendMessage]:
         spec=parsed.spec,
         now=ctx.now,
         group=ctx.group,
-        payload={"text": parsed.text},
+        kind=kind,
+        payload=payload,
+        target=target,
         phrase=phrase,
+        grace=options.grace,
         created_by=event.user.id if event.user else None,
     )
     when = describe(parsed.spec, ctx.lang, ctx.tz.key)
-    return _reply(
-        event, ctx.t("schedule.added", id=job.id, when=when, next=_local(ctx, job.next_run_at))
-    )
+    next_run = _local(ctx, job.next_run_at)
+    if series is not None:
+        end = ctx.t("schedule.series_end_loop" if payload["loop"] else "schedule.series_end_stop")
+        return _reply(
+            event,
+            ctx.t(
+                "schedule.series_added",
+                id=job.id,
+                when=when,
+                name=found.name,
+                count=count,
+                end=end,
+                next=next_run,
+            ),
+        )
+    return _reply(event, ctx.t("schedule.added", id=job.id, when=when, next=next_run))
+
+
+# `series:<name>` (or 系列:<name>) instead of a text, optionally followed by `loop` (or 循环).
+_SERIES = re.compile(r"(?:series|系列)\s*[:：]\s*(?P<name>\S+)(?:\s+(?P<loop>loop|循环))?", re.I)
+
+
+def _platform_operator(event: Event, ctx: Context) -> bool:
+    """Posting to other groups is for the bot's global operators, not one group's admins."""
+    operators = getattr(ctx, "platform_operators", ())
+    return event.user is not None and event.user.id in operators
+
+
+@router.command(
+    "series",
+    description={"zh": "内容系列：新建、添加、查看", "en": "Content series: create, add, list"},
+    operator_only=True,
+    group_only=True,
+)
+async def series_command(event: Event, ctx: Context) -> list[SendMessage]:
+    """`/series add <name>`, `/series item <name> <text>` (or as a reply), `/series list`."""
+    sub, _, rest = event.args.strip().partition(" ")
+    sub, rest = sub.lower(), rest.strip()
+    try:
+        if sub in ("add", "new", "新建"):
+            series = await create_series(ctx.session, rest, ctx.now)
+            return _reply(event, ctx.t("series.created", name=series.name))
+        if sub in ("item", "添加") and rest:
+            name, _, text = rest.partition(" ")
+            series = await need_series(ctx.session, name)
+            # Replying to a message adds that message (long lessons are easier to write apart).
+            text = text.strip() or (getattr(event, "reply_to_text", None) or "")
+            number = await add_item(ctx.session, series, text)
+            return _reply(event, ctx.t("series.item_added", name=series.name, number=number))
+        if sub in ("list", "ls", "列表"):
+            listed = await all_series(ctx.session)
+            if not listed:
+                return _reply(event, ctx.t("series.empty"))
+            lines = [ctx.t("series.list_title")] + [
+                ctx.t("series.list_item", name=series.name, count=count) for series, count in listed
+            ]
+            return _reply(event, "\n".join(lines))
+    except ScheduleError as exc:
+        return _reply(event, exc.message(ctx.lang))
+    return _reply(event, ctx.t("series.usage"))
 
 
 def _list(event: Event, ctx: Context, jobs: list[ScheduledJob]) -> list[SendMessage]:

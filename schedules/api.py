@@ -21,6 +21,15 @@ from bot.web.state import Runtime
 from schedules.describe import describe
 from schedules.errors import ScheduleError
 from schedules.models import CHECKIN_REMINDER, INACTIVITY_CHECK, POST, SERIES, ScheduledJob
+from schedules.options import parse_target, resolve_target
+from schedules.series import (
+    add_item,
+    all_series,
+    create_series,
+    find_series,
+    item_count,
+    need_series,
+)
 from schedules.spec import spec_to_json
 from schedules.store import (
     create_job,
@@ -63,8 +72,26 @@ class NewSchedule(BaseModel):
     text: str = ""
     kind: str = POST
     grace_minutes: int | None = Field(default=10, ge=0)
+    # Same forms as in chat: "type:flash", "tag:vip", "groups:-1001,-1002".
+    to: str | None = Field(default=None, max_length=500)
+    # Post the next item of this series instead of `text` (kind becomes "series").
+    series: str | None = Field(default=None, max_length=128)
+    loop: bool = False
     target: dict[str, Any] | None = None
     payload: dict[str, Any] = {}
+
+
+class NewSeries(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=128)
+    items: list[str] = []
+
+
+class NewSeriesItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1)
 
 
 class ScheduleChange(BaseModel):
@@ -135,7 +162,19 @@ async def add_schedule(group_id: str, body: NewSchedule, runtime: Authorized) ->
         except ScheduleError as exc:
             raise _invalid(exc) from None
         text = body.text or parsed.text
-        if body.kind == POST and not text:
+        kind, payload, target = body.kind, {**body.payload, "text": text}, body.target
+        try:
+            if body.to is not None:
+                target = await resolve_target(session, group.platform, parse_target(body.to))
+            if body.series is not None:
+                series = await need_series(session, body.series)
+                if not await item_count(session, series.id):
+                    raise ScheduleError("empty_series", name=series.name)
+                kind = SERIES
+                payload = {"series_id": series.id, "loop": body.loop, "text": ""}
+        except ScheduleError as exc:
+            raise _invalid(exc) from None
+        if kind == POST and not text:
             raise HTTPException(
                 422, {"code": "no_text", "zh": "缺少要发送的内容", "en": "text is required"}
             )
@@ -145,9 +184,9 @@ async def add_schedule(group_id: str, body: NewSchedule, runtime: Authorized) ->
             spec=parsed.spec,
             now=now,
             group=group,
-            kind=body.kind,
-            payload={**body.payload, "text": text},
-            target=body.target,
+            kind=kind,
+            payload=payload,
+            target=target,
             phrase=body.when,
             grace=grace,
             created_by="api",
@@ -200,6 +239,40 @@ async def delete_schedule(job_id: int, runtime: Authorized) -> Response:
         await remove_job(session, await _job(session, job_id), runtime.scheduler.now())
     runtime.scheduler.forget(job_id)
     return Response(status_code=204)
+
+
+@router.get("/series")
+async def list_series(runtime: Authorized) -> list[dict[str, Any]]:
+    async with runtime.sessions() as session:
+        return [
+            {"id": series.id, "name": series.name, "items": count}
+            for series, count in await all_series(session)
+        ]
+
+
+@router.post("/series", status_code=201)
+async def add_series(body: NewSeries, runtime: Authorized) -> dict[str, Any]:
+    async with runtime.sessions.begin() as session:
+        try:
+            series = await create_series(session, body.name, runtime.scheduler.now())
+            for text in body.items:
+                await add_item(session, series, text)
+        except ScheduleError as exc:
+            raise _invalid(exc) from None
+        return {"id": series.id, "name": series.name, "items": len(body.items)}
+
+
+@router.post("/series/{name}/items", status_code=201)
+async def add_series_item(name: str, body: NewSeriesItem, runtime: Authorized) -> dict:
+    async with runtime.sessions.begin() as session:
+        series = await find_series(session, name)
+        if series is None:
+            raise HTTPException(404, "no such series")
+        try:
+            number = await add_item(session, series, body.text)
+        except ScheduleError as exc:
+            raise _invalid(exc) from None
+        return {"name": series.name, "number": number}
 
 
 @router.post("/schedules/{job_id}/run-now")

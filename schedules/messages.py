@@ -98,6 +98,54 @@ ERRORS = {
         "en": 'Bad countdown marks: "{text}". Separate durations with commas, e.g. '
         "marks=3d,1d,3h,1h,10m.",
     },
+    "bad_series_name": {
+        "zh": "系列名称「{name}」不行：要一个不含空格的词，最多 128 个字，"
+        "例如 /series add 21天训练营。",
+        "en": 'The series name "{name}" will not do: one word without spaces, at most 128 '
+        "characters, e.g. /series add bootcamp21.",
+    },
+    "no_series": {
+        "zh": "没有叫「{name}」的系列。用 /series list 查看，或 /series add {name} 新建。",
+        "en": 'There is no series called "{name}". See /series list, or create it with '
+        "/series add {name}.",
+    },
+    "series_exists": {
+        "zh": "已经有叫「{name}」的系列了，换个名字，或用 /series item {name} <内容> 往里加。",
+        "en": 'A series called "{name}" already exists; pick another name or add to it with '
+        "/series item {name} <text>.",
+    },
+    "empty_series_item": {
+        "zh": "要添加的内容是空的。写成 /series item {name} <内容>，"
+        "或回复一条消息发 /series item {name}。",
+        "en": "The post is empty. Write /series item {name} <text>, or reply to a message with "
+        "/series item {name}.",
+    },
+    "empty_series": {
+        "zh": "系列「{name}」还没有内容，先用 /series item {name} <内容> 添加。",
+        "en": 'The series "{name}" has no posts yet; add some with /series item {name} <text>.',
+    },
+    "bad_grace": {
+        "zh": "宽限时间写法不对：「{text}」。写成 grace=10m、grace=2h 或 grace=none（不限）。"
+        "服务停机时错过的发送，在宽限时间内会补发，超过就跳过。",
+        "en": 'Bad grace: "{text}". Write grace=10m, grace=2h or grace=none (no limit). A post '
+        "missed while the service was down is still sent within its grace, skipped after it.",
+    },
+    "bad_target": {
+        "zh": "发送对象写法不对：「{text}」。可以写：\n  to=type:flash（某类型的所有群，类型有 "
+        "general/flash/newcomer/super/delivery/fan）\n  to=tag:vip（带某标签的所有群）\n"
+        "  to=groups:-1001234,-1005678（指定的群）",
+        "en": 'Bad target: "{text}". Write one of:\n  to=type:flash (every group of a type: '
+        "general/flash/newcomer/super/delivery/fan)\n  to=tag:vip (every group with a tag)\n"
+        "  to=groups:-1001234,-1005678 (these groups)",
+    },
+    "unknown_groups": {
+        "zh": "这些群我不认识：{ids}。要先把机器人拉进群里。",
+        "en": "I don't know these groups: {ids}. Add the bot to them first.",
+    },
+    "target_not_allowed": {
+        "zh": "只有机器人的总管理员（QUNBOT_OPERATORS）可以把任务发到别的群。",
+        "en": "Only the bot's global operators (QUNBOT_OPERATORS) may post to other groups.",
+    },
     "bad_end": {
         "zh": "结束动作只能是 announce（宣布结束）、close（关闭发言）或 dissolve（解散群），"
         "例如 end=close。",

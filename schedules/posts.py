@@ -21,9 +21,10 @@ from bot.db.models import Group, InboxUpdate, Member
 from bot.groups.settings import load_group_settings
 from schedules import models as kinds
 from schedules.countdown import render_countdown, render_ended
-from schedules.models import ScheduledJob, SeriesItem, SeriesPosition
+from schedules.models import ContentSeries, ScheduledJob
+from schedules.series import next_step
 from schedules.spec import AfterEvent
-from schedules.store import spec_of, target_groups
+from schedules.store import record_change, spec_of, target_groups
 
 _PLACEHOLDER = re.compile(r"\{(group|date|time|weekday|name)\}")
 _WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
@@ -120,7 +121,7 @@ def plain_actions(
 
 
 async def _for_group(session, job, group, fire_at, lang, tz, operators, window_start):
-    chat, payload = group.chat_id, job.payload
+    payload = job.payload
     pin = bool(payload.get("pin"))
     text = payload.get("text", "")
     if job.kind == kinds.POST and isinstance(spec_of(job), AfterEvent):
@@ -128,10 +129,7 @@ async def _for_group(session, job, group, fire_at, lang, tz, operators, window_s
     if job.kind in PLAIN_KINDS:
         return plain_actions(job, group, fire_at, tz.key)
     if job.kind == kinds.SERIES:
-        item = await _next_series_item(session, int(payload["series_id"]), group.id)
-        if item is None:
-            return []
-        return [SendMessage(chat_id=chat, text=fill(item, group, fire_at, tz, lang), pin=pin)]
+        return await _series_post(session, job, group, fire_at, lang, tz)
     if job.kind == kinds.COUNTDOWN_END:
         return await _end_actions(
             session, group, payload.get("end", "announce"), text, lang, pin, operators
@@ -141,26 +139,29 @@ async def _for_group(session, job, group, fire_at, lang, tz, operators, window_s
     raise ValueError(f"unknown job kind {job.kind!r}")
 
 
-async def _next_series_item(session: AsyncSession, series_id: int, group_id: int) -> str | None:
-    """The group's next item of the series, advancing its position; None once it is done."""
-    position = await session.scalar(
-        select(SeriesPosition).where(
-            SeriesPosition.series_id == series_id, SeriesPosition.group_id == group_id
-        )
-    )
-    if position is None:
-        position = SeriesPosition(series_id=series_id, group_id=group_id, next_position=0)
-        session.add(position)
-    item = await session.scalar(
-        select(SeriesItem)
-        .where(SeriesItem.series_id == series_id, SeriesItem.position >= position.next_position)
-        .order_by(SeriesItem.position)
-        .limit(1)
-    )
-    if item is None:
-        return None
-    position.next_position = item.position + 1
-    return item.text
+async def _series_post(session, job, group, fire_at, lang, tz) -> list[Action]:
+    """The group's next item; after the last one, a note to the operators saying so, and a job
+    posting to its own group only is switched off (a looping series starts again instead)."""
+    payload = job.payload
+    series_id, loop = int(payload["series_id"]), bool(payload.get("loop"))
+    step = await next_step(session, series_id, group.id, loop=loop)
+    if step is None:
+        return []
+    text = fill(step.text, group, fire_at, tz, lang)
+    actions: list[Action] = [
+        SendMessage(chat_id=group.chat_id, text=text, pin=bool(payload.get("pin")))
+    ]
+    if step.last:
+        series = await session.get(ContentSeries, series_id)
+        name = series.name if series is not None else str(series_id)
+        stop = not loop and not job.target
+        key = "series.looping" if loop else "series.finished" if stop else "series.done_here"
+        note = translate(lang, key, name=name, total=step.total, id=job.id)
+        actions.append(SendMessage(chat_id=group.chat_id, text=note))
+        if stop:
+            job.enabled = False
+            record_change(session, job.id, fire_at)
+    return actions
 
 
 async def _end_actions(session, group, end, text, lang, pin, operators) -> list[Action]:

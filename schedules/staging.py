@@ -207,16 +207,16 @@ async def release(
     outcomes: dict[tuple[datetime | None, int], list[int]] = defaultdict(list)
     for job in written:
         outcomes[(job.next_at, len(job.rows))].append(job.job_id)
+    table = ScheduledJob.__table__
     for (next_at, count), ids in outcomes.items():
         await session.execute(
-            update(ScheduledJob)
-            .where(ScheduledJob.id.in_(ids))
+            update(table)
+            .where(_among(session, table.c.id, ids))
             .values(
                 next_run_at=next_at,
                 last_run_at=at,
                 last_result=f"fired at {now.isoformat()}: {count} actions",
             )
-            .execution_options(synchronize_session=False)
         )
     return [job.job_id for job in written]
 
@@ -230,13 +230,9 @@ async def _claim_still_due(
     statement costs the same to send for ten jobs or ten thousand.
     """
     jobs = ScheduledJob.__table__
-    if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
-        insert = pg_insert
-        wanted = jobs.c.id == any_(bindparam("ids", ids, type_=ARRAY(BigInteger)))
-    else:
-        insert = sqlite_insert
-        listed = select(column("value")).select_from(func.json_each(json.dumps(ids)))
-        wanted = jobs.c.id.in_(listed.scalar_subquery())
+    postgres = session.bind.dialect.name == "postgresql"  # type: ignore[union-attr]
+    insert = pg_insert if postgres else sqlite_insert
+    wanted = _among(session, jobs.c.id, ids)
     due = select(
         jobs.c.id,
         bindparam("at", at, type_=JobClaim.fire_at.type),
@@ -249,6 +245,15 @@ async def _claim_still_due(
         .returning(JobClaim.__table__.c.job_id)
     )
     return set((await session.execute(statement)).scalars())
+
+
+def _among(session: AsyncSession, id_column, ids: list[int]):
+    """`id_column IN ids` with the whole list as one parameter (an array on PostgreSQL, a JSON
+    array on SQLite), so its cost does not grow with a parameter per id."""
+    if session.bind.dialect.name == "postgresql":  # type: ignore[union-attr]
+        return id_column == any_(bindparam("ids", ids, type_=ARRAY(BigInteger)))
+    listed = select(column("value")).select_from(func.json_each(json.dumps(ids)))
+    return id_column.in_(listed.scalar_subquery())
 
 
 async def _groups(session: AsyncSession, ids: set[int | None]) -> dict[int, Any]:

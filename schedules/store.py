@@ -82,6 +82,11 @@ async def create_job(
     )
     session.add(job)
     await session.flush()
+    if grace is None and job.grace_seconds is not None:
+        # The ORM inserts the column default (600) for an attribute left None: "no limit"
+        # has to be written as an update.
+        job.grace_seconds = None
+        await session.flush()
     record_change(session, job.id, now)
     return job
 
@@ -126,13 +131,18 @@ async def remove_job(session: AsyncSession, job: ScheduledJob, now: datetime) ->
 
 
 async def target_groups(session: AsyncSession, job: ScheduledJob) -> list[Group]:
-    """The groups a firing posts to: a list of ids, every group of a kind, or the owner group."""
+    """The groups a firing posts to: a list of ids, every group of a kind or with a tag, or
+    the owner group."""
     groups = job.target.get("groups")
     kind = job.target.get("kind")
-    if kind:
+    tag = job.target.get("tag")
+    if kind or tag:
         rows = await session.scalars(
             select(Group).where(Group.platform == job.platform).order_by(Group.id)
         )
+        if tag:
+            # Group tags live in the settings document (`"tags": [...]`).
+            return [g for g in rows if tag in ((g.settings or {}).get("tags") or [])]
         return [g for g in rows if load_group_settings(g.settings).kind.value == kind]
     ids = [int(i) for i in groups] if groups else [job.group_id] if job.group_id else []
     if not ids:

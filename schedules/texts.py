@@ -9,10 +9,15 @@ define(
         "schedule.usage": {
             "zh": "用法：\n"
             "/schedule add <时间> <内容>   例如 /schedule add 每天 11:00 今天的思维导图\n"
+            "  可选：grace=10m（停机后多久内补发，none 为不限）、to=type:flash / to=tag:vip / "
+            "to=groups:-100123,-100456（发到别的群）、内容写 series:<系列名> [loop] 发系列\n"
             "/schedule list\n"
             "/schedule pause|resume|remove|run-now <编号>",
             "en": "Usage:\n"
             "/schedule add <when> <text>   e.g. /schedule add every day 11:00 Today's mind map\n"
+            "  options: grace=10m (how late a missed post may still go out; none = no limit), "
+            "to=type:flash / to=tag:vip / to=groups:-100123,-100456 (other groups), "
+            "text series:<name> [loop] posts a series\n"
             "/schedule list\n"
             "/schedule pause|resume|remove|run-now <id>",
         },
@@ -73,6 +78,53 @@ define(
             "zh": "本群没有编号为 {id} 的倒计时。",
             "en": "No countdown #{id} in this group.",
         },
+        "series.finished": {
+            "zh": "致群管理员：系列「{name}」的 {total} 篇已全部发完，任务 #{id} 已停止。"
+            "想从头再来，可以用 /schedule add <时间> series:{name} loop。",
+            "en": 'To the operators: all {total} posts of the series "{name}" are out; job '
+            "#{id} has stopped. To start over: /schedule add <when> series:{name} loop.",
+        },
+        "series.done_here": {
+            "zh": "致群管理员：系列「{name}」的 {total} 篇已在本群全部发完，"
+            "任务 #{id} 不再往本群发送。",
+            "en": 'To the operators: all {total} posts of the series "{name}" are out in this '
+            "group; job #{id} posts nothing more here.",
+        },
+        "series.looping": {
+            "zh": "致群管理员：系列「{name}」的 {total} 篇已全部发完，下次从第 1 篇重新开始。",
+            "en": 'To the operators: all {total} posts of the series "{name}" are out; '
+            "it starts again from post 1 next time.",
+        },
+        "series.usage": {
+            "zh": "用法：\n/series add <名称>   新建系列\n/series item <名称> <内容>   添加一篇"
+            "（或回复一条消息发 /series item <名称>）\n/series list\n"
+            "排期：/schedule add 每天 11:00 series:<名称> [loop]",
+            "en": "Usage:\n/series add <name>   create a series\n/series item <name> <text>   "
+            "add a post (or reply to a message with /series item <name>)\n/series list\n"
+            "Schedule it: /schedule add every day 11:00 series:<name> [loop]",
+        },
+        "series.created": {
+            "zh": "已新建系列「{name}」。用 /series item {name} <内容> 添加内容。",
+            "en": 'Series "{name}" created. Add posts with /series item {name} <text>.',
+        },
+        "series.item_added": {
+            "zh": "已添加到系列「{name}」，这是第 {number} 篇。",
+            "en": 'Added to "{name}" as post {number}.',
+        },
+        "series.empty": {
+            "zh": "还没有任何系列。用 /series add <名称> 新建。",
+            "en": "No series yet. Create one with /series add <name>.",
+        },
+        "series.list_title": {"zh": "内容系列：", "en": "Content series:"},
+        "series.list_item": {"zh": "「{name}」 {count} 篇", "en": '"{name}": {count} posts'},
+        "schedule.series_added": {
+            "zh": "已添加定时任务 #{id}：{when} 发系列「{name}」的下一篇（共 {count} 篇，{end}）\n"
+            "下次发送：{next}",
+            "en": 'Scheduled job #{id}: {when}, the next post of "{name}" ({count} posts, '
+            "{end})\nNext run: {next}",
+        },
+        "schedule.series_end_stop": {"zh": "发完即停", "en": "stops at the end"},
+        "schedule.series_end_loop": {"zh": "发完循环", "en": "loops at the end"},
         "countdown.cancelled": {"zh": "倒计时 #{id} 已取消。", "en": "Countdown #{id} cancelled."},
     }
 )

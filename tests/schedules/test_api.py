@@ -92,3 +92,49 @@ async def test_run_now_posts_through_the_outbox(api, fake_telegram):
     await fake_telegram.wait_for("sendMessage", 1)
     assert "现在就发" in [m["text"] for m in fake_telegram.called("sendMessage")]
     assert (await api.client.post("/api/schedules/999/run-now", headers=AUTH)).status_code == 404
+
+
+async def test_series_through_the_api(api):
+    made = await api.client.post(
+        "/api/series", json={"name": "course", "items": ["day 1", "day 2"]}, headers=AUTH
+    )
+    assert made.status_code == 201 and made.json()["items"] == 2
+    added = await api.client.post("/api/series/course/items", json={"text": "day 3"}, headers=AUTH)
+    assert added.json()["number"] == 3
+    assert (await api.client.get("/api/series", headers=AUTH)).json() == [
+        {"id": made.json()["id"], "name": "course", "items": 3}
+    ]
+    again = await api.client.post("/api/series", json={"name": "course"}, headers=AUTH)
+    assert again.status_code == 422 and again.json()["detail"]["code"] == "series_exists"
+    missing = await api.client.post("/api/series/nope/items", json={"text": "x"}, headers=AUTH)
+    assert missing.status_code == 404
+    job = await api.client.post(
+        url(),
+        json={"when": "每天 11:00", "series": "course", "loop": True, "grace_minutes": None},
+        headers=AUTH,
+    )
+    assert job.status_code == 201, job.text
+    body = job.json()
+    assert body["kind"] == "series" and body["grace_seconds"] is None
+    (stored,) = await jobs(api)
+    assert stored.payload == {"series_id": made.json()["id"], "loop": True, "text": ""}
+    unknown = await api.client.post(
+        url(), json={"when": "每天 11:00", "series": "nope"}, headers=AUTH
+    )
+    assert unknown.status_code == 422 and unknown.json()["detail"]["code"] == "no_series"
+
+
+async def test_targets_through_the_api_use_the_chat_syntax(api):
+    made = await api.client.post(
+        url(), json={"when": "每天 11:00", "text": "hi", "to": "tag:vip"}, headers=AUTH
+    )
+    assert made.status_code == 201 and made.json()["target"] == {"tag": "vip"}
+    listed = await api.client.post(
+        url(), json={"when": "每天 11:00", "text": "hi", "to": f"groups:{GROUP_ID}"}, headers=AUTH
+    )
+    assert listed.json()["target"] == {"groups": [listed.json()["group_id"]]}
+    bad = await api.client.post(
+        url(), json={"when": "每天 11:00", "text": "hi", "to": "everyone"}, headers=AUTH
+    )
+    assert bad.status_code == 422 and bad.json()["detail"]["code"] == "bad_target"
+    assert "to=type:flash" in bad.json()["detail"]["zh"]

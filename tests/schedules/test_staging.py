@@ -104,3 +104,10 @@ async def test_staging_twice_does_not_duplicate(sessions, service, clock):
     assert await service.prepare(DUE - timedelta(seconds=3)) == 0
     assert await service.release_due(clock.set(DUE)) == 3
     assert len(await outbox(sessions)) == 3
+
+
+async def test_regression_a_job_without_grace_limit_is_stored_without_one(sessions, clock):
+    """The column default used to replace an explicit "no limit" (countdown end actions)."""
+    group = await add_group(sessions, "-1")
+    job = await add_job(sessions, clock, group, Cron(hour="11"), payload={}, grace=None)
+    assert (await job_row(sessions, job.id)).grace_seconds is None

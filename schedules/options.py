@@ -1,0 +1,105 @@
+"""Job options written after the time in `/schedule add`: how late a missed post may still go
+out (`grace=10m`, `grace=none`) and where it goes (`to=type:flash`, `to=tag:vip`,
+`to=groups:-1001,-1002`), with Chinese aliases (`宽限=`, `发到=`, `类型:`, `标签:`, `群:`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Group
+from bot.groups.settings import GroupKind
+from schedules.errors import ScheduleError
+from schedules.misfire import DEFAULT_GRACE
+from schedules.timewords import parse_duration
+
+_OPTION = re.compile(r"(?:^|\s)(grace|宽限|to|发到|发给)\s*[=＝]\s*(\S+)", re.IGNORECASE)
+_NO_LIMIT = {"none", "no", "off", "unlimited", "不限", "无", "无限"}
+_KIND_WORDS = {
+    **{kind.value: kind.value for kind in GroupKind},
+    "普通": "general",
+    "快闪": "flash",
+    "新人": "newcomer",
+    "新用户": "newcomer",
+    "超级用户": "super",
+    "超级": "super",
+    "交付": "delivery",
+    "铁粉": "fan",
+}
+_TARGET = re.compile(r"(type|kind|类型|tag|标签|groups?|群)[:：](.+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    """Options found in a command; `target` empty means the group the command came from."""
+
+    grace: timedelta | None = DEFAULT_GRACE
+    target: dict[str, Any] = field(default_factory=dict)
+
+
+def split_options(text: str) -> tuple[str, JobOptions]:
+    """Take the options out of `text`; returns the remaining text and the options.
+
+    Raises ScheduleError (showing the right form) for a bad grace or target.
+    """
+    grace: timedelta | None = DEFAULT_GRACE
+    target: dict[str, Any] = {}
+    for match in _OPTION.finditer(text):
+        name, value = match[1].lower(), match[2]
+        if name in ("grace", "宽限"):
+            grace = parse_grace(value)
+        else:
+            target = parse_target(value)
+    rest = " ".join(_OPTION.sub(" ", text).split())
+    return rest, JobOptions(grace, target)
+
+
+def parse_grace(value: str) -> timedelta | None:
+    """`10m`, `2h`, `1天` -> a duration; `none` / `不限` -> None (no limit)."""
+    if value.lower() in _NO_LIMIT:
+        return None
+    duration = parse_duration(value)
+    if duration is None:
+        raise ScheduleError("bad_grace", text=value)
+    return duration
+
+
+def parse_target(value: str) -> dict[str, Any]:
+    """`type:flash` -> {"kind": "flash"}; `tag:vip` -> {"tag": "vip"};
+    `groups:-1001,-1002` -> {"chats": ["-1001", "-1002"]} (resolved by `resolve_target`)."""
+    match = _TARGET.fullmatch(value)
+    if match is None:
+        raise ScheduleError("bad_target", text=value)
+    what, rest = match[1].lower(), match[2].strip()
+    if what in ("type", "kind", "类型"):
+        kind = _KIND_WORDS.get(rest.lower())
+        if kind is None:
+            raise ScheduleError("bad_target", text=value)
+        return {"kind": kind}
+    if what in ("tag", "标签"):
+        return {"tag": rest}
+    chats = [part for part in re.split(r"[,，]", rest) if part]
+    if not chats or not all(re.fullmatch(r"-?\d+", part) for part in chats):
+        raise ScheduleError("bad_target", text=value)
+    return {"chats": chats}
+
+
+async def resolve_target(session: AsyncSession, platform: str, target: dict) -> dict:
+    """Turn chat ids (what operators see) into our group ids; unknown chats raise."""
+    if "chats" not in target:
+        return target
+    rows = await session.execute(
+        select(Group.chat_id, Group.id).where(
+            Group.platform == platform, Group.chat_id.in_(target["chats"])
+        )
+    )
+    found = {chat: group_id for chat, group_id in rows}
+    missing = [chat for chat in target["chats"] if chat not in found]
+    if missing:
+        raise ScheduleError("unknown_groups", ids=", ".join(missing))
+    return {"groups": [found[chat] for chat in target["chats"]]}

@@ -1,0 +1,145 @@
+"""`/series` and the `/schedule add` options through the webhook: a series scheduled in chat
+walks its items once per firing and tells the operators at the end; `grace=` and `to=` are
+stored on the job; bad input gets the right form back."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.core.context import Context
+from schedules.models import SERIES
+from tests.factories import user
+from tests.harness import eventually
+from tests.schedules.conftest import jobs, release_outbox
+from tests.schedules.test_schedule_commands import command
+
+SUPPORTS_TARGETS = hasattr(Context, "platform_operators")
+
+
+async def group_posts(bot, fake_telegram, count: int) -> list[str]:
+    await release_outbox(bot)
+    sent = await fake_telegram.wait_for("sendMessage", count)
+    await eventually(bot.settled)
+    return [m["text"] for m in sent]
+
+
+async def test_a_series_made_in_chat_posts_one_item_per_firing_then_stops(
+    sbot, clocked_app, fake_telegram
+):
+    assert "已新建系列「lessons」" in await command(sbot, fake_telegram, "/series add lessons")
+    reply = await command(sbot, fake_telegram, "/series item lessons 第一课：{group}")
+    assert "第 1 篇" in reply
+    assert "第 2 篇" in await command(sbot, fake_telegram, "/series item lessons 第二课")
+    listing = await command(sbot, fake_telegram, "/series list")
+    assert "「lessons」 2 篇" in listing
+    reply = await command(sbot, fake_telegram, "/schedule add 每天 11:00 series:lessons")
+    assert "lessons" in reply and "共 2 篇" in reply and "发完即停" in reply
+    (job,) = await jobs(sbot)
+    assert job.kind == SERIES and job.payload["loop"] is False
+    scheduler = sbot.runtime.scheduler
+    before = len(fake_telegram.called("sendMessage"))
+    clocked_app.set(job.next_run_at)
+    assert await scheduler.fire_due() == 1
+    texts = await group_posts(sbot, fake_telegram, before + 1)
+    assert texts[before] == "第一课：Qunbot Test Group"
+    clocked_app.advance(days=1)
+    assert await scheduler.fire_due() == 1
+    texts = await group_posts(sbot, fake_telegram, before + 3)
+    assert texts[before + 1] == "第二课"
+    assert "全部发完" in texts[before + 2] and f"#{job.id} 已停止" in texts[before + 2]
+    (job,) = await jobs(sbot)
+    assert not job.enabled
+    clocked_app.advance(days=1)
+    assert await scheduler.fire_due() == 0
+
+
+async def test_a_looping_series_starts_again(sbot, clocked_app, fake_telegram):
+    await command(sbot, fake_telegram, "/series add tips")
+    await command(sbot, fake_telegram, "/series item tips only tip")
+    reply = await command(sbot, fake_telegram, "/schedule add 每天 9:00 系列:tips 循环")
+    assert "发完循环" in reply
+    (job,) = await jobs(sbot)
+    before = len(fake_telegram.called("sendMessage"))
+    clocked_app.set(job.next_run_at)
+    await sbot.runtime.scheduler.fire_due()
+    clocked_app.advance(days=1)
+    await sbot.runtime.scheduler.fire_due()
+    texts = await group_posts(sbot, fake_telegram, before + 4)
+    assert texts[before:].count("only tip") == 2
+    assert "重新开始" in texts[before + 1]
+    assert (await jobs(sbot))[0].enabled
+
+
+async def test_series_mistakes_are_explained(sbot, fake_telegram):
+    assert "/series add" in await command(sbot, fake_telegram, "/series")
+    assert "没有叫「nope」的系列" in await command(sbot, fake_telegram, "/series item nope hi")
+    await command(sbot, fake_telegram, "/series add empty")
+    assert "已经有叫「empty」" in await command(sbot, fake_telegram, "/series add empty")
+    assert "内容是空的" in await command(sbot, fake_telegram, "/series item empty")
+    reply = await command(sbot, fake_telegram, "/schedule add 每天 9:00 series:empty")
+    assert "还没有内容" in reply
+    reply = await command(sbot, fake_telegram, "/schedule add 每天 9:00 series:nope")
+    assert "没有叫「nope」的系列" in reply
+    assert await jobs(sbot) == []
+    refused = await command(sbot, fake_telegram, "/series add mine", sender=user(222))
+    assert refused == "抱歉，这个命令只有群管理员可以使用。"
+
+
+async def test_grace_is_set_in_chat(sbot, fake_telegram):
+    await command(sbot, fake_telegram, "/schedule add 每天 11:00 grace=30m 早安")
+    await command(sbot, fake_telegram, "/schedule add 每天 12:00 宽限=不限 午安")
+    await command(sbot, fake_telegram, "/schedule add 每天 13:00 下午好")
+    thirty, unlimited, default = await jobs(sbot)
+    assert (thirty.grace_seconds, thirty.payload["text"]) == (1800, "早安")
+    assert (unlimited.grace_seconds, unlimited.payload["text"]) == (None, "午安")
+    assert default.grace_seconds == int(timedelta(minutes=10).total_seconds())
+
+
+async def test_bad_options_show_the_right_form(sbot, fake_telegram):
+    reply = await command(sbot, fake_telegram, "/schedule add 每天 11:00 grace=soon hi")
+    assert "宽限时间写法不对" in reply and "grace=10m" in reply
+    reply = await command(sbot, fake_telegram, "/schedule add 每天 11:00 to=everyone hi")
+    assert "发送对象写法不对" in reply and "to=type:flash" in reply and "to=tag:vip" in reply
+    reply = await command(sbot, fake_telegram, "/schedule add 每天 11:00 to=type:party hi")
+    assert "发送对象写法不对" in reply
+    await command(sbot, fake_telegram, "/settings language en")
+    reply = await command(sbot, fake_telegram, "/schedule add every day 11:00 grace=x hi")
+    assert "Bad grace" in reply and "grace=none" in reply
+    assert await jobs(sbot) == []
+
+
+@pytest.mark.skipif(not SUPPORTS_TARGETS, reason="needs Context.platform_operators")
+async def test_a_platform_operator_targets_a_type_a_tag_or_listed_groups(sbot, fake_telegram):
+    await command(sbot, fake_telegram, "/schedule add 每天 11:00 to=type:快闪 flash news")
+    await command(sbot, fake_telegram, "/schedule add 每天 11:00 to=tag:vip vip news")
+    await command(sbot, fake_telegram, "/schedule add 每天 11:00 to=groups:-1001234567890 here")
+    flash, vip, listed = await jobs(sbot)
+    assert flash.target == {"kind": "flash"} and flash.payload["text"] == "flash news"
+    assert vip.target == {"tag": "vip"}
+    assert listed.target == {"groups": [listed.group_id]}
+    reply = await command(sbot, fake_telegram, "/schedule add 每天 11:00 to=groups:-999 x")
+    assert "这些群我不认识：-999" in reply
+    assert len(await jobs(sbot)) == 3
+
+
+async def test_a_tagged_job_posts_to_every_group_with_the_tag(sessions, service, clock):
+    from schedules.spec import Once
+    from tests.schedules.test_service import add_group, add_job, outbox
+
+    owner = await add_group(sessions, "-1")
+    await add_group(sessions, "-2", tags=["vip", "cn"])
+    await add_group(sessions, "-3", tags=["cn"])
+    await add_job(
+        sessions,
+        clock,
+        owner,
+        Once(at=clock() + timedelta(minutes=5)),
+        payload={"text": "for vips"},
+        target={"tag": "vip"},
+    )
+    assert await service.fire_due(clock.advance(minutes=5)) == 1
+    assert [(row.chat_key, row.payload["text"]) for row in await outbox(sessions)] == [
+        ("-2", "for vips")
+    ]
