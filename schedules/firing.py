@@ -59,6 +59,7 @@ async def fire_claimed(
     now: datetime,
     config: FireConfig,
     window_start: datetime | None = None,
+    missed_before: datetime | None = None,
 ) -> list[Action] | None:
     """Claim and build one occurrence; None when it was already claimed (nothing to do)."""
     if not await claim(session, job.id, fire_at, now):
@@ -70,6 +71,7 @@ async def fire_claimed(
         operators=config.operators,
         default_tz=config.default_tz,
         window_start=window_start,
+        missed_before=missed_before,
     )
     job.last_run_at = fire_at
     job.last_result = f"fired at {now.isoformat()}: {len(actions)} actions"
@@ -102,9 +104,15 @@ async def settle(
         return 0
     spec = spec_of(job)
     if isinstance(spec, AfterEvent):
-        # A sweep over members now due; one occurrence per minute, never "missed".
+        # A sweep over members now due, one occurrence per minute. After downtime the window
+        # covers every member who came due meanwhile; those due longer ago than the job's grace
+        # are skipped, like any missed post.
         fire_at = planned
-        actions = await fire_claimed(session, job, fire_at, now, config, job.last_run_at)
+        grace = grace_of(job)
+        missed_before = None if grace is None else now - grace
+        actions = await fire_claimed(
+            session, job, fire_at, now, config, job.last_run_at, missed_before
+        )
         if actions is None:
             return None
         await enqueue(session, job.platform, actions, key=firing_key(job.id, fire_at), now=now)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import structlog
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +27,7 @@ from schedules.series import next_step
 from schedules.spec import AfterEvent
 from schedules.store import record_change, spec_of, target_groups
 
+log = structlog.get_logger(__name__)
 _PLACEHOLDER = re.compile(r"\{(group|date|time|weekday|name)\}")
 _WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
 STAFF_ROLES = ("owner", "admin", "operator")
@@ -63,15 +65,21 @@ async def build_actions(
     operators: Iterable[str] = (),
     default_tz: str = "Asia/Shanghai",
     window_start: datetime | None = None,
+    missed_before: datetime | None = None,
 ) -> list[Action]:
-    """Every action of one firing, group by group (writes series positions as a side effect)."""
+    """Every action of one firing, group by group (writes series positions as a side effect).
+
+    `missed_before`: onboarding steps that came due before it are past their grace, not sent.
+    """
     actions: list[Action] = []
     for group in await target_groups(session, job):
         if group.bot_status in ("left", "kicked"):
             continue
         lang, tz = group_lang(group), group_zone(group, default_tz)
         actions.extend(
-            await _for_group(session, job, group, fire_at, lang, tz, operators, window_start)
+            await _for_group(
+                session, job, group, fire_at, lang, tz, operators, (window_start, missed_before)
+            )
         )
     return actions
 
@@ -120,12 +128,12 @@ def plain_actions(
     return [SendMessage(chat_id=chat, text=fill(text, group, fire_at, tz, lang), pin=pin)]
 
 
-async def _for_group(session, job, group, fire_at, lang, tz, operators, window_start):
+async def _for_group(session, job, group, fire_at, lang, tz, operators, window):
     payload = job.payload
     pin = bool(payload.get("pin"))
     text = payload.get("text", "")
     if job.kind == kinds.POST and isinstance(spec_of(job), AfterEvent):
-        return await _onboarding(session, job, group, fire_at, lang, tz, window_start)
+        return await _onboarding(session, job, group, fire_at, lang, tz, *window)
     if job.kind in PLAIN_KINDS:
         return plain_actions(job, group, fire_at, tz.key)
     if job.kind == kinds.SERIES:
@@ -206,10 +214,23 @@ async def _inactivity(session, group, fire_at, payload, lang) -> list[Action]:
     return [SendMessage(chat_id=group.chat_id, text=text)]
 
 
-async def _onboarding(session, job, group, fire_at, lang, tz, window_start) -> list[Action]:
-    """One post per firing naming the members whose "N days after joining" fell in the window."""
+async def _onboarding(
+    session, job, group, fire_at, lang, tz, window_start, missed_before
+) -> list[Action]:
+    """One post per firing naming the members whose "N days after joining" fell in the window
+    (each member's step falls in exactly one window: they follow each other without gaps)."""
     delay = spec_of(job).delay  # type: ignore[union-attr]
     since = window_start or job.created_at
+    if missed_before is not None and missed_before > since:
+        log.info(
+            "schedule.onboarding_missed",
+            job_id=job.id,
+            group_id=group.id,
+            due_from=since.isoformat(),
+            due_until=missed_before.isoformat(),
+            reason="missed_grace",
+        )
+        since = missed_before
     members = await session.scalars(
         select(Member)
         .where(
