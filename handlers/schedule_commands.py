@@ -20,7 +20,14 @@ from schedules.countdowns import cancel_countdown, create_countdown, running_cou
 from schedules.describe import describe
 from schedules.errors import ScheduleError
 from schedules.firing import FireConfig, fire_now
-from schedules.models import COUNTDOWN_END, COUNTDOWN_MARK, POST, SERIES, ScheduledJob
+from schedules.models import (
+    COUNTDOWN_END,
+    COUNTDOWN_MARK,
+    INACTIVITY_CHECK,
+    POST,
+    SERIES,
+    ScheduledJob,
+)
 from schedules.options import resolve_target, split_options
 from schedules.series import add_item, all_series, create_series, item_count, need_series
 from schedules.store import (
@@ -77,7 +84,11 @@ async def _add(event: Event, ctx: Context, rest: str) -> list[SendMessage]:
             raise ScheduleError("target_not_allowed")
         target = await resolve_target(ctx.session, ctx.group.platform, options.target)
         series = _SERIES.fullmatch(text)
+        quiet = _INACTIVITY.fullmatch(text)
         kind, payload, count = POST, {"text": text}, 0
+        if quiet is not None:
+            days, threshold = int(quiet["days"] or 7), int(quiet["threshold"] or 10)
+            kind, payload = INACTIVITY_CHECK, {"days": days, "threshold": threshold, "text": ""}
         if series is not None:
             found = await need_series(ctx.session, series["name"])
             count = await item_count(ctx.session, found.id)
@@ -120,6 +131,14 @@ async def _add(event: Event, ctx: Context, rest: str) -> list[SendMessage]:
         )
     return _reply(event, ctx.t("schedule.added", id=job.id, when=when, next=next_run))
 
+
+# `inactivity [7d] [10]` (or 活跃检查 7天 10条): tell the operators when the group had fewer
+# than 10 messages in the last 7 days.
+_INACTIVITY = re.compile(
+    r"(?:inactivity|活跃检查|活跃度检查)(?:\s+(?P<days>\d{1,3})\s*(?:d|days?|天))?"
+    r"(?:\s+(?:<|少于|低于)?\s*(?P<threshold>\d{1,6})\s*(?:条|msgs?|messages?)?)?",
+    re.I,
+)
 
 # `series:<name>` (or 系列:<name>) instead of a text, optionally followed by `loop` (or 循环).
 _SERIES = re.compile(r"(?:series|系列)\s*[:：]\s*(?P<name>\S+)(?:\s+(?P<loop>loop|循环))?", re.I)

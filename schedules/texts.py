@@ -10,14 +10,16 @@ define(
             "zh": "用法：\n"
             "/schedule add <时间> <内容>   例如 /schedule add 每天 11:00 今天的思维导图\n"
             "  可选：grace=10m（停机后多久内补发，none 为不限）、to=type:flash / to=tag:vip / "
-            "to=groups:-100123,-100456（发到别的群）、内容写 series:<系列名> [loop] 发系列\n"
+            "to=groups:-100123,-100456（发到别的群）、内容写 series:<系列名> [loop] 发系列、"
+            "内容写 活跃检查 7天 10条 则在 7 天消息少于 10 条时提醒管理员\n"
             "/schedule list\n"
             "/schedule pause|resume|remove|run-now <编号>",
             "en": "Usage:\n"
             "/schedule add <when> <text>   e.g. /schedule add every day 11:00 Today's mind map\n"
             "  options: grace=10m (how late a missed post may still go out; none = no limit), "
             "to=type:flash / to=tag:vip / to=groups:-100123,-100456 (other groups), "
-            "text series:<name> [loop] posts a series\n"
+            "text series:<name> [loop] posts a series, text inactivity 7d 10 tells the "
+            "operators when the last 7 days had fewer than 10 messages\n"
             "/schedule list\n"
             "/schedule pause|resume|remove|run-now <id>",
         },

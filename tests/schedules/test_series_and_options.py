@@ -143,3 +143,18 @@ async def test_a_tagged_job_posts_to_every_group_with_the_tag(sessions, service,
     assert [(row.chat_key, row.payload["text"]) for row in await outbox(sessions)] == [
         ("-2", "for vips")
     ]
+
+
+async def test_an_inactivity_reminder_set_in_chat_tells_the_operators(
+    sbot, clocked_app, fake_telegram
+):
+    reply = await command(sbot, fake_telegram, "/schedule add 每天 9:00 活跃检查 7天 10条")
+    (job,) = await jobs(sbot)
+    assert f"#{job.id}" in reply
+    assert job.kind == "inactivity_check"
+    assert (job.payload["days"], job.payload["threshold"]) == (7, 10)
+    before = len(fake_telegram.called("sendMessage"))
+    clocked_app.set(job.next_run_at)
+    assert await sbot.runtime.scheduler.fire_due() == 1
+    texts = await group_posts(sbot, fake_telegram, before + 1)
+    assert "致群管理员" in texts[before] and "低于 10 条" in texts[before]
