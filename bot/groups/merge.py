@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import Table, and_, delete, exists, select, update
+from sqlalchemy import Table, and_, bindparam, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import Base
@@ -141,10 +141,20 @@ async def recompute_streaks(session: AsyncSession, group_id: int, user_ids: set[
         .order_by(table.c.user_id, table.c.local_date)
     )
     previous: tuple[str, object, int] | None = None
+    fixes = []
     for row_id, user_id, day, streak in rows.all():
         alive = previous is not None and previous[0] == user_id
         alive = alive and previous[1] == day - timedelta(days=1)
         fixed = previous[2] + 1 if alive else 1
         if fixed != streak:
-            await session.execute(update(table).where(table.c.id == row_id).values(streak=fixed))
+            fixes.append({"row_id": row_id, "fixed": fixed})
         previous = (user_id, day, fixed)
+    if fixes:
+        # One statement executed for many rows, not one round trip per row.
+        await session.execute(
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values(streak=bindparam("fixed"))
+            .execution_options(synchronize_session=False),
+            fixes,
+        )
