@@ -232,19 +232,23 @@ async def referral(event: Event, ctx: Context) -> list:
     inviter = event.inviter
     if inviter is None or inviter.is_bot or ctx.group is None:
         return []
-    worth = points_config(ctx.group).referral_points
-    if worth <= 0:
-        return []
+    config = points_config(ctx.group)
+    start, end = local_day_bounds(local_date_of(event.at, ctx.tz), ctx.tz)
+    earned = await points_between(ctx.session, ctx.group.id, inviter.id, ("referral",), start, end)
     for user in event.members:
+        grant = min(config.referral_points, config.referral_daily_cap - earned)
+        if grant <= 0:
+            break
         if user.id == inviter.id or user.is_bot:
             continue
-        await add_points(
+        paid = await add_points(
             ctx.session,
             ctx.group.id,
             inviter.id,
-            worth,
+            grant,
             "referral",
             event.at,
             ref=f"referral:{user.id}",
         )
+        earned += grant if paid else 0
     return []

@@ -93,8 +93,10 @@ class PointsConfig(BaseModel):
     activity_min_chars: int = Field(default=15, ge=1)
     activity_points: int = Field(default=1, ge=0)
     answer_points: int = Field(default=2, ge=0)
-    # Paid to a member who adds someone to the group, once per person added.
+    # Paid to a member who adds someone to the group, once per person added, at most
+    # `referral_daily_cap` a local day: adding accounts in bulk must not buy a trusted tier.
     referral_points: int = Field(default=5, ge=0)
+    referral_daily_cap: int = Field(default=10, ge=0)
     activity_daily_cap: int = Field(default=5, ge=0)
     titles: tuple[Title, ...] = DEFAULT_TITLES
     tiers: tuple[Tier, ...] = DEFAULT_TIERS

@@ -155,6 +155,7 @@ FIELDS: dict[str, Field] = {
     "points.activity_points": Field("points", "activity_points", _int),
     "points.answer_points": Field("points", "answer_points", _int),
     "points.referral_points": Field("points", "referral_points", _int),
+    "points.referral_daily_cap": Field("points", "referral_daily_cap", _int),
     "points.activity_daily_cap": Field("points", "activity_daily_cap", _int),
     "points.titles": Field("points", "titles", _titles),
     "points.tiers": Field("points", "tiers", _tiers),

@@ -108,14 +108,26 @@ async def test_red_packet_rounds_and_escalation_are_editable(bot, fake_telegram)
 
 
 async def test_adding_people_earns_referral_points_once_per_person(bot, fake_telegram):
-    await settings(bot, fake_telegram, "points.referral_points 7")
+    await settings(bot, fake_telegram, "points.referral_points 7", "points.referral_daily_cap 50")
     bob, cat = user(701, "Bob"), user(702, "Cat")
     await bot.post_update(make_join_update(bob, cat, sender=ALICE))
     await bot.post_update(make_join_update(bob, sender=ALICE))  # re-added: paid once
     await bot.post_update(make_join_update(user(703, "Self")))  # joined alone: no referrer
     await bot.post_update(make_message_update("/me", sender=ALICE))
-    sent = await texts(bot, fake_telegram, 2)
-    me = next(text for text in sent[1:] if text.startswith("Alice 的积分"))
+    sent = await texts(bot, fake_telegram, 3)
+    me = next(text for text in sent[2:] if text.startswith("Alice 的积分"))
     assert me.startswith("Alice 的积分：14\n")
     entries = await rows(bot, PointsEntry, PointsEntry.reason == "referral")
     assert sorted(e.ref for e in entries) == ["referral:701", "referral:702"]
+
+
+async def test_referral_points_stop_at_the_daily_cap(bot, fake_telegram):
+    await settings(bot, fake_telegram, "points.referral_points 4", "points.referral_daily_cap 10")
+    added = [user(710 + i, f"New{i}") for i in range(5)]
+    await bot.post_update(make_join_update(*added, sender=ALICE))
+    await bot.post_update(make_message_update("/me", sender=ALICE))
+    sent = await texts(bot, fake_telegram, 3)
+    me = next(text for text in sent[2:] if text.startswith("Alice 的积分"))
+    assert me.startswith("Alice 的积分：10\n")
+    entries = await rows(bot, PointsEntry, PointsEntry.reason == "referral")
+    assert [e.delta for e in entries] == [4, 4, 2]
