@@ -58,3 +58,37 @@ async def test_racing_schedulers_store_each_occurrence_once(database_url):
     finally:
         for engine in engines:
             await engine.dispose()
+
+
+async def test_racing_staged_releases_store_each_occurrence_once(database_url):
+    engines = [create_engine(database_url) for _ in range(2)]
+    sessions = [create_sessionmaker(engine) for engine in engines]
+    clock = FakeClock(T0)
+    try:
+        async with sessions[0].begin() as session:
+            for i in range(30):
+                group = Group(
+                    platform="telegram", chat_id=f"-{i + 1}", chat_type="supergroup", settings={}
+                )
+                session.add(group)
+                await session.flush()
+                await create_job(
+                    session,
+                    spec=Cron(hour="11", minute="0"),
+                    now=clock(),
+                    group=group,
+                    payload={"text": f"g{i}"},
+                )
+        services = [SchedulerService(s, clock=clock) for s in sessions]
+        due = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+        clock.set(due - timedelta(seconds=5))
+        assert [await service.prepare() for service in services] == [30, 30]
+        clock.set(due)
+        written = await asyncio.gather(*(service.release_due() for service in services))
+        assert sum(written) == 30
+        async with sessions[0]() as session:
+            keys = list(await session.scalars(select(OutboxAction.idempotency_key)))
+        assert len(keys) == 30 and Counter(keys).most_common(1)[0][1] == 1
+    finally:
+        for engine in engines:
+            await engine.dispose()
