@@ -18,7 +18,12 @@ from handlers.adfilter.qr import judge_qr_texts
 from handlers.moderation import AdFilterSettings, adfilter_settings
 from handlers.moderation_actions import punish
 from handlers.moderation_rights import is_exempt
-from handlers.moderation_store import PhotoCheck, decision_for_message, group_model
+from handlers.moderation_store import (
+    PhotoCheck,
+    decision_for_message,
+    group_model,
+    photo_queued,
+)
 from handlers.points_config import ADFILTER_EXEMPT
 from handlers.points_store import member_tier
 
@@ -69,7 +74,14 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
     config = conf.filter_config()
     decision = classify(features, config, await group_model(ctx.session, ctx.group.id))
     if not decision.spam:
-        if event.has_photo and event.message_id and config.is_new(features):
+        if (
+            event.has_photo
+            and event.message_id
+            and config.is_new(features)
+            and not await photo_queued(
+                ctx.session, ctx.group.id, event.message_id, event.photo_file_id
+            )
+        ):
             # Decoding needs the photo's bytes, which a handler may not fetch: a worker does.
             ctx.session.add(
                 PhotoCheck(

@@ -121,6 +121,18 @@ class PhotoCheck(Base):
     codes: Mapped[list | None] = mapped_column(JsonDoc)
 
 
+async def photo_queued(
+    session: AsyncSession, group_id: int, message_id: str, file_id: str | None
+) -> bool:
+    """Whether this photo of this message is already queued (an edited caption sends it again)."""
+    query = select(PhotoCheck.id).where(
+        PhotoCheck.group_id == group_id,
+        PhotoCheck.message_id == message_id,
+        PhotoCheck.file_id == file_id if file_id is not None else PhotoCheck.file_id.is_(None),
+    )
+    return await session.scalar(query.limit(1)) is not None
+
+
 async def record_decision(session: AsyncSession, **fields) -> ModerationDecision:
     """Insert a decision and return it with its id."""
     fields["text"] = (fields.get("text") or "")[:TEXT_LIMIT]

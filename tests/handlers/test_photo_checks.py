@@ -16,7 +16,14 @@ from sqlalchemy import select
 from bot.db.models import Group, Member
 from bot.media.photo_checks import PhotoChecks
 from handlers.moderation_store import ModerationDecision, PhotoCheck
-from tests.factories import GROUP_ID, MEMBER_ID, OPERATOR_ID, make_message_update, user
+from tests.factories import (
+    GROUP_ID,
+    MEMBER_ID,
+    OPERATOR_ID,
+    make_message_update,
+    make_update,
+    user,
+)
 from tests.fakes.telegram_api import Failure
 from tests.harness import eventually
 
@@ -259,3 +266,25 @@ async def test_competing_workers_check_a_photo_once(bot, fake_telegram):
     assert len(fake_telegram.called("file")) == 1
     assert len(fake_telegram.called("deleteMessage")) == 1
     assert len(await decisions(bot)) == 1
+
+
+async def test_an_edited_caption_does_not_queue_the_photo_again(bot, fake_telegram):
+    fake_telegram.add_file("sunset", plain_photo())
+    fake_telegram.add_file("qr-ad", qr_photo(WECHAT_AD))
+    update = photo_update(ALICE, "sunset")
+    await bot.post_update(update)
+    await eventually(lambda: checks_finished(bot))
+    edited = {
+        **update["message"],
+        "caption": "大家好，刚进群 🙂 周末愉快",
+        "edit_date": update["message"]["date"],
+    }
+    await bot.post_update(make_update("edited_message", edited))
+    # Replacing the photo itself is a new photo to check.
+    swapped = {**edited, "photo": [{"file_id": "qr-ad", "width": 800, "height": 800}]}
+    await bot.post_update(make_update("edited_message", swapped))
+    (deleted,) = await fake_telegram.wait_for("deleteMessage")
+    await eventually(lambda: checks_finished(bot))
+    assert deleted["message_id"] == update["message"]["message_id"]
+    assert [c.file_id for c in await checks(bot)] == ["sunset", "qr-ad"]
+    assert fake_telegram.called("getFile") == [{"file_id": "sunset"}, {"file_id": "qr-ad"}]
