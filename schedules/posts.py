@@ -88,13 +88,14 @@ async def build_actions(
 PLAIN_KINDS = (kinds.POST, kinds.CHECKIN_REMINDER, kinds.COUNTDOWN_MARK)
 
 
-def is_plain(job: ScheduledJob) -> bool:
-    """A job posting to its own group only, computed from the row alone (no other reads)."""
+def is_plain(job: ScheduledJob, spec: object = None) -> bool:
+    """A job posting to its own group only, computed from the row alone (no other reads);
+    `spec` if the caller already has it."""
     return (
         job.kind in PLAIN_KINDS
         and not job.target
         and job.group_id is not None
-        and not isinstance(spec_of(job), AfterEvent)
+        and not isinstance(spec or spec_of(job), AfterEvent)
     )
 
 

@@ -332,7 +332,8 @@ class SchedulerService:
             )
             count = 0
             for row in rows:
-                self._add(timer, ScheduledJob(**row._asdict()))
+                # The row has the columns `_add` reads; an ORM object per row costs ~30% of start.
+                self._add(timer, row)  # type: ignore[arg-type]
                 self._max_id = max(self._max_id, row.id)
                 count += 1
         return count
@@ -386,7 +387,7 @@ class SchedulerService:
         callback, next_run = self.fire_job, job.next_run_at
         if isinstance(spec, AfterEvent):
             trigger = IntervalTrigger(seconds=SWEEP_EVERY.total_seconds(), start_date=next_run)
-        elif is_plain(job):
+        elif is_plain(job, spec):
             callback, trigger = self.stage_job, lead_trigger(spec, self._lead)
             next_run = None if next_run is None else next_run - self._lead
         else:
