@@ -22,9 +22,7 @@ depends_on = "0005"
 
 def upgrade() -> None:
     with op.batch_alter_table("adfilter_photo_checks", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("attempts", sa.Integer(), server_default="0", nullable=False)
-        )
+        batch_op.add_column(sa.Column("attempts", sa.Integer(), server_default="0", nullable=False))
         batch_op.add_column(
             sa.Column("claimed_at", bot.db.base.UtcDateTime(timezone=True), nullable=True)
         )
