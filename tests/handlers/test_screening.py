@@ -14,7 +14,7 @@ from tests.factories import (
     user,
 )
 from tests.handlers.entry_support import configure, group_settings, quiet, rows
-from tests.harness import eventually
+from tests.harness import BotHarness, eventually
 
 OP = user(OPERATOR_ID, "Op")
 APPLICANT = user(701, "Applicant")
@@ -278,3 +278,29 @@ async def test_a_repeated_request_replaces_the_earlier_conversation(bot, fake_te
     assert await bot.runtime.verification_timeouts.run_once() == 0
     await quiet(bot)
     assert fake_telegram.called("declineChatJoinRequest") == []
+
+
+async def test_an_application_survives_a_restart_and_still_times_out(
+    bot, make_settings, fake_telegram
+):
+    await configure(bot, screening={"mode": "code", "reply_minutes": 10})
+    await bot.post_update(make_join_request_update(APPLICANT))
+    await dm_count(fake_telegram, 701, 1)
+    await quiet(bot)
+    await bot.stop()
+    restarted = await BotHarness(make_settings()).start()
+    try:
+        loop = restarted.runtime.verification_timeouts
+
+        async def leading() -> bool:
+            return loop._task is not None
+
+        await eventually(leading)
+        later = datetime.now(UTC) + timedelta(minutes=11)
+        loop.clock = lambda: later
+        loop.notify()
+        (declined,) = await fake_telegram.wait_for("declineChatJoinRequest", 1)
+        assert declined["user_id"] == 701
+        await quiet(restarted)
+    finally:
+        await restarted.close()
