@@ -7,9 +7,9 @@ from handlers.adfilter.features import MessageFeatures
 from handlers.adfilter.model import SpamModel
 from handlers.adfilter.normalize import Normalized
 from handlers.adfilter.tokens import tokenize
-from handlers.adfilter.verdict import Verdict
+from handlers.adfilter.verdict import CLASSIFIER, Verdict
 
-NAME = "classifier"
+NAME = CLASSIFIER
 MIN_FEATURES = 4  # below this many features the model's opinion is only weak evidence
 THIN_SCORE = 0.5
 

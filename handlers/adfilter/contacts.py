@@ -19,16 +19,29 @@ QQ_ID = re.compile(r"qq(?:号|群|号码|是)?(\d{5,11})(?!\d)")
 CN_MOBILE = re.compile(r"(?<![\d.])1[3-9]\d(?:[\s-]?\d){8}(?![\d.])")
 INTL_PHONE = re.compile(r"(?<![\w+])\+\d{1,3}[\s-]?\(?\d{2,4}\)?(?:[\s-]?\d{2,4}){2,4}(?!\d)")
 _DIGITS = re.compile(r"\d{7}")  # every phone number has 7 digits in a row once squeezed
+# "v: lianai_x", "vx：abc123", "wechat: abc123": an id after a WeChat abbreviation and a colon,
+# read on the plain view (the compact one glues the id to the abbreviation). Not inside links
+# ("?v=dQw4w9"), hence the look-behind and the colon only.
+WECHAT_LABEL = re.compile(
+    r"(?<![a-z0-9/?&=._-])(?:v|vx|wx|wechat|weixin)\s*:\s*([a-z][a-z0-9_-]{5,19})(?![a-z0-9_])"
+)
 MENTION = re.compile(r"(?<![\w@])@[a-z][a-z0-9_]{4,31}")
 
 # Invitations to move the conversation somewhere the group cannot see (compact spellings).
 CUES = (
-    "加微信", "加我", "加qq", "私聊", "联系我", "详聊", "咨询我", "找我", "加好友", "扫码",
+    "加微信", "加我", "加qq", "私聊", "联系", "详聊", "咨询我", "找我", "加好友", "扫码",
     "加群", "进群", "dmme", "pmme", "textme", "messageme", "contactme", "inboxme", "writetome",
     "whatsapp", "reachme", "sendmeamessage", "writeme", "contactus", "telegram",
     "пишите", "пиши", "вличку", "влс", "личныесообщения", "вличныесообщения", "пишитевлс",
     "обращайтесь", "свяжитесь", "звоните", "писать",
 )
+
+
+# Pointers to contact details kept in the profile, out of the filter's sight.
+PROFILE_CUES = ("我签名", "看签名", "我主页", "看主页", "个人简介", "inmybio", "checkmybio",
+                "linkinbio", "myprofile")
+# Asking the group to follow an account: only counted next to an @mention.
+FOLLOW_CUES = ("关注", "follow", "subscribe", "订阅")
 
 
 def _cue(compact: str) -> str | None:
@@ -47,8 +60,10 @@ def check_contacts(message: MessageFeatures, norm: Normalized, config: FilterCon
         return Verdict(NAME, True, 0.95, f"hands out a WeChat id: {m.group(1)}")
     if "qq" in compact and (m := QQ_ID.search(compact)):
         return Verdict(NAME, True, 0.95, f"hands out a QQ number: {m.group(1)}")
-    cue = _cue(compact)
     plain = norm.plain
+    if ":" in plain and (m := WECHAT_LABEL.search(plain)):
+        return Verdict(NAME, True, 0.9, f"hands out a WeChat id: {m.group(1)}")
+    cue = _cue(compact)
     phone = None
     if _DIGITS.search(compact):
         phone = CN_MOBILE.search(plain) or ("+" in plain and INTL_PHONE.search(plain)) or None
@@ -56,12 +71,17 @@ def check_contacts(message: MessageFeatures, norm: Normalized, config: FilterCon
         why = f"with '{cue}'" if cue else "from a new member"
         return Verdict(NAME, True, 0.9, f"phone number {phone.group(0).strip()} {why}")
     mention = MENTION.search(plain) if "@" in plain else None
+    if mention and not cue:
+        cue = next((c for c in FOLLOW_CUES if c in compact), None)
     if mention and cue:
         if new:
             return Verdict(NAME, True, 0.85, f"new member asks to contact {mention.group(0)}")
         return Verdict(NAME, False, 0.5, f"asks to contact {mention.group(0)} ('{cue}')")
     if phone:
         return Verdict(NAME, False, 0.3, f"phone-like number {phone.group(0).strip()}")
+    profile = next((c for c in PROFILE_CUES if c in compact), None)
+    if profile:
+        return Verdict(NAME, False, 0.5, f"points to contact details in a profile: '{profile}'")
     if cue:
         score = 0.6 if cue in ("加微信", "加qq") else 0.3
         return Verdict(NAME, False, score, f"invites private contact: '{cue}'")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 
@@ -14,6 +15,15 @@ from handlers.adfilter.verdict import Verdict
 
 NAME = "keywords"
 OPERATOR_WEIGHT = 1.0  # an operator's own keyword is conclusive in their group
+
+# Members warning each other quote the ad they warn about ("说加微信送钱，肯定是骗子"), so in a
+# warning the ad vocabulary is weaker evidence. "not a scam" is the spammer's own line, not a
+# warning, hence the look-behind. Read on the compact view.
+WARNING_RE = re.compile(
+    r"骗子|骗局|被骗|诈骗|别信|不要信|别上当|不要上当|别加|不要加|举报|拉黑|小心|当心|提防"
+    r"|(?<!not)(?<!nota)scam|beware|fraud|don'?ttrust|dontfall|reported"
+)
+WARNING_DAMPING = 0.5  # how much weak rule evidence counts inside a warning
 
 
 def load_builtin_keywords() -> list[tuple[str, float]]:
@@ -50,7 +60,11 @@ def build_matcher(extra: tuple[str, ...]) -> ahocorasick.Automaton:
 
 
 def check_keywords(message: MessageFeatures, norm: Normalized, config: FilterConfig) -> Verdict:
-    """Spam when matched phrases add up (noisy-or of their weights) to the keyword threshold."""
+    """Spam when matched phrases add up (noisy-or of their weights) to the keyword threshold.
+
+    In a message warning about scams the built-in phrases count half and never decide alone
+    (the warning quotes them); an operator's own phrase still does.
+    """
     if not norm.compact:
         return Verdict(NAME, False, 0.0, "no text")
     hits: dict[str, float] = {}
@@ -63,4 +77,15 @@ def check_keywords(message: MessageFeatures, norm: Normalized, config: FilterCon
         remaining *= 1.0 - weight
     score = round(1.0 - remaining, 4)
     shown = ", ".join(sorted(hits, key=hits.__getitem__, reverse=True)[:5])
+    if OPERATOR_WEIGHT in hits.values():
+        return Verdict(NAME, True, score, f"matched: {shown}")
+    if warning := warns_about_scams(norm):
+        return Verdict(NAME, False, round(score * WARNING_DAMPING, 4),
+                       f"matched: {shown}, halved inside a warning ('{warning}')")
     return Verdict(NAME, score >= config.keyword_threshold, score, f"matched: {shown}")
+
+
+def warns_about_scams(norm: Normalized) -> str | None:
+    """The warning word when a message warns about scams or spammers, else None."""
+    m = WARNING_RE.search(norm.compact) if norm.compact else None
+    return m.group(0) if m else None

@@ -11,7 +11,7 @@ from handlers.adfilter.contacts import check_contacts
 from handlers.adfilter.corpus import starter_model
 from handlers.adfilter.features import MessageFeatures
 from handlers.adfilter.forwards import check_forward, check_new_member
-from handlers.adfilter.keywords import check_keywords
+from handlers.adfilter.keywords import WARNING_DAMPING, check_keywords, warns_about_scams
 from handlers.adfilter.links import check_links
 from handlers.adfilter.lookalikes import check_lookalikes
 from handlers.adfilter.model import SpamModel
@@ -23,6 +23,11 @@ CHECKS = (check_links, check_contacts, check_keywords, check_lookalikes, check_f
           check_new_member)
 
 _DEFAULT_CONFIG = FilterConfig()
+# In a message that warns about scams, weak contact cues count half (keywords halve their own),
+# and rule evidence does not back a leaning classifier: the warning quotes the ad's words
+# ("说加微信送钱，肯定是骗子"). Conclusive checks and the classifier alone keep their full
+# weight, so an ad cannot hide behind "beware of scams".
+DAMPED = frozenset({"contacts"})
 
 
 @cache
@@ -46,4 +51,11 @@ def classify(message: MessageFeatures, config: FilterConfig | None = None,
     verdicts = [check(message, norm, config) for check in CHECKS]
     verdicts.append(check_classifier(message, norm, config, model or shared_model()))
     verdicts.extend(extra)
-    return combine(tuple(verdicts), config.spam_threshold)
+    if warning := warns_about_scams(norm):
+        verdicts = [v._replace(score=round(v.score * WARNING_DAMPING, 4))
+                    if v.name in DAMPED and not v.spam else v for v in verdicts]
+        verdicts.append(Verdict("warning", False, 0.0,
+                                f"warns about scams ('{warning}'): weak rule evidence halved"))
+        return combine(tuple(verdicts), config.spam_threshold)
+    return combine(tuple(verdicts), config.spam_threshold, config.classifier_lean,
+                   config.rule_support)

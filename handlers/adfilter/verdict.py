@@ -9,6 +9,9 @@ from typing import NamedTuple
 # verdicts per message at 20,000 messages a second.
 
 
+CLASSIFIER = "classifier"  # the statistical check's name; `combine` weighs it apart from rules
+
+
 class Verdict(NamedTuple):
     """What one check concluded about a message and why.
 
@@ -59,19 +62,31 @@ class Decision(NamedTuple):
         }
 
 
-def combine(verdicts: tuple[Verdict, ...], threshold: float) -> Decision:
+def combine(verdicts: tuple[Verdict, ...], threshold: float, lean: float = 1.0,
+            support: float = 1.0) -> Decision:
     """Combine verdicts into a decision.
 
     Any conclusive verdict makes the message spam. Otherwise the scores are combined as
     independent evidence (noisy-or: 1 - prod(1 - score)), so a weak link signal plus a fairly
-    confident classifier can cross `threshold` while neither alone would.
+    confident classifier can cross `threshold` while neither alone would. Also spam: the
+    classifier leaning spam (score >= `lean`) backed by the rule checks' own evidence (their
+    noisy-or >= `support`), e.g. ad wording plus a contact shape or a money keyword. The
+    defaults (1.0) leave that rule out.
     """
     remaining = 1.0
+    rules_remaining = 1.0
+    classifier = 0.0
     conclusive = False
-    for _name, spam, score, _details in verdicts:
+    for name, spam, score, _details in verdicts:
         if score > 0.0:  # most checks see nothing: skip their arithmetic
-            remaining *= 0.0 if score >= 1.0 else 1.0 - score
+            left = 0.0 if score >= 1.0 else 1.0 - score
+            remaining *= left
+            if name == CLASSIFIER:
+                classifier = score
+            else:
+                rules_remaining *= left
         if spam:
             conclusive = True
     total = 1.0 - remaining
-    return Decision(conclusive or total >= threshold, round(total, 4), verdicts)
+    backed = classifier >= lean and 1.0 - rules_remaining >= support
+    return Decision(conclusive or total >= threshold or backed, round(total, 4), verdicts)

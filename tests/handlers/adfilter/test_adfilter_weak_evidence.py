@@ -1,0 +1,114 @@
+"""Weak evidence adding up: a leaning classifier backed by a rule decides, chat stays chat."""
+
+import pytest
+
+from handlers.adfilter import FilterConfig, MessageFeatures, Verdict, classify, combine, normalize
+from handlers.adfilter.contacts import check_contacts
+from handlers.adfilter.keywords import warns_about_scams
+
+REGULAR = 50  # an established member: no new-member strictness
+
+
+def judge(text: str):
+    return classify(MessageFeatures(text=text, member_message_count=REGULAR))
+
+
+# Everyday chat of the kinds a filter is most tempted to flag: money and prices in a shopping
+# group, jobs, links to documents, and members warning each other about the very ads we catch.
+HAM = [
+    # friendly chat
+    "hello everyone, nice to meet you, I moved here from Berlin last month",
+    "哈哈哈，周末一起去爬山吧，有人报名吗",
+    "谢谢大家的推荐，那家火锅真的好吃",
+    "Happy birthday Lisa! Hope you have a great day 🎂",
+    # prices and shopping questions
+    "这个空气炸锅现在多少钱？上次团购是199",
+    "请问群里的团购什么时候截单？我想多订两份",
+    "Does anyone know if the flash sale price includes shipping?",
+    "How much did you pay for the repair? They quoted me $120",
+    "拼团还差一个人，有没有一起的",
+    # jobs and money talk between members
+    "我们公司今年招人很少，大家找工作多投几家",
+    "Anyone here works in finance? I have a question about index funds for my retirement",
+    # links to documents
+    "会议纪要放在这里了 https://docs.google.com/document/d/1AbCdEf/edit",
+    "The install guide is here: https://github.com/qunbot/qunbot/blob/main/README.md",
+    "Here's the recording https://www.youtube.com/watch?v=aBcD3fGh1jk from yesterday",
+    # warnings about scams, quoting the ad's words
+    "刚才有人私聊我说加微信带我刷单赚钱，大家小心，是骗子",
+    "别信那些说日结兼职、稳赚不赔的，都是诈骗",
+    "Someone DMed me about passive income and crypto signals, beware, it's a scam",
+]
+
+
+@pytest.mark.parametrize("text", HAM)
+def test_everyday_chat_is_not_flagged(text):
+    d = judge(text)
+    assert not d.spam, d.explain()
+
+
+# Ads with no id, link or phone number: only their vocabulary and the classifier give them away.
+ADS = [
+    "宝妈在家就能做的兼职，一部手机搞定，日结工资，有兴趣私聊",
+    "招募代理，零成本创业，稳赚不亏，详情加我",
+    "带单老师每天免费分享，跟着做月入过万，想学的私聊我",
+    "Join our crypto signals group, 90% win rate, DM me for the link",
+    "Earn passive income from home with just your phone, send me a DM to learn how",
+]
+
+
+@pytest.mark.parametrize("text", ADS)
+def test_ads_made_of_weak_signals_are_caught(text):
+    d = judge(text)
+    assert d.spam, d.explain()
+
+
+def test_a_leaning_classifier_needs_a_rule_to_back_it():
+    lean = Verdict("classifier", False, 0.7, "spam probability 0.70")
+    rule = Verdict("keywords", False, 0.45, "matched: 日结")
+    thin = Verdict("keywords", False, 0.2, "matched: 推广")
+    assert combine((lean, rule), 0.9, lean=0.6, support=0.4).spam
+    assert not combine((lean, thin), 0.9, lean=0.6, support=0.4).spam
+    # Rules alone never count as the classifier's backing, nor does the rule run by default.
+    assert not combine((rule, rule._replace(name="contacts")), 0.9, lean=0.6, support=0.4).spam
+    assert not combine((lean, rule), 0.9).spam
+
+
+def test_the_backing_rule_follows_the_group_config():
+    # The classifier only leans (~0.6) and the keywords alone are weak (0.7): neither decides,
+    # and their noisy-or stays under 0.9, so only the backing rule makes this promotion spam.
+    message = MessageFeatures(text="Weekend workshop on investing, register now, only today",
+                              member_message_count=REGULAR)
+    d = classify(message)
+    assert d.spam and d.score < 0.9 and not any(v.spam for v in d.verdicts), d.explain()
+    assert not classify(message, FilterConfig(classifier_lean=0.95)).spam
+    assert not classify(message, FilterConfig(rule_support=0.8)).spam
+
+
+def test_a_warning_halves_the_rules_weak_evidence_but_not_conclusive_checks():
+    assert warns_about_scams(normalize("大家小心骗子")) == "小心"
+    assert warns_about_scams(normalize("This is not a scam, I promise")) is None
+    warning = judge("有人私聊我说加微信送钱，肯定是骗子")
+    assert not warning.spam, warning.explain()
+    assert warning.verdict("warning") is not None
+    assert warning.verdict("contacts").score == 0.3  # 0.6 for "加微信", halved
+    disguised = judge("小心骗子！正规兼职请加薇信 lily_8866")
+    assert disguised.spam and disguised.verdict("contacts").spam
+
+
+def test_wechat_id_after_an_abbreviation_and_colon_is_contact_harvesting():
+    for text in ("多多交流，我的v：sunny_mama88", "资料都在这 vx: abc12345 备注来意"):
+        v = check_contacts(MessageFeatures(text=text, member_message_count=REGULAR),
+                           normalize(text), FilterConfig())
+        assert v.spam, (text, v)
+    link = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+    v = check_contacts(MessageFeatures(text=link, member_message_count=REGULAR), normalize(link),
+                       FilterConfig())
+    assert not v.spam and v.score == 0
+
+
+def test_pointing_to_contact_details_in_a_profile_is_weak_evidence():
+    text = "想了解的看我主页"
+    v = check_contacts(MessageFeatures(text=text, member_message_count=REGULAR), normalize(text),
+                       FilterConfig())
+    assert not v.spam and v.score == 0.5
