@@ -116,6 +116,10 @@ class SchedulerService:
             for task in self._releases:
                 task.cancel()
             self._releases.clear()
+            # Let a pass already running finish its transaction rather than be cut mid-way
+            # by the engine closing after us.
+            async with self._pass:
+                pass
             self._staged.clear()  # written by the next leader through the ordinary path
             log.info("scheduler.stopped")
 
@@ -304,7 +308,7 @@ class SchedulerService:
                 await self.release_due()
                 now = self.now()
                 await self.fire_due(now, due=now - EARLY)
-            await self.sync_timers()
+                await self.sync_timers()
         except Exception:
             log.exception("scheduler.sweep_failed")
 
