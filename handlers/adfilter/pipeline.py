@@ -19,6 +19,7 @@ from handlers.adfilter.normalize import normalize
 from handlers.adfilter.verdict import Decision, Verdict, combine
 
 # Cheap, explainable rules first so verdict lists read from concrete evidence to opinion.
+# `classify` reads the contacts and keywords verdicts by position (1 and 2).
 CHECKS = (check_links, check_contacts, check_keywords, check_lookalikes, check_forward,
           check_new_member)
 
@@ -51,7 +52,8 @@ def classify(message: MessageFeatures, config: FilterConfig | None = None,
     verdicts = [check(message, norm, config) for check in CHECKS]
     verdicts.append(check_classifier(message, norm, config, model or shared_model()))
     verdicts.extend(extra)
-    if warning := warns_about_scams(norm):
+    # Only a message some rule found something in can need damping: most chat skips the scan.
+    if (verdicts[1].score or verdicts[2].score) and (warning := warns_about_scams(norm)):
         verdicts = [v._replace(score=round(v.score * WARNING_DAMPING, 4))
                     if v.name in DAMPED and not v.spam else v for v in verdicts]
         verdicts.append(Verdict("warning", False, 0.0,
