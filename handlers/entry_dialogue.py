@@ -34,9 +34,7 @@ from handlers.entry_config import ScreeningConfig, load
 
 def requester_chat(event: Event) -> str:
     """The private chat Telegram opened for this join request (the user id on old servers)."""
-    request = event.raw.get("chat_join_request") or {}
-    chat = request.get("user_chat_id")
-    return str(chat) if chat is not None else (event.user.id if event.user else "")
+    return event.requester_chat_id or (event.user.id if event.user else "")
 
 
 async def start_application(

@@ -178,8 +178,7 @@ def activity_points(event: Event, config: PointsConfig) -> tuple[str, int]:
     """(reason, points) a message is worth before the daily cap: an answer to another
     member's question, or a substantial message; chatter is worth nothing."""
     assert event.user is not None
-    replied = (event.raw.get("message") or {}).get("reply_to_message") or {}
-    question = replied.get("text") or replied.get("caption") or ""
+    question = event.reply_to_text or ""
     other = event.reply_to_user
     if (
         other is not None

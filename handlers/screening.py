@@ -161,8 +161,7 @@ async def allowlist_command(event: Event, ctx: Context) -> list[Action]:
     if verb == "add":
         source = rest
     elif verb == "import":
-        replied = (event.raw.get("message") or {}).get("reply_to_message") or {}
-        source = replied.get("text") or replied.get("caption") or ""
+        source = event.reply_to_text or ""
     else:
         return _reply(event, ctx.t("screening.allowlist_usage"))
     ids = USER_ID.findall(source)

@@ -64,6 +64,8 @@ class Event(_Frozen):
     MEMBER_JOINED/MEMBER_LEFT, `callback_*` only for CALLBACK. `reply_to_text` is the text (or
     caption) of the replied-to message; `photo_file_id` names the platform's best copy of a photo
     for downloading; `photo_codes` (PHOTO_CHECKED only) are the QR codes found in that photo.
+    `migrate_from_chat_id` is set on the first message of a group upgraded to a supergroup;
+    `requester_chat_id` (JOIN_REQUEST) is the private chat the platform opened to the requester.
     """
 
     kind: EventKind
@@ -92,6 +94,8 @@ class Event(_Frozen):
     callback_id: str | None = None
     callback_data: str | None = None
     migrate_to_chat_id: str | None = None
+    migrate_from_chat_id: str | None = None
+    requester_chat_id: str | None = None
     raw: dict[str, Any] = Field(default_factory=dict, repr=False)
 
 

@@ -31,9 +31,8 @@ async def load_group(event: Event, ctx: Context, settings: Settings) -> None:
     if not event.chat.is_group:
         return
     # The new supergroup's notice may be processed before the old chat's `migrate_to` one.
-    migrated_from = (event.raw.get("message") or {}).get("migrate_from_chat_id")
-    if migrated_from:
-        await migrate_group(ctx.session, event.platform, str(migrated_from), event.chat.id)
+    if event.migrate_from_chat_id:
+        await migrate_group(ctx.session, event.platform, event.migrate_from_chat_id, event.chat.id)
     ctx.group = await get_or_create_group(ctx.session, event.platform, event.chat)
     ctx.group_settings = load_group_settings(ctx.group.settings)
     ctx.tz = ZoneInfo(ctx.group_settings.timezone or settings.timezone)

@@ -121,7 +121,7 @@ def test_chat_member_and_my_chat_member():
 def test_join_request_and_callback():
     request = parse_update(make_join_request_update(user(7), bio="I love tea"))
     assert request.kind is EventKind.JOIN_REQUEST and request.user.id == "7"
-    assert request.text == "I love tea"
+    assert request.text == "I love tea" and request.requester_chat_id == "7"
     callback = parse_update(make_callback_update("verify:7", sender=user(7)))
     assert callback.kind is EventKind.CALLBACK and callback.callback_data == "verify:7"
     assert callback.chat.id == str(GROUP_ID)
@@ -131,6 +131,14 @@ def test_migration_to_supergroup():
     event = parse_update(make_migrate_update(-55, -1007))
     assert event.kind is EventKind.CHAT_MIGRATED
     assert (event.chat.id, event.migrate_to_chat_id) == ("-55", "-1007")
+
+
+def test_first_message_of_an_upgraded_supergroup_names_the_old_chat():
+    msg = message(None, sender=user(OPERATOR_ID, "Op"))
+    msg["migrate_from_chat_id"] = -55
+    event = parse_update(make_update("message", msg))
+    assert event.kind is EventKind.MESSAGE and event.migrate_from_chat_id == "-55"
+    assert parse_update(make_message_update("hi")).migrate_from_chat_id is None
 
 
 @pytest.mark.parametrize(

@@ -107,6 +107,7 @@ def _parse(data: dict[str, Any], bot_username: str | None) -> Event | None:
             user=_user(req["from"]),
             at=_time(req["date"]),
             text=req.get("bio"),
+            requester_chat_id=str(req["user_chat_id"]) if "user_chat_id" in req else None,
             invite_link_name=link.get("name") or link.get("invite_link"),
             raw=data,
         )
@@ -179,6 +180,9 @@ def _message(update_id: int, msg: dict, edited: bool, bot_username: str | None) 
         reply_to_message_id=str(reply["message_id"]) if "message_id" in reply else None,
         reply_to_user=_user(reply["from"]) if "from" in reply else None,
         reply_to_text=reply.get("text") if "text" in reply else reply.get("caption"),
+        migrate_from_chat_id=(
+            str(msg["migrate_from_chat_id"]) if "migrate_from_chat_id" in msg else None
+        ),
         **common,
     )
 
