@@ -20,7 +20,7 @@ OPERATOR_WEIGHT = 1.0  # an operator's own keyword is conclusive in their group
 # warning the ad vocabulary is weaker evidence. "not a scam" is the spammer's own line, not a
 # warning, hence the look-behind. Read on the compact view.
 WARNING_RE = re.compile(
-    r"骗子|骗局|被骗|诈骗|别信|不要信|别上当|不要上当|别加|不要加|举报|拉黑|小心|当心|提防"
+    r"骗子|骗局|被骗|诈骗|被坑|坑人|别信|不要信|别上当|不要上当|别加|不要加|举报|拉黑|小心|当心|提防"
     r"|(?<!not)(?<!nota)scam|beware|fraud|don'?ttrust|dontfall|reported"
 )
 WARNING_DAMPING = 0.5  # how much weak rule evidence counts inside a warning

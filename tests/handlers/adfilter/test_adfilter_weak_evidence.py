@@ -3,6 +3,7 @@
 import pytest
 
 from handlers.adfilter import FilterConfig, MessageFeatures, Verdict, classify, combine, normalize
+from handlers.adfilter.classifier import SHORT_SCORE
 from handlers.adfilter.contacts import check_contacts
 from handlers.adfilter.keywords import warns_about_scams
 
@@ -27,6 +28,10 @@ HAM = [
     "Does anyone know if the flash sale price includes shipping?",
     "How much did you pay for the repair? They quoted me $120",
     "拼团还差一个人，有没有一起的",
+    "厂家直销的是不是比超市便宜？",
+    "日结的兼职靠谱吗？我怕被坑",
+    "Is passive income from dividends taxed here?",
+    "稳赚不赔的理财产品真的存在吗？",
     # jobs and money talk between members
     "我们公司今年招人很少，大家找工作多投几家",
     "Anyone here works in finance? I have a question about index funds for my retirement",
@@ -112,3 +117,23 @@ def test_pointing_to_contact_details_in_a_profile_is_weak_evidence():
     v = check_contacts(MessageFeatures(text=text, member_message_count=REGULAR), normalize(text),
                        FilterConfig())
     assert not v.spam and v.score == 0.5
+
+
+def test_a_question_is_decided_by_conclusive_rules_only():
+    # Every weak signal is there (ad words, a confident classifier), but it is a question.
+    asked = judge("稳赚不赔的理财产品真的存在吗？")
+    assert not asked.spam and asked.verdict("question") is not None, asked.explain()
+    assert asked.score >= 0.9  # the evidence is still reported, it just does not decide
+    handing_out = judge("想兼职的加我薇信 mm8866 好吗？")
+    assert handing_out.spam and handing_out.verdict("contacts").spam
+    operator = FilterConfig(extra_keywords=("团购代拍",))
+    message = MessageFeatures(text="有人要团购代拍吗？", member_message_count=REGULAR)
+    assert classify(message, operator).spam
+
+
+def test_the_classifier_alone_never_decides_a_short_message():
+    for text in ("又涨了五块钱", "优惠券能换啥", "手环准不准"):
+        for count in (0, REGULAR):
+            d = classify(MessageFeatures(text=text, member_message_count=count))
+            v = d.verdict("classifier")
+            assert not v.spam and v.score <= SHORT_SCORE, (text, d.explain())
