@@ -29,7 +29,14 @@ from schedules.models import (
     ScheduledJob,
 )
 from schedules.options import resolve_target, split_options
-from schedules.series import add_item, all_series, create_series, item_count, need_series
+from schedules.series import (
+    add_item,
+    all_series,
+    check_series_rights,
+    create_series,
+    item_count,
+    need_series,
+)
 from schedules.store import (
     create_job,
     find_group_job,
@@ -91,6 +98,7 @@ async def _add(event: Event, ctx: Context, rest: str) -> list[SendMessage]:
             kind, payload = INACTIVITY_CHECK, {"days": days, "threshold": threshold, "text": ""}
         if series is not None:
             found = await need_series(ctx.session, series["name"])
+            check_series_rights(found, ctx.group.id, _platform_operator(event, ctx), using=True)
             count = await item_count(ctx.session, found.id)
             if not count:
                 raise ScheduleError("empty_series", name=found.name)
@@ -162,17 +170,19 @@ async def series_command(event: Event, ctx: Context) -> list[SendMessage]:
     sub, rest = sub.lower(), rest.strip()
     try:
         if sub in ("add", "new", "新建"):
-            series = await create_series(ctx.session, rest, ctx.now)
+            owner = None if _platform_operator(event, ctx) else ctx.group.id
+            series = await create_series(ctx.session, rest, ctx.now, owner_group_id=owner)
             return _reply(event, ctx.t("series.created", name=series.name))
         if sub in ("item", "添加") and rest:
             name, _, text = rest.partition(" ")
             series = await need_series(ctx.session, name)
+            check_series_rights(series, ctx.group.id, _platform_operator(event, ctx))
             # Replying to a message adds that message (long lessons are easier to write apart).
             text = text.strip() or (getattr(event, "reply_to_text", None) or "")
             number = await add_item(ctx.session, series, text)
             return _reply(event, ctx.t("series.item_added", name=series.name, number=number))
         if sub in ("list", "ls", "列表"):
-            listed = await all_series(ctx.session)
+            listed = await all_series(ctx.session, ctx.group.id)
             if not listed:
                 return _reply(event, ctx.t("series.empty"))
             lines = [ctx.t("series.list_title")] + [

@@ -104,6 +104,13 @@ ERRORS = {
         "en": 'The series name "{name}" will not do: one word without spaces, at most 128 '
         "characters, e.g. /series add bootcamp21.",
     },
+    "series_not_yours": {
+        "zh": "系列「{name}」属于别的群，只有那个群的管理员或机器人的总管理员可以修改或排期。"
+        "用 /series add <新名称> 建一个本群的系列。",
+        "en": 'The series "{name}" belongs to another group: only its admins or the bot\'s '
+        "global operators may change or schedule it. Create this group's own with "
+        "/series add <new name>.",
+    },
     "no_series": {
         "zh": "没有叫「{name}」的系列。用 /series list 查看，或 /series add {name} 新建。",
         "en": 'There is no series called "{name}". See /series list, or create it with '

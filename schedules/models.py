@@ -90,8 +90,10 @@ class JobChange(Base):
 class ContentSeries(Base):
     """An ordered list of posts (lessons, tips) that a series job posts one per firing.
 
-    Series form one library shared by every group (operators run many groups from one
-    playbook), so names are unique.
+    Series form one library (operators run many groups from one playbook), so names are
+    unique. A series made by a group's own admins belongs to that group (`owner_group_id`):
+    only they (and the bot's global operators) may add to it or schedule it, so one group's
+    admin cannot slip posts into another group's course. Shared series have no owner.
     """
 
     __tablename__ = "content_series"
@@ -100,6 +102,10 @@ class ContentSeries(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # SET NULL: a removed group's course stays in the library, editable by global operators only.
+    owner_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("groups.id", ondelete="SET NULL"), nullable=True, index=True
+    )
 
 
 class SeriesItem(Base):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schedules.errors import ScheduleError
@@ -50,15 +50,31 @@ async def need_series(session: AsyncSession, name: str) -> ContentSeries:
     return series
 
 
-async def create_series(session: AsyncSession, name: str, now: datetime) -> ContentSeries:
-    """A new empty series; a taken name raises."""
+async def create_series(
+    session: AsyncSession, name: str, now: datetime, owner_group_id: int | None = None
+) -> ContentSeries:
+    """A new empty series (shared when `owner_group_id` is None); a taken name raises."""
     name = clean_name(name)
     if await find_series(session, name) is not None:
         raise ScheduleError("series_exists", name=name)
-    series = ContentSeries(name=name, created_at=now)
+    series = ContentSeries(name=name, created_at=now, owner_group_id=owner_group_id)
     session.add(series)
     await session.flush()
     return series
+
+
+def check_series_rights(series: ContentSeries, group_id: int, global_operator: bool,
+                        *, using: bool = False) -> None:
+    """Raise unless this group may change (or, with `using`, schedule) the series.
+
+    A group's admins change only their group's series; a shared series may be scheduled by
+    any group but changed only by the bot's global operators.
+    """
+    if global_operator or series.owner_group_id == group_id:
+        return
+    if using and series.owner_group_id is None:
+        return
+    raise ScheduleError("series_not_yours", name=series.name)
 
 
 async def add_item(session: AsyncSession, series: ContentSeries, text: str) -> int:
@@ -83,8 +99,16 @@ async def item_count(session: AsyncSession, series_id: int) -> int:
     return int(count or 0)
 
 
-async def all_series(session: AsyncSession) -> list[tuple[ContentSeries, int]]:
-    """Every series with its item count, by name."""
+def _visible_to(group_id: int):
+    owner = ContentSeries.owner_group_id
+    return or_(owner.is_(None), owner == group_id)
+
+
+async def all_series(
+    session: AsyncSession, group_id: int | None = None
+) -> list[tuple[ContentSeries, int]]:
+    """Every series with its item count, by name; with `group_id`, only the shared ones and
+    that group's own."""
     counts = (
         select(SeriesItem.series_id, func.count().label("n"))
         .group_by(SeriesItem.series_id)
@@ -93,6 +117,7 @@ async def all_series(session: AsyncSession) -> list[tuple[ContentSeries, int]]:
     rows = await session.execute(
         select(ContentSeries, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.series_id == ContentSeries.id)
+        .where(true() if group_id is None else _visible_to(group_id))
         .order_by(ContentSeries.name)
     )
     return [(series, int(n)) for series, n in rows]

@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from bot.core.context import Context
-from schedules.models import SERIES
-from tests.factories import user
+from bot.db.models import Group
+from schedules.models import SERIES, SeriesItem
+from tests.factories import GROUP_ID, make_update, message, user
 from tests.harness import eventually
 from tests.schedules.conftest import jobs, release_outbox
 from tests.schedules.test_schedule_commands import command
@@ -158,3 +160,55 @@ async def test_an_inactivity_reminder_set_in_chat_tells_the_operators(
     assert await sbot.runtime.scheduler.fire_due() == 1
     texts = await group_posts(sbot, fake_telegram, before + 1)
     assert "致群管理员" in texts[before] and "低于 10 条" in texts[before]
+
+
+OTHER_GROUP = -1009876543210
+
+
+async def in_group(bot, fake_telegram, text: str, sender_id: int, chat_id: int) -> str:
+    before = len(fake_telegram.called("sendMessage"))
+    sender = user(sender_id, f"Admin{sender_id}")
+    await bot.post_update(make_update("message", message(text, chat_id=chat_id, sender=sender)))
+    sent = await fake_telegram.wait_for("sendMessage", before + 1)
+    await eventually(bot.settled)
+    return sent[before]["text"]
+
+
+async def test_a_groups_own_series_is_closed_to_other_groups_admins(sbot, fake_telegram):
+    def two_groups(session):
+        for chat_id, admin in ((GROUP_ID, "888"), (OTHER_GROUP, "999")):
+            session.add(
+                Group(platform="telegram", chat_id=str(chat_id), chat_type="supergroup",
+                      settings={"operators": [admin]})
+            )
+
+    await sbot.run_sync(two_groups)
+    # A group's own admin makes a course for their group; a global operator a shared one.
+    assert "已新建" in await in_group(sbot, fake_telegram, "/series add mine", 888, GROUP_ID)
+    await in_group(sbot, fake_telegram, "/series item mine 第一课", 888, GROUP_ID)
+    await command(sbot, fake_telegram, "/series add shared")
+    await command(sbot, fake_telegram, "/series item shared tip one")
+    # Another group's admin can neither add to it, nor schedule it, nor see it...
+    other = [
+        await in_group(sbot, fake_telegram, text, 999, OTHER_GROUP)
+        for text in (
+            "/series item mine 广告",
+            "/schedule add 每天 11:00 series:mine",
+            "/series item shared 广告",
+        )
+    ]
+    assert all("属于别的群" in reply for reply in other), other
+    listing = await in_group(sbot, fake_telegram, "/series list", 999, OTHER_GROUP)
+    assert "shared" in listing and "mine" not in listing
+    # ...but may schedule the shared one in their own group.
+    reply = await in_group(
+        sbot, fake_telegram, "/schedule add 每天 11:00 series:shared", 999, OTHER_GROUP
+    )
+    assert "shared" in reply and "属于" not in reply
+    (job,) = await jobs(sbot)
+    assert job.kind == SERIES
+
+    def items(session):
+        return [i.text for i in session.scalars(select(SeriesItem).order_by(SeriesItem.id))]
+
+    assert await sbot.run_sync(items) == ["第一课", "tip one"]
