@@ -16,20 +16,23 @@ from handlers import settings_sections
 
 router = Router("settings")
 
-EDITABLE = ("language", "timezone", "kind")
+EDITABLE = ("language", "timezone", "kind", "tags")
 
 define(
     {
         "settings.show": {
-            "zh": "本群设置：\n类型：{kind}\n语言：{language}\n时区：{timezone}",
-            "en": "Group settings:\nType: {kind}\nLanguage: {language}\nTimezone: {timezone}",
+            "zh": "本群设置：\n类型：{kind}\n语言：{language}\n时区：{timezone}\n标签：{tags}",
+            "en": "Group settings:\nType: {kind}\nLanguage: {language}\nTimezone: {timezone}\n"
+            "Tags: {tags}",
         },
         "settings.usage": {
-            "zh": "用法：/settings [language zh|en|auto] [timezone 地区/城市] [kind {kinds}]\n"
+            "zh": "用法：/settings [language zh|en|auto] [timezone 地区/城市] [kind {kinds}] "
+            "[tags 标签1,标签2|none]\n"
             "例如：/settings timezone Europe/Berlin\n"
             "签到、积分、红包：/settings checkin|points|redpacket 查看，"
             "/settings <分组>.<项> <值> 修改，例如 /settings checkin.base_points 15",
-            "en": "Usage: /settings [language zh|en|auto] [timezone Area/City] [kind {kinds}]\n"
+            "en": "Usage: /settings [language zh|en|auto] [timezone Area/City] [kind {kinds}] "
+            "[tags tag1,tag2|none]\n"
             "Example: /settings timezone Europe/Berlin\n"
             "Check-ins, points, red packets: /settings checkin|points|redpacket to see, "
             "/settings <section>.<field> <value> to change, e.g. /settings checkin.base_points 15",
@@ -64,6 +67,7 @@ async def settings_command(event: Event, ctx: Context) -> list[SendMessage]:
                 kind=current.kind.value,
                 language=current.language.value,
                 timezone=current.timezone or str(ctx.tz),
+                tags=", ".join(current.tags) or "-",
             )
         )
     kinds = "|".join(kind.value for kind in GroupKind)
@@ -82,7 +86,8 @@ async def settings_command(event: Event, ctx: Context) -> list[SendMessage]:
     ctx.group.settings = updated.model_dump(mode="json")
     if key == "language" and updated.language is not Language.AUTO:
         ctx.lang = updated.language.value
-    return reply(ctx.t("settings.saved", key=key, value=value))
+    shown = (", ".join(updated.tags) or "-") if key == "tags" else value
+    return reply(ctx.t("settings.saved", key=key, value=shown))
 
 
 def _section_command(ctx: Context, args: str) -> str | None:

@@ -141,8 +141,7 @@ async def target_groups(session: AsyncSession, job: ScheduledJob) -> list[Group]
             select(Group).where(Group.platform == job.platform).order_by(Group.id)
         )
         if tag:
-            # Group tags live in the settings document (`"tags": [...]`).
-            return [g for g in rows if tag in ((g.settings or {}).get("tags") or [])]
+            return [g for g in rows if tag in load_group_settings(g.settings).tags]
         return [g for g in rows if load_group_settings(g.settings).kind.value == kind]
     ids = [int(i) for i in groups] if groups else [job.group_id] if job.group_id else []
     if not ids:

@@ -212,3 +212,23 @@ async def test_a_groups_own_series_is_closed_to_other_groups_admins(sbot, fake_t
         return [i.text for i in session.scalars(select(SeriesItem).order_by(SeriesItem.id))]
 
     assert await sbot.run_sync(items) == ["第一课", "tip one"]
+
+
+async def test_tags_set_in_chat_route_a_tagged_job(sbot, clocked_app, fake_telegram):
+    assert "tags = vip, 付费" in await command(sbot, fake_telegram, "/settings tags vip，付费")
+    assert "标签：vip, 付费" in await command(sbot, fake_telegram, "/settings")
+    bad = await command(sbot, fake_telegram, "/settings tags " + "x" * 40)
+    assert "bad tag" in bad
+    await command(sbot, fake_telegram, "/schedule add 每天 11:00 to=tag:付费 会员专享")
+    (job,) = await jobs(sbot)
+    before = len(fake_telegram.called("sendMessage"))
+    clocked_app.set(job.next_run_at)
+    assert await sbot.runtime.scheduler.fire_due() == 1
+    texts = await group_posts(sbot, fake_telegram, before + 1)
+    assert texts[before] == "会员专享"
+    assert "-" in await command(sbot, fake_telegram, "/settings tags none")
+    clocked_app.advance(days=1)
+    await sbot.runtime.scheduler.fire_due()
+    await release_outbox(sbot)
+    await eventually(sbot.settled)
+    assert len(fake_telegram.called("sendMessage")) == before + 2  # only the "-" reply
