@@ -29,7 +29,7 @@ async def topic_series(ctx: Context) -> ContentSeries:
         return found
     try:
         async with ctx.session.begin_nested():
-            series = await create_series(ctx.session, name, ctx.now)
+            series = await create_series(ctx.session, name, ctx.now, reserved_ok=True)
             for topic in TOPICS[ctx.lang]:
                 await add_item(ctx.session, series, ctx.t("topic.post", topic=topic))
         return series
@@ -56,7 +56,8 @@ async def schedule_topics(ctx: Context, phrase: str, operator_id: str | None) ->
         now=ctx.now,
         group=ctx.group,
         kind=SERIES,
-        payload={"series_id": series.id, "loop": True, "text": ""},
+        # Topics go round for ever: no "starting again" note in the group at each round.
+        payload={"series_id": series.id, "loop": True, "quiet_end": True, "text": ""},
         phrase=phrase,
         created_by=operator_id,
     )

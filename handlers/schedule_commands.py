@@ -171,7 +171,9 @@ async def series_command(event: Event, ctx: Context) -> list[SendMessage]:
     try:
         if sub in ("add", "new", "新建"):
             owner = None if _platform_operator(event, ctx) else ctx.group.id
-            series = await create_series(ctx.session, rest, ctx.now, owner_group_id=owner)
+            series = await create_series(
+                ctx.session, rest, ctx.now, owner_group_id=owner, reserved_ok=owner is None
+            )
             return _reply(event, ctx.t("series.created", name=series.name))
         if sub in ("item", "添加") and rest:
             name, _, text = rest.partition(" ")

@@ -254,7 +254,9 @@ async def list_series(runtime: Authorized) -> list[dict[str, Any]]:
 async def add_series(body: NewSeries, runtime: Authorized) -> dict[str, Any]:
     async with runtime.sessions.begin() as session:
         try:
-            series = await create_series(session, body.name, runtime.scheduler.now())
+            series = await create_series(
+                session, body.name, runtime.scheduler.now(), reserved_ok=True
+            )
             for text in body.items:
                 await add_item(session, series, text)
         except ScheduleError as exc:

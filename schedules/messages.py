@@ -104,6 +104,11 @@ ERRORS = {
         "en": 'The series name "{name}" will not do: one word without spaces, at most 128 '
         "characters, e.g. /series add bootcamp21.",
     },
+    "series_reserved": {
+        "zh": "「{name}」这个名字留给机器人自带的系列（如每日话题），请换一个名字。",
+        "en": 'The name "{name}" is kept for the series the bot ships (such as the topic of the '
+        "day); please pick another.",
+    },
     "series_not_yours": {
         "zh": "系列「{name}」属于别的群，只有那个群的管理员或机器人的总管理员可以修改或排期。"
         "用 /series add <新名称> 建一个本群的系列。",

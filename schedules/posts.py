@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import schedules.texts  # noqa: F401  (registers the texts)
 from bot.core.actions import Action, Ban, LeaveChat, SendMessage, SetChatPermissions, Unban
 from bot.core.i18n import translate
+from bot.core.rights import OPERATOR_ROLES
 from bot.db.models import Group, InboxUpdate, Member
 from bot.groups.settings import load_group_settings
 from schedules import models as kinds
@@ -30,7 +31,6 @@ from schedules.store import record_change, spec_of, target_groups
 log = structlog.get_logger(__name__)
 _PLACEHOLDER = re.compile(r"\{(group|date|time|weekday|name)\}")
 _WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
-STAFF_ROLES = ("owner", "admin", "operator")
 
 
 def group_lang(group: Group) -> str:
@@ -160,7 +160,7 @@ async def _series_post(session, job, group, fire_at, lang, tz) -> list[Action]:
     actions: list[Action] = [
         SendMessage(chat_id=group.chat_id, text=text, pin=bool(payload.get("pin")))
     ]
-    if step.last:
+    if step.last and not payload.get("quiet_end"):
         series = await session.get(ContentSeries, series_id)
         name = series.name if series is not None else str(series_id)
         stop = not loop and not job.target
@@ -185,7 +185,7 @@ async def _end_actions(session, group, end, text, lang, pin, operators) -> list[
                 Member.group_id == group.id,
                 Member.status.in_(("member", "restricted")),
                 Member.is_bot.is_(False),
-                Member.role.not_in(STAFF_ROLES),
+                Member.role.not_in(OPERATOR_ROLES),
             )
         )
         for member in members:

@@ -13,6 +13,9 @@ from schedules.errors import ScheduleError
 from schedules.models import ContentSeries, SeriesItem, SeriesPosition
 
 MAX_NAME = 128
+# Series the bot itself ships and shares (topic of the day): a group's admin must not be able to
+# claim the name first and so put their own posts into every group's topics.
+RESERVED_PREFIXES = ("topics-",)
 
 
 @dataclass(frozen=True)
@@ -51,10 +54,18 @@ async def need_series(session: AsyncSession, name: str) -> ContentSeries:
 
 
 async def create_series(
-    session: AsyncSession, name: str, now: datetime, owner_group_id: int | None = None
+    session: AsyncSession,
+    name: str,
+    now: datetime,
+    owner_group_id: int | None = None,
+    *,
+    reserved_ok: bool = False,
 ) -> ContentSeries:
-    """A new empty series (shared when `owner_group_id` is None); a taken name raises."""
+    """A new empty series (shared when `owner_group_id` is None); a taken or (unless
+    `reserved_ok`) reserved name raises."""
     name = clean_name(name)
+    if not reserved_ok and name.lower().startswith(RESERVED_PREFIXES):
+        raise ScheduleError("series_reserved", name=name)
     if await find_series(session, name) is not None:
         raise ScheduleError("series_exists", name=name)
     series = ContentSeries(name=name, created_at=now, owner_group_id=owner_group_id)

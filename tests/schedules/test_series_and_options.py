@@ -198,6 +198,8 @@ async def test_a_groups_own_series_is_closed_to_other_groups_admins(sbot, fake_t
         )
     ]
     assert all("属于别的群" in reply for reply in other), other
+    reserved = await in_group(sbot, fake_telegram, "/series add topics-zh", 999, OTHER_GROUP)
+    assert "留给机器人自带的系列" in reserved
     listing = await in_group(sbot, fake_telegram, "/series list", 999, OTHER_GROUP)
     assert "shared" in listing and "mine" not in listing
     # ...but may schedule the shared one in their own group.
