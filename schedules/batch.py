@@ -17,9 +17,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from bot.core.actions import action_to_json
 from bot.db.models import Group, OutboxAction
-from schedules.firing import FireConfig, firing_key
+from schedules.firing import FireConfig, outbox_values
 from schedules.misfire import CatchUp, catch_up
 from schedules.models import JobClaim, ScheduledJob
 from schedules.posts import group_locale, plain_actions
@@ -100,20 +99,9 @@ async def settle_plain(
                 if group is not None
                 else []
             )
-            key = firing_key(job.id, fire_at)
             rows.extend(
-                {
-                    "platform": job.platform,
-                    "chat_key": action.chat_id,
-                    "kind": action.kind,
-                    "payload": action_to_json(action),
-                    "idempotency_key": f"{key}:{index}",
-                    "status": "pending",
-                    "attempts": 0,
-                    "created_at": now,
-                    "next_attempt_at": now,
-                }
-                for index, action in enumerate(actions)
+                {**values, "created_at": now, "next_attempt_at": now}
+                for values in outbox_values(job, fire_at, actions)
             )
             last_run, result = fire_at, f"fired at {now.isoformat()}: {len(actions)} actions"
         else:

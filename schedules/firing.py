@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.actions import Action
+from bot.core.actions import Action, action_to_json
 from bot.outbox.store import enqueue
 from schedules.misfire import catch_up
 from schedules.models import JobClaim, ScheduledJob
@@ -37,6 +37,23 @@ class FireConfig:
 def firing_key(job_id: int, fire_at: datetime) -> str:
     """The outbox idempotency key of one occurrence of a job."""
     return f"job:{job_id}:{fire_at.isoformat()}"
+
+
+def outbox_values(job: ScheduledJob, fire_at: datetime, actions: list[Action]) -> list[dict]:
+    """The outbox rows (without timestamps) of one occurrence, for the bulk write paths."""
+    key = firing_key(job.id, fire_at)
+    return [
+        {
+            "platform": job.platform,
+            "chat_key": action.chat_id,
+            "kind": action.kind,
+            "payload": action_to_json(action),
+            "idempotency_key": f"{key}:{index}",
+            "status": "pending",
+            "attempts": 0,
+        }
+        for index, action in enumerate(actions)
+    ]
 
 
 async def claim(session: AsyncSession, job_id: int, fire_at: datetime, now: datetime) -> bool:

@@ -24,9 +24,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.actions import action_to_json
 from bot.db.models import Group, OutboxAction
-from schedules.firing import FireConfig, firing_key
+from schedules.firing import FireConfig, outbox_values
 from schedules.models import JobClaim, ScheduledJob
 from schedules.posts import group_locale, is_plain, plain_actions
 from schedules.store import spec_of
@@ -165,21 +164,7 @@ async def stage(
             if settings_key not in locales:
                 locales[settings_key] = group_locale(group, config.default_tz)
             actions = plain_actions(job, group, at, config.default_tz, locales[settings_key])
-            key = firing_key(job.id, at)
-            rows = tuple(
-                outbox.convert(
-                    {
-                        "platform": job.platform,
-                        "chat_key": action.chat_id,
-                        "kind": action.kind,
-                        "payload": action_to_json(action),
-                        "idempotency_key": f"{key}:{index}",
-                        "status": "pending",
-                        "attempts": 0,
-                    }
-                )
-                for index, action in enumerate(actions)
-            )
+            rows = tuple(outbox.convert(values) for values in outbox_values(job, at, actions))
         spec = spec_of(job)  # type: ignore[arg-type]
         if (spec, at) not in nexts:
             nexts[(spec, at)] = next_fire(spec, at)
