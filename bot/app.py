@@ -119,6 +119,9 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
             concurrency=1 if is_sqlite(settings.database_url) else 2,
             retry_initial=settings.send_backoff_initial,
             retry_max=settings.send_backoff_max,
+            max_bytes=settings.photo_max_bytes,
+            time_limit=settings.photo_download_seconds,
+            max_attempts=settings.photo_max_attempts,
         ),
         on_outbox=sender.notify,
     )

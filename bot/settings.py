@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     send_backoff_initial: float = 0.5
     send_backoff_max: float = 60.0
     send_timeout: float = 15.0
+
+    # Photos fetched for the ad filter's QR-code check.
+    photo_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    photo_download_seconds: float = Field(default=30.0, gt=0)
+    photo_max_attempts: int = Field(default=3, ge=1, le=20)
 
     inbox_concurrency: int = 8
     inbox_lease_seconds: float = 120.0

@@ -25,7 +25,7 @@ from tests.factories import (
     user,
 )
 from tests.fakes.telegram_api import Failure
-from tests.harness import eventually
+from tests.harness import BotHarness, eventually
 
 ALICE = user(MEMBER_ID, "Alice", username="alice")
 BOB = user(333, "Bob", username="bob")
@@ -175,15 +175,18 @@ async def test_a_photo_that_is_gone_fails_at_once(bot, fake_telegram):
     assert check.error == "getFile: Bad Request: invalid file_id"
 
 
-async def test_a_photo_over_the_size_cap_is_not_downloaded(bot, fake_telegram):
-    bot.runtime.photo_checks.limits = replace(bot.runtime.photo_checks.limits, max_bytes=1000)
-    fake_telegram.add_file("huge", qr_photo(WECHAT_AD))
-    await bot.post_update(photo_update(ALICE, "huge"))
-    await eventually(lambda: checks_finished(bot))
-    (check,) = await checks(bot)
-    assert check.status == "failed" and check.error.startswith("getFile: ")
-    assert "over 1000" in check.error
-    assert fake_telegram.called("file") == []
+async def test_a_photo_over_the_size_cap_is_not_downloaded(make_settings, fake_telegram):
+    bot = await BotHarness(make_settings(photo_max_bytes=2000)).start()  # QUNBOT_PHOTO_MAX_BYTES
+    try:
+        fake_telegram.add_file("huge", qr_photo(WECHAT_AD))
+        await bot.post_update(photo_update(ALICE, "huge"))
+        await eventually(lambda: checks_finished(bot))
+        (check,) = await checks(bot)
+        assert check.status == "failed" and check.error.startswith("getFile: ")
+        assert "over 2000" in check.error
+        assert fake_telegram.called("file") == []
+    finally:
+        await bot.close()
 
 
 async def test_a_stalled_download_never_holds_up_the_next_photo(bot, fake_telegram):
