@@ -37,6 +37,8 @@ class PendingVerification(Base):
     # pending -> passed | failed | expired
     status: Mapped[str] = mapped_column(String(16), default="pending")
     greet: Mapped[bool] = mapped_column(default=True)
+    # The member who added this newcomer: their referral points wait for the newcomer to pass.
+    inviter_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     deadline: Mapped[datetime] = mapped_column(UtcDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

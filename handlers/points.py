@@ -19,6 +19,7 @@ from bot.core.events import Event, EventKind
 from bot.core.router import Router
 from bot.db.models import Member
 from handlers.checkin import CHECKIN_WORDS, is_homework_caption
+from handlers.entry_store import PendingVerification
 from handlers.points_config import (
     PointsConfig,
     checkin_config,
@@ -227,27 +228,41 @@ async def effective_activity(event: Event, ctx: Context) -> list:
 
 @router.on(EventKind.MEMBER_JOINED, group_only=True)
 async def referral(event: Event, ctx: Context) -> list:
-    """A member who adds people to the group earns `referral_points` once per person added."""
+    """A member who adds people to the group earns `referral_points` once per person added.
+
+    A newcomer facing verification counts only once they pass (verification pays then), so
+    adding throwaway accounts that never pass earns nothing.
+    """
     inviter = event.inviter
     if inviter is None or inviter.is_bot or ctx.group is None:
         return []
-    config = points_config(ctx.group)
-    start, end = local_day_bounds(local_date_of(event.at, ctx.tz), ctx.tz)
-    earned = await points_between(ctx.session, ctx.group.id, inviter.id, ("referral",), start, end)
-    for user in event.members:
-        grant = min(config.referral_points, config.referral_daily_cap - earned)
-        if grant <= 0:
-            break
-        if user.id == inviter.id or user.is_bot:
-            continue
-        paid = await add_points(
-            ctx.session,
-            ctx.group.id,
-            inviter.id,
-            grant,
-            "referral",
-            event.at,
-            ref=f"referral:{user.id}",
+    waiting = set(
+        await ctx.session.scalars(
+            select(PendingVerification.user_id).where(
+                PendingVerification.group_id == ctx.group.id,
+                PendingVerification.status == "pending",
+                PendingVerification.inviter_id == inviter.id,
+            )
         )
-        earned += grant if paid else 0
+    )
+    for user in event.members:
+        if user.id == inviter.id or user.is_bot or user.id in waiting:
+            continue
+        if await pay_referral(ctx, inviter.id, user.id, event.at) is None:
+            break
     return []
+
+
+async def pay_referral(ctx: Context, inviter_id: str, user_id: str, at: datetime) -> bool | None:
+    """Pay `inviter_id` for bringing `user_id`, within the daily cap: True when paid, False
+    when already paid for that person, None when the day's cap is reached."""
+    assert ctx.group is not None
+    config = points_config(ctx.group)
+    start, end = local_day_bounds(local_date_of(at, ctx.tz), ctx.tz)
+    earned = await points_between(ctx.session, ctx.group.id, inviter_id, ("referral",), start, end)
+    grant = min(config.referral_points, config.referral_daily_cap - earned)
+    if grant <= 0:
+        return None
+    return await add_points(
+        ctx.session, ctx.group.id, inviter_id, grant, "referral", at, ref=f"referral:{user_id}"
+    )

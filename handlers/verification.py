@@ -31,6 +31,7 @@ from bot.outbox.store import enqueue
 from handlers import entry_texts  # noqa: F401  (registers the texts)
 from handlers.entry_config import EntryState, VerificationConfig, WelcomeConfig, load, save
 from handlers.entry_store import PendingVerification
+from handlers.points import pay_referral
 from handlers.raid import force_spend
 from handlers.welcome_batch import mention, queue_greeting
 
@@ -72,6 +73,7 @@ async def start_challenge(
         answer=str(a + b) if mode == "question" else None,
         status="pending",
         greet=greet,
+        inviter_id=event.inviter.id if event.inviter and event.inviter.id != user.id else None,
         created_at=ctx.now,
         deadline=ctx.now + timedelta(seconds=seconds),
     )
@@ -135,6 +137,8 @@ async def on_press(event: Event, ctx: Context) -> list[Action]:
     ]
     if event.message_id:
         actions.append(DeleteMessage(chat_id=event.chat.id, message_id=event.message_id))
+    if pending.inviter_id:
+        await pay_referral(ctx, pending.inviter_id, user_id, ctx.now)
     if pending.greet and load(ctx.group, WelcomeConfig).enabled:
         state = load(ctx.group, EntryState)
         person = {"id": user_id, "name": pending.user_name, "intro": True}

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.db.models import OutboxAction
 from handlers.entry_store import PendingVerification
+from handlers.points_store import PointsEntry
 from tests.factories import make_callback_update, make_join_update, make_message_update, user
 from tests.handlers.entry_support import FAST_WELCOME, configure, quiet, rows
 from tests.harness import BotHarness, eventually
@@ -124,3 +125,22 @@ async def test_the_greeting_after_passing_uses_the_groups_intro_template(bot, fa
     await bot.post_update(make_callback_update(buttons(sent)[0], sender=NEWBIE))
     greeting = (await fake_telegram.wait_for("sendMessage", 2))[1]
     assert greeting["text"].endswith('Tell us your city, <a href="tg://user?id=601">Newbie</a>!')
+
+
+async def test_referral_points_wait_until_the_added_newcomer_passes(bot, fake_telegram):
+    await configure(bot, verification=VERIFY)
+    alice, bob, cat = user(222, "Alice"), user(701, "Bob"), user(702, "Cat")
+    await bot.post_update(make_join_update(bob, cat, sender=alice))
+    challenges = await fake_telegram.wait_for("sendMessage", 2)
+    await quiet(bot)
+    assert await rows(bot, PointsEntry) == []  # nobody has passed yet
+    (bobs,) = [data for m in challenges for data in buttons(m) if ":701:" in data]
+    await bot.post_update(make_callback_update(bobs, sender=bob))
+    await fake_telegram.wait_for("answerCallbackQuery", 1)
+    await quiet(bot)
+    (entry,) = await rows(bot, PointsEntry)
+    assert (entry.user_id, entry.reason, entry.ref) == ("222", "referral", "referral:701")
+    # Cat never passes: Alice earns nothing for Cat, even if she adds Cat again.
+    await bot.post_update(make_join_update(cat, sender=alice))
+    await quiet(bot)
+    assert [e.ref for e in await rows(bot, PointsEntry)] == ["referral:701"]
