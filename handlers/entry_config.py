@@ -53,6 +53,8 @@ class ScreeningConfig(_Section):
     questions: list[str] = []
     code_tries: int = 3
     reply_minutes: int = 30
+    # The operators' chat for review cards; None posts them in the group.
+    review_chat_id: str | None = None
 
 
 class RaidConfig(_Section):

@@ -15,7 +15,7 @@ from html import escape
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.actions import Action, ApproveJoinRequest, Button, DeclineJoinRequest, SendMessage
+from bot.core.actions import Action, ApproveJoinRequest, DeclineJoinRequest, SendMessage
 from bot.core.context import Context
 from bot.core.events import Event
 from bot.core.i18n import translate
@@ -30,6 +30,7 @@ from handlers.entry_applications import (
     take_code,
 )
 from handlers.entry_config import ScreeningConfig, load
+from handlers.screening_review import card_heading, review_buttons, review_chat
 
 
 def requester_chat(event: Event) -> str:
@@ -178,7 +179,8 @@ def review_message(
     lang = (group.settings or {}).get("language") or "zh"
     lang = lang if lang in ("zh", "en") else "zh"
     lines = [
-        translate(
+        card_heading(lang, config, group)
+        + translate(
             lang,
             "screening.review",
             name=escape(application.user_name),
@@ -188,15 +190,9 @@ def review_message(
     ]
     for question, answer in zip(config.questions, application.answers, strict=False):
         lines.append(f"<b>{escape(question)}</b>\n{escape(answer)}")
-    uid = application.user_id
-    buttons = (
-        (
-            Button(text=translate(lang, "screening.approve"), data=f"scr:a:{uid}"),
-            Button(text=translate(lang, "screening.decline"), data=f"scr:d:{uid}"),
-        ),
-    )
+    buttons = review_buttons(lang, application.user_id, application.chat_id)
     return SendMessage(
-        chat_id=application.chat_id,
+        chat_id=review_chat(config, application.chat_id),
         text="\n\n".join(lines),
         html=True,
         buttons=buttons,

@@ -108,6 +108,21 @@ define(
             "zh": "入群申请：{name}（ID {user_id}）\n简介：{bio}",
             "en": "Join request: {name} (ID {user_id})\nBio: {bio}",
         },
+        "screening.review_for": {"zh": "【{group}】", "en": "[{group}]"},
+        "screening.review_chat_saved": {
+            "zh": "之后的入群审核卡片会发到「{title}」，不再发在本群。",
+            "en": 'Review cards now go to "{title}" instead of this group.',
+        },
+        "screening.review_chat_off": {
+            "zh": "入群审核卡片改回发在本群。",
+            "en": "Review cards are posted in this group again.",
+        },
+        "screening.review_chat_bad": {
+            "zh": "不能把审核卡片发到 {chat}：机器人需要在那个群里，而且你也得是那个群的管理员。"
+            "用法：/screening review_chat <群 ID>|off",
+            "en": "Cannot send review cards to {chat}: the bot must be in that chat and you "
+            "must run it too. Usage: /screening review_chat <chat id>|off",
+        },
         "screening.approve": {"zh": "✅ 通过", "en": "✅ Approve"},
         "screening.decline": {"zh": "❌ 拒绝", "en": "❌ Decline"},
         "screening.approved": {"zh": "已通过 {name} 的申请。", "en": "Approved {name}."},
@@ -115,9 +130,9 @@ define(
         "screening.saved": {"zh": "入群审核方式：{mode}", "en": "Screening rule: {mode}"},
         "screening.usage": {
             "zh": "用法：/screening open|code <邀请码...>|review|allowlist，"
-            "或 /screening questions 问题1 | 问题2",
+            "或 /screening questions 问题1 | 问题2，或 /screening review_chat <群 ID>|off",
             "en": "Usage: /screening open|code <codes...>|review|allowlist, or "
-            "/screening questions Q1 | Q2",
+            "/screening questions Q1 | Q2, or /screening review_chat <chat id>|off",
         },
         "screening.allowlist_added": {
             "zh": "白名单新增 {added} 人，共 {total} 人。",

@@ -16,7 +16,6 @@ from bot.core.actions import (
     Action,
     AnswerCallback,
     ApproveJoinRequest,
-    Button,
     DeclineJoinRequest,
     DeleteMessage,
     SendMessage,
@@ -31,6 +30,14 @@ from handlers import (
 from handlers.entry_applications import normalise_code, take_code
 from handlers.entry_config import ScreeningConfig, load, save
 from handlers.entry_dialogue import on_private_reply, operator_decided, start_application
+from handlers.screening_review import (
+    card_heading,
+    deciding_group,
+    parse_press,
+    review_buttons,
+    review_chat,
+    set_review_chat,
+)
 from handlers.welcome_batch import rules_text
 
 router = Router("screening")
@@ -75,14 +82,11 @@ async def on_join_request(event: Event, ctx: Context) -> list[Action]:
         return await start_application(ctx, event, config, "code")
     if config.questions:
         return await start_application(ctx, event, config, "questions")
-    text = ctx.t("screening.review", name=event.user.name, user_id=uid, bio=event.text or "-")
-    buttons = (
-        (
-            Button(text=ctx.t("screening.approve"), data=f"scr:a:{uid}"),
-            Button(text=ctx.t("screening.decline"), data=f"scr:d:{uid}"),
-        ),
+    text = card_heading(ctx.lang, config, ctx.group) + ctx.t(
+        "screening.review", name=event.user.name, user_id=uid, bio=event.text or "-"
     )
-    return [SendMessage(chat_id=chat, text=text, buttons=buttons)]
+    buttons = review_buttons(ctx.lang, uid, chat)
+    return [SendMessage(chat_id=review_chat(config, chat), text=text, buttons=buttons)]
 
 
 def _private_text(event: Event) -> bool:
@@ -103,20 +107,20 @@ def _is_review_button(event: Event) -> bool:
 async def on_review(event: Event, ctx: Context) -> list[Action]:
     """An operator's decision on a request; anyone else is politely refused."""
     answer = AnswerCallback(chat_id=event.chat.id, callback_id=event.callback_id or "")
-    if not ctx.is_operator:
+    approve, uid, group_chat = parse_press(event.callback_data or "")
+    group = await deciding_group(ctx, event, group_chat)
+    if group is None:
         return [
             answer.model_copy(update={"text": ctx.t("common.not_operator"), "show_alert": True})
         ]
-    _, verdict, uid = (event.callback_data or "").split(":", 2)
-    approve = verdict == "a"
     decision = (ApproveJoinRequest if approve else DeclineJoinRequest)(
-        chat_id=event.chat.id, user_id=uid
+        chat_id=group.chat_id, user_id=uid
     )
     done = ctx.t("screening.approved" if approve else "screening.declined", name=uid)
     actions: list[Action] = [decision, answer.model_copy(update={"text": done})]
     if event.message_id:
         actions.append(DeleteMessage(chat_id=event.chat.id, message_id=event.message_id))
-    return actions + await operator_decided(ctx, ctx.group.id, uid, approve)
+    return actions + await operator_decided(ctx, group.id, uid, approve)
 
 
 def _reply(event: Event, text: str) -> list[Action]:
@@ -133,6 +137,8 @@ async def screening_command(event: Event, ctx: Context) -> list[Action]:
     """`/screening open|code <codes...>|review|allowlist`, `/screening questions Q1 | Q2`."""
     config = load(ctx.group, ScreeningConfig)
     verb, _, rest = event.args.partition(" ")
+    if verb == "review_chat" and rest.strip():
+        return _reply(event, await set_review_chat(ctx, event, rest.strip()))
     if verb == "questions":
         # Questions are separated by "|" so each may contain spaces and punctuation.
         config.questions = [q.strip()[:300] for q in rest.split("|") if q.strip()][:10]

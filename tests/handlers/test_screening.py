@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.db.models import Group
 from handlers.entry_applications import EntryApplication, InviteCode
 from tests.factories import (
     GROUP_ID,
@@ -13,7 +14,7 @@ from tests.factories import (
     make_message_update,
     user,
 )
-from tests.handlers.entry_support import configure, group_settings, quiet, rows
+from tests.handlers.entry_support import configure, db, group_settings, quiet, rows
 from tests.harness import BotHarness, eventually
 
 OP = user(OPERATOR_ID, "Op")
@@ -219,11 +220,12 @@ async def test_review_rule_asks_operators_and_only_they_decide(bot, fake_telegra
     (posted,) = await fake_telegram.wait_for("sendMessage", 1)
     assert "I love the product" in posted["text"]
     keys = [b["callback_data"] for b in posted["reply_markup"]["inline_keyboard"][0]]
-    assert keys == ["scr:a:701", "scr:d:701"]
-    await bot.post_update(make_callback_update("scr:a:701", sender=user(222, "Member")))
+    assert keys == [f"scr:a:701:{GROUP_ID}", f"scr:d:701:{GROUP_ID}"]
+    await bot.post_update(make_callback_update(keys[0], sender=user(222, "Member")))
     (refused,) = await fake_telegram.wait_for("answerCallbackQuery", 1)
     assert refused["text"] == "抱歉，这个命令只有群管理员可以使用。"
     assert fake_telegram.called("approveChatJoinRequest") == []
+    # A card posted before cards named their group ("scr:a:<user>") still works.
     await bot.post_update(make_callback_update("scr:a:701", sender=OP))
     (approved,) = await fake_telegram.wait_for("approveChatJoinRequest", 1)
     assert approved["user_id"] == 701
@@ -304,3 +306,47 @@ async def test_an_application_survives_a_restart_and_still_times_out(
         await quiet(restarted)
     finally:
         await restarted.close()
+
+
+REVIEW_CHAT = -1005550001111
+
+
+async def test_review_cards_can_go_to_the_operators_chat_and_only_group_operators_decide(
+    bot, fake_telegram
+):
+    def review_chat(session) -> None:
+        session.add(
+            Group(
+                platform="telegram",
+                chat_id=str(REVIEW_CHAT),
+                title="Ops room",
+                chat_type="supergroup",
+                settings={"operators": ["888", "999"]},
+            )
+        )
+
+    await configure(bot, screening={"mode": "review"}, operators=["888"])
+    await db(bot, review_chat)
+    admin = user(888, "GroupAdmin")
+    to_ops = f"/screening review_chat {REVIEW_CHAT}"
+    await bot.post_update(make_message_update(to_ops, sender=admin))
+    await bot.post_update(make_message_update("/screening review_chat -100404", sender=admin))
+    saved, bad = (m["text"] for m in await fake_telegram.wait_for("sendMessage", 2))
+    assert saved == "之后的入群审核卡片会发到「Ops room」，不再发在本群。"
+    assert bad.startswith("不能把审核卡片发到 -100404")
+    await bot.post_update(make_join_request_update(APPLICANT, bio="private answer"))
+    card = (await fake_telegram.wait_for("sendMessage", 3))[2]
+    assert card["chat_id"] == REVIEW_CHAT
+    assert card["text"].startswith("【Qunbot Test Group】\n") and "private answer" in card["text"]
+    approve = card["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    # An admin of the review chat who does not run the group may not decide for it.
+    press = make_callback_update(approve, sender=user(999, "OtherAdmin"), chat_id=REVIEW_CHAT)
+    await bot.post_update(press)
+    (refused,) = await fake_telegram.wait_for("answerCallbackQuery", 1)
+    assert refused["text"] == "抱歉，这个命令只有群管理员可以使用。"
+    assert fake_telegram.called("approveChatJoinRequest") == []
+    await bot.post_update(make_callback_update(approve, sender=admin, chat_id=REVIEW_CHAT))
+    (approved,) = await fake_telegram.wait_for("approveChatJoinRequest", 1)
+    assert (approved["chat_id"], approved["user_id"]) == (GROUP_ID, 701)
+    await quiet(bot)
+    assert not [m for m in fake_telegram.called("sendMessage") if m["chat_id"] == GROUP_ID][2:]
