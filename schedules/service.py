@@ -300,7 +300,9 @@ class SchedulerService:
         return 1 if count else 0
 
     async def _sweep(self) -> None:
-        if self._pass.locked():
+        # A sweep the timer handed out just before `stop` must not start after it: the engine
+        # may be closing by then.
+        if self._pass.locked() or self._timer is None:
             return
         try:
             async with self._pass:
