@@ -21,14 +21,18 @@ from schedules.describe import describe
 from schedules.errors import ScheduleError
 from schedules.firing import FireConfig, fire_now
 from schedules.models import (
+    CHECKIN_REMINDER,
     COUNTDOWN_END,
     COUNTDOWN_MARK,
+    DIGEST,
     INACTIVITY_CHECK,
+    POLL,
     POST,
     SERIES,
     ScheduledJob,
 )
 from schedules.options import resolve_target, split_options
+from schedules.posts import poll_payload
 from schedules.series import (
     add_item,
     all_series,
@@ -93,6 +97,12 @@ async def _add(event: Event, ctx: Context, rest: str) -> list[SendMessage]:
         series = _SERIES.fullmatch(text)
         quiet = _INACTIVITY.fullmatch(text)
         kind, payload, count = POST, {"text": text}, 0
+        if (poll := _POLL.fullmatch(text)) is not None:
+            kind, payload = POLL, poll_payload(poll["body"])
+        elif _DIGEST.fullmatch(text):
+            kind, payload = DIGEST, {"hours": 24, "text": ""}
+        elif (reminder := _CHECKIN_REMINDER.fullmatch(text)) is not None:
+            kind, payload = CHECKIN_REMINDER, {"text": (reminder["text"] or "").strip()}
         if quiet is not None:
             days, threshold = int(quiet["days"] or 7), int(quiet["threshold"] or 10)
             kind, payload = INACTIVITY_CHECK, {"days": days, "threshold": threshold, "text": ""}
@@ -142,6 +152,12 @@ async def _add(event: Event, ctx: Context, rest: str) -> list[SendMessage]:
 
 # `inactivity [7d] [10]` (or 活跃检查 7天 10条): tell the operators when the group had fewer
 # than 10 messages in the last 7 days.
+# `poll: question | option | option` (or 投票：...), `digest` (日报), `checkin reminder [text]`.
+_POLL = re.compile(r"(?:poll|投票)\s*[:：]\s*(?P<body>.+)", re.I | re.S)
+_DIGEST = re.compile(r"digest|日报|群日报", re.I)
+_CHECKIN_REMINDER = re.compile(
+    r"(?:checkin[- ]reminder|签到提醒)(?:\s+(?P<text>.+))?", re.I | re.S
+)
 _INACTIVITY = re.compile(
     r"(?:inactivity|活跃检查|活跃度检查)(?:\s+(?P<days>\d{1,3})\s*(?:d|days?|天))?"
     r"(?:\s+(?:<|少于|低于)?\s*(?P<threshold>\d{1,6})\s*(?:条|msgs?|messages?)?)?",

@@ -20,8 +20,17 @@ from bot.groups.settings import load_group_settings
 from bot.web.state import Runtime
 from schedules.describe import describe
 from schedules.errors import ScheduleError
-from schedules.models import CHECKIN_REMINDER, INACTIVITY_CHECK, POST, SERIES, ScheduledJob
+from schedules.models import (
+    CHECKIN_REMINDER,
+    DIGEST,
+    INACTIVITY_CHECK,
+    POLL,
+    POST,
+    SERIES,
+    ScheduledJob,
+)
 from schedules.options import parse_target, resolve_target
+from schedules.posts import make_poll_payload
 from schedules.series import (
     add_item,
     all_series,
@@ -151,7 +160,7 @@ async def list_schedules(group_id: str, runtime: Authorized) -> list[dict[str, A
 
 @router.post("/groups/{group_id}/schedules", status_code=201)
 async def add_schedule(group_id: str, body: NewSchedule, runtime: Authorized) -> dict[str, Any]:
-    if body.kind not in (POST, SERIES, CHECKIN_REMINDER, INACTIVITY_CHECK):
+    if body.kind not in (POST, SERIES, CHECKIN_REMINDER, INACTIVITY_CHECK, POLL, DIGEST):
         raise HTTPException(422, {"code": "bad_kind", "zh": "不支持的任务类型", "en": "bad kind"})
     now = runtime.scheduler.now()
     async with runtime.sessions.begin() as session:
@@ -166,6 +175,14 @@ async def add_schedule(group_id: str, body: NewSchedule, runtime: Authorized) ->
         try:
             if body.to is not None:
                 target = await resolve_target(session, group.platform, parse_target(body.to))
+            if kind == POLL:
+                payload = make_poll_payload(
+                    body.payload.get("question"),
+                    body.payload.get("options"),
+                    bool(body.payload.get("anonymous", True)),
+                )
+            elif kind == DIGEST:
+                payload = {"hours": 24, "text": ""}
             if body.series is not None:
                 series = await need_series(session, body.series)
                 if not await item_count(session, series.id):

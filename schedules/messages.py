@@ -132,6 +132,13 @@ ERRORS = {
         "en": "The post is empty. Write /series item {name} <text>, or reply to a message with "
         "/series item {name}.",
     },
+    "bad_poll": {
+        "zh": "投票写法：poll: 问题 | 选项1 | 选项2（2 到 10 个选项，问题最多 300 字），"
+        "例如 /schedule add 每周五 20:00 投票：下周聊什么？| 运营 | 增长 | 工具",
+        "en": "Poll form: poll: question | option 1 | option 2 (2 to 10 options, a question of "
+        "at most 300 characters), e.g. /schedule add every fri 20:00 poll: Next topic? | "
+        "ops | growth | tools",
+    },
     "empty_series": {
         "zh": "系列「{name}」还没有内容，先用 /series item {name} <内容> 添加。",
         "en": 'The series "{name}" has no posts yet; add some with /series item {name} <text>.',

@@ -29,6 +29,8 @@ CHECKIN_REMINDER = "checkin_reminder"
 COUNTDOWN_MARK = "countdown_mark"  # "3 days left"
 COUNTDOWN_END = "countdown_end"  # announce / close / dissolve
 INACTIVITY_CHECK = "inactivity_check"
+POLL = "poll"  # a native poll: payload question, options, anonymous
+DIGEST = "digest"  # the group's last day in figures
 JOB_KINDS = (POST, SERIES, CHECKIN_REMINDER, COUNTDOWN_MARK, COUNTDOWN_END, INACTIVITY_CHECK)
 
 

@@ -12,17 +12,27 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import structlog
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import schedules.texts  # noqa: F401  (registers the texts)
-from bot.core.actions import Action, Ban, LeaveChat, SendMessage, SetChatPermissions, Unban
+from bot.core.actions import (
+    Action,
+    Ban,
+    LeaveChat,
+    SendMessage,
+    SendPoll,
+    SetChatPermissions,
+    Unban,
+)
 from bot.core.i18n import translate
 from bot.core.rights import OPERATOR_ROLES
 from bot.db.models import Group, InboxUpdate, Member
 from bot.groups.settings import load_group_settings
 from schedules import models as kinds
 from schedules.countdown import render_countdown, render_ended
+from schedules.errors import ScheduleError
 from schedules.models import ContentSeries, ScheduledJob
 from schedules.series import next_step
 from schedules.spec import AfterEvent
@@ -85,7 +95,7 @@ async def build_actions(
 
 
 # Kinds whose post needs nothing but the job and the group (the scheduler batches these).
-PLAIN_KINDS = (kinds.POST, kinds.CHECKIN_REMINDER, kinds.COUNTDOWN_MARK)
+PLAIN_KINDS = (kinds.POST, kinds.CHECKIN_REMINDER, kinds.COUNTDOWN_MARK, kinds.POLL)
 
 
 def is_plain(job: ScheduledJob, spec: object = None) -> bool:
@@ -123,6 +133,8 @@ def plain_actions(
     if job.kind == kinds.CHECKIN_REMINDER:
         shown = text or translate(lang, "schedule.checkin_reminder")
         return [SendMessage(chat_id=chat, text=fill(shown, group, fire_at, tz, lang))]
+    if job.kind == kinds.POLL:
+        return [poll_action(chat, payload)]
     if job.kind == kinds.COUNTDOWN_MARK:
         left = timedelta(seconds=int(payload["left_seconds"]))
         return [SendMessage(chat_id=chat, text=render_countdown(left, lang, text), pin=pin)]
@@ -145,6 +157,8 @@ async def _for_group(session, job, group, fire_at, lang, tz, operators, window):
         )
     if job.kind == kinds.INACTIVITY_CHECK:
         return await _inactivity(session, group, fire_at, payload, lang)
+    if job.kind == kinds.DIGEST:
+        return await _digest(session, group, fire_at, payload, lang)
     raise ValueError(f"unknown job kind {job.kind!r}")
 
 
@@ -196,6 +210,58 @@ async def _end_actions(session, group, end, text, lang, pin, operators) -> list[
             actions.append(Unban(chat_id=chat, user_id=member.user_id))
         actions.append(LeaveChat(chat_id=chat))
     return actions
+
+
+def poll_action(chat: str, payload: dict) -> SendPoll:
+    """The poll a job's payload describes (validated when the job was made)."""
+    return SendPoll(
+        chat_id=chat,
+        question=payload["question"],
+        options=tuple(payload["options"]),
+        anonymous=bool(payload.get("anonymous", True)),
+    )
+
+
+def poll_payload(body: str) -> dict:
+    """`Question? | option 1 | option 2 ...` as a poll job's payload; bad input raises."""
+    question, *options = [part.strip() for part in body.split("|")]
+    return make_poll_payload(question, [option for option in options if option])
+
+
+def make_poll_payload(question: object, options: object, anonymous: bool = True) -> dict:
+    """A poll job's payload, checked the way the platform will check it; bad input raises."""
+    try:
+        poll = poll_action("0", {"question": question, "options": options, "anonymous": anonymous})
+    except (ValidationError, TypeError, KeyError) as exc:
+        raise ScheduleError("bad_poll") from exc
+    return {
+        "question": poll.question,
+        "options": list(poll.options),
+        "anonymous": poll.anonymous,
+        "text": "",
+    }
+
+
+async def _digest(session, group, fire_at, payload, lang) -> list[Action]:
+    """The last `hours` of the group in figures: messages, newcomers, members now."""
+    hours = int(payload.get("hours", 24))
+    since = fire_at - timedelta(hours=hours)
+    messages = await session.scalar(
+        select(func.count())
+        .select_from(InboxUpdate)
+        .where(InboxUpdate.chat_key == group.chat_id, InboxUpdate.received_at >= since)
+    )
+    in_group = (Member.group_id == group.id, Member.is_bot.is_(False))
+    joined = await session.scalar(
+        select(func.count()).where(*in_group, Member.joined_at >= since, Member.joined_at < fire_at)
+    )
+    members = await session.scalar(
+        select(func.count()).where(*in_group, Member.status.in_(("member", "restricted")))
+    )
+    text = translate(
+        lang, "schedule.digest", hours=hours, messages=messages, joined=joined, members=members
+    )
+    return [SendMessage(chat_id=group.chat_id, text=text)]
 
 
 async def _inactivity(session, group, fire_at, payload, lang) -> list[Action]:

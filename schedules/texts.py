@@ -11,7 +11,8 @@ define(
             "/schedule add <时间> <内容>   例如 /schedule add 每天 11:00 今天的思维导图\n"
             "  可选：grace=10m（停机后多久内补发，none 为不限）、to=type:flash / to=tag:vip / "
             "to=groups:-100123,-100456（发到别的群）、内容写 series:<系列名> [loop] 发系列、"
-            "内容写 活跃检查 7天 10条 则在 7 天消息少于 10 条时提醒管理员\n"
+            "内容写 活跃检查 7天 10条 则在 7 天消息少于 10 条时提醒管理员、"
+            "投票：问题 | 选项1 | 选项2 发投票、日报 发群日报、签到提醒 [内容] 发签到提醒\n"
             "/schedule list\n"
             "/schedule pause|resume|remove|run-now <编号>",
             "en": "Usage:\n"
@@ -19,7 +20,9 @@ define(
             "  options: grace=10m (how late a missed post may still go out; none = no limit), "
             "to=type:flash / to=tag:vip / to=groups:-100123,-100456 (other groups), "
             "text series:<name> [loop] posts a series, text inactivity 7d 10 tells the "
-            "operators when the last 7 days had fewer than 10 messages\n"
+            "operators when the last 7 days had fewer than 10 messages, poll: question | "
+            "option | option posts a poll, digest posts the day in figures, checkin reminder "
+            "[text] reminds members to check in\n"
             "/schedule list\n"
             "/schedule pause|resume|remove|run-now <id>",
         },
@@ -54,6 +57,12 @@ define(
         "schedule.checkin_reminder": {
             "zh": "⏰ 今天还没打卡的朋友，记得发送 /checkin（或「签到」）哦！",
             "en": "⏰ Haven't checked in today? Send /checkin to keep your streak!",
+        },
+        "schedule.digest": {
+            "zh": "📊 群日报（过去 {hours} 小时）：消息 {messages} 条，新成员 {joined} 人，"
+            "现有成员 {members} 人。",
+            "en": "📊 Group digest (last {hours} hours): {messages} messages, {joined} new "
+            "members, {members} members now.",
         },
         "schedule.inactive": {
             "zh": "致群管理员：本群最近 {days} 天只有 {count} 条消息（低于 {threshold} 条）。"

@@ -46,6 +46,17 @@ class SendMessage(_Action):
         return True
 
 
+class SendPoll(_Action):
+    kind: Literal["send_poll"] = "send_poll"
+    question: str = Field(min_length=1, max_length=300)
+    options: tuple[str, ...] = Field(min_length=2, max_length=10)
+    anonymous: bool = True
+
+    @property
+    def is_message(self) -> bool:
+        return True
+
+
 class DeleteMessage(_Action):
     kind: Literal["delete_message"] = "delete_message"
     message_id: str
@@ -125,6 +136,7 @@ class Halt(BaseModel):
 
 Action = Annotated[
     SendMessage
+    | SendPoll
     | DeleteMessage
     | PinMessage
     | Restrict

@@ -50,7 +50,7 @@ class Limits:
     retry_after: int = 5
 
 
-MESSAGE_METHODS = {"sendMessage", "sendPhoto", "copyMessage", "forwardMessage"}
+MESSAGE_METHODS = {"sendMessage", "sendPhoto", "sendPoll", "copyMessage", "forwardMessage"}
 
 
 @dataclass

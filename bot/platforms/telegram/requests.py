@@ -16,6 +16,7 @@ from bot.core.actions import (
     PinMessage,
     Restrict,
     SendMessage,
+    SendPoll,
     SetChatPermissions,
     Unban,
     Unrestrict,
@@ -71,6 +72,13 @@ def to_request(action: Action) -> tuple[str, dict[str, Any]]:
             if action.html:
                 body["parse_mode"] = "HTML"
             return "sendMessage", body
+        case SendPoll():
+            return "sendPoll", {
+                "chat_id": chat,
+                "question": action.question,
+                "options": [{"text": option} for option in action.options],
+                "is_anonymous": action.anonymous,
+            }
         case DeleteMessage():
             return "deleteMessage", {"chat_id": chat, "message_id": int(action.message_id)}
         case PinMessage():

@@ -1,0 +1,84 @@
+"""The job table's other kinds of post, through chat and the API: a native poll, the daily
+digest of the group in figures, and a check-in reminder."""
+
+from __future__ import annotations
+
+from schedules.models import CHECKIN_REMINDER, DIGEST, POLL
+from tests.factories import GROUP_ID, make_join_update, make_message_update, user
+from tests.harness import eventually
+from tests.schedules.conftest import jobs, release_outbox
+from tests.schedules.test_api import AUTH, api, url  # noqa: F401  (the api fixture)
+from tests.schedules.test_schedule_commands import command
+
+
+async def run_now(bot, fake_telegram, job_id: int) -> None:
+    await command(bot, fake_telegram, f"/schedule run-now {job_id}")
+    await release_outbox(bot)
+    await eventually(bot.settled)
+
+
+async def test_a_poll_job_posts_a_native_poll(sbot, fake_telegram):
+    reply = await command(
+        sbot, fake_telegram, "/schedule add 每周五 20:00 投票：下周聊什么？| 运营 | 增长"
+    )
+    (job,) = await jobs(sbot)
+    assert job.kind == POLL and f"#{job.id}" in reply
+    assert job.payload["options"] == ["运营", "增长"]
+    await run_now(sbot, fake_telegram, job.id)
+    (poll,) = await fake_telegram.wait_for("sendPoll", 1)
+    assert poll["chat_id"] == GROUP_ID and poll["question"] == "下周聊什么？"
+    assert [o["text"] for o in poll["options"]] == ["运营", "增长"]
+
+
+async def test_a_poll_without_two_options_gets_the_right_form(sbot, fake_telegram):
+    reply = await command(sbot, fake_telegram, "/schedule add 每天 20:00 poll: Lunch? | pizza")
+    assert reply.startswith("投票写法：poll: 问题 | 选项1 | 选项2")
+    assert await jobs(sbot) == []
+
+
+async def test_the_digest_counts_the_last_day(sbot, fake_telegram):
+    await sbot.post_update(make_join_update(user(801, "New"), user(802, "Newer")))
+    for text in ("早", "今天聊什么", "hello"):
+        await sbot.post_update(make_message_update(text, sender=user(801, "New")))
+    await eventually(sbot.settled)
+    await command(sbot, fake_telegram, "/schedule add 每天 21:00 日报")
+    (job,) = await jobs(sbot)
+    assert job.kind == DIGEST
+    await run_now(sbot, fake_telegram, job.id)
+    digest = await eventually(
+        lambda: _first(fake_telegram, lambda text: text.startswith("📊 群日报"))
+    )
+    # Updates of the day: the join, three messages, the two commands (each is a message).
+    assert digest.startswith("📊 群日报（过去 24 小时）：消息 6 条，新成员 2 人")
+
+
+async def test_a_checkin_reminder_uses_the_default_text_or_the_operators(sbot, fake_telegram):
+    await command(sbot, fake_telegram, "/schedule add 每天 08:00 签到提醒")
+    await command(
+        sbot, fake_telegram, "/schedule add 每天 20:00 checkin reminder 别忘了打卡 {group}"
+    )
+    default, custom = await jobs(sbot)
+    assert default.kind == custom.kind == CHECKIN_REMINDER
+    await run_now(sbot, fake_telegram, custom.id)
+    assert await eventually(
+        lambda: _first(fake_telegram, lambda t: t == "别忘了打卡 Qunbot Test Group")
+    )
+
+
+async def test_the_api_makes_polls_and_refuses_bad_ones(api):  # noqa: F811
+    good = {
+        "when": "every fri 20:00",
+        "kind": "poll",
+        "payload": {"question": "Next topic?", "options": ["ops", "growth", "tools"]},
+    }
+    created = await api.client.post(url(), json=good, headers=AUTH)
+    assert created.status_code == 201, created.text
+    bad = {**good, "payload": {"question": "Next topic?", "options": ["only one"]}}
+    refused = await api.client.post(url(), json=bad, headers=AUTH)
+    assert refused.status_code == 422 and "poll" in refused.text.lower()
+    (job,) = await jobs(api)
+    assert job.kind == POLL and job.payload["options"] == ["ops", "growth", "tools"]
+
+
+async def _first(fake_telegram, wanted):
+    return next((m["text"] for m in fake_telegram.called("sendMessage") if wanted(m["text"])), None)
