@@ -7,15 +7,22 @@ schedule is listed, paused and removed with `/schedule` like every other post.
 
 from __future__ import annotations
 
+import random
+
 from sqlalchemy.exc import IntegrityError
 
+from bot.core.actions import Action, SendMessage
 from bot.core.context import Context
-from handlers.entry_texts import TOPICS
+from bot.core.i18n import translate
+from handlers.entry_config import EntryState, load, save
+from handlers.entry_texts import QUESTIONS, TOPICS
 from schedules import models as _models  # noqa: F401  (registers the tables on Base.metadata)
 from schedules import texts as _texts  # noqa: F401  (registers the texts)
 from schedules.describe import describe
 from schedules.errors import ScheduleError
-from schedules.models import SERIES, ContentSeries
+from schedules.firing import firing_key
+from schedules.models import ICEBREAKER_ROUND, SERIES, ContentSeries
+from schedules.posts import register_kind
 from schedules.series import add_item, create_series, find_series
 from schedules.store import create_job
 from schedules.syntax import parse_schedule
@@ -66,3 +73,21 @@ async def schedule_topics(ctx: Context, phrase: str, operator_id: str | None) ->
         job.next_run_at.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M") if job.next_run_at else "-"
     )
     return ctx.t("topic.scheduled", id=job.id, when=when, next=next_run)
+
+
+_rng = random.SystemRandom()
+
+
+async def scheduled_round(session, job, group, fire_at, lang) -> list[Action]:
+    """An icebreaker round posted by a job (`/schedule add 每天 15:00 破冰`): the question, and
+    the round remembered on the group so replies to it are counted like a `/icebreaker` round."""
+    question = _rng.choice(QUESTIONS[lang])
+    state = load(group, EntryState)
+    state.round_key = f"{firing_key(job.id, fire_at)}:0"
+    state.round_started, state.round_replies = fire_at, []
+    save(group, state)
+    text = translate(lang, "icebreaker.post", question=question)
+    return [SendMessage(chat_id=group.chat_id, text=text)]
+
+
+register_kind(ICEBREAKER_ROUND, scheduled_round)

@@ -25,6 +25,7 @@ from schedules.models import (
     COUNTDOWN_END,
     COUNTDOWN_MARK,
     DIGEST,
+    ICEBREAKER_ROUND,
     INACTIVITY_CHECK,
     POLL,
     POST,
@@ -101,6 +102,10 @@ async def _add(event: Event, ctx: Context, rest: str) -> list[SendMessage]:
             kind, payload = POLL, poll_payload(poll["body"])
         elif _DIGEST.fullmatch(text):
             kind, payload = DIGEST, {"hours": 24, "text": ""}
+        elif _ICEBREAKER.fullmatch(text):
+            if target:
+                raise ScheduleError("icebreaker_here_only")
+            kind, payload = ICEBREAKER_ROUND, {"text": ""}
         elif (reminder := _CHECKIN_REMINDER.fullmatch(text)) is not None:
             kind, payload = CHECKIN_REMINDER, {"text": (reminder["text"] or "").strip()}
         if quiet is not None:
@@ -155,6 +160,7 @@ async def _add(event: Event, ctx: Context, rest: str) -> list[SendMessage]:
 # `poll: question | option | option` (or 投票：...), `digest` (日报), `checkin reminder [text]`.
 _POLL = re.compile(r"(?:poll|投票)\s*[:：]\s*(?P<body>.+)", re.I | re.S)
 _DIGEST = re.compile(r"digest|日报|群日报", re.I)
+_ICEBREAKER = re.compile(r"icebreaker|破冰(?:问答)?", re.I)
 _CHECKIN_REMINDER = re.compile(
     r"(?:checkin[- ]reminder|签到提醒)(?:\s+(?P<text>.+))?", re.I | re.S
 )

@@ -132,6 +132,11 @@ ERRORS = {
         "en": "The post is empty. Write /series item {name} <text>, or reply to a message with "
         "/series item {name}.",
     },
+    "icebreaker_here_only": {
+        "zh": "破冰问答只能排在本群（它要统计本群的回复），去掉 to=… 再试。",
+        "en": "An icebreaker round can only be planned for this group (it counts this group's "
+        "replies); drop the to=… option.",
+    },
     "bad_poll": {
         "zh": "投票写法：poll: 问题 | 选项1 | 选项2（2 到 10 个选项，问题最多 300 字），"
         "例如 /schedule add 每周五 20:00 投票：下周聊什么？| 运营 | 增长 | 工具",

@@ -31,6 +31,7 @@ COUNTDOWN_END = "countdown_end"  # announce / close / dissolve
 INACTIVITY_CHECK = "inactivity_check"
 POLL = "poll"  # a native poll: payload question, options, anonymous
 DIGEST = "digest"  # the group's last day in figures
+ICEBREAKER_ROUND = "icebreaker_round"  # built by handlers/icebreaker_schedule.py (register_kind)
 JOB_KINDS = (POST, SERIES, CHECKIN_REMINDER, COUNTDOWN_MARK, COUNTDOWN_END, INACTIVITY_CHECK)
 
 

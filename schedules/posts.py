@@ -7,7 +7,7 @@ firing's idempotency key.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -95,6 +95,19 @@ async def build_actions(
 
 
 # Kinds whose post needs nothing but the job and the group (the scheduler batches these).
+# Kinds whose post a capability outside schedules/ builds, because it keeps its own state on
+# the group (an icebreaker round remembers its question to count the replies):
+# kind -> builder(session, job, group, fire_at, lang) -> actions. Posts to the job's own group
+# only, so the builder's first action is the firing's action 0.
+KindBuilder = Callable[[AsyncSession, ScheduledJob, Group, datetime, str], Awaitable[list[Action]]]
+KIND_BUILDERS: dict[str, KindBuilder] = {}
+
+
+def register_kind(kind: str, builder: KindBuilder) -> None:
+    """Let a capability build the posts of one job kind."""
+    KIND_BUILDERS[kind] = builder
+
+
 PLAIN_KINDS = (kinds.POST, kinds.CHECKIN_REMINDER, kinds.COUNTDOWN_MARK, kinds.POLL)
 
 
@@ -159,6 +172,8 @@ async def _for_group(session, job, group, fire_at, lang, tz, operators, window):
         return await _inactivity(session, group, fire_at, payload, lang)
     if job.kind == kinds.DIGEST:
         return await _digest(session, group, fire_at, payload, lang)
+    if job.kind in KIND_BUILDERS:
+        return await KIND_BUILDERS[job.kind](session, job, group, fire_at, lang)
     raise ValueError(f"unknown job kind {job.kind!r}")
 
 

@@ -12,7 +12,8 @@ define(
             "  可选：grace=10m（停机后多久内补发，none 为不限）、to=type:flash / to=tag:vip / "
             "to=groups:-100123,-100456（发到别的群）、内容写 series:<系列名> [loop] 发系列、"
             "内容写 活跃检查 7天 10条 则在 7 天消息少于 10 条时提醒管理员、"
-            "投票：问题 | 选项1 | 选项2 发投票、日报 发群日报、签到提醒 [内容] 发签到提醒\n"
+            "投票：问题 | 选项1 | 选项2 发投票、日报 发群日报、签到提醒 [内容] 发签到提醒、"
+            "破冰 发一轮破冰问答\n"
             "/schedule list\n"
             "/schedule pause|resume|remove|run-now <编号>",
             "en": "Usage:\n"
@@ -22,7 +23,7 @@ define(
             "text series:<name> [loop] posts a series, text inactivity 7d 10 tells the "
             "operators when the last 7 days had fewer than 10 messages, poll: question | "
             "option | option posts a poll, digest posts the day in figures, checkin reminder "
-            "[text] reminds members to check in\n"
+            "[text] reminds members to check in, icebreaker starts a question round\n"
             "/schedule list\n"
             "/schedule pause|resume|remove|run-now <id>",
         },

@@ -3,7 +3,7 @@ digest of the group in figures, and a check-in reminder."""
 
 from __future__ import annotations
 
-from schedules.models import CHECKIN_REMINDER, DIGEST, POLL
+from schedules.models import CHECKIN_REMINDER, DIGEST, ICEBREAKER_ROUND, POLL
 from tests.factories import GROUP_ID, make_join_update, make_message_update, user
 from tests.harness import eventually
 from tests.schedules.conftest import jobs, release_outbox
@@ -82,3 +82,45 @@ async def test_the_api_makes_polls_and_refuses_bad_ones(api):  # noqa: F811
 
 async def _first(fake_telegram, wanted):
     return next((m["text"] for m in fake_telegram.called("sendMessage") if wanted(m["text"])), None)
+
+
+async def test_a_scheduled_icebreaker_round_counts_the_replies_to_its_question(sbot, fake_telegram):
+    from sqlalchemy import select
+
+    from bot.db.models import Group, OutboxAction
+
+    await command(sbot, fake_telegram, "/schedule add 每天 15:00 破冰")
+    (job,) = await jobs(sbot)
+    assert job.kind == ICEBREAKER_ROUND
+    await run_now(sbot, fake_telegram, job.id)
+    question = await eventually(
+        lambda: _first(fake_telegram, lambda t: t.startswith("🧊 破冰时间"))
+    )
+
+    def posted(session):
+        row = session.scalar(
+            select(OutboxAction).where(OutboxAction.idempotency_key.like(f"job:{job.id}:%"))
+        )
+        return row.result and row.result.get("message_id")
+
+    message_id = await eventually(lambda: sbot.run_sync(posted))
+    replied = {
+        "message_id": message_id,
+        "from": {"id": 1, "is_bot": True, "first_name": "Qunbot"},
+        "chat": {"id": GROUP_ID, "type": "supergroup"},
+        "date": 0,
+        "text": question,
+    }
+    for member in (user(901, "A"), user(902, "B"), user(901, "A")):
+        await sbot.post_update(
+            make_message_update("我最近在读三体", sender=member, reply_to_message=replied)
+        )
+    await eventually(sbot.settled)
+
+    def state(session):
+        group = session.scalar(select(Group).where(Group.chat_id == str(GROUP_ID)))
+        return group.settings["entry_state"]
+
+    assert (await sbot.run_sync(state))["round_replies"] == ["901", "902"]
+    refused = await command(sbot, fake_telegram, "/schedule add 每天 15:00 to=tag:vip 破冰")
+    assert "只能排在本群" in refused
