@@ -16,12 +16,19 @@ from bot.core.router import Router
 from schedules import models as _models  # noqa: F401  (registers the tables on Base.metadata)
 from schedules import texts as _texts  # noqa: F401  (registers the texts)
 from schedules.countdown import parse_countdown_args
-from schedules.countdowns import cancel_countdown, create_countdown, running_countdowns, split_pin
+from schedules.countdowns import (
+    cancel_countdown,
+    create_countdown,
+    running_countdowns,
+    split_pin,
+    split_update,
+)
 from schedules.describe import describe
 from schedules.errors import ScheduleError
 from schedules.firing import FireConfig, fire_now
 from schedules.models import (
     CHECKIN_REMINDER,
+    COUNTDOWN_EDIT,
     COUNTDOWN_END,
     COUNTDOWN_MARK,
     DIGEST,
@@ -219,7 +226,7 @@ async def series_command(event: Event, ctx: Context) -> list[SendMessage]:
 
 
 def _list(event: Event, ctx: Context, jobs: list[ScheduledJob]) -> list[SendMessage]:
-    shown = [job for job in jobs if job.kind not in (COUNTDOWN_MARK, COUNTDOWN_END)]
+    shown = [job for job in jobs if job.kind not in (COUNTDOWN_MARK, COUNTDOWN_EDIT, COUNTDOWN_END)]
     if not shown:
         return _reply(event, ctx.t("schedule.empty"))
     lines = [ctx.t("schedule.list_title")]
@@ -291,6 +298,7 @@ async def countdown_command(event: Event, ctx: Context) -> list[SendMessage]:
             return _reply(event, ctx.t("countdown.not_found", id=key or "?"))
         return _reply(event, ctx.t("countdown.cancelled", id=key))
     args, pin = split_pin(args)
+    args, update = split_update(args)
     try:
         request = parse_countdown_args(args, ctx.tz, now=ctx.now)
         end, count = await create_countdown(
@@ -298,6 +306,7 @@ async def countdown_command(event: Event, ctx: Context) -> list[SendMessage]:
             ctx.group,
             request,
             pin=pin,
+            update=update,
             now=ctx.now,
             created_by=event.user.id if event.user else None,
         )

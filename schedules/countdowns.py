@@ -14,16 +14,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Group
 from schedules.countdown import CountdownRequest
-from schedules.models import COUNTDOWN_END, COUNTDOWN_MARK, ScheduledJob
+from schedules.firing import firing_key
+from schedules.models import COUNTDOWN_EDIT, COUNTDOWN_END, COUNTDOWN_MARK, ScheduledJob
 from schedules.spec import Once
 from schedules.store import create_job, record_change
 
 _PIN = re.compile(r"(?:^|\s)(?:pin|置顶)(?=\s|$)", re.IGNORECASE)
+_UPDATE = re.compile(r"(?:^|\s)(?:update|单条)(?=\s|$)", re.IGNORECASE)
 
 
 def split_pin(args: str) -> tuple[str, bool]:
     """Remove a standalone `pin` (or 置顶) flag from the arguments."""
-    stripped, count = _PIN.subn(" ", args)
+    return _split_flag(_PIN, args)
+
+
+def split_update(args: str) -> tuple[str, bool]:
+    """Remove a standalone `update` (or 单条) flag: one message, edited at each mark."""
+    return _split_flag(_UPDATE, args)
+
+
+def _split_flag(flag: re.Pattern[str], args: str) -> tuple[str, bool]:
+    stripped, count = flag.subn(" ", args)
     return " ".join(stripped.split()), bool(count)
 
 
@@ -35,8 +46,13 @@ async def create_countdown(
     pin: bool,
     now: datetime,
     created_by: str | None = None,
+    update: bool = False,
 ) -> tuple[ScheduledJob, int]:
-    """Store the end job and the reminder jobs still ahead; returns (end job, reminders)."""
+    """Store the end job and the reminder jobs still ahead; returns (end job, reminders).
+
+    With `update`, the first reminder posts a message and each later one edits it (its payload
+    names the first one's outbox key), so the group sees one message counting down.
+    """
     fires = request.plan(now)  # raises for a past deadline before anything is stored
     end = await create_job(
         session,
@@ -50,21 +66,30 @@ async def create_countdown(
         created_by=created_by,
     )
     end.countdown_id = str(end.id)
-    for fire in fires:
-        await create_job(
+    first_key: str | None = None
+    for fire in sorted(fires, key=lambda f: f.at):
+        payload = {
+            "text": request.text,
+            "left_seconds": int(fire.left.total_seconds()),
+            "pin": pin,
+        }
+        kind = COUNTDOWN_MARK
+        if update and first_key is not None:
+            kind, payload["edit_key"] = COUNTDOWN_EDIT, first_key
+        mark = await create_job(
             session,
             spec=Once(at=fire.at, tz=request.tz),
             now=now,
             group=group,
-            kind=COUNTDOWN_MARK,
-            payload={
-                "text": request.text,
-                "left_seconds": int(fire.left.total_seconds()),
-                "pin": pin,
-            },
+            kind=kind,
+            payload=payload,
             countdown_id=end.countdown_id,
             created_by=created_by,
         )
+        if update and first_key is None:
+            await session.flush()
+            assert mark.next_run_at is not None
+            first_key = f"{firing_key(mark.id, mark.next_run_at)}:0"
     await session.flush()
     return end, len(fires)
 

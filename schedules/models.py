@@ -27,6 +27,7 @@ POST = "post"  # a text with placeholders
 SERIES = "series"  # the next item of a content series
 CHECKIN_REMINDER = "checkin_reminder"
 COUNTDOWN_MARK = "countdown_mark"  # "3 days left"
+COUNTDOWN_EDIT = "countdown_edit"  # a later mark of an `update` countdown: edits the first
 COUNTDOWN_END = "countdown_end"  # announce / close / dissolve
 INACTIVITY_CHECK = "inactivity_check"
 POLL = "poll"  # a native poll: payload question, options, anonymous

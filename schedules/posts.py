@@ -20,6 +20,7 @@ import schedules.texts  # noqa: F401  (registers the texts)
 from bot.core.actions import (
     Action,
     Ban,
+    EditMessageText,
     LeaveChat,
     SendMessage,
     SendPoll,
@@ -28,7 +29,7 @@ from bot.core.actions import (
 )
 from bot.core.i18n import translate
 from bot.core.rights import OPERATOR_ROLES
-from bot.db.models import Group, InboxUpdate, Member
+from bot.db.models import Group, InboxUpdate, Member, OutboxAction
 from bot.groups.settings import load_group_settings
 from schedules import models as kinds
 from schedules.countdown import render_countdown, render_ended
@@ -160,6 +161,8 @@ async def _for_group(session, job, group, fire_at, lang, tz, operators, window):
     text = payload.get("text", "")
     if job.kind == kinds.POST and isinstance(spec_of(job), AfterEvent):
         return await _onboarding(session, job, group, fire_at, lang, tz, *window)
+    if job.kind == kinds.COUNTDOWN_EDIT:
+        return await _countdown_edit(session, job, group, fire_at, lang, tz)
     if job.kind in PLAIN_KINDS:
         return plain_actions(job, group, fire_at, tz.key)
     if job.kind == kinds.SERIES:
@@ -225,6 +228,22 @@ async def _end_actions(session, group, end, text, lang, pin, operators) -> list[
             actions.append(Unban(chat_id=chat, user_id=member.user_id))
         actions.append(LeaveChat(chat_id=chat))
     return actions
+
+
+async def _countdown_edit(session, job, group, fire_at, lang, tz) -> list[Action]:
+    """Edit the countdown's first message to the new time left; post anew if it never went out."""
+    result = await session.scalar(
+        select(OutboxAction.result).where(
+            OutboxAction.idempotency_key == job.payload["edit_key"],
+            OutboxAction.status == "done",
+        )
+    )
+    message_id = result.get("message_id") if isinstance(result, dict) else None
+    left = timedelta(seconds=int(job.payload["left_seconds"]))
+    text = render_countdown(left, lang, job.payload.get("text", ""))
+    if message_id is None:
+        return [SendMessage(chat_id=group.chat_id, text=text, pin=bool(job.payload.get("pin")))]
+    return [EditMessageText(chat_id=group.chat_id, message_id=str(message_id), text=text)]
 
 
 def poll_action(chat: str, payload: dict) -> SendPoll:

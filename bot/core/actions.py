@@ -57,6 +57,18 @@ class SendPoll(_Action):
         return True
 
 
+class EditMessageText(_Action):
+    """Replace the text of a message the bot sent (a countdown updating one message)."""
+
+    kind: Literal["edit_message_text"] = "edit_message_text"
+    message_id: str
+    text: str
+
+    @property
+    def is_message(self) -> bool:
+        return True
+
+
 class DeleteMessage(_Action):
     kind: Literal["delete_message"] = "delete_message"
     message_id: str
@@ -137,6 +149,7 @@ class Halt(BaseModel):
 Action = Annotated[
     SendMessage
     | SendPoll
+    | EditMessageText
     | DeleteMessage
     | PinMessage
     | Restrict

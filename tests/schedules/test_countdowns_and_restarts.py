@@ -135,3 +135,22 @@ async def _fired(bot):
 async def _moved(bot, job):
     (stored,) = await jobs(bot)
     return stored if stored.next_run_at != job.next_run_at else None
+
+
+async def test_an_updating_countdown_edits_one_pinned_message(sbot, fake_telegram, clocked_app):
+    clock = clocked_app
+    await command(sbot, fake_telegram, "/countdown 2026-12-01 20:00 秒杀 marks=1d,3h,1h pin 单条")
+    rows = await jobs(sbot)
+    end = next(job for job in rows if job.kind == COUNTDOWN_END)
+    deadline = end.next_run_at
+    before = len(fake_telegram.called("sendMessage"))
+    await fire(sbot, clock, deadline - timedelta(days=1))
+    (pinned,) = fake_telegram.called("pinChatMessage")
+    await fire(sbot, clock, deadline - timedelta(hours=3))
+    await fire(sbot, clock, deadline - timedelta(hours=1))
+    posted = [m["text"] for m in fake_telegram.called("sendMessage")[before:]]
+    assert posted == ["秒杀：距离结束还有 1 天"]  # one message, not three
+    edits = fake_telegram.called("editMessageText")
+    assert [e["text"] for e in edits] == ["秒杀：距离结束还有 3 小时", "秒杀：距离结束还有 1 小时"]
+    assert {e["message_id"] for e in edits} == {pinned["message_id"]}
+    assert len(fake_telegram.called("pinChatMessage")) == 1

@@ -12,6 +12,7 @@ from bot.core.actions import (
     Ban,
     DeclineJoinRequest,
     DeleteMessage,
+    EditMessageText,
     LeaveChat,
     PinMessage,
     Restrict,
@@ -78,6 +79,12 @@ def to_request(action: Action) -> tuple[str, dict[str, Any]]:
                 "question": action.question,
                 "options": [{"text": option} for option in action.options],
                 "is_anonymous": action.anonymous,
+            }
+        case EditMessageText():
+            return "editMessageText", {
+                "chat_id": chat,
+                "message_id": int(action.message_id),
+                "text": action.text,
             }
         case DeleteMessage():
             return "deleteMessage", {"chat_id": chat, "message_id": int(action.message_id)}
