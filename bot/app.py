@@ -28,6 +28,7 @@ from bot.web import ops, webhook
 from bot.web.state import Runtime
 from handlers.verification_timeouts import VerificationTimeouts
 from schedules import api as schedule_api
+from schedules import countdown_api
 from schedules.firing import FireConfig
 from schedules.service import Clock, SchedulerService, utcnow
 
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.router.routes.extend(webhook.routes)
     app.include_router(ops.router)
     app.include_router(schedule_api.router)
+    app.include_router(countdown_api.router)
     return app
 
 

@@ -122,6 +122,11 @@ class CountdownRequest:
         return plan_marks(self.deadline, self.marks, now, self.tz)
 
 
+def has_options(text: str) -> bool:
+    """Whether `text` holds a `marks=` / `end=` option (in either language)."""
+    return _OPTION.search(normalize(text)) is not None
+
+
 def parse_countdown_args(
     args: str,
     tz: str | ZoneInfo = DEFAULT_TZ,

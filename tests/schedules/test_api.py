@@ -138,3 +138,27 @@ async def test_targets_through_the_api_use_the_chat_syntax(api):
     )
     assert bad.status_code == 422 and bad.json()["detail"]["code"] == "bad_target"
     assert "to=type:flash" in bad.json()["detail"]["zh"]
+
+
+async def test_countdowns_through_the_api(api, fake_telegram):
+    cd_url = f"/api/groups/{GROUP_ID}/countdowns"
+    body = {"deadline": "2026-12-01 20:00", "text": "双十二秒杀", "marks": "1d,1h", "end": "close"}
+    created = await api.client.post(cd_url, json={**body, "update": True}, headers=AUTH)
+    assert created.status_code == 201, created.text
+    shown = created.json()
+    assert shown["reminders"] == 2 and shown["end"] == "close" and shown["text"] == "双十二秒杀"
+    listed = (await api.client.get(cd_url, headers=AUTH)).json()
+    assert [c["id"] for c in listed] == [shown["id"]]
+    kinds = sorted(job.kind for job in await jobs(api))
+    assert kinds == ["countdown_edit", "countdown_end", "countdown_mark"]
+
+    past = await api.client.post(
+        cd_url, json={**body, "deadline": "2020-01-01 20:00"}, headers=AUTH
+    )
+    assert past.status_code == 422 and past.json()["detail"]["code"] == "deadline_past"
+    sneaky = await api.client.post(cd_url, json={**body, "text": "x end=dissolve"}, headers=AUTH)
+    assert sneaky.status_code == 422
+    assert (await api.client.delete(f"{cd_url}/{shown['id']}", headers=AUTH)).status_code == 204
+    assert await jobs(api) == []
+    assert (await api.client.delete(f"{cd_url}/{shown['id']}", headers=AUTH)).status_code == 404
+    assert (await api.client.get(cd_url)).status_code == 401

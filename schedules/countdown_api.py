@@ -1,0 +1,108 @@
+"""Countdowns through the JSON API, the same as `/countdown` in chat (Bearer auth)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from schedules.api import Authorized, _group, _invalid, _tz
+from schedules.countdown import has_options, parse_countdown_args
+from schedules.countdowns import cancel_countdown, create_countdown, running_countdowns
+from schedules.errors import ScheduleError
+from schedules.models import ScheduledJob
+
+router = APIRouter(prefix="/api")
+
+
+class NewCountdown(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # The chat's forms: "2026-12-01 20:00", "明天 20:00", "in 3h".
+    deadline: str = Field(min_length=1, max_length=64)
+    text: str = Field(min_length=1, max_length=2000)
+    marks: str | None = Field(default=None, max_length=100)  # "3d,1d,3h,1h,10m"
+    end: str | None = Field(default=None, max_length=16)  # announce | close | dissolve
+    pin: bool = False
+    update: bool = False
+
+
+def _countdown_json(end: ScheduledJob) -> dict[str, Any]:
+    return {
+        "id": int(end.countdown_id or end.id),
+        "deadline": end.next_run_at.isoformat() if end.next_run_at else None,
+        "text": end.payload.get("text", ""),
+        "end": end.payload.get("end", "announce"),
+    }
+
+
+@router.get("/groups/{group_id}/countdowns")
+async def list_countdowns(group_id: str, runtime: Authorized) -> list[dict[str, Any]]:
+    async with runtime.sessions() as session:
+        group = await _group(session, group_id)
+        return [_countdown_json(end) for end in await running_countdowns(session, group.id)]
+
+
+@router.post("/groups/{group_id}/countdowns", status_code=201)
+async def add_countdown(group_id: str, body: NewCountdown, runtime: Authorized) -> dict[str, Any]:
+    now = runtime.scheduler.now()
+    # The chat parser reads `marks=` / `end=` anywhere; in the API they are fields, so a text
+    # carrying them is refused rather than silently changing what the countdown does.
+    if has_options(body.text):
+        raise HTTPException(
+            422,
+            {
+                "code": "option_in_text",
+                "zh": "marks= 和 end= 请用单独的字段传，不要写在 text 里",
+                "en": "pass marks= and end= as their own fields, not inside text",
+            },
+        )
+    options = [f"marks={body.marks}" if body.marks else "", f"end={body.end}" if body.end else ""]
+    args = " ".join(part for part in (body.deadline, body.text, *options) if part)
+    async with runtime.sessions.begin() as session:
+        group = await _group(session, group_id)
+        try:
+            request = parse_countdown_args(args, _tz(runtime, group), now=now)
+            end, count = await create_countdown(
+                session,
+                group,
+                request,
+                pin=body.pin,
+                update=body.update,
+                now=now,
+                created_by="api",
+            )
+        except ScheduleError as exc:
+            raise _invalid(exc) from None
+        jobs = list(
+            await session.scalars(
+                select(ScheduledJob).where(ScheduledJob.countdown_id == end.countdown_id)
+            )
+        )
+        shown = {**_countdown_json(end), "reminders": count}
+    for job in jobs:
+        runtime.scheduler.refresh(job)
+    return shown
+
+
+@router.delete("/groups/{group_id}/countdowns/{countdown_id}", status_code=204)
+async def delete_countdown(group_id: str, countdown_id: int, runtime: Authorized) -> Response:
+    async with runtime.sessions.begin() as session:
+        group = await _group(session, group_id)
+        ids = list(
+            await session.scalars(
+                select(ScheduledJob.id).where(
+                    ScheduledJob.group_id == group.id,
+                    ScheduledJob.countdown_id == str(countdown_id),
+                )
+            )
+        )
+        if not await cancel_countdown(
+            session, group.id, str(countdown_id), runtime.scheduler.now()
+        ):
+            raise HTTPException(404, "no such countdown")
+    for job_id in ids:
+        runtime.scheduler.forget(job_id)
+    return Response(status_code=204)
