@@ -112,7 +112,7 @@ class ScheduleChange(BaseModel):
     grace_minutes: int | None = Field(default=None, ge=0)
 
 
-def _invalid(exc: ScheduleError) -> HTTPException:
+def invalid(exc: ScheduleError) -> HTTPException:
     return HTTPException(422, {"code": exc.code, "zh": exc.zh, "en": exc.en})
 
 
@@ -136,7 +136,7 @@ def job_json(job: ScheduledJob, group_tz: str) -> dict[str, Any]:
     }
 
 
-async def _group(session: AsyncSession, group_id: str) -> Group:
+async def named_group(session: AsyncSession, group_id: str) -> Group:
     """A group by platform chat id (what operators see) or by our row id."""
     group = await session.scalar(select(Group).where(Group.chat_id == group_id))
     if group is None and group_id.isdigit():
@@ -146,7 +146,7 @@ async def _group(session: AsyncSession, group_id: str) -> Group:
     return group
 
 
-def _tz(runtime: Runtime, group: Group | None) -> str:
+def group_tz(runtime: Runtime, group: Group | None) -> str:
     settings = load_group_settings(group.settings if group else None)
     return settings.timezone or runtime.settings.timezone
 
@@ -154,8 +154,9 @@ def _tz(runtime: Runtime, group: Group | None) -> str:
 @router.get("/groups/{group_id}/schedules")
 async def list_schedules(group_id: str, runtime: Authorized) -> list[dict[str, Any]]:
     async with runtime.sessions() as session:
-        group = await _group(session, group_id)
-        return [job_json(job, _tz(runtime, group)) for job in await group_jobs(session, group.id)]
+        group = await named_group(session, group_id)
+        tz = group_tz(runtime, group)
+        return [job_json(job, tz) for job in await group_jobs(session, group.id)]
 
 
 @router.post("/groups/{group_id}/schedules", status_code=201)
@@ -164,12 +165,12 @@ async def add_schedule(group_id: str, body: NewSchedule, runtime: Authorized) ->
         raise HTTPException(422, {"code": "bad_kind", "zh": "不支持的任务类型", "en": "bad kind"})
     now = runtime.scheduler.now()
     async with runtime.sessions.begin() as session:
-        group = await _group(session, group_id)
-        tz = _tz(runtime, group)
+        group = await named_group(session, group_id)
+        tz = group_tz(runtime, group)
         try:
             parsed = parse_schedule(body.when, tz, now=now)
         except ScheduleError as exc:
-            raise _invalid(exc) from None
+            raise invalid(exc) from None
         text = body.text or parsed.text
         kind, payload, target = body.kind, {**body.payload, "text": text}, body.target
         try:
@@ -190,7 +191,7 @@ async def add_schedule(group_id: str, body: NewSchedule, runtime: Authorized) ->
                 kind = SERIES
                 payload = {"series_id": series.id, "loop": body.loop, "text": ""}
         except ScheduleError as exc:
-            raise _invalid(exc) from None
+            raise invalid(exc) from None
         if kind == POST and not text:
             raise HTTPException(
                 422, {"code": "no_text", "zh": "缺少要发送的内容", "en": "text is required"}
@@ -226,12 +227,12 @@ async def change_schedule(job_id: int, body: ScheduleChange, runtime: Authorized
     async with runtime.sessions.begin() as session:
         job = await _job(session, job_id)
         group = await session.get(Group, job.group_id) if job.group_id else None
-        tz = _tz(runtime, group)
+        tz = group_tz(runtime, group)
         if body.when is not None:
             try:
                 parsed = parse_schedule(body.when, tz, now=now)
             except ScheduleError as exc:
-                raise _invalid(exc) from None
+                raise invalid(exc) from None
             job.spec, job.phrase = spec_to_json(parsed.spec), body.when
             job.next_run_at = first_run(parsed.spec, now)
         if body.text is not None:
@@ -277,7 +278,7 @@ async def add_series(body: NewSeries, runtime: Authorized) -> dict[str, Any]:
             for text in body.items:
                 await add_item(session, series, text)
         except ScheduleError as exc:
-            raise _invalid(exc) from None
+            raise invalid(exc) from None
         return {"id": series.id, "name": series.name, "items": len(body.items)}
 
 
@@ -290,7 +291,7 @@ async def add_series_item(name: str, body: NewSeriesItem, runtime: Authorized) -
         try:
             number = await add_item(session, series, body.text)
         except ScheduleError as exc:
-            raise _invalid(exc) from None
+            raise invalid(exc) from None
         return {"name": series.name, "number": number}
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from schedules.api import Authorized, _group, _invalid, _tz
+from schedules.api import Authorized, group_tz, invalid, named_group
 from schedules.countdown import has_options, parse_countdown_args
 from schedules.countdowns import cancel_countdown, create_countdown, running_countdowns
 from schedules.errors import ScheduleError
@@ -41,7 +41,7 @@ def _countdown_json(end: ScheduledJob) -> dict[str, Any]:
 @router.get("/groups/{group_id}/countdowns")
 async def list_countdowns(group_id: str, runtime: Authorized) -> list[dict[str, Any]]:
     async with runtime.sessions() as session:
-        group = await _group(session, group_id)
+        group = await named_group(session, group_id)
         return [_countdown_json(end) for end in await running_countdowns(session, group.id)]
 
 
@@ -62,9 +62,9 @@ async def add_countdown(group_id: str, body: NewCountdown, runtime: Authorized) 
     options = [f"marks={body.marks}" if body.marks else "", f"end={body.end}" if body.end else ""]
     args = " ".join(part for part in (body.deadline, body.text, *options) if part)
     async with runtime.sessions.begin() as session:
-        group = await _group(session, group_id)
+        group = await named_group(session, group_id)
         try:
-            request = parse_countdown_args(args, _tz(runtime, group), now=now)
+            request = parse_countdown_args(args, group_tz(runtime, group), now=now)
             end, count = await create_countdown(
                 session,
                 group,
@@ -75,7 +75,7 @@ async def add_countdown(group_id: str, body: NewCountdown, runtime: Authorized) 
                 created_by="api",
             )
         except ScheduleError as exc:
-            raise _invalid(exc) from None
+            raise invalid(exc) from None
         jobs = list(
             await session.scalars(
                 select(ScheduledJob).where(ScheduledJob.countdown_id == end.countdown_id)
@@ -90,18 +90,9 @@ async def add_countdown(group_id: str, body: NewCountdown, runtime: Authorized) 
 @router.delete("/groups/{group_id}/countdowns/{countdown_id}", status_code=204)
 async def delete_countdown(group_id: str, countdown_id: int, runtime: Authorized) -> Response:
     async with runtime.sessions.begin() as session:
-        group = await _group(session, group_id)
-        ids = list(
-            await session.scalars(
-                select(ScheduledJob.id).where(
-                    ScheduledJob.group_id == group.id,
-                    ScheduledJob.countdown_id == str(countdown_id),
-                )
-            )
-        )
-        if not await cancel_countdown(
-            session, group.id, str(countdown_id), runtime.scheduler.now()
-        ):
+        group = await named_group(session, group_id)
+        ids = await cancel_countdown(session, group.id, str(countdown_id), runtime.scheduler.now())
+        if not ids:
             raise HTTPException(404, "no such countdown")
     for job_id in ids:
         runtime.scheduler.forget(job_id)

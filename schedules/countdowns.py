@@ -110,11 +110,12 @@ async def running_countdowns(session: AsyncSession, group_id: int) -> list[Sched
 
 async def cancel_countdown(
     session: AsyncSession, group_id: int, countdown_id: str, now: datetime
-) -> bool:
-    """Delete every job of the countdown; False when the group has no such countdown."""
+) -> list[int]:
+    """Delete every job of the countdown; returns their ids (none when the group has no such
+    countdown), so the caller can drop their timers."""
     mine = (ScheduledJob.group_id == group_id, ScheduledJob.countdown_id == countdown_id)
     ids = list(await session.scalars(select(ScheduledJob.id).where(*mine)))
     for job_id in ids:
         record_change(session, job_id, now)
     await session.execute(delete(ScheduledJob).where(*mine))
-    return bool(ids)
+    return ids
