@@ -183,8 +183,7 @@ _SERIES = re.compile(r"(?:series|系列)\s*[:：]\s*(?P<name>\S+)(?:\s+(?P<loop>
 
 def _platform_operator(event: Event, ctx: Context) -> bool:
     """Posting to other groups is for the bot's global operators, not one group's admins."""
-    operators = getattr(ctx, "platform_operators", ())
-    return event.user is not None and event.user.id in operators
+    return event.user is not None and event.user.id in ctx.platform_operators
 
 
 @router.command(
@@ -209,7 +208,7 @@ async def series_command(event: Event, ctx: Context) -> list[SendMessage]:
             series = await need_series(ctx.session, name)
             check_series_rights(series, ctx.group.id, _platform_operator(event, ctx))
             # Replying to a message adds that message (long lessons are easier to write apart).
-            text = text.strip() or (getattr(event, "reply_to_text", None) or "")
+            text = text.strip() or (event.reply_to_text or "")
             number = await add_item(ctx.session, series, text)
             return _reply(event, ctx.t("series.item_added", name=series.name, number=number))
         if sub in ("list", "ls", "列表"):

@@ -6,18 +6,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
-from bot.core.context import Context
 from bot.db.models import Group
 from schedules.models import SERIES, SeriesItem
 from tests.factories import GROUP_ID, make_update, message, user
 from tests.harness import eventually
 from tests.schedules.conftest import jobs, release_outbox
 from tests.schedules.test_schedule_commands import command
-
-SUPPORTS_TARGETS = hasattr(Context, "platform_operators")
 
 
 async def group_posts(bot, fake_telegram, count: int) -> list[str]:
@@ -112,7 +108,6 @@ async def test_bad_options_show_the_right_form(sbot, fake_telegram):
     assert await jobs(sbot) == []
 
 
-@pytest.mark.skipif(not SUPPORTS_TARGETS, reason="needs Context.platform_operators")
 async def test_a_platform_operator_targets_a_type_a_tag_or_listed_groups(sbot, fake_telegram):
     await command(sbot, fake_telegram, "/schedule add 每天 11:00 to=type:快闪 flash news")
     await command(sbot, fake_telegram, "/schedule add 每天 11:00 to=tag:vip vip news")
