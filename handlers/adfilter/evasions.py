@@ -50,7 +50,11 @@ def _fold(m: re.Match[str]) -> str:
 def fold_evasions(text: str, has_cjk: bool = True) -> str:
     """Replace every known evasion spelling in `text` with its canonical form."""
     if not has_cjk and "+" not in text:  # "+v" is the one Latin spelling of "加微信"
-        return LATIN_FOLD.sub("微信", text) if LATIN_FOLD.search(text) else text
+        # Every Latin spelling holds an "x" or "chat": two substring scans spare the pattern,
+        # whose look-behind is tried at every position of a long message.
+        if ("x" in text or "chat" in text) and LATIN_FOLD.search(text):
+            return LATIN_FOLD.sub("微信", text)
+        return text
     first = _MAY_FOLD.search(text)
     if first is None:
         return text

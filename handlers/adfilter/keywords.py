@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import ahocorasick
@@ -17,12 +16,16 @@ NAME = "keywords"
 OPERATOR_WEIGHT = 1.0  # an operator's own keyword is conclusive in their group
 
 # Members warning each other quote the ad they warn about ("说加微信送钱，肯定是骗子"), so in a
-# warning the ad vocabulary is weaker evidence. "not a scam" is the spammer's own line, not a
-# warning, hence the look-behind. Read on the compact view.
-WARNING_RE = re.compile(
-    r"骗子|骗局|被骗|诈骗|被坑|坑人|别信|不要信|别上当|不要上当|别加|不要加|举报|拉黑|小心|当心|提防"
-    r"|(?<!not)(?<!nota)scam|beware|fraud|don'?ttrust|dontfall|reported"
+# warning the ad vocabulary is weaker evidence. Read on the compact view, with one automaton
+# pass: a regex alternation of these words cost ~5 µs on a long message, and the pipeline asks
+# twice for most messages that match any rule.
+WARNING_WORDS = (
+    "骗子", "骗局", "被骗", "诈骗", "被坑", "坑人", "别信", "不要信", "别上当", "不要上当", "别加",
+    "不要加", "举报", "拉黑", "小心", "当心", "提防",
+    "scam", "beware", "fraud", "donttrust", "dontfall", "reported",
 )
+# "not a scam" is the spammer's own line, not a warning.
+_NOT_A = ("not", "nota")
 WARNING_DAMPING = 0.5  # how much weak rule evidence counts inside a warning
 
 
@@ -85,7 +88,23 @@ def check_keywords(message: MessageFeatures, norm: Normalized, config: FilterCon
     return Verdict(NAME, score >= config.keyword_threshold, score, f"matched: {shown}")
 
 
+@cache
+def _warning_matcher() -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for word in WARNING_WORDS:
+        automaton.add_word(word, word)
+    automaton.make_automaton()
+    return automaton
+
+
+@lru_cache(maxsize=4)
+def _warning_in(compact: str) -> str | None:
+    for end, word in _warning_matcher().iter(compact):
+        if word != "scam" or not compact[:end - 3].endswith(_NOT_A):
+            return word
+    return None
+
+
 def warns_about_scams(norm: Normalized) -> str | None:
     """The warning word when a message warns about scams or spammers, else None."""
-    m = WARNING_RE.search(norm.compact) if norm.compact else None
-    return m.group(0) if m else None
+    return _warning_in(norm.compact) if norm.compact else None
