@@ -17,7 +17,7 @@ YouTube or GitHub link looks like an ad.
 from __future__ import annotations
 
 import re
-from itertools import repeat
+from itertools import pairwise
 from operator import add
 
 from handlers.adfilter.links import URL_RE
@@ -56,14 +56,12 @@ def tokenize(norm: Normalized) -> set[str]:
     # in C, where a Python loop over the pieces cost half of the whole pipeline.
     if not text.isascii():
         for run in _CJK.findall(text):
-            out.update(run)
-            out.update(map(add, run, run[1:]))
+            out.update(run, map(add, run, run[1:]))
     words = _WORDS.findall(text)
     if words:
-        out.update(words)
-        # word pairs: "dm me", "per day", "в лс"
-        out.update(map(add, map(add, words, repeat(" ")), words[1:]))
-        out.update([w[:_STEM] + "~" for w in words if len(w) > _STEM + 1])
+        # words, word pairs ("dm me", "per day", "в лс") and stems, in one update
+        out.update(words, map(" ".join, pairwise(words)),
+                   [w[:_STEM] + "~" for w in words if len(w) > _STEM + 1])
     if digits := _DIGITS.findall(text):  # number shape: a price, a year, a phone number
         out.update([_NUMBER[min(len(d), 12)] for d in digits])
     if "@" in text:
