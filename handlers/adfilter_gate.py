@@ -7,6 +7,8 @@ PHOTO_CHECKED event and takes the same path from verdict to punishment as text.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import structlog
 
 from bot.core.actions import Action, Halt
@@ -52,6 +54,21 @@ def features_of(event: Event, ctx: Context) -> MessageFeatures:
     )
 
 
+async def _tier_skips_window(ctx: Context, user_id: str) -> bool:
+    """True when the member's tier spares them the strict new-member rules.
+
+    Only those: an ad is an ad whoever posts it, and points can be farmed by checking in, so a
+    tier never lets a message the normal rules call spam through. Asked only inside the window
+    (a member's first few messages), as the tier is a sum over the points ledger.
+    """
+    assert ctx.group is not None
+    tier = await member_tier(ctx.session, ctx.group.id, user_id)
+    if ADFILTER_EXEMPT in tier.privileges:
+        log.info("adfilter.tier_skips_window", group=ctx.group.id, user=user_id, tier=tier.name)
+        return True
+    return False
+
+
 @router.on(EventKind.MESSAGE, EventKind.EDITED_MESSAGE, when=_judged)
 async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
     """Delete ads (and escalate); everything else passes untouched.
@@ -72,6 +89,8 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
         return []
     features = features_of(event, ctx)
     config = conf.filter_config()
+    if config.is_new(features) and await _tier_skips_window(ctx, event.user.id):
+        features = replace(features, is_new_member=False, member_message_count=None)
     decision = classify(features, config, await group_model(ctx.session, ctx.group.id))
     if not decision.spam:
         if (
@@ -122,16 +141,11 @@ async def photo_checked(event: Event, ctx: Context) -> list[Action | Halt]:
 async def _enforce(
     event: Event, ctx: Context, conf: AdFilterSettings, decision: Decision
 ) -> list[Action | Halt]:
-    """A message judged spam: pass it inside the ad window or for an exempt tier, else punish
-    it by the ladder (shadow mode only records) and halt the handlers after this one."""
+    """A message judged spam: pass it inside the ad window, else punish it by the ladder
+    (shadow mode only records) and halt the handlers after this one."""
     assert ctx.group is not None and event.user is not None
     if conf.window is not None and conf.window.contains(event.at.astimezone(ctx.tz)):
         log.info("adfilter.ad_window", group=ctx.group.id, user=event.user.id)
-        return []
-    # Asked only once a message looks like spam: the tier is a sum over the points ledger.
-    tier = await member_tier(ctx.session, ctx.group.id, event.user.id)
-    if ADFILTER_EXEMPT in tier.privileges:
-        log.info("adfilter.exempt_tier", group=ctx.group.id, user=event.user.id, tier=tier.name)
         return []
     row, actions = await punish(
         event,

@@ -52,7 +52,8 @@ class Tier(BaseModel):
         return (self.en if lang == "en" else self.zh) or self.name
 
 
-# The ad filter skips its strict new-member window for members whose tier holds this privilege.
+# The ad filter skips its strict new-member window (and only that: ads are still removed) for
+# members whose tier holds this privilege, e.g. paid members imported with points.
 ADFILTER_EXEMPT = "adfilter_exempt"
 
 DEFAULT_TITLES = (

@@ -226,3 +226,30 @@ async def test_spam_never_reaches_later_handlers(make_settings, fake_telegram, m
         await harness.close()
     assert seen == [CHAT]
     assert group_texts(fake_telegram)[1] == f"echo: {CHAT}"
+
+
+async def test_a_privileged_tier_skips_the_new_member_window_but_not_the_filter(bot, fake_telegram):
+    # Alice reaches the "trusted" tier (100 points, adfilter_exempt) after one message; Bob has
+    # no points. Both are still inside the three-message new-member window.
+    bob = user(MEMBER_ID + 1, "Bob", username="bob")
+    channel = {"id": -100777, "type": "channel", "title": "Promo Deals", "username": "promo_deals"}
+    forward = {"forward_origin": {"type": "channel", "chat": channel, "message_id": 5, "date": 1}}
+    await bot.post_update(make_message_update("hi", sender=ALICE))
+    await bot.post_update(make_message_update("/points add @alice 120", sender=OPERATOR))
+    await eventually(lambda: quiet(bot))
+    from_alice = make_message_update("今晚的直播回放", sender=ALICE, **forward)
+    from_bob = make_message_update("今晚的直播回放", sender=bob, **forward)
+    await bot.post_update(from_alice)
+    await bot.post_update(from_bob)
+    (deleted,) = await fake_telegram.wait_for("deleteMessage")
+    await eventually(lambda: quiet(bot))
+    # A newcomer forwarding a channel post is removed by the new-member rules; Alice is spared.
+    assert deleted["message_id"] == from_bob["message"]["message_id"]
+    # The tier never lets an ad through: Alice's ad goes like anyone's.
+    ad = make_message_update(AD, sender=ALICE)
+    await bot.post_update(ad)
+    await fake_telegram.wait_for("deleteMessage", 2)
+    await eventually(lambda: quiet(bot))
+    removed = [d["message_id"] for d in fake_telegram.called("deleteMessage")]
+    assert ad["message"]["message_id"] in removed
+    assert [d.user_id for d in await decisions(bot)] == [str(MEMBER_ID + 1), str(MEMBER_ID)]
