@@ -20,12 +20,16 @@ OPERATOR_WEIGHT = 1.0  # an operator's own keyword is conclusive in their group
 # pass: a regex alternation of these words cost ~5 µs on a long message, and the pipeline asks
 # twice for most messages that match any rule.
 WARNING_WORDS = (
-    "骗子", "骗局", "被骗", "诈骗", "被坑", "坑人", "别信", "不要信", "别上当", "不要上当", "别加",
-    "不要加", "举报", "拉黑", "小心", "当心", "提防",
-    "scam", "beware", "fraud", "donttrust", "dontfall", "reported",
+    "骗", "被坑", "坑人", "别信", "不要信", "别相信", "不要相信", "上当", "别加", "不要加",
+    "举报", "拉黑", "小心", "当心", "提防", "谨防", "警惕", "千万别", "千万不要", "别贪",
+    "注意辨别", "冒充",
+    "scam", "beware", "fraud", "phishing", "donttrust", "dontfall", "reported", "becareful",
+    "watchout", "dontclick", "donotclick", "neversend",
 )
-# "not a scam" is the spammer's own line, not a warning.
-_NOT_A = ("not", "nota")
+# What a spammer says of their own offer ("不是骗子", "绝不骗人", "not a scam", "no scam") is
+# not a warning: a warning word right after one of these is skipped.
+_SPAMMER_NEGATIONS = {"骗": ("不是", "不", "没", "绝不", "不会"), "上当": ("不会", "不", "不用"),
+                      "scam": ("not", "nota", "isno", "nononsense")}
 WARNING_DAMPING = 0.5  # how much weak rule evidence counts inside a warning
 
 
@@ -100,7 +104,8 @@ def _warning_matcher() -> ahocorasick.Automaton:
 @lru_cache(maxsize=4)
 def _warning_in(compact: str) -> str | None:
     for end, word in _warning_matcher().iter(compact):
-        if word != "scam" or not compact[:end - 3].endswith(_NOT_A):
+        negations = _SPAMMER_NEGATIONS.get(word)
+        if negations is None or not compact[:end + 1 - len(word)].endswith(negations):
             return word
     return None
 

@@ -31,6 +31,13 @@ _EMOJI = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF]")
 # A word mixing Latin and Cyrillic letters ("cаsino" with a Cyrillic "а") is a filter evasion.
 _MIXED = re.compile(r"[a-z][а-яё]|[а-яё][a-z]")
 _SCHEME = re.compile(r"^(?:[a-z]+://)?(?:www\.)?")
+# An amount of money, whatever it buys: ads promise sums ("日赚500元", "$300 daily") on every
+# topic, so one feature for all of them carries over to topics the corpus has not seen. Chosen
+# by 5-fold cross-validation inside the train splits: 3 more starter ads caught, no new false
+# alarm on either corpus (a "%" feature, tried alike, cost a false alarm on tg-spam).
+_MONEY = re.compile(
+    r"[$￥¥€£]\s?\d|\d\s?(?:元|块|万|千|百|k\b|usd|usdt|美金|刀|dollars|руб|р\b|\$)"
+)
 _STEM = 5  # crude stemming: inflected Russian/English words share their first letters
 
 
@@ -64,6 +71,8 @@ def tokenize(norm: Normalized) -> set[str]:
                    [w[:_STEM] + "~" for w in words if len(w) > _STEM + 1])
     if digits := _DIGITS.findall(text):  # number shape: a price, a year, a phone number
         out.update([_NUMBER[min(len(d), 12)] for d in digits])
+        if _MONEY.search(text):
+            put("__money__")
     if "@" in text:
         put("__at__")
     if not norm.raw.isascii():
