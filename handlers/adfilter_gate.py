@@ -7,6 +7,7 @@ PHOTO_CHECKED event and takes the same path from verdict to punishment as text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import structlog
@@ -32,6 +33,8 @@ from handlers.points_store import member_tier
 log = structlog.get_logger(__name__)
 
 router = Router("adfilter")
+
+BARE_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,64})?\s*")
 
 
 def _judged(event: Event) -> bool:
@@ -87,6 +90,8 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
         # Our own commands ("/filter off", "/report") are not ads, and their few words would
         # only give the strict new-member classifier something to misread.
         return []
+    if not event.urls and not event.has_photo and BARE_COMMAND.fullmatch(event.text or ""):
+        return []  # "/help@other_bot": a member using another bot, with no words to judge
     features = features_of(event, ctx)
     config = conf.filter_config()
     if config.is_new(features) and await _tier_skips_window(ctx, event.user.id):
