@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.db.models import Group
 
@@ -58,8 +58,8 @@ class ScreeningConfig(_Section):
 
 
 class RaidConfig(_Section):
-    threshold: int = 10
-    window_seconds: int = 60
+    threshold: int = Field(default=10, ge=2, le=10_000)
+    window_seconds: int = Field(default=60, ge=5, le=3600)
     # The operators' own chat for raid notices; None posts them in the group.
     alert_chat_id: str | None = None
 

@@ -1,18 +1,21 @@
 """`/settings`: operators read and change a group's language, timezone and group type, and the
-check-in, points and red packet sections (`/settings checkin`, `/settings points.titles ...`,
-see `handlers.settings_sections`)."""
+check-in, points, red packet and raid sections (`/settings checkin`, `/settings points.titles
+...`, `/settings raid.alert_chat <chat id>`, see `handlers.settings_sections`)."""
 
 from __future__ import annotations
 
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from bot.core.actions import SendMessage
 from bot.core.context import Context
 from bot.core.events import Event
 from bot.core.i18n import define
 from bot.core.router import Router
+from bot.db.models import Group
 from bot.groups.settings import GroupKind, GroupSettings, Language
 from handlers import settings_sections
+from handlers.moderation_rights import operates
 
 router = Router("settings")
 
@@ -29,12 +32,13 @@ define(
             "zh": "用法：/settings [language zh|en|auto] [timezone 地区/城市] [kind {kinds}] "
             "[tags 标签1,标签2|none]\n"
             "例如：/settings timezone Europe/Berlin\n"
-            "签到、积分、红包：/settings checkin|points|redpacket 查看，"
+            "签到、积分、红包、防护：/settings checkin|points|redpacket|raid 查看，"
             "/settings <分组>.<项> <值> 修改，例如 /settings checkin.base_points 15",
             "en": "Usage: /settings [language zh|en|auto] [timezone Area/City] [kind {kinds}] "
             "[tags tag1,tag2|none]\n"
             "Example: /settings timezone Europe/Berlin\n"
-            "Check-ins, points, red packets: /settings checkin|points|redpacket to see, "
+            "Check-ins, points, red packets, raids: "
+            "/settings checkin|points|redpacket|raid to see, "
             "/settings <section>.<field> <value> to change, e.g. /settings checkin.base_points 15",
         },
         "settings.invalid": {
@@ -72,7 +76,7 @@ async def settings_command(event: Event, ctx: Context) -> list[SendMessage]:
         )
     kinds = "|".join(kind.value for kind in GroupKind)
     assert ctx.group is not None  # group_only route
-    section_reply = _section_command(ctx, event.args)
+    section_reply = await _section_command(ctx, event, event.args)
     if section_reply is not None:
         return reply(section_reply)
     if len(parts) != 2 or parts[0] not in EDITABLE:
@@ -90,8 +94,8 @@ async def settings_command(event: Event, ctx: Context) -> list[SendMessage]:
     return reply(ctx.t("settings.saved", key=key, value=shown))
 
 
-def _section_command(ctx: Context, args: str) -> str | None:
-    """Show or change a check-in/points/red packet field; None when `args` names none."""
+async def _section_command(ctx: Context, event: Event, args: str) -> str | None:
+    """Show or change a check-in/points/red packet/raid field; None when `args` names none."""
     name, _, raw = args.strip().partition(" ")
     section = name.partition(".")[0]
     if section not in settings_sections.SECTION_MODELS:
@@ -106,7 +110,10 @@ def _section_command(ctx: Context, args: str) -> str | None:
     if not value:
         return ctx.t("settings.usage", kinds="|".join(kind.value for kind in GroupKind))
     try:
-        shown = settings_sections.apply(ctx.group, name, value)
+        parsed = settings_sections.parse(name, value)
+        if settings_sections.FIELDS[name].is_chat and parsed is not None:
+            parsed = await _operated_chat(ctx, event, parsed)
+        shown = settings_sections.apply(ctx.group, name, parsed)
     except settings_sections.BadValue as bad:
         reason = ctx.t(bad.key, value=bad.value)
         return ctx.t("settings.invalid", key=name, value=value, reason=reason)
@@ -114,6 +121,17 @@ def _section_command(ctx: Context, args: str) -> str | None:
         reason = _reason(ctx, exc)
         return ctx.t("settings.invalid", key=name, value=value, reason=reason)
     return ctx.t("settings.saved", key=name, value=shown)
+
+
+async def _operated_chat(ctx: Context, event: Event, chat_id: str) -> str:
+    """`chat_id` when the bot knows that chat and the sender operates it too, else BadValue:
+    what is sent there (raid alerts with member counts) is for the group's operators only."""
+    target = await ctx.session.scalar(
+        select(Group).where(Group.platform == event.platform, Group.chat_id == chat_id)
+    )
+    if target is None or event.user is None or not await operates(ctx, event.user.id, target):
+        raise settings_sections.BadValue("settings.bad_chat", chat_id)
+    return target.chat_id
 
 
 def _reason(ctx: Context, exc: ValidationError) -> str:

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from bot.core.context import Context
 from bot.core.rights import is_operator
-from bot.db.models import Member
+from bot.db.models import Group, Member
+from bot.groups.settings import load_group_settings
 from handlers.moderation import adfilter_settings
 
 
@@ -27,3 +28,13 @@ async def is_exempt(ctx: Context, user_id: str) -> bool:
             select(Member.role).where(Member.group_id == ctx.group.id, Member.user_id == user_id)
         )
     return is_operator(user_id, role, ctx.platform_operators, ctx.group_settings.operators)
+
+
+async def operates(ctx: Context, user_id: str, group: Group) -> bool:
+    """True when `user_id` operates `group`, which may be another chat than the event's (an
+    operators' chat that review cards or raid alerts are sent to)."""
+    role = await ctx.session.scalar(
+        select(Member.role).where(Member.group_id == group.id, Member.user_id == user_id)
+    )
+    settings = load_group_settings(group.settings)
+    return is_operator(user_id, role, ctx.platform_operators, settings.operators)

@@ -8,6 +8,7 @@ ad filter's gate, so a message deleted as spam halts before reaching it and neve
 from __future__ import annotations
 
 from datetime import datetime, time
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import Router
 from bot.db.models import Member
+from handlers.adfilter.normalize import normalize
 from handlers.checkin import CHECKIN_WORDS, is_homework_caption
 from handlers.entry_store import PendingVerification
 from handlers.points_config import (
@@ -188,9 +190,24 @@ def activity_points(event: Event, config: PointsConfig) -> tuple[str, int]:
         and any(mark in question for mark in QUESTION_MARKS)
     ):
         return "answer", config.answer_points
-    if len((event.text or "").strip()) >= config.activity_min_chars:
+    text = (event.text or "").strip()
+    if len(text) >= config.activity_min_chars and on_topic(text, config.topic_words):
         return "activity", config.activity_points
     return "activity", 0
+
+
+def on_topic(text: str, topic_words: tuple[str, ...]) -> bool:
+    """True when the group lists no topic words or `text` mentions one, spelled in any width,
+    case or script (traditional "作業" matches "作业", "Ｈｏｍｅｗｏｒｋ" matches "homework")."""
+    if not topic_words:
+        return True
+    compact = normalize(text).compact
+    return any(word in compact for word in _topic_keys(topic_words))
+
+
+@cache
+def _topic_keys(topic_words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(key for word in topic_words if (key := normalize(word).compact))
 
 
 # The lowest-precedence message handler of check-ins and points (ROUTERS order, then this).

@@ -84,8 +84,9 @@ DEFAULT_TIERS = (
 
 
 class PointsConfig(BaseModel):
-    """Effective activity: a message of `activity_min_chars` or more earns `activity_points`,
-    a reply answering another member's question earns `answer_points`; together at most
+    """Effective activity: a message of `activity_min_chars` or more (mentioning one of
+    `topic_words`, when the group lists any) earns `activity_points`, a reply answering another
+    member's question earns `answer_points`; together at most
     `activity_daily_cap` points per member per local day, so chatter cannot farm points."""
 
     model_config = ConfigDict(frozen=True)
@@ -99,6 +100,9 @@ class PointsConfig(BaseModel):
     referral_points: int = Field(default=5, ge=0)
     referral_daily_cap: int = Field(default=10, ge=0)
     activity_daily_cap: int = Field(default=5, ge=0)
+    # When set, only a message that mentions one of these words is on-topic enough to earn
+    # activity points (a course group: "作业", "homework"); answers to questions always count.
+    topic_words: tuple[str, ...] = ()
     titles: tuple[Title, ...] = DEFAULT_TITLES
     tiers: tuple[Tier, ...] = DEFAULT_TIERS
 

@@ -14,10 +14,9 @@ from bot.core.actions import Button
 from bot.core.context import Context
 from bot.core.events import Event
 from bot.core.i18n import translate
-from bot.core.rights import is_operator
-from bot.db.models import Group, Member
-from bot.groups.settings import load_group_settings
+from bot.db.models import Group
 from handlers.entry_config import ScreeningConfig, load, save
+from handlers.moderation_rights import operates
 
 
 def review_chat(config: ScreeningConfig, group_chat: str) -> str:
@@ -58,17 +57,7 @@ async def deciding_group(ctx: Context, event: Event, group_chat: str | None) -> 
     )
     if group is None or load(group, ScreeningConfig).review_chat_id != event.chat.id:
         return None
-    return group if await _operates(ctx, event, group) else None
-
-
-async def _operates(ctx: Context, event: Event, group: Group) -> bool:
-    if event.user is None:
-        return False
-    role = await ctx.session.scalar(
-        select(Member.role).where(Member.group_id == group.id, Member.user_id == event.user.id)
-    )
-    settings = load_group_settings(group.settings)
-    return is_operator(event.user.id, role, ctx.platform_operators, settings.operators)
+    return group if event.user and await operates(ctx, event.user.id, group) else None
 
 
 async def set_review_chat(ctx: Context, event: Event, value: str) -> str:
@@ -83,7 +72,7 @@ async def set_review_chat(ctx: Context, event: Event, value: str) -> str:
     )
     # The bot must know the chat, and the operator must run it too: cards carry applicants'
     # answers, so they may not be sent to just any chat.
-    if target is None or not await _operates(ctx, event, target):
+    if target is None or event.user is None or not await operates(ctx, event.user.id, target):
         return ctx.t("screening.review_chat_bad", chat=value[:40])
     config.review_chat_id = target.chat_id
     save(ctx.group, config)

@@ -1,4 +1,5 @@
-"""Editing the check-in, points and red packet sections with `/settings <section>.<field> <value>`.
+"""Editing the check-in, points, red packet and raid sections with
+`/settings <section>.<field> <value>`.
 
 Each editable field names its section, its key in the stored section and a parser from what an
 operator types to the stored value; the whole section is then validated by its typed model, so
@@ -11,6 +12,8 @@ Value syntax:
 - titles `points=zh/en`: `/settings points.titles 0=新人/Newcomer, 100=骨干/Core`
 - tiers `name=points[:privilege+privilege]`:
   `/settings points.tiers basic=0, trusted=100:adfilter_exempt`
+- a chat, by id (`off` or `-` for none): `/settings raid.alert_chat -1001234567890`; the bot must
+  know that chat and the operator must run it too (`group_settings` checks before storing).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.core.i18n import define
 from bot.db.models import Group
+from handlers.entry_config import RaidConfig
 from handlers.points_config import CheckinConfig, PointsConfig, RedPacketConfig
 
 define(
@@ -46,6 +50,12 @@ define(
             "en": "a tier is name=points[:privilege+privilege], e.g. vip=500:adfilter_exempt: "
             "{value}",
         },
+        "settings.bad_chat": {
+            "zh": "不能使用 {value}：机器人需要在那个群里，而且你也得是那个群的管理员"
+            "（关闭用 off）",
+            "en": "cannot use {value}: the bot must be in that chat and you must run it too "
+            "(off for none)",
+        },
         "settings.empty_list": {
             "zh": "至少需要一项",
             "en": "at least one entry is needed",
@@ -65,6 +75,7 @@ SECTION_MODELS: dict[str, type[BaseModel]] = {
     "checkin": CheckinConfig,
     "points": PointsConfig,
     "redpacket": RedPacketConfig,
+    "raid": RaidConfig,
 }
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
@@ -107,6 +118,16 @@ def _words(text: str) -> list[str]:
     return [word[:32] for word in _items(text)][:20]
 
 
+def _chat(text: str) -> str | None:
+    """A chat id ("-1001234567890"), or None for "off"; who may use it is checked by the caller."""
+    value = text.strip()
+    if value.lower() in ("off", "-", "关闭", "none"):
+        return None
+    if not re.fullmatch(r"-?\d{1,20}", value):
+        raise BadValue("settings.bad_chat", value)
+    return value
+
+
 def _titles(text: str) -> list[dict[str, Any]]:
     titles = []
     for item in _items(text):
@@ -141,6 +162,8 @@ class Field:
     section: str
     key: str
     parse: Callable[[str], Any]
+    # A chat the bot will post to: the caller must check the operator runs it before storing.
+    is_chat: bool = False
 
 
 FIELDS: dict[str, Field] = {
@@ -157,10 +180,14 @@ FIELDS: dict[str, Field] = {
     "points.referral_points": Field("points", "referral_points", _int),
     "points.referral_daily_cap": Field("points", "referral_daily_cap", _int),
     "points.activity_daily_cap": Field("points", "activity_daily_cap", _int),
+    "points.topic_words": Field("points", "topic_words", _words),
     "points.titles": Field("points", "titles", _titles),
     "points.tiers": Field("points", "tiers", _tiers),
     "redpacket.rounds": Field("redpacket", "rounds", _int),
     "redpacket.escalation": Field("redpacket", "escalation", _decimal),
+    "raid.threshold": Field("raid", "threshold", _int),
+    "raid.window_seconds": Field("raid", "window_seconds", _int),
+    "raid.alert_chat": Field("raid", "alert_chat_id", _chat, is_chat=True),
 }
 
 
@@ -168,13 +195,17 @@ def fields_of(section: str) -> list[str]:
     return [name for name in FIELDS if name.startswith(section + ".")]
 
 
-def apply(group: Group, name: str, raw: str) -> str:
-    """Validate and store one field; returns the stored value as shown back to the operator.
+def parse(name: str, raw: str) -> Any:
+    """What the operator typed for field `name`, read; raises BadValue when it cannot be."""
+    return FIELDS[name].parse(raw)
 
-    Raises BadValue (unreadable input) or ValidationError (a value the section refuses).
+
+def apply(group: Group, name: str, value: Any) -> str:
+    """Validate and store one parsed field; returns the stored value as shown to the operator.
+
+    Raises ValidationError for a value the section refuses.
     """
     field = FIELDS[name]
-    value = field.parse(raw)
     stored = (group.settings or {}).get(field.section)
     current = stored if isinstance(stored, dict) else {}
     model = SECTION_MODELS[field.section]
@@ -197,6 +228,8 @@ def show(group: Group, section: str) -> str:
 
 def show_value(value: Any) -> str:
     """The value in the syntax `/settings` accepts, so it can be copied back and edited."""
+    if value is None:
+        return "off"
     if isinstance(value, bool):
         return "on" if value else "off"
     if isinstance(value, tuple | list):

@@ -184,6 +184,33 @@ async def test_substantial_messages_earn_activity_points_up_to_a_daily_cap(bot, 
     assert [(e.user_id, e.reason, e.delta) for e in entries] == [("222", "activity", 1)] * 5
 
 
+async def test_with_topic_words_only_on_topic_messages_earn_activity_points(bot, fake_telegram):
+    command = "/settings points.topic_words 作业, 笔记, homework"
+    await bot.post_update(make_message_update(command, sender=OPERATOR))
+    cap = "/settings points.activity_daily_cap 20"  # the default 5 would end this test early
+    await bot.post_update(make_message_update(cap, sender=OPERATOR))
+    saved = (await texts(bot, fake_telegram, 2))[0]
+    assert saved == "已保存：points.topic_words = 作业, 笔记, homework"
+    off_topic = "周末天气真好，大家都出去玩了吗，我去了公园"
+    traditional = "我把這週的作業整理成一份文檔了，大家可以參考"
+    full_width = "Ｍｙ ＨＯＭＥＷＯＲＫ for week two is uploaded to the drive"
+    for text in (off_topic, TALK[0], traditional, full_width):
+        await bot.post_update(make_message_update(text, sender=ALICE))
+    question = message("请问作业什么时候交？", sender=BOB)
+    await bot.post_update(make_message_update("周五", sender=ALICE, reply_to_message=question))
+    await quiet(bot)
+    entries = [(e.reason, e.delta, e.ref) for e in await ledger(bot)]
+    # The off-topic message earns nothing; "笔记", "作業" and "ＨＯＭＥＷＯＲＫ" count; an answer
+    # to a question always counts.
+    assert [(reason, delta) for reason, delta, _ in entries] == [
+        ("activity", 1), ("activity", 1), ("activity", 1), ("answer", 2)
+    ]
+    await bot.post_update(make_message_update("/settings points.topic_words -", sender=OPERATOR))
+    await bot.post_update(make_message_update(off_topic + "！", sender=ALICE))
+    await quiet(bot)
+    assert len(await ledger(bot)) == 5  # with the list cleared, any substantial message counts
+
+
 async def test_answering_another_members_question_earns_answer_points(bot, fake_telegram):
     question = message("请问作业什么时候交？", sender=BOB)
     statement = message("我交完作业了", sender=CAROL)

@@ -1,11 +1,13 @@
-"""/settings for the check-in, points and red packet sections, through the webhook."""
+"""/settings for the check-in, points, red packet and raid sections, through the webhook."""
 
 from __future__ import annotations
 
+from bot.db.models import Group
 from handlers.points_store import PointsEntry
 from tests.factories import OPERATOR_ID, make_join_update, make_message_update, user
 from tests.handlers.checkin_points_support import rows, texts
-from tests.handlers.entry_support import group_settings
+from tests.handlers.entry_support import configure, db, group_settings
+from tests.harness import eventually
 
 OP = user(OPERATOR_ID, "Op")
 ALICE = user(222, "Alice")
@@ -131,3 +133,70 @@ async def test_referral_points_stop_at_the_daily_cap(bot, fake_telegram):
     assert me.startswith("Alice 的积分：10\n")
     entries = await rows(bot, PointsEntry, PointsEntry.reason == "referral")
     assert [e.delta for e in entries] == [4, 4, 2]
+
+
+async def test_raid_thresholds_and_the_operators_alert_chat_are_set_by_command(
+    bot, fake_telegram
+):
+    ops_room, foreign_room = -1005550002222, -1005550003333
+    admin = user(888, "GroupAdmin")  # runs this group (not a platform-wide operator)
+
+    def rooms(session) -> None:
+        # The admin runs the ops room too; the other chat is known to the bot but not theirs.
+        session.add(Group(platform="telegram", chat_id=str(ops_room), title="Ops room",
+                          chat_type="supergroup", settings={"operators": ["888"]}))
+        session.add(Group(platform="telegram", chat_id=str(foreign_room), title="Elsewhere",
+                          chat_type="supergroup"))
+
+    await configure(bot, operators=["888"])
+    await db(bot, rooms)
+    replies = await settings(
+        bot,
+        fake_telegram,
+        "raid.threshold 3",
+        "raid.window_seconds 30",
+        f"raid.alert_chat {foreign_room}",
+        "raid.alert_chat -100404",
+        "raid.alert_chat ops",
+        "raid.threshold 1",
+        f"raid.alert_chat {ops_room}",
+        "raid",
+        sender=admin,
+    )
+    assert replies[:3] == [
+        "已保存：raid.threshold = 3",
+        "已保存：raid.window_seconds = 30",
+        f"无法设置 raid.alert_chat={foreign_room}：不能使用 {foreign_room}：机器人需要在那个群里，"
+        "而且你也得是那个群的管理员（关闭用 off）",
+    ]
+    assert replies[3].startswith("无法设置 raid.alert_chat=-100404：不能使用 -100404")
+    assert replies[4].startswith("无法设置 raid.alert_chat=ops：不能使用 ops")
+    assert replies[5] == "无法设置 raid.threshold=1：不能小于 2"
+    assert replies[6] == f"已保存：raid.alert_chat = {ops_room}"
+    assert replies[7] == (
+        f"raid 设置：\nraid.threshold = 3\nraid.window_seconds = 30\nraid.alert_chat = {ops_room}"
+    )
+    # A member cannot redirect the alerts.
+    await bot.post_update(make_message_update("/settings raid.alert_chat off", sender=ALICE))
+    refused = (await texts(bot, fake_telegram, 9))[8]
+    assert refused == "抱歉，这个命令只有群管理员可以使用。"
+    assert (await group_settings(bot))["raid"]["alert_chat_id"] == str(ops_room)
+    # A burst of three joins now alerts the ops room, not the group.
+    for uid in (901, 902, 903):
+        await bot.post_update(make_join_update(user(uid, f"U{uid}")))
+    alert = await eventually_sent_to(fake_telegram, ops_room)
+    assert alert["text"].startswith("⚠️ 检测到大量成员涌入（3 人 / 30 秒）")
+    await bot.post_update(make_message_update("/settings raid.alert_chat off", sender=admin))
+    await eventually_sent(fake_telegram, lambda m: m["text"] == "已保存：raid.alert_chat = off")
+    assert (await group_settings(bot))["raid"]["alert_chat_id"] is None
+
+
+async def eventually_sent_to(fake_telegram, chat_id: int) -> dict:
+    return await eventually_sent(fake_telegram, lambda m: m["chat_id"] == chat_id)
+
+
+async def eventually_sent(fake_telegram, match) -> dict:
+    async def found() -> dict | None:
+        return next((m for m in fake_telegram.called("sendMessage") if match(m)), None)
+
+    return await eventually(found)
