@@ -26,6 +26,7 @@ from bot.platforms.telegram.api import TelegramApi
 from bot.settings import Settings
 from bot.web import ops, webhook
 from bot.web.state import Runtime
+from handlers.repeats_store import RecentPostsPruner
 from handlers.verification_timeouts import VerificationTimeouts
 from schedules import api as schedule_api
 from schedules import countdown_api
@@ -128,6 +129,9 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         on_outbox=sender.notify,
     )
 
+    # Recent-post fingerprints only matter for a day; the leader forgets older ones.
+    pruner = RecentPostsPruner(sessions)
+
     scheduler = SchedulerService(
         sessions,
         FireConfig(operators=settings.operators, default_tz=settings.timezone),
@@ -144,10 +148,12 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         # that one still finish a check, the claim it lost makes its result be thrown away.
         await photo_checks.release_claims()
         photo_checks.start()
+        pruner.start()
         await scheduler.start()
 
     async def deposed() -> None:
         await scheduler.stop()
+        await pruner.stop()
         await photo_checks.stop()
         await timeouts.stop()
         await sender.stop()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+from pydantic import ValidationError
+
 from bot.core.actions import SendMessage
 from bot.core.context import Context
 from bot.core.events import Event
@@ -20,9 +24,11 @@ define(
     {
         "filter.show": {
             "zh": "广告过滤：{enabled}{shadow}\n允许的链接：{links}\n关键词：{keywords}\n"
-            "广告时段：{window}\n处罚阶梯：{ladder}（禁言 {minutes} 分钟）\n举报阈值：{reports} 人",
+            "广告时段：{window}\n处罚阶梯：{ladder}（禁言 {minutes} 分钟）\n"
+            "举报阈值：{reports} 人\n刷屏：{repeats}\n跨群复制：{crossgroup}",
             "en": "Ad filter: {enabled}{shadow}\nAllowed links: {links}\nKeywords: {keywords}\n"
-            "Ad window: {window}\nLadder: {ladder} (mute {minutes} min)\nReports to act: {reports}",
+            "Ad window: {window}\nLadder: {ladder} (mute {minutes} min)\n"
+            "Reports to act: {reports}\nFlood: {repeats}\nCopy-paste across groups: {crossgroup}",
         },
         "filter.on": {"zh": "开启", "en": "on"},
         "filter.off": {"zh": "关闭", "en": "off"},
@@ -30,9 +36,19 @@ define(
         "filter.none": {"zh": "无", "en": "none"},
         "filter.usage": {
             "zh": "用法：/filter [on|off] [shadow on|off] [allow <域名>] "
-            "[keyword add|remove <词>] [window <mon..sun|daily> <HH:MM>-<HH:MM>|off]",
+            "[keyword add|remove <词>] [window <mon..sun|daily> <HH:MM>-<HH:MM>|off] "
+            "[repeats <次数> <分钟>|off] [crossgroup <群数> <分钟>|off]",
             "en": "Usage: /filter [on|off] [shadow on|off] [allow <domain>] "
-            "[keyword add|remove <word>] [window <mon..sun|daily> <HH:MM>-<HH:MM>|off]",
+            "[keyword add|remove <word>] [window <mon..sun|daily> <HH:MM>-<HH:MM>|off] "
+            "[repeats <times> <minutes>|off] [crossgroup <groups> <minutes>|off]",
+        },
+        "filter.repeats": {
+            "zh": "同一内容 {count} 次 / {minutes} 分钟",
+            "en": "the same text {count} times in {minutes} min",
+        },
+        "filter.crossgroup": {
+            "zh": "同一内容 {count} 个群 / {minutes} 分钟",
+            "en": "the same text in {count} groups within {minutes} min",
         },
         "filter.invalid": {"zh": "无法设置：{reason}", "en": "Cannot set that: {reason}"},
     }
@@ -51,6 +67,14 @@ def _show(ctx: Context, conf: AdFilterSettings) -> str:
         ladder=" → ".join(conf.ladder),
         minutes=conf.mute_minutes,
         reports=conf.report_threshold,
+        repeats=ctx.t("filter.repeats", count=conf.repeat_limit, minutes=conf.repeat_minutes)
+        if conf.repeat_limit
+        else ctx.t("filter.off"),
+        crossgroup=ctx.t(
+            "filter.crossgroup", count=conf.crossgroup_limit, minutes=conf.crossgroup_minutes
+        )
+        if conf.crossgroup_limit
+        else ctx.t("filter.off"),
     )
 
 
@@ -76,7 +100,39 @@ def _change(conf: AdFilterSettings, parts: list[str]) -> AdFilterSettings | None
             return conf.model_copy(update={"window": None})
         case ["window", day, span]:
             return conf.model_copy(update={"window": parse_window(day, span)})
+        case ["repeats" | "crossgroup" as rule, "off"]:
+            return _validated(conf, {f"{_RULE_PREFIX[rule]}_limit": 0})
+        case ["repeats" | "crossgroup" as rule, count, minutes]:
+            prefix = _RULE_PREFIX[rule]
+            values = {f"{prefix}_limit": _count(count), f"{prefix}_minutes": _minutes(minutes)}
+            return _validated(conf, values)
     return None
+
+
+_RULE_PREFIX = {"repeats": "repeat", "crossgroup": "crossgroup"}
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise ValueError(f"not a whole number: {text}")
+    return int(text)
+
+
+def _minutes(text: str) -> int:
+    """"10", "10m" or "2h" as minutes."""
+    match = re.fullmatch(r"(\d{1,5})\s*(m|min|h|分钟|小时)?", text.strip().lower())
+    if match is None:
+        raise ValueError(f"not a duration: {text} (e.g. 10m, 2h)")
+    return int(match[1]) * (60 if match[2] in ("h", "小时") else 1)
+
+
+def _validated(conf: AdFilterSettings, values: dict[str, int]) -> AdFilterSettings:
+    """`conf` with `values`, checked against the settings' limits (model_copy skips them)."""
+    try:
+        return AdFilterSettings.model_validate({**conf.model_dump(), **values})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise ValueError(f"{error['loc'][0]}: {error['msg']}") from None
 
 
 @router.command(

@@ -1,6 +1,9 @@
 """The ad filter as the first gate: judge every group message, act by the escalation ladder,
 and halt the rest of the handlers for a message it removed.
 
+Every text message is also remembered briefly (a fingerprint, not the text) so a member posting
+the same text again and again, or in group after group, is caught (`handlers.repeats_store`).
+
 A new member's photo is queued for a QR check; the photo worker's finding comes back as a
 PHOTO_CHECKED event and takes the same path from verdict to punishment as text.
 """
@@ -9,15 +12,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import timedelta
 
 import structlog
 
-from bot.core.actions import Action, Halt
+from bot.core.actions import Action, DeleteMessage, Halt
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import Router
-from handlers.adfilter import Decision, MessageFeatures, classify, combine
+from handlers.adfilter import Decision, MessageFeatures, Verdict, classify, combine
 from handlers.adfilter.qr import judge_qr_texts
+from handlers.adfilter.repeats import check_repeats, fingerprint
 from handlers.moderation import AdFilterSettings, adfilter_settings
 from handlers.moderation_actions import punish
 from handlers.moderation_rights import is_exempt
@@ -29,6 +34,7 @@ from handlers.moderation_store import (
 )
 from handlers.points_config import ADFILTER_EXEMPT
 from handlers.points_store import member_tier
+from handlers.repeats_store import RecentPost, record_post
 
 log = structlog.get_logger(__name__)
 
@@ -96,7 +102,9 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
     config = conf.filter_config()
     if config.is_new(features) and await _tier_skips_window(ctx, event.user.id):
         features = replace(features, is_new_member=False, member_message_count=None)
-    decision = classify(features, config, await group_model(ctx.session, ctx.group.id))
+    repeated, copies = await _repeats(event, ctx, conf)
+    model = await group_model(ctx.session, ctx.group.id)
+    decision = classify(features, config, model, extra=(repeated,) if repeated else ())
     if not decision.spam:
         if (
             event.has_photo
@@ -118,7 +126,42 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
                 )
             )
         return []
-    return await _enforce(event, ctx, conf, decision)
+    # A flood is cleaned up whole: the earlier copies in this group go with the one that
+    # crossed the limit (they were only let through while they might still be chat).
+    earlier = copies if repeated is not None and repeated.spam else ()
+    return await _enforce(event, ctx, conf, decision, earlier_copies=earlier)
+
+
+async def _repeats(
+    event: Event, ctx: Context, conf: AdFilterSettings
+) -> tuple[Verdict | None, tuple[str, ...]]:
+    """Remember this post and judge how often its sender has posted the same text lately:
+    (verdict, ids of the earlier copies in this group); (None, ()) for what is not counted."""
+    assert ctx.group is not None and event.user is not None
+    limits = conf.repeat_limits()
+    if event.kind is not EventKind.MESSAGE or not event.message_id or not event.text:
+        return None, ()  # an edit is the same post again, not a repeat
+    if not (limits.repeat_limit or limits.crossgroup_limit):
+        return None, ()
+    print_ = fingerprint(event.text)
+    if print_ is None:
+        return None, ()
+    post = RecentPost(
+        platform=event.platform,
+        user_id=event.user.id,
+        group_id=ctx.group.id,
+        message_id=event.message_id,
+        fingerprint=print_.digest,
+        at=event.at,
+    )
+    copies = await record_post(
+        ctx.session,
+        post,
+        group_window=timedelta(minutes=limits.repeat_minutes),
+        cross_window=timedelta(minutes=limits.crossgroup_minutes),
+    )
+    verdict = check_repeats(len(copies.in_group), copies.groups, print_.chars, limits)
+    return verdict, copies.in_group
 
 
 @router.on(EventKind.PHOTO_CHECKED, when=_judged)
@@ -144,7 +187,11 @@ async def photo_checked(event: Event, ctx: Context) -> list[Action | Halt]:
 
 
 async def _enforce(
-    event: Event, ctx: Context, conf: AdFilterSettings, decision: Decision
+    event: Event,
+    ctx: Context,
+    conf: AdFilterSettings,
+    decision: Decision,
+    earlier_copies: tuple[str, ...] = (),
 ) -> list[Action | Halt]:
     """A message judged spam: pass it inside the ad window, else punish it by the ladder
     (shadow mode only records) and halt the handlers after this one."""
@@ -164,4 +211,5 @@ async def _enforce(
     )
     if row.shadow:
         return []
-    return [*actions, Halt(reason=f"adfilter: spam #{row.id}")]
+    cleanup = [DeleteMessage(chat_id=event.chat.id, message_id=m) for m in earlier_copies]
+    return [*actions, *cleanup, Halt(reason=f"adfilter: spam #{row.id}")]

@@ -11,12 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from bot.db.models import Group
 from handlers.adfilter import FilterConfig
+from handlers.adfilter.repeats import RepeatLimits
 
 SECTION = "adfilter"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAILY = "daily"
 
 Step = Literal["delete", "mute", "ban"]
+MAX_WINDOW_MINUTES = 24 * 60  # recent posts are kept a little longer (`repeats_store`)
 
 
 class AdWindow(BaseModel):
@@ -67,10 +69,20 @@ class AdFilterSettings(BaseModel):
     warning_seconds: int = Field(default=60, ge=5)
     report_threshold: int = Field(default=3, ge=1)
     window: AdWindow | None = None
+    # The same text this many times in one group within `repeat_minutes`, or in this many
+    # groups within `crossgroup_minutes`, is spam (0 turns a rule off).
+    repeat_limit: int = Field(default=3, ge=0, le=100)
+    repeat_minutes: int = Field(default=10, ge=1, le=MAX_WINDOW_MINUTES)
+    crossgroup_limit: int = Field(default=3, ge=0, le=100)
+    crossgroup_minutes: int = Field(default=60, ge=1, le=MAX_WINDOW_MINUTES)
 
     def filter_config(self) -> FilterConfig:
         """The detection library's view of these settings."""
         return _filter_config(self.allowed_links, self.keywords, self.new_member_messages)
+
+    def repeat_limits(self) -> RepeatLimits:
+        return RepeatLimits(self.repeat_limit, self.repeat_minutes, self.crossgroup_limit,
+                            self.crossgroup_minutes)
 
 
 _CONFIGS: dict[tuple, FilterConfig] = {}

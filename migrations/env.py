@@ -11,7 +11,8 @@ import bot.db.models  # noqa: F401  (registers the tables on Base.metadata)
 import handlers.entry_store  # pending verifications, welcome batches
 import handlers.moderation_store  # ad filter decisions, reports, model state
 import handlers.points_store
-import handlers.redpacket  # noqa: F401  (red packet tables)
+import handlers.redpacket  # red packet tables
+import handlers.repeats_store  # noqa: F401  (recent post fingerprints)
 import schedules.models  # noqa: F401  (job table, claims, content series)
 from bot.db.base import Base
 from bot.db.engine import create_engine

@@ -1,0 +1,109 @@
+"""Recent posts, remembered briefly so repeats can be seen: a member flooding a group with the
+same text, or pasting it into one group after another.
+
+Only a fingerprint of the normalised text is kept (never the text), with who posted it where and
+when; rows older than `RETENTION` are pruned by the leader (`RecentPostsPruner`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ForeignKey, Index, String, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db.base import Base, BigId, UtcDateTime
+from bot.db.models import utcnow
+from bot.loop import DrainLoop
+
+# Longer than the longest window a group may set (`AdFilterSettings`, 24 hours).
+RETENTION = timedelta(hours=25)
+
+
+class RecentPost(Base):
+    __tablename__ = "recent_posts"
+    __table_args__ = (
+        Index("ix_recent_posts_sender", "platform", "user_id", "fingerprint", "at"),
+        Index("ix_recent_posts_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(64))
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    message_id: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+@dataclass(frozen=True)
+class Copies:
+    """Earlier posts of the same text by the same sender, inside the windows asked about."""
+
+    in_group: tuple[str, ...]  # message ids in this group, oldest first
+    groups: int  # distinct groups, this one included
+
+
+async def record_post(
+    session: AsyncSession,
+    post: RecentPost,
+    group_window: timedelta,
+    cross_window: timedelta,
+) -> Copies:
+    """Store `post` and return the sender's earlier copies of the same text."""
+    since = post.at - max(group_window, cross_window)
+    rows = (
+        await session.execute(
+            select(RecentPost.group_id, RecentPost.message_id, RecentPost.at)
+            .where(
+                RecentPost.platform == post.platform,
+                RecentPost.user_id == post.user_id,
+                RecentPost.fingerprint == post.fingerprint,
+                RecentPost.at >= since,
+                RecentPost.at <= post.at,
+            )
+            .order_by(RecentPost.at, RecentPost.id)
+        )
+    ).all()
+    session.add(post)
+    # A replayed update is the same message, not a repeat of it.
+    same = (post.group_id, post.message_id)
+    rows = [r for r in rows if (r.group_id, r.message_id) != same]
+    in_group = tuple(
+        r.message_id
+        for r in rows
+        if r.group_id == post.group_id and r.at >= post.at - group_window
+    )
+    groups = {r.group_id for r in rows if r.at >= post.at - cross_window} | {post.group_id}
+    return Copies(in_group=in_group, groups=len(groups))
+
+
+async def prune(session: AsyncSession, before: datetime, batch: int = 5000) -> int:
+    """Delete up to `batch` posts older than `before`; returns how many went."""
+    ids = select(RecentPost.id).where(RecentPost.at < before).limit(batch)
+    doomed = delete(RecentPost).where(RecentPost.id.in_(ids.scalar_subquery()))
+    result = await session.execute(doomed)
+    return result.rowcount or 0
+
+
+class RecentPostsPruner(DrainLoop):
+    """The leader forgets posts older than `RETENTION`, in batches, every `poll_interval`."""
+
+    name = "recent-posts-pruner"
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        poll_interval: float = 600.0,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        super().__init__(poll_interval)
+        self._sessions = sessions
+        self.clock = clock
+
+    async def run_once(self) -> int:
+        async with self._sessions() as session, session.begin():
+            return await prune(session, self.clock() - RETENTION)

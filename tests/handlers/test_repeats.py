@@ -1,0 +1,130 @@
+"""Floods and copy-paste across groups, through the webhook: the same text again and again in a
+group, or in group after group, is removed with its earlier copies; chat is left alone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from handlers.moderation_store import ModerationDecision
+from handlers.repeats_store import RecentPost, RecentPostsPruner
+from tests.factories import GROUP_ID, MEMBER_ID, OPERATOR_ID, make_message_update, user
+from tests.harness import eventually
+
+OPERATOR = user(OPERATOR_ID, "Op")
+ALICE = user(MEMBER_ID, "Alice", username="alice")
+BOB = user(MEMBER_ID + 1, "Bob", username="bob")
+# Ordinary words: only their repetition makes them spam.
+ASK = "今天团购的取货点在哪里呀，有人知道吗"
+OTHER_GROUPS = (-1002000000001, -1002000000002)
+
+
+async def settle(bot) -> None:
+    await eventually(bot.settled)
+
+
+async def decisions(bot) -> list[ModerationDecision]:
+    async with bot.sessions() as session:
+        query = select(ModerationDecision).order_by(ModerationDecision.id)
+        return list(await session.scalars(query))
+
+
+def deleted(fake_telegram) -> list[tuple[int, int]]:
+    return [(d["chat_id"], d["message_id"]) for d in fake_telegram.called("deleteMessage")]
+
+
+async def test_a_flood_of_the_same_text_is_removed_with_its_earlier_copies(bot, fake_telegram):
+    await bot.post_update(make_message_update("大家好，我是新来的", sender=ALICE))
+    await bot.post_update(make_message_update("谢谢群主拉我进来", sender=ALICE))
+    await bot.post_update(make_message_update("请问群公告在哪里看", sender=ALICE))
+    # The same question three times, spelled a little differently each time.
+    spellings = (ASK, ASK + "？？", "今天 团购的取货点在哪里呀 有人知道吗 🙏")
+    copies = [make_message_update(text, sender=ALICE) for text in spellings]
+    for update in copies[:2]:
+        await bot.post_update(update)
+    await settle(bot)
+    assert deleted(fake_telegram) == []  # asking twice is fine
+    await bot.post_update(copies[2])
+    await fake_telegram.wait_for("deleteMessage", 3)
+    await settle(bot)
+    ids = [u["message"]["message_id"] for u in copies]
+    assert sorted(deleted(fake_telegram)) == sorted((GROUP_ID, i) for i in ids)
+    (decision,) = await decisions(bot)
+    assert decision.message_id == str(ids[2]) and decision.user_id == str(MEMBER_ID)
+    repeats = next(v for v in decision.verdicts if v["name"] == "repeats")
+    assert repeats["spam"] and repeats["details"] == "the same text 3 times in 10 minutes"
+    # Only fingerprints are kept, never the text.
+    async with bot.sessions() as session:
+        posts = list(await session.scalars(select(RecentPost)))
+    # (the three short greetings are too short to count and are not remembered at all)
+    assert len(posts) == 3 and all(len(p.fingerprint) == 32 for p in posts)
+
+
+async def test_different_messages_and_short_replies_are_not_a_flood(bot, fake_telegram):
+    for text in ("好的", "好的", "好的", "收到收到", "收到收到", "收到收到"):
+        await bot.post_update(make_message_update(text, sender=ALICE))
+    for n in range(4):
+        await bot.post_update(make_message_update(f"第{n}个问题：作业第{n}题怎么做", sender=BOB))
+    await settle(bot)
+    assert deleted(fake_telegram) == []
+    assert await decisions(bot) == []
+
+
+async def test_the_same_text_pasted_into_group_after_group_is_removed(bot, fake_telegram):
+    promo = "周末读书会，地点在市图书馆三楼，欢迎大家一起来交流"
+    first = make_message_update(promo, sender=BOB)
+    second = make_message_update(promo, sender=BOB, chat_id=OTHER_GROUPS[0])
+    third = make_message_update(promo, sender=BOB, chat_id=OTHER_GROUPS[1])
+    for update in (first, second):
+        await bot.post_update(update)
+    await settle(bot)
+    assert deleted(fake_telegram) == []
+    await bot.post_update(third)
+    await fake_telegram.wait_for("deleteMessage", 1)
+    await settle(bot)
+    # Each group moderates its own: the third group removes its copy; the others keep theirs.
+    assert deleted(fake_telegram) == [(OTHER_GROUPS[1], third["message"]["message_id"])]
+    (decision,) = await decisions(bot)
+    repeats = next(v for v in decision.verdicts if v["name"] == "repeats")
+    assert repeats["details"] == "the same text in 3 groups within 60 minutes"
+
+
+async def test_operators_set_and_switch_off_the_limits(bot, fake_telegram):
+    for command in ("/filter repeats 2 5m", "/filter crossgroup off", "/filter repeats x 5",
+                    "/filter repeats 2 2000h"):
+        await bot.post_update(make_message_update(command, sender=OPERATOR))
+    replies = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 4)]
+    assert "刷屏：同一内容 2 次 / 5 分钟" in replies[0]
+    assert "跨群复制：同一内容 3 个群" in replies[0]
+    assert "跨群复制：关闭" in replies[1]
+    assert replies[2].startswith("无法设置：not a whole number: x")
+    assert replies[3].startswith("无法设置：repeat_minutes")
+    # Two copies are now a flood.
+    await bot.post_update(make_message_update(ASK, sender=ALICE))
+    await bot.post_update(make_message_update(ASK, sender=ALICE))
+    await fake_telegram.wait_for("deleteMessage", 2)
+    await bot.post_update(make_message_update("/filter repeats off", sender=OPERATOR))
+    for _ in range(3):
+        await bot.post_update(make_message_update(ASK + "!", sender=BOB))
+    await settle(bot)
+    assert len(fake_telegram.called("deleteMessage")) == 2
+
+
+async def test_operators_repeating_an_announcement_are_exempt(bot, fake_telegram):
+    notice = "今晚八点直播答疑，记得准时参加，回放会发在群公告里"
+    for _ in range(3):
+        await bot.post_update(make_message_update(notice, sender=OPERATOR))
+    await settle(bot)
+    assert deleted(fake_telegram) == []
+
+
+async def test_the_leader_forgets_posts_older_than_a_day(bot, fake_telegram):
+    await bot.post_update(make_message_update(ASK, sender=ALICE))
+    await settle(bot)
+    pruner = RecentPostsPruner(bot.sessions)
+    assert await pruner.run_once() == 0  # nothing is old yet
+    pruner.clock = lambda: datetime.now(UTC) + timedelta(hours=26)
+    assert await pruner.run_once() == 1
+    async with bot.sessions() as session:
+        assert list(await session.scalars(select(RecentPost))) == []
