@@ -21,12 +21,16 @@ from bot.loop import DrainLoop
 
 # Longer than the longest window a group may set (`AdFilterSettings`, 24 hours).
 RETENTION = timedelta(hours=25)
+# A wave is judged from this many earlier posts at most: enough to see one, and a text pasted
+# ten thousand times costs no more to judge than one pasted a hundred.
+WAVE_SCAN = 200
 
 
 class RecentPost(Base):
     __tablename__ = "recent_posts"
     __table_args__ = (
         Index("ix_recent_posts_sender", "platform", "user_id", "fingerprint", "at"),
+        Index("ix_recent_posts_fingerprint", "fingerprint", "at"),
         Index("ix_recent_posts_at", "at"),
     )
 
@@ -45,6 +49,10 @@ class Copies:
 
     in_group: tuple[str, ...]  # message ids in this group, oldest first
     groups: int  # distinct groups, this one included
+    # Everyone's posts of the text inside the cross-group window, this one included (counted
+    # only when asked: a wave of accounts pasting one text into many groups).
+    wave_senders: int = 1
+    wave_groups: int = 1
 
 
 async def record_post(
@@ -52,8 +60,10 @@ async def record_post(
     post: RecentPost,
     group_window: timedelta,
     cross_window: timedelta,
+    count_wave: bool = False,
 ) -> Copies:
-    """Store `post` and return the sender's earlier copies of the same text."""
+    """Store `post` and return the sender's earlier copies of the same text (and, with
+    `count_wave`, how many senders and groups posted it lately)."""
     since = post.at - max(group_window, cross_window)
     rows = (
         await session.execute(
@@ -78,7 +88,19 @@ async def record_post(
         if r.group_id == post.group_id and r.at >= post.at - group_window
     )
     groups = {r.group_id for r in rows if r.at >= post.at - cross_window} | {post.group_id}
-    return Copies(in_group=in_group, groups=len(groups))
+    senders = wave_groups = 1
+    if count_wave:
+        others = select(RecentPost.platform, RecentPost.user_id, RecentPost.group_id).where(
+            RecentPost.fingerprint == post.fingerprint,
+            RecentPost.at >= post.at - cross_window,
+            RecentPost.at <= post.at,
+        )
+        seen = set((await session.execute(others.limit(WAVE_SCAN))).all())
+        seen.add((post.platform, post.user_id, post.group_id))
+        senders = len({(platform, user) for platform, user, _ in seen})
+        wave_groups = len({group for _, _, group in seen})
+    return Copies(in_group=in_group, groups=len(groups), wave_senders=senders,
+                  wave_groups=wave_groups)
 
 
 async def prune(session: AsyncSession, before: datetime, batch: int = 5000) -> int:

@@ -42,11 +42,19 @@ def fingerprint(text: str) -> Fingerprint | None:
     return Fingerprint(blake2b(compact.encode(), digest_size=16).hexdigest(), len(compact))
 
 
-def check_repeats(earlier_in_group: int, groups: int, chars: int, limits: RepeatLimits
-                  ) -> Verdict:
+# Several accounts pasting one text into several groups is how spam waves look, but also how a
+# missing-child notice or a charity appeal spreads: weak evidence that needs another check
+# (ad words, a contact, the classifier) to agree, never a decision alone.
+WAVE_SENDERS = 3
+WAVE_SCORE = 0.5
+
+
+def check_repeats(earlier_in_group: int, groups: int, chars: int, limits: RepeatLimits,
+                  wave_senders: int = 1, wave_groups: int = 1) -> Verdict:
     """Judge a message posted `earlier_in_group` times before in this group (inside the repeat
     window) and seen in `groups` groups (this one included, inside the cross-group window);
-    `chars` is the length of its normalised text."""
+    `chars` is the length of its normalised text. `wave_senders`/`wave_groups`: everyone's posts
+    of the same text inside the cross-group window."""
     times = earlier_in_group + 1
     if limits.repeat_limit and times >= limits.repeat_limit:
         return Verdict(NAME, True, 0.95,
@@ -56,6 +64,9 @@ def check_repeats(earlier_in_group: int, groups: int, chars: int, limits: Repeat
         return Verdict(NAME, True, 0.95,
                        f"the same text in {groups} groups within {limits.crossgroup_minutes} "
                        "minutes")
+    if across and wave_senders >= WAVE_SENDERS and wave_groups >= limits.crossgroup_limit:
+        return Verdict(NAME, False, WAVE_SCORE,
+                       f"the same text from {wave_senders} members in {wave_groups} groups")
     if across and groups > 1:
         return Verdict(NAME, False, 0.4, f"the same text in {groups} groups")
     if times > 1:

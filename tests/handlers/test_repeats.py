@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from handlers.adfilter import Verdict, combine
+from handlers.adfilter.repeats import RepeatLimits, check_repeats
 from handlers.moderation_store import ModerationDecision
 from handlers.repeats_store import RecentPost, RecentPostsPruner
 from tests.factories import GROUP_ID, MEMBER_ID, OPERATOR_ID, make_message_update, user
@@ -128,3 +130,30 @@ async def test_the_leader_forgets_posts_older_than_a_day(bot, fake_telegram):
     assert await pruner.run_once() == 1
     async with bot.sessions() as session:
         assert list(await session.scalars(select(RecentPost))) == []
+
+
+async def test_a_notice_many_members_share_across_groups_is_not_removed_for_that_alone(
+    bot, fake_telegram
+):
+    notice = "紧急扩散：小区门口走失一只橘猫，戴蓝色项圈，看到的请联系物业"
+    chats = (GROUP_ID, *OTHER_GROUPS)
+    for n, chat in enumerate(chats):
+        sender = user(MEMBER_ID + 10 + n, f"Neighbour{n}")
+        await bot.post_update(make_message_update(notice, sender=sender, chat_id=chat))
+    await settle(bot)
+    assert deleted(fake_telegram) == []
+
+
+def test_a_wave_of_accounts_is_weak_evidence_and_single_posts_are_none():
+    limits = RepeatLimits()
+    wave = check_repeats(0, 1, 30, limits, wave_senders=3, wave_groups=3)
+    assert (wave.spam, wave.score) == (False, 0.5)
+    assert wave.details == "the same text from 3 members in 3 groups"
+    # Backed by other evidence (ad words at 0.8), the wave decides.
+    keywords = Verdict("keywords", False, 0.8, "matched: 代理")
+    assert combine((wave, keywords), 0.9).spam
+    assert not combine((keywords,), 0.9).spam
+    assert check_repeats(0, 1, 30, limits, wave_senders=3, wave_groups=2).score == 0.0
+    assert check_repeats(0, 1, 12, limits, wave_senders=5, wave_groups=5).score == 0.0  # short
+    assert check_repeats(1, 1, 30, limits).details == "the same text 2 times"
+    assert not check_repeats(5, 9, 30, RepeatLimits(0, 10, 0, 60)).spam  # both rules off
