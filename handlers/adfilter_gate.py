@@ -22,7 +22,7 @@ from bot.core.events import Event, EventKind
 from bot.core.router import Router
 from handlers.adfilter import Decision, MessageFeatures, Verdict, classify, combine
 from handlers.adfilter.qr import judge_qr_texts
-from handlers.adfilter.repeats import CROSS_MIN_CHARS, check_repeats, fingerprint
+from handlers.adfilter.repeats import check_repeats, fingerprint
 from handlers.moderation import AdFilterSettings, adfilter_settings
 from handlers.moderation_actions import punish
 from handlers.moderation_rights import is_exempt
@@ -159,7 +159,6 @@ async def _repeats(
         post,
         group_window=timedelta(minutes=limits.repeat_minutes),
         cross_window=timedelta(minutes=limits.crossgroup_minutes),
-        count_wave=bool(limits.crossgroup_limit) and print_.chars >= CROSS_MIN_CHARS,
     )
     verdict = check_repeats(
         len(copies.in_group),

@@ -21,15 +21,14 @@ from bot.loop import DrainLoop
 
 # Longer than the longest window a group may set (`AdFilterSettings`, 24 hours).
 RETENTION = timedelta(hours=25)
-# A wave is judged from this many earlier posts at most: enough to see one, and a text pasted
-# ten thousand times costs no more to judge than one pasted a hundred.
-WAVE_SCAN = 200
+# The latest this many posts of one text are read at most: enough to see a flood or a wave, and
+# a text pasted ten thousand times costs no more to judge than one pasted a hundred.
+SCAN_LIMIT = 200
 
 
 class RecentPost(Base):
     __tablename__ = "recent_posts"
     __table_args__ = (
-        Index("ix_recent_posts_sender", "platform", "user_id", "fingerprint", "at"),
         Index("ix_recent_posts_fingerprint", "fingerprint", "at"),
         Index("ix_recent_posts_at", "at"),
     )
@@ -49,8 +48,8 @@ class Copies:
 
     in_group: tuple[str, ...]  # message ids in this group, oldest first
     groups: int  # distinct groups, this one included
-    # Everyone's posts of the text inside the cross-group window, this one included (counted
-    # only when asked: a wave of accounts pasting one text into many groups).
+    # Everyone's posts of the text inside the cross-group window, this one included: a wave of
+    # accounts pasting one text into many groups.
     wave_senders: int = 1
     wave_groups: int = 1
 
@@ -60,47 +59,42 @@ async def record_post(
     post: RecentPost,
     group_window: timedelta,
     cross_window: timedelta,
-    count_wave: bool = False,
 ) -> Copies:
-    """Store `post` and return the sender's earlier copies of the same text (and, with
-    `count_wave`, how many senders and groups posted it lately)."""
+    """Store `post` and return the earlier posts of the same text: the sender's own copies, and
+    how many senders and groups posted it lately (one indexed query by fingerprint)."""
     since = post.at - max(group_window, cross_window)
     rows = (
         await session.execute(
-            select(RecentPost.group_id, RecentPost.message_id, RecentPost.at)
+            select(RecentPost.platform, RecentPost.user_id, RecentPost.group_id,
+                   RecentPost.message_id, RecentPost.at)
             .where(
-                RecentPost.platform == post.platform,
-                RecentPost.user_id == post.user_id,
                 RecentPost.fingerprint == post.fingerprint,
                 RecentPost.at >= since,
                 RecentPost.at <= post.at,
             )
-            .order_by(RecentPost.at, RecentPost.id)
+            .order_by(RecentPost.at.desc(), RecentPost.id.desc())
+            .limit(SCAN_LIMIT)
         )
     ).all()
     session.add(post)
     # A replayed update is the same message, not a repeat of it.
-    same = (post.group_id, post.message_id)
-    rows = [r for r in rows if (r.group_id, r.message_id) != same]
+    same = (post.platform, post.user_id, post.group_id, post.message_id)
+    rows = [r for r in reversed(rows) if tuple(r[:4]) != same]
+    mine = [r for r in rows if (r.platform, r.user_id) == (post.platform, post.user_id)]
     in_group = tuple(
         r.message_id
-        for r in rows
+        for r in mine
         if r.group_id == post.group_id and r.at >= post.at - group_window
     )
-    groups = {r.group_id for r in rows if r.at >= post.at - cross_window} | {post.group_id}
-    senders = wave_groups = 1
-    if count_wave:
-        others = select(RecentPost.platform, RecentPost.user_id, RecentPost.group_id).where(
-            RecentPost.fingerprint == post.fingerprint,
-            RecentPost.at >= post.at - cross_window,
-            RecentPost.at <= post.at,
-        )
-        seen = set((await session.execute(others.limit(WAVE_SCAN))).all())
-        seen.add((post.platform, post.user_id, post.group_id))
-        senders = len({(platform, user) for platform, user, _ in seen})
-        wave_groups = len({group for _, _, group in seen})
-    return Copies(in_group=in_group, groups=len(groups), wave_senders=senders,
-                  wave_groups=wave_groups)
+    crossed = [r for r in rows if r.at >= post.at - cross_window]
+    groups = {r.group_id for r in mine if r.at >= post.at - cross_window} | {post.group_id}
+    senders = {(r.platform, r.user_id) for r in crossed} | {(post.platform, post.user_id)}
+    return Copies(
+        in_group=in_group,
+        groups=len(groups),
+        wave_senders=len(senders),
+        wave_groups=len({r.group_id for r in crossed} | {post.group_id}),
+    )
 
 
 async def prune(session: AsyncSession, before: datetime, batch: int = 5000) -> int:

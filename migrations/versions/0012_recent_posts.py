@@ -38,9 +38,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("recent_posts", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_recent_posts_sender", ["platform", "user_id", "fingerprint", "at"], unique=False
-        )
-        batch_op.create_index(
             "ix_recent_posts_fingerprint", ["fingerprint", "at"], unique=False
         )
         batch_op.create_index("ix_recent_posts_at", ["at"], unique=False)
@@ -50,5 +47,4 @@ def downgrade() -> None:
     with op.batch_alter_table("recent_posts", schema=None) as batch_op:
         batch_op.drop_index("ix_recent_posts_at")
         batch_op.drop_index("ix_recent_posts_fingerprint")
-        batch_op.drop_index("ix_recent_posts_sender")
     op.drop_table("recent_posts")
