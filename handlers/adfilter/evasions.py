@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 # Symbols that stand in for a character. Hearts after 微/威/薇/v read "xin" (信).
-HEART_AS_XIN = re.compile(r"(?<=[薇威徽嶶微v])[\s.·_-]*[❤♥💗💕💖❣💓💞🧡💛💚💙💜🖤🤍]+")
+HEARTS = "❤♥💗💕💖❣💓💞🧡💛💚💙💜🖤🤍"
+HEART_AS_XIN = re.compile(rf"(?<=[薇威徽嶶微v])[\s.·_-]*[{HEARTS}]+")
 CHAR_MAP = str.maketrans({"➕": "加", "✚": "加", "╋": "加", "ⓥ": "v", "ν": "v", "。": "."})
 
 # Separators spammers insert between CJK characters ("加 微 信", "加.微.信", "加😀微信").
