@@ -135,8 +135,9 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
 async def _repeats(
     event: Event, ctx: Context, conf: AdFilterSettings
 ) -> tuple[Verdict | None, tuple[str, ...]]:
-    """Remember this post and judge how often its sender has posted the same text lately:
-    (verdict, ids of the earlier copies in this group); (None, ()) for what is not counted."""
+    """Remember this post and judge how often the same text was posted lately: (verdict, ids
+    of the sender's earlier copies in this group to remove with it when this post starts a
+    flood); (None, ()) for what is not counted."""
     assert ctx.group is not None and event.user is not None
     limits = conf.repeat_limits()
     if event.kind is not EventKind.MESSAGE or not event.message_id or not event.text:
@@ -168,7 +169,9 @@ async def _repeats(
         wave_senders=copies.wave_senders,
         wave_groups=copies.wave_groups,
     )
-    return verdict, copies.in_group
+    # Only the copy that reaches the limit cleans up: later ones find the earlier copies gone.
+    first_flood = len(copies.in_group) + 1 == limits.repeat_limit
+    return verdict, copies.in_group if first_flood else ()
 
 
 @router.on(EventKind.PHOTO_CHECKED, when=_judged)

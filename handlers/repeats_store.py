@@ -44,10 +44,10 @@ class RecentPost(Base):
 
 @dataclass(frozen=True)
 class Copies:
-    """Earlier posts of the same text by the same sender, inside the windows asked about."""
+    """Earlier posts of the same text, inside the windows asked about."""
 
-    in_group: tuple[str, ...]  # message ids in this group, oldest first
-    groups: int  # distinct groups, this one included
+    in_group: tuple[str, ...]  # the sender's message ids in this group, oldest first
+    groups: int  # distinct groups the sender posted it in, this one included
     # Everyone's posts of the text inside the cross-group window, this one included: a wave of
     # accounts pasting one text into many groups.
     wave_senders: int = 1

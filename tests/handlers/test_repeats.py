@@ -61,6 +61,14 @@ async def test_a_flood_of_the_same_text_is_removed_with_its_earlier_copies(bot, 
         posts = list(await session.scalars(select(RecentPost)))
     # (the three short greetings are too short to count and are not remembered at all)
     assert len(posts) == 3 and all(len(p.fingerprint) == 32 for p in posts)
+    # A fourth copy is the member's second offence (mute); the copies already gone are not
+    # deleted a second time.
+    fourth = make_message_update(ASK, sender=ALICE)
+    await bot.post_update(fourth)
+    await fake_telegram.wait_for("restrictChatMember", 1)
+    await settle(bot)
+    assert len(deleted(fake_telegram)) == 4
+    assert deleted(fake_telegram)[-1] == (GROUP_ID, fourth["message"]["message_id"])
 
 
 async def test_different_messages_and_short_replies_are_not_a_flood(bot, fake_telegram):
