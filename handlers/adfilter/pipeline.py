@@ -58,8 +58,17 @@ def classify(message: MessageFeatures, config: FilterConfig | None = None,
         return Decision(spam=False, score=0.0, verdicts=(Verdict("filter", False, 0.0, "off"),))
     norm = normalize(message.text)
     verdicts = [check(message, norm, config) for check in CHECKS]
-    verdicts.append(check_classifier(message, norm, config, model or shared_model()))
     verdicts.extend(extra)
+    opinion = check_classifier(message, norm, config, model or shared_model())
+    if (opinion.spam and opinion.score < config.classifier_threshold
+            and not any(v.score for v in verdicts)):
+        # Only the lower new-member threshold called it spam, and no rule found anything (no
+        # link, contact, listed phrase, forward or repeat): a newcomer's "Hi everyone, I'm new
+        # here" reads like the openers scammers copy from it. Measured with every train message
+        # posted as a newcomer's first, in 5-fold cross-validation inside the starter train
+        # split: 42 -> 27 false alarms for 31 more missed ads; established members unchanged.
+        opinion = opinion._replace(spam=False, details=f"{opinion.details}, but no rule agrees")
+    verdicts.insert(len(CHECKS), opinion)
     # Only a message some rule found something in can need damping: most chat skips the scan.
     if (verdicts[1].score or verdicts[2].score) and (warning := warns_about_scams(norm)):
         verdicts = [v._replace(score=round(v.score * WARNING_DAMPING, 4))
