@@ -53,6 +53,7 @@ def features_of(event: Event, ctx: Context) -> MessageFeatures:
     if count is not None and event.kind is EventKind.MESSAGE:
         count -= 1  # the member middleware has already counted this message
     forwarded = event.forwarded_from_chat
+    other = event.reply_to_user
     return MessageFeatures(
         text=event.text or "",
         urls=event.urls,
@@ -60,6 +61,7 @@ def features_of(event: Event, ctx: Context) -> MessageFeatures:
         forward_source=(forwarded.title or forwarded.id) if forwarded else None,
         has_photo=event.has_photo,
         member_message_count=count,
+        is_reply=other is not None and not other.is_bot and other != event.user,
     )
 
 

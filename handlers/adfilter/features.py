@@ -13,7 +13,8 @@ class MessageFeatures:
     which never appear in `text`); links written in the text itself are found by the filter.
     `member_message_count` is how many messages the sender had posted in this group before this
     one (None when unknown); `is_new_member` lets the caller force the new-member rules, e.g.
-    for someone who joined minutes ago. Operators and admins should be exempted by the caller.
+    for someone who joined minutes ago. `is_reply`: the message answers another member's message
+    (a short answer is conversation). Operators and admins should be exempted by the caller.
     """
 
     text: str = ""
@@ -23,3 +24,4 @@ class MessageFeatures:
     has_photo: bool = False
     member_message_count: int | None = None
     is_new_member: bool = False
+    is_reply: bool = False  # answers another member's message

@@ -37,6 +37,7 @@ DAMPED = frozenset({"contacts"})
 # classifier, nor built-in keywords, nor weak evidence adding up decide a question.
 QUESTION_ONLY_CONCLUSIVE = 2.0  # a noisy-or total never reaches it
 QUESTION_END = re.compile(r"[?吗呢][\W_]*$")
+SHORT_REPLY_CHARS = 20  # letters/characters, spaces and punctuation aside: a few words
 
 
 @cache
@@ -76,13 +77,16 @@ def classify(message: MessageFeatures, config: FilterConfig | None = None,
         verdicts.append(Verdict("warning", False, 0.0,
                                 f"warns about scams ('{warning}'): weak rule evidence halved"))
         return combine(tuple(verdicts), config.spam_threshold)
-    if QUESTION_END.search(norm.plain[-8:]):  # the tail only: the pattern is end-anchored
+    # A short reply to another member ("看私信", "扫码了", "check your inbox") is conversation:
+    # like a question, only conclusive rules decide it.
+    short_reply = message.is_reply and len(norm.compact) < SHORT_REPLY_CHARS
+    if short_reply or QUESTION_END.search(norm.plain[-8:]):  # the pattern is end-anchored
         # An operator's phrase scores exactly 1.0 and stays conclusive; built-in ones stay < 1.
         verdicts = [v._replace(spam=False) if v.spam and (
             v.name == CLASSIFIER or (v.name == "keywords" and v.score < 1.0)) else v
             for v in verdicts]
-        verdicts.append(Verdict("question", False, 0.0,
-                                "asks a question: only conclusive rules decide"))
+        why = "a short reply" if short_reply else "asks a question"
+        verdicts.append(Verdict("question", False, 0.0, f"{why}: only conclusive rules decide"))
         return combine(tuple(verdicts), QUESTION_ONLY_CONCLUSIVE)
     return combine(tuple(verdicts), config.spam_threshold, config.classifier_lean,
                    config.rule_support)

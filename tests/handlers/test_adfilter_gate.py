@@ -14,7 +14,15 @@ from bot.core.router import Router
 from bot.db.models import Group, OutboxAction
 from bot.dispatch import ROUTERS, Dispatcher
 from handlers.moderation_store import ModerationDecision, PhotoCheck
-from tests.factories import GROUP_ID, MEMBER_ID, OPERATOR_ID, make_message_update, user
+from tests.factories import (
+    GROUP_ID,
+    MEMBER_ID,
+    OPERATOR_ID,
+    make_message_update,
+    make_update,
+    message,
+    user,
+)
 from tests.harness import BotHarness, eventually
 
 OPERATOR = user(OPERATOR_ID, "Op")
@@ -269,3 +277,18 @@ async def test_newcomers_introducing_themselves_are_left_alone(bot, fake_telegra
     await eventually(lambda: quiet(bot))
     assert fake_telegram.called("deleteMessage") == []
     assert await decisions(bot) == []
+
+
+async def test_short_replies_between_members_are_conversation(bot, fake_telegram):
+    bob = user(MEMBER_ID + 1, "Bob", username="bob")
+    asked = message("谁有上次活动的报名表？我找不到了", sender=ALICE)
+    await bot.post_update(make_update("message", asked))
+    for text in ("看私信", "扫码了", "回你私信了", "check your inbox"):
+        await bot.post_update(make_message_update(text, sender=bob, reply_to_message=asked))
+    await eventually(lambda: quiet(bot))
+    assert fake_telegram.called("deleteMessage") == []
+    # A reply handing out a WeChat id is still an ad: conclusive rules decide replies too.
+    handout = make_message_update("vx: abc12345", sender=bob, reply_to_message=asked)
+    await bot.post_update(handout)
+    (deleted,) = await fake_telegram.wait_for("deleteMessage")
+    assert deleted["message_id"] == handout["message"]["message_id"]
