@@ -23,6 +23,7 @@ from handlers import (
     adfilter_commands,
     adfilter_gate,
     checkin,
+    discipline,
     group_settings,
     guide,
     icebreaker,
@@ -58,8 +59,10 @@ ROUTERS: tuple[Router, ...] = (
     # Commands last: they never block other capabilities from seeing a message.
     guide.router,
     group_settings.router,
-    # Moderation commands (/spam, /undo, /report...), their buttons and /filter.
+    # Moderation commands (/spam, /undo, /report...), their buttons and /filter; /warn, /mute
+    # and /ban.
     moderation_commands.router,
+    discipline.router,
     moderation_appeals.router,
     adfilter_commands.router,
     # /schedule and /countdown: operator commands that only answer their own command.

@@ -1,0 +1,178 @@
+"""Operators' own discipline commands: `/warn`, `/mute`, `/ban`, aimed by replying to a member's
+message or by naming them (`@username` or a user id).
+
+The ad filter's ladder does the same steps on its own; these are for what no detector sees
+(rudeness, off-topic fights). Operators, admins and allow-listed members cannot be targeted.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import structlog
+from sqlalchemy import func, select
+
+from bot.core.actions import Action, Ban, DeleteMessage, Restrict, SendMessage
+from bot.core.context import Context
+from bot.core.events import Event, User
+from bot.core.i18n import define
+from bot.core.router import Router
+from bot.db.models import Member
+from handlers.moderation_actions import display
+from handlers.moderation_rights import is_exempt
+
+log = structlog.get_logger(__name__)
+
+router = Router("discipline")
+
+DEFAULT_MUTE = timedelta(hours=1)
+MAX_MUTE = timedelta(days=366)  # Telegram treats longer restrictions as forever
+DURATION = re.compile(r"(\d{1,6})\s*(m|min|分钟|h|小时|d|天)", re.IGNORECASE)
+UNITS = {"m": 1, "min": 1, "分钟": 1, "h": 60, "小时": 60, "d": 1440, "天": 1440}
+
+define(
+    {
+        "discipline.usage": {
+            "zh": "用法：回复成员的消息发送 /{command}，或 /{command} @用户名|用户ID{extra}",
+            "en": "Usage: reply to a member's message with /{command}, or /{command} "
+            "@username|user id{extra}",
+        },
+        "discipline.usage.mute": {
+            "zh": " [时长，如 30m、2h、1d] [原因]",
+            "en": " [30m|2h|1d] [reason]",
+        },
+        "discipline.usage.other": {"zh": " [原因]", "en": " [reason]"},
+        "discipline.unknown": {
+            "zh": "找不到成员 {who}：请回复他的消息，或使用他在本群的用户名或 ID",
+            "en": "No member {who} here: reply to their message, or use their username or id",
+        },
+        "discipline.exempt": {
+            "zh": "不能对管理员或白名单成员使用这个命令",
+            "en": "This cannot be used on operators, admins or allow-listed members",
+        },
+        "discipline.warned": {
+            "zh": "⚠️ {name}，请遵守群规。{reason}",
+            "en": "⚠️ {name}, please keep to the group rules. {reason}",
+        },
+        "discipline.muted": {
+            "zh": "已禁言 {name} {minutes} 分钟。{reason}",
+            "en": "{name} is muted for {minutes} min. {reason}",
+        },
+        "discipline.banned": {
+            "zh": "已将 {name} 移出本群并禁止再次加入。{reason}",
+            "en": "{name} is removed from the group and may not rejoin. {reason}",
+        },
+        "discipline.reason": {"zh": "原因：{reason}", "en": "Reason: {reason}"},
+        "discipline.too_long": {
+            "zh": "禁言时长最长 366 天：{value}",
+            "en": "a mute lasts at most 366 days: {value}",
+        },
+    }
+)
+
+
+def _reply(event: Event, text: str) -> list[Action]:
+    return [SendMessage(chat_id=event.chat.id, text=text.strip(), reply_to=event.message_id)]
+
+
+async def _named(ctx: Context, who: str) -> User | None:
+    """The member of this group called `@username` or with this user id."""
+    assert ctx.group is not None
+    query = select(Member).where(Member.group_id == ctx.group.id)
+    if who.startswith("@"):
+        query = query.where(func.lower(Member.username) == who[1:].lower())
+    elif who.isdigit():
+        query = query.where(Member.user_id == who)
+    else:
+        return None
+    member = await ctx.session.scalar(query.limit(1))
+    if member is None:
+        return User(id=who, name=who) if who.isdigit() else None
+    return User(id=member.user_id, name=member.display_name, username=member.username,
+                is_bot=member.is_bot)
+
+
+async def _target(event: Event, ctx: Context, command: str
+                  ) -> tuple[User | None, list[str], list[Action]]:
+    """(member, remaining words, refusal): the replied-to sender, else the first argument."""
+    words = event.args.split()
+    usage = ctx.t("discipline.usage", command=command,
+                  extra=ctx.t(f"discipline.usage.{'mute' if command == 'mute' else 'other'}"))
+    if event.reply_to_user is not None and event.reply_to_message_id:
+        target: User | None = event.reply_to_user
+    elif words and (words[0].startswith("@") or words[0].isdigit()):
+        target = await _named(ctx, words[0])
+        if target is None:
+            return None, words, _reply(event, ctx.t("discipline.unknown", who=words[0][:40]))
+        words = words[1:]
+    else:
+        return None, words, _reply(event, usage)
+    if await is_exempt(ctx, target.id):
+        return None, words, _reply(event, ctx.t("discipline.exempt"))
+    return target, words, []
+
+
+def _reason(ctx: Context, words: list[str]) -> str:
+    reason = " ".join(words).strip()[:200]
+    return ctx.t("discipline.reason", reason=reason) if reason else ""
+
+
+@router.command(
+    "warn",
+    description={"zh": "警告成员（回复消息或 @用户名）", "en": "Warn a member (reply or @name)"},
+    operator_only=True,
+    group_only=True,
+)
+async def warn_command(event: Event, ctx: Context) -> list[Action]:
+    target, words, refusal = await _target(event, ctx, "warn")
+    if target is None:
+        return refusal
+    log.info("discipline.warn", group=event.chat.id, user=target.id)
+    text = ctx.t("discipline.warned", name=display(target), reason=_reason(ctx, words))
+    return [SendMessage(chat_id=event.chat.id, text=text.strip(),
+                        reply_to=event.reply_to_message_id)]
+
+
+@router.command(
+    "mute",
+    description={"zh": "禁言成员，如 /mute 2h", "en": "Mute a member, e.g. /mute 2h"},
+    operator_only=True,
+    group_only=True,
+)
+async def mute_command(event: Event, ctx: Context) -> list[Action]:
+    target, words, refusal = await _target(event, ctx, "mute")
+    if target is None:
+        return refusal
+    length = DEFAULT_MUTE
+    if words and (match := DURATION.fullmatch(words[0])):
+        length = timedelta(minutes=int(match[1]) * UNITS[match[2].lower()])
+        if length > MAX_MUTE or length <= timedelta(0):
+            return _reply(event, ctx.t("discipline.too_long", value=words[0]))
+        words = words[1:]
+    minutes = int(length.total_seconds() // 60)
+    log.info("discipline.mute", group=event.chat.id, user=target.id, minutes=minutes)
+    text = ctx.t("discipline.muted", name=display(target), minutes=minutes,
+                 reason=_reason(ctx, words))
+    return [
+        Restrict(chat_id=event.chat.id, user_id=target.id, until=ctx.now + length),
+        SendMessage(chat_id=event.chat.id, text=text.strip()),
+    ]
+
+
+@router.command(
+    "ban",
+    description={"zh": "将成员移出并禁止再加入", "en": "Remove a member for good"},
+    operator_only=True,
+    group_only=True,
+)
+async def ban_command(event: Event, ctx: Context) -> list[Action]:
+    target, words, refusal = await _target(event, ctx, "ban")
+    if target is None:
+        return refusal
+    log.info("discipline.ban", group=event.chat.id, user=target.id)
+    actions: list[Action] = [Ban(chat_id=event.chat.id, user_id=target.id)]
+    if event.reply_to_message_id and event.reply_to_user is not None:
+        actions.append(DeleteMessage(chat_id=event.chat.id, message_id=event.reply_to_message_id))
+    text = ctx.t("discipline.banned", name=display(target), reason=_reason(ctx, words))
+    return [*actions, SendMessage(chat_id=event.chat.id, text=text.strip())]

@@ -1,0 +1,68 @@
+"""/warn, /mute and /ban through the webhook: aimed by reply or by name, operators only, never at
+operators."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tests.factories import MEMBER_ID, OPERATOR_ID, make_message_update, message, user
+from tests.handlers.checkin_points_support import quiet, texts
+
+OPERATOR = user(OPERATOR_ID, "Op")
+ALICE = user(MEMBER_ID, "Alice", username="alice")
+BOB = user(MEMBER_ID + 1, "Bob", username="bob")
+
+
+async def test_warn_by_reply_answers_the_offending_message(bot, fake_telegram):
+    rude = message("你们这群人真烦", sender=ALICE)
+    await bot.post_update(make_message_update("/warn 请文明发言", sender=OPERATOR,
+                                              reply_to_message=rude))
+    (warning,) = await fake_telegram.wait_for("sendMessage", 1)
+    assert warning["text"] == "⚠️ @alice，请遵守群规。原因：请文明发言"
+    assert warning["reply_parameters"]["message_id"] == rude["message_id"]
+    assert fake_telegram.called("restrictChatMember") == []
+
+
+async def test_mute_by_name_for_a_given_time(bot, fake_telegram):
+    await bot.post_update(make_message_update("hi", sender=BOB))  # Bob is known to the group
+    before = datetime.now(UTC)
+    await bot.post_update(make_message_update("/mute @bob 2h 刷屏", sender=OPERATOR))
+    (restricted,) = await fake_telegram.wait_for("restrictChatMember", 1)
+    assert restricted["user_id"] == MEMBER_ID + 1
+    assert restricted["permissions"]["can_send_messages"] is False
+    until = datetime.fromtimestamp(restricted["until_date"], UTC)
+    assert before + timedelta(minutes=119) <= until <= before + timedelta(minutes=121)
+    (notice,) = await texts(bot, fake_telegram, 1)
+    assert notice == "已禁言 @bob 120 分钟。原因：刷屏"
+
+
+async def test_ban_by_reply_removes_the_member_and_the_message(bot, fake_telegram):
+    ad = message("fake giveaway, click my link", sender=BOB)
+    await bot.post_update(make_message_update("/ban", sender=OPERATOR, reply_to_message=ad))
+    (banned,) = await fake_telegram.wait_for("banChatMember", 1)
+    (deleted,) = await fake_telegram.wait_for("deleteMessage", 1)
+    assert banned["user_id"] == MEMBER_ID + 1 and deleted["message_id"] == ad["message_id"]
+    (notice,) = await texts(bot, fake_telegram, 1)
+    assert notice == "已将 @bob 移出本群并禁止再次加入。"
+
+
+async def test_bad_targets_and_members_are_refused(bot, fake_telegram):
+    commands = [
+        ("/ban", OPERATOR, None),  # nobody named
+        ("/mute @nobody_here", OPERATOR, None),  # unknown name
+        ("/mute 1000d", OPERATOR, message("spam", sender=ALICE)),  # too long
+        ("/ban", OPERATOR, message("I run this group", sender=OPERATOR)),  # an operator
+        ("/ban @alice", ALICE, None),  # a member may not
+    ]
+    for text, sender, replied in commands:
+        extra = {"reply_to_message": replied} if replied else {}
+        await bot.post_update(make_message_update(text, sender=sender, **extra))
+    replies = await texts(bot, fake_telegram, 5)
+    assert replies[0].startswith("用法：回复成员的消息发送 /ban")
+    assert replies[1].startswith("找不到成员 @nobody_here")
+    assert replies[2] == "禁言时长最长 366 天：1000d"
+    assert replies[3] == "不能对管理员或白名单成员使用这个命令"
+    assert replies[4] == "抱歉，这个命令只有群管理员可以使用。"
+    await quiet(bot)
+    assert fake_telegram.called("banChatMember") == []
+    assert fake_telegram.called("restrictChatMember") == []
