@@ -33,6 +33,7 @@ from handlers import (
     redpacket,
     schedule_commands,
     screening,
+    stats,
     verification,
     welcome,
 )
@@ -67,6 +68,7 @@ ROUTERS: tuple[Router, ...] = (
     adfilter_commands.router,
     # /schedule and /countdown: operator commands that only answer their own command.
     schedule_commands.router,
+    stats.router,
 )
 
 

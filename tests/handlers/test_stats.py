@@ -1,0 +1,42 @@
+"""/stats through the webhook: the group's last 7 days, for operators only."""
+
+from __future__ import annotations
+
+from tests.factories import (
+    MEMBER_ID,
+    OPERATOR_ID,
+    make_join_update,
+    make_left_update,
+    make_message_update,
+    user,
+)
+from tests.handlers.checkin_points_support import quiet, texts
+
+OPERATOR = user(OPERATOR_ID, "Op")
+ALICE = user(MEMBER_ID, "Alice", username="alice")
+BOB = user(MEMBER_ID + 1, "Bob")
+CAROL = user(MEMBER_ID + 2, "Carol")
+SPAMMER = user(MEMBER_ID + 3, "Spammer")
+
+
+async def test_stats_sum_up_the_week(bot, fake_telegram):
+    await bot.post_update(make_join_update(ALICE))
+    await bot.post_update(make_join_update(CAROL))
+    await bot.post_update(make_left_update(CAROL))
+    await bot.post_update(make_message_update("签到", sender=ALICE))
+    await bot.post_update(make_message_update("签到", sender=BOB))
+    await bot.post_update(make_message_update("加我微信 abc123 领取福利，名额有限", sender=SPAMMER))
+    await quiet(bot)
+    sent_before = len(fake_telegram.called("sendMessage"))
+    await bot.post_update(make_message_update("/stats", sender=OPERATOR))
+    stats = (await texts(bot, fake_telegram, sent_before + 1))[-1]
+    # Carol joined and left; the spammer's ad was removed but they are still a member; the
+    # operator counts as a member who spoke (their /stats is a message too).
+    assert stats == (
+        "本群数据（近 7 天）\n成员：4 人（新加入 2，离开 1）\n发言成员：4 人\n"
+        "签到：今天 2 人，7 天共 2 次\n发放积分：20\n处理广告：1 条（其中成员举报 0 条）\n"
+        "待验证新人：0 人"
+    )
+    await bot.post_update(make_message_update("/stats", sender=ALICE))
+    refusal = (await texts(bot, fake_telegram, sent_before + 2))[-1]
+    assert refusal == "抱歉，这个命令只有群管理员可以使用。"
