@@ -34,6 +34,7 @@ from handlers import (
     schedule_commands,
     screening,
     stats,
+    templates,
     verification,
     welcome,
 )
@@ -69,6 +70,7 @@ ROUTERS: tuple[Router, ...] = (
     # /schedule and /countdown: operator commands that only answer their own command.
     schedule_commands.router,
     stats.router,
+    templates.router,
 )
 
 

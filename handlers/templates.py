@@ -1,0 +1,142 @@
+"""`/template apply <type>`: set a group up by its type's playbook (DESIGN's operating model).
+
+Each playbook sets the group type and the settings that type needs (entry, ad filter, check-ins,
+points), keeps every other setting as it was, and answers with what it changed and the next steps
+that need the operator's own words or dates (a countdown's deadline, the rules text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from bot.core.actions import SendMessage
+from bot.core.context import Context
+from bot.core.events import Event
+from bot.core.i18n import define
+from bot.core.router import Router
+from bot.groups.settings import GroupKind, GroupSettings
+from handlers.entry_config import ScreeningConfig, VerificationConfig, WelcomeConfig
+from handlers.moderation import AdFilterSettings
+from handlers.points_config import CheckinConfig, PointsConfig, RedPacketConfig
+
+router = Router("templates")
+
+SECTIONS: dict[str, type[BaseModel]] = {
+    "welcome": WelcomeConfig,
+    "verification": VerificationConfig,
+    "screening": ScreeningConfig,
+    "adfilter": AdFilterSettings,
+    "checkin": CheckinConfig,
+    "points": PointsConfig,
+    "redpacket": RedPacketConfig,
+}
+
+
+@dataclass(frozen=True)
+class Playbook:
+    presets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    next_steps: tuple[str, ...] = ()  # commands the operator completes with their own words
+
+
+PLAYBOOKS: dict[GroupKind, Playbook] = {
+    GroupKind.GENERAL: Playbook(),
+    # One campaign, then gone: quick greetings, bots kept out, a countdown to the end.
+    GroupKind.FLASH: Playbook(
+        presets={
+            "welcome": {"enabled": True, "delete_after_seconds": 300},
+            "verification": {"enabled": True, "mode": "button"},
+            "adfilter": {"new_member_messages": 5, "repeat_limit": 2},
+        },
+        next_steps=("/countdown <deadline> <text> end=dissolve pin update",),
+    ),
+    # First buyers: a warm welcome, an introduction round, daily check-ins and tips.
+    GroupKind.NEWCOMER: Playbook(
+        presets={
+            "welcome": {"enabled": True, "buttons": True},
+            "verification": {"enabled": True, "mode": "button"},
+            "screening": {"mode": "open"},
+        },
+        next_steps=("/schedule add 每天 20:00 破冰", "/schedule add 每天 9:00 签到提醒"),
+    ),
+    # Top customers, invitation only: reviewed entry, a question to pass, a strict ad filter.
+    GroupKind.SUPER_USER: Playbook(
+        presets={
+            "welcome": {"enabled": True},
+            "verification": {"enabled": True, "mode": "question"},
+            "screening": {"mode": "review"},
+            "adfilter": {"new_member_messages": 5},
+        },
+        next_steps=("/rules set <text>", "/screening questions <Q1> | <Q2>", "/code new"),
+    ),
+    # A paid course or camp: homework check-ins that pay well, reminders and a weekly digest.
+    GroupKind.DELIVERY: Playbook(
+        presets={
+            "welcome": {"enabled": True},
+            "checkin": {"homework_points": 20},
+        },
+        next_steps=(
+            "/schedule add 每天 20:00 签到提醒 交作业啦",
+            "/schedule add every mon 09:00 digest",
+        ),
+    ),
+    # Loyal fans: points for real talk, escalating red packets, a daily topic.
+    GroupKind.FAN: Playbook(
+        presets={
+            "welcome": {"enabled": True},
+            "points": {"activity_enabled": True},
+            "redpacket": {"rounds": 3},
+        },
+        next_steps=("/schedule add 每天 21:00 破冰", "/redpacket 100 10"),
+    ),
+}
+
+define(
+    {
+        "template.usage": {
+            "zh": "用法：/template apply <类型>，类型：{kinds}",
+            "en": "Usage: /template apply <type>, types: {kinds}",
+        },
+        "template.applied": {
+            "zh": "已按「{kind}」模板设置本群：\n{changes}",
+            "en": 'Set up as a "{kind}" group:\n{changes}',
+        },
+        "template.next": {"zh": "\n下一步：\n{steps}", "en": "\nNext steps:\n{steps}"},
+    }
+)
+
+
+def apply_playbook(settings: dict[str, Any], kind: GroupKind) -> tuple[dict[str, Any], list[str]]:
+    """The group's settings document with `kind`'s playbook applied, and one line per change."""
+    updated = {**settings, "kind": kind.value}
+    changes = [f"kind = {kind.value}"]
+    for section, preset in PLAYBOOKS[kind].presets.items():
+        current = settings.get(section)
+        merged = {**(current if isinstance(current, dict) else {}), **preset}
+        updated[section] = SECTIONS[section].model_validate(merged).model_dump(mode="json")
+        changes += [f"{section}.{key} = {value}" for key, value in preset.items()]
+    GroupSettings.model_validate(updated)  # the document stays valid as a whole
+    return updated, changes
+
+
+@router.command(
+    "template",
+    description={"zh": "按群类型套用运营模板", "en": "Set the group up by its type"},
+    operator_only=True,
+    group_only=True,
+)
+async def template_command(event: Event, ctx: Context) -> list[SendMessage]:
+    assert ctx.group is not None  # group_only route
+    words = event.args.split()
+    kinds = {kind.value: kind for kind in GroupKind}
+    if len(words) != 2 or words[0] != "apply" or words[1].lower() not in kinds:
+        text = ctx.t("template.usage", kinds="|".join(kinds))
+    else:
+        kind = kinds[words[1].lower()]
+        ctx.group.settings, changes = apply_playbook(dict(ctx.group.settings or {}), kind)
+        text = ctx.t("template.applied", kind=kind.value, changes="\n".join(changes))
+        if steps := PLAYBOOKS[kind].next_steps:
+            text += ctx.t("template.next", steps="\n".join(steps))
+    return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]

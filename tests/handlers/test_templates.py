@@ -1,0 +1,51 @@
+"""/template apply <type> through the webhook: a group set up by its type's playbook."""
+
+from __future__ import annotations
+
+from tests.factories import OPERATOR_ID, make_message_update, user
+from tests.handlers.checkin_points_support import texts
+from tests.handlers.entry_support import group_settings
+
+OPERATOR = user(OPERATOR_ID, "Op")
+MEMBER = user(222, "Alice")
+
+
+async def test_a_super_user_playbook_sets_entry_and_filter_and_lists_next_steps(
+    bot, fake_telegram
+):
+    await bot.post_update(make_message_update("/filter keyword add 代购", sender=OPERATOR))
+    await bot.post_update(make_message_update("/template apply super", sender=OPERATOR))
+    reply = (await texts(bot, fake_telegram, 2))[1]
+    assert reply.startswith("已按「super」模板设置本群：\nkind = super\n")
+    assert "screening.mode = review" in reply and "verification.mode = question" in reply
+    steps = "下一步：\n/rules set <text>\n/screening questions <Q1> | <Q2>\n/code new"
+    assert reply.endswith(steps)
+    settings = await group_settings(bot)
+    assert settings["kind"] == "super"
+    assert settings["screening"]["mode"] == "review"
+    assert (settings["verification"]["enabled"], settings["verification"]["mode"]) == (
+        True,
+        "question",
+    )
+    # What the playbook does not name is kept: the operator's own keyword stays.
+    assert settings["adfilter"]["new_member_messages"] == 5
+    assert settings["adfilter"]["keywords"] == ["代购"]
+
+
+async def test_another_playbook_changes_only_its_own_settings(bot, fake_telegram):
+    await bot.post_update(make_message_update("/template apply super", sender=OPERATOR))
+    await bot.post_update(make_message_update("/template apply fan", sender=OPERATOR))
+    fan = (await texts(bot, fake_telegram, 2))[1]
+    assert "redpacket.rounds = 3" in fan and fan.endswith("/redpacket 100 10")
+    settings = await group_settings(bot)
+    assert settings["kind"] == "fan" and settings["redpacket"]["rounds"] == 3
+    assert settings["screening"]["mode"] == "review"  # fan says nothing about entry
+
+
+async def test_unknown_types_and_members_are_refused(bot, fake_telegram):
+    await bot.post_update(make_message_update("/template apply party", sender=OPERATOR))
+    await bot.post_update(make_message_update("/template apply fan", sender=MEMBER))
+    usage, refusal = await texts(bot, fake_telegram, 2)
+    assert usage == "用法：/template apply <类型>，类型：general|flash|newcomer|super|delivery|fan"
+    assert refusal == "抱歉，这个命令只有群管理员可以使用。"
+    assert (await group_settings(bot)).get("kind", "general") == "general"
