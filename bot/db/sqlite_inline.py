@@ -13,6 +13,7 @@ pinned in pyproject.toml; the whole test suite runs on this connection).
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable
 from functools import partial
@@ -22,12 +23,30 @@ import aiosqlite
 
 
 class InlineConnection(aiosqlite.Connection):
+    # The commit running on the worker thread, if any. Its waiter can be cancelled (a task
+    # stopped at shutdown) while the worker thread still runs it; a later inline call (the
+    # rollback or close that follows) must not touch the sqlite3 connection meanwhile: two
+    # threads inside one connection crashed the interpreter (segmentation fault in CI).
+    _in_worker: asyncio.Task[Any] | None = None
+
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
+        while (running := self._in_worker) is not None and not running.done():
+            await asyncio.wait({running})  # never cancels it, whatever happens to us
         if getattr(fn, "__name__", "") == "commit":
-            return await super()._execute(fn, *args, **kwargs)
+            task = asyncio.ensure_future(super()._execute(fn, *args, **kwargs))
+            self._in_worker = task
+            task.add_done_callback(_retrieve)
+            return await asyncio.shield(task)
         return fn(*args, **kwargs)
+
+
+def _retrieve(task: asyncio.Task[Any]) -> None:
+    # A commit whose waiter was cancelled fails or succeeds unseen; fetching the outcome keeps
+    # asyncio from logging "exception was never retrieved" (the waiter saw the cancellation).
+    if not task.cancelled():
+        task.exception()
 
 
 def inline_connector(database: str, timeout: float) -> Callable[[], Awaitable[InlineConnection]]:
