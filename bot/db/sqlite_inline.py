@@ -34,6 +34,9 @@ class InlineConnection(aiosqlite.Connection):
             raise ValueError("Connection closed")
         while (running := self._in_worker) is not None and not running.done():
             await asyncio.wait({running})  # never cancels it, whatever happens to us
+            if not self._running or not self._connection:
+                # Stopped meanwhile (SQLAlchemy's forced close): the worker thread closes it.
+                raise ValueError("Connection closed")
         if getattr(fn, "__name__", "") == "commit":
             task = asyncio.ensure_future(super()._execute(fn, *args, **kwargs))
             self._in_worker = task
