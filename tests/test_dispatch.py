@@ -40,9 +40,12 @@ def test_router_order_is_pinned():
         "guide",
         "settings",
         "moderation",
+        "discipline",
         "appeals",
         "filter",
         "schedules",
+        "stats",
+        "templates",
     ]
 
 
