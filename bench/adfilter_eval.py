@@ -9,7 +9,7 @@ How the defaults were chosen, without looking at a test split: every threshold a
 choice (classifier thresholds, link host features, keeping character bigrams over jieba words)
 was compared by 5-fold cross-validation *inside the train split* of each corpus, the figures
 this script prints as "cv on train". The rule layers (keyword list, contact shapes, the scam
-warning and question contexts, the short-message cap on the classifier) and the way `combine`
+warning and question contexts, how short messages are judged) and the way `combine`
 lets rule evidence back a leaning classifier (`FilterConfig.classifier_lean` 0.6,
 `rule_support` 0.45) were improved from the errors that `bench/adfilter_misses.py` prints for
 the same cross-validation, again inside the train split only; the keyword phrases are general
