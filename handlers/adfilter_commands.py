@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from pydantic import ValidationError
 
 from bot.core.actions import SendMessage
@@ -17,6 +15,7 @@ from handlers.moderation import (
     parse_window,
     save_adfilter_settings,
 )
+from schedules.timewords import parse_duration
 
 router = Router("filter")
 
@@ -119,11 +118,13 @@ def _count(text: str) -> int:
 
 
 def _minutes(text: str) -> int:
-    """"10", "10m" or "2h" as minutes."""
-    match = re.fullmatch(r"(\d{1,5})\s*(m|min|h|分钟|小时)?", text.strip().lower())
-    if match is None:
+    """"10" (minutes), "10m", "2h" or "1小时" as minutes."""
+    if text.isdigit():
+        return int(text)
+    length = parse_duration(text)
+    if length is None:
         raise ValueError(f"not a duration: {text} (e.g. 10m, 2h)")
-    return int(match[1]) * (60 if match[2] in ("h", "小时") else 1)
+    return int(length.total_seconds() // 60)
 
 
 def _validated(conf: AdFilterSettings, values: dict[str, int]) -> AdFilterSettings:

@@ -7,7 +7,6 @@ The ad filter's ladder does the same steps on its own; these are for what no det
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import structlog
@@ -21,6 +20,7 @@ from bot.core.router import Router
 from bot.db.models import Member
 from handlers.moderation_actions import display
 from handlers.moderation_rights import is_exempt
+from schedules.timewords import parse_duration
 
 log = structlog.get_logger(__name__)
 
@@ -28,8 +28,6 @@ router = Router("discipline")
 
 DEFAULT_MUTE = timedelta(hours=1)
 MAX_MUTE = timedelta(days=366)  # Telegram treats longer restrictions as forever
-DURATION = re.compile(r"(\d{1,6})\s*(m|min|分钟|h|小时|d|天)", re.IGNORECASE)
-UNITS = {"m": 1, "min": 1, "分钟": 1, "h": 60, "小时": 60, "d": 1440, "天": 1440}
 
 define(
     {
@@ -145,8 +143,8 @@ async def mute_command(event: Event, ctx: Context) -> list[Action]:
     if target is None:
         return refusal
     length = DEFAULT_MUTE
-    if words and (match := DURATION.fullmatch(words[0])):
-        length = timedelta(minutes=int(match[1]) * UNITS[match[2].lower()])
+    if words and (given := parse_duration(words[0])) is not None:
+        length = given
         if length > MAX_MUTE or length <= timedelta(0):
             return _reply(event, ctx.t("discipline.too_long", value=words[0]))
         words = words[1:]
