@@ -10,14 +10,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import func, select
 
 from bot.core.actions import Action, Ban, DeleteMessage, Restrict, SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, User
 from bot.core.i18n import define
 from bot.core.router import Router
-from bot.db.models import Member
+from bot.groups.repository import find_member
 from handlers.moderation_actions import display
 from handlers.moderation_rights import is_exempt
 from schedules.timewords import parse_duration
@@ -77,14 +76,7 @@ def _reply(event: Event, text: str) -> list[Action]:
 async def _named(ctx: Context, who: str) -> User | None:
     """The member of this group called `@username` or with this user id."""
     assert ctx.group is not None
-    query = select(Member).where(Member.group_id == ctx.group.id)
-    if who.startswith("@"):
-        query = query.where(func.lower(Member.username) == who[1:].lower())
-    elif who.isdigit():
-        query = query.where(Member.user_id == who)
-    else:
-        return None
-    member = await ctx.session.scalar(query.limit(1))
+    member = await find_member(ctx.session, ctx.group.id, who)
     if member is None:
         return User(id=who, name=who) if who.isdigit() else None
     return User(id=member.user_id, name=member.display_name, username=member.username,

@@ -11,14 +11,14 @@ from datetime import datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 import handlers.checkin_texts  # noqa: F401  (registers the texts)
 from bot.core.actions import SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import Router
-from bot.db.models import Member
+from bot.groups.repository import find_member
 from handlers.adfilter.normalize import normalize
 from handlers.checkin import CHECKIN_WORDS, is_homework_caption
 from handlers.entry_store import PendingVerification
@@ -161,12 +161,7 @@ async def adjust_points(event: Event, ctx: Context) -> list[SendMessage]:
 
 async def _find_member(ctx: Context, who: str) -> tuple[str, str] | None:
     assert ctx.group is not None
-    query = select(Member).where(Member.group_id == ctx.group.id)
-    if who.startswith("@"):
-        query = query.where(func.lower(Member.username) == who[1:].lower())
-    else:
-        query = query.where(Member.user_id == who)
-    member = await ctx.session.scalar(query.limit(1))
+    member = await find_member(ctx.session, ctx.group.id, who)
     if member is not None:
         return member.user_id, member.display_name or member.user_id
     # A member who has not spoken yet has no row; an explicit id is still a valid target.

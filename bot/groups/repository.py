@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.events import Chat, User
@@ -18,6 +18,16 @@ async def find_group(session: AsyncSession, platform: str, chat_id: str) -> Grou
     return await session.scalar(
         select(Group).where(Group.platform == platform, Group.chat_id == chat_id)
     )
+
+
+async def find_member(session: AsyncSession, group_id: int, who: str) -> Member | None:
+    """The member of a group named by an operator: `@username` (any case) or a user id."""
+    query = select(Member).where(Member.group_id == group_id)
+    if who.startswith("@"):
+        query = query.where(func.lower(Member.username) == who[1:].lower())
+    else:
+        query = query.where(Member.user_id == who)
+    return await session.scalar(query.limit(1))
 
 
 async def get_or_create_group(session: AsyncSession, platform: str, chat: Chat) -> Group:
