@@ -5,17 +5,15 @@ check-in, points, red packet and raid sections (`/settings checkin`, `/settings 
 from __future__ import annotations
 
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from bot.core.actions import SendMessage
 from bot.core.context import Context
 from bot.core.events import Event
 from bot.core.i18n import define
 from bot.core.router import Router
-from bot.db.models import Group
 from bot.groups.settings import GroupKind, GroupSettings, Language
 from handlers import settings_sections
-from handlers.moderation_rights import operates
+from handlers.moderation_rights import operated_chat
 
 router = Router("settings")
 
@@ -111,8 +109,10 @@ async def _section_command(ctx: Context, event: Event, args: str) -> str | None:
         return ctx.t("settings.usage", kinds="|".join(kind.value for kind in GroupKind))
     try:
         parsed = settings_sections.parse(name, value)
-        if settings_sections.FIELDS[name].is_chat and parsed is not None:
-            parsed = await _operated_chat(ctx, event, parsed)
+        # Raid alerts carry member counts: only to a chat the sender runs too.
+        chat = settings_sections.FIELDS[name].is_chat and parsed is not None
+        if chat and await operated_chat(ctx, event, parsed) is None:
+            raise settings_sections.BadValue("settings.bad_chat", parsed)
         shown = settings_sections.apply(ctx.group, name, parsed)
     except settings_sections.BadValue as bad:
         reason = ctx.t(bad.key, value=bad.value)
@@ -121,17 +121,6 @@ async def _section_command(ctx: Context, event: Event, args: str) -> str | None:
         reason = _reason(ctx, exc)
         return ctx.t("settings.invalid", key=name, value=value, reason=reason)
     return ctx.t("settings.saved", key=name, value=shown)
-
-
-async def _operated_chat(ctx: Context, event: Event, chat_id: str) -> str:
-    """`chat_id` when the bot knows that chat and the sender operates it too, else BadValue:
-    what is sent there (raid alerts with member counts) is for the group's operators only."""
-    target = await ctx.session.scalar(
-        select(Group).where(Group.platform == event.platform, Group.chat_id == chat_id)
-    )
-    if target is None or event.user is None or not await operates(ctx, event.user.id, target):
-        raise settings_sections.BadValue("settings.bad_chat", chat_id)
-    return target.chat_id
 
 
 def _reason(ctx: Context, exc: ValidationError) -> str:

@@ -9,8 +9,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.core.context import Context
+from bot.core.events import Event
 from bot.core.rights import is_operator
 from bot.db.models import Group, Member
+from bot.groups.repository import find_group
 from bot.groups.settings import load_group_settings
 from handlers.moderation import adfilter_settings
 
@@ -38,3 +40,12 @@ async def operates(ctx: Context, user_id: str, group: Group) -> bool:
     )
     settings = load_group_settings(group.settings)
     return is_operator(user_id, role, ctx.platform_operators, settings.operators)
+
+
+async def operated_chat(ctx: Context, event: Event, chat_id: str) -> Group | None:
+    """The chat `chat_id` when the bot knows it and the sender operates it too, else None: what
+    the bot sends there (review cards, raid alerts) is for the group's operators only."""
+    target = await find_group(ctx.session, event.platform, chat_id)
+    if target is None or event.user is None or not await operates(ctx, event.user.id, target):
+        return None
+    return target

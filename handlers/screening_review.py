@@ -8,15 +8,14 @@ for (an admin of the review chat alone is not enough).
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from bot.core.actions import Button
 from bot.core.context import Context
 from bot.core.events import Event
 from bot.core.i18n import translate
 from bot.db.models import Group
+from bot.groups.repository import find_group
 from handlers.entry_config import ScreeningConfig, load, save
-from handlers.moderation_rights import operates
+from handlers.moderation_rights import operated_chat, operates
 
 
 def review_chat(config: ScreeningConfig, group_chat: str) -> str:
@@ -52,9 +51,7 @@ async def deciding_group(ctx: Context, event: Event, group_chat: str | None) -> 
     """The group a press decides for, when the presser may decide for it; None otherwise."""
     if group_chat is None or group_chat == event.chat.id:
         return ctx.group if ctx.is_operator else None
-    group = await ctx.session.scalar(
-        select(Group).where(Group.platform == event.platform, Group.chat_id == group_chat)
-    )
+    group = await find_group(ctx.session, event.platform, group_chat)
     if group is None or load(group, ScreeningConfig).review_chat_id != event.chat.id:
         return None
     return group if event.user and await operates(ctx, event.user.id, group) else None
@@ -67,12 +64,10 @@ async def set_review_chat(ctx: Context, event: Event, value: str) -> str:
         config.review_chat_id = None
         save(ctx.group, config)
         return ctx.t("screening.review_chat_off")
-    target = await ctx.session.scalar(
-        select(Group).where(Group.platform == event.platform, Group.chat_id == value)
-    )
     # The bot must know the chat, and the operator must run it too: cards carry applicants'
     # answers, so they may not be sent to just any chat.
-    if target is None or event.user is None or not await operates(ctx, event.user.id, target):
+    target = await operated_chat(ctx, event, value)
+    if target is None:
         return ctx.t("screening.review_chat_bad", chat=value[:40])
     config.review_chat_id = target.chat_id
     save(ctx.group, config)
