@@ -18,20 +18,15 @@ from bot.core.events import Event
 from bot.core.i18n import define
 from bot.core.router import Router
 from bot.groups.settings import GroupKind, GroupSettings
-from handlers.entry_config import ScreeningConfig, VerificationConfig, WelcomeConfig
-from handlers.moderation import AdFilterSettings
-from handlers.points_config import CheckinConfig, PointsConfig, RedPacketConfig
+from handlers import entry_config, moderation, settings_sections
 
 router = Router("templates")
 
+# Each section's model, from the registries the capabilities already keep.
 SECTIONS: dict[str, type[BaseModel]] = {
-    "welcome": WelcomeConfig,
-    "verification": VerificationConfig,
-    "screening": ScreeningConfig,
-    "adfilter": AdFilterSettings,
-    "checkin": CheckinConfig,
-    "points": PointsConfig,
-    "redpacket": RedPacketConfig,
+    **{name: model for model, name in entry_config.SECTIONS.items()},
+    **settings_sections.SECTION_MODELS,
+    moderation.SECTION: moderation.AdFilterSettings,
 }
 
 
