@@ -130,8 +130,7 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
         return []
     # A flood is cleaned up whole: the earlier copies in this group go with the one that
     # crossed the limit (they were only let through while they might still be chat).
-    earlier = copies if repeated is not None and repeated.spam else ()
-    return await _enforce(event, ctx, conf, decision, earlier_copies=earlier)
+    return await _enforce(event, ctx, conf, decision, earlier_copies=copies)
 
 
 async def _repeats(
