@@ -6,7 +6,14 @@ from pathlib import Path
 import pytest
 
 from handlers.adfilter import FilterConfig, MessageFeatures, SpamModel, classify, starter_model
-from handlers.adfilter.corpus import read_lines, split, starter_corpus, starter_split, train
+from handlers.adfilter.corpus import (
+    read_lines,
+    split,
+    starter_batches,
+    starter_corpus,
+    starter_split,
+    train,
+)
 
 TG_SPAM = Path(__file__).resolve().parents[4] / "shared" / "corpora" / "tg-spam"
 
@@ -87,3 +94,12 @@ def test_starter_corpus_is_large_and_has_no_duplicates():
     ham = [t for t, y in items if not y]
     assert len(spam) >= 500 and len(ham) >= 500
     assert len(set(spam) | set(ham)) == len(items)
+
+
+def test_each_corpus_batch_is_split_on_its_own():
+    # A later batch never moves an earlier batch's message across the split.
+    train_set, test_set = starter_split()
+    for batch in starter_batches():
+        batch_train, batch_test = split(batch)
+        assert set(batch_test) <= set(test_set) and set(batch_train) <= set(train_set)
+    assert len(train_set) + len(test_set) == len(starter_corpus())

@@ -61,3 +61,14 @@ def test_full_width_fast_path_agrees_with_nfkc():
         text = f"中{char}文"
         assert normalize(text).plain == unicodedata.normalize("NFKC", text).casefold(), text
     assert normalize("ｱｲｳ ①② Ｘ").plain == "アイウ 12 x"
+
+
+def test_sums_of_money_share_one_feature_whatever_the_topic():
+    for text in ("日赚500元轻松到手", "earn $300 daily", "月入两万，底薪5千"):
+        assert "__money__" in features(text), text
+    assert "__money__" not in features("我家住在3楼，明天见")
+
+
+def test_each_emoji_is_a_feature_but_hearts_read_as_part_of_a_spelling():
+    assert {"💰", "👉"} <= features("好消息💰👉点这里")
+    assert "❤" not in features("加威❤领红包")
