@@ -23,10 +23,11 @@ from bot.outbox.sender import OutboxSender
 from bot.platforms.base import Platform
 from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.platforms.telegram.api import TelegramApi
+from bot.retention import Pruner, finished_updates_and_actions
 from bot.settings import Settings
 from bot.web import ops, webhook
 from bot.web.state import Runtime
-from handlers.repeats_store import RecentPostsPruner
+from handlers import repeats_store
 from handlers.verification_timeouts import VerificationTimeouts
 from schedules import api as schedule_api
 from schedules import countdown_api
@@ -129,8 +130,11 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         on_outbox=sender.notify,
     )
 
-    # Recent-post fingerprints only matter for a day; the leader forgets older ones.
-    pruner = RecentPostsPruner(sessions)
+    pruner = Pruner(
+        sessions,
+        [repeats_store.EXPIRY, *finished_updates_and_actions(settings.retention_days)],
+        on_pruned=lambda table, count: metrics.rows_pruned.labels(table=table).inc(count),
+    )
 
     scheduler = SchedulerService(
         sessions,

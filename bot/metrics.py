@@ -40,6 +40,9 @@ class Metrics:
             buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
             registry=r,
         )
+        self.rows_pruned = Counter(
+            "qunbot_rows_pruned", "Expired rows deleted, by table", ["table"], registry=r
+        )
         self.rate_limited = Counter(
             "qunbot_platform_429", "429 Too Many Requests answers from a platform", registry=r
         )

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     inbox_max_attempts: int = 5
     poll_interval: float = 1.0
     leader_retry_seconds: float = 5.0
+    # Processed updates (with the chat text they carry) and sent actions are deleted after this
+    # many days; 0 keeps them. Pending work is never deleted.
+    retention_days: int = Field(default=14, ge=0)
 
     @field_validator("operators", mode="before")
     @classmethod

@@ -2,22 +2,20 @@
 same text, or pasting it into one group after another.
 
 Only a fingerprint of the normalised text is kept (never the text), with who posted it where and
-when; rows older than `RETENTION` are pruned by the leader (`RecentPostsPruner`).
+when; rows older than `RETENTION` are pruned by the leader (`EXPIRY`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, Index, String, delete, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import ForeignKey, Index, String, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, BigId, UtcDateTime
-from bot.db.models import utcnow
-from bot.loop import DrainLoop
+from bot.retention import Expiry
 
 # Longer than the longest window a group may set (`AdFilterSettings`, 24 hours).
 RETENTION = timedelta(hours=25)
@@ -97,29 +95,5 @@ async def record_post(
     )
 
 
-async def prune(session: AsyncSession, before: datetime, batch: int = 5000) -> int:
-    """Delete up to `batch` posts older than `before`; returns how many went."""
-    ids = select(RecentPost.id).where(RecentPost.at < before).limit(batch)
-    doomed = delete(RecentPost).where(RecentPost.id.in_(ids.scalar_subquery()))
-    result = await session.execute(doomed)
-    return result.rowcount or 0
-
-
-class RecentPostsPruner(DrainLoop):
-    """The leader forgets posts older than `RETENTION`, in batches, every `poll_interval`."""
-
-    name = "recent-posts-pruner"
-
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        poll_interval: float = 600.0,
-        clock: Callable[[], datetime] = utcnow,
-    ) -> None:
-        super().__init__(poll_interval)
-        self._sessions = sessions
-        self.clock = clock
-
-    async def run_once(self) -> int:
-        async with self._sessions() as session, session.begin():
-            return await prune(session, self.clock() - RETENTION)
+# The leader forgets posts older than a day (`bot.retention.Pruner`).
+EXPIRY = Expiry(RecentPost, RecentPost.at, RETENTION)

@@ -7,10 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from bot.retention import Pruner
+from handlers import repeats_store
 from handlers.adfilter import Verdict, combine
 from handlers.adfilter.repeats import RepeatLimits, check_repeats
 from handlers.moderation_store import ModerationDecision
-from handlers.repeats_store import RecentPost, RecentPostsPruner
+from handlers.repeats_store import RecentPost
 from tests.factories import GROUP_ID, MEMBER_ID, OPERATOR_ID, make_message_update, user
 from tests.harness import eventually
 
@@ -132,7 +134,7 @@ async def test_operators_repeating_an_announcement_are_exempt(bot, fake_telegram
 async def test_the_leader_forgets_posts_older_than_a_day(bot, fake_telegram):
     await bot.post_update(make_message_update(ASK, sender=ALICE))
     await settle(bot)
-    pruner = RecentPostsPruner(bot.sessions)
+    pruner = Pruner(bot.sessions, [repeats_store.EXPIRY])
     assert await pruner.run_once() == 0  # nothing is old yet
     pruner.clock = lambda: datetime.now(UTC) + timedelta(hours=26)
     assert await pruner.run_once() == 1
