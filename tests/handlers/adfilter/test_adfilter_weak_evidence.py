@@ -142,6 +142,19 @@ def test_a_question_is_decided_by_conclusive_rules_only():
     assert classify(message, operator).spam
 
 
+@pytest.mark.parametrize(("p", "reply", "spam"), [
+    (0.995, False, True),   # a near-certain classifier decides a question
+    (0.98, False, False),   # merely confident: a member's question in the ads' words
+    (0.995, True, False),   # a short reply to another member stays for conclusive rules
+])
+def test_only_a_near_certain_classifier_decides_a_question(p, reply, spam):
+    text = "Hello dear, are you interested in investing?" if not reply else "you single?"
+    message = MessageFeatures(text=text, member_message_count=REGULAR, is_reply=reply)
+    decision = classify(message, FilterConfig(), FixedModel(p))
+    assert decision.spam is spam, decision.explain()
+    assert decision.verdict("question") is not None
+
+
 def test_short_chat_is_not_flagged_even_from_new_members():
     for text in ("又涨了五块钱", "优惠券能换啥", "手环准不准"):
         for count in (0, REGULAR):
