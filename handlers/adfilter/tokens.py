@@ -9,9 +9,9 @@ of the bigrams: precision 0.983, recall 0.869 (8 false alarms, 70 missed) agains
 (10, 64) for bigrams; added to the bigrams it changed no decision and cost +15 µs per message
 and 40 MB. Bigrams need no dictionary and keep the made-up words spammers coin, so they stay.
 
-Links become one feature per host ("host:jd.com") instead of their words: "https", "www" and
-"com" appear in every link, and as separate words they taught the model that a member's
-YouTube or GitHub link looks like an ad.
+Links become one feature per host ("host:jd.com"), one for its top-level domain and the words
+of its name instead of all their words: "https", "www" and "com" appear in every link, and as
+separate words they taught the model that a member's YouTube or GitHub link looks like an ad.
 """
 
 from __future__ import annotations
@@ -39,6 +39,12 @@ _SCHEME = re.compile(r"^(?:[a-z]+://)?(?:www\.)?")
 _MONEY = re.compile(
     r"[$￥¥€£]\s?\d|\d\s?(?:元|块|万|千|百|k\b|usd|usdt|美金|刀|dollars|руб|р\b|\$)"
 )
+# Each spam domain is new, but its top-level domain ("tld:win", "tld:top") and the words of its
+# hyphenated or numbered name ("instant-loan.cash" -> "instant", "loan") carry over: 5-fold
+# cross-validation inside the starter train split caught 9 more ads (208 -> 199 missed) and
+# flagged no more normal messages; tg-spam unchanged (splitting every name: 198 missed, but
+# one more false alarm on tg-spam).
+_LABEL_WORDS = re.compile(r"[a-z]{3,}")
 _STEM = 5  # crude stemming: inflected Russian/English words share their first letters
 
 
@@ -58,7 +64,12 @@ def tokenize(norm: Normalized) -> set[str]:
         if links:
             put("__url__")
             for link in links:
-                put("host:" + _host(link))
+                host = _host(link)
+                put("host:" + host)
+                name, _, tld = host.rpartition(".")
+                put("tld:" + tld)
+                if "-" in name or not name.isalpha():  # "jd", "youtube": a name, not words
+                    out.update(_LABEL_WORDS.findall(name))
             text = URL_RE.sub(" ", text)
     # Each kind of piece is read by its own scan and added in bulk: set.update over map() runs
     # in C, where a Python loop over the pieces cost half of the whole pipeline.
