@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from handlers.adfilter.config import FilterConfig
 from handlers.adfilter.features import MessageFeatures
+from handlers.adfilter.links import URL_RE, is_allowed
 from handlers.adfilter.model import SpamModel
 from handlers.adfilter.normalize import Normalized
-from handlers.adfilter.tokens import tokenize
+from handlers.adfilter.tokens import URL_FEATURE, link_features, tokenize
 from handlers.adfilter.verdict import CLASSIFIER, Verdict
 
 NAME = CLASSIFIER
@@ -32,6 +35,8 @@ def check_classifier(message: MessageFeatures, norm: Normalized, config: FilterC
     if not norm.compact:
         return Verdict(NAME, False, 0.0, "no text to classify")
     tokens = tokenize(norm)
+    if config.allowed_links and URL_FEATURE in tokens:
+        tokens = _without_allowed_links(tokens, norm, config.allowed_links)
     p = model.probability(tokens)
     features = len(tokens)
     if features < MIN_FEATURES:
@@ -45,3 +50,17 @@ def check_classifier(message: MessageFeatures, norm: Normalized, config: FilterC
     if p >= threshold:
         return Verdict(NAME, True, round(p, 4), f"spam probability {p:.2f} >= {threshold}{who}")
     return Verdict(NAME, False, round(p, 4), f"spam probability {p:.2f} < {threshold}{who}")
+
+
+def _without_allowed_links(tokens: set[str], norm: Normalized,
+                           allowed: tuple[str, ...]) -> set[str]:
+    """`tokens` without what the group's allowed links gave: the operator vouched for them, and
+    a member sharing the group's own site or docs must not read like an ad with a link."""
+    links = [re.sub(r"\s", "", link) for link in URL_RE.findall(norm.text)]
+    vouched = [link for link in links if is_allowed(link, allowed)]
+    if not vouched:
+        return tokens
+    tokens = tokens.difference(*map(link_features, vouched))
+    if len(vouched) == len(links):
+        tokens.discard(URL_FEATURE)
+    return tokens

@@ -94,3 +94,31 @@ def test_a_newcomers_greeting_with_an_ad_attached_is_still_caught():
     text = "大家好，新人报到，需要兼职的加我薇信 mm8866 日结"
     d = classify(MessageFeatures(text=text, member_message_count=0))
     assert d.spam and d.verdict("contacts").spam
+
+
+class RecordingModel:
+    """Answers 0.5 and keeps the features it was asked about."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def probability(self, features) -> float:
+        self.seen = set(features)
+        return 0.5
+
+
+def test_the_groups_allowed_links_do_not_count_as_ad_features():
+    text = "Please read the guide before asking: https://docs.example.org/guide/start-here"
+    allowed = FilterConfig(allowed_links=("example.org",))
+    for config, vouched in ((allowed, True), (FilterConfig(), False)):
+        model = RecordingModel()
+        classify(MessageFeatures(text=text, member_message_count=50), config, model)
+        assert {"read", "guide"} <= model.seen
+        assert ("__url__" in model.seen) is not vouched
+        assert ("host:example.org" in model.seen) is not vouched
+    # Another link beside the allowed one still reads as a link.
+    model = RecordingModel()
+    mixed = f"{text} or ask at quick-answers.top"
+    classify(MessageFeatures(text=mixed, member_message_count=50), allowed, model)
+    assert {"__url__", "host:quick-answers.top", "quick", "answers"} <= model.seen
+    assert "host:example.org" not in model.seen

@@ -41,13 +41,13 @@ def test_a_link_is_one_host_feature_not_its_words():
     assert "host:t.me" in features("join t.me/some_channel now")
 
 
-def test_a_link_also_gives_its_top_level_domain_and_the_words_of_a_made_up_name():
+def test_a_link_also_gives_the_words_of_a_made_up_name():
     toks = features("secure it here: boa-secure-login.top")
-    assert {"host:boa-secure-login.top", "tld:top", "boa", "secure", "login"} <= toks
+    assert {"host:boa-secure-login.top", "boa", "secure", "login"} <= toks
     assert "boa secure" not in toks  # the name's words, not text: no word pairs
-    assert {"tld:win", "instant", "loan"} <= features("go instant-loan88.win")
+    assert {"instant", "loan"} <= features("go instant-loan88.win")
     plain = features("look https://www.youtube.com/watch?v=0PK9RzSl9O0")
-    assert "tld:com" in plain and "youtube" not in plain  # a plain name is the host, not words
+    assert "youtube" not in plain  # a plain name is the host, not words
 
 
 def test_numbers_are_read_by_their_length():
