@@ -21,12 +21,14 @@ REGULAR = MessageFeatures(text="", member_message_count=50)
 
 
 def test_learning_from_spam_marks_changes_a_later_decision():
-    text = "限量款蓝莓果酱今晚特惠，囤货的抓紧"
+    text = "周末市集上有手工蓝莓果酱，摊位在入口左边"
     model = starter_model()
     message = MessageFeatures(text=text, member_message_count=50)
     assert not classify(message, model=model).spam
-    for variant in ["限量款蓝莓果酱特惠囤货", "蓝莓果酱今晚特惠抓紧", "果酱特惠囤货抓紧"]:
-        model.learn(variant, is_spam=True)  # an operator's /spam marks
+    # An operator's /spam marks on the group's own kind of ad (a stall plugged again and again).
+    for variant in ["周末市集上有手工蓝莓果酱", "手工蓝莓果酱，摊位在入口", "市集摊位在入口左边",
+                    "蓝莓果酱摊位在左边", "周末市集手工果酱"]:
+        model.learn(variant, is_spam=True)
     assert classify(message, model=model).spam
 
 
@@ -103,3 +105,20 @@ def test_each_corpus_batch_is_split_on_its_own():
         batch_train, batch_test = split(batch)
         assert set(batch_test) <= set(test_set) and set(batch_train) <= set(train_set)
     assert len(train_set) + len(test_set) == len(starter_corpus())
+
+
+def test_corrections_over_a_shared_model_count_by_weight_and_leave_it_alone():
+    base = train([("加我微信领取福利", True), ("今晚一起吃饭吗", False)] * 20)
+    text = "周末市集有手工果酱"
+    before = base.spam_probability(text)
+    corrections = SpamModel()
+    corrections.learn(text, is_spam=True)
+    once = base.with_corrections(corrections)
+    five = base.with_corrections(corrections, weight=5)
+    assert before < once.spam_probability(text) < five.spam_probability(text)
+    assert five.docs == [base.docs[0], base.docs[1] + 5]
+    # Learning on either model later never reaches the other.
+    five.learn("今晚一起吃饭吗", is_spam=True)
+    assert base.counts["今晚"] == [20, 0] and base.spam_probability(text) == before
+    base.learn(text, is_spam=False)
+    assert five.counts["果酱"] == [0, 5]
