@@ -28,6 +28,7 @@ from bot.settings import Settings
 from bot.web import ops, webhook
 from bot.web.state import Runtime
 from handlers import repeats_store
+from handlers.adfilter.pipeline import warm_up
 from handlers.verification_timeouts import VerificationTimeouts
 from schedules import api as schedule_api
 from schedules import countdown_api
@@ -191,6 +192,8 @@ async def start_runtime(runtime: Runtime) -> None:
     runtime.inbox_writer.start()
     runtime.processor.start()
     runtime.leader.start()
+    # In a thread, so the webhook answers meanwhile; a message that comes first builds it too.
+    asyncio.create_task(asyncio.to_thread(warm_up), name="adfilter-warm-up")  # noqa: RUF006
     telegram = runtime.platforms.get("telegram")
     if isinstance(telegram, TelegramPlatform):
         asyncio.create_task(_learn_username(telegram), name="telegram-getme")  # noqa: RUF006

@@ -63,3 +63,19 @@ async def test_logs_never_contain_the_token(bot, fake_telegram):
     assert "HTTP Request: POST" in logs  # httpx's own line, which carries the URL
     assert TOKEN not in logs
     assert TOKEN.split(":")[1] not in logs
+
+
+async def test_the_ad_filter_model_is_built_at_start_before_any_message(make_settings):
+    from handlers.adfilter.pipeline import shared_model
+    from tests.harness import BotHarness
+
+    shared_model.cache_clear()
+    harness = await BotHarness(make_settings()).start()
+    try:
+        async def built() -> bool:
+            return shared_model.cache_info().currsize == 1
+
+        await eventually(built)
+        assert await harness.inbox() == []
+    finally:
+        await harness.close()

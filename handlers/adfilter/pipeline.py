@@ -50,6 +50,12 @@ def shared_model() -> SpamModel:
     return starter_model()
 
 
+def warm_up() -> None:
+    """Build the starter model (about a second) and load OpenCC and the keyword automata, so
+    the first message after a start does not wait for them."""
+    classify(MessageFeatures(text="预热 warm-up 加微信 https://example.com"))
+
+
 def classify(message: MessageFeatures, config: FilterConfig | None = None,
              model: SpamModel | None = None, extra: Iterable[Verdict] = ()) -> Decision:
     """Judge one message with every check and return the decision with all verdicts.
