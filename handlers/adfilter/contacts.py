@@ -8,7 +8,8 @@ import ahocorasick
 
 from handlers.adfilter.config import FilterConfig
 from handlers.adfilter.features import MessageFeatures
-from handlers.adfilter.normalize import Normalized
+from handlers.adfilter.links import URL_RE
+from handlers.adfilter.normalize import Normalized, normalize
 from handlers.adfilter.verdict import Verdict
 
 NAME = "contacts"
@@ -72,12 +73,22 @@ def _cues(compact: str) -> dict[str, str]:
     return found
 
 
+def _without_links(norm: Normalized) -> Normalized:
+    """`norm` with its links taken out: the link check judges links, and inside one
+    "mp.weixin.qq.com/s/Lc2Tq7pW" reads as "微信" and an id, a path's digits as a phone."""
+    if "." not in norm.plain:  # every link has a dot; most chat lines have none
+        return norm
+    stripped = URL_RE.sub(" ", norm.plain)
+    return norm if stripped == norm.plain else normalize(stripped)
+
+
 def check_contacts(message: MessageFeatures, norm: Normalized, config: FilterConfig) -> Verdict:
     """Spam when a message hands out a WeChat/QQ id, or a phone number with an "add me" cue.
 
     A bare cue ("私聊我") or a bare phone number is only weak evidence for established
     members: people do ask each other to talk privately, and order numbers look like phones.
     """
+    norm = _without_links(norm)
     compact, new = norm.compact, config.is_new(message)
     # The `in` tests are plain substring scans, far cheaper than the patterns they guard.
     if "微信" in compact and (m := WECHAT_ID.search(compact)):

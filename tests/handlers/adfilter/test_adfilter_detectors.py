@@ -57,6 +57,17 @@ def test_wechat_and_qq_ids_are_spam_even_when_disguised():
     assert run(check_contacts, "扣扣 2876654321 联系我").spam
 
 
+def test_links_are_not_read_as_contact_details():
+    # A WeChat article: "mp.weixin.qq.com/s/..." folds to 微信 followed by an id-like path.
+    for text in ["小区快递柜新规定 https://mp.weixin.qq.com/s/Rq9xK2mZpTvLw7NbYa3Hcg 大家及时取",
+                 "官方论坛 https://developers.weixin.qq.com/community/develop/doc/000c8a4e3d81",
+                 "track it here https://example.com/orders/13912345678?qq=2876654321"]:
+        v = run(check_contacts, text)
+        assert not v.spam and v.score == 0, (text, v.details)
+    beside = run(check_contacts, "文章 https://mp.weixin.qq.com/s/Rq9xK2 作者微信 lily_8866")
+    assert beside.spam and "lily8866" in beside.details
+
+
 def test_phone_number_with_add_me_cue_is_spam():
     v = run(check_contacts, "有意者请联系我 139 8888 6666")
     assert v.spam and "phone" in v.details
