@@ -88,8 +88,17 @@ def check_contacts(message: MessageFeatures, norm: Normalized, config: FilterCon
     A bare cue ("私聊我") or a bare phone number is only weak evidence for established
     members: people do ask each other to talk privately, and order numbers look like phones.
     """
-    norm = _without_links(norm)
-    compact, new = norm.compact, config.is_new(message)
+    new = config.is_new(message)
+    verdict = _judge(norm, new)
+    if verdict.score:  # only then can a link have been taken for contact details
+        linkless = _without_links(norm)
+        if linkless is not norm:
+            return _judge(linkless, new)
+    return verdict
+
+
+def _judge(norm: Normalized, new: bool) -> Verdict:
+    compact = norm.compact
     # The `in` tests are plain substring scans, far cheaper than the patterns they guard.
     if "微信" in compact and (m := WECHAT_ID.search(compact)):
         return Verdict(NAME, True, 0.95, f"hands out a WeChat id: {m.group(1)}")
