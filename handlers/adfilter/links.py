@@ -73,7 +73,9 @@ def check_links(message: MessageFeatures, norm: Normalized, config: FilterConfig
     A link shared by an established member is only weak evidence: members legitimately post
     product pages and articles, so it counts for little unless other checks agree.
     """
-    links = [x for x in extract_links(message, norm) if not is_allowed(x, config.allowed_links)]
+    links = extract_links(message, norm)
+    if config.allowed_links:
+        links = [x for x in links if not is_allowed(x, config.allowed_links)]
     if not links:
         return Verdict(NAME, False, 0.0, "no links outside the allow-list")
     invites = [x for x in links if INVITE_RE.search(x)]
