@@ -192,8 +192,7 @@ async def start_runtime(runtime: Runtime) -> None:
     runtime.inbox_writer.start()
     runtime.processor.start()
     runtime.leader.start()
-    # In a thread, so the webhook answers meanwhile; a message that comes first builds it too.
-    asyncio.create_task(asyncio.to_thread(warm_up), name="adfilter-warm-up")  # noqa: RUF006
+    asyncio.create_task(_warm_up_ad_filter(), name="adfilter-warm-up")  # noqa: RUF006
     telegram = runtime.platforms.get("telegram")
     if isinstance(telegram, TelegramPlatform):
         asyncio.create_task(_learn_username(telegram), name="telegram-getme")  # noqa: RUF006
@@ -206,6 +205,14 @@ async def stop_runtime(runtime: Runtime) -> None:
     await runtime.inbox_writer.stop()
     await runtime.http.aclose()
     await runtime.engine.dispose()
+
+
+async def _warm_up_ad_filter() -> None:
+    # In a thread, so the webhook answers meanwhile; a message that comes first builds it too.
+    try:
+        await asyncio.to_thread(warm_up)
+    except Exception:
+        log.exception("adfilter.warm_up_failed")
 
 
 async def _learn_username(platform: TelegramPlatform) -> None:
