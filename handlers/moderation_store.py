@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.db.base import Base, BigId, JsonDoc, UtcDateTime
 from bot.db.models import OutboxAction
 from handlers.adfilter import SpamModel
+from handlers.adfilter.model import CorrectedModel
 from handlers.adfilter.pipeline import shared_model
 
 TEXT_LIMIT = 1000  # enough to explain and to learn from; not an archive of members' messages
@@ -227,7 +228,7 @@ async def add_report(
 # ---- the group's model ---------------------------------------------------------------------
 
 _CACHE_SIZE = 256
-_models: OrderedDict[int, tuple[tuple[int, datetime], SpamModel]] = OrderedDict()
+_models: OrderedDict[int, tuple[tuple[int, datetime], CorrectedModel]] = OrderedDict()
 
 
 # An operator's /spam, /notspam or undo counts as this many starter-corpus messages: it says
@@ -237,16 +238,16 @@ _models: OrderedDict[int, tuple[tuple[int, datetime], SpamModel]] = OrderedDict(
 CORRECTION_WEIGHT = 5
 
 
-def _merged(corrections: dict) -> SpamModel:
+def _merged(corrections: dict) -> CorrectedModel:
     """The starter model plus a group's corrections (each weighing `CORRECTION_WEIGHT`)."""
-    return shared_model().with_corrections(SpamModel.from_dict(corrections), CORRECTION_WEIGHT)
+    return CorrectedModel(shared_model(), SpamModel.from_dict(corrections), CORRECTION_WEIGHT)
 
 
-async def group_model(session: AsyncSession, group_id: int) -> SpamModel:
+async def group_model(session: AsyncSession, group_id: int) -> SpamModel | CorrectedModel:
     """The group's spam model: the shared starter model until operators have taught it.
 
-    Merging costs a few milliseconds, so merged models are cached per process by (group,
-    version, time).
+    Building one costs a few milliseconds; they are cached per process by (group, version,
+    time).
     """
     row = await session.get(SpamModelState, group_id)
     if row is None or not row.version:

@@ -7,7 +7,7 @@ import re
 from handlers.adfilter.config import FilterConfig
 from handlers.adfilter.features import MessageFeatures
 from handlers.adfilter.links import URL_RE, is_allowed
-from handlers.adfilter.model import SpamModel
+from handlers.adfilter.model import Scorer
 from handlers.adfilter.normalize import Normalized
 from handlers.adfilter.tokens import URL_FEATURE, link_features, tokenize
 from handlers.adfilter.verdict import CLASSIFIER, Verdict
@@ -26,7 +26,7 @@ SHORT_CHARS = 12
 
 
 def check_classifier(message: MessageFeatures, norm: Normalized, config: FilterConfig,
-                     model: SpamModel) -> Verdict:
+                     model: Scorer) -> Verdict:
     """Spam when the model's probability reaches the threshold (lower for new members).
 
     Below the threshold the probability still counts as evidence, scaled down so a merely

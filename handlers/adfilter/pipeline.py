@@ -15,7 +15,7 @@ from handlers.adfilter.forwards import check_forward, check_new_member
 from handlers.adfilter.keywords import WARNING_DAMPING, check_keywords, warns_about_scams
 from handlers.adfilter.links import check_links
 from handlers.adfilter.lookalikes import check_lookalikes
-from handlers.adfilter.model import SpamModel
+from handlers.adfilter.model import Scorer, SpamModel
 from handlers.adfilter.normalize import normalize
 from handlers.adfilter.verdict import CLASSIFIER, Decision, Verdict, combine
 
@@ -57,7 +57,7 @@ def warm_up() -> None:
 
 
 def classify(message: MessageFeatures, config: FilterConfig | None = None,
-             model: SpamModel | None = None, extra: Iterable[Verdict] = ()) -> Decision:
+             model: Scorer | None = None, extra: Iterable[Verdict] = ()) -> Decision:
     """Judge one message with every check and return the decision with all verdicts.
 
     `config` is the group's filter profile (defaults when None); `model` the group's spam model

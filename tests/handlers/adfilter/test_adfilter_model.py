@@ -14,6 +14,7 @@ from handlers.adfilter.corpus import (
     starter_split,
     train,
 )
+from handlers.adfilter.model import CorrectedModel
 
 TG_SPAM = Path(__file__).resolve().parents[4] / "shared" / "corpora" / "tg-spam"
 
@@ -112,12 +113,13 @@ def test_corrections_over_a_shared_model_count_by_weight_and_leave_it_alone():
     before = base.spam_probability(text)
     corrections = SpamModel()
     corrections.learn(text, is_spam=True)
-    once = base.with_corrections(corrections)
-    five = base.with_corrections(corrections, weight=5)
+    once = CorrectedModel(base, corrections)
+    five = CorrectedModel(base, corrections, weight=5)
     assert before < once.spam_probability(text) < five.spam_probability(text)
-    assert five.docs == [base.docs[0], base.docs[1] + 5]
-    # Learning on either model later never reaches the other.
-    five.learn("今晚一起吃饭吗", is_spam=True)
-    assert base.counts["今晚"] == [20, 0] and base.spam_probability(text) == before
-    base.learn(text, is_spam=False)
-    assert five.counts["果酱"] == [0, 5]
+    # Features nobody corrected read exactly as in the shared model, which stays as it was.
+    assert five.spam_probability("今晚一起吃饭吗") == base.spam_probability("今晚一起吃饭吗")
+    assert base.spam_probability(text) == before and "果酱" not in base.counts
+    # The same as a model rebuilt with the corrections counted in, up to the class totals.
+    rebuilt = train([("加我微信领取福利", True), ("今晚一起吃饭吗", False)] * 20
+                    + [(text, True)] * 5)
+    assert abs(five.spam_probability(text) - rebuilt.spam_probability(text)) < 0.01
