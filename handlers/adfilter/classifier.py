@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from handlers.adfilter.config import FilterConfig
 from handlers.adfilter.features import MessageFeatures
-from handlers.adfilter.links import URL_RE, is_allowed
+from handlers.adfilter.links import extract_links, is_allowed
 from handlers.adfilter.model import Scorer
 from handlers.adfilter.normalize import Normalized
 from handlers.adfilter.tokens import URL_FEATURE, link_features, tokenize
@@ -36,7 +34,7 @@ def check_classifier(message: MessageFeatures, norm: Normalized, config: FilterC
         return Verdict(NAME, False, 0.0, "no text to classify")
     tokens = tokenize(norm)
     if config.allowed_links and URL_FEATURE in tokens:
-        tokens = _without_allowed_links(tokens, norm, config.allowed_links)
+        tokens = _without_allowed_links(tokens, extract_links(message, norm), config)
     p = model.probability(tokens)
     features = len(tokens)
     if features < MIN_FEATURES:
@@ -52,12 +50,11 @@ def check_classifier(message: MessageFeatures, norm: Normalized, config: FilterC
     return Verdict(NAME, False, round(p, 4), f"spam probability {p:.2f} < {threshold}{who}")
 
 
-def _without_allowed_links(tokens: set[str], norm: Normalized,
-                           allowed: tuple[str, ...]) -> set[str]:
+def _without_allowed_links(tokens: set[str], links: list[str], config: FilterConfig
+                           ) -> set[str]:
     """`tokens` without what the group's allowed links gave: the operator vouched for them, and
     a member sharing the group's own site or docs must not read like an ad with a link."""
-    links = [re.sub(r"\s", "", link) for link in URL_RE.findall(norm.text)]
-    vouched = [link for link in links if is_allowed(link, allowed)]
+    vouched = [link for link in links if is_allowed(link, config.allowed_links)]
     if not vouched:
         return tokens
     tokens = tokens.difference(*map(link_features, vouched))
