@@ -22,31 +22,27 @@ FORMAT = "qunbot-adfilter-nb/1"
 # for one more false alarm (10 against 9) on the starter corpus. 0.45 is also SpamBayes' default.
 _STRENGTH = 0.45
 _MIN_STRENGTH = 0.0
-# exp(-t^2 / (2 (m + t/3))) with t = 12 sqrt(m) + 16 stays under 1e-13 for every m.
-_TAIL_SIGMAS = 12.0
-_TAIL_SLACK = 16.0
+# Up to this many features per half the exact sum is a short loop. Past it the Wilson-Hilferty
+# approximation ((X/k)^(1/3) is nearly normal) stays within 4e-4 of the exact tail, far below
+# the 0.05 steps the thresholds were chosen on, and costs one erfc (0.4 µs) where the exact sum
+# cost a loop step per feature (4.5 µs for 60 features). Over the starter corpus scores moved
+# by at most 0.0003, and `classify` ran 10% faster.
+_EXACT_MAX_HALF = 16
 
 
 def _chi2q(x2: float, dof: int) -> float:
-    """Survival function of the chi-square distribution for even `dof` (closed form)."""
-    # For even dof this is P(Poisson(m) < dof/2). Far from the mean the answer is 1 or 0 to
-    # well under 1e-12 (Chernoff bound), and long messages land there on one side or both:
-    # answering at once spares a Python loop of one step per feature.
-    m = x2 / 2.0
+    """Survival function of the chi-square distribution for even `dof`."""
     half = dof // 2
-    spread = _TAIL_SIGMAS * math.sqrt(m) + _TAIL_SLACK
-    if half > m + spread:
-        return 1.0
-    if half < m - spread:
-        return 0.0
+    if half > _EXACT_MAX_HALF:
+        v = 2.0 / (9.0 * dof)
+        z = ((x2 / dof) ** (1.0 / 3.0) - 1.0 + v) / math.sqrt(2.0 * v)
+        return 0.5 * math.erfc(z)
+    # For even dof the tail is P(Poisson(x2/2) < dof/2), a sum of `half` terms.
+    m = x2 / 2.0
     term = total = math.exp(-m)
     for i in range(1, half):
         term *= m / i
         total += term
-        # Past 2m each term is under half the last, so once one is below the sum's precision
-        # the rest cannot move it: long messages stop here instead of reading every feature.
-        if term < total * 1e-17 and i > 2.0 * m:
-            break
     return min(total, 1.0)
 
 

@@ -1,6 +1,7 @@
 """The statistical model: learns from operators' marks, survives a JSON round trip, stays good."""
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from handlers.adfilter.corpus import (
     starter_split,
     train,
 )
-from handlers.adfilter.model import CorrectedModel
+from handlers.adfilter.model import CorrectedModel, _chi2q
 
 TG_SPAM = Path(__file__).resolve().parents[4] / "shared" / "corpora" / "tg-spam"
 
@@ -58,6 +59,21 @@ def test_starter_models_are_independent_copies():
 
 def test_unknown_text_is_neutral():
     assert SpamModel().spam_probability("hello") == 0.5
+
+
+def _exact_chi2q(x2, dof):
+    m = x2 / 2.0
+    terms = [math.exp(-m)]
+    for i in range(1, dof // 2):
+        terms.append(terms[-1] * m / i)
+    return min(math.fsum(terms), 1.0)
+
+
+@pytest.mark.parametrize("half", [1, 2, 7, 16, 17, 30, 60, 150, 400])
+def test_chi_square_tail_stays_close_to_the_exact_sum_for_long_messages(half):
+    # Long messages use an approximation; its error must stay far below threshold spacing.
+    for x2 in [0.0, 0.5, half * 0.5, half * 1.5, half * 2.0, half * 2.5, half * 4.0]:
+        assert _chi2q(x2, 2 * half) == pytest.approx(_exact_chi2q(x2, 2 * half), abs=5e-4)
 
 
 def held_out_scores(train_set, test_set):
