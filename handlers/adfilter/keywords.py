@@ -14,6 +14,10 @@ from handlers.adfilter.verdict import Verdict
 
 NAME = "keywords"
 OPERATOR_WEIGHT = 1.0  # an operator's own keyword is conclusive in their group
+# Built-in phrases add up towards certainty but never reach it: a score of 1.0 means an
+# operator's own phrase matched, which the question rule keeps conclusive. Five phrases of 0.9
+# used to round to 1.0 and decide a member's question about them.
+BUILTIN_MAX = 0.9999
 
 # Members warning each other quote the ad they warn about ("说加微信送钱，肯定是骗子"), so in a
 # warning the ad vocabulary is weaker evidence. Read on the compact view, with one automaton
@@ -82,10 +86,10 @@ def check_keywords(message: MessageFeatures, norm: Normalized, config: FilterCon
     remaining = 1.0
     for weight in hits.values():
         remaining *= 1.0 - weight
-    score = round(1.0 - remaining, 4)
+    score = min(round(1.0 - remaining, 4), BUILTIN_MAX)
     shown = ", ".join(sorted(hits, key=hits.__getitem__, reverse=True)[:5])
     if OPERATOR_WEIGHT in hits.values():
-        return Verdict(NAME, True, score, f"matched: {shown}")
+        return Verdict(NAME, True, 1.0, f"matched: {shown}")
     if warning := warns_about_scams(norm):
         return Verdict(NAME, False, round(score * WARNING_DAMPING, 4),
                        f"matched: {shown}, halved inside a warning ('{warning}')")

@@ -1,6 +1,6 @@
 """`classify`: all verdicts, one decision, explained."""
 
-from handlers.adfilter import Decision, FilterConfig, MessageFeatures, Verdict, classify
+from handlers.adfilter import Decision, FilterConfig, MessageFeatures, SpamModel, Verdict, classify
 
 
 def test_obvious_ad_is_spam_with_reasons():
@@ -124,3 +124,12 @@ def test_the_groups_allowed_links_do_not_count_as_ad_features():
     classify(MessageFeatures(text=mixed, member_message_count=50), allowed, model)
     assert {"__url__", "host:quick-answers.top", "quick", "answers"} <= model.seen
     assert "host:example.org" not in model.seen
+
+
+def test_only_an_operator_phrase_decides_a_question_however_many_built_in_phrases_match():
+    # Five strong built-in phrases add up close to certainty, yet a member may ask about them.
+    question = "百家乐、时时彩、北京赛车、幸运飞艇、pk10这些到底有没有人赢过钱？"
+    neutral = SpamModel()  # the classifier stays at 0.5: only the rules speak
+    assert not classify(MessageFeatures(text=question), model=neutral).spam
+    config = FilterConfig(extra_keywords=("幸运飞艇",))
+    assert classify(MessageFeatures(text=question), config, neutral).spam
