@@ -119,3 +119,15 @@ def test_new_member_window_is_configurable():
 def test_words_mixing_latin_and_cyrillic_letters_are_spam():
     assert run(check_lookalikes, "Здpaвcтвyйтe, пpoфиль").spam
     assert not run(check_lookalikes, "на iPadе не воспроизводится").spam
+
+
+def test_listed_phrases_only_inside_quotation_marks_count_half():
+    said = run(check_keywords, "刷单返利是真的能赚钱，我表妹在做")
+    reported = run(check_keywords, "有人知道“刷单返利”是不是真的能赚钱吗？我表妹在做")
+    assert said.spam
+    assert not reported.spam and 0 < reported.score < said.score
+    assert "halved inside quotes" in reported.details and "刷单返利" in reported.details
+    # said outside the quotes too: full weight
+    assert run(check_keywords, '"刷单返利" 刷单返利，真的能赚钱').spam
+    config = FilterConfig(extra_keywords=("某某理财",))
+    assert run(check_keywords, "推荐“某某理财”", config).spam
