@@ -9,7 +9,7 @@ import ahocorasick
 from handlers.adfilter.config import FilterConfig
 from handlers.adfilter.features import MessageFeatures
 from handlers.adfilter.links import URL_RE
-from handlers.adfilter.normalize import Normalized, normalize
+from handlers.adfilter.normalize import Normalized, normalize, speaks_of_joining
 from handlers.adfilter.verdict import Verdict
 
 NAME = "contacts"
@@ -66,7 +66,9 @@ _CUE_MATCHER = _cue_matcher()
 def _cues(compact: str) -> dict[str, str]:
     """The first cue of each kind in `compact`; for "cue", a strong one if there is one."""
     found: dict[str, str] = {}
-    for _end, (kind, cue) in _CUE_MATCHER.iter(compact):
+    for end, (kind, cue) in _CUE_MATCHER.iter(compact):
+        if speaks_of_joining(compact, end, cue):
+            continue
         if kind == "cue" and cue in STRONG_CUES:
             found["cue"] = cue
         found.setdefault(kind, cue)

@@ -10,7 +10,7 @@ import ahocorasick
 
 from handlers.adfilter.config import FilterConfig
 from handlers.adfilter.features import MessageFeatures
-from handlers.adfilter.normalize import Normalized, normalize
+from handlers.adfilter.normalize import Normalized, normalize, speaks_of_joining
 from handlers.adfilter.verdict import Verdict
 
 NAME = "keywords"
@@ -88,7 +88,9 @@ def check_keywords(message: MessageFeatures, norm: Normalized, config: FilterCon
     if not norm.compact:
         return Verdict(NAME, False, 0.0, "no text")
     matcher = build_matcher(config.extra_keywords)
-    hits = {phrase: weight for _end, (phrase, weight) in matcher.iter(norm.compact)}
+    compact = norm.compact
+    hits = {phrase: weight for end, (phrase, weight) in matcher.iter(compact)
+            if not speaks_of_joining(compact, end, phrase)}
     if not hits:
         return Verdict(NAME, False, 0.0, "no listed phrases")
     quoted: set[str] = set()

@@ -76,3 +76,14 @@ def normalize(raw: str) -> Normalized:
     # Folding again after squeezing catches spellings split by spaces ("加 v", "v x").
     compact = fold_evasions(_NON_WORD.sub("", text), has_cjk)
     return Normalized(raw=raw, plain=plain, text=text, compact=compact)
+
+
+# "刚进群", "新加群" (just joined): a newcomer speaking of themselves, not an invitation to
+# another group. Checks that read "进群" or "加群" as ad evidence skip it after these.
+_JOINS = frozenset({"进群", "加群", "入群"})
+_JOINED = ("刚", "新", "才", "已")
+
+
+def speaks_of_joining(compact: str, end: int, phrase: str) -> bool:
+    """True when `phrase`, matched in `compact` ending at index `end`, is "刚进群"-like."""
+    return phrase in _JOINS and compact[:end + 1 - len(phrase)].endswith(_JOINED)

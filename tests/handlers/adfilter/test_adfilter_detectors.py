@@ -131,3 +131,11 @@ def test_listed_phrases_only_inside_quotation_marks_count_half():
     assert run(check_keywords, '"刷单返利" 刷单返利，真的能赚钱').spam
     config = FilterConfig(extra_keywords=("某某理财",))
     assert run(check_keywords, "推荐“某某理财”", config).spam
+
+
+def test_a_newcomer_saying_they_just_joined_is_no_invitation():
+    for text in ("大家好，刚进群", "新加群的，请多关照", "我才入群，还不熟"):
+        assert run(check_contacts, text, member_message_count=0).score == 0, text
+        assert run(check_keywords, text, member_message_count=0).score == 0, text
+    assert run(check_contacts, "进群领红包").score > 0
+    assert run(check_keywords, "新人进群领红包").score > 0
