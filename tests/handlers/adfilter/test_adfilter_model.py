@@ -91,10 +91,11 @@ def held_out_scores(train_set, test_set):
 
 
 def test_model_meets_a_floor_on_the_held_out_starter_split():
-    # Floors a little under the measured 0.980 / 0.898 (six batches), so a regression fails here.
+    # Floors a little under the measured 0.984 / 0.873 (eight batches), so a regression fails
+    # here. Batches 7 and 8 (soft openers, short lures, reply-style ads) are the hardest yet.
     precision, recall, counts = held_out_scores(*starter_split())
-    assert precision >= 0.975, counts
-    assert recall >= 0.885, counts
+    assert precision >= 0.978, counts
+    assert recall >= 0.862, counts
 
 
 @pytest.mark.skipif(not TG_SPAM.is_dir(), reason="shared tg-spam corpus not checked out")
