@@ -16,7 +16,7 @@ from handlers.adfilter.corpus import (
     starter_split,
     train,
 )
-from handlers.adfilter.model import CorrectedModel, _chi2q
+from handlers.adfilter.model import MAX_FEATURES, CorrectedModel, _chi2q
 
 TG_SPAM = Path(__file__).resolve().parents[4] / "shared" / "corpora" / "tg-spam"
 
@@ -77,6 +77,32 @@ def test_chi_square_tail_stays_close_to_the_exact_sum_for_long_messages(half):
         assert _chi2q(x2, 2 * half) == pytest.approx(_exact_chi2q(x2, 2 * half), abs=5e-4)
 
 
+def _model_of(counts: dict[str, list[int]]) -> SpamModel:
+    return SpamModel.from_dict({"format": "qunbot-adfilter-nb/1", "alpha": 1.0,
+                                "docs": [1000, 1000], "counts": counts})
+
+
+def test_only_the_strongest_features_of_a_long_message_are_combined():
+    # Six features seen only in ads, then a long tail of everyday words, each a little hammy
+    # (the more often seen, the hammier): the tail must not drown the ad's evidence.
+    ad = {f"ad{i}": [0, 30] for i in range(6)}
+    tail = {f"w{i}": [8 + i, 8] for i in range(1, 60)}
+    model = _model_of({**ad, **tail})
+    strongest = [*ad, *list(tail)[-(MAX_FEATURES - len(ad)):]]
+    whole = model.probability([*ad, *tail])
+    assert whole == pytest.approx(model.probability(strongest))
+    assert whole > 0.4  # all 65 combined: 0.0004
+
+
+def test_equally_strong_features_at_the_cut_are_all_kept_whatever_their_order():
+    # Seen once in an ad or once in chat: equally strong, opposite ways. Keeping some of them
+    # would make the score depend on which side a rounding error favoured.
+    counts = {**{f"s{i}": [0, 1] for i in range(30)}, **{f"h{i}": [1, 0] for i in range(30)}}
+    model = _model_of(counts)
+    for order in ([*counts], [*counts][::-1], sorted(counts)):
+        assert model.probability(order) == pytest.approx(0.5)
+
+
 def held_out_scores(train_set, test_set):
     # The evaluation script's own scoring, so the floors here and its printed figures agree.
     r = score(test_set, train(train_set), FilterConfig())
@@ -84,20 +110,20 @@ def held_out_scores(train_set, test_set):
 
 
 def test_model_meets_a_floor_on_the_held_out_starter_split():
-    # Floors a little under the measured 0.984 / 0.873 (eight batches), so a regression fails
+    # Floors a little under the measured 0.983 / 0.886 (eight batches), so a regression fails
     # here. Batches 7 and 8 (soft openers, short lures, reply-style ads) are the hardest yet.
     precision, recall, counts = held_out_scores(*starter_split())
     assert precision >= 0.978, counts
-    assert recall >= 0.862, counts
+    assert recall >= 0.875, counts
 
 
 @pytest.mark.skipif(not TG_SPAM.is_dir(), reason="shared tg-spam corpus not checked out")
 def test_model_meets_a_floor_on_the_held_out_tg_spam_split():
     items = [(t, True) for t in read_lines(TG_SPAM / "spam-samples.txt")]
     items += [(t, False) for t in read_lines(TG_SPAM / "ham-samples.txt")]
-    precision, recall, counts = held_out_scores(*split(items))  # measured 0.980 / 0.962
+    precision, recall, counts = held_out_scores(*split(items))  # measured 0.981 / 0.981
     assert precision >= 0.97, counts
-    assert recall >= 0.94, counts
+    assert recall >= 0.96, counts
 
 
 def test_starter_corpus_is_large_and_has_no_duplicates():
