@@ -28,6 +28,16 @@ _DIGITS = re.compile(r"\d{7}")  # every phone number has 7 digits in a row once 
 WECHAT_LABEL = re.compile(
     r"(?<![a-z0-9/?&=._-])(?:v|vx|wx|wechat|weixin)\s*:\s*([a-z][a-z0-9_-]{5,19})(?![a-z0-9_])"
 )
+# "加他微信说明情况就行：wj_help_2024", "绿泡泡搜一下 mengmeng_0620", "卫星：zz-kk-2024", "加 line：
+# shiba_jp88": a WeChat word, its slang (卫星, 绿泡泡, 薇), "新号" (a new account) or LINE, a few
+# Chinese characters, a colon or a space, then an id. Read on the plain view, where the id keeps
+# its "_" and "-" and the separator is still there: "微信头像是iphone15拍的" sets nothing apart.
+# The id must hold a digit, "_" or "-", as made-up ids do, so a word is not taken for one.
+CONTACT_NEAR_ID = re.compile(
+    r"(?:微信|卫星|绿泡泡|新号|薇|加\s?line)[\u3400-\u9fff]{0,8}?(?:\s*:\s*|\s+)"
+    r"([a-z][a-z0-9_-]{5,19})(?![a-z0-9_-])"
+)
+_ID_MARK = re.compile(r"[0-9_-]")
 MENTION = re.compile(r"(?<![\w@])@[a-z][a-z0-9_]{4,31}")
 
 # Invitations to move the conversation somewhere the group cannot see (compact spellings).
@@ -109,6 +119,10 @@ def _judge(norm: Normalized, new: bool) -> Verdict:
     plain = norm.plain
     if ":" in plain and (m := WECHAT_LABEL.search(plain)):
         return Verdict(NAME, True, 0.9, f"hands out a WeChat id: {m.group(1)}")
+    if not plain.isascii():
+        for m in CONTACT_NEAR_ID.finditer(plain):
+            if _ID_MARK.search(m.group(1)):
+                return Verdict(NAME, True, 0.9, f"hands out a contact id: {m.group(1)}")
     cues = _cues(compact) if compact else {}
     cue = cues.get("cue")
     phone = None

@@ -57,6 +57,21 @@ def test_wechat_and_qq_ids_are_spam_even_when_disguised():
     assert run(check_contacts, "扣扣 2876654321 联系我").spam
 
 
+def test_an_id_set_apart_a_few_characters_after_a_wechat_word_or_its_slang_is_spam():
+    for text, handed in [("加他微信说明情况就行：wj_help_2024", "wj_help_2024"),
+                         ("绿泡泡搜一下 mengmeng_0620 就是我", "mengmeng_0620"),
+                         ("卫星：zz-kk-2024，加了说是哪个群的", "zz-kk-2024"),
+                         ("大家加一下这个新号：tuanzhang_new2024", "tuanzhang_new2024"),
+                         ("看照片加 line：shiba_jp88", "shiba_jp88")]:
+        v = run(check_contacts, text)
+        assert v.spam and handed in v.details, (text, v.details)
+    # What follows a WeChat word without a colon or space, or holds no digit, "_" or "-", is chat.
+    for text in ["我的微信头像是iphone15拍的", "微信支付的时候提示error_404怎么办",
+                 "微信群里有人说 welcome 新人"]:
+        v = run(check_contacts, text)
+        assert not v.spam, (text, v.details)
+
+
 def test_links_are_not_read_as_contact_details():
     # A WeChat article: "mp.weixin.qq.com/s/..." folds to 微信 followed by an id-like path.
     for text in ["小区快递柜新规定 https://mp.weixin.qq.com/s/Rq9xK2mZpTvLw7NbYa3Hcg 大家及时取",
