@@ -165,9 +165,12 @@ def title_for(points: int, titles: tuple[Title, ...], lang: str) -> str:
 
 
 def tier_for(points: int, config: PointsConfig) -> Tier:
-    """The highest membership tier whose threshold `points` reaches."""
+    """The highest membership tier whose threshold `points` reaches; the plain member tier,
+    without privileges, when `points` reach none."""
     ordered = sorted(config.tiers, key=lambda tier: tier.min_points)
-    chosen = ordered[0] if ordered else Tier(name="basic", min_points=0)
+    # Not the lowest tier: a list starting at `trusted=100:adfilter_exempt` would otherwise
+    # exempt every newcomer (and every member whose points were taken away) from the ad filter.
+    chosen = DEFAULT_TIERS[0]
     for tier in ordered:
         if points >= tier.min_points:
             chosen = tier

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from bot.db.models import Group
+from handlers.points_config import ADFILTER_EXEMPT, points_config, tier_for
 from handlers.points_store import PointsEntry
 from tests.factories import OPERATOR_ID, make_join_update, make_message_update, user
 from tests.handlers.checkin_points_support import rows, texts
@@ -89,6 +92,25 @@ async def test_titles_and_tiers_set_by_command_show_in_me(bot, fake_telegram):
     await bot.post_update(make_message_update("/me", sender=ALICE))
     me = (await texts(bot, fake_telegram, 5))[4]
     assert "头衔：常客" in me and "等级：gold" in me
+
+
+async def test_tiers_starting_above_zero_give_newcomers_no_privileges(bot, fake_telegram):
+    # Regression: below every threshold the lowest tier applied, so "trusted=100" made every
+    # newcomer (and a member whose points were taken away) exempt from the ad filter's window.
+    await settings(bot, fake_telegram, "points.tiers trusted=100:adfilter_exempt")
+    await bot.post_update(make_message_update("/points remove 333 5", sender=OP))
+    await bot.post_update(make_message_update("/me", sender=ALICE))
+    me = (await texts(bot, fake_telegram, 3))[2]
+    assert "等级：普通成员" in me
+
+    def tiers(session) -> list:
+        group = session.scalar(select(Group))
+        config = points_config(group)
+        return [tier_for(total, config) for total in (0, -5, 100)]
+
+    newcomer, penalised, trusted = await db(bot, tiers)
+    assert ADFILTER_EXEMPT not in newcomer.privileges | penalised.privileges
+    assert ADFILTER_EXEMPT in trusted.privileges
 
 
 async def test_activity_points_can_be_switched_off(bot, fake_telegram):
