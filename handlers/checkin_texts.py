@@ -57,8 +57,10 @@ define(
         "points.window.month": {"zh": "本月", "en": "this month"},
         "points.window.all": {"zh": "总榜", "en": "all time"},
         "points.adjust_usage": {
-            "zh": "用法：/points add|remove @用户名|用户ID <数量> [原因]（或回复某人的消息）",
-            "en": "Usage: /points add|remove @username|user id <n> [reason] (or reply to them)",
+            "zh": "用法：/points add|remove @用户名|用户ID <数量> [原因]（或回复某人的消息），"
+            "数量 1-1000000",
+            "en": "Usage: /points add|remove @username|user id <n> [reason] (or reply to them), "
+            "n from 1-1000000",
         },
         "points.unknown_member": {
             "zh": "找不到这位成员：{who}",

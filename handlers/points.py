@@ -45,6 +45,7 @@ from handlers.redpacket import CLAIM_WORDS
 router = Router("points")
 
 WINDOWS = ("week", "month", "all")
+MAX_ADJUSTMENT = 1_000_000  # named in the "points.adjust_usage" text
 QUESTION_MARKS = ("?", "？", "吗", "请问", "怎么", "如何", "为什么")
 
 
@@ -138,7 +139,11 @@ async def adjust_points(event: Event, ctx: Context) -> list[SendMessage]:
         rest = rest[1:]
     elif event.reply_to_user is not None:
         target = (event.reply_to_user.id, event.reply_to_user.name or event.reply_to_user.id)
-    if target is None or not rest or not rest[0].isdigit() or int(rest[0]) <= 0:
+    # isdecimal, not isdigit: "²" is a digit int() cannot read. The cap keeps a slip of the
+    # finger inside the ledger's integer column (and names the range in the usage).
+    if target is None or not rest or not rest[0].isdecimal():
+        return _reply(event, ctx.t("points.adjust_usage"))
+    if not 0 < int(rest[0]) <= MAX_ADJUSTMENT:
         return _reply(event, ctx.t("points.adjust_usage"))
     amount, note = int(rest[0]), " ".join(rest[1:])[:255] or None
     user_id, name = target

@@ -106,6 +106,19 @@ async def test_operator_removes_points_by_replying(bot, fake_telegram):
     assert [e.delta for e in await ledger(bot)] == [30, -5]
 
 
+async def test_out_of_range_adjustments_get_the_usage_not_silence(bot, fake_telegram):
+    # Regression: a number too big for the ledger (or a digit int() cannot read, "²") failed the
+    # handler, so the operator got no answer at all.
+    for amount in ("99999999999999999999", "²", "1000001"):
+        await bot.post_update(make_message_update(f"/points add 222 {amount}", sender=OPERATOR))
+    await bot.post_update(make_message_update("/points add 222 ５", sender=OPERATOR))
+    sent = await texts(bot, fake_telegram, 4)
+    assert all(text.startswith("用法：/points add|remove") for text in sent[:3])
+    assert "1-1000000" in sent[0]
+    assert sent[3] == "已为 222 +5 积分，当前总积分 5"
+    assert [e.delta for e in await ledger(bot)] == [5]
+
+
 async def test_members_cannot_adjust_points_or_open_red_packets(bot, fake_telegram):
     await bot.post_update(make_message_update("/points add 222 100", sender=ALICE))
     await bot.post_update(make_message_update("/redpacket 100 3", sender=ALICE))
