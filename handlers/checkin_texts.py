@@ -71,10 +71,11 @@ define(
             "en": "{sign}{amount} points for {name}; total now {total}",
         },
         "redpacket.usage": {
-            "zh": "用法：/redpacket <总积分> <份数> [轮数]（总积分不少于份数，份数 1-100，"
-            "轮数 1-5：每轮抢完后下一轮积分翻倍）",
-            "en": "Usage: /redpacket <total points> <count> [rounds] (total ≥ count, count "
-            "1-100, rounds 1-5: each round, once claimed, opens a next one twice as big)",
+            "zh": "用法：/redpacket <总积分> <份数> [轮数]（总积分不少于份数，总积分最多 100000，"
+            "份数 1-100，轮数 1-5：每轮抢完后下一轮积分翻倍）",
+            "en": "Usage: /redpacket <total points> <count> [rounds] (total ≥ count, total at "
+            "most 100000, count 1-100, rounds 1-5: each round, once claimed, opens a next one "
+            "twice as big)",
         },
         "redpacket.next_round_bigger": {
             "zh": "🔥 第 {round} 轮，积分加码！",

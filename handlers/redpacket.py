@@ -34,6 +34,9 @@ CLAIM_WORDS = ("抢", "抢红包", "🧧", "grab", "claim")
 CALLBACK_PREFIX = "rp:"
 MAX_SHARES = 100
 MAX_ROUNDS = 5
+# Five rounds escalating tenfold (the most `redpacket.escalation` allows) still fit the
+# integer columns: 100,000 x 10^4 < 2^31. Named in the "redpacket.usage" text.
+MAX_TOTAL = 100_000
 
 
 class RedPacket(Base):
@@ -92,11 +95,14 @@ def _reply(event: Event, text: str, **extra) -> SendMessage:
 async def open_packet(event: Event, ctx: Context) -> list[SendMessage]:
     assert ctx.group is not None and event.user is not None
     parts = event.args.split()
-    if len(parts) not in (2, 3) or not all(part.isdigit() for part in parts):
+    # isdecimal, not isdigit: "²" is a digit int() cannot read.
+    if len(parts) not in (2, 3) or not all(part.isdecimal() for part in parts):
         return [_reply(event, ctx.t("redpacket.usage"))]
     total, count = int(parts[0]), int(parts[1])
     rounds = int(parts[2]) if len(parts) == 3 else redpacket_config(ctx.group).rounds
-    if not 1 <= count <= MAX_SHARES or total < count or not 1 <= rounds <= MAX_ROUNDS:
+    if not 1 <= count <= MAX_SHARES or not count <= total <= MAX_TOTAL:
+        return [_reply(event, ctx.t("redpacket.usage"))]
+    if not 1 <= rounds <= MAX_ROUNDS:
         return [_reply(event, ctx.t("redpacket.usage"))]
     return [await _open_round(ctx, event, total, count, 1, rounds - 1, event.user.id)]
 

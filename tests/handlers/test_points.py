@@ -185,6 +185,17 @@ async def test_red_packet_first_claimers_share_the_total_once_each(bot, fake_tel
     assert {e.user_id: e.delta for e in paid} == {c.user_id: c.amount for c in claims}
 
 
+async def test_out_of_range_red_packets_get_the_usage_not_silence(bot, fake_telegram):
+    # Regression: a total too big for the table (or "²") failed the handler: no answer at all.
+    for args in ("99999999999999999999 3", "100001 3", "² 1", "10 ²"):
+        await bot.post_update(make_message_update(f"/redpacket {args}", sender=OPERATOR))
+    await bot.post_update(make_message_update("/redpacket 100000 2", sender=OPERATOR))
+    sent = await texts(bot, fake_telegram, 5)
+    assert all(text.startswith("用法：/redpacket") for text in sent[:4])
+    assert "总积分最多 100000" in sent[0]
+    assert sent[4].startswith("🧧 积分红包来啦！共 100000 积分，2 份")
+
+
 async def test_substantial_messages_earn_activity_points_up_to_a_daily_cap(bot, fake_telegram):
     for text in TALK:
         await bot.post_update(make_message_update(text, sender=ALICE))
