@@ -11,7 +11,7 @@ from bot.core.context import Context
 from bot.core.events import Event
 from bot.core.i18n import define
 from bot.core.router import Router
-from bot.groups.settings import GroupKind, GroupSettings, Language
+from bot.groups.settings import MAX_TAG_LENGTH, MAX_TAGS, GroupKind, GroupSettings, Language
 from handlers import settings_sections
 from handlers.moderation_rights import operated_chat
 
@@ -45,6 +45,15 @@ define(
         },
         "settings.too_small": {"zh": "不能小于 {bound}", "en": "must be at least {bound}"},
         "settings.too_big": {"zh": "不能大于 {bound}", "en": "must be at most {bound}"},
+        "settings.choices": {"zh": "可选：{choices}", "en": "choose {choices}"},
+        "settings.bad_timezone": {
+            "zh": "不认识这个时区，请写 地区/城市，例如 Asia/Shanghai",
+            "en": "unknown timezone; use Area/City, e.g. Asia/Shanghai",
+        },
+        "settings.bad_tags": {
+            "zh": "最多 {count} 个标签，每个是不含空格的一个词，最长 {length} 个字",
+            "en": "at most {count} tags, each one word of at most {length} characters",
+        },
         "settings.saved": {"zh": "已保存：{key} = {value}", "en": "Saved: {key} = {value}"},
     }
 )
@@ -82,14 +91,25 @@ async def settings_command(event: Event, ctx: Context) -> list[SendMessage]:
     key, value = parts
     try:
         updated = GroupSettings.model_validate({**current.model_dump(mode="json"), key: value})
-    except ValidationError as exc:
-        reason = exc.errors()[0]["msg"]
+    except ValidationError:
+        reason = _refused(ctx, key)
         return reply(ctx.t("settings.invalid", key=key, value=value, reason=reason))
     ctx.group.settings = updated.model_dump(mode="json")
     if key == "language" and updated.language is not Language.AUTO:
         ctx.lang = updated.language.value
     shown = (", ".join(updated.tags) or "-") if key == "tags" else value
     return reply(ctx.t("settings.saved", key=key, value=shown))
+
+
+def _refused(ctx: Context, key: str) -> str:
+    """Why a value of `key` was refused, in the group's language: pydantic's own messages are
+    English only (and name Python types)."""
+    if key == "timezone":
+        return ctx.t("settings.bad_timezone")
+    if key == "tags":
+        return ctx.t("settings.bad_tags", count=MAX_TAGS, length=MAX_TAG_LENGTH)
+    choices = Language if key == "language" else GroupKind
+    return ctx.t("settings.choices", choices="|".join(choice.value for choice in choices))
 
 
 async def _section_command(ctx: Context, event: Event, args: str) -> str | None:

@@ -70,6 +70,31 @@ async def test_bad_values_are_refused_with_the_reason_and_nothing_is_stored(bot,
     assert not {"checkin", "points", "redpacket"} & set(stored)
 
 
+async def test_bad_language_kind_timezone_and_tags_are_explained_in_the_groups_language(
+    bot, fake_telegram
+):
+    # Regression: the reason was pydantic's English ("Input should be 'auto', 'zh' or 'en'")
+    # inside a Chinese reply.
+    many = ",".join(f"t{i}" for i in range(21))
+    replies = await settings(
+        bot, fake_telegram, "language fr", "kind shop", "timezone Mars/Base", f"tags {many}"
+    )
+    assert replies == [
+        "无法设置 language=fr：可选：auto|zh|en",
+        "无法设置 kind=shop：可选：general|flash|newcomer|super|delivery|fan",
+        "无法设置 timezone=Mars/Base：不认识这个时区，请写 地区/城市，例如 Asia/Shanghai",
+        f"无法设置 tags={many}：最多 20 个标签，每个是不含空格的一个词，最长 32 个字",
+    ]
+    stored = await group_settings(bot)
+    assert not {"language", "kind", "timezone", "tags"} & set(stored)
+    for command in ("language en", "timezone Mars/Base"):
+        await bot.post_update(make_message_update(f"/settings {command}", sender=OP))
+    english = (await texts(bot, fake_telegram, 6))[5]
+    assert english == (
+        "Cannot set timezone=Mars/Base: unknown timezone; use Area/City, e.g. Asia/Shanghai"
+    )
+
+
 async def test_members_cannot_change_the_sections(bot, fake_telegram):
     (refused,) = await settings(bot, fake_telegram, "checkin.base_points 100", sender=ALICE)
     assert refused == "抱歉，这个命令只有群管理员可以使用。"

@@ -215,7 +215,7 @@ async def test_tags_set_in_chat_route_a_tagged_job(sbot, clocked_app, fake_teleg
     assert "tags = vip, 付费" in await command(sbot, fake_telegram, "/settings tags vip，付费")
     assert "标签：vip, 付费" in await command(sbot, fake_telegram, "/settings")
     bad = await command(sbot, fake_telegram, "/settings tags " + "x" * 40)
-    assert "bad tag" in bad
+    assert "每个是不含空格的一个词，最长 32 个字" in bad
     await command(sbot, fake_telegram, "/schedule add 每天 11:00 to=tag:付费 会员专享")
     (job,) = await jobs(sbot)
     before = len(fake_telegram.called("sendMessage"))
