@@ -107,9 +107,15 @@ async def top(event: Event, ctx: Context) -> list[SendMessage]:
     if not standings:
         return _reply(event, ctx.t("points.top_empty", window=label))
     lines = [ctx.t("points.top_header", window=label)]
+    # Ranked as `/me` ranks (1 + how many have more), so members who tie share a place.
     lines += [
-        ctx.t("points.top_line", rank=i, name=s.name, points=s.points)
-        for i, s in enumerate(standings, start=1)
+        ctx.t(
+            "points.top_line",
+            rank=1 + sum(o.points > s.points for o in standings),
+            name=s.name,
+            points=s.points,
+        )
+        for s in standings
     ]
     return _reply(event, "\n".join(lines))
 

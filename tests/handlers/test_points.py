@@ -141,6 +141,18 @@ async def test_leaderboard_windows_count_points_earned_in_them(bot, fake_telegra
     assert sent[2] == "积分排行榜（总榜）：\n1. Alice — 10 分\n2. Bob — 5 分"
 
 
+async def test_tied_members_share_a_rank_on_the_leaderboard_as_in_me(bot, fake_telegram):
+    # Regression: /top numbered ties 1, 2 while /me told both of them they were first.
+    await bot.post_update(make_message_update("签到", sender=ALICE))
+    await bot.post_update(make_message_update("签到", sender=BOB))
+    await bot.post_update(make_message_update("/points add 444 5", sender=OPERATOR))
+    await bot.post_update(make_message_update("/top", sender=CAROL))
+    await bot.post_update(make_message_update("/me", sender=BOB))
+    board, me = (await texts(bot, fake_telegram, 5))[3:]
+    assert board == "积分排行榜（总榜）：\n1. Alice — 10 分\n1. Bob — 10 分\n3. Carol — 5 分"
+    assert "排名：第 1 名" in me
+
+
 async def test_empty_leaderboard_says_so(bot, fake_telegram):
     await bot.post_update(make_message_update("/top week"))
     (sent,) = await texts(bot, fake_telegram, 1)
