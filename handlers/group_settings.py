@@ -86,9 +86,11 @@ async def settings_command(event: Event, ctx: Context) -> list[SendMessage]:
     section_reply = await _section_command(ctx, event, event.args)
     if section_reply is not None:
         return reply(section_reply)
-    if len(parts) != 2 or parts[0] not in EDITABLE:
+    # Tags are a list, typed "vip, 付费" as often as "vip,付费": the value is all that follows.
+    wordy = len(parts) > 2 and parts[0] == "tags"
+    if (len(parts) != 2 and not wordy) or parts[0] not in EDITABLE:
         return reply(ctx.t("settings.usage", kinds=kinds))
-    key, value = parts
+    key, value = parts[0], " ".join(parts[1:])
     try:
         updated = GroupSettings.model_validate({**current.model_dump(mode="json"), key: value})
     except ValidationError:

@@ -95,6 +95,15 @@ async def test_bad_language_kind_timezone_and_tags_are_explained_in_the_groups_l
     )
 
 
+async def test_tags_typed_with_a_space_after_the_comma_are_saved(bot, fake_telegram):
+    # Regression: "vip, 付费" split into three words and got the usage, though the sections
+    # (checkin.keywords 报到, 到) take lists typed that way.
+    replies = await settings(bot, fake_telegram, "tags vip, 付费", "tags")
+    assert replies[0] == "已保存：tags = vip, 付费"
+    assert replies[1].startswith("用法：/settings")
+    assert (await group_settings(bot))["tags"] == ["vip", "付费"]
+
+
 async def test_members_cannot_change_the_sections(bot, fake_telegram):
     (refused,) = await settings(bot, fake_telegram, "checkin.base_points 100", sender=ALICE)
     assert refused == "抱歉，这个命令只有群管理员可以使用。"
