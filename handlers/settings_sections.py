@@ -18,6 +18,7 @@ Value syntax:
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from pydantic import BaseModel, ValidationError
 from bot.core.i18n import define
 from bot.db.models import Group
 from handlers.entry_config import RaidConfig
-from handlers.points_config import CheckinConfig, PointsConfig, RedPacketConfig
+from handlers.points_config import DEFAULT_TIERS, CheckinConfig, PointsConfig, RedPacketConfig
 
 define(
     {
@@ -209,9 +210,27 @@ def apply(group: Group, name: str, value: Any) -> str:
     stored = (group.settings or {}).get(field.section)
     current = stored if isinstance(stored, dict) else {}
     model = SECTION_MODELS[field.section]
+    if name == "points.tiers":
+        value = _with_labels(value, current)
     updated = model.model_validate({**current, field.key: value})
     group.settings = {**(group.settings or {}), field.section: updated.model_dump(mode="json")}
     return show_value(getattr(updated, field.key))
+
+
+def _with_labels(tiers: list[dict[str, Any]], current: dict) -> list[dict[str, Any]]:
+    """Typed tiers with the Chinese and English labels a tier of the same name had (the
+    defaults' when none): the syntax has no room for them, and members of a Chinese group would
+    otherwise read "trusted" where they read "信任成员"."""
+    known = list(DEFAULT_TIERS)
+    # A broken stored section leaves the defaults' labels only.
+    with contextlib.suppress(ValidationError):
+        known += PointsConfig.model_validate(current).tiers
+    labels = {tier.name: (tier.zh, tier.en) for tier in known if tier.zh or tier.en}
+    labelled = []
+    for tier in tiers:
+        zh, en = labels.get(tier["name"], ("", ""))
+        labelled.append({**tier, "zh": zh, "en": en})
+    return labelled
 
 
 def show(group: Group, section: str) -> str:

@@ -147,6 +147,22 @@ async def test_tiers_starting_above_zero_give_newcomers_no_privileges(bot, fake_
     assert ADFILTER_EXEMPT in trusted.privileges
 
 
+async def test_retyped_tiers_keep_their_labels(bot, fake_telegram):
+    # Regression: the shown tiers, copied back with a new threshold, lost their Chinese and
+    # English labels, so members of a Chinese group saw "等级：trusted".
+    tiers = "points.tiers basic=0, trusted=200:adfilter_exempt"
+    replies = await settings(bot, fake_telegram, tiers)
+    assert replies == ["已保存：points.tiers = basic=0, trusted=200:adfilter_exempt"]
+    await bot.post_update(make_message_update("/points add 222 250", sender=OP))
+    await bot.post_update(make_message_update("/me", sender=ALICE))
+    await bot.post_update(make_message_update("/settings points.tiers gold=100", sender=OP))
+    me, gold = (await texts(bot, fake_telegram, 4))[2:]
+    assert "等级：信任成员" in me
+    assert gold == "已保存：points.tiers = gold=100"
+    tiers = (await group_settings(bot))["points"]["tiers"]
+    assert (tiers[0]["name"], tiers[0]["zh"], tiers[0]["en"]) == ("gold", "", "")
+
+
 async def test_activity_points_can_be_switched_off(bot, fake_telegram):
     await settings(bot, fake_telegram, "points.activity off")
     long = "今天的课程讲得很清楚，我回去再把笔记整理一下"
