@@ -34,7 +34,7 @@ class PendingVerification(Base):
     join_message_id: Mapped[str | None] = mapped_column(String(64))
     mode: Mapped[str] = mapped_column(String(16))
     answer: Mapped[str | None] = mapped_column(String(32))
-    # pending -> passed | failed | expired
+    # pending -> passed | failed | expired | replaced (the member joined again)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     greet: Mapped[bool] = mapped_column(default=True)
     # The member who added this newcomer: their referral points wait for the newcomer to pass.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.core.actions import (
     Action,
@@ -30,7 +30,7 @@ from bot.core.router import Router
 from bot.outbox.store import enqueue
 from handlers import entry_texts  # noqa: F401  (registers the texts)
 from handlers.entry_config import EntryState, VerificationConfig, WelcomeConfig, load, save
-from handlers.entry_store import PendingVerification
+from handlers.entry_store import PendingVerification, sent_message_id
 from handlers.points import pay_referral
 from handlers.raid import force_spend
 from handlers.welcome_batch import mention, queue_greeting
@@ -61,6 +61,7 @@ async def start_challenge(
         if strict
         else config.timeout_seconds
     )
+    replaced = await _replace_earlier(ctx, event.chat.id, user.id)
     a, b = _rng.randint(1, 9), _rng.randint(1, 9)
     pending = PendingVerification(
         group_id=ctx.group.id,
@@ -90,12 +91,35 @@ async def start_challenge(
         text = ctx.t("verify.challenge_button", name=name, seconds=seconds)
         buttons = ((Button(text=ctx.t("verify.button"), data=f"{prefix}ok"),),)
     force_spend(state, ctx.now)
-    actions = [
+    actions: list[Action] = [
         Restrict(chat_id=event.chat.id, user_id=user.id),
         SendMessage(chat_id=event.chat.id, text=text, html=True, buttons=buttons),
+        *replaced,
     ]
     await enqueue(ctx.session, ctx.platform, actions, key=pending.challenge_key, now=ctx.now)
     return pending
+
+
+async def _replace_earlier(ctx: Context, chat_id: str, user_id: str) -> list[Action]:
+    """Close the user's earlier open challenges here; deletions of their messages.
+
+    A member who left and rejoined answers the new challenge only: the old one's deadline
+    would otherwise remove them later, even after they passed.
+    """
+    earlier = await ctx.session.scalars(
+        select(PendingVerification).where(
+            PendingVerification.group_id == ctx.group.id,
+            PendingVerification.user_id == user_id,
+            PendingVerification.status == "pending",
+        )
+    )
+    actions: list[Action] = []
+    for old in list(earlier):
+        if await resolve(ctx, old, "replaced"):
+            message_id = await sent_message_id(ctx.session, f"{old.challenge_key}:1")
+            if message_id:
+                actions.append(DeleteMessage(chat_id=chat_id, message_id=message_id))
+    return actions
 
 
 async def resolve(ctx: Context, pending: PendingVerification, status: str) -> bool:

@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta
 from bot.db.models import OutboxAction
 from handlers.entry_store import PendingVerification
 from handlers.points_store import PointsEntry
-from tests.factories import make_callback_update, make_join_update, make_message_update, user
+from tests.factories import (
+    make_callback_update,
+    make_join_update,
+    make_left_update,
+    make_message_update,
+    user,
+)
 from tests.handlers.entry_support import FAST_WELCOME, configure, quiet, rows
 from tests.harness import BotHarness, eventually
 
@@ -144,3 +150,28 @@ async def test_referral_points_wait_until_the_added_newcomer_passes(bot, fake_te
     await bot.post_update(make_join_update(cat, sender=alice))
     await quiet(bot)
     assert [e.ref for e in await rows(bot, PointsEntry)] == ["referral:701"]
+
+
+async def test_rejoining_before_the_first_deadline_is_not_removed_after_passing(bot, fake_telegram):
+    # Join, leave before verifying, rejoin, pass: the first join's challenge must not time out
+    # later and remove a member who has since proved they are human.
+    await configure(bot, verification=VERIFY, welcome={**FAST_WELCOME, "enabled": False})
+    await challenge(bot, fake_telegram)
+    await bot.post_update(make_left_update(NEWBIE))
+    await bot.post_update(make_join_update(NEWBIE))
+    again = (await fake_telegram.wait_for("sendMessage", 2))[1]
+    await bot.post_update(make_callback_update(buttons(again)[0], sender=NEWBIE))
+    await fake_telegram.wait_for("answerCallbackQuery", 1)
+    await quiet(bot)
+    later = datetime.now(UTC) + timedelta(seconds=121)
+    bot.runtime.verification_timeouts.clock = lambda: later
+    await bot.runtime.verification_timeouts.run_once()
+    await quiet(bot)
+    assert fake_telegram.called("banChatMember") == []
+    first, second = await rows(bot, PendingVerification)
+    assert (first.status, second.status) == ("replaced", "passed")
+    # The first challenge does not stay behind in the group either.
+    key = f"{first.challenge_key}:1"
+    (first_sent,) = await rows(bot, OutboxAction, OutboxAction.idempotency_key == key)
+    deleted = {d["message_id"] for d in fake_telegram.called("deleteMessage")}
+    assert int(first_sent.result["message_id"]) in deleted
