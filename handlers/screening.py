@@ -45,6 +45,12 @@ router = Router("screening")
 USER_ID = re.compile(r"(?<!\d)\d{3,20}(?!\d)")
 
 
+def split_verb(args: str) -> tuple[str, str]:
+    """The first word and the rest; long texts often start on the line after the word."""
+    verb, *rest = args.split(maxsplit=1) or [""]
+    return verb, rest[0] if rest else ""
+
+
 def decide(config: ScreeningConfig, user_id: str, link_name: str | None) -> bool | None:
     """True approve, False decline, None: ask (the requester privately, or the operators)."""
     if config.mode == "open":
@@ -136,7 +142,7 @@ def _reply(event: Event, text: str) -> list[Action]:
 async def screening_command(event: Event, ctx: Context) -> list[Action]:
     """`/screening open|code <codes...>|review|allowlist`, `/screening questions Q1 | Q2`."""
     config = load(ctx.group, ScreeningConfig)
-    verb, _, rest = event.args.partition(" ")
+    verb, rest = split_verb(event.args)
     if verb == "review_chat" and rest.strip():
         return _reply(event, await set_review_chat(ctx, event, rest.strip()))
     if verb == "questions":
@@ -163,7 +169,7 @@ async def screening_command(event: Event, ctx: Context) -> list[Action]:
 )
 async def allowlist_command(event: Event, ctx: Context) -> list[Action]:
     """`/allowlist add <ids...>`, or `/allowlist import` in reply to a message listing ids."""
-    verb, _, rest = event.args.partition(" ")
+    verb, rest = split_verb(event.args)
     if verb == "add":
         source = rest
     elif verb == "import":
@@ -190,7 +196,7 @@ async def allowlist_command(event: Event, ctx: Context) -> list[Action]:
 )
 async def rules_command(event: Event, ctx: Context) -> list[Action]:
     """Members read the rules; operators publish them with `/rules set <text>`."""
-    verb, _, rest = event.args.partition(" ")
+    verb, rest = split_verb(event.args)
     if verb == "set":
         if not ctx.is_operator:
             return _reply(event, ctx.t("common.not_operator"))

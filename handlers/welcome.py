@@ -27,6 +27,7 @@ from handlers.entry_config import (
     save,
 )
 from handlers.raid import force_spend, record_joins
+from handlers.screening import split_verb
 from handlers.verification import start_challenge
 from handlers.welcome_batch import queue_greeting, rules_text
 
@@ -93,7 +94,7 @@ async def welcome_command(event: Event, ctx: Context) -> list[Action]:
     """`/welcome` shows; `/welcome set <template>`, `/welcome on|off`,
     `/welcome cleanup <seconds>|off` (how long greetings stay) change."""
     config = load(ctx.group, WelcomeConfig)
-    verb, _, rest = event.args.partition(" ")
+    verb, rest = split_verb(event.args)
     if verb == "set" and rest.strip():
         config.template = rest.strip()
         text = ctx.t("welcome.saved")

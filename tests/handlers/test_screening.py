@@ -261,6 +261,24 @@ async def test_rules_are_published_by_operators_and_read_by_members(bot, fake_te
     ]
 
 
+async def test_rules_and_questions_typed_on_the_line_after_the_command_are_saved(
+    bot, fake_telegram
+):
+    # Long rules and questions are naturally typed starting on a new line.
+    await bot.post_update(make_message_update("/rules set\n1. 不发广告\n2. 友善交流", sender=OP))
+    questions = "/screening questions\n你是谁？ | 为什么加入？"
+    await bot.post_update(make_message_update(questions, sender=OP))
+    await bot.post_update(make_message_update("/rules"))
+    sent = await fake_telegram.wait_for("sendMessage", 3)
+    await quiet(bot)
+    assert [m["text"] for m in sent] == [
+        "群规已更新。",
+        "已设置 2 个入群问题（审核模式下私聊提问）。",
+        "📜 群规与入群规则：\n1. 不发广告\n2. 友善交流",
+    ]
+    assert (await group_settings(bot))["screening"]["questions"] == ["你是谁？", "为什么加入？"]
+
+
 async def test_a_repeated_request_replaces_the_earlier_conversation(bot, fake_telegram):
     await configure(bot, screening={"mode": "code", "codes": ["RIGHT"], "reply_minutes": 10})
     await bot.post_update(make_join_request_update(APPLICANT))

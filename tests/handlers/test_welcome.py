@@ -134,3 +134,15 @@ async def test_how_long_greetings_stay_is_set_by_command(bot, fake_telegram):
     assert replies[0].startswith("欢迎语保留时间需为 60 到 604800 秒")
     assert replies[1:] == ["欢迎语设置已保存。"] * 2
     assert (await group_settings(bot))["welcome"]["delete_after_seconds"] is None
+
+
+async def test_a_template_typed_on_the_line_after_set_is_saved(bot, fake_telegram):
+    await configure(bot, welcome=FAST_WELCOME)
+    template = "🎉 欢迎 {name}！\n请先阅读群规：{rules}"
+    await bot.post_update(
+        make_message_update(f"/welcome set\n{template}", sender=user(OPERATOR_ID, "Op"))
+    )
+    (reply,) = await fake_telegram.wait_for("sendMessage", 1)
+    assert reply["text"] == "欢迎语设置已保存。"
+    await quiet(bot)
+    assert (await group_settings(bot))["welcome"]["template"] == template
