@@ -27,6 +27,7 @@ from bot.core.actions import (
 from bot.core.context import Context
 from bot.core.events import Event, EventKind, User
 from bot.core.router import Router
+from bot.groups.repository import find_member
 from bot.outbox.store import enqueue
 from handlers import entry_texts  # noqa: F401  (registers the texts)
 from handlers.entry_config import EntryState, VerificationConfig, WelcomeConfig, load, save
@@ -166,7 +167,14 @@ async def on_press(event: Event, ctx: Context) -> list[Action]:
     if pending.greet and load(ctx.group, WelcomeConfig).enabled:
         state = load(ctx.group, EntryState)
         person = {"id": user_id, "name": pending.user_name, "intro": True}
-        await queue_greeting(ctx, event.chat.id, [person], None, state)
+        # The greeting's {inviter} (named in the ceremony) is whoever added the newcomer.
+        inviter = (
+            await find_member(ctx.session, ctx.group.id, pending.inviter_id)
+            if pending.inviter_id
+            else None
+        )
+        name = (inviter.display_name or inviter.user_id) if inviter else None
+        await queue_greeting(ctx, event.chat.id, [person], name, state)
         save(ctx.group, state)
     return actions
 

@@ -175,3 +175,12 @@ async def test_rejoining_before_the_first_deadline_is_not_removed_after_passing(
     (first_sent,) = await rows(bot, OutboxAction, OutboxAction.idempotency_key == key)
     deleted = {d["message_id"] for d in fake_telegram.called("deleteMessage")}
     assert int(first_sent.result["message_id"]) in deleted
+
+
+async def test_the_ceremony_after_passing_still_names_who_added_the_newcomer(bot, fake_telegram):
+    await configure(bot, kind="super", verification=VERIFY, welcome=FAST_WELCOME)
+    await bot.post_update(make_join_update(NEWBIE, sender=user(222, "Alice")))
+    (sent,) = await fake_telegram.wait_for("sendMessage", 1)
+    await bot.post_update(make_callback_update(buttons(sent)[0], sender=NEWBIE))
+    ceremony = (await fake_telegram.wait_for("sendMessage", 2))[1]
+    assert "超级用户" in ceremony["text"] and "邀请人：Alice" in ceremony["text"]
