@@ -101,6 +101,14 @@ async def sent_message_id(session: AsyncSession, idempotency_key: str) -> str | 
     return None
 
 
+async def still_unsent(session: AsyncSession, idempotency_key: str) -> bool:
+    """Whether the action stored under this outbox key is still waiting for its turn."""
+    status = await session.scalar(
+        select(OutboxAction.status).where(OutboxAction.idempotency_key == idempotency_key)
+    )
+    return status in ("pending", "queued")
+
+
 async def update_pending_payload(session: AsyncSession, key: str, payload: dict) -> bool:
     """Rewrite a not-yet-claimed outbox message; False when the sender already took it."""
     result = await session.execute(

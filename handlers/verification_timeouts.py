@@ -21,7 +21,7 @@ from bot.db.models import utcnow
 from bot.loop import DrainLoop
 from bot.outbox.store import enqueue
 from handlers.entry_dialogue import expire_applications
-from handlers.entry_store import PendingVerification, sent_message_id
+from handlers.entry_store import PendingVerification, sent_message_id, still_unsent
 from handlers.raid_episodes import end_due_raids
 from handlers.verification import removal
 
@@ -65,7 +65,15 @@ class VerificationTimeouts(DrainLoop):
                     .with_for_update(skip_locked=True)
                 )
             )
+            removed = 0
             for pending in rows:
+                if await still_unsent(session, f"{pending.challenge_key}:1"):
+                    # The group's sends lag behind (pacing, a 429 pause) and the newcomer has not
+                    # seen the challenge yet: their time runs from when it is shown, and a
+                    # challenge sent after the removal would stay with nobody to delete it.
+                    pending.deadline = due_by + (pending.deadline - pending.created_at)
+                    continue
+                removed += 1
                 pending.status, pending.resolved_at = "expired", due_by
                 challenge = await sent_message_id(session, f"{pending.challenge_key}:1")
                 actions = removal(
@@ -76,6 +84,6 @@ class VerificationTimeouts(DrainLoop):
                 )
             expired = await expire_applications(session, due_by, now, self._batch)
             expired += await end_due_raids(session, due_by, now)
-        if rows or expired:
+        if removed or expired:
             self._on_outbox()
-        return len(rows) + expired
+        return removed + expired

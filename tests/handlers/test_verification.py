@@ -14,6 +14,7 @@ from tests.factories import (
     make_message_update,
     user,
 )
+from tests.fakes.telegram_api import Failure
 from tests.handlers.entry_support import FAST_WELCOME, configure, quiet, rows
 from tests.harness import BotHarness, eventually
 
@@ -184,3 +185,32 @@ async def test_the_ceremony_after_passing_still_names_who_added_the_newcomer(bot
     await bot.post_update(make_callback_update(buttons(sent)[0], sender=NEWBIE))
     ceremony = (await fake_telegram.wait_for("sendMessage", 2))[1]
     assert "超级用户" in ceremony["text"] and "邀请人：Alice" in ceremony["text"]
+
+
+async def test_the_time_to_verify_runs_from_when_the_challenge_is_actually_shown(
+    bot, fake_telegram
+):
+    # A busy group's sends lag behind (pacing, a 429 pause): a newcomer whose challenge is still
+    # waiting is not removed unseen, and a challenge sent after a removal would never be deleted.
+    await configure(bot, verification=VERIFY)
+    pause = Failure(429, "Too Many Requests: retry after 1", retry_after=1)
+    fake_telegram.fail_next("restrictChatMember", pause)
+    join = make_join_update(NEWBIE)
+    await bot.post_update(join)
+    await fake_telegram.wait_for("restrictChatMember", 1)
+    timeouts = bot.runtime.verification_timeouts
+    started = datetime.now(UTC)
+    timeouts.clock = lambda: started + timedelta(seconds=121)
+    assert await timeouts.run_once() == 0
+    await fake_telegram.wait_for("sendMessage", 1)
+    await quiet(bot)
+    assert fake_telegram.called("banChatMember") == []
+    (pending,) = await rows(bot, PendingVerification)
+    assert pending.status == "pending"
+    key = f"{pending.challenge_key}:1"
+    (sent,) = await rows(bot, OutboxAction, OutboxAction.idempotency_key == key)
+    timeouts.clock = lambda: started + timedelta(seconds=121 + 121)
+    assert await timeouts.run_once() == 1
+    await fake_telegram.wait_for("banChatMember", 1)
+    deleted = {d["message_id"] for d in await fake_telegram.wait_for("deleteMessage", 2)}
+    assert deleted == {join["message"]["message_id"], int(sent.result["message_id"])}
