@@ -48,6 +48,7 @@ define(
             "en": "🎉 Please welcome {name}, invited to {group} as super user number {count}!"
             "\nInvited by: {inviter}\n{rules}",
         },
+        "welcome.and_others": {"zh": " 等另外 {count} 位新朋友", "en": " and {count} others"},
         "welcome.no_rules": {"zh": "请友善交流。", "en": "Please be kind."},
         "welcome.button_rules": {"zh": "📜 阅读群规", "en": "📜 Read the rules"},
         "welcome.button_intro": {"zh": "👋 自我介绍", "en": "👋 Introduce yourself"},

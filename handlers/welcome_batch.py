@@ -31,6 +31,9 @@ from handlers.entry_store import WelcomeBatch, update_pending_payload
 from handlers.raid import raid_active, try_spend
 
 PLACEHOLDER = re.compile(r"\{(name|group|count|rules|inviter)\}")
+# A burst's greeting names this many newcomers and counts the rest: Telegram refuses a message
+# over 4096 characters, and a name may be 129 long, so a raid would otherwise greet nobody.
+MAX_NAMED = 20
 
 
 def mention(user_id: str, name: str) -> str:
@@ -58,7 +61,9 @@ def greeting_message(ctx: Context, chat_id: str, batch: WelcomeBatch) -> SendMes
     config = load(ctx.group, WelcomeConfig)
     builtin = "welcome.ceremony" if ctx.group_settings.kind is GroupKind.SUPER_USER else None
     template = config.template or ctx.t(builtin or "welcome.default", **_raw_placeholders())
-    names = ", ".join(mention(p["id"], p["name"]) for p in batch.members)
+    names = ", ".join(mention(p["id"], p["name"]) for p in batch.members[:MAX_NAMED])
+    if len(batch.members) > MAX_NAMED:
+        names += ctx.t("welcome.and_others", count=len(batch.members) - MAX_NAMED)
     text = render(
         template,
         {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import time
 
 from bot.db.models import OutboxAction
@@ -146,3 +148,15 @@ async def test_a_template_typed_on_the_line_after_set_is_saved(bot, fake_telegra
     assert reply["text"] == "欢迎语设置已保存。"
     await quiet(bot)
     assert (await group_settings(bot))["welcome"]["template"] == template
+
+
+async def test_a_huge_burst_still_fits_one_telegram_message(bot, fake_telegram):
+    # Telegram refuses a message over 4096 characters: a greeting naming sixty newcomers with
+    # long names would fail and greet nobody. It names the first ones and counts the rest.
+    await configure(bot, welcome=FAST_WELCOME, raid={"threshold": 1000})
+    crowd = [user(9000 + n, "新" * 60, last_name=f"Member {n:02d}") for n in range(60)]
+    await bot.post_update(make_join_update(*crowd))
+    (sent,) = await fake_telegram.wait_for("sendMessage", 1)
+    visible = html.unescape(re.sub(r"<[^>]+>", "", sent["text"]))
+    assert len(visible) <= 4096
+    assert "tg://user?id=9000" in sent["text"] and "等另外 40 位新朋友" in sent["text"]
