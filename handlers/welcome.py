@@ -43,7 +43,9 @@ async def on_join(event: Event, ctx: Context) -> list[Action]:
     welcome = load(ctx.group, WelcomeConfig)
     raid_config = load(ctx.group, RaidConfig)
     state = load(ctx.group, EntryState)
-    change = record_joins(state, ctx.now, len(humans), raid_config)
+    # At the join's own time: a backlog replayed after downtime arrives all at once, but only
+    # joins that really came together are a burst.
+    change = record_joins(state, event.at, len(humans), raid_config)
     actions = await raid_episodes.track(ctx, event.chat.id, change, state, len(humans))
     for _ in actions:
         force_spend(state, ctx.now)

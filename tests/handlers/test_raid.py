@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -151,3 +152,19 @@ async def test_in_raid_mode_welcomes_wait_for_the_wider_batch_window(bot, fake_t
     assert (raided.closes_at - raided.opened_at).total_seconds() == 1.5
     assert [m["text"].startswith("⚠️") for m in greetings] == [False, True, False]
     assert "tg://user?id=832" in greetings[2]["text"] and "tg://user?id=833" in greetings[2]["text"]
+
+
+async def test_joins_replayed_after_downtime_count_at_their_own_times(bot, fake_telegram):
+    # The bot was down for an hour; twelve joins spread over it arrive together. That was no
+    # burst: no alarm, no guarded mode, and the ordinary challenge for everyone.
+    await configure(bot, raid={"threshold": 10, "window_seconds": 60}, verification=VERIFY)
+    hour_ago = int(time.time()) - 3600
+    for n in range(12):
+        joined = make_join_update(user(840 + n, f"U{n}"), date=hour_ago + n * 300)
+        await bot.post_update(joined)
+    await fake_telegram.wait_for("restrictChatMember", 12)
+    await quiet(bot)
+    assert [m for m in fake_telegram.called("sendMessage") if "⚠️" in m["text"]] == []
+    assert (await group_settings(bot))["entry_state"]["raid"] is False
+    assert {p.mode for p in await rows(bot, PendingVerification)} == {"button"}
+    assert await rows(bot, RaidEpisode) == []
