@@ -98,6 +98,12 @@ define(
             "en": "⚠️ A burst of joins ({count} in {seconds} s): guarded mode is on — welcomes "
             "are batched and verification asks a question.",
         },
+        "raid.alert_no_gate": {
+            "zh": "⚠️ 检测到大量成员涌入（{count} 人 / {seconds} 秒），已进入防护模式："
+            "欢迎语合并发送。入群验证未开启，可用 /verify on 开启。",
+            "en": "⚠️ A burst of joins ({count} in {seconds} s): guarded mode is on — welcomes "
+            "are batched. Verification is off; turn it on with /verify on.",
+        },
         "raid.ended": {
             "zh": "✅ 防护模式已解除：持续约 {minutes} 分钟，期间共 {joins} 人加入，"
             "{removed} 人未通过验证被移出。欢迎语与入群验证恢复正常。",

@@ -19,7 +19,7 @@ from bot.core.i18n import translate
 from bot.db.models import Group
 from bot.outbox.store import enqueue
 from handlers import entry_texts  # noqa: F401  (registers the texts)
-from handlers.entry_config import EntryState, RaidConfig, load
+from handlers.entry_config import EntryState, RaidConfig, VerificationConfig, load
 from handlers.entry_store import PendingVerification, RaidEpisode
 from handlers.raid import RaidChange
 
@@ -56,7 +56,10 @@ async def track(
             )
         )
         await ctx.session.flush()
-        alert = ctx.t("raid.alert", count=len(state.joins), seconds=config.window_seconds)
+        # Operators must not be told newcomers are gated when the gate is off.
+        gated = load(ctx.group, VerificationConfig).enabled
+        key = "raid.alert" if gated else "raid.alert_no_gate"
+        alert = ctx.t(key, count=len(state.joins), seconds=config.window_seconds)
         actions.append(SendMessage(chat_id=alert_chat(config, chat_id), text=alert))
     elif change.active and episode is not None:
         episode.joins += count

@@ -168,3 +168,12 @@ async def test_joins_replayed_after_downtime_count_at_their_own_times(bot, fake_
     assert (await group_settings(bot))["entry_state"]["raid"] is False
     assert {p.mode for p in await rows(bot, PendingVerification)} == {"button"}
     assert await rows(bot, RaidEpisode) == []
+
+
+async def test_the_raid_alert_does_not_claim_a_gate_that_is_off(bot, fake_telegram):
+    await configure(bot, raid=RAID, welcome={**FAST_WELCOME, "enabled": False})
+    for uid in (851, 852, 853):
+        await bot.post_update(make_join_update(user(uid, f"U{uid}")))
+    (alert,) = await fake_telegram.wait_for("sendMessage", 1)
+    assert alert["text"].startswith("⚠️ 检测到大量成员涌入（3 人 / 60 秒）")
+    assert "答题" not in alert["text"] and "/verify on" in alert["text"]
