@@ -29,6 +29,13 @@ def alert_chat(config: RaidConfig, group_chat: str) -> str:
     return config.alert_chat_id or group_chat
 
 
+def _heading(lang: str, config: RaidConfig, group: Group) -> str:
+    # One operators' chat serves many groups: a notice shown there names its group.
+    if alert_chat(config, group.chat_id) == group.chat_id:
+        return ""
+    return translate(lang, "raid.for", group=group.title or group.chat_id) + "\n"
+
+
 async def track(
     ctx: Context, chat_id: str, change: RaidChange, state: EntryState, count: int
 ) -> list[Action]:
@@ -59,7 +66,9 @@ async def track(
         # Operators must not be told newcomers are gated when the gate is off.
         gated = load(ctx.group, VerificationConfig).enabled
         key = "raid.alert" if gated else "raid.alert_no_gate"
-        alert = ctx.t(key, count=len(state.joins), seconds=config.window_seconds)
+        alert = _heading(ctx.lang, config, ctx.group) + ctx.t(
+            key, count=len(state.joins), seconds=config.window_seconds
+        )
         actions.append(SendMessage(chat_id=alert_chat(config, chat_id), text=alert))
     elif change.active and episode is not None:
         episode.joins += count
@@ -98,6 +107,7 @@ async def _end(
         lang, "raid.ended", minutes=minutes, joins=episode.joins, removed=int(removed or 0)
     )
     config = load(group, RaidConfig)
+    text = _heading(lang, config, group) + text
     return [SendMessage(chat_id=alert_chat(config, episode.chat_id), text=text)]
 
 

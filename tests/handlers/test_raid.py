@@ -95,7 +95,7 @@ async def test_operators_hear_when_raid_mode_starts_and_ends_with_the_figures(bo
         await bot.post_update(make_join_update(user(uid, f"U{uid}")))
     (alert,) = await fake_telegram.wait_for("sendMessage", 1)
     assert alert["chat_id"] == ops_chat
-    assert alert["text"].startswith("⚠️ 检测到大量成员涌入（3 人 / 60 秒）")
+    assert alert["text"].startswith("【Qunbot Test Group】\n⚠️ 检测到大量成员涌入（3 人 / 60 秒）")
     await quiet(bot)
     (episode,) = await rows(bot, RaidEpisode)
     assert (episode.status, episode.joins) == ("active", 4)
@@ -106,6 +106,7 @@ async def test_operators_hear_when_raid_mode_starts_and_ends_with_the_figures(bo
     ended = (await fake_telegram.wait_for("sendMessage", 2))[1]
     assert ended["chat_id"] == ops_chat
     assert ended["text"] == (
+        "【Qunbot Test Group】\n"
         "✅ 防护模式已解除：持续约 1 分钟，期间共 4 人加入，0 人未通过验证被移出。"
         "欢迎语与入群验证恢复正常。"
     )
@@ -177,3 +178,20 @@ async def test_the_raid_alert_does_not_claim_a_gate_that_is_off(bot, fake_telegr
     (alert,) = await fake_telegram.wait_for("sendMessage", 1)
     assert alert["text"].startswith("⚠️ 检测到大量成员涌入（3 人 / 60 秒）")
     assert "答题" not in alert["text"] and "/verify on" in alert["text"]
+
+
+async def test_alerts_in_the_operators_chat_name_the_group_they_are_about(bot, fake_telegram):
+    # One operators' chat serves many groups: an alert that does not say which group is
+    # under a raid cannot be acted on.
+    raid = {**RAID, "alert_chat_id": "-1009999"}
+    await configure(bot, raid=raid, welcome={**FAST_WELCOME, "enabled": False})
+    for uid in (861, 862, 863):
+        await bot.post_update(make_join_update(user(uid, f"U{uid}")))
+    (alert,) = await fake_telegram.wait_for("sendMessage", 1)
+    assert alert["text"].startswith("【Qunbot Test Group】\n⚠️ 检测到大量成员涌入")
+    await quiet(bot)
+    later = datetime.now(UTC) + timedelta(seconds=61)
+    bot.runtime.verification_timeouts.clock = lambda: later
+    bot.runtime.verification_timeouts.notify()
+    ended = (await fake_telegram.wait_for("sendMessage", 2))[1]
+    assert ended["text"].startswith("【Qunbot Test Group】\n✅ 防护模式已解除")

@@ -257,7 +257,7 @@ async def test_raid_thresholds_and_the_operators_alert_chat_are_set_by_command(
     for uid in (901, 902, 903):
         await bot.post_update(make_join_update(user(uid, f"U{uid}")))
     alert = await eventually_sent_to(fake_telegram, ops_room)
-    assert alert["text"].startswith("⚠️ 检测到大量成员涌入（3 人 / 30 秒）")
+    assert alert["text"].startswith("【Qunbot Test Group】\n⚠️ 检测到大量成员涌入（3 人 / 30 秒）")
     await bot.post_update(make_message_update("/settings raid.alert_chat off", sender=admin))
     await eventually_sent(fake_telegram, lambda m: m["text"] == "已保存：raid.alert_chat = off")
     assert (await group_settings(bot))["raid"]["alert_chat_id"] is None
