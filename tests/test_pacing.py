@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 
-from bot.core.actions import SendMessage
+from bot.core.actions import DeleteMessage, LeaveChat, Restrict, SendMessage
 from bot.db.models import utcnow
 from bot.outbox.store import enqueue
 from tests.fakes.telegram_api import Limits
@@ -71,5 +71,35 @@ async def test_the_fake_does_punish_a_sender_that_ignores_the_limits(make_settin
     try:
         assert fake_telegram.rate_limited > 0
         assert all(row.status == "done" for row in await bot.outbox())
+    finally:
+        await bot.close()
+
+
+async def test_deletions_and_restrictions_do_not_wait_behind_a_groups_paced_messages(
+    make_settings, fake_telegram
+):
+    # A raid: a group's greetings and challenges queue at the group's pace (1/s here, 20/min in
+    # production), while the ad to delete and the newcomer to restrict cannot wait for them.
+    bot = await BotHarness(make_settings(rate_per_group_per_minute=60)).start()
+    group = GROUPS[0]
+    try:
+        async with bot.sessions.begin() as session:
+            queued = [SendMessage(chat_id=group, text=f"hello {n}") for n in range(5)]
+            queued += [DeleteMessage(chat_id=group, message_id="77"),
+                       Restrict(chat_id=group, user_id="42"),
+                       SendMessage(chat_id=group, text="bye"), LeaveChat(chat_id=group)]
+            await enqueue(session, "telegram", queued, key="raid", now=utcnow())
+        bot.runtime.sender.notify()
+        await eventually(bot.settled, timeout=30)
+        order = [c.method for c in fake_telegram.calls if str(c.body.get("chat_id")) == group]
+        # Both went out before the second paced message, not after the fifth.
+        second_send = [i for i, method in enumerate(order) if method == "sendMessage"][1]
+        assert order.index("deleteMessage") < second_send, order
+        assert order.index("restrictChatMember") < second_send, order
+        # The messages keep their order and pace, and the bot leaves only after its farewell.
+        sends = [c for c in fake_telegram.calls if c.method == "sendMessage"]
+        assert [c.body["text"] for c in sends] == [*(f"hello {n}" for n in range(5)), "bye"]
+        assert min(b.at - a.at for a, b in itertools.pairwise(sends)) >= 0.99
+        assert order[-1] == "leaveChat"
     finally:
         await bot.close()

@@ -1,8 +1,13 @@
 """The sender: performs outbox actions through the platform, paced, retried, recorded.
 
-Exactly one process sends (the leader), which lets the pacer see every call of the bot. A worker
-per chat keeps that chat's actions in order, retries included. Outcomes are written back in
-batches, so the database costs one transaction per round of sends rather than per message.
+Exactly one process sends (the leader), which lets the pacer see every call of the bot. Each chat
+has two workers, each keeping its lane in order, retries included: one for messages, which the
+pacer spaces out per chat, and one for everything else (deletions, restrictions, bans, callback
+answers), which Telegram does not limit per chat. During a raid a group's messages queue up at
+20 a minute, and an ad's deletion or a newcomer's restriction must not wait minutes behind them.
+Leaving a chat stays in the messages' lane, so a farewell goes out before the bot leaves.
+Outcomes are written back in batches, so the database costs one transaction per round of sends
+rather than per message.
 """
 
 from __future__ import annotations
@@ -54,6 +59,11 @@ class Outcome:
     attempts: int
     error: str | None = None
     result: dict[str, Any] | None = None
+
+
+def _lane(chat_key: str, action: Action) -> str:
+    """The worker an action waits in: its chat's messages, or its chat's other actions."""
+    return chat_key if action.is_message or action.kind == "leave_chat" else f"{chat_key}#act"
 
 
 class OutboxSender(DrainLoop):
@@ -142,16 +152,17 @@ class OutboxSender(DrainLoop):
                 )
                 continue
             job = Job(row.id, row.platform, row.chat_key, row.idempotency_key, action)
-            queue = self._queues.setdefault(row.chat_key, asyncio.Queue())
+            lane = _lane(row.chat_key, action)
+            queue = self._queues.setdefault(lane, asyncio.Queue())
             queue.put_nowait(job)
-            worker = self._workers.get(row.chat_key)
+            worker = self._workers.get(lane)
             if worker is None or worker.done():
-                self._workers[row.chat_key] = asyncio.create_task(
-                    self._work(row.chat_key, queue), name=f"outbox-{row.chat_key}"
+                self._workers[lane] = asyncio.create_task(
+                    self._work(lane, queue), name=f"outbox-{lane}"
                 )
         return len(rows)
 
-    async def _work(self, chat_key: str, queue: asyncio.Queue[Job]) -> None:
+    async def _work(self, lane: str, queue: asyncio.Queue[Job]) -> None:
         while not queue.empty():
             job = queue.get_nowait()
             try:
@@ -162,8 +173,8 @@ class OutboxSender(DrainLoop):
                 log.exception("outbox.send_crashed", outbox_id=job.id)
                 outcome = Outcome(job, "failed", 1, error=f"{type(exc).__name__}: {exc}")
             self._outcomes.put_nowait(outcome)
-        self._workers.pop(chat_key, None)
-        self._queues.pop(chat_key, None)
+        self._workers.pop(lane, None)
+        self._queues.pop(lane, None)
 
     async def _perform(self, job: Job) -> Outcome:
         platform = self._platforms.get(job.platform)
