@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 
-from bot.core.actions import DeleteMessage, LeaveChat, Restrict, SendMessage
+from bot.core.actions import Ban, DeleteMessage, LeaveChat, Restrict, SendMessage, Unban
 from bot.db.models import utcnow
 from bot.outbox.store import enqueue
 from tests.fakes.telegram_api import Limits
@@ -101,5 +101,26 @@ async def test_deletions_and_restrictions_do_not_wait_behind_a_groups_paced_mess
         assert [c.body["text"] for c in sends] == [*(f"hello {n}" for n in range(5)), "bye"]
         assert min(b.at - a.at for a, b in itertools.pairwise(sends)) >= 0.99
         assert order[-1] == "leaveChat"
+    finally:
+        await bot.close()
+
+
+async def test_the_bot_leaves_a_dissolved_group_only_after_removing_its_members(
+    make_settings, fake_telegram
+):
+    bot = await BotHarness(make_settings(rate_per_bot_per_second=30)).start()
+    group = GROUPS[0]
+    try:
+        async with bot.sessions.begin() as session:
+            queued = [SendMessage(chat_id=group, text="快闪结束")]
+            for uid in range(100, 130):
+                queued += [Ban(chat_id=group, user_id=str(uid)),
+                           Unban(chat_id=group, user_id=str(uid))]
+            queued.append(LeaveChat(chat_id=group))
+            await enqueue(session, "telegram", queued, key="dissolve", now=utcnow())
+        bot.runtime.sender.notify()
+        await eventually(bot.settled, timeout=30)
+        order = [c.method for c in fake_telegram.calls if str(c.body.get("chat_id")) == group]
+        assert order.count("unbanChatMember") == 30 and order[-1] == "leaveChat", order
     finally:
         await bot.close()

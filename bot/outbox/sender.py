@@ -5,7 +5,8 @@ has two workers, each keeping its lane in order, retries included: one for messa
 pacer spaces out per chat, and one for everything else (deletions, restrictions, bans, callback
 answers), which Telegram does not limit per chat. During a raid a group's messages queue up at
 20 a minute, and an ad's deletion or a newcomer's restriction must not wait minutes behind them.
-Leaving a chat stays in the messages' lane, so a farewell goes out before the bot leaves.
+Leaving a chat stays in the messages' lane, so a farewell goes out before the bot leaves, and
+waits for the other lane too, so the removals of a dissolve are done before it.
 Outcomes are written back in batches, so the database costs one transaction per round of sends
 rather than per message.
 """
@@ -165,6 +166,12 @@ class OutboxSender(DrainLoop):
     async def _work(self, lane: str, queue: asyncio.Queue[Job]) -> None:
         while not queue.empty():
             job = queue.get_nowait()
+            other = self._workers.get(f"{job.chat_key}#act")
+            if job.action.kind == "leave_chat" and other is not None:
+                # Once the bot has left, the removals queued before (a dissolve bans every
+                # member first) would fail. wait() rather than await: it does not cancel
+                # the other lane's worker if this one is cancelled.
+                await asyncio.wait([other])
             try:
                 outcome = await self._perform(job)
             except asyncio.CancelledError:
