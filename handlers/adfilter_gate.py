@@ -44,7 +44,14 @@ BARE_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,64})?\s*")
 
 
 def _judged(event: Event) -> bool:
-    return event.chat.is_group and event.user is not None and not event.user.is_bot
+    # The linked channel's posts arrive from a service account that looks like a member; they
+    # are the group owners' own and would otherwise be removed and that account banned.
+    return (
+        event.chat.is_group
+        and event.user is not None
+        and not event.user.is_bot
+        and not event.from_linked_channel
+    )
 
 
 def features_of(event: Event, ctx: Context) -> MessageFeatures:

@@ -66,6 +66,8 @@ class Event(_Frozen):
     for downloading; `photo_codes` (PHOTO_CHECKED only) are the QR codes found in that photo.
     `migrate_from_chat_id` is set on the first message of a group upgraded to a supergroup;
     `requester_chat_id` (JOIN_REQUEST) is the private chat the platform opened to the requester.
+    `from_linked_channel` marks a post the platform copied in from the channel the group is the
+    discussion group of (the group's own channel, not a member forwarding something).
     """
 
     kind: EventKind
@@ -86,6 +88,7 @@ class Event(_Frozen):
     photo_file_id: str | None = None
     photo_codes: tuple[str, ...] = ()
     forwarded_from_chat: Chat | None = None
+    from_linked_channel: bool = False
     members: tuple[User, ...] = ()
     inviter: User | None = None
     invite_link_name: str | None = None

@@ -292,3 +292,28 @@ async def test_short_replies_between_members_are_conversation(bot, fake_telegram
     await bot.post_update(handout)
     (deleted,) = await fake_telegram.wait_for("deleteMessage")
     assert deleted["message_id"] == handout["message"]["message_id"]
+
+
+async def test_the_linked_channels_own_posts_are_not_ads(bot, fake_telegram):
+    # In a channel's discussion group Telegram copies every channel post in, sent by its
+    # service account 777000 and marked `is_automatic_forward`: the channel is the group's own.
+    service = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
+    channel = {"id": -100999, "type": "channel", "title": "Our Channel"}
+    posts = []
+    for n in range(3):
+        post = message("新课上线！限时优惠报名 https://example.com/course 立即购买", sender=service)
+        post.update(is_automatic_forward=True, sender_chat=channel, forward_from_chat=channel,
+                    forward_origin={"type": "channel", "chat": channel, "message_id": n,
+                                    "date": post["date"]})
+        posts.append(post)
+        await bot.post_update(make_update("message", post))
+    await eventually(lambda: quiet(bot))
+    assert fake_telegram.called("deleteMessage") == []
+    assert fake_telegram.called("banChatMember") == []
+    assert await decisions(bot) == []
+    # A member forwarding the same kind of post as a newcomer is still judged.
+    forwarded = make_message_update(posts[0]["text"], sender=ALICE,
+                                    forward_origin=posts[0]["forward_origin"])
+    await bot.post_update(forwarded)
+    (deleted,) = await fake_telegram.wait_for("deleteMessage")
+    assert deleted["message_id"] == forwarded["message"]["message_id"]

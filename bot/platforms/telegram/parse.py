@@ -177,6 +177,7 @@ def _message(update_id: int, msg: dict, edited: bool, bot_username: str | None) 
         has_photo=bool(msg.get("photo")),
         photo_file_id=_largest_photo(msg.get("photo")),
         forwarded_from_chat=_forward_chat(msg),
+        from_linked_channel=bool(msg.get("is_automatic_forward")),
         reply_to_message_id=str(reply["message_id"]) if "message_id" in reply else None,
         reply_to_user=_user(reply["from"]) if "from" in reply else None,
         reply_to_text=reply.get("text") if "text" in reply else reply.get("caption"),
