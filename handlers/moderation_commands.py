@@ -150,8 +150,10 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
     if count < conf.report_threshold:
         ack = ctx.t("moderation.report_ack", count=count, threshold=conf.report_threshold)
         return _reply(event, ack, delete_after_seconds=conf.warning_seconds)
-    if await decision_for_message(ctx.session, ctx.group.id, message_id) is not None:
-        return []  # already acted on, by the filter, an operator or earlier reports
+    # Already acted on, by the filter, an operator or earlier reports; or undone by an
+    # operator, whose word on this message the reports counted before it cannot overrule.
+    if await decision_for_message(ctx.session, ctx.group.id, message_id, undone_too=True):
+        return []
     ruling = Decision(
         spam=True,
         score=1.0,

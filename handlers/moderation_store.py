@@ -164,14 +164,16 @@ async def decision_in_group(
 
 
 async def decision_for_message(
-    session: AsyncSession, group_id: int, message_id: str
+    session: AsyncSession, group_id: int, message_id: str, *, undone_too: bool = False
 ) -> ModerationDecision | None:
-    """The live (not undone) decision already taken on a message, if any."""
+    """The live (not undone) decision already taken on a message, if any; with `undone_too`,
+    also one an operator undid."""
     query = select(ModerationDecision).where(
         ModerationDecision.group_id == group_id,
         ModerationDecision.message_id == message_id,
-        ModerationDecision.undone.is_(False),
     )
+    if not undone_too:
+        query = query.where(ModerationDecision.undone.is_(False))
     return await session.scalar(query.limit(1))
 
 

@@ -231,6 +231,24 @@ async def test_reports_by_three_members_delete_and_mute_and_notify(bot, fake_tel
     assert len(reports) == 4
 
 
+async def test_reports_after_an_operators_undo_do_not_punish_the_message_again(bot, fake_telegram):
+    target = message("Nice to meet you all, see you around", sender=ALICE)
+    for reporter in (BOB, CAROL, DAVE):
+        await post_and_settle(
+            bot, make_message_update("/report", sender=reporter, reply_to_message=target)
+        )
+    (decision,) = await decisions(bot)
+    await post_and_settle(bot, make_message_update(f"/undo {decision.id}", sender=OPERATOR))
+    assert len(fake_telegram.called("restrictChatMember")) == 2  # muted, then restored
+    # A reporter repeating the report, or one more reporter, cannot overrule the operator.
+    for reporter in (BOB, ERIN):
+        await post_and_settle(
+            bot, make_message_update("/report", sender=reporter, reply_to_message=target)
+        )
+    assert len(fake_telegram.called("restrictChatMember")) == 2
+    assert len(await decisions(bot)) == 1
+
+
 async def test_operators_messages_cannot_be_reported(bot, fake_telegram):
     admin = user(777, "Admin")
     await post_and_settle(bot, make_chat_member_update(admin, "member", "administrator"))
