@@ -110,8 +110,13 @@ async def _restore(
 
 
 def _reject(event: Event, ctx: Context, decision: ModerationDecision) -> list[Action]:
-    decision.appeal = "rejected"
+    if decision.undone:
+        # Another operator restored the member first: a "rejected" now would be false.
+        return [_answer(event, ctx.t("moderation.already_undone", id=decision.id))]
     text = ctx.t("moderation.appeal_rejected_group", id=decision.id)
+    if decision.appeal == "rejected":
+        return [_answer(event, text)]  # pressed again: the member was told once
+    decision.appeal = "rejected"
     return [
         SendMessage(chat_id=decision.user_id, text=ctx.t("moderation.appeal_rejected")),
         SendMessage(chat_id=event.chat.id, text=text),

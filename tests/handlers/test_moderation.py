@@ -190,6 +190,40 @@ async def test_an_appeal_reaches_operators_who_restore_the_member(bot, fake_tele
     assert sent_to(fake_telegram, MEMBER_ID)[-1]["text"].startswith("你的申诉已通过")
 
 
+async def test_an_appeal_rejected_after_a_restore_or_twice_tells_the_member_nothing_false(
+    bot, fake_telegram
+):
+    await bot.post_update(make_message_update(AD, sender=ALICE))
+    await bot.post_update(make_message_update(AD, sender=ALICE))
+    await fake_telegram.wait_for("restrictChatMember")
+    await eventually(lambda: quiet(bot))
+    mute = (await decisions(bot))[1]
+    await post_and_settle(
+        bot, make_callback_update(f"adf:appeal:{mute.id}", sender=ALICE, chat_id=MEMBER_ID)
+    )
+    # Two operators answer the appeal card at once: one restores, the other rejects.
+    await post_and_settle(bot, make_callback_update(f"adf:restore:{mute.id}", sender=OPERATOR))
+    await post_and_settle(bot, make_callback_update(f"adf:reject:{mute.id}", sender=OPERATOR))
+    private = [b["text"] for b in sent_to(fake_telegram, MEMBER_ID)]
+    assert private[-1].startswith("你的申诉已通过") and len(private) == 2
+    assert fake_telegram.called("answerCallbackQuery")[-1]["text"] == f"#{mute.id} 已经撤销过了。"
+    restored = (await decisions(bot))[1]
+    assert (restored.undone, restored.appeal) == (True, "restored")
+    # A rejection pressed twice reaches the member once.
+    await bot.post_update(make_message_update(AD, sender=BOB))
+    await bot.post_update(make_message_update(AD, sender=BOB))
+    await fake_telegram.wait_for("restrictChatMember", 3)
+    await eventually(lambda: quiet(bot))
+    bobs = (await decisions(bot))[-1]
+    await post_and_settle(
+        bot, make_callback_update(f"adf:appeal:{bobs.id}", sender=BOB, chat_id=BOB["id"])
+    )
+    for _ in range(2):
+        await post_and_settle(bot, make_callback_update(f"adf:reject:{bobs.id}", sender=OPERATOR))
+    to_bob = [b["text"] for b in sent_to(fake_telegram, BOB["id"])]
+    assert to_bob.count("你的申诉未通过。") == 1
+
+
 async def test_a_private_notice_that_cannot_be_delivered_is_recorded(bot, fake_telegram):
     await bot.post_update(make_message_update(AD, sender=ALICE))
     await fake_telegram.wait_for("deleteMessage")
