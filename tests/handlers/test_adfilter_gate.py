@@ -66,6 +66,11 @@ async def set_adfilter(bot, **values) -> None:
     await db(bot, lambda session: session.add(group))
 
 
+async def post_and_settle(bot, update) -> None:
+    await bot.post_update(update)
+    await eventually(lambda: quiet(bot))
+
+
 def group_texts(fake_telegram) -> list[str]:
     return [b["text"] for b in fake_telegram.called("sendMessage") if b["chat_id"] < 0]
 
@@ -174,6 +179,27 @@ async def test_the_ad_window_lets_promotions_through_only_inside_it(bot, fake_te
     await eventually(lambda: quiet(bot))
     deleted = [b["message_id"] for b in fake_telegram.called("deleteMessage")]
     assert deleted == [at_end["message"]["message_id"], saturday["message"]["message_id"]]
+
+
+async def test_an_ad_edited_in_after_the_window_is_judged_at_the_time_of_the_edit(
+    bot, fake_telegram
+):
+    await bot.post_update(make_message_update("/filter window fri 20:00-21:00", sender=OPERATOR))
+    await fake_telegram.wait_for("sendMessage")
+    # Posted harmlessly at 20:30 on Friday (Shanghai), turned into an ad at 22:30.
+    posted = message(CHAT, sender=ALICE, date=ts("2026-11-20T12:30:00"))
+    await bot.post_update(make_update("message", posted))
+    edited = {**posted, "text": AD, "edit_date": ts("2026-11-20T14:30:00")}
+    await bot.post_update(make_update("edited_message", edited))
+    (deleted,) = await fake_telegram.wait_for("deleteMessage")
+    await eventually(lambda: quiet(bot))
+    assert deleted["message_id"] == posted["message_id"]
+    # An ad edited in while the window is open still passes.
+    inside = message(CHAT, sender=ALICE, date=ts("2026-11-20T12:10:00"))
+    await bot.post_update(make_update("message", inside))
+    edit = {**inside, "text": AD, "edit_date": ts("2026-11-20T12:40:00")}
+    await post_and_settle(bot, make_update("edited_message", edit))
+    assert len(fake_telegram.called("deleteMessage")) == 1
 
 
 async def test_operator_keywords_and_allowed_links_shape_the_filter(bot, fake_telegram):

@@ -143,7 +143,9 @@ def _message(update_id: int, msg: dict, edited: bool, bot_username: str | None) 
         "update_id": update_id,
         "chat": chat,
         "user": sender,
-        "at": _time(msg["date"]),
+        # An edit happens when it is made: `date` stays the original post's time, and an ad
+        # edited in after the ad window closed must not be judged as posted inside it.
+        "at": _time(msg["edit_date"] if edited and msg.get("edit_date") else msg["date"]),
         "message_id": str(msg["message_id"]),
         "raw": {"message": msg} if not edited else {"edited_message": msg},
     }
