@@ -7,6 +7,7 @@ The ad filter's ladder does the same steps on its own; these are for what no det
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import structlog
@@ -27,6 +28,10 @@ router = Router("discipline")
 
 DEFAULT_MUTE = timedelta(hours=1)
 MAX_MUTE = timedelta(days=366)  # Telegram treats longer restrictions as forever
+MIN_MUTE = timedelta(minutes=1)
+# A number with at most a latin unit ("30s", "1.5h", "-5m", "45") is meant as a length; one we
+# cannot use is refused rather than read as the reason of a default mute.
+LENGTH_LIKE = re.compile(r"[+-]?\d+(?:[.,]\d+)?[a-z]*", re.IGNORECASE)
 
 define(
     {
@@ -64,6 +69,11 @@ define(
         "discipline.too_long": {
             "zh": "禁言时长最长 366 天：{value}",
             "en": "a mute lasts at most 366 days: {value}",
+        },
+        "discipline.bad_length": {
+            "zh": "无法识别禁言时长：{value}。请使用 30m、2h、1d 这样的时长（1 分钟到 366 天）",
+            "en": "Cannot use the mute length {value}: write e.g. 30m, 2h or 1d "
+            "(1 minute to 366 days)",
         },
     }
 )
@@ -137,9 +147,13 @@ async def mute_command(event: Event, ctx: Context) -> list[Action]:
     length = DEFAULT_MUTE
     if words and (given := parse_duration(words[0])) is not None:
         length = given
-        if length > MAX_MUTE or length <= timedelta(0):
+        if length > MAX_MUTE:
             return _reply(event, ctx.t("discipline.too_long", value=words[0]))
+        if length < MIN_MUTE:
+            return _reply(event, ctx.t("discipline.bad_length", value=words[0][:40]))
         words = words[1:]
+    elif words and LENGTH_LIKE.fullmatch(words[0]):
+        return _reply(event, ctx.t("discipline.bad_length", value=words[0][:40]))
     minutes = int(length.total_seconds() // 60)
     log.info("discipline.mute", group=event.chat.id, user=target.id, minutes=minutes)
     text = ctx.t("discipline.muted", name=display(target), minutes=minutes,

@@ -66,3 +66,22 @@ async def test_bad_targets_and_members_are_refused(bot, fake_telegram):
     await quiet(bot)
     assert fake_telegram.called("banChatMember") == []
     assert fake_telegram.called("restrictChatMember") == []
+
+
+async def test_a_mute_length_that_cannot_be_used_is_refused_not_replaced(bot, fake_telegram):
+    await bot.post_update(make_message_update("hi", sender=ALICE))
+    lengths = ("0m", "30s", "1.5h", "-5m", "45")
+    for length in lengths:
+        await bot.post_update(make_message_update(f"/mute @alice {length}", sender=OPERATOR))
+    replies = await texts(bot, fake_telegram, len(lengths))
+    assert replies == [
+        f"无法识别禁言时长：{length}。请使用 30m、2h、1d 这样的时长（1 分钟到 366 天）"
+        for length in lengths
+    ]
+    assert fake_telegram.called("restrictChatMember") == []
+    # A reason that merely starts with a number is still a reason.
+    await bot.post_update(make_message_update("/mute @alice 3次刷屏", sender=OPERATOR))
+    (muted,) = await fake_telegram.wait_for("restrictChatMember", 1)
+    assert muted["user_id"] == MEMBER_ID
+    (*_, notice) = await texts(bot, fake_telegram, len(lengths) + 1)
+    assert notice == "已禁言 @alice 60 分钟。原因：3次刷屏"
