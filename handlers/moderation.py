@@ -120,9 +120,18 @@ def step_for(offences_before: int, ladder: tuple[Step, ...]) -> Step:
     return ladder[min(offences_before, len(ladder) - 1)]
 
 
+_DAY_NAMES = {
+    name: name[:3]
+    for name in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+}
+
+
 def parse_window(day: str, span: str) -> AdWindow:
     """Parse `/filter window fri 20:00-21:00`; raises ValueError with a readable reason."""
-    day = day.lower()[:3] if day.lower() != DAILY else DAILY
+    # "fri", "friday" or "fridays"; anything else ("sat,sun", "mon-fri") is refused whole
+    # rather than cut to its first three letters, which would keep one day of several.
+    word = day.lower()
+    day = _DAY_NAMES.get(word.removesuffix("s"), word)
     start, sep, end = span.partition("-")
     if not sep:
         raise ValueError("expected HH:MM-HH:MM")

@@ -202,6 +202,18 @@ async def test_an_ad_edited_in_after_the_window_is_judged_at_the_time_of_the_edi
     assert len(fake_telegram.called("deleteMessage")) == 1
 
 
+async def test_an_ad_window_of_several_days_is_refused_not_cut_to_the_first(bot, fake_telegram):
+    for days in ("sat,sun", "mon-fri", "fr", "Fridays"):
+        await bot.post_update(
+            make_message_update(f"/filter window {days} 20:00-21:00", sender=OPERATOR)
+        )
+    replies = [b["text"] for b in await fake_telegram.wait_for("sendMessage", 4)]
+    await eventually(lambda: quiet(bot))
+    assert [r.startswith("无法设置：") for r in replies] == [True, True, True, False]
+    assert "sat,sun" in replies[0] and "mon-fri" in replies[1]
+    assert "广告时段：fri 20:00-21:00" in replies[3]
+
+
 async def test_operator_keywords_and_allowed_links_shape_the_filter(bot, fake_telegram):
     await bot.post_update(make_message_update("/filter keyword add 代购", sender=OPERATOR))
     await bot.post_update(make_message_update("/filter allow example.org", sender=OPERATOR))
