@@ -109,6 +109,11 @@ async def spam_command(event: Event, ctx: Context) -> list[Action]:
         return _reply(event, ctx.t("moderation.usage.reply", command="spam"))
     if await is_exempt(ctx, offender.id):
         return _reply(event, ctx.t("moderation.spam_exempt"))
+    done = await decision_for_message(ctx.session, ctx.group.id, event.reply_to_message_id)
+    if done is not None and not done.shadow:
+        # Acted on already (a second operator's /spam, the filter, reports): one message is
+        # one offence, so the member does not climb the ladder twice for it.
+        return _reply(event, ctx.t("moderation.spam_learned", id=done.id))
     text = event.reply_to_text or ""
     conf = adfilter_settings(ctx.group)
     who = display(event.user) if event.user else "operator"

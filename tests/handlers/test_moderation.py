@@ -142,6 +142,24 @@ async def test_operator_spam_mark_deletes_learns_and_escalates(bot, fake_telegra
     assert "classifier" in {v["name"] for v in latest.verdicts if v["spam"]}
 
 
+async def test_a_message_marked_spam_twice_is_one_offence(bot, fake_telegram):
+    for _ in range(3):
+        await bot.post_update(make_message_update("hello all", sender=BOB))
+    candles = "Selling handmade candles, great prices, message for the catalogue"
+    target = message(candles, sender=BOB)
+    await post_and_settle(bot, make_update("message", target))
+    # Two operators reply /spam to the same message before either sees the other's.
+    for _ in range(2):
+        await post_and_settle(
+            bot, make_message_update("/spam", sender=OPERATOR, reply_to_message=target)
+        )
+    (decision,) = await decisions(bot)
+    assert decision.action == "delete"
+    assert fake_telegram.called("restrictChatMember") == []
+    answer = sent_to(fake_telegram, GROUP_ID)[-1]["text"]
+    assert answer == f"已标记为广告（#{decision.id}），过滤器已学习。"
+
+
 async def test_why_explains_the_verdicts_to_operators_only(bot, fake_telegram):
     await bot.post_update(make_message_update(AD, sender=ALICE))
     await fake_telegram.wait_for("deleteMessage")
