@@ -152,8 +152,8 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
     count = await add_report(
         ctx.session, ctx.group.id, message_id, target_user.id, event.user.id, ctx.now
     )
+    ack = ctx.t("moderation.report_ack", count=count, threshold=conf.report_threshold)
     if count < conf.report_threshold:
-        ack = ctx.t("moderation.report_ack", count=count, threshold=conf.report_threshold)
         return _reply(event, ack, delete_after_seconds=conf.warning_seconds)
     # Already acted on, by the filter, an operator or earlier reports; or undone by an
     # operator, whose word on this message the reports counted before it cannot overrule.
@@ -176,7 +176,8 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
         step="mute",
     )
     if row.shadow:
-        return []
+        # Nothing is done in shadow mode, but the reporter still hears the report counted.
+        return _reply(event, ack, delete_after_seconds=conf.warning_seconds)
     notice = ctx.t(
         "moderation.report_acted",
         count=count,

@@ -283,6 +283,23 @@ async def test_reports_by_three_members_delete_and_mute_and_notify(bot, fake_tel
     assert len(reports) == 4
 
 
+async def test_in_shadow_mode_the_report_that_reaches_the_threshold_is_thanked_too(
+    bot, fake_telegram
+):
+    await post_and_settle(bot, make_message_update("/filter shadow on", sender=OPERATOR))
+    target = message("Nice to meet you all, see you around", sender=ALICE)
+    for reporter in (BOB, CAROL, DAVE):
+        await post_and_settle(
+            bot, make_message_update("/report", sender=reporter, reply_to_message=target)
+        )
+    acks = [b["text"] for b in sent_to(fake_telegram, GROUP_ID)][1:]
+    assert acks == ["感谢举报（1/3）。", "感谢举报（2/3）。", "感谢举报（3/3）。"]
+    assert fake_telegram.called("deleteMessage") == []
+    assert fake_telegram.called("restrictChatMember") == []
+    (decision,) = await decisions(bot)
+    assert (decision.source, decision.action, decision.shadow) == ("report", "mute", True)
+
+
 async def test_reports_after_an_operators_undo_do_not_punish_the_message_again(bot, fake_telegram):
     target = message("Nice to meet you all, see you around", sender=ALICE)
     for reporter in (BOB, CAROL, DAVE):
