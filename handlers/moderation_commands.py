@@ -107,6 +107,10 @@ async def spam_command(event: Event, ctx: Context) -> list[Action]:
     offender = event.reply_to_user
     if not event.reply_to_message_id or offender is None:
         return _reply(event, ctx.t("moderation.usage.reply", command="spam"))
+    if offender.is_bot:
+        # Bots are never judged by the filter or reports; a mark on one (often the bot's own
+        # warning, replied to by mistake) would punish a bot and teach the model its texts.
+        return _reply(event, ctx.t("moderation.spam_bot"))
     if await is_exempt(ctx, offender.id):
         return _reply(event, ctx.t("moderation.spam_exempt"))
     done = await decision_for_message(ctx.session, ctx.group.id, event.reply_to_message_id)

@@ -84,6 +84,10 @@ define(
             "zh": "管理员和白名单成员的消息不会被标记为广告。",
             "en": "Messages of operators and allow-listed members cannot be marked as spam.",
         },
+        "moderation.spam_bot": {
+            "zh": "机器人的消息不能标记为广告（要移除机器人请直接操作）。",
+            "en": "A bot's messages cannot be marked as spam (remove the bot itself if needed).",
+        },
         "moderation.appeal_posted": {
             "zh": "🙋 {name} 对 #{id} 提出申诉。\n原消息：{text}\n管理员请处理：",
             "en": "🙋 {name} appealed against #{id}.\nTheir message: {text}\nOperators, decide:",

@@ -160,6 +160,22 @@ async def test_a_message_marked_spam_twice_is_one_offence(bot, fake_telegram):
     assert answer == f"已标记为广告（#{decision.id}），过滤器已学习。"
 
 
+async def test_spam_on_the_bots_own_warning_is_refused_and_teaches_nothing(bot, fake_telegram):
+    await bot.post_update(make_message_update(AD, sender=ALICE))
+    (warning,) = await fake_telegram.wait_for("sendMessage")
+    await eventually(lambda: quiet(bot))
+    replied = message(warning["text"], sender=user(123456789, "Qunbot", is_bot=True))
+    await post_and_settle(
+        bot, make_message_update("/spam", sender=OPERATOR, reply_to_message=replied)
+    )
+    assert sent_to(fake_telegram, GROUP_ID)[-1]["text"] == (
+        "机器人的消息不能标记为广告（要移除机器人请直接操作）。"
+    )
+    assert len(fake_telegram.called("deleteMessage")) == 1  # only Alice's ad
+    assert [d.user_id for d in await decisions(bot)] == [str(MEMBER_ID)]
+    assert await db(bot, lambda s: list(s.scalars(select(SpamModelState)))) == []
+
+
 async def test_why_explains_the_verdicts_to_operators_only(bot, fake_telegram):
     await bot.post_update(make_message_update(AD, sender=ALICE))
     await fake_telegram.wait_for("deleteMessage")
