@@ -14,7 +14,7 @@ from bot.core.router import Router
 from bot.db.models import Group
 from bot.groups.settings import load_group_settings
 from handlers.moderation_actions import explain, undo
-from handlers.moderation_store import ModerationDecision, decision_in_group
+from handlers.moderation_store import ModerationDecision, decision_by_id, decision_in_group
 
 router = Router("appeals")
 
@@ -23,7 +23,7 @@ OPERATOR_VERBS = ("notspam", "why", "restore", "reject")
 
 def _ours(event: Event) -> bool:
     parts = (event.callback_data or "").split(":")
-    return len(parts) == 3 and parts[0] == "adf" and parts[2].isdigit()
+    return len(parts) == 3 and parts[0] == "adf" and parts[2].isdecimal()
 
 
 def _answer(event: Event, text: str, alert: bool = False) -> AnswerCallback:
@@ -56,7 +56,7 @@ async def moderation_button(event: Event, ctx: Context) -> list[Action]:
 
 async def _appeal(event: Event, ctx: Context, decision_id: int) -> list[Action]:
     """The member asks the group's operators to look again; posted in the group with buttons."""
-    decision = await ctx.session.get(ModerationDecision, decision_id)
+    decision = await decision_by_id(ctx.session, decision_id)
     if decision is None or event.user is None or decision.user_id != event.user.id:
         return [_answer(event, ctx.t("moderation.not_yours"), alert=True)]
     if decision.appeal is not None or decision.undone:

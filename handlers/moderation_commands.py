@@ -33,7 +33,7 @@ async def _target(event: Event, ctx: Context) -> ModerationDecision | int | None
     """
     assert ctx.group is not None
     arg = event.args.strip().lstrip("#")
-    if arg.isdigit():
+    if arg.isdecimal():  # not isdigit: "²" is a digit that int() cannot read
         decision_id = int(arg)
     elif event.reply_to_message_id:
         found = await decision_for_bot_message(

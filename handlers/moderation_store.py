@@ -156,10 +156,21 @@ async def count_offences(
     return int(await session.scalar(query) or 0)
 
 
+MAX_ID = 2**63 - 1  # the largest id a BigId column holds
+
+
+async def decision_by_id(session: AsyncSession, decision_id: int) -> ModerationDecision | None:
+    """The decision with this id; None for any number no decision can have (typed by a person,
+    so it may not fit the column, which the database would refuse)."""
+    if not 0 < decision_id <= MAX_ID:
+        return None
+    return await session.get(ModerationDecision, decision_id)
+
+
 async def decision_in_group(
     session: AsyncSession, group_id: int, decision_id: int
 ) -> ModerationDecision | None:
-    decision = await session.get(ModerationDecision, decision_id)
+    decision = await decision_by_id(session, decision_id)
     return decision if decision is not None and decision.group_id == group_id else None
 
 

@@ -176,6 +176,23 @@ async def test_spam_on_the_bots_own_warning_is_refused_and_teaches_nothing(bot, 
     assert await db(bot, lambda s: list(s.scalars(select(SpamModelState)))) == []
 
 
+async def test_decision_numbers_out_of_range_are_answered_not_crashed_on(bot, fake_telegram):
+    huge = "9" * 23
+    for text in (f"/undo {huge}", "/why ²", f"/notspam #{huge}"):
+        await post_and_settle(bot, make_message_update(text, sender=OPERATOR))
+    assert [b["text"] for b in sent_to(fake_telegram, GROUP_ID)] == [
+        f"找不到处理记录 #{huge}。",
+        "用法：/why <编号>，或回复机器人的提醒消息。",
+        f"找不到处理记录 #{huge}。",
+    ]
+    await post_and_settle(
+        bot, make_callback_update(f"adf:appeal:{huge}", sender=ALICE, chat_id=MEMBER_ID)
+    )
+    await post_and_settle(bot, make_callback_update(f"adf:why:{huge}", sender=OPERATOR))
+    answers = [b["text"] for b in fake_telegram.called("answerCallbackQuery")]
+    assert answers == ["这不是你的记录。", f"找不到处理记录 #{huge}。"]
+
+
 async def test_why_explains_the_verdicts_to_operators_only(bot, fake_telegram):
     await bot.post_update(make_message_update(AD, sender=ALICE))
     await fake_telegram.wait_for("deleteMessage")
