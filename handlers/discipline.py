@@ -88,7 +88,10 @@ async def _named(ctx: Context, who: str) -> User | None:
     assert ctx.group is not None
     member = await find_member(ctx.session, ctx.group.id, who)
     if member is None:
-        return User(id=who, name=who) if who.isdigit() else None
+        # Anyone may be banned by id before they speak; a number no account can have (not a
+        # 64-bit integer) would only be claimed as done and then fail to send.
+        plausible = who.isdecimal() and 0 < int(who) < 2**63
+        return User(id=who, name=who) if plausible else None
     return User(id=member.user_id, name=member.display_name, username=member.username,
                 is_bot=member.is_bot)
 
@@ -101,7 +104,7 @@ async def _target(event: Event, ctx: Context, command: str
                   extra=ctx.t(f"discipline.usage.{'mute' if command == 'mute' else 'other'}"))
     if event.reply_to_user is not None and event.reply_to_message_id:
         target: User | None = event.reply_to_user
-    elif words and (words[0].startswith("@") or words[0].isdigit()):
+    elif words and (words[0].startswith("@") or words[0].isdecimal()):
         target = await _named(ctx, words[0])
         if target is None:
             return None, words, _reply(event, ctx.t("discipline.unknown", who=words[0][:40]))

@@ -85,3 +85,15 @@ async def test_a_mute_length_that_cannot_be_used_is_refused_not_replaced(bot, fa
     assert muted["user_id"] == MEMBER_ID
     (*_, notice) = await texts(bot, fake_telegram, len(lengths) + 1)
     assert notice == "已禁言 @alice 60 分钟。原因：3次刷屏"
+
+
+async def test_a_user_id_no_account_can_have_is_not_reported_as_banned(bot, fake_telegram):
+    huge = "9" * 23
+    await bot.post_update(make_message_update(f"/ban {huge}", sender=OPERATOR))
+    await bot.post_update(make_message_update("/mute ²", sender=OPERATOR))
+    replies = await texts(bot, fake_telegram, 2)
+    assert replies[0] == f"找不到成员 {huge}：请回复他的消息，或使用他在本群的用户名或 ID"
+    assert replies[1].startswith("用法：回复成员的消息发送 /mute")
+    assert fake_telegram.called("banChatMember") == []
+    outbox = await bot.outbox()
+    assert [row.kind for row in outbox] == ["send_message", "send_message"]
