@@ -70,7 +70,6 @@ async def _appeal(event: Event, ctx: Context, decision_id: int) -> list[Action]:
         "moderation.appeal_posted",
         name=decision.user_name or decision.user_id,
         id=decision.id,
-        text=decision.text[:300],
     )
     keys = (
         (

@@ -88,9 +88,11 @@ define(
             "zh": "机器人的消息不能标记为广告（要移除机器人请直接操作）。",
             "en": "A bot's messages cannot be marked as spam (remove the bot itself if needed).",
         },
+        # Posted in the group itself: the removed message is not repeated there (it is often
+        # an ad, and the bot would publish it for the spammer); /why shows it to operators.
         "moderation.appeal_posted": {
-            "zh": "🙋 {name} 对 #{id} 提出申诉。\n原消息：{text}\n管理员请处理：",
-            "en": "🙋 {name} appealed against #{id}.\nTheir message: {text}\nOperators, decide:",
+            "zh": "🙋 {name} 对 #{id} 提出申诉。\n管理员请查看 /why {id} 后处理：",
+            "en": "🙋 {name} appealed against #{id}.\nOperators, see /why {id} and decide:",
         },
         "moderation.appeal_sent": {
             "zh": "申诉已提交，管理员会尽快处理。",

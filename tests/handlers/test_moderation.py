@@ -241,6 +241,23 @@ async def test_an_appeal_reaches_operators_who_restore_the_member(bot, fake_tele
     assert sent_to(fake_telegram, MEMBER_ID)[-1]["text"].startswith("你的申诉已通过")
 
 
+async def test_an_appeal_does_not_post_the_removed_ad_back_into_the_group(bot, fake_telegram):
+    await bot.post_update(make_message_update(AD, sender=ALICE))
+    await bot.post_update(make_message_update(AD, sender=ALICE))
+    await fake_telegram.wait_for("restrictChatMember")
+    await eventually(lambda: quiet(bot))
+    mute = (await decisions(bot))[1]
+    await post_and_settle(
+        bot, make_callback_update(f"adf:appeal:{mute.id}", sender=ALICE, chat_id=MEMBER_ID)
+    )
+    card = sent_to(fake_telegram, GROUP_ID)[-1]["text"]
+    assert card.startswith(f"🙋 @alice 对 #{mute.id} 提出申诉")
+    assert "abc123" not in card and f"/why {mute.id}" in card
+    # Operators read the message through /why, answered to whoever asks as before.
+    await post_and_settle(bot, make_message_update(f"/why {mute.id}", sender=OPERATOR))
+    assert AD in sent_to(fake_telegram, GROUP_ID)[-1]["text"]
+
+
 async def test_an_appeal_rejected_after_a_restore_or_twice_tells_the_member_nothing_false(
     bot, fake_telegram
 ):
