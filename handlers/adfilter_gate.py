@@ -101,15 +101,19 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
         return []
     if not (event.text or event.urls or event.has_photo or event.forwarded_from_chat):
         return []
-    if event.command is not None and event.command in {c.name for c in ctx.commands}:
-        # Our own commands ("/filter off", "/report") are not ads, and their few words would
-        # only give the strict new-member classifier something to misread.
-        return []
+    ours = event.command is not None and event.command in {c.name for c in ctx.commands}
+    if ours and not event.args.strip() and not event.urls and not event.has_photo:
+        return []  # our own command ("/checkin", "/report") is not an ad
     if not event.urls and not event.has_photo and BARE_COMMAND.fullmatch(event.text or ""):
         return []  # "/help@other_bot": a member using another bot, with no words to judge
     features = features_of(event, ctx)
     config = conf.filter_config()
-    if config.is_new(features) and await _tier_skips_window(ctx, event.user.id):
+    if ours:
+        # The few words after our own commands ("/top week") would only give the strict
+        # new-member rules something to misread; but the normal rules still judge them, or
+        # "/help <any ad>" would pass the filter.
+        features = replace(features, is_new_member=False, member_message_count=None)
+    elif config.is_new(features) and await _tier_skips_window(ctx, event.user.id):
         features = replace(features, is_new_member=False, member_message_count=None)
     repeated, copies = await _repeats(event, ctx, conf)
     model = await group_model(ctx.session, ctx.group.id)

@@ -214,6 +214,25 @@ async def test_an_ad_window_of_several_days_is_refused_not_cut_to_the_first(bot,
     assert "广告时段：fri 20:00-21:00" in replies[3]
 
 
+async def test_an_ad_behind_one_of_our_commands_is_still_an_ad(bot, fake_telegram):
+    disguised = [
+        make_message_update(f"/{command} {AD}", sender=ALICE)
+        for command in ("help", "checkin", "top")
+    ]
+    for update in disguised:
+        await bot.post_update(update)
+    await fake_telegram.wait_for("deleteMessage", 3)
+    await eventually(lambda: quiet(bot))
+    deleted = {b["message_id"] for b in fake_telegram.called("deleteMessage")}
+    assert {u["message"]["message_id"] for u in disguised} <= deleted
+    # The commands themselves, bare or with their usual words, are left alone.
+    bob = user(MEMBER_ID + 1, "Bob")
+    for text in ("/checkin", "/top week", "/me", "/report 这条是广告"):
+        await bot.post_update(make_message_update(text, sender=bob))
+    await eventually(lambda: quiet(bot))
+    assert [d.user_id for d in await decisions(bot)] == [str(MEMBER_ID)] * 3
+
+
 async def test_operator_keywords_and_allowed_links_shape_the_filter(bot, fake_telegram):
     await bot.post_update(make_message_update("/filter keyword add 代购", sender=OPERATOR))
     await bot.post_update(make_message_update("/filter allow example.org", sender=OPERATOR))
