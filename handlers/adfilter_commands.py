@@ -103,7 +103,7 @@ def _change(conf: AdFilterSettings, parts: list[str]) -> AdFilterSettings | None
             return _validated(conf, {f"{_RULE_PREFIX[rule]}_limit": 0})
         case ["repeats" | "crossgroup" as rule, count, minutes]:
             prefix = _RULE_PREFIX[rule]
-            values = {f"{prefix}_limit": _count(count), f"{prefix}_minutes": _minutes(minutes)}
+            values = {f"{prefix}_limit": _limit(count), f"{prefix}_minutes": _minutes(minutes)}
             return _validated(conf, values)
     return None
 
@@ -115,6 +115,14 @@ def _count(text: str) -> int:
     if not text.isdigit():
         raise ValueError(f"not a whole number: {text}")
     return int(text)
+
+
+def _limit(text: str) -> int:
+    count = _count(text)
+    if count == 1:
+        # Every message is posted once: a limit of one would remove all chat as "repeats".
+        raise ValueError(f"at least 2 (or off): {text}")
+    return count
 
 
 def _minutes(text: str) -> int:

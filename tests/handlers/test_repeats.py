@@ -167,3 +167,19 @@ def test_a_wave_of_accounts_is_weak_evidence_and_single_posts_are_none():
     assert check_repeats(0, 1, 12, limits, wave_senders=5, wave_groups=5).score == 0.0  # short
     assert check_repeats(1, 1, 30, limits).details == "the same text 2 times"
     assert not check_repeats(5, 9, 30, RepeatLimits(0, 10, 0, 60)).spam  # both rules off
+
+
+async def test_a_limit_of_one_which_would_make_every_message_a_repeat_is_refused(
+    bot, fake_telegram
+):
+    for command in ("/filter repeats 1 10", "/filter crossgroup 1 60"):
+        await bot.post_update(make_message_update(command, sender=OPERATOR))
+    replies = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 2)]
+    await settle(bot)
+    assert all(reply.startswith("无法设置：") for reply in replies)
+    # Ordinary chat, each text said once, is left alone.
+    await bot.post_update(make_message_update(ASK, sender=ALICE))
+    await bot.post_update(make_message_update("Has anyone tried the new study room downstairs?",
+                                              sender=BOB))
+    await settle(bot)
+    assert fake_telegram.called("deleteMessage") == []
