@@ -59,7 +59,9 @@ async def _appeal(event: Event, ctx: Context, decision_id: int) -> list[Action]:
     decision = await decision_by_id(ctx.session, decision_id)
     if decision is None or event.user is None or decision.user_id != event.user.id:
         return [_answer(event, ctx.t("moderation.not_yours"), alert=True)]
-    if decision.appeal is not None or decision.undone:
+    if decision.undone:  # an operator lifted it before the member appealed
+        return [_answer(event, ctx.t("moderation.already_undone", id=decision.id))]
+    if decision.appeal is not None:
         return [_answer(event, ctx.t("moderation.appeal_duplicate"))]
     group = await ctx.session.get(Group, decision.group_id)
     assert group is not None  # decisions are deleted with their group

@@ -258,6 +258,22 @@ async def test_an_appeal_does_not_post_the_removed_ad_back_into_the_group(bot, f
     assert AD in sent_to(fake_telegram, GROUP_ID)[-1]["text"]
 
 
+async def test_an_appeal_against_a_decision_already_undone_says_so(bot, fake_telegram):
+    await bot.post_update(make_message_update(AD, sender=ALICE))
+    await bot.post_update(make_message_update(AD, sender=ALICE))
+    await fake_telegram.wait_for("restrictChatMember")
+    await eventually(lambda: quiet(bot))
+    mute = (await decisions(bot))[1]
+    await post_and_settle(bot, make_message_update(f"/undo {mute.id}", sender=OPERATOR))
+    posted = len(sent_to(fake_telegram, GROUP_ID))
+    await post_and_settle(
+        bot, make_callback_update(f"adf:appeal:{mute.id}", sender=ALICE, chat_id=MEMBER_ID)
+    )
+    answer = fake_telegram.called("answerCallbackQuery")[-1]["text"]
+    assert answer == f"#{mute.id} 已经撤销过了。"
+    assert len(sent_to(fake_telegram, GROUP_ID)) == posted
+
+
 async def test_an_appeal_rejected_after_a_restore_or_twice_tells_the_member_nothing_false(
     bot, fake_telegram
 ):
