@@ -97,3 +97,23 @@ async def test_a_user_id_no_account_can_have_is_not_reported_as_banned(bot, fake
     assert fake_telegram.called("banChatMember") == []
     outbox = await bot.outbox()
     assert [row.kind for row in outbox] == ["send_message", "send_message"]
+
+
+async def test_in_a_forum_topic_a_named_member_is_targeted_not_the_topics_creator(
+    bot, fake_telegram
+):
+    # In a forum supergroup every message sent in a topic carries the topic's opening service
+    # message as `reply_to_message`, replied to or not.
+    carol = user(MEMBER_ID + 2, "Carol", username="carol")
+    opening = message(None, sender=carol, forum_topic_created={"name": "团购", "icon_color": 1})
+    topic = {"message_thread_id": opening["message_id"], "is_topic_message": True,
+             "reply_to_message": opening}
+    await bot.post_update(make_message_update("hi", sender=BOB, **topic))
+    await bot.post_update(make_message_update("/ban @bob 广告", sender=OPERATOR, **topic))
+    (banned,) = await fake_telegram.wait_for("banChatMember", 1)
+    await quiet(bot)
+    assert banned["user_id"] == BOB["id"]
+    assert fake_telegram.called("deleteMessage") == []
+    await bot.post_update(make_message_update("/report", sender=ALICE, **topic))
+    (*_, answer) = await texts(bot, fake_telegram, 2)
+    assert answer == "请回复一条消息使用 /report。"

@@ -170,6 +170,10 @@ def _message(update_id: int, msg: dict, edited: bool, bot_username: str | None) 
     ):
         command, args = split_command(text, bot_username)
     reply = msg.get("reply_to_message") or {}
+    if "forum_topic_created" in reply:
+        # In a forum every message sent in a topic carries the topic's opening service message
+        # here, replied to or not: it is no reply ("/ban @bob" would aim at the topic's creator).
+        reply = {}
     return Event(
         kind=EventKind.EDITED_MESSAGE if edited else EventKind.MESSAGE,
         text=text,
