@@ -10,6 +10,7 @@ from bot.core.events import Event, EventKind
 from bot.core.i18n import pick_language
 from bot.core.rights import is_operator
 from bot.groups.repository import (
+    GONE,
     get_or_create_group,
     get_or_create_member,
     migrate_group,
@@ -21,7 +22,6 @@ from bot.settings import Settings
 Middleware = Callable[[Event, Context, Settings], Awaitable[None]]
 
 JOINED = {"member", "administrator", "creator", "restricted"}
-GONE = {"left", "kicked"}
 
 
 async def load_group(event: Event, ctx: Context, settings: Settings) -> None:
@@ -58,6 +58,11 @@ async def track_membership(event: Event, ctx: Context, settings: Settings) -> No
         for user in event.members:
             member = await get_or_create_member(ctx.session, ctx.group, user, ctx.now)
             member.status, member.left_at = "left", event.at
+    elif event.kind is EventKind.BOT_MEMBERSHIP:
+        ctx.group.bot_status = event.new_status
+        if event.new_status not in GONE:
+            # Just added or promoted: the admin list may only now be readable, so read it soon.
+            ctx.group.admins_synced_at = None
     elif event.kind is EventKind.MEMBER_UPDATED and event.members:
         member = await get_or_create_member(ctx.session, ctx.group, event.members[0], ctx.now)
         role = role_for_status(event.new_status)

@@ -30,6 +30,8 @@ class Group(Base):
     chat_type: Mapped[str] = mapped_column(String(16))
     settings: Mapped[dict] = mapped_column(JsonDoc, default=dict)
     bot_status: Mapped[str | None] = mapped_column(String(32))
+    # When the group's administrators were last read from the platform (None: not yet).
+    admins_synced_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 

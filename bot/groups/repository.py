@@ -12,6 +12,7 @@ from bot.db.models import Group, Member
 from bot.groups.merge import group_tables, merge_groups
 
 ADMIN_STATUSES = {"creator": "owner", "administrator": "admin"}
+GONE = frozenset({"left", "kicked"})  # statuses of someone (or the bot) no longer in the group
 
 
 async def find_group(session: AsyncSession, platform: str, chat_id: str) -> Group | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.core.actions import Action
-from bot.core.events import Event, EventKind
+from bot.core.events import Event, EventKind, User
 
 
 class UnsupportedUpdate(ValueError):
@@ -74,3 +74,7 @@ class Platform(Protocol):
 
     async def execute(self, action: Action) -> dict[str, Any] | None:
         """Perform one action; raises PlatformError subclasses on failure."""
+
+    async def get_administrators(self, chat_id: str) -> list[tuple[User, str]]:
+        """A group's administrators with their status ("creator" or "administrator");
+        raises PlatformError subclasses on failure."""

@@ -61,6 +61,8 @@ class FakeTelegram:
     calls: list[Call] = field(default_factory=list)
     webhook: dict[str, Any] = field(default_factory=dict)
     chat_members: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    # chat id -> getChatAdministrators entries; a chat not listed has the bot as its only admin
+    administrators: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     latency: float = 0.0
     rate_limited: int = 0
     # file_id -> bytes served by getFile and /file/bot<token>/<file_path>
@@ -234,6 +236,8 @@ class FakeTelegram:
                 "file_size": len(data),
                 "file_path": _file_path(body["file_id"]),
             }
+        if method == "getChatAdministrators":
+            return self.administrators.get(int(body["chat_id"]), [admin_member()])
         if method == "getChatMember":
             key = (int(body["chat_id"]), int(body["user_id"]))
             return self.chat_members.get(key, admin_member())

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from bot.core.actions import Action
-from bot.core.events import Event, EventKind
-from bot.platforms.base import Envelope
+from bot.core.events import Event, EventKind, User
+from bot.groups.repository import ADMIN_STATUSES
+from bot.platforms.base import Envelope, PermanentError
 from bot.platforms.telegram import parse
 from bot.platforms.telegram.api import TelegramApi
 from bot.platforms.telegram.requests import chat_ref, to_request
@@ -63,6 +64,16 @@ class TelegramPlatform:
 
     async def get_webhook_info(self) -> dict[str, Any]:
         return await self.api.call("getWebhookInfo")
+
+    async def get_administrators(self, chat_id: str) -> list[tuple[User, str]]:
+        found = await self.api.call("getChatAdministrators", {"chat_id": chat_ref(chat_id)})
+        if not isinstance(found, list):
+            raise PermanentError(f"getChatAdministrators returned {type(found).__name__}")
+        return [
+            (parse.user_of(entry["user"]), entry["status"])
+            for entry in found
+            if isinstance(entry, dict) and entry.get("status") in ADMIN_STATUSES
+        ]
 
     async def get_chat_member(self, chat_id: str, user_id: str) -> dict[str, Any]:
         return await self.api.call(

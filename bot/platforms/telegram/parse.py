@@ -88,9 +88,9 @@ def _parse(data: dict[str, Any], bot_username: str | None) -> Event | None:
             platform=PLATFORM,
             update_id=update_id,
             chat=_chat(upd["chat"]),
-            user=_user(upd["from"]),
+            user=user_of(upd["from"]),
             at=_time(upd["date"]),
-            members=(_user(upd["new_chat_member"]["user"]),),
+            members=(user_of(upd["new_chat_member"]["user"]),),
             old_status=upd["old_chat_member"]["status"],
             new_status=upd["new_chat_member"]["status"],
             invite_link_name=link.get("name") or link.get("invite_link"),
@@ -104,7 +104,7 @@ def _parse(data: dict[str, Any], bot_username: str | None) -> Event | None:
             platform=PLATFORM,
             update_id=update_id,
             chat=_chat(req["chat"]),
-            user=_user(req["from"]),
+            user=user_of(req["from"]),
             at=_time(req["date"]),
             text=req.get("bio"),
             requester_chat_id=str(req["user_chat_id"]) if "user_chat_id" in req else None,
@@ -113,7 +113,7 @@ def _parse(data: dict[str, Any], bot_username: str | None) -> Event | None:
         )
     if "callback_query" in data:
         query = data["callback_query"]
-        sender = _user(query["from"])
+        sender = user_of(query["from"])
         message = query.get("message") or {}
         chat = (
             _chat(message["chat"])
@@ -137,7 +137,7 @@ def _parse(data: dict[str, Any], bot_username: str | None) -> Event | None:
 
 def _message(update_id: int, msg: dict, edited: bool, bot_username: str | None) -> Event:
     chat = _chat(msg["chat"])
-    sender = _user(msg["from"]) if "from" in msg else None
+    sender = user_of(msg["from"]) if "from" in msg else None
     common = {
         "platform": PLATFORM,
         "update_id": update_id,
@@ -150,11 +150,11 @@ def _message(update_id: int, msg: dict, edited: bool, bot_username: str | None) 
         "raw": {"message": msg} if not edited else {"edited_message": msg},
     }
     if msg.get("new_chat_members"):
-        members = tuple(_user(u) for u in msg["new_chat_members"])
+        members = tuple(user_of(u) for u in msg["new_chat_members"])
         return Event(kind=EventKind.MEMBER_JOINED, members=members, inviter=sender, **common)
     if msg.get("left_chat_member"):
         return Event(
-            kind=EventKind.MEMBER_LEFT, members=(_user(msg["left_chat_member"]),), **common
+            kind=EventKind.MEMBER_LEFT, members=(user_of(msg["left_chat_member"]),), **common
         )
     if msg.get("migrate_to_chat_id"):
         return Event(
@@ -185,7 +185,7 @@ def _message(update_id: int, msg: dict, edited: bool, bot_username: str | None) 
         forwarded_from_chat=_forward_chat(msg),
         from_linked_channel=bool(msg.get("is_automatic_forward")),
         reply_to_message_id=str(reply["message_id"]) if "message_id" in reply else None,
-        reply_to_user=_user(reply["from"]) if "from" in reply else None,
+        reply_to_user=user_of(reply["from"]) if "from" in reply else None,
         reply_to_text=reply.get("text") if "text" in reply else reply.get("caption"),
         migrate_from_chat_id=(
             str(msg["migrate_from_chat_id"]) if "migrate_from_chat_id" in msg else None
@@ -228,7 +228,7 @@ def _chat(chat: dict) -> Chat:
     return Chat(id=str(chat["id"]), type=ChatType(chat["type"]), title=title or None)
 
 
-def _user(user: dict) -> User:
+def user_of(user: dict) -> User:
     name = " ".join(part for part in (user.get("first_name"), user.get("last_name")) if part)
     return User(
         id=str(user["id"]),

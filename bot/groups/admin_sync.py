@@ -1,0 +1,137 @@
+"""The leader reads each group's administrators from the platform.
+
+A platform tells a bot about admin changes only from the moment it is in a group, so the admins a
+group had before the bot arrived looked like ordinary members: their commands were refused and
+their first announcements judged by the ad filter's new-member rules. Each group's list is read
+when the group is first seen, again every `interval` (changes can be missed while the bot is
+down), and soon after the bot's own membership changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+
+import structlog
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.events import User
+from bot.db.models import Group, Member, utcnow
+from bot.groups.repository import ADMIN_STATUSES, GONE
+from bot.loop import DrainLoop
+from bot.outbox.pacing import Pacer
+from bot.platforms.base import Platform, PlatformError, RetryAfter, TransientError
+
+log = structlog.get_logger(__name__)
+
+GROUP_TYPES = ("group", "supergroup")
+ADMIN_ROLES = frozenset(ADMIN_STATUSES.values())
+
+
+async def apply_admins(
+    session: AsyncSession, group_id: int, admins: list[tuple[User, str]]
+) -> None:
+    """Make the member rows of a group agree with its list of (admin, platform status)."""
+    listed = {user.id: (user, ADMIN_STATUSES[status]) for user, status in admins}
+    rows = await session.scalars(
+        select(Member).where(
+            Member.group_id == group_id,
+            or_(Member.user_id.in_(listed), Member.role.in_(ADMIN_ROLES)),
+        )
+    )
+    known = set()
+    for member in rows:
+        known.add(member.user_id)
+        if member.role == "operator":
+            continue  # named by the group's own settings, which outrank the platform
+        if member.user_id in listed:
+            member.role = listed[member.user_id][1]
+        else:
+            member.role = "member"  # demoted while no update told us
+    for user_id, (user, role) in listed.items():
+        if user_id not in known:
+            session.add(
+                Member(
+                    group_id=group_id,
+                    user_id=user_id,
+                    display_name=user.name,
+                    username=user.username,
+                    is_bot=user.is_bot,
+                    role=role,
+                    tags=[],
+                )
+            )
+
+
+class AdminSync(DrainLoop):
+    """Reads the administrators of groups not read for `interval`, a few groups a round."""
+
+    name = "admin-sync"
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        platforms: Mapping[str, Platform],
+        pacer: Pacer,
+        poll_interval: float = 30.0,
+        interval: timedelta = timedelta(hours=6),
+        retry: timedelta = timedelta(minutes=5),
+        batch: int = 5,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        super().__init__(poll_interval)
+        self._sessions = sessions
+        self._platforms = platforms
+        self._pacer = pacer  # the sender's: these calls share the bot's rate limit with sends
+        self.interval = interval
+        self.retry = retry
+        self.batch = batch
+        self.clock = clock
+
+    async def run_once(self) -> int:
+        now = self.clock()
+        async with self._sessions() as session:
+            due = (
+                await session.execute(
+                    select(Group.id, Group.platform, Group.chat_id)
+                    .where(
+                        Group.chat_type.in_(GROUP_TYPES),
+                        Group.platform.in_(list(self._platforms)),
+                        or_(Group.bot_status.is_(None), Group.bot_status.not_in(list(GONE))),
+                        or_(
+                            Group.admins_synced_at.is_(None),
+                            Group.admins_synced_at <= now - self.interval,
+                        ),
+                    )
+                    .order_by(Group.id)
+                    .limit(self.batch)
+                )
+            ).all()
+        for group_id, platform_name, chat_id in due:
+            await self._sync(group_id, self._platforms[platform_name], chat_id, now)
+        return len(due)
+
+    async def _sync(self, group_id: int, platform: Platform, chat_id: str, now: datetime) -> None:
+        admins: list[tuple[User, str]] | None = None
+        synced_at = now
+        try:
+            await self._pacer.acquire(chat_id, is_message=False, is_group=True)
+            admins = await platform.get_administrators(chat_id)
+        except RetryAfter as exc:
+            self._pacer.pause(exc.seconds)
+            synced_at = now - self.interval + self.retry
+        except TransientError as exc:
+            log.info("admins.retry_later", chat=chat_id, reason=exc.description)
+            synced_at = now - self.interval + self.retry
+        except PlatformError as exc:
+            # The bot was removed, or the chat is gone: try again only after a full interval.
+            log.info("admins.unreadable", chat=chat_id, reason=exc.description)
+        async with self._sessions() as session, session.begin():
+            group = await session.get(Group, group_id)
+            if group is None:
+                return
+            if admins is not None:
+                await apply_admins(session, group_id, admins)
+                log.info("admins.synced", chat=chat_id, admins=len(admins))
+            group.admins_synced_at = synced_at

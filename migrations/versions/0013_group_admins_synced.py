@@ -1,0 +1,30 @@
+"""groups remember when their administrators were last read from the platform
+
+Revision ID: 0013
+Revises: 0001
+Create Date: 2026-11-24 03:40:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import bot.db.base
+
+revision = "0013"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column(
+        "groups",
+        sa.Column("admins_synced_at", bot.db.base.UtcDateTime(timezone=True), nullable=True),
+    )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("groups") as batch:
+        batch.drop_column("admins_synced_at")

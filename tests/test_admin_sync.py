@@ -1,0 +1,97 @@
+"""Admins a group had before the bot arrived are read from the platform, not assumed members."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.db.models import Group, Member, utcnow
+from tests.factories import GROUP_ID, make_chat_member_update, make_message_update, user
+from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME, Failure, admin_member
+from tests.harness import eventually
+
+OWNER, MOD = user(222, "Owner"), user(333, "Mod")
+BOT = {"id": BOT_ID, "is_bot": True, "first_name": "Qunbot", "username": BOT_USERNAME}
+
+
+def _admins(*entries: tuple[dict, str]) -> list[dict]:
+    return [admin_member(), *({"status": status, "user": who} for who, status in entries)]
+
+
+async def _roles(bot) -> dict[str, str]:
+    async with bot.sessions() as session:
+        rows = await session.scalars(select(Member).where(Member.user_id.in_(["222", "333"])))
+        return {m.user_id: m.role for m in rows}
+
+
+async def _bot_added(bot) -> None:
+    await bot.post_update(
+        make_chat_member_update(BOT, "left", "administrator", by=OWNER, kind="my_chat_member")
+    )
+
+
+async def test_admins_from_before_the_bot_joined_can_operate_it(bot, fake_telegram):
+    fake_telegram.administrators[GROUP_ID] = _admins((OWNER, "creator"), (MOD, "administrator"))
+    await _bot_added(bot)
+    await eventually(lambda: _wait_roles(bot, {"222": "owner", "333": "admin"}))
+    await bot.post_update(make_message_update("/settings", sender=MOD))
+    (sent,) = await fake_telegram.wait_for("sendMessage")
+    assert sent["text"].startswith("本群设置"), sent["text"]
+    # The owner's first words in the group, an announcement with a link, are not an ad.
+    notice = "群公告：新版课程表 https://example.org/plan"
+    await bot.post_update(make_message_update(notice, sender=OWNER))
+    await eventually(bot.settled)
+    assert not fake_telegram.called("deleteMessage")
+
+
+async def test_an_admin_demoted_while_no_update_came_is_a_member_again(bot, fake_telegram):
+    fake_telegram.administrators[GROUP_ID] = _admins((OWNER, "creator"), (MOD, "administrator"))
+    await _bot_added(bot)
+    await eventually(lambda: _wait_roles(bot, {"222": "owner", "333": "admin"}))
+    fake_telegram.administrators[GROUP_ID] = _admins((OWNER, "creator"))
+    await _bot_added(bot)  # the bot's own membership changing asks for a fresh read
+    await eventually(lambda: _wait_roles(bot, {"222": "owner", "333": "member"}))
+    await bot.post_update(make_message_update("/settings", sender=MOD))
+    (sent,) = await fake_telegram.wait_for("sendMessage")
+    assert sent["text"] == "抱歉，这个命令只有群管理员可以使用。"
+
+
+async def test_a_failed_read_is_retried_minutes_later_not_hours(bot, fake_telegram):
+    fake_telegram.fail_next("getChatAdministrators", Failure(502, "Bad Gateway"))
+    fake_telegram.administrators[GROUP_ID] = _admins((MOD, "administrator"))
+    await _bot_added(bot)
+    await eventually(lambda: _synced(bot))
+    assert "333" not in await _roles(bot)
+    async with bot.sessions() as session:
+        group = await session.scalar(select(Group))
+    # Due again in five minutes: stamped as if last read six hours less five minutes ago.
+    age = utcnow() - group.admins_synced_at
+    assert timedelta(hours=5, minutes=54) < age <= timedelta(hours=5, minutes=56)
+
+
+async def test_a_group_the_bot_left_is_not_read(bot, fake_telegram):
+    await _bot_added(bot)
+    await eventually(lambda: _synced(bot))
+    await bot.post_update(
+        make_chat_member_update(BOT, "administrator", "left", by=OWNER, kind="my_chat_member")
+    )
+    await eventually(bot.settled)
+    reads = len(fake_telegram.called("getChatAdministrators"))
+    async with bot.sessions.begin() as session:
+        group = await session.scalar(select(Group))
+        assert group.bot_status == "left"
+        group.admins_synced_at = None
+    await asyncio.sleep(1.0)  # four rounds of the loop
+    assert len(fake_telegram.called("getChatAdministrators")) == reads
+
+
+async def _wait_roles(bot, expected: dict[str, str]) -> bool:
+    return await _roles(bot) == expected
+
+
+async def _synced(bot) -> bool:
+    async with bot.sessions() as session:
+        group = await session.scalar(select(Group))
+        return group is not None and group.admins_synced_at is not None
