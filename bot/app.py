@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from bot.db.engine import create_engine, create_sessionmaker, is_sqlite
 from bot.dispatch import Dispatcher
-from bot.groups.admin_sync import AdminSync
+from bot.groups.sync import GroupSync
 from bot.inbox.processor import InboxProcessor
 from bot.inbox.writer import GroupCommitWriter
 from bot.leader import LeaderElection
@@ -134,7 +134,7 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
 
     # Polled, not notified: a group becomes due when first seen or after hours. The query
     # touches the groups table only.
-    admin_sync = AdminSync(sessions, platforms, pacer, poll_interval=settings.poll_interval * 5)
+    group_sync = GroupSync(sessions, platforms, pacer, poll_interval=settings.poll_interval * 5)
 
     pruner = Pruner(
         sessions,
@@ -159,12 +159,12 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         await photo_checks.release_claims()
         photo_checks.start()
         pruner.start()
-        admin_sync.start()
+        group_sync.start()
         await scheduler.start()
 
     async def deposed() -> None:
         await scheduler.stop()
-        await admin_sync.stop()
+        await group_sync.stop()
         await pruner.stop()
         await photo_checks.stop()
         await timeouts.stop()
@@ -184,7 +184,7 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         verification_timeouts=timeouts,
         photo_checks=photo_checks,
         scheduler=scheduler,
-        admin_sync=admin_sync,
+        group_sync=group_sync,
         leader=leader,
         platforms=platforms,
     )

@@ -12,7 +12,7 @@ import re
 from datetime import timedelta
 from html import escape
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from bot.core.actions import Button, SendMessage
 from bot.core.context import Context
@@ -101,11 +101,34 @@ def _raw_placeholders() -> dict[str, str]:
 
 
 async def member_count(ctx: Context) -> int:
-    return await ctx.session.scalar(
+    """How many members the group has: the platform's count when last read, moved by the joins
+    and leaves seen since; the members seen here when it was never read (or when they are more).
+    """
+    here = Member.status.in_(("member", "restricted"))
+    seen = await ctx.session.scalar(
+        select(func.count()).select_from(Member).where(Member.group_id == ctx.group.id, here)
+    )
+    read_at, counted = ctx.group.synced_at, ctx.group.member_count
+    if read_at is None or counted is None:
+        return seen
+    joined = await ctx.session.scalar(
         select(func.count())
         .select_from(Member)
-        .where(Member.group_id == ctx.group.id, Member.status.in_(("member", "restricted")))
+        .where(Member.group_id == ctx.group.id, here, Member.joined_at > read_at)
     )
+    # Counted in the platform's number, gone since: joined before that read (or never seen
+    # joining), left after it.
+    left = await ctx.session.scalar(
+        select(func.count())
+        .select_from(Member)
+        .where(
+            Member.group_id == ctx.group.id,
+            ~here,
+            Member.left_at > read_at,
+            or_(Member.joined_at.is_(None), Member.joined_at <= read_at),
+        )
+    )
+    return max(seen, counted + joined - left)
 
 
 async def queue_greeting(

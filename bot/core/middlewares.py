@@ -62,7 +62,7 @@ async def track_membership(event: Event, ctx: Context, settings: Settings) -> No
         ctx.group.bot_status = event.new_status
         if event.new_status not in GONE:
             # Just added or promoted: the admin list may only now be readable, so read it soon.
-            ctx.group.admins_synced_at = None
+            ctx.group.sync_after = None
     elif event.kind is EventKind.MEMBER_UPDATED and event.members:
         member = await get_or_create_member(ctx.session, ctx.group, event.members[0], ctx.now)
         role = role_for_status(event.new_status)

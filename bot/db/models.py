@@ -30,8 +30,12 @@ class Group(Base):
     chat_type: Mapped[str] = mapped_column(String(16))
     settings: Mapped[dict] = mapped_column(JsonDoc, default=dict)
     bot_status: Mapped[str | None] = mapped_column(String(32))
-    # When the group's administrators were last read from the platform (None: not yet).
-    admins_synced_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the group's administrators and member count were last read from the platform (None:
+    # not yet), that count (members who joined before the bot did are in no table here), and
+    # when to read them next (None: as soon as possible).
+    synced_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    member_count: Mapped[int | None] = mapped_column(Integer)
+    sync_after: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 

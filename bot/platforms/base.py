@@ -78,3 +78,6 @@ class Platform(Protocol):
     async def get_administrators(self, chat_id: str) -> list[tuple[User, str]]:
         """A group's administrators with their status ("creator" or "administrator");
         raises PlatformError subclasses on failure."""
+
+    async def member_count(self, chat_id: str) -> int:
+        """How many members a group has; raises PlatformError subclasses on failure."""

@@ -36,6 +36,6 @@ class Runtime:
     photo_checks: Any = None
     # Leader-only scheduler service (schedules.service.SchedulerService).
     scheduler: Any = None
-    # Leader-only loop reading groups' administrators (bot.groups.admin_sync.AdminSync).
-    admin_sync: Any = None
+    # Leader-only loop reading groups' administrators (bot.groups.sync.GroupSync).
+    group_sync: Any = None
     platforms: dict[str, Platform] = field(default_factory=dict)

@@ -63,6 +63,7 @@ class FakeTelegram:
     chat_members: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     # chat id -> getChatAdministrators entries; a chat not listed has the bot as its only admin
     administrators: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    member_counts: dict[int, int] = field(default_factory=dict)  # chat id -> getChatMemberCount
     latency: float = 0.0
     rate_limited: int = 0
     # file_id -> bytes served by getFile and /file/bot<token>/<file_path>
@@ -238,6 +239,11 @@ class FakeTelegram:
             }
         if method == "getChatAdministrators":
             return self.administrators.get(int(body["chat_id"]), [admin_member()])
+        if method == "getChatMemberCount":
+            count = self.member_counts.get(int(body["chat_id"]))
+            if count is None:  # a test that sets none keeps greetings counting seen members
+                raise _BadRequest("Bad Request: chat not found")
+            return count
         if method == "getChatMember":
             key = (int(body["chat_id"]), int(body["user_id"]))
             return self.chat_members.get(key, admin_member())

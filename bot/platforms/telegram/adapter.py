@@ -75,6 +75,12 @@ class TelegramPlatform:
             if isinstance(entry, dict) and entry.get("status") in ADMIN_STATUSES
         ]
 
+    async def member_count(self, chat_id: str) -> int:
+        count = await self.api.call("getChatMemberCount", {"chat_id": chat_ref(chat_id)})
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise PermanentError(f"getChatMemberCount returned {type(count).__name__}")
+        return count
+
     async def get_chat_member(self, chat_id: str, user_id: str) -> dict[str, Any]:
         return await self.api.call(
             "getChatMember", {"chat_id": chat_ref(chat_id), "user_id": int(user_id)}

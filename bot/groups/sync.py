@@ -1,10 +1,11 @@
-"""The leader reads each group's administrators from the platform.
+"""The leader reads each group's administrators and member count from the platform.
 
-A platform tells a bot about admin changes only from the moment it is in a group, so the admins a
-group had before the bot arrived looked like ordinary members: their commands were refused and
-their first announcements judged by the ad filter's new-member rules. Each group's list is read
-when the group is first seen, again every `interval` (changes can be missed while the bot is
-down), and soon after the bot's own membership changes.
+A platform tells a bot about members only from the moment it is in a group, so the admins a
+group had before the bot arrived looked like ordinary members (their commands refused, their
+first announcements judged by the ad filter's new-member rules), and a greeting counted only the
+members the bot had seen ("member number 3" in a group of 500). Both are read when the group is
+first seen, again every `interval` (changes can be missed while the bot is down), and soon after
+the bot's own membership changes.
 """
 
 from __future__ import annotations
@@ -64,8 +65,9 @@ async def apply_admins(
             )
 
 
-class AdminSync(DrainLoop):
-    """Reads the administrators of groups not read for `interval`, a few groups a round."""
+class GroupSync(DrainLoop):
+    """Reads the administrators and member count of groups not read for `interval`, a few
+    groups a round."""
 
     name = "admin-sync"
 
@@ -99,10 +101,7 @@ class AdminSync(DrainLoop):
                         Group.chat_type.in_(GROUP_TYPES),
                         Group.platform.in_(list(self._platforms)),
                         or_(Group.bot_status.is_(None), Group.bot_status.not_in(list(GONE))),
-                        or_(
-                            Group.admins_synced_at.is_(None),
-                            Group.admins_synced_at <= now - self.interval,
-                        ),
+                        or_(Group.sync_after.is_(None), Group.sync_after <= now),
                     )
                     .order_by(Group.id)
                     .limit(self.batch)
@@ -114,24 +113,30 @@ class AdminSync(DrainLoop):
 
     async def _sync(self, group_id: int, platform: Platform, chat_id: str, now: datetime) -> None:
         admins: list[tuple[User, str]] | None = None
-        synced_at = now
+        count: int | None = None
+        sync_after = now + self.interval
         try:
             await self._pacer.acquire(chat_id, is_message=False, is_group=True)
             admins = await platform.get_administrators(chat_id)
+            await self._pacer.acquire(chat_id, is_message=False, is_group=True)
+            count = await platform.member_count(chat_id)
+            read_at = self.clock()  # joins recorded after this are not in `count`
         except RetryAfter as exc:
             self._pacer.pause(exc.seconds)
-            synced_at = now - self.interval + self.retry
+            sync_after = now + self.retry
         except TransientError as exc:
-            log.info("admins.retry_later", chat=chat_id, reason=exc.description)
-            synced_at = now - self.interval + self.retry
+            log.info("group.sync_later", chat=chat_id, reason=exc.description)
+            sync_after = now + self.retry
         except PlatformError as exc:
             # The bot was removed, or the chat is gone: try again only after a full interval.
-            log.info("admins.unreadable", chat=chat_id, reason=exc.description)
+            log.info("group.unreadable", chat=chat_id, reason=exc.description)
         async with self._sessions() as session, session.begin():
             group = await session.get(Group, group_id)
             if group is None:
                 return
             if admins is not None:
                 await apply_admins(session, group_id, admins)
-                log.info("admins.synced", chat=chat_id, admins=len(admins))
-            group.admins_synced_at = synced_at
+                log.info("group.synced", chat=chat_id, admins=len(admins), members=count)
+            if count is not None:
+                group.member_count, group.synced_at = count, read_at
+            group.sync_after = sync_after

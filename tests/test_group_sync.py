@@ -1,14 +1,22 @@
-"""Admins a group had before the bot arrived are read from the platform, not assumed members."""
+"""What a group had before the bot arrived (its admins, its members) is read from the platform."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from bot.db.models import Group, Member, utcnow
-from tests.factories import GROUP_ID, make_chat_member_update, make_message_update, user
+from tests.factories import (
+    GROUP_ID,
+    make_chat_member_update,
+    make_join_update,
+    make_left_update,
+    make_message_update,
+    user,
+)
 from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME, Failure, admin_member
 from tests.harness import eventually
 
@@ -62,18 +70,17 @@ async def test_a_failed_read_is_retried_minutes_later_not_hours(bot, fake_telegr
     fake_telegram.fail_next("getChatAdministrators", Failure(502, "Bad Gateway"))
     fake_telegram.administrators[GROUP_ID] = _admins((MOD, "administrator"))
     await _bot_added(bot)
-    await eventually(lambda: _synced(bot))
+    await eventually(lambda: _due_later(bot))
     assert "333" not in await _roles(bot)
     async with bot.sessions() as session:
         group = await session.scalar(select(Group))
-    # Due again in five minutes: stamped as if last read six hours less five minutes ago.
-    age = utcnow() - group.admins_synced_at
-    assert timedelta(hours=5, minutes=54) < age <= timedelta(hours=5, minutes=56)
+    assert group.synced_at is None  # never read
+    assert timedelta(minutes=4) < group.sync_after - utcnow() <= timedelta(minutes=5)
 
 
 async def test_a_group_the_bot_left_is_not_read(bot, fake_telegram):
     await _bot_added(bot)
-    await eventually(lambda: _synced(bot))
+    await eventually(lambda: _due_later(bot))
     await bot.post_update(
         make_chat_member_update(BOT, "administrator", "left", by=OWNER, kind="my_chat_member")
     )
@@ -82,7 +89,7 @@ async def test_a_group_the_bot_left_is_not_read(bot, fake_telegram):
     async with bot.sessions.begin() as session:
         group = await session.scalar(select(Group))
         assert group.bot_status == "left"
-        group.admins_synced_at = None
+        group.sync_after = None
     await asyncio.sleep(1.0)  # four rounds of the loop
     assert len(fake_telegram.called("getChatAdministrators")) == reads
 
@@ -91,7 +98,22 @@ async def _wait_roles(bot, expected: dict[str, str]) -> bool:
     return await _roles(bot) == expected
 
 
-async def _synced(bot) -> bool:
+async def _due_later(bot) -> bool:
     async with bot.sessions() as session:
         group = await session.scalar(select(Group))
-        return group is not None and group.admins_synced_at is not None
+        return group is not None and group.sync_after is not None
+
+
+async def test_a_greeting_counts_the_members_the_group_had_before_the_bot(bot, fake_telegram):
+    fake_telegram.member_counts[GROUP_ID] = 500
+    await _bot_added(bot)
+    await eventually(lambda: _due_later(bot))
+    # Update dates are whole seconds: Bob joins in the second after the count was read.
+    await bot.post_update(make_join_update(user(444, "Bob"), date=int(time.time()) + 1))
+    (sent,) = await fake_telegram.wait_for("sendMessage")
+    assert "你是本群第 501 位成员" in sent["text"], sent["text"]
+    await bot.post_update(make_left_update(user(444, "Bob")))
+    await bot.post_update(make_left_update(user(555, "Old member")))
+    await bot.post_update(make_join_update(user(666, "Cat"), date=int(time.time()) + 1))
+    sent = await fake_telegram.wait_for("sendMessage", 2)
+    assert "你是本群第 500 位成员" in sent[1]["text"], sent[1]["text"]
