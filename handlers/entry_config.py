@@ -65,10 +65,11 @@ class RaidConfig(_Section):
 
 
 class IcebreakerConfig(_Section):
-    intro_template: str | None = None
-    intro_min_chars: int = 30
-    intro_within_hours: int = 24
-    round_minutes: int = 10
+    # None: the built-in prompt of the group's language. {name} names the newcomers.
+    intro_template: str | None = Field(default=None, max_length=1000)
+    intro_min_chars: int = Field(default=30, ge=1, le=1000)
+    intro_within_hours: int = Field(default=24, ge=1, le=720)
+    round_minutes: int = Field(default=10, ge=1, le=1440)
 
 
 class EntryState(_Section):

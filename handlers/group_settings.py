@@ -4,6 +4,8 @@ check-in, points, red packet and raid sections (`/settings checkin`, `/settings 
 
 from __future__ import annotations
 
+import re
+
 from pydantic import ValidationError
 
 from bot.core.actions import SendMessage
@@ -30,13 +32,14 @@ define(
             "zh": "用法：/settings [language zh|en|auto] [timezone 地区/城市] [kind {kinds}] "
             "[tags 标签1,标签2|none]\n"
             "例如：/settings timezone Europe/Berlin\n"
-            "签到、积分、红包、防护：/settings checkin|points|redpacket|raid 查看，"
+            "签到、积分、红包、防护、破冰："
+            "/settings checkin|points|redpacket|raid|icebreaker 查看，"
             "/settings <分组>.<项> <值> 修改，例如 /settings checkin.base_points 15",
             "en": "Usage: /settings [language zh|en|auto] [timezone Area/City] [kind {kinds}] "
             "[tags tag1,tag2|none]\n"
             "Example: /settings timezone Europe/Berlin\n"
-            "Check-ins, points, red packets, raids: "
-            "/settings checkin|points|redpacket|raid to see, "
+            "Check-ins, points, red packets, raids, icebreakers: "
+            "/settings checkin|points|redpacket|raid|icebreaker to see, "
             "/settings <section>.<field> <value> to change, e.g. /settings checkin.base_points 15",
         },
         "settings.invalid": {
@@ -115,8 +118,11 @@ def _refused(ctx: Context, key: str) -> str:
 
 
 async def _section_command(ctx: Context, event: Event, args: str) -> str | None:
-    """Show or change a check-in/points/red packet/raid field; None when `args` names none."""
-    name, _, raw = args.strip().partition(" ")
+    """Show or change a check-in/points/red packet/raid/icebreaker field; None when `args`
+    names none."""
+    # Split at any whitespace: a template is often typed on the line after its name.
+    name, *rest = re.split(r"\s+", args.strip(), maxsplit=1)
+    raw = rest[0] if rest else ""
     section = name.partition(".")[0]
     if section not in settings_sections.SECTION_MODELS:
         return None

@@ -1,4 +1,4 @@
-"""Editing the check-in, points, red packet and raid sections with
+"""Editing the check-in, points, red packet, raid and icebreaker sections with
 `/settings <section>.<field> <value>`.
 
 Each editable field names its section, its key in the stored section and a parser from what an
@@ -12,6 +12,8 @@ Value syntax:
 - titles `points=zh/en`: `/settings points.titles 0=新人/Newcomer, 100=骨干/Core`
 - tiers `name=points[:privilege+privilege]`:
   `/settings points.tiers basic=0, trusted=100:adfilter_exempt`
+- a text (`off` or `-` for the built-in one): `/settings icebreaker.intro_template 欢迎 {name}，
+  说说你的城市和行业吧`
 - a chat, by id (`off` or `-` for none): `/settings raid.alert_chat -1001234567890`; the bot must
   know that chat and the operator must run it too (`group_settings` checks before storing).
 """
@@ -28,7 +30,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.core.i18n import define
 from bot.db.models import Group
-from handlers.entry_config import RaidConfig
+from handlers.entry_config import IcebreakerConfig, RaidConfig
 from handlers.points_config import DEFAULT_TIERS, CheckinConfig, PointsConfig, RedPacketConfig
 
 define(
@@ -77,6 +79,7 @@ SECTION_MODELS: dict[str, type[BaseModel]] = {
     "points": PointsConfig,
     "redpacket": RedPacketConfig,
     "raid": RaidConfig,
+    "icebreaker": IcebreakerConfig,
 }
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
@@ -117,6 +120,12 @@ def _items(text: str) -> list[str]:
 
 def _words(text: str) -> list[str]:
     return [word[:32] for word in _items(text)][:20]
+
+
+def _text(text: str) -> str | None:
+    """A text of the operator's own, or None (the built-in text) for "off" or "-"."""
+    value = text.strip()
+    return None if value.lower() in ("off", "-", "关闭", "默认", "default") else value
 
 
 def _chat(text: str) -> str | None:
@@ -189,6 +198,10 @@ FIELDS: dict[str, Field] = {
     "raid.threshold": Field("raid", "threshold", _int),
     "raid.window_seconds": Field("raid", "window_seconds", _int),
     "raid.alert_chat": Field("raid", "alert_chat_id", _chat, is_chat=True),
+    "icebreaker.intro_template": Field("icebreaker", "intro_template", _text),
+    "icebreaker.intro_min_chars": Field("icebreaker", "intro_min_chars", _int),
+    "icebreaker.intro_within_hours": Field("icebreaker", "intro_within_hours", _int),
+    "icebreaker.round_minutes": Field("icebreaker", "round_minutes", _int),
 }
 
 

@@ -272,3 +272,24 @@ async def eventually_sent(fake_telegram, match) -> dict:
         return next((m for m in fake_telegram.called("sendMessage") if match(m)), None)
 
     return await eventually(found)
+
+
+async def test_the_introduction_prompt_and_its_limits_are_set_by_command(bot, fake_telegram):
+    replies = await settings(
+        bot,
+        fake_telegram,
+        "icebreaker.intro_template\n欢迎 {name}！\n说说你的城市和行业吧",
+        "icebreaker.intro_min_chars 0",
+        "icebreaker.intro_within_hours 48",
+        "icebreaker",
+    )
+    assert replies[0] == "已保存：icebreaker.intro_template = 欢迎 {name}！\n说说你的城市和行业吧"
+    assert replies[1].startswith("无法设置 icebreaker.intro_min_chars=0：")
+    assert replies[2] == "已保存：icebreaker.intro_within_hours = 48"
+    assert "icebreaker.intro_min_chars = 30" in replies[3]
+    stored = (await group_settings(bot))["icebreaker"]
+    assert stored["intro_template"] == "欢迎 {name}！\n说说你的城市和行业吧"
+    assert stored["intro_within_hours"] == 48
+    await bot.post_update(make_message_update("/settings icebreaker.intro_template off", sender=OP))
+    assert (await texts(bot, fake_telegram, 5))[-1] == "已保存：icebreaker.intro_template = off"
+    assert (await group_settings(bot))["icebreaker"]["intro_template"] is None
