@@ -18,7 +18,7 @@ import handlers.checkin_texts  # noqa: F401  (registers the texts)
 from bot.core.actions import SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
-from bot.core.router import Router
+from bot.core.router import Router, as_word
 from bot.groups.settings import GroupKind
 from handlers.points_config import CheckinConfig, checkin_config, checkin_points
 from handlers.points_store import (
@@ -114,8 +114,8 @@ async def checkin_keyword(event: Event, ctx: Context) -> list[SendMessage]:
     """Operators' extra check-in words (settings section `checkin.extra_keywords`)."""
     if ctx.group is None:
         return []
-    text = (event.text or "").strip()
-    keywords = {word.strip() for word in checkin_config(ctx.group).extra_keywords}
+    text = as_word(event.text or "")
+    keywords = {as_word(word) for word in checkin_config(ctx.group).extra_keywords}
     if text in CHECKIN_WORDS or text not in keywords:
         return []
     return await _check_in(event, ctx)

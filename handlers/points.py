@@ -17,7 +17,7 @@ import handlers.checkin_texts  # noqa: F401  (registers the texts)
 from bot.core.actions import SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
-from bot.core.router import Router
+from bot.core.router import Router, as_word
 from bot.groups.repository import find_member
 from handlers.adfilter.normalize import normalize
 from handlers.checkin import CHECKIN_WORDS, is_homework_caption
@@ -224,7 +224,8 @@ async def effective_activity(event: Event, ctx: Context) -> list:
     config = points_config(ctx.group)
     text = (event.text or "").strip()
     checkin = checkin_config(ctx.group)
-    if not config.activity_enabled or text in (*CHECKIN_WORDS, *checkin.extra_keywords):
+    checkin_words = {*CHECKIN_WORDS, *map(as_word, checkin.extra_keywords)}
+    if not config.activity_enabled or as_word(text) in checkin_words:
         return []
     if text.lower() in CLAIM_WORDS or (event.has_photo and is_homework_caption(text, checkin)):
         return []

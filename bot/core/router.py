@@ -5,6 +5,7 @@ A handler is `async (event, ctx) -> list[Action]`; it decides, the outbox acts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -22,6 +23,13 @@ Predicate = Callable[[Event], bool]
 # After downtime the platform replays its backlog: a command that old gets no answer, because
 # an answer to a question asked long ago reads as the bot talking to itself.
 COMMAND_MAX_AGE = timedelta(minutes=15)
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+def as_word(text: str) -> str:
+    """A short message read as a command word: members type "签到！", "打卡✅" or "Checkin."
+    for 签到, 打卡 and checkin, so punctuation and emoji around it and case do not matter."""
+    return _EDGES.sub("", text).casefold()
 
 
 @dataclass(frozen=True)
@@ -94,12 +102,12 @@ class Router:
     ) -> Callable[[Handler], Handler]:
         """Register `/name` (and `/alias`), plus plain-text `words` that mean the same command."""
         names = {name, *aliases}
-        plain = {word.strip() for word in words}
+        plain = {as_word(word) for word in words}
 
         def is_command(event: Event) -> bool:
             if event.command is not None:
                 return event.command in names
-            return bool(plain) and (event.text or "").strip() in plain
+            return bool(plain) and as_word(event.text or "") in plain
 
         info = CommandInfo(name=name, description=description, operator_only=operator_only)
 

@@ -15,6 +15,7 @@ from handlers.points_config import CheckinConfig
 from handlers.points_store import Checkin, HomeworkSubmission, PointsEntry
 from tests.factories import MEMBER_ID, OPERATOR_ID, make_message_update, user
 from tests.handlers.checkin_points_support import db, rows, texts
+from tests.harness import eventually
 
 OPERATOR = user(OPERATOR_ID, "Op")
 ALICE = user(MEMBER_ID, "Alice")
@@ -131,6 +132,21 @@ async def test_operators_add_their_own_checkin_words(bot, fake_telegram):
     await bot.post_update(make_message_update("报到", date=ts("2026-11-20T04:00:00")))
     sent = await texts(bot, fake_telegram, replies + 1)
     assert sent[replies].startswith("签到成功！+3 积分")
+
+
+async def test_check_in_words_count_with_punctuation_emoji_or_another_case(bot, fake_telegram):
+    replies = await configure(bot, fake_telegram, "language zh")
+    await set_section(bot, "checkin", {"extra_keywords": ["Present"]})
+    days = ("2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23")
+    for day, said in zip(days, ("签到！", "打卡✅", " 签到~ ", "present!"), strict=True):
+        await bot.post_update(make_message_update(said, date=ts(f"{day}T04:00:00")))
+    sent = (await texts(bot, fake_telegram, replies + 4))[replies:]
+    assert all(text.startswith("签到成功！") for text in sent), sent
+    assert sent[-1].startswith("签到成功！+") and "连续签到 4 天" in sent[-1]
+    # A sentence that mentions the word is chat, not a check-in.
+    await bot.post_update(make_message_update("今天忘了签到了", date=ts("2026-11-24T04:00:00")))
+    await eventually(bot.settled)
+    assert len(await rows(bot, Checkin)) == 4
 
 
 async def test_homework_earns_points_once_a_day_and_every_submission_is_kept(bot, fake_telegram):
