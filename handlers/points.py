@@ -45,6 +45,9 @@ from handlers.redpacket import CLAIM_WORDS
 router = Router("points")
 
 WINDOWS = ("week", "month", "all")
+# The words Chinese groups use for the same windows ("/top 本周"); English ones are the keys.
+WINDOW_WORDS = {"本周": "week", "周榜": "week", "本月": "month", "月榜": "month", "总榜": "all",
+                "全部": "all"}
 MAX_ADJUSTMENT = 1_000_000  # named in the "points.adjust_usage" text
 QUESTION_MARKS = ("?", "？", "吗", "请问", "怎么", "如何", "为什么")
 
@@ -94,12 +97,13 @@ def window_start(window: str, at: datetime, tz: ZoneInfo) -> datetime | None:
     "top",
     aliases=("rank",),
     words=("排行榜",),
-    description={"zh": "积分排行榜 [week|month|all]", "en": "Leaderboard [week|month|all]"},
+    description={"zh": "积分排行榜 [本周|本月|总榜]", "en": "Leaderboard [week|month|all]"},
     group_only=True,
 )
 async def top(event: Event, ctx: Context) -> list[SendMessage]:
     assert ctx.group is not None
-    window = (event.args.split() or ["all"])[0].lower()
+    said = (event.args.split() or ["all"])[0].lower()
+    window = WINDOW_WORDS.get(said, said)
     if window not in WINDOWS:
         window = "all"
     label = ctx.t(f"points.window.{window}")

@@ -135,10 +135,13 @@ async def test_leaderboard_windows_count_points_earned_in_them(bot, fake_telegra
     await bot.post_update(make_message_update("/top week"))
     await bot.post_update(make_message_update("/top month"))
     await bot.post_update(make_message_update("/top"))
-    sent = (await texts(bot, fake_telegram, 5))[2:]
+    await bot.post_update(make_message_update("/top 本周"))  # the windows' Chinese names
+    await bot.post_update(make_message_update("/top 本月"))
+    sent = (await texts(bot, fake_telegram, 7))[2:]
     assert sent[0] == "积分排行榜（本周）：\n1. Bob — 5 分"
     assert sent[1] == "积分排行榜（本月）：\n1. Bob — 5 分"
     assert sent[2] == "积分排行榜（总榜）：\n1. Alice — 10 分\n2. Bob — 5 分"
+    assert sent[3:] == sent[:2]
 
 
 async def test_tied_members_share_a_rank_on_the_leaderboard_as_in_me(bot, fake_telegram):
