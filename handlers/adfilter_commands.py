@@ -11,6 +11,7 @@ from bot.core.i18n import define
 from bot.core.router import Router
 from handlers.moderation import (
     AdFilterSettings,
+    BadSetting,
     adfilter_settings,
     parse_window,
     save_adfilter_settings,
@@ -50,6 +51,34 @@ define(
             "en": "the same text in {count} groups within {minutes} min",
         },
         "filter.invalid": {"zh": "无法设置：{reason}", "en": "Cannot set that: {reason}"},
+        "filter.bad_number": {"zh": "不是整数：{value}", "en": "not a whole number: {value}"},
+        "filter.limit_one": {
+            "zh": "至少 2 次（或 off）：{value}",
+            "en": "at least 2 (or off): {value}",
+        },
+        "filter.bad_duration": {
+            "zh": "不是时长：{value}（例如 10m、2h）",
+            "en": "not a duration: {value} (e.g. 10m, 2h)",
+        },
+        "filter.too_long": {
+            "zh": "时长不能超过 {value} 分钟",
+            "en": "at most {value} minutes",
+        },
+        "filter.too_short": {"zh": "时长至少 {value} 分钟", "en": "at least {value} minutes"},
+        "filter.too_many": {"zh": "不能大于 {value}", "en": "must be at most {value}"},
+        "filter.too_few": {"zh": "不能小于 {value}", "en": "must be at least {value}"},
+        "filter.bad_day": {
+            "zh": "不认识的日子：{value}（一天，如 fri、friday，或 daily）",
+            "en": "unknown day: {value} (one day, e.g. fri or friday, or daily)",
+        },
+        "filter.bad_span": {
+            "zh": "时间段格式是 HH:MM-HH:MM，例如 20:00-21:00：{value}",
+            "en": "a time span is HH:MM-HH:MM, e.g. 20:00-21:00: {value}",
+        },
+        "filter.backwards": {
+            "zh": "结束时间要晚于开始时间（不能跨午夜）：{value}",
+            "en": "the window must end after it starts (not past midnight): {value}",
+        },
     }
 )
 
@@ -112,8 +141,8 @@ _RULE_PREFIX = {"repeats": "repeat", "crossgroup": "crossgroup"}
 
 
 def _count(text: str) -> int:
-    if not text.isdigit():
-        raise ValueError(f"not a whole number: {text}")
+    if not text.isdecimal() or len(text) > 9:
+        raise BadSetting("filter.bad_number", text)
     return int(text)
 
 
@@ -121,18 +150,24 @@ def _limit(text: str) -> int:
     count = _count(text)
     if count == 1:
         # Every message is posted once: a limit of one would remove all chat as "repeats".
-        raise ValueError(f"at least 2 (or off): {text}")
+        raise BadSetting("filter.limit_one", text)
     return count
 
 
 def _minutes(text: str) -> int:
     """"10" (minutes), "10m", "2h" or "1小时" as minutes."""
-    if text.isdigit():
+    if text.isdecimal() and len(text) <= 9:
         return int(text)
     length = parse_duration(text)
     if length is None:
-        raise ValueError(f"not a duration: {text} (e.g. 10m, 2h)")
+        raise BadSetting("filter.bad_duration", text)
     return int(length.total_seconds() // 60)
+
+
+_BOUND_TEXTS = {  # pydantic's error type -> (key for minutes, key for counts)
+    "greater_than_equal": ("filter.too_short", "filter.too_few"),
+    "less_than_equal": ("filter.too_long", "filter.too_many"),
+}
 
 
 def _validated(conf: AdFilterSettings, values: dict[str, int]) -> AdFilterSettings:
@@ -141,7 +176,13 @@ def _validated(conf: AdFilterSettings, values: dict[str, int]) -> AdFilterSettin
         return AdFilterSettings.model_validate({**conf.model_dump(), **values})
     except ValidationError as exc:
         error = exc.errors()[0]
-        raise ValueError(f"{error['loc'][0]}: {error['msg']}") from None
+        limits = error.get("ctx") or {}
+        keys = _BOUND_TEXTS.get(error["type"])
+        if keys is None:  # the typed parsers above leave no other way to fail
+            raise
+        bound = limits.get("ge", limits.get("le"))
+        minutes = str(error["loc"][0]).endswith("_minutes")
+        raise BadSetting(keys[0] if minutes else keys[1], str(bound)) from None
 
 
 @router.command(
@@ -162,8 +203,8 @@ async def filter_command(event: Event, ctx: Context) -> list[SendMessage]:
         return reply(_show(ctx, conf))
     try:
         changed = _change(conf, parts)
-    except ValueError as exc:
-        return reply(ctx.t("filter.invalid", reason=str(exc)))
+    except BadSetting as bad:
+        return reply(ctx.t("filter.invalid", reason=ctx.t(bad.key, value=bad.value)))
     if changed is None:
         return reply(ctx.t("filter.usage"))
     save_adfilter_settings(ctx.group, changed)

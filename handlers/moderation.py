@@ -126,16 +126,30 @@ _DAY_NAMES = {
 }
 
 
+class BadSetting(ValueError):
+    """A filter setting that cannot be used: `key` names the text (Chinese and English) saying
+    why, `value` is what the operator typed."""
+
+    def __init__(self, key: str, value: str) -> None:
+        super().__init__(f"{key}: {value}")
+        self.key, self.value = key, value
+
+
 def parse_window(day: str, span: str) -> AdWindow:
-    """Parse `/filter window fri 20:00-21:00`; raises ValueError with a readable reason."""
+    """Parse `/filter window fri 20:00-21:00`; raises BadSetting naming what is wrong."""
     # "fri", "friday" or "fridays"; anything else ("sat,sun", "mon-fri") is refused whole
     # rather than cut to its first three letters, which would keep one day of several.
     word = day.lower()
     day = _DAY_NAMES.get(word.removesuffix("s"), word)
+    if day not in (*WEEKDAYS, DAILY):
+        raise BadSetting("filter.bad_day", word)
     start, sep, end = span.partition("-")
-    if not sep:
-        raise ValueError("expected HH:MM-HH:MM")
     try:
-        return AdWindow(day=day, start=time.fromisoformat(start), end=time.fromisoformat(end))
-    except ValidationError as exc:
-        raise ValueError(exc.errors()[0]["msg"]) from exc
+        window = (time.fromisoformat(start), time.fromisoformat(end)) if sep else None
+    except ValueError:
+        window = None
+    if window is None:
+        raise BadSetting("filter.bad_span", span)
+    if window[0] >= window[1]:
+        raise BadSetting("filter.backwards", span)
+    return AdWindow(day=day, start=window[0], end=window[1])

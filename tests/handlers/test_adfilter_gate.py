@@ -374,3 +374,17 @@ async def test_the_linked_channels_own_posts_are_not_ads(bot, fake_telegram):
     await bot.post_update(forwarded)
     (deleted,) = await fake_telegram.wait_for("deleteMessage")
     assert deleted["message_id"] == forwarded["message"]["message_id"]
+
+
+async def test_refused_filter_values_are_explained_in_the_groups_language(bot, fake_telegram):
+    for command in ("/filter window fri 21:00-20:00", "/filter window fri 25:00-26:00",
+                    "/settings language en", "/filter window sat,sun 20:00-21:00",
+                    "/filter repeats 3 abc"):
+        await bot.post_update(make_message_update(command, sender=OPERATOR))
+    replies = [b["text"] for b in await fake_telegram.wait_for("sendMessage", 5)]
+    assert replies[0] == "无法设置：结束时间要晚于开始时间（不能跨午夜）：21:00-20:00"
+    assert replies[1] == "无法设置：时间段格式是 HH:MM-HH:MM，例如 20:00-21:00：25:00-26:00"
+    assert replies[3] == (
+        "Cannot set that: unknown day: sat,sun (one day, e.g. fri or friday, or daily)"
+    )
+    assert replies[4] == "Cannot set that: not a duration: abc (e.g. 10m, 2h)"
