@@ -199,6 +199,30 @@ def review_message(
     )
 
 
+DECIDED_WINDOW = timedelta(hours=1)
+
+
+async def decided_already(ctx: Context, group_id: int, user_id: str) -> str | None:
+    """"approved" or "declined" when an operator decided the requester's latest application
+    within the hour, so a second press on its card (another operator's, or the card's other
+    button) must not overrule it; None while it is open, or when there is nothing to go by.
+
+    Cards without questions store no application: an older, decided one must not block the
+    card of a later request, hence the hour.
+    """
+    application = await ctx.session.scalar(
+        select(EntryApplication)
+        .where(EntryApplication.group_id == group_id, EntryApplication.user_id == user_id)
+        .order_by(EntryApplication.id.desc())
+        .limit(1)
+    )
+    if application is None or application.reason != "operator":
+        return None
+    if application.resolved_at is None or application.resolved_at < ctx.now - DECIDED_WINDOW:
+        return None
+    return application.status
+
+
 async def operator_decided(
     ctx: Context, group_id: int, user_id: str, approve: bool
 ) -> list[Action]:

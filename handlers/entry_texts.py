@@ -135,6 +135,14 @@ define(
         "screening.decline": {"zh": "❌ 拒绝", "en": "❌ Decline"},
         "screening.approved": {"zh": "已通过 {name} 的申请。", "en": "Approved {name}."},
         "screening.declined": {"zh": "已拒绝 {name} 的申请。", "en": "Declined {name}."},
+        "screening.approved_before": {
+            "zh": "{name} 的申请已由管理员通过，无需再处理。",
+            "en": "An operator already approved {name}.",
+        },
+        "screening.declined_before": {
+            "zh": "{name} 的申请已由管理员拒绝，无需再处理。",
+            "en": "An operator already declined {name}.",
+        },
         "screening.saved": {"zh": "入群审核方式：{mode}", "en": "Screening rule: {mode}"},
         "screening.usage": {
             "zh": "用法：/screening open|code <邀请码...>|review|allowlist，"

@@ -29,7 +29,12 @@ from handlers import (
 )
 from handlers.entry_applications import normalise_code, take_code
 from handlers.entry_config import ScreeningConfig, load, save
-from handlers.entry_dialogue import on_private_reply, operator_decided, start_application
+from handlers.entry_dialogue import (
+    decided_already,
+    on_private_reply,
+    operator_decided,
+    start_application,
+)
 from handlers.screening_review import (
     card_heading,
     deciding_group,
@@ -119,6 +124,10 @@ async def on_review(event: Event, ctx: Context) -> list[Action]:
         return [
             answer.model_copy(update={"text": ctx.t("common.not_operator"), "show_alert": True})
         ]
+    earlier = await decided_already(ctx, group.id, uid)
+    if earlier is not None:
+        text = ctx.t(f"screening.{earlier}_before", name=uid)
+        return [answer.model_copy(update={"text": text, "show_alert": True})]
     decision = (ApproveJoinRequest if approve else DeclineJoinRequest)(
         chat_id=group.chat_id, user_id=uid
     )

@@ -212,6 +212,14 @@ async def test_review_questions_are_asked_privately_and_the_decision_told(bot, f
     (application,) = await rows(bot, EntryApplication)
     assert application.answers == ["朋友推荐", "学习 <运营> 经验"]
     assert (application.status, application.reason) == ("declined", "operator")
+    # Approve pressed on the same card before it disappears (by another operator, or this one
+    # changing their mind): told it was decided, and nothing contradicts the first decision.
+    await bot.post_update(make_callback_update(keys[0], sender=OP))
+    await quiet(bot)
+    answers = fake_telegram.called("answerCallbackQuery")
+    assert answers[-1]["text"] == "701 的申请已由管理员拒绝，无需再处理。"
+    assert fake_telegram.called("approveChatJoinRequest") == []
+    assert len(await dm_count(fake_telegram, 701, 4)) == 4
 
 
 async def test_review_rule_asks_operators_and_only_they_decide(bot, fake_telegram):
