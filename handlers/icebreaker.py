@@ -1,7 +1,7 @@
 """Icebreakers: recognise self-introductions, post topics of the day and question rounds.
 
-An introduction is a newcomer's first message of at least `intro_min_chars` within
-`intro_within_hours` of joining, or any message tagged #自我介绍 / #intro by someone not yet
+An introduction is a message of at least `intro_min_chars` among a newcomer's first
+`INTRO_MESSAGES` within `intro_within_hours` of joining, or any message tagged #自我介绍 / #intro by someone not yet
 tagged; it is thanked and the member gets the tag "introduced". Topics of the day can also be
 posted on a schedule (`handlers.icebreaker_schedule`). An `/icebreaker` round's
 question goes out under a known outbox key, so replies to it can be counted for a while.
@@ -27,6 +27,8 @@ router = Router("icebreaker")
 
 INTRO_TAGS = ("#自我介绍", "#intro")
 INTRODUCED = "introduced"
+# Newcomers often say "hi" (or "谢谢邀请") before they introduce themselves.
+INTRO_MESSAGES = 3
 _rng = random.SystemRandom()
 
 
@@ -47,7 +49,8 @@ def is_introduction(event: Event, ctx: Context) -> bool:
     recent = member.joined_at is not None and ctx.now - member.joined_at <= timedelta(
         hours=config.intro_within_hours
     )
-    return recent and member.message_count == 1 and len(text.strip()) >= config.intro_min_chars
+    early = member.message_count <= INTRO_MESSAGES
+    return recent and early and len(text.strip()) >= config.intro_min_chars
 
 
 @router.on(EventKind.MESSAGE, when=_plain_message, group_only=True)

@@ -34,6 +34,18 @@ async def test_a_newcomers_first_long_message_is_thanked_and_tagged(bot, fake_te
     assert await tags_of(bot, 901) == ["introduced"]
 
 
+async def test_an_introduction_after_a_first_hello_is_still_recognised(bot, fake_telegram):
+    await configure(bot, welcome={"enabled": False})
+    newbie = user(903, "Lin")
+    await bot.post_update(make_join_update(newbie))
+    await bot.post_update(make_message_update("谢谢邀请～", sender=newbie))
+    intro = "大家好，我叫林，在深圳做跨境电商三年了，平时喜欢徒步，希望在群里多交流！"
+    await bot.post_update(make_message_update(intro, sender=newbie))
+    (thanks,) = await fake_telegram.wait_for("sendMessage", 1)
+    assert thanks["text"].startswith('谢谢 <a href="tg://user?id=903">Lin</a> 的自我介绍')
+    assert await tags_of(bot, 903) == ["introduced"]
+
+
 async def test_a_tagged_short_introduction_counts_and_chatter_does_not(bot, fake_telegram):
     await bot.post_update(make_message_update("hi all"))
     await bot.post_update(make_message_update("Bob here #intro", sender=user(902, "Bob")))
