@@ -1,10 +1,11 @@
 """Icebreakers: recognise self-introductions, post topics of the day and question rounds.
 
 An introduction is a message of at least `intro_min_chars` among a newcomer's first
-`INTRO_MESSAGES` within `intro_within_hours` of joining, or any message tagged #自我介绍 / #intro by someone not yet
-tagged; it is thanked and the member gets the tag "introduced". Topics of the day can also be
-posted on a schedule (`handlers.icebreaker_schedule`). An `/icebreaker` round's
-question goes out under a known outbox key, so replies to it can be counted for a while.
+`INTRO_MESSAGES` within `intro_within_hours` of joining, or any message tagged #自我介绍 /
+#intro by someone not yet tagged; it is thanked and the member gets the tag "introduced".
+Topics of the day can also be posted on a schedule (`handlers.icebreaker_schedule`). An
+`/icebreaker` round's question goes out under a known outbox key, so replies to it can be
+counted for a while.
 """
 
 from __future__ import annotations
