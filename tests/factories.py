@@ -12,6 +12,16 @@ _message_ids = itertools.count(500)
 GROUP_ID = -1001234567890
 OPERATOR_ID = 111
 MEMBER_ID = 222
+CHANNEL_ID = -1009876543210
+# Telegram's placeholder senders: `from` of a message posted as a channel, and of an anonymous
+# group admin's message (whose `sender_chat` is the group itself).
+CHANNEL_BOT = {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"}
+ANONYMOUS_ADMIN = {
+    "id": 1087968824,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
 
 
 def user(user_id: int = MEMBER_ID, first_name: str = "Alice", **extra: Any) -> dict[str, Any]:
@@ -22,6 +32,12 @@ def chat(chat_id: int = GROUP_ID, title: str = "Qunbot Test Group") -> dict[str,
     if chat_id > 0:
         return {"id": chat_id, "type": "private", "first_name": "Alice"}
     return {"id": chat_id, "type": "supergroup", "title": title}
+
+
+def channel(
+    chat_id: int = CHANNEL_ID, title: str = "Promo Deals", **extra: Any
+) -> dict[str, Any]:
+    return {"id": chat_id, "type": "channel", "title": title, **extra}
 
 
 def _utf16_len(text: str) -> int:
@@ -58,6 +74,15 @@ def make_update(kind: str, obj: dict[str, Any], update_id: int | None = None) ->
 def make_message_update(text: str | None = "hello", **kwargs: Any) -> dict[str, Any]:
     update_id = kwargs.pop("update_id", None)
     return make_update("message", message(text, **kwargs), update_id)
+
+
+def make_channel_message_update(
+    text: str | None = "hello", sender_chat: dict[str, Any] | None = None, **kwargs: Any
+) -> dict[str, Any]:
+    """A message a member posted in the group as one of their channels."""
+    return make_message_update(
+        text, sender=CHANNEL_BOT, sender_chat=sender_chat or channel(), **kwargs
+    )
 
 
 def make_join_update(*members: dict[str, Any], chat_id: int = GROUP_ID, **kw) -> dict[str, Any]:

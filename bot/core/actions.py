@@ -107,6 +107,19 @@ class Unban(_Action):
     user_id: str
 
 
+class BanSenderChat(_Action):
+    """Stop a channel posting in the group: members can post as their channels, which cannot
+    be muted, and banning the member would leave the channel (and its other admins) free."""
+
+    kind: Literal["ban_sender_chat"] = "ban_sender_chat"
+    sender_chat_id: str
+
+
+class UnbanSenderChat(_Action):
+    kind: Literal["unban_sender_chat"] = "unban_sender_chat"
+    sender_chat_id: str
+
+
 class ApproveJoinRequest(_Action):
     kind: Literal["approve_join_request"] = "approve_join_request"
     user_id: str
@@ -156,6 +169,8 @@ Action = Annotated[
     | Unrestrict
     | Ban
     | Unban
+    | BanSenderChat
+    | UnbanSenderChat
     | ApproveJoinRequest
     | DeclineJoinRequest
     | AnswerCallback

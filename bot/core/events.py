@@ -51,6 +51,7 @@ class Chat(_Frozen):
     id: str
     type: ChatType
     title: str | None = None
+    username: str | None = None
 
     @property
     def is_group(self) -> bool:
@@ -68,6 +69,10 @@ class Event(_Frozen):
     `requester_chat_id` (JOIN_REQUEST) is the private chat the platform opened to the requester.
     `from_linked_channel` marks a post the platform copied in from the channel the group is the
     discussion group of (the group's own channel, not a member forwarding something).
+    `sender_chat` is the chat a message was posted on behalf of: the group itself for an
+    anonymous admin, the linked channel for its automatic forwards, or a channel a member chose
+    to post as (see `sent_as_channel`). `reply_to_channel` is the channel the replied-to message
+    was posted as, by the same rule.
     """
 
     kind: EventKind
@@ -89,6 +94,8 @@ class Event(_Frozen):
     photo_codes: tuple[str, ...] = ()
     forwarded_from_chat: Chat | None = None
     from_linked_channel: bool = False
+    sender_chat: Chat | None = None
+    reply_to_channel: Chat | None = None
     members: tuple[User, ...] = ()
     inviter: User | None = None
     invite_link_name: str | None = None
@@ -100,6 +107,25 @@ class Event(_Frozen):
     migrate_from_chat_id: str | None = None
     requester_chat_id: str | None = None
     raw: dict[str, Any] = Field(default_factory=dict, repr=False)
+
+    @property
+    def sent_as_channel(self) -> Chat | None:
+        """The channel a member posted this message as, which answers for it instead of them.
+
+        None for a person, for an anonymous admin (who posts as the group itself) and for the
+        linked channel's automatic forwards (the group owners' own posts).
+        """
+        return posted_as_channel(self.chat, self.sender_chat, self.from_linked_channel)
+
+
+def posted_as_channel(
+    chat: Chat, sender_chat: Chat | None, automatic_forward: bool
+) -> Chat | None:
+    """The rule of `Event.sent_as_channel`, for a message in `chat` sent on behalf of
+    `sender_chat`; adapters apply it to replied-to messages too."""
+    if sender_chat is None or sender_chat.id == chat.id or automatic_forward:
+        return None
+    return sender_chat
 
 
 def split_command(text: str | None, bot_username: str | None = None) -> tuple[str | None, str]:

@@ -8,9 +8,11 @@ from bot.core.actions import (
     AnswerCallback,
     ApproveJoinRequest,
     Ban,
+    BanSenderChat,
     DeclineJoinRequest,
     PinMessage,
     Unban,
+    UnbanSenderChat,
     Unrestrict,
 )
 from bot.core.events import ChatType, EventKind
@@ -18,9 +20,14 @@ from bot.platforms.base import UnsupportedUpdate
 from bot.platforms.telegram.parse import envelope, parse_update
 from bot.platforms.telegram.requests import to_request
 from tests.factories import (
+    ANONYMOUS_ADMIN,
+    CHANNEL_ID,
     GROUP_ID,
     OPERATOR_ID,
+    channel,
+    chat,
     make_callback_update,
+    make_channel_message_update,
     make_chat_member_update,
     make_join_request_update,
     make_join_update,
@@ -84,6 +91,31 @@ def test_reply_carries_the_replied_to_member():
     assert event.reply_to_user.id == "999"
     assert event.reply_to_message_id == str(original["message_id"])
     assert event.reply_to_text == "spam!"
+
+
+def test_a_message_posted_as_a_channel_names_the_channel_not_telegrams_placeholder():
+    promo = channel(title="Promo Deals", username="promo_deals")
+    event = parse_update(make_channel_message_update("买买买", sender_chat=promo))
+    assert event.user.is_bot and event.sender_chat.id == str(CHANNEL_ID)
+    assert event.sent_as_channel.username == "promo_deals"
+    assert event.sent_as_channel.title == "Promo Deals"
+    replied = message("买买买", sender=event.raw["message"]["from"], sender_chat=promo)
+    reply = parse_update(make_message_update("/spam", reply_to_message=replied))
+    assert reply.reply_to_channel.id == str(CHANNEL_ID)
+    assert parse_update(make_message_update("hi")).sent_as_channel is None
+
+
+def test_anonymous_admins_and_the_linked_channels_forwards_are_no_channel_senders():
+    # An anonymous admin posts as the group itself; the linked channel's posts are forwarded
+    # in automatically. Neither is a member hiding behind a channel.
+    anonymous = message("公告", sender=ANONYMOUS_ADMIN, sender_chat=chat())
+    forward = message("新课上线", sender=user(777000, "Telegram"), sender_chat=channel(),
+                      is_automatic_forward=True)
+    for posted in (anonymous, forward):
+        assert parse_update(make_update("message", posted)).sent_as_channel is None
+        reply = parse_update(make_message_update("/report", reply_to_message=posted))
+        assert reply.reply_to_channel is None
+    assert parse_update(make_update("message", anonymous)).sender_chat.id == str(GROUP_ID)
 
 
 def test_reply_to_a_photo_carries_its_caption_and_a_photo_its_largest_size():
@@ -169,6 +201,16 @@ def test_broken_insides_of_a_known_type_are_unsupported_not_a_crash():
         (Unrestrict(chat_id="-1", user_id="9"), "restrictChatMember", {"user_id": 9}),
         (Ban(chat_id="-1", user_id="9"), "banChatMember", {"until_date": 0}),
         (Unban(chat_id="-1", user_id="9"), "unbanChatMember", {"only_if_banned": True}),
+        (
+            BanSenderChat(chat_id="-1", sender_chat_id="-1009"),
+            "banChatSenderChat",
+            {"chat_id": -1, "sender_chat_id": -1009},
+        ),
+        (
+            UnbanSenderChat(chat_id="-1", sender_chat_id="-1009"),
+            "unbanChatSenderChat",
+            {"chat_id": -1, "sender_chat_id": -1009},
+        ),
         (ApproveJoinRequest(chat_id="-1", user_id="9"), "approveChatJoinRequest", {"user_id": 9}),
         (DeclineJoinRequest(chat_id="-1", user_id="9"), "declineChatJoinRequest", {"user_id": 9}),
         (

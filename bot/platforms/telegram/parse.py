@@ -10,7 +10,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.core.events import Chat, ChatType, Event, EventKind, User, split_command
+from bot.core.events import (
+    Chat,
+    ChatType,
+    Event,
+    EventKind,
+    User,
+    posted_as_channel,
+    split_command,
+)
 from bot.platforms.base import Envelope, UnsupportedUpdate
 
 PLATFORM = "telegram"
@@ -184,6 +192,12 @@ def _message(update_id: int, msg: dict, edited: bool, bot_username: str | None) 
         photo_file_id=_largest_photo(msg.get("photo")),
         forwarded_from_chat=_forward_chat(msg),
         from_linked_channel=bool(msg.get("is_automatic_forward")),
+        sender_chat=_chat(msg["sender_chat"]) if "sender_chat" in msg else None,
+        reply_to_channel=posted_as_channel(
+            chat,
+            _chat(reply["sender_chat"]) if "sender_chat" in reply else None,
+            bool(reply.get("is_automatic_forward")),
+        ),
         reply_to_message_id=str(reply["message_id"]) if "message_id" in reply else None,
         reply_to_user=user_of(reply["from"]) if "from" in reply else None,
         reply_to_text=reply.get("text") if "text" in reply else reply.get("caption"),
@@ -225,7 +239,12 @@ def _chat(chat: dict) -> Chat:
     title = chat.get("title") or " ".join(
         part for part in (chat.get("first_name"), chat.get("last_name")) if part
     )
-    return Chat(id=str(chat["id"]), type=ChatType(chat["type"]), title=title or None)
+    return Chat(
+        id=str(chat["id"]),
+        type=ChatType(chat["type"]),
+        title=title or None,
+        username=chat.get("username"),
+    )
 
 
 def user_of(user: dict) -> User:

@@ -10,6 +10,7 @@ from bot.core.actions import (
     AnswerCallback,
     ApproveJoinRequest,
     Ban,
+    BanSenderChat,
     DeclineJoinRequest,
     DeleteMessage,
     EditMessageText,
@@ -20,6 +21,7 @@ from bot.core.actions import (
     SendPoll,
     SetChatPermissions,
     Unban,
+    UnbanSenderChat,
     Unrestrict,
 )
 
@@ -119,6 +121,16 @@ def to_request(action: Action) -> tuple[str, dict[str, Any]]:
                 "chat_id": chat,
                 "user_id": int(action.user_id),
                 "only_if_banned": True,
+            }
+        case BanSenderChat():
+            return "banChatSenderChat", {
+                "chat_id": chat,
+                "sender_chat_id": int(action.sender_chat_id),
+            }
+        case UnbanSenderChat():
+            return "unbanChatSenderChat", {
+                "chat_id": chat,
+                "sender_chat_id": int(action.sender_chat_id),
             }
         case ApproveJoinRequest():
             return "approveChatJoinRequest", {"chat_id": chat, "user_id": int(action.user_id)}
