@@ -6,6 +6,9 @@ the same text again and again, or in group after group, is caught (`handlers.rep
 
 A new member's photo is queued for a QR check; the photo worker's finding comes back as a
 PHOTO_CHECKED event and takes the same path from verdict to punishment as text.
+
+A message a member posted as a channel is the channel's: it is judged, counted and punished as
+the channel's, like a newcomer's (the channel has no history in the group).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import structlog
 
 from bot.core.actions import Action, DeleteMessage, Halt
 from bot.core.context import Context
-from bot.core.events import Event, EventKind
+from bot.core.events import Chat, Event, EventKind, User
 from bot.core.router import Router
 from handlers.adfilter import Decision, MessageFeatures, Verdict, classify, combine
 from handlers.adfilter.qr import judge_qr_texts
@@ -45,13 +48,20 @@ BARE_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,64})?\s*")
 
 def _judged(event: Event) -> bool:
     # The linked channel's posts arrive from a service account that looks like a member; they
-    # are the group owners' own and would otherwise be removed and that account banned.
+    # are the group owners' own and would otherwise be removed and that account banned. A
+    # channel a member posts as arrives from a placeholder bot account, and is judged.
     return (
         event.chat.is_group
         and event.user is not None
-        and not event.user.is_bot
+        and (not event.user.is_bot or event.sent_as_channel is not None)
         and not event.from_linked_channel
     )
+
+
+def _offender(event: Event) -> User | Chat:
+    """Who answers for the message: the channel it was posted as, else its sender."""
+    assert event.user is not None
+    return event.sent_as_channel or event.user
 
 
 def features_of(event: Event, ctx: Context) -> MessageFeatures:
@@ -59,6 +69,9 @@ def features_of(event: Event, ctx: Context) -> MessageFeatures:
     count = ctx.member.message_count if ctx.member is not None else None
     if count is not None and event.kind is EventKind.MESSAGE:
         count -= 1  # the member middleware has already counted this message
+    if event.sent_as_channel is not None:
+        # The member row is Telegram's placeholder account, shared by every channel.
+        count = None
     forwarded = event.forwarded_from_chat
     other = event.reply_to_user
     return MessageFeatures(
@@ -68,6 +81,7 @@ def features_of(event: Event, ctx: Context) -> MessageFeatures:
         forward_source=(forwarded.title or forwarded.id) if forwarded else None,
         has_photo=event.has_photo,
         member_message_count=count,
+        is_new_member=event.sent_as_channel is not None,
         is_reply=other is not None and not other.is_bot and other != event.user,
     )
 
@@ -96,8 +110,9 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
     """
     if ctx.group is None or event.user is None:
         return []
+    offender = _offender(event)
     conf = adfilter_settings(ctx.group)
-    if not conf.enabled or await is_exempt(ctx, event.user.id):
+    if not conf.enabled or await is_exempt(ctx, offender.id):
         return []
     if not (event.text or event.urls or event.has_photo or event.forwarded_from_chat):
         return []
@@ -113,14 +128,19 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
         # new-member rules something to misread; but the normal rules still judge them, or
         # "/help <any ad>" would pass the filter.
         features = replace(features, is_new_member=False, member_message_count=None)
-    elif config.is_new(features) and await _tier_skips_window(ctx, event.user.id):
+    elif (
+        config.is_new(features)
+        and isinstance(offender, User)
+        and await _tier_skips_window(ctx, offender.id)
+    ):
         features = replace(features, is_new_member=False, member_message_count=None)
-    repeated, copies = await _repeats(event, ctx, conf)
+    repeated, copies = await _repeats(event, ctx, conf, offender.id)
     model = await group_model(ctx.session, ctx.group.id)
     decision = classify(features, config, model, extra=(repeated,) if repeated else ())
     if not decision.spam:
         if (
             event.has_photo
+            and isinstance(offender, User)  # the photo worker judges members' photos only
             and event.message_id
             and config.is_new(features)
             and not await photo_queued(
@@ -131,7 +151,7 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
             ctx.session.add(
                 PhotoCheck(
                     group_id=ctx.group.id,
-                    user_id=event.user.id,
+                    user_id=offender.id,
                     message_id=event.message_id,
                     file_id=event.photo_file_id,
                     status="pending",
@@ -141,16 +161,16 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
         return []
     # A flood is cleaned up whole: the earlier copies in this group go with the one that
     # crossed the limit (they were only let through while they might still be chat).
-    return await _enforce(event, ctx, conf, decision, earlier_copies=copies)
+    return await _enforce(event, ctx, conf, decision, offender, earlier_copies=copies)
 
 
 async def _repeats(
-    event: Event, ctx: Context, conf: AdFilterSettings
+    event: Event, ctx: Context, conf: AdFilterSettings, sender_id: str
 ) -> tuple[Verdict | None, tuple[str, ...]]:
     """Remember this post and judge how often the same text was posted lately: (verdict, ids
     of the sender's earlier copies in this group to remove with it when this post starts a
     flood); (None, ()) for what is not counted."""
-    assert ctx.group is not None and event.user is not None
+    assert ctx.group is not None
     limits = conf.repeat_limits()
     if event.kind is not EventKind.MESSAGE or not event.message_id or not event.text:
         return None, ()  # an edit is the same post again, not a repeat
@@ -161,7 +181,7 @@ async def _repeats(
         return None, ()
     post = RecentPost(
         platform=event.platform,
-        user_id=event.user.id,
+        user_id=sender_id,
         group_id=ctx.group.id,
         message_id=event.message_id,
         fingerprint=print_.digest,
@@ -205,7 +225,7 @@ async def photo_checked(event: Event, ctx: Context) -> list[Action | Halt]:
     decision = combine((verdict,), config.spam_threshold)
     if not decision.spam:
         return []
-    return await _enforce(event, ctx, conf, decision)
+    return await _enforce(event, ctx, conf, decision, event.user)
 
 
 async def _enforce(
@@ -213,19 +233,20 @@ async def _enforce(
     ctx: Context,
     conf: AdFilterSettings,
     decision: Decision,
+    offender: User | Chat,
     earlier_copies: tuple[str, ...] = (),
 ) -> list[Action | Halt]:
     """A message judged spam: pass it inside the ad window, else punish it by the ladder
     (shadow mode only records) and halt the handlers after this one."""
-    assert ctx.group is not None and event.user is not None
+    assert ctx.group is not None
     if conf.window is not None and conf.window.contains(event.at.astimezone(ctx.tz)):
-        log.info("adfilter.ad_window", group=ctx.group.id, user=event.user.id)
+        log.info("adfilter.ad_window", group=ctx.group.id, user=offender.id)
         return []
     row, actions = await punish(
         event,
         ctx,
         conf,
-        offender=event.user,
+        offender=offender,
         message_id=event.message_id,
         text=event.text or "",
         decision=decision,

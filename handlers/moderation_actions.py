@@ -11,15 +11,17 @@ import structlog
 from bot.core.actions import (
     Action,
     Ban,
+    BanSenderChat,
     Button,
     DeleteMessage,
     Restrict,
     SendMessage,
     Unban,
+    UnbanSenderChat,
     Unrestrict,
 )
 from bot.core.context import Context
-from bot.core.events import Event, User
+from bot.core.events import Chat, Event, User
 from handlers import moderation_texts  # noqa: F401  (registers the texts)
 from handlers.adfilter import Decision, Verdict
 from handlers.moderation import AdFilterSettings, Step, step_for
@@ -28,8 +30,13 @@ from handlers.moderation_store import ModerationDecision, count_offences, learn,
 log = structlog.get_logger(__name__)
 
 
-def display(user: User) -> str:
-    return f"@{user.username}" if user.username else user.name or user.id
+# The decision's `action` when a channel a member posted as was banned from the group.
+BAN_CHAT = "ban_chat"
+
+
+def display(who: User | Chat) -> str:
+    name = who.name if isinstance(who, User) else who.title
+    return f"@{who.username}" if who.username else name or who.id
 
 
 def buttons(ctx: Context, *verbs: str, decision_id: int) -> tuple[tuple[Button, ...], ...]:
@@ -46,7 +53,7 @@ async def punish(
     ctx: Context,
     conf: AdFilterSettings,
     *,
-    offender: User,
+    offender: User | Chat,
     message_id: str | None,
     text: str,
     decision: Decision,
@@ -57,7 +64,9 @@ async def punish(
     """Record a decision on a member's message and return what to do about it.
 
     The step comes from the member's counted offences unless given (reports always mute).
-    In shadow mode the decision is stored and logged, and nothing is done.
+    In shadow mode the decision is stored and logged, and nothing is done. The offender may be
+    a channel a member posted as: it has offences of its own, and past a warning it is banned
+    from posting in the group, since a channel cannot be muted.
     """
     assert ctx.group is not None
     shadow = conf.shadow if shadow is None else shadow
@@ -66,6 +75,8 @@ async def punish(
         step = step_for(
             await count_offences(ctx.session, ctx.group.id, offender.id, since), conf.ladder
         )
+    channel = isinstance(offender, Chat)
+    done = BAN_CHAT if channel and step != "delete" else step
     row = await record_decision(
         ctx.session,
         group_id=ctx.group.id,
@@ -75,7 +86,7 @@ async def punish(
         text=text,
         score=decision.score,
         verdicts=[v.to_dict() for v in decision.verdicts],
-        action=step,
+        action=done,
         source=source,
         actor_id=event.user.id if source == "operator" and event.user else None,
         shadow=shadow,
@@ -85,7 +96,7 @@ async def punish(
     log.info(
         "adfilter.decision",
         decision=row.id,
-        step=step,
+        step=done,
         source=source,
         shadow=shadow,
         score=decision.score,
@@ -98,14 +109,15 @@ async def punish(
     if message_id:
         actions.append(DeleteMessage(chat_id=chat, message_id=message_id))
     until = ctx.now + timedelta(minutes=conf.mute_minutes)
-    if step == "mute":
+    if done == "mute":
         actions.append(Restrict(chat_id=chat, user_id=offender.id, until=until))
-    elif step == "ban":
+    elif done == "ban":
         actions.append(Ban(chat_id=chat, user_id=offender.id))
+    elif done == BAN_CHAT:
+        actions.append(BanSenderChat(chat_id=chat, sender_chat_id=offender.id))
     if source != "report":
-        warning = ctx.t(
-            f"adfilter.warn.{step}", name=display(offender), id=row.id, minutes=conf.mute_minutes
-        )
+        key = f"adfilter.warn.{'chat.' if channel else ''}{done}"
+        warning = ctx.t(key, name=display(offender), id=row.id, minutes=conf.mute_minutes)
         actions.append(
             SendMessage(
                 chat_id=chat,
@@ -114,7 +126,8 @@ async def punish(
                 delete_after_seconds=conf.warning_seconds,
             )
         )
-    if step in ("mute", "ban"):
+    if done in ("mute", "ban"):
+        # (A channel gets none: it has no private chat with the bot to hear it or appeal in.)
         # The member's private chat has their user id; it fails (403) if they never started
         # the bot, which the outbox records and nothing else depends on.
         notice = ctx.t(
@@ -140,6 +153,8 @@ async def undo(
         actions.append(Unrestrict(chat_id=chat_id, user_id=decision.user_id))
     elif not decision.shadow and decision.action == "ban":
         actions.append(Unban(chat_id=chat_id, user_id=decision.user_id))
+    elif not decision.shadow and decision.action == BAN_CHAT:
+        actions.append(UnbanSenderChat(chat_id=chat_id, sender_chat_id=decision.user_id))
     await learn(ctx.session, decision.group_id, decision.text, False, ctx.now)
     log.info("adfilter.undone", decision=decision.id, by=actor_id)
     return actions

@@ -19,6 +19,17 @@ define(
             "zh": "⛔ {name} 多次发布广告，已移出本群（#{id}）。",
             "en": "⛔ {name} kept posting ads and was removed from the group (#{id}).",
         },
+        "adfilter.warn.chat.delete": {
+            "zh": "⚠️ 以频道 {name} 身份发布的消息疑似广告，已删除（#{id}）。"
+            "再次发布将禁止该频道在本群发言。",
+            "en": "⚠️ A message posted as the channel {name} looked like an ad and was removed "
+            "(#{id}). Next time the channel is banned from the group.",
+        },
+        "adfilter.warn.chat.ban_chat": {
+            "zh": "⛔ 频道 {name} 发布广告，已删除并禁止该频道在本群发言（#{id}）。",
+            "en": "⛔ The channel {name} posted an ad: removed, and the channel may no longer "
+            "post in the group (#{id}).",
+        },
         "adfilter.notice.mute": {
             "zh": "你在「{group}」的消息被判定为广告，已被禁言 {minutes} 分钟。"
             "如果这是误判，请点击下方按钮申诉。",
@@ -75,6 +86,13 @@ define(
             "管理员请复核：/why {id}，误判请 /undo {id}。",
             "en": "📣 {count} members reported {name}'s message: removed and muted for {minutes} "
             "minutes (#{id}). Operators, please review: /why {id}; if wrong, /undo {id}.",
+        },
+        "moderation.report_acted_chat": {
+            "zh": "📣 {count} 位成员举报了频道 {name} 的消息：已删除，并禁止该频道在本群发言"
+            "（#{id}）。管理员请复核：/why {id}，误判请 /undo {id}。",
+            "en": "📣 {count} members reported a message of the channel {name}: removed, and "
+            "the channel may no longer post in the group (#{id}). Operators, please review: "
+            "/why {id}; if wrong, /undo {id}.",
         },
         "moderation.report_self": {
             "zh": "不能举报管理员、白名单成员或机器人的消息。",
