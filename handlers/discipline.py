@@ -3,6 +3,8 @@ message or by naming them (`@username` or a user id).
 
 The ad filter's ladder does the same steps on its own; these are for what no detector sees
 (rudeness, off-topic fights). Operators, admins and allow-listed members cannot be targeted.
+A reply to a message a member posted as a channel targets the channel: it can be warned and
+banned from posting in the group, not muted.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from datetime import timedelta
 
 import structlog
 
-from bot.core.actions import Action, Ban, DeleteMessage, Restrict, SendMessage
+from bot.core.actions import Action, Ban, BanSenderChat, DeleteMessage, Restrict, SendMessage
 from bot.core.context import Context
-from bot.core.events import Event, User
+from bot.core.events import Chat, Event, User
 from bot.core.i18n import define
 from bot.core.router import Router
 from bot.groups.repository import find_member
@@ -65,6 +67,14 @@ define(
             "zh": "已将 {name} 移出本群并禁止再次加入。{reason}",
             "en": "{name} is removed from the group and may not rejoin. {reason}",
         },
+        "discipline.banned_chat": {
+            "zh": "已禁止频道 {name} 在本群发言。{reason}",
+            "en": "The channel {name} may no longer post in the group. {reason}",
+        },
+        "discipline.mute_chat": {
+            "zh": "频道无法禁言：请用 /ban 禁止该频道在本群发言",
+            "en": "A channel cannot be muted: /ban stops it posting in the group",
+        },
         "discipline.reason": {"zh": "原因：{reason}", "en": "Reason: {reason}"},
         "discipline.too_long": {
             "zh": "禁言时长最长 366 天：{value}",
@@ -97,13 +107,14 @@ async def _named(ctx: Context, who: str) -> User | None:
 
 
 async def _target(event: Event, ctx: Context, command: str
-                  ) -> tuple[User | None, list[str], list[Action]]:
-    """(member, remaining words, refusal): the replied-to sender, else the first argument."""
+                  ) -> tuple[User | Chat | None, list[str], list[Action]]:
+    """(member, remaining words, refusal): the replied-to sender (or the channel it posted
+    as), else the first argument."""
     words = event.args.split()
     usage = ctx.t("discipline.usage", command=command,
                   extra=ctx.t(f"discipline.usage.{'mute' if command == 'mute' else 'other'}"))
     if event.reply_to_user is not None and event.reply_to_message_id:
-        target: User | None = event.reply_to_user
+        target: User | Chat | None = event.reply_to_channel or event.reply_to_user
     elif words and (words[0].startswith("@") or words[0].isdecimal()):
         target = await _named(ctx, words[0])
         if target is None:
@@ -147,6 +158,8 @@ async def mute_command(event: Event, ctx: Context) -> list[Action]:
     target, words, refusal = await _target(event, ctx, "mute")
     if target is None:
         return refusal
+    if isinstance(target, Chat):
+        return _reply(event, ctx.t("discipline.mute_chat"))
     length = DEFAULT_MUTE
     if words and (given := parse_duration(words[0])) is not None:
         length = given
@@ -178,8 +191,14 @@ async def ban_command(event: Event, ctx: Context) -> list[Action]:
     if target is None:
         return refusal
     log.info("discipline.ban", group=event.chat.id, user=target.id)
-    actions: list[Action] = [Ban(chat_id=event.chat.id, user_id=target.id)]
+    channel = isinstance(target, Chat)
+    actions: list[Action] = [
+        BanSenderChat(chat_id=event.chat.id, sender_chat_id=target.id)
+        if channel
+        else Ban(chat_id=event.chat.id, user_id=target.id)
+    ]
     if event.reply_to_message_id and event.reply_to_user is not None:
         actions.append(DeleteMessage(chat_id=event.chat.id, message_id=event.reply_to_message_id))
-    text = ctx.t("discipline.banned", name=display(target), reason=_reason(ctx, words))
+    key = "discipline.banned_chat" if channel else "discipline.banned"
+    text = ctx.t(key, name=display(target), reason=_reason(ctx, words))
     return [*actions, SendMessage(chat_id=event.chat.id, text=text.strip())]

@@ -1,10 +1,13 @@
-"""Moderation commands: operators `/spam`, `/notspam`, `/undo`, `/why`; members `/report`."""
+"""Moderation commands: operators `/spam`, `/notspam`, `/undo`, `/why`; members `/report`.
+
+`/spam` and `/report` on a message a member posted as a channel act on the channel.
+"""
 
 from __future__ import annotations
 
 from bot.core.actions import Action, SendMessage
 from bot.core.context import Context
-from bot.core.events import Event
+from bot.core.events import Chat, Event, User
 from bot.core.router import Router
 from handlers.adfilter import Decision, Verdict
 from handlers.moderation import adfilter_settings
@@ -20,6 +23,11 @@ from handlers.moderation_store import (
 )
 
 router = Router("moderation")
+
+
+def _offender(event: Event) -> User | Chat | None:
+    """Who answers for the replied-to message: the channel it was posted as, else its sender."""
+    return event.reply_to_channel or event.reply_to_user
 
 
 def _reply(event: Event, text: str, **extra) -> list[Action]:
@@ -104,10 +112,10 @@ async def why_command(event: Event, ctx: Context) -> list[Action]:
 async def spam_command(event: Event, ctx: Context) -> list[Action]:
     """Delete the replied message, learn it as spam and apply the ladder to its sender."""
     assert ctx.group is not None
-    offender = event.reply_to_user
+    offender = _offender(event)
     if not event.reply_to_message_id or offender is None:
         return _reply(event, ctx.t("moderation.usage.reply", command="spam"))
-    if offender.is_bot:
+    if isinstance(offender, User) and offender.is_bot:
         # Bots are never judged by the filter or reports; a mark on one (often the bot's own
         # warning, replied to by mistake) would punish a bot and teach the model its texts.
         return _reply(event, ctx.t("moderation.spam_bot"))
@@ -147,10 +155,11 @@ async def spam_command(event: Event, ctx: Context) -> list[Action]:
 async def report_command(event: Event, ctx: Context) -> list[Action]:
     """Count distinct reporters of a message; at the group's threshold, delete it and mute."""
     assert ctx.group is not None
-    target_user, message_id = event.reply_to_user, event.reply_to_message_id
+    target_user, message_id = _offender(event), event.reply_to_message_id
     if target_user is None or message_id is None or event.user is None:
         return _reply(event, ctx.t("moderation.usage.reply", command="report"))
-    if target_user.is_bot or await is_exempt(ctx, target_user.id):
+    bot = isinstance(target_user, User) and target_user.is_bot
+    if bot or await is_exempt(ctx, target_user.id):
         return _reply(event, ctx.t("moderation.report_self"))
     conf = adfilter_settings(ctx.group)
     count = await add_report(
@@ -182,8 +191,9 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
     if row.shadow:
         # Nothing is done in shadow mode, but the reporter still hears the report counted.
         return _reply(event, ack, delete_after_seconds=conf.warning_seconds)
+    channel = isinstance(target_user, Chat)  # banned, not muted (see `punish`)
     notice = ctx.t(
-        "moderation.report_acted",
+        "moderation.report_acted_chat" if channel else "moderation.report_acted",
         count=count,
         name=display(target_user),
         minutes=conf.mute_minutes,

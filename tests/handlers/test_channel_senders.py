@@ -1,6 +1,7 @@
 """Members posting as a channel, through the webhook: the ad filter judges the channel as a
 newcomer and bans it (not Telegram's placeholder account) past a warning; anonymous admins, the
-linked channel's forwards and allowed channels pass; undo lifts the channel's ban."""
+linked channel's forwards and allowed channels pass; undo lifts the channel's ban; `/spam`,
+`/report` and `/ban` in reply to the channel's message act on the channel."""
 
 from __future__ import annotations
 
@@ -193,3 +194,65 @@ async def test_undo_of_a_channels_ban_unbans_the_channel(bot, fake_telegram):
     assert fake_telegram.called("unbanChatMember") == []
     assert (await decisions(bot))[0].undone
     assert CHANNEL_BOT["id"] not in {b["chat_id"] for b in fake_telegram.called("sendMessage")}
+
+
+async def test_spam_marks_a_channels_message_and_climbs_the_channels_ladder(bot, fake_telegram):
+    # Chat the filter lets through, which the operators know to be the channel's bait.
+    posts = [make_channel_message_update(text, sender_chat=PROMO)
+             for text in ("周末一起去爬山吗", "周末一起去看海吗")]
+    for post in posts:
+        await bot.post_update(post)
+    await eventually(lambda: quiet(bot))
+    for post in posts:
+        await post_and_settle(
+            bot, make_message_update("/spam", sender=OPERATOR, reply_to_message=post["message"])
+        )
+    (ban,) = await fake_telegram.wait_for("banChatSenderChat")
+    assert ban == {"chat_id": GROUP_ID, "sender_chat_id": CHANNEL_ID}
+    assert deleted(fake_telegram) == [p["message"]["message_id"] for p in posts]
+    assert no_member_punished(fake_telegram)
+    stored = await decisions(bot)
+    assert [(d.user_id, d.action, d.source) for d in stored] == [
+        (str(CHANNEL_ID), "delete", "operator"),
+        (str(CHANNEL_ID), "ban_chat", "operator"),
+    ]
+
+
+async def test_members_reports_remove_a_channels_message_and_ban_the_channel(bot, fake_telegram):
+    post = make_channel_message_update("周末一起去爬山吗", sender_chat=PROMO)
+    await bot.post_update(post)
+    for n in range(3):
+        reporter = user(MEMBER_ID + 10 + n, f"Reporter {n}")
+        await bot.post_update(
+            make_message_update("/report", sender=reporter, reply_to_message=post["message"])
+        )
+    (ban,) = await fake_telegram.wait_for("banChatSenderChat")
+    await eventually(lambda: quiet(bot))
+    assert ban == {"chat_id": GROUP_ID, "sender_chat_id": CHANNEL_ID}
+    assert deleted(fake_telegram) == [post["message"]["message_id"]]
+    assert no_member_punished(fake_telegram)
+    notice = fake_telegram.called("sendMessage")[-1]["text"]
+    assert "频道 @promo_deals" in notice and "禁言" not in notice
+    (decision,) = await decisions(bot)
+    assert (decision.user_id, decision.action, decision.source) == (
+        str(CHANNEL_ID), "ban_chat", "report"
+    )
+
+
+async def test_ban_in_reply_to_a_channels_message_bans_the_channel(bot, fake_telegram):
+    post = make_channel_message_update("周末一起去爬山吗", sender_chat=PROMO)
+    await bot.post_update(post)
+    await bot.post_update(
+        make_message_update("/mute 2h", sender=OPERATOR, reply_to_message=post["message"])
+    )
+    await bot.post_update(
+        make_message_update("/ban spam", sender=OPERATOR, reply_to_message=post["message"])
+    )
+    (ban,) = await fake_telegram.wait_for("banChatSenderChat")
+    await eventually(lambda: quiet(bot))
+    assert ban == {"chat_id": GROUP_ID, "sender_chat_id": CHANNEL_ID}
+    assert deleted(fake_telegram) == [post["message"]["message_id"]]
+    assert no_member_punished(fake_telegram)
+    refused, banned = (b["text"] for b in fake_telegram.called("sendMessage"))
+    assert "/ban" in refused  # a channel cannot be muted
+    assert banned.startswith("已禁止频道 @promo_deals 在本群发言")
