@@ -52,7 +52,7 @@ class ModerationDecision(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     score: Mapped[float] = mapped_column(Float, default=0.0)
     verdicts: Mapped[list] = mapped_column(JsonDoc, default=list)
-    action: Mapped[str] = mapped_column(String(16))  # delete | mute | ban
+    action: Mapped[str] = mapped_column(String(16))  # delete | mute | ban | ban_chat
     source: Mapped[str] = mapped_column(String(16))  # filter | operator | report
     actor_id: Mapped[str | None] = mapped_column(String(64))
     shadow: Mapped[bool] = mapped_column(Boolean, default=False)
