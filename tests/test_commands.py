@@ -5,7 +5,15 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.db.models import Group
-from tests.factories import GROUP_ID, MEMBER_ID, OPERATOR_ID, make_message_update, user
+from tests.factories import (
+    ANONYMOUS_ADMIN,
+    GROUP_ID,
+    MEMBER_ID,
+    OPERATOR_ID,
+    chat,
+    make_message_update,
+    user,
+)
 from tests.harness import eventually
 
 
@@ -69,6 +77,18 @@ async def test_group_admin_is_an_operator_once_telegram_says_so(bot, fake_telegr
     await bot.post_update(make_message_update("/settings", sender=admin))
     (sent,) = await fake_telegram.wait_for("sendMessage")
     assert sent["text"].startswith("本群设置")
+
+
+async def test_an_anonymous_admin_posting_as_the_group_is_an_operator(bot, fake_telegram):
+    # Telegram hides who they are behind a placeholder account; only admins can post so.
+    await bot.post_update(
+        make_message_update("/settings", sender=ANONYMOUS_ADMIN, sender_chat=chat())
+    )
+    # The same placeholder account without the group as its sender chat is nobody.
+    await bot.post_update(make_message_update("/settings", sender=ANONYMOUS_ADMIN))
+    first, second = await fake_telegram.wait_for("sendMessage", 2)
+    assert first["text"].startswith("本群设置"), first["text"]
+    assert second["text"] == "抱歉，这个命令只有群管理员可以使用。"
 
 
 async def test_operator_command_in_private_chat_says_group_only(bot, fake_telegram):

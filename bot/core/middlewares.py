@@ -89,7 +89,10 @@ async def operator_rights(event: Event, ctx: Context, settings: Settings) -> Non
     ctx.platform_operators = tuple(settings.operators)
     if event.user is None:
         return
-    ctx.is_operator = is_operator(
+    # An anonymous admin posts as the group itself (behind a placeholder account shared by all
+    # of them): only the group's admins can.
+    anonymous_admin = event.sender_chat is not None and event.sender_chat.id == event.chat.id
+    ctx.is_operator = anonymous_admin or is_operator(
         event.user.id,
         ctx.member.role if ctx.member is not None else None,
         ctx.platform_operators,
