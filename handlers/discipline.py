@@ -113,6 +113,8 @@ async def _target(event: Event, ctx: Context, command: str
     words = event.args.split()
     usage = ctx.t("discipline.usage", command=command,
                   extra=ctx.t(f"discipline.usage.{'mute' if command == 'mute' else 'other'}"))
+    if event.reply_from_linked_channel and event.reply_to_message_id:
+        return None, words, _reply(event, ctx.t("moderation.linked_channel"))
     if event.reply_to_user is not None and event.reply_to_message_id:
         target: User | Chat | None = event.reply_to_channel or event.reply_to_user
     elif words and (words[0].startswith("@") or words[0].isdecimal()):

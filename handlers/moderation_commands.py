@@ -115,6 +115,8 @@ async def spam_command(event: Event, ctx: Context) -> list[Action]:
     offender = _offender(event)
     if not event.reply_to_message_id or offender is None:
         return _reply(event, ctx.t("moderation.usage.reply", command="spam"))
+    if event.reply_from_linked_channel:  # sent by Telegram's service account for the channel
+        return _reply(event, ctx.t("moderation.linked_channel"))
     if isinstance(offender, User) and offender.is_bot:
         # Bots are never judged by the filter or reports; a mark on one (often the bot's own
         # warning, replied to by mistake) would punish a bot and teach the model its texts.
@@ -158,6 +160,8 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
     target_user, message_id = _offender(event), event.reply_to_message_id
     if target_user is None or message_id is None or event.user is None:
         return _reply(event, ctx.t("moderation.usage.reply", command="report"))
+    if event.reply_from_linked_channel:
+        return _reply(event, ctx.t("moderation.linked_channel"))
     bot = isinstance(target_user, User) and target_user.is_bot
     if bot or await is_exempt(ctx, target_user.id):
         return _reply(event, ctx.t("moderation.report_self"))

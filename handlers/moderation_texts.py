@@ -102,6 +102,11 @@ define(
             "zh": "管理员和白名单成员的消息不会被标记为广告。",
             "en": "Messages of operators and allow-listed members cannot be marked as spam.",
         },
+        "moderation.linked_channel": {
+            "zh": "这是本群关联频道自动转发的帖子，不能举报、标记或封禁（请在频道里处理）。",
+            "en": "This is a post the group's linked channel forwarded here: it cannot be "
+            "reported, marked or banned (manage it in the channel).",
+        },
         "moderation.spam_bot": {
             "zh": "机器人的消息不能标记为广告（要移除机器人请直接操作）。",
             "en": "A bot's messages cannot be marked as spam (remove the bot itself if needed).",

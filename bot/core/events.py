@@ -69,6 +69,7 @@ class Event(_Frozen):
     `requester_chat_id` (JOIN_REQUEST) is the private chat the platform opened to the requester.
     `from_linked_channel` marks a post the platform copied in from the channel the group is the
     discussion group of (the group's own channel, not a member forwarding something).
+    `reply_from_linked_channel`: the replied-to message is such a post.
     `sender_chat` is the chat a message was posted on behalf of: the group itself for an
     anonymous admin, the linked channel for its automatic forwards, or a channel a member chose
     to post as (see `sent_as_channel`). `reply_to_channel` is the channel the replied-to message
@@ -94,6 +95,7 @@ class Event(_Frozen):
     photo_codes: tuple[str, ...] = ()
     forwarded_from_chat: Chat | None = None
     from_linked_channel: bool = False
+    reply_from_linked_channel: bool = False
     sender_chat: Chat | None = None
     reply_to_channel: Chat | None = None
     members: tuple[User, ...] = ()

@@ -256,3 +256,21 @@ async def test_ban_in_reply_to_a_channels_message_bans_the_channel(bot, fake_tel
     refused, banned = (b["text"] for b in fake_telegram.called("sendMessage"))
     assert "/ban" in refused  # a channel cannot be muted
     assert banned.startswith("已禁止频道 @promo_deals 在本群发言")
+
+
+async def test_the_linked_channels_posts_cannot_be_reported_marked_or_banned(bot, fake_telegram):
+    # Telegram sends them from its service account (777000): acting on one would target that.
+    ours = channel(-100999, "Our Channel", username="our_channel")
+    service = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
+    post = message("新课上线，欢迎报名", sender=service, sender_chat=ours,
+                   is_automatic_forward=True)
+    await bot.post_update(make_update("message", post))
+    await bot.post_update(make_message_update("/report", reply_to_message=post))
+    await bot.post_update(make_message_update("/spam", sender=OPERATOR, reply_to_message=post))
+    await bot.post_update(make_message_update("/ban", sender=OPERATOR, reply_to_message=post))
+    replies = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 3)]
+    await eventually(lambda: quiet(bot))
+    assert all(text.startswith("这是本群关联频道自动转发的帖子") for text in replies), replies
+    assert deleted(fake_telegram) == []
+    assert fake_telegram.called("banChatMember") == []
+    assert await decisions(bot) == []
