@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import get_args
+
 from pydantic import ValidationError
 
 from bot.core.actions import SendMessage
@@ -9,13 +12,16 @@ from bot.core.context import Context
 from bot.core.events import Event
 from bot.core.i18n import define
 from bot.core.router import Router
+from bot.groups.repository import find_member
 from handlers.moderation import (
     AdFilterSettings,
     BadSetting,
+    Step,
     adfilter_settings,
     parse_window,
     save_adfilter_settings,
 )
+from handlers.moderation_rights import is_exempt
 from schedules.timewords import parse_duration
 
 router = Router("filter")
@@ -24,9 +30,11 @@ define(
     {
         "filter.show": {
             "zh": "广告过滤：{enabled}{shadow}\n允许的链接：{links}\n关键词：{keywords}\n"
+            "豁免成员：{exempt}\n新成员从严：前 {newcomer} 条消息\n"
             "广告时段：{window}\n处罚阶梯：{ladder}（禁言 {minutes} 分钟）\n"
             "举报阈值：{reports} 人\n刷屏：{repeats}\n跨群复制：{crossgroup}",
             "en": "Ad filter: {enabled}{shadow}\nAllowed links: {links}\nKeywords: {keywords}\n"
+            "Exempt members: {exempt}\nNewcomers judged strictly: first {newcomer} messages\n"
             "Ad window: {window}\nLadder: {ladder} (mute {minutes} min)\n"
             "Reports to act: {reports}\nFlood: {repeats}\nCopy-paste across groups: {crossgroup}",
         },
@@ -35,12 +43,16 @@ define(
         "filter.shadow": {"zh": "（影子模式：只记录不处理）", "en": " (shadow mode: log only)"},
         "filter.none": {"zh": "无", "en": "none"},
         "filter.usage": {
-            "zh": "用法：/filter [on|off] [shadow on|off] [allow <域名>] "
-            "[keyword add|remove <词>] [window <mon..sun|daily> <HH:MM>-<HH:MM>|off] "
-            "[repeats <次数> <分钟>|off] [crossgroup <群数> <分钟>|off]",
-            "en": "Usage: /filter [on|off] [shadow on|off] [allow <domain>] "
-            "[keyword add|remove <word>] [window <mon..sun|daily> <HH:MM>-<HH:MM>|off] "
-            "[repeats <times> <minutes>|off] [crossgroup <groups> <minutes>|off]",
+            "zh": "用法：/filter [on|off] [shadow on|off] [allow [remove] <域名>] "
+            "[keyword add|remove <词>] [exempt add|remove <@用户名|ID>（或回复其消息）] "
+            "[window <mon..sun|daily> <HH:MM>-<HH:MM>|off] "
+            "[repeats <次数> <分钟>|off] [crossgroup <群数> <分钟>|off] [newcomer <条数>] "
+            "[mute <时长>] [reports <人数>] [ladder delete,mute,ban]",
+            "en": "Usage: /filter [on|off] [shadow on|off] [allow [remove] <domain>] "
+            "[keyword add|remove <word>] [exempt add|remove <@username|id> (or reply to them)] "
+            "[window <mon..sun|daily> <HH:MM>-<HH:MM>|off] "
+            "[repeats <times> <minutes>|off] [crossgroup <groups> <minutes>|off] "
+            "[newcomer <messages>] [mute <length>] [reports <members>] [ladder delete,mute,ban]",
         },
         "filter.repeats": {
             "zh": "同一内容 {count} 次 / {minutes} 分钟",
@@ -67,6 +79,19 @@ define(
         "filter.too_short": {"zh": "时长至少 {value} 分钟", "en": "at least {value} minutes"},
         "filter.too_many": {"zh": "不能大于 {value}", "en": "must be at most {value}"},
         "filter.too_few": {"zh": "不能小于 {value}", "en": "must be at least {value}"},
+        "filter.bad_ladder": {
+            "zh": "处罚阶梯由 delete、mute、ban 组成，用逗号分隔，例如 delete,mute,ban：{value}",
+            "en": "a ladder is delete, mute and ban separated by commas, e.g. delete,mute,ban: "
+            "{value}",
+        },
+        "filter.unknown_member": {
+            "zh": "找不到这位成员：{value}（用 @用户名、用户 ID，或回复其消息）",
+            "en": "No such member: {value} (use @username, a user id, or reply to them)",
+        },
+        "filter.exempt_operator": {
+            "zh": "管理员本来就不受广告过滤：{value}",
+            "en": "Operators are never filtered anyway: {value}",
+        },
         "filter.bad_day": {
             "zh": "不认识的日子：{value}（一天，如 fri、friday，或 daily）",
             "en": "unknown day: {value} (one day, e.g. fri or friday, or daily)",
@@ -91,6 +116,8 @@ def _show(ctx: Context, conf: AdFilterSettings) -> str:
         shadow=ctx.t("filter.shadow") if conf.shadow else "",
         links=", ".join(conf.allowed_links) or none,
         keywords=", ".join(conf.keywords) or none,
+        exempt=", ".join(conf.allowed_users) or none,
+        newcomer=conf.new_member_messages,
         window=conf.window.describe() if conf.window else none,
         ladder=" → ".join(conf.ladder),
         minutes=conf.mute_minutes,
@@ -113,9 +140,20 @@ def _change(conf: AdFilterSettings, parts: list[str]) -> AdFilterSettings | None
             return conf.model_copy(update={"enabled": state == "on"})
         case ["shadow", "on" | "off" as state]:
             return conf.model_copy(update={"shadow": state == "on"})
+        case ["allow", "remove", domain]:
+            links = tuple(link for link in conf.allowed_links if link != domain.lower())
+            return conf.model_copy(update={"allowed_links": links})
         case ["allow", domain]:
             links = tuple(dict.fromkeys((*conf.allowed_links, domain.lower())))
             return conf.model_copy(update={"allowed_links": links})
+        case ["newcomer", count]:
+            return _validated(conf, {"new_member_messages": _count(count)})
+        case ["mute", length]:
+            return _validated(conf, {"mute_minutes": _minutes(length)})
+        case ["reports", count]:
+            return _validated(conf, {"report_threshold": _count(count)})
+        case ["ladder", steps]:
+            return conf.model_copy(update={"ladder": _ladder(steps)})
         case ["keyword", "add", *words] if words:
             keywords = tuple(dict.fromkeys((*conf.keywords, " ".join(words))))
             return conf.model_copy(update={"keywords": keywords})
@@ -164,6 +202,13 @@ def _minutes(text: str) -> int:
     return int(length.total_seconds() // 60)
 
 
+def _ladder(text: str) -> tuple[str, ...]:
+    steps = tuple(step.strip().lower() for step in re.split(r"[,，、]", text) if step.strip())
+    if not steps or len(steps) > 10 or any(step not in get_args(Step) for step in steps):
+        raise BadSetting("filter.bad_ladder", text)
+    return steps
+
+
 _BOUND_TEXTS = {  # pydantic's error type -> (key for minutes, key for counts)
     "greater_than_equal": ("filter.too_short", "filter.too_few"),
     "less_than_equal": ("filter.too_long", "filter.too_many"),
@@ -185,6 +230,37 @@ def _validated(conf: AdFilterSettings, values: dict[str, int]) -> AdFilterSettin
         raise BadSetting(keys[0] if minutes else keys[1], str(bound)) from None
 
 
+async def _exempt(
+    event: Event, ctx: Context, conf: AdFilterSettings, words: list[str]
+) -> AdFilterSettings | None:
+    """`exempt add|remove` a member (or the channel they post as) named, or replied to."""
+    if not words or words[0] not in ("add", "remove"):
+        return None
+    if len(words) > 2 or (len(words) == 1 and event.reply_to_message_id is None):
+        return None
+    if len(words) == 2:
+        who = words[1]
+        if who.lstrip("-").isdecimal() and len(who) <= 20:
+            target = who
+        else:
+            member = await find_member(ctx.session, ctx.group.id, who)
+            if member is None:
+                raise BadSetting("filter.unknown_member", who[:40])
+            target = member.user_id
+    else:
+        sender = event.reply_to_channel or event.reply_to_user
+        if sender is None:
+            return None
+        target = sender.id
+    if words[0] == "remove":
+        kept = tuple(user for user in conf.allowed_users if user != target)
+        return conf.model_copy(update={"allowed_users": kept})
+    if await is_exempt(ctx, target) and target not in conf.allowed_users:
+        raise BadSetting("filter.exempt_operator", target)
+    users = tuple(dict.fromkeys((*conf.allowed_users, target)))
+    return conf.model_copy(update={"allowed_users": users})
+
+
 @router.command(
     "filter",
     description={"zh": "查看或设置广告过滤", "en": "Show or change the ad filter"},
@@ -202,7 +278,10 @@ async def filter_command(event: Event, ctx: Context) -> list[SendMessage]:
     if not parts:
         return reply(_show(ctx, conf))
     try:
-        changed = _change(conf, parts)
+        if parts[0] == "exempt":
+            changed = await _exempt(event, ctx, conf, parts[1:])
+        else:
+            changed = _change(conf, parts)
     except BadSetting as bad:
         return reply(ctx.t("filter.invalid", reason=ctx.t(bad.key, value=bad.value)))
     if changed is None:

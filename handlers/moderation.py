@@ -18,6 +18,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAILY = "daily"
 
 Step = Literal["delete", "mute", "ban"]
+MAX_MUTE_MINUTES = 366 * 24 * 60  # Telegram treats longer restrictions as forever
 MAX_WINDOW_MINUTES = 24 * 60  # recent posts are kept a little longer (`repeats_store`)
 
 
@@ -62,12 +63,12 @@ class AdFilterSettings(BaseModel):
     allowed_links: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     allowed_users: tuple[str, ...] = ()
-    new_member_messages: int = Field(default=3, ge=0)
-    ladder: tuple[Step, ...] = Field(default=("delete", "mute", "ban"), min_length=1)
-    mute_minutes: int = Field(default=24 * 60, ge=1)
+    new_member_messages: int = Field(default=3, ge=0, le=1000)
+    ladder: tuple[Step, ...] = Field(default=("delete", "mute", "ban"), min_length=1, max_length=10)
+    mute_minutes: int = Field(default=24 * 60, ge=1, le=MAX_MUTE_MINUTES)
     offence_days: int = Field(default=30, ge=1)
     warning_seconds: int = Field(default=60, ge=5)
-    report_threshold: int = Field(default=3, ge=1)
+    report_threshold: int = Field(default=3, ge=1, le=100)
     window: AdWindow | None = None
     # The same text this many times in one group within `repeat_minutes`, or in this many
     # groups within `crossgroup_minutes`, is spam (0 turns a rule off).

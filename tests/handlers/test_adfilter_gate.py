@@ -388,3 +388,48 @@ async def test_refused_filter_values_are_explained_in_the_groups_language(bot, f
         "Cannot set that: unknown day: sat,sun (one day, e.g. fri or friday, or daily)"
     )
     assert replies[4] == "Cannot set that: not a duration: abc (e.g. 10m, 2h)"
+
+
+async def test_operators_exempt_a_member_and_tune_the_ladder_from_chat(bot, fake_telegram):
+    await bot.post_update(make_message_update(CHAT, sender=ALICE))  # Alice is known by name
+    bob = user(333, "Bob")
+    bobs_hello = make_message_update("大家好", sender=bob)
+    await bot.post_update(bobs_hello)
+    for command in ("/filter exempt add @alice", "/filter newcomer 0", "/filter mute 2h",
+                    "/filter reports 2", "/filter ladder delete,ban", "/filter allow example.com",
+                    "/filter allow remove example.com"):
+        await bot.post_update(make_message_update(command, sender=OPERATOR))
+    await bot.post_update(
+        make_message_update("/filter exempt add", sender=OPERATOR,
+                            reply_to_message=bobs_hello["message"])
+    )
+    replies = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 8)]
+    shown = replies[-1]
+    assert "豁免成员：222, 333" in shown
+    assert "新成员从严：前 0 条消息" in shown
+    assert "处罚阶梯：delete → ban（禁言 120 分钟）" in shown
+    assert "举报阈值：2 人" in shown and "允许的链接：无" in shown
+    await bot.post_update(make_message_update(AD, sender=ALICE))
+    await bot.post_update(make_message_update(AD, sender=bob))
+    await eventually(lambda: quiet(bot))
+    assert fake_telegram.called("deleteMessage") == []
+    # Taken off the list, Bob's next ad is removed.
+    await bot.post_update(make_message_update("/filter exempt remove 333", sender=OPERATOR))
+    await bot.post_update(make_message_update(AD + "！", sender=bob))
+    await fake_telegram.wait_for("deleteMessage")
+    await eventually(lambda: quiet(bot))
+    assert [d.user_id for d in await decisions(bot)] == ["333"]
+
+
+async def test_bad_filter_tuning_is_refused_with_the_reason(bot, fake_telegram):
+    for command in ("/filter ladder delete,kick", "/filter mute 400d", "/filter reports 0",
+                    "/filter exempt add @nobody", f"/filter exempt add {OPERATOR_ID}"):
+        await bot.post_update(make_message_update(command, sender=OPERATOR))
+    replies = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 5)]
+    assert replies[0].startswith("无法设置：处罚阶梯由 delete、mute、ban 组成")
+    assert replies[1] == "无法设置：时长不能超过 527040 分钟"
+    assert replies[2] == "无法设置：不能小于 1"
+    assert replies[3].startswith("无法设置：找不到这位成员：@nobody")
+    assert replies[4] == f"无法设置：管理员本来就不受广告过滤：{OPERATOR_ID}"
+    settings = await db(bot, lambda s: s.scalar(select(Group)).settings)
+    assert "adfilter" not in settings or settings["adfilter"]["ladder"] == ["delete", "mute", "ban"]
