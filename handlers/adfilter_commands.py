@@ -248,7 +248,7 @@ async def _exempt(
                 raise BadSetting("filter.unknown_member", who[:40])
             target = member.user_id
     else:
-        sender = event.reply_to_channel or event.reply_to_user
+        sender = event.replied_sender
         if sender is None:
             return None
         target = sender.id

@@ -116,7 +116,7 @@ async def _target(event: Event, ctx: Context, command: str
     if event.reply_from_linked_channel and event.reply_to_message_id:
         return None, words, _reply(event, ctx.t("moderation.linked_channel"))
     if event.reply_to_user is not None and event.reply_to_message_id:
-        target: User | Chat | None = event.reply_to_channel or event.reply_to_user
+        target: User | Chat | None = event.replied_sender
     elif words and (words[0].startswith("@") or words[0].isdecimal()):
         target = await _named(ctx, words[0])
         if target is None:

@@ -25,11 +25,6 @@ from handlers.moderation_store import (
 router = Router("moderation")
 
 
-def _offender(event: Event) -> User | Chat | None:
-    """Who answers for the replied-to message: the channel it was posted as, else its sender."""
-    return event.reply_to_channel or event.reply_to_user
-
-
 def _reply(event: Event, text: str, **extra) -> list[Action]:
     return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id, **extra)]
 
@@ -112,7 +107,7 @@ async def why_command(event: Event, ctx: Context) -> list[Action]:
 async def spam_command(event: Event, ctx: Context) -> list[Action]:
     """Delete the replied message, learn it as spam and apply the ladder to its sender."""
     assert ctx.group is not None
-    offender = _offender(event)
+    offender = event.replied_sender
     if not event.reply_to_message_id or offender is None:
         return _reply(event, ctx.t("moderation.usage.reply", command="spam"))
     if event.reply_from_linked_channel:  # sent by Telegram's service account for the channel
@@ -157,7 +152,7 @@ async def spam_command(event: Event, ctx: Context) -> list[Action]:
 async def report_command(event: Event, ctx: Context) -> list[Action]:
     """Count distinct reporters of a message; at the group's threshold, delete it and mute."""
     assert ctx.group is not None
-    target_user, message_id = _offender(event), event.reply_to_message_id
+    target_user, message_id = event.replied_sender, event.reply_to_message_id
     if target_user is None or message_id is None or event.user is None:
         return _reply(event, ctx.t("moderation.usage.reply", command="report"))
     if event.reply_from_linked_channel:

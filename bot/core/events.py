@@ -119,6 +119,12 @@ class Event(_Frozen):
         """
         return posted_as_channel(self.chat, self.sender_chat, self.from_linked_channel)
 
+    @property
+    def replied_sender(self) -> User | Chat | None:
+        """Who answers for the replied-to message: the channel it was posted as, else its
+        sender (None when this is no reply)."""
+        return self.reply_to_channel or self.reply_to_user
+
 
 def posted_as_channel(
     chat: Chat, sender_chat: Chat | None, automatic_forward: bool

@@ -69,7 +69,7 @@ class GroupSync(DrainLoop):
     """Reads the administrators and member count of groups not read for `interval`, a few
     groups a round."""
 
-    name = "admin-sync"
+    name = "group-sync"
 
     def __init__(
         self,
