@@ -8,7 +8,7 @@ import ahocorasick
 
 from handlers.adfilter.config import FilterConfig
 from handlers.adfilter.features import MessageFeatures
-from handlers.adfilter.links import URL_RE
+from handlers.adfilter.links import URL_RE, may_hold_link
 from handlers.adfilter.normalize import Normalized, normalize, speaks_of_joining
 from handlers.adfilter.verdict import Verdict
 
@@ -88,7 +88,7 @@ def _cues(compact: str) -> dict[str, str]:
 def _without_links(norm: Normalized) -> Normalized:
     """`norm` with its links taken out: the link check judges links, and inside one
     "mp.weixin.qq.com/s/Lc2Tq7pW" reads as "微信" and an id, a path's digits as a phone."""
-    if "." not in norm.plain:  # every link has a dot; most chat lines have none
+    if not may_hold_link(norm.plain):
         return norm
     stripped = URL_RE.sub(" ", norm.plain)
     return norm if stripped == norm.plain else normalize(stripped)

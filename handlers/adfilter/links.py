@@ -18,11 +18,22 @@ _TLDS = (
     "exchange|trade|work|life|world|space|website|tech|ai|hk|tw|sg|in|to|so|im|tv|ws|page|bio"
 )
 # Scheme links, "www." links and bare domains ("accetgrowth.ltd/x"); spammers often drop the
-# scheme and put spaces around the dot, so "t . me" and "t。me" (via CHAR_MAP) count too.
+# scheme and put spaces around the dot, so "t . me", "eloheaven .net" and "t。me" (via CHAR_MAP)
+# count too. A space after the dot alone is how sentences end: "every night. me too" and
+# "free. link below" are not links.
 URL_RE = re.compile(
     rf"(?:https?://|tg://|www\.)[^\s<>\"']+"
-    rf"|(?<![\w@.-])(?:[a-z0-9-]+\s?\.\s?)+(?:{_TLDS})(?![a-z0-9-])(?:/[^\s<>\"']*)?"
+    rf"|(?<![\w@.-])(?:[a-z0-9-]+(?:\s\.\s|\s?\.))+(?:{_TLDS})(?![a-z0-9-])(?:/[^\s<>\"']*)?"
 )
+# What every match of URL_RE holds. Most messages with a dot hold no link, and this scan starts
+# only at a few characters where URL_RE tries both branches at every letter (2.0 -> 0.9 µs
+# per starter message).
+_MAY_BE_URL = re.compile(rf"://|www\.|\.\s?(?:{_TLDS})(?![a-z0-9-])")
+
+
+def may_hold_link(text: str) -> bool:
+    """False when `text` certainly holds no link that URL_RE would find."""
+    return "." in text and _MAY_BE_URL.search(text) is not None
 
 # Links that join another group or channel: the classic cross-group promotion.
 INVITE_RE = re.compile(
@@ -42,7 +53,7 @@ SHORTENERS = frozenset(
 def extract_links(message: MessageFeatures, norm: Normalized) -> list[str]:
     """All distinct links of a message: entity links first, then those written in the text."""
     found = [u.casefold() for u in message.urls]
-    if "." in norm.plain:  # every link form has a dot; most chat lines have none
+    if may_hold_link(norm.plain):
         found += [re.sub(r"\s", "", m) for m in URL_RE.findall(norm.plain)]
     return list(dict.fromkeys(link.rstrip(".,;:!?)）】") for link in found))
 

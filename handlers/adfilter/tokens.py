@@ -27,7 +27,7 @@ from itertools import pairwise
 from operator import add
 
 from handlers.adfilter.evasions import HEARTS
-from handlers.adfilter.links import URL_RE
+from handlers.adfilter.links import URL_RE, may_hold_link
 from handlers.adfilter.normalize import Normalized
 
 _CJK = re.compile(r"[\u3400-\u9fff]+")
@@ -75,7 +75,7 @@ def tokenize(norm: Normalized) -> set[str]:
     out: set[str] = set()
     put = out.add
     text = norm.text
-    if "." in text:  # every link has a dot; most chat lines have none
+    if may_hold_link(text):
         links = URL_RE.findall(text)
         if links:
             put(URL_FEATURE)

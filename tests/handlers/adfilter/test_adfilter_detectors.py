@@ -32,6 +32,19 @@ def test_a_member_sharing_a_product_link_is_only_weak_evidence():
     assert not v.spam and 0 < v.score < 0.5
 
 
+def test_links_spelled_with_spaces_count_but_sentence_ends_do_not():
+    for text, link in [("进群看 t . me/fuli_888", "t.me/fuli_888"),
+                       ("eloheaven .net 注册送", "eloheaven.net"),
+                       ("免费 bit . ly/3xYz 领取", "bit.ly/3xyz")]:
+        v = run(check_links, text)
+        assert link in v.details, (text, v.details)
+    # ". " ends a sentence: the next word is not a top-level domain ("night.me", "free.link").
+    for text in ["You seem tired lately. Me too, every night. me and my wife both",
+                 "The template is free. link below in the pinned message", "ok. so what now"]:
+        v = run(check_links, text)
+        assert v.score == 0, (text, v.details)
+
+
 def test_allow_listed_domains_and_prefixes_are_exempt():
     config = FilterConfig(allowed_links=("jd.com", "t.me/our_channel"))
     assert run(check_links, "https://item.jd.com/1.html", config).score == 0
