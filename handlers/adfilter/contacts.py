@@ -58,6 +58,8 @@ FOLLOW_CUES = ("关注", "follow", "subscribe", "订阅")
 
 
 STRONG_CUES = ("加微信", "加qq")
+# Built once: most messages end here, and a verdict per message is a needless allocation.
+NOTHING = Verdict(NAME, False, 0.0, "no contact details")
 
 
 def _cue_matcher() -> ahocorasick.Automaton:
@@ -145,4 +147,4 @@ def _judge(norm: Normalized, new: bool) -> Verdict:
     if cue:
         score = 0.6 if cue in STRONG_CUES else 0.3
         return Verdict(NAME, False, score, f"invites private contact: '{cue}'")
-    return Verdict(NAME, False, 0.0, "no contact details")
+    return NOTHING

@@ -7,6 +7,10 @@ from handlers.adfilter.features import MessageFeatures
 from handlers.adfilter.normalize import Normalized
 from handlers.adfilter.verdict import Verdict
 
+# The verdicts of nearly every message, built once rather than per message.
+NOT_FORWARDED = Verdict("forward", False, 0.0, "not forwarded from a channel")
+ESTABLISHED = Verdict("new_member", False, 0.0, "established member: normal rules")
+
 
 def check_forward(message: MessageFeatures, norm: Normalized, config: FilterConfig) -> Verdict:
     """A channel post forwarded by a new member is spam; by a regular, weak evidence.
@@ -16,7 +20,7 @@ def check_forward(message: MessageFeatures, norm: Normalized, config: FilterConf
     """
     name = "forward"
     if not message.is_forwarded_from_channel:
-        return Verdict(name, False, 0.0, "not forwarded from a channel")
+        return NOT_FORWARDED
     source = message.forward_source or "unknown channel"
     allowed = {s.casefold().lstrip("@") for s in config.allowed_forward_sources}
     if source.casefold().lstrip("@") in allowed:
@@ -34,7 +38,7 @@ def check_new_member(message: MessageFeatures, norm: Normalized, config: FilterC
     """
     name = "new_member"
     if not config.is_new(message):
-        return Verdict(name, False, 0.0, "established member: normal rules")
+        return ESTABLISHED
     count = message.member_message_count
     where = f"message {count + 1} of the first {config.new_member_messages}" if count is not None \
         else "recently joined"

@@ -19,6 +19,7 @@ OPERATOR_WEIGHT = 1.0  # an operator's own keyword is conclusive in their group
 # operator's own phrase matched, which the question rule keeps conclusive. Five phrases of 0.9
 # used to round to 1.0 and decide a member's question about them.
 BUILTIN_MAX = 0.9999
+NOTHING = Verdict(NAME, False, 0.0, "no listed phrases")  # most messages: built once
 
 # Members warning each other quote the ad they warn about ("说加微信送钱，肯定是骗子"), so in a
 # warning the ad vocabulary is weaker evidence. Read on the compact view, with one automaton
@@ -92,7 +93,7 @@ def check_keywords(message: MessageFeatures, norm: Normalized, config: FilterCon
     hits = {phrase: weight for end, (phrase, weight) in matcher.iter(compact)
             if not speaks_of_joining(compact, end, phrase)}
     if not hits:
-        return Verdict(NAME, False, 0.0, "no listed phrases")
+        return NOTHING
     quoted: set[str] = set()
     if _QUOTED.search(norm.plain):
         outside = normalize(_QUOTED.sub(" ", norm.plain)).compact

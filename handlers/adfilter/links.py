@@ -11,6 +11,7 @@ from handlers.adfilter.normalize import Normalized
 from handlers.adfilter.verdict import Verdict
 
 NAME = "links"
+NOTHING = Verdict(NAME, False, 0.0, "no links outside the allow-list")  # most messages
 
 _TLDS = (
     "com|net|org|io|me|ly|cn|ru|su|ua|kz|by|uk|de|us|xyz|top|ltd|vip|cc|co|info|biz|site|online|"
@@ -88,7 +89,7 @@ def check_links(message: MessageFeatures, norm: Normalized, config: FilterConfig
     if config.allowed_links:
         links = [x for x in links if not is_allowed(x, config.allowed_links)]
     if not links:
-        return Verdict(NAME, False, 0.0, "no links outside the allow-list")
+        return NOTHING
     invites = [x for x in links if INVITE_RE.search(x)]
     if invites:
         return Verdict(NAME, True, 0.95, f"invite link to another group: {invites[0]}")

@@ -10,6 +10,7 @@ from handlers.adfilter.normalize import Normalized
 from handlers.adfilter.verdict import Verdict
 
 NAME = "lookalikes"
+NOTHING = Verdict(NAME, False, 0.0, "no mixed-alphabet words")  # most messages: built once
 _WORD = re.compile(r"[a-zа-яё]{3,}")
 _SWITCH = re.compile(r"[a-z][а-яё]|[а-яё][a-z]")
 
@@ -23,10 +24,10 @@ def check_lookalikes(message: MessageFeatures, norm: Normalized, config: FilterC
     plain = norm.plain
     # Reading every word is the costly part; a message with no switch anywhere has none to read.
     if plain.isascii() or not _SWITCH.search(plain):
-        return Verdict(NAME, False, 0.0, "no mixed-alphabet words")
+        return NOTHING
     words = [w for w in _WORD.findall(plain) if len(_SWITCH.findall(w)) >= 2]
     if not words:
-        return Verdict(NAME, False, 0.0, "no mixed-alphabet words")
+        return NOTHING
     shown = ", ".join(words[:3])
     if len(words) >= 2:
         return Verdict(NAME, True, 0.9, f"{len(words)} words mix Latin and Cyrillic: {shown}")
