@@ -56,6 +56,30 @@ async def test_a_backlog_is_sent_without_a_single_429(make_settings, fake_telegr
         await bot.close()
 
 
+async def test_a_message_held_up_on_its_way_does_not_crowd_the_next_one(
+    make_settings, fake_telegram
+):
+    # Telegram counts a message when it arrives: the first post arriving 0.6 s late and the
+    # second sent on time would arrive 0.4 s apart and draw a 429.
+    fake_telegram.limits = Limits(per_bot_per_second=30, per_chat_per_second=1)
+    fake_telegram.arrival_delays.extend([0.6, 0.0, 0.3])
+    chat = "4242"
+    bot = await BotHarness(make_settings(rate_per_chat_per_second=1)).start()
+    try:
+        async with bot.sessions.begin() as session:
+            posts = [SendMessage(chat_id=chat, text=f"note {n}") for n in range(3)]
+            await enqueue(session, "telegram", posts, key="late", now=utcnow())
+        bot.runtime.sender.notify()
+        await eventually(bot.settled, timeout=30)
+        assert fake_telegram.rate_limited == 0
+        sends = [call.at for call in fake_telegram.calls if call.method == "sendMessage"]
+        assert len(sends) == 3
+        assert min(b - a for a, b in itertools.pairwise(sends)) >= 0.99
+        assert all(row.status == "done" for row in await bot.outbox())
+    finally:
+        await bot.close()
+
+
 async def test_the_fake_does_punish_a_sender_that_ignores_the_limits(make_settings, fake_telegram):
     # Guards the test above: without pacing, the same backlog draws 429s and still arrives.
     fake_telegram.limits = Limits(

@@ -222,6 +222,7 @@ class OutboxSender(DrainLoop):
             job.action = action.model_copy(update={"chat_id": exc.new_chat_id})
             raise
         finally:
+            self._pacer.release(job.chat_key, is_message=action.is_message, is_group=is_group)
             self._metrics.send_latency.labels(method=action.kind).observe(
                 time.perf_counter() - started
             )

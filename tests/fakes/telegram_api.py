@@ -64,7 +64,10 @@ class FakeTelegram:
     # chat id -> getChatAdministrators entries; a chat not listed has the bot as its only admin
     administrators: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     member_counts: dict[int, int] = field(default_factory=dict)  # chat id -> getChatMemberCount
-    latency: float = 0.0
+    latency: float = 0.0  # seconds between receiving a call and answering it
+    # Seconds each next message call (MESSAGE_METHODS) spends on its way in before the platform
+    # receives it, in order: a request held up by a busy network or event loop.
+    arrival_delays: deque[float] = field(default_factory=deque)
     rate_limited: int = 0
     # file_id -> bytes served by getFile and /file/bot<token>/<file_path>
     files: dict[str, bytes] = field(default_factory=dict)
@@ -131,6 +134,8 @@ class FakeTelegram:
             return _error(401, "Unauthorized")
         method = request.path_params["method"]
         body = await request.json() if await request.body() else {}
+        if self.arrival_delays and method in MESSAGE_METHODS:
+            await asyncio.sleep(self.arrival_delays.popleft())
         now = time.monotonic()
         if self.latency:
             await asyncio.sleep(self.latency)
