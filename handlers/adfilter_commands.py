@@ -100,10 +100,6 @@ define(
             "zh": "时间段格式是 HH:MM-HH:MM，例如 20:00-21:00：{value}",
             "en": "a time span is HH:MM-HH:MM, e.g. 20:00-21:00: {value}",
         },
-        "filter.backwards": {
-            "zh": "结束时间要晚于开始时间（不能跨午夜）：{value}",
-            "en": "the window must end after it starts (not past midnight): {value}",
-        },
     }
 )
 

@@ -4,6 +4,7 @@ ad time window. No database, no clock: callers pass what they know.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 from typing import Literal
 
@@ -20,10 +21,17 @@ DAILY = "daily"
 Step = Literal["delete", "mute", "ban"]
 MAX_MUTE_MINUTES = 366 * 24 * 60  # Telegram treats longer restrictions as forever
 MAX_WINDOW_MINUTES = 24 * 60  # recent posts are kept a little longer (`repeats_store`)
+# "20:00-21:00" or "8:00-9:30"; not ISO's other forms ("20:00+08:00" is a time zone, and the
+# window is in the group's own).
+_SPAN = re.compile(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})")
 
 
 class AdWindow(BaseModel):
-    """When members may post promotions: one weekday (or every day) between two local times."""
+    """When members may post promotions: one weekday (or every day) between two local times.
+
+    A window whose end is not after its start runs past midnight: "fri 22:00-01:00" opens on
+    Friday at 22:00 and closes on Saturday at 01:00; "fri 00:00-24:00" is all of Friday.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -35,17 +43,31 @@ class AdWindow(BaseModel):
     def _sane(self) -> AdWindow:
         if self.day not in (*WEEKDAYS, DAILY):
             raise ValueError(f"unknown day {self.day!r}")
-        if self.start >= self.end:
-            raise ValueError("the window must end after it starts")
         return self
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.end <= self.start
 
     def contains(self, local: datetime) -> bool:
         """True when `local` (a time in the group's timezone) falls inside the window."""
-        if self.day != DAILY and WEEKDAYS[local.weekday()] != self.day:
-            return False
-        return self.start <= local.time().replace(tzinfo=None) < self.end
+        now = local.time().replace(tzinfo=None)
+        if not self.crosses_midnight:
+            return self._on(local.weekday()) and self.start <= now < self.end
+        # Before midnight the window opened today; after it, the window opened yesterday.
+        if now >= self.start:
+            return self._on(local.weekday())
+        return now < self.end and self._on((local.weekday() - 1) % 7)
+
+    def _on(self, weekday: int) -> bool:
+        return self.day == DAILY or WEEKDAYS[weekday] == self.day
 
     def describe(self) -> str:
+        if self.end == time(0, 0):
+            return f"{self.day} {self.start:%H:%M}-24:00"
+        if self.crosses_midnight and self.day != DAILY:
+            following = WEEKDAYS[(WEEKDAYS.index(self.day) + 1) % 7]
+            return f"{self.day} {self.start:%H:%M}-{following} {self.end:%H:%M}"
         return f"{self.day} {self.start:%H:%M}-{self.end:%H:%M}"
 
 
@@ -144,13 +166,12 @@ def parse_window(day: str, span: str) -> AdWindow:
     day = _DAY_NAMES.get(word.removesuffix("s"), word)
     if day not in (*WEEKDAYS, DAILY):
         raise BadSetting("filter.bad_day", word)
-    start, sep, end = span.partition("-")
-    try:
-        window = (time.fromisoformat(start), time.fromisoformat(end)) if sep else None
-    except ValueError:
-        window = None
-    if window is None:
+    match = _SPAN.fullmatch(span)
+    if match is None:
         raise BadSetting("filter.bad_span", span)
-    if window[0] >= window[1]:
-        raise BadSetting("filter.backwards", span)
+    h1, m1, h2, m2 = map(int, match.groups())
+    try:
+        window = (time(h1, m1), time(0, 0) if (h2, m2) == (24, 0) else time(h2, m2))
+    except ValueError:  # "25:00"
+        raise BadSetting("filter.bad_span", span) from None
     return AdWindow(day=day, start=window[0], end=window[1])

@@ -181,6 +181,24 @@ async def test_the_ad_window_lets_promotions_through_only_inside_it(bot, fake_te
     assert deleted == [at_end["message"]["message_id"], saturday["message"]["message_id"]]
 
 
+async def test_an_ad_window_can_run_past_midnight(bot, fake_telegram):
+    await bot.post_update(make_message_update("/filter window fri 22:00-01:00", sender=OPERATOR))
+    (reply,) = await fake_telegram.wait_for("sendMessage")
+    assert "fri 22:00-sat 01:00" in reply["text"]
+    # Shanghai (UTC+8): Friday 23:30 and Saturday 00:30 are inside; Saturday 01:00 and Friday
+    # 00:30 (the night before the window) are outside.
+    friday_late = make_message_update(AD, sender=ALICE, date=ts("2026-11-20T15:30:00"))
+    after_midnight = make_message_update(AD, sender=ALICE, date=ts("2026-11-20T16:30:00"))
+    closed = make_message_update(AD, sender=ALICE, date=ts("2026-11-20T17:00:00"))
+    night_before = make_message_update(AD, sender=ALICE, date=ts("2026-11-19T16:30:00"))
+    for ad in (friday_late, after_midnight, closed, night_before):
+        await bot.post_update(ad)
+    await fake_telegram.wait_for("deleteMessage", 2)
+    await eventually(lambda: quiet(bot))
+    deleted = [b["message_id"] for b in fake_telegram.called("deleteMessage")]
+    assert deleted == [closed["message"]["message_id"], night_before["message"]["message_id"]]
+
+
 async def test_an_ad_edited_in_after_the_window_is_judged_at_the_time_of_the_edit(
     bot, fake_telegram
 ):
@@ -377,12 +395,12 @@ async def test_the_linked_channels_own_posts_are_not_ads(bot, fake_telegram):
 
 
 async def test_refused_filter_values_are_explained_in_the_groups_language(bot, fake_telegram):
-    for command in ("/filter window fri 21:00-20:00", "/filter window fri 25:00-26:00",
+    for command in ("/filter window fri 20:00+08:00-21:00", "/filter window fri 25:00-26:00",
                     "/settings language en", "/filter window sat,sun 20:00-21:00",
                     "/filter repeats 3 abc"):
         await bot.post_update(make_message_update(command, sender=OPERATOR))
     replies = [b["text"] for b in await fake_telegram.wait_for("sendMessage", 5)]
-    assert replies[0] == "无法设置：结束时间要晚于开始时间（不能跨午夜）：21:00-20:00"
+    assert replies[0] == "无法设置：时间段格式是 HH:MM-HH:MM，例如 20:00-21:00：20:00+08:00-21:00"
     assert replies[1] == "无法设置：时间段格式是 HH:MM-HH:MM，例如 20:00-21:00：25:00-26:00"
     assert replies[3] == (
         "Cannot set that: unknown day: sat,sun (one day, e.g. fri or friday, or daily)"
