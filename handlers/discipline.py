@@ -2,7 +2,9 @@
 message or by naming them (`@username` or a user id).
 
 The ad filter's ladder does the same steps on its own; these are for what no detector sees
-(rudeness, off-topic fights). Operators, admins and allow-listed members cannot be targeted.
+(rudeness, off-topic fights). Operators, admins and allow-listed members cannot be targeted,
+nor the bot itself (Telegram refuses to ban or restrict a bot itself, and a warning to it is
+nonsense); other bots can.
 A reply to a message a member posted as a channel targets the channel: it can be warned and
 banned from posting in the group, not muted.
 """
@@ -54,6 +56,12 @@ define(
         "discipline.exempt": {
             "zh": "不能对管理员或白名单成员使用这个命令",
             "en": "This cannot be used on operators, admins or allow-listed members",
+        },
+        "discipline.self": {
+            "zh": "这是机器人自己的账号，不能对它使用 /{command}（要让机器人离开本群，"
+            "请在群成员列表中移除它）。",
+            "en": "That is the bot's own account: /{command} cannot be used on it (to make the "
+            "bot leave the group, remove it in the member list).",
         },
         "discipline.warned": {
             "zh": "⚠️ {name}，请遵守群规。{reason}",
@@ -118,12 +126,17 @@ async def _target(event: Event, ctx: Context, command: str
     if event.reply_to_user is not None and event.reply_to_message_id:
         target: User | Chat | None = event.replied_sender
     elif words and (words[0].startswith("@") or words[0].isdecimal()):
+        # The bot has a member row only once an admin list named it, so its name is asked first.
+        if event.is_me(words[0]):
+            return None, words, _reply(event, ctx.t("discipline.self", command=command))
         target = await _named(ctx, words[0])
         if target is None:
             return None, words, _reply(event, ctx.t("discipline.unknown", who=words[0][:40]))
         words = words[1:]
     else:
         return None, words, _reply(event, usage)
+    if event.is_me(target):
+        return None, words, _reply(event, ctx.t("discipline.self", command=command))
     if await is_exempt(ctx, target.id):
         return None, words, _reply(event, ctx.t("discipline.exempt"))
     return target, words, []

@@ -74,6 +74,8 @@ class Event(_Frozen):
     anonymous admin, the linked channel for its automatic forwards, or a channel a member chose
     to post as (see `sent_as_channel`). `reply_to_channel` is the channel the replied-to message
     was posted as, by the same rule.
+    `me` is the bot's own account on the platform, as the adapter knows it (its id, and its
+    @username once learned), so handlers can tell when an operator aims a command at the bot.
     """
 
     kind: EventKind
@@ -108,6 +110,7 @@ class Event(_Frozen):
     migrate_to_chat_id: str | None = None
     migrate_from_chat_id: str | None = None
     requester_chat_id: str | None = None
+    me: User | None = None
     raw: dict[str, Any] = Field(default_factory=dict, repr=False)
 
     @property
@@ -124,6 +127,16 @@ class Event(_Frozen):
         """Who answers for the replied-to message: the channel it was posted as, else its
         sender (None when this is no reply)."""
         return self.reply_to_channel or self.reply_to_user
+
+    def is_me(self, who: User | Chat | str) -> bool:
+        """Whether `who` (an account or chat, a user id, or an `@username` in any case) is the
+        bot itself."""
+        me = self.me
+        if me is None:
+            return False
+        if isinstance(who, str) and who.startswith("@"):
+            return me.username is not None and who[1:].lower() == me.username.lower()
+        return (who if isinstance(who, str) else who.id) == me.id
 
 
 def posted_as_channel(

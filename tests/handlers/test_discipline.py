@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tests.factories import MEMBER_ID, OPERATOR_ID, make_message_update, message, user
-from tests.handlers.checkin_points_support import quiet, texts
+from sqlalchemy import select
+
+from bot.db.models import Member
+from tests.factories import GROUP_ID, MEMBER_ID, OPERATOR_ID, make_message_update, message, user
+from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME
+from tests.handlers.checkin_points_support import db, quiet, texts
+from tests.harness import eventually
 
 OPERATOR = user(OPERATOR_ID, "Op")
 ALICE = user(MEMBER_ID, "Alice", username="alice")
 BOB = user(MEMBER_ID + 1, "Bob", username="bob")
+# The bot's own account, as Telegram shows it in a replied-to message it sent.
+QUNBOT = {"id": BOT_ID, "is_bot": True, "first_name": "Qunbot", "username": BOT_USERNAME}
 
 
 async def test_warn_by_reply_answers_the_offending_message(bot, fake_telegram):
@@ -117,3 +124,64 @@ async def test_in_a_forum_topic_a_named_member_is_targeted_not_the_topics_creato
     await bot.post_update(make_message_update("/report", sender=ALICE, **topic))
     (*_, answer) = await texts(bot, fake_telegram, 2)
     assert answer == "请回复一条消息使用 /report。"
+
+
+async def test_warn_mute_and_ban_aimed_at_the_bot_itself_are_refused(bot, fake_telegram):
+    # Regression: replying to the bot's own message (or naming it) was answered "banned" (and
+    # the bot's message deleted), "muted for 60 min" or a warning, though Telegram refuses to
+    # ban or restrict a bot itself. No admin list names the bot here, as before the first sync.
+    fake_telegram.administrators[GROUP_ID] = []
+    await fake_telegram.wait_for("getMe")  # the bot knows its @username
+    own = message("欢迎新朋友！", sender=QUNBOT)
+    commands = [
+        ("/ban 广告", own),
+        ("/mute 2h", own),
+        ("/warn 刷屏", own),
+        (f"/ban @{BOT_USERNAME}", None),
+        (f"/mute {BOT_ID} 1d", None),
+        ("/settings language en", None),
+        (f"/warn @{BOT_USERNAME.upper()}", None),
+    ]
+    for text, replied in commands:
+        extra = {"reply_to_message": replied} if replied else {}
+        await bot.post_update(make_message_update(text, sender=OPERATOR, **extra))
+    replies = await texts(bot, fake_telegram, len(commands))
+    assert replies[:5] == [
+        f"这是机器人自己的账号，不能对它使用 /{command}"
+        "（要让机器人离开本群，请在群成员列表中移除它）。"
+        for command in ("ban", "mute", "warn", "ban", "mute")
+    ]
+    assert replies[6] == (
+        "That is the bot's own account: /warn cannot be used on it (to make the bot leave the "
+        "group, remove it in the member list)."
+    )
+    assert fake_telegram.called("banChatMember") == []
+    assert fake_telegram.called("restrictChatMember") == []
+    assert fake_telegram.called("deleteMessage") == []
+    assert {row.kind for row in await bot.outbox()} == {"send_message"}
+
+
+async def test_the_bot_as_a_synced_admin_is_refused_as_itself_not_as_an_admin(bot, fake_telegram):
+    # Once the group's admin list is read, the bot has a member row as an admin: it is still
+    # told apart from the people the exemption protects.
+    await bot.post_update(make_message_update("hi", sender=ALICE))
+
+    async def bot_is_a_known_admin() -> bool:
+        query = select(Member.role).where(Member.user_id == str(BOT_ID))
+        return await db(bot, lambda session: session.scalar(query)) == "admin"
+
+    await eventually(bot_is_a_known_admin)
+    await bot.post_update(make_message_update(f"/ban {BOT_ID}", sender=OPERATOR))
+    (refusal,) = await texts(bot, fake_telegram, 1)
+    assert refusal.startswith("这是机器人自己的账号，不能对它使用 /ban")
+    assert fake_telegram.called("banChatMember") == []
+
+
+async def test_another_bot_can_still_be_banned(bot, fake_telegram):
+    spam_bot = user(MEMBER_ID + 3, "Free Crypto", is_bot=True, username="free_crypto_bot")
+    ad = message("claim your airdrop", sender=spam_bot)
+    await bot.post_update(make_message_update("/ban", sender=OPERATOR, reply_to_message=ad))
+    (banned,) = await fake_telegram.wait_for("banChatMember", 1)
+    assert banned["user_id"] == spam_bot["id"]
+    (notice,) = await texts(bot, fake_telegram, 1)
+    assert notice == "已将 @free_crypto_bot 移出本群并禁止再次加入。"

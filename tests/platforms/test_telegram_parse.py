@@ -17,10 +17,12 @@ from bot.core.actions import (
 )
 from bot.core.events import ChatType, EventKind
 from bot.platforms.base import UnsupportedUpdate
+from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.platforms.telegram.parse import envelope, parse_update
 from bot.platforms.telegram.requests import to_request
 from tests.factories import (
     ANONYMOUS_ADMIN,
+    CHANNEL_BOT,
     CHANNEL_ID,
     GROUP_ID,
     OPERATOR_ID,
@@ -49,10 +51,26 @@ def test_text_message():
 
 
 def test_command_with_bot_mention_and_arguments():
-    event = parse_update(
-        make_message_update("/Settings@QunBot_test_bot language en"), "qunbot_test_bot"
-    )
+    me = TelegramPlatform(api=None, bot_id="123", bot_username="qunbot_test_bot").me
+    event = parse_update(make_message_update("/Settings@QunBot_test_bot language en"), me)
     assert (event.command, event.args) == ("settings", "language en")
+    assert parse_update(make_message_update("/settings@other_bot"), me).command is None
+
+
+def test_events_carry_the_bot_itself_so_handlers_know_a_command_aimed_at_it():
+    platform = TelegramPlatform(api=None, bot_id="123")
+    bot_account = {"id": 123, "is_bot": True, "first_name": "Qunbot", "username": "qunbot"}
+    own = message("welcome!", sender=bot_account)
+    reply = platform.parse(make_message_update("/ban", reply_to_message=own))
+    assert reply.is_me(reply.replied_sender) and reply.is_me("123")
+    assert not reply.is_me("@qunbot")  # the @username is known only once getMe answered
+    platform.bot_username = "qunbot"
+    assert platform.parse(make_message_update("hi")).is_me("@QunBot")
+    placeholder = message("buy now", sender=CHANNEL_BOT)
+    other = platform.parse(make_message_update("/ban", reply_to_message=placeholder))
+    assert not other.is_me(other.replied_sender) and not other.is_me("1234")
+    assert parse_update(make_message_update("hi")).me is None
+    assert not parse_update(make_message_update("hi")).is_me("123")
 
 
 def test_urls_are_read_by_utf16_offsets():

@@ -20,13 +20,24 @@ class TelegramPlatform:
     def __init__(self, api: TelegramApi, bot_id: str, bot_username: str | None = None) -> None:
         self.api = api
         self.bot_id = bot_id
-        self.bot_username = bot_username
+        self.bot_username = bot_username  # learned from getMe after start
+        self._me: User | None = None
+
+    @property
+    def me(self) -> User | None:
+        """The bot's own account as events carry it; None without a token's bot id."""
+        if not self.bot_id:
+            return None
+        if self._me is None or self._me.username != self.bot_username:
+            name = self.bot_username or self.bot_id
+            self._me = User(id=self.bot_id, name=name, username=self.bot_username, is_bot=True)
+        return self._me
 
     def envelope(self, data: Any) -> Envelope:
         return parse.envelope(data)
 
     def parse(self, data: dict[str, Any]) -> Event | None:
-        return parse.parse_update(data, self.bot_username)
+        return parse.parse_update(data, self.me)
 
     def is_group_chat(self, chat_id: str) -> bool:
         # Telegram gives groups and channels negative ids, people positive ones.

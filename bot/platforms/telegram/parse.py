@@ -70,23 +70,22 @@ def envelope(data: Any) -> Envelope:
     return Envelope(update_id=update_id, chat_key=str(chat_id))
 
 
-def parse_update(data: dict[str, Any], bot_username: str | None = None) -> Event | None:
-    """Parse a whole update; raises UnsupportedUpdate for shapes we cannot read."""
+def parse_update(data: dict[str, Any], me: User | None = None) -> Event | None:
+    """Parse a whole update for the bot `me` (commands addressed to another bot are no
+    commands); raises UnsupportedUpdate for shapes we cannot read."""
     try:
-        return _parse(data, bot_username)
+        return _parse(data, me)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, UnsupportedUpdate):
             raise
         raise UnsupportedUpdate(f"malformed update: {exc!r}") from exc
 
 
-def _parse(data: dict[str, Any], bot_username: str | None) -> Event | None:
+def _parse(data: dict[str, Any], me: User | None) -> Event | None:
     update_id = data["update_id"]
     if "message" in data or "edited_message" in data:
         edited = "edited_message" in data
-        return _message(
-            update_id, data["edited_message" if edited else "message"], edited, bot_username
-        )
+        return _message(update_id, data["edited_message" if edited else "message"], edited, me)
     if "chat_member" in data or "my_chat_member" in data:
         mine = "my_chat_member" in data
         upd = data["my_chat_member" if mine else "chat_member"]
@@ -102,6 +101,7 @@ def _parse(data: dict[str, Any], bot_username: str | None) -> Event | None:
             old_status=upd["old_chat_member"]["status"],
             new_status=upd["new_chat_member"]["status"],
             invite_link_name=link.get("name") or link.get("invite_link"),
+            me=me,
             raw=data,
         )
     if "chat_join_request" in data:
@@ -117,6 +117,7 @@ def _parse(data: dict[str, Any], bot_username: str | None) -> Event | None:
             text=req.get("bio"),
             requester_chat_id=str(req["user_chat_id"]) if "user_chat_id" in req else None,
             invite_link_name=link.get("name") or link.get("invite_link"),
+            me=me,
             raw=data,
         )
     if "callback_query" in data:
@@ -138,12 +139,13 @@ def _parse(data: dict[str, Any], bot_username: str | None) -> Event | None:
             message_id=str(message["message_id"]) if "message_id" in message else None,
             callback_id=str(query["id"]),
             callback_data=query.get("data"),
+            me=me,
             raw=data,
         )
     raise UnsupportedUpdate(f"no known update type in keys {sorted(data)}")
 
 
-def _message(update_id: int, msg: dict, edited: bool, bot_username: str | None) -> Event:
+def _message(update_id: int, msg: dict, edited: bool, me: User | None) -> Event:
     chat = _chat(msg["chat"])
     sender = user_of(msg["from"]) if "from" in msg else None
     common = {
@@ -155,6 +157,7 @@ def _message(update_id: int, msg: dict, edited: bool, bot_username: str | None) 
         # edited in after the ad window closed must not be judged as posted inside it.
         "at": _time(msg["edit_date"] if edited and msg.get("edit_date") else msg["date"]),
         "message_id": str(msg["message_id"]),
+        "me": me,
         "raw": {"message": msg} if not edited else {"edited_message": msg},
     }
     if msg.get("new_chat_members"):
@@ -176,7 +179,7 @@ def _message(update_id: int, msg: dict, edited: bool, bot_username: str | None) 
     if "text" in msg and any(
         e.get("type") == "bot_command" and e.get("offset") == 0 for e in entities or ()
     ):
-        command, args = split_command(text, bot_username)
+        command, args = split_command(text, me.username if me else None)
     reply = msg.get("reply_to_message") or {}
     if "forum_topic_created" in reply:
         # In a forum every message sent in a topic carries the topic's opening service message
