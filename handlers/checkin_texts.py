@@ -66,6 +66,10 @@ define(
             "zh": "找不到这位成员：{who}",
             "en": "No such member here: {who}",
         },
+        "points.self": {
+            "zh": "机器人自己不参与积分。",
+            "en": "The bot itself takes no part in points.",
+        },
         "points.adjusted": {
             "zh": "已为 {name} {sign}{amount} 积分，当前总积分 {total}",
             "en": "{sign}{amount} points for {name}; total now {total}",

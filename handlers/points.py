@@ -143,6 +143,8 @@ async def adjust_points(event: Event, ctx: Context) -> list[SendMessage]:
         rest[0].startswith("@") or (rest[0].isdigit() and event.reply_to_user is None)
     )
     if names_target and len(rest) >= 2:
+        if event.is_me(rest[0]):  # asked first: the bot may have no member row to be found by
+            return _reply(event, ctx.t("points.self"))
         target = await _find_member(ctx, rest[0])
         if target is None:
             return _reply(event, ctx.t("points.unknown_member", who=rest[0]))
@@ -151,6 +153,8 @@ async def adjust_points(event: Event, ctx: Context) -> list[SendMessage]:
         target = (event.reply_to_user.id, event.reply_to_user.name or event.reply_to_user.id)
     # isdecimal, not isdigit: "²" is a digit int() cannot read. The cap keeps a slip of the
     # finger inside the ledger's integer column (and names the range in the usage).
+    if target is not None and event.is_me(target[0]):
+        return _reply(event, ctx.t("points.self"))
     if target is None or not rest or not rest[0].isdecimal():
         return _reply(event, ctx.t("points.adjust_usage"))
     if not 0 < int(rest[0]) <= MAX_ADJUSTMENT:

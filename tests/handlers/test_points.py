@@ -19,6 +19,7 @@ from tests.factories import (
     message,
     user,
 )
+from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME
 from tests.handlers.checkin_points_support import quiet, rows, texts
 from tests.harness import eventually
 
@@ -104,6 +105,20 @@ async def test_operator_removes_points_by_replying(bot, fake_telegram):
     sent = await texts(bot, fake_telegram, 2)
     assert sent[1] == "已为 Alice -5 积分，当前总积分 25"
     assert [e.delta for e in await ledger(bot)] == [30, -5]
+
+
+async def test_points_for_the_bot_itself_are_refused(bot, fake_telegram):
+    # Regression: "/points add 10" in reply to the bot's own message, or naming it, was answered
+    # "+10 points for Qunbot" and put the bot in the ledger.
+    await fake_telegram.wait_for("getMe")  # the bot knows its @username
+    qunbot = {"id": BOT_ID, "is_bot": True, "first_name": "Qunbot", "username": BOT_USERNAME}
+    own = message("今日打卡开始啦", sender=qunbot)
+    await bot.post_update(make_message_update("/points add 10", sender=OPERATOR,
+                                              reply_to_message=own))
+    await bot.post_update(make_message_update(f"/points add @{BOT_USERNAME} 5", sender=OPERATOR))
+    await bot.post_update(make_message_update(f"/points remove {BOT_ID} 5", sender=OPERATOR))
+    assert await texts(bot, fake_telegram, 3) == ["机器人自己不参与积分。"] * 3
+    assert await ledger(bot) == []
 
 
 async def test_out_of_range_adjustments_get_the_usage_not_silence(bot, fake_telegram):
