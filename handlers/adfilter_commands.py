@@ -92,6 +92,10 @@ define(
             "zh": "管理员本来就不受广告过滤：{value}",
             "en": "Operators are never filtered anyway: {value}",
         },
+        "filter.exempt_self": {
+            "zh": "机器人自己的消息本来就不受广告过滤：{value}",
+            "en": "The bot's own messages are never filtered anyway: {value}",
+        },
         "filter.bad_day": {
             "zh": "不认识的日子：{value}（一天，如 fri、friday，或 daily）",
             "en": "unknown day: {value} (one day, e.g. fri or friday, or daily)",
@@ -238,6 +242,8 @@ async def _exempt(
         who = words[1]
         if who.lstrip("-").isdecimal() and len(who) <= 20:
             target = who
+        elif event.is_me(who) and event.me is not None:  # it may have no member row to find
+            target = event.me.id
         else:
             member = await find_member(ctx.session, ctx.group.id, who)
             if member is None:
@@ -251,6 +257,8 @@ async def _exempt(
     if words[0] == "remove":
         kept = tuple(user for user in conf.allowed_users if user != target)
         return conf.model_copy(update={"allowed_users": kept})
+    if event.is_me(target):
+        raise BadSetting("filter.exempt_self", target)
     if await is_exempt(ctx, target) and target not in conf.allowed_users:
         raise BadSetting("filter.exempt_operator", target)
     users = tuple(dict.fromkeys((*conf.allowed_users, target)))

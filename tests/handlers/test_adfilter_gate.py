@@ -23,6 +23,7 @@ from tests.factories import (
     message,
     user,
 )
+from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME
 from tests.harness import BotHarness, eventually
 
 OPERATOR = user(OPERATOR_ID, "Op")
@@ -437,6 +438,25 @@ async def test_operators_exempt_a_member_and_tune_the_ladder_from_chat(bot, fake
     await fake_telegram.wait_for("deleteMessage")
     await eventually(lambda: quiet(bot))
     assert [d.user_id for d in await decisions(bot)] == ["333"]
+
+
+async def test_the_bot_itself_is_not_exempted_from_the_filter(bot, fake_telegram):
+    # Regression: "/filter exempt add" in reply to the bot's own message, or naming it by id,
+    # listed the bot among the exempt members, though the filter never judges its messages.
+    # No admin list names the bot here, as before the group's first sync.
+    fake_telegram.administrators[GROUP_ID] = []
+    await fake_telegram.wait_for("getMe")  # the bot knows its @username
+    qunbot = {"id": BOT_ID, "is_bot": True, "first_name": "Qunbot", "username": BOT_USERNAME}
+    own = message("欢迎新朋友！", sender=qunbot)
+    await bot.post_update(make_message_update("/filter exempt add", sender=OPERATOR,
+                                              reply_to_message=own))
+    for command in (f"/filter exempt add @{BOT_USERNAME}", f"/filter exempt add {BOT_ID}"):
+        await bot.post_update(make_message_update(command, sender=OPERATOR))
+    replies = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 3)]
+    await eventually(lambda: quiet(bot))
+    assert replies == [f"无法设置：机器人自己的消息本来就不受广告过滤：{BOT_ID}"] * 3
+    settings = await db(bot, lambda s: s.scalar(select(Group)).settings)
+    assert "adfilter" not in settings
 
 
 async def test_bad_filter_tuning_is_refused_with_the_reason(bot, fake_telegram):
