@@ -395,6 +395,24 @@ async def test_operators_messages_cannot_be_reported(bot, fake_telegram):
     assert reply["text"] == "不能举报管理员、白名单成员或机器人的消息。"
 
 
+async def test_reports_of_the_bots_own_message_punish_nothing(bot, fake_telegram):
+    # As /spam on the bot's own warning: reports of a bot's message are refused, so three of
+    # them neither delete the bot's message nor restrict the bot itself.
+    qunbot = user(123456789, "Qunbot", is_bot=True, username="qunbot_test_bot")
+    own = message("欢迎新朋友！", sender=qunbot)
+    for reporter in (BOB, CAROL, DAVE):
+        await bot.post_update(make_message_update("/report", sender=reporter, reply_to_message=own))
+    await fake_telegram.wait_for("sendMessage", 3)
+    await eventually(lambda: quiet(bot))
+    assert [b["text"] for b in sent_to(fake_telegram, GROUP_ID)] == [
+        "不能举报管理员、白名单成员或机器人的消息。"
+    ] * 3
+    assert fake_telegram.called("deleteMessage") == []
+    assert fake_telegram.called("restrictChatMember") == []
+    assert await decisions(bot) == []
+    assert await db(bot, lambda s: list(s.scalars(select(ModerationReport)))) == []
+
+
 def test_the_ad_window_and_the_ladder_are_plain_rules():
     window = parse_window("Friday", "20:00-21:00")
     shanghai = ZoneInfo("Asia/Shanghai")
