@@ -73,6 +73,7 @@ async def test_group_admin_is_an_operator_once_telegram_says_so(bot, fake_telegr
     from tests.factories import make_chat_member_update
 
     admin = user(MEMBER_ID, "Alice")
+    fake_telegram.promote(GROUP_ID, admin)
     await bot.post_update(make_chat_member_update(admin, "member", "administrator"))
     await bot.post_update(make_message_update("/settings", sender=admin))
     (sent,) = await fake_telegram.wait_for("sendMessage")

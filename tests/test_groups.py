@@ -10,6 +10,7 @@ from bot.db.models import Group, Member
 from handlers.entry_store import PendingVerification
 from handlers.points_store import Checkin, PointsEntry
 from tests.factories import (
+    GROUP_ID,
     OPERATOR_ID,
     make_chat_member_update,
     make_join_update,
@@ -26,7 +27,8 @@ async def members(bot):
         return {m.user_id: m for m in await session.scalars(select(Member))}
 
 
-async def test_joins_leaves_roles_and_sources_are_recorded(bot):
+async def test_joins_leaves_roles_and_sources_are_recorded(bot, fake_telegram):
+    fake_telegram.promote(GROUP_ID, user(2, "Ben"))
     await bot.post_update(
         make_join_update(user(1, "Ann"), user(2, "Ben"), sender=user(OPERATOR_ID))
     )

@@ -174,6 +174,12 @@ class FakeTelegram:
             await asyncio.sleep(self.file_delays[file_id])
         return Response(self.files[file_id], media_type="application/octet-stream")
 
+    def promote(self, chat_id: int, user: dict[str, Any]) -> None:
+        """List `user` among the chat's admins, as getChatAdministrators answers: the bot reads
+        that list when it first sees a group, and would demote an admin missing from it."""
+        admins = self.administrators.setdefault(chat_id, [admin_member()])
+        admins.append({"status": "administrator", "user": user})
+
     def _over_limit(self, body: dict[str, Any], now: float) -> bool:
         limits = self.limits
         assert limits is not None

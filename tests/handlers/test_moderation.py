@@ -23,7 +23,7 @@ from tests.factories import (
     message,
     user,
 )
-from tests.fakes.telegram_api import Failure, admin_member
+from tests.fakes.telegram_api import Failure
 from tests.harness import eventually
 
 OPERATOR = user(OPERATOR_ID, "Op")
@@ -384,16 +384,9 @@ async def test_reports_after_an_operators_undo_do_not_punish_the_message_again(b
     assert len(await decisions(bot)) == 1
 
 
-def promote_on_the_platform(fake_telegram, admin: dict) -> None:
-    # The group's admin list as Telegram answers it: the bot reads it when it first sees the
-    # group, and an admin missing there would be demoted again, racing the test.
-    fake_telegram.administrators[GROUP_ID] = [admin_member(), {"status": "administrator",
-                                                               "user": admin}]
-
-
 async def test_operators_messages_cannot_be_reported(bot, fake_telegram):
     admin = user(777, "Admin")
-    promote_on_the_platform(fake_telegram, admin)
+    fake_telegram.promote(GROUP_ID, admin)
     await post_and_settle(bot, make_chat_member_update(admin, "member", "administrator"))
     target = message("group rules updated", sender=admin)
     await post_and_settle(bot, make_update("message", target))
@@ -499,7 +492,7 @@ async def test_group_operators_and_allow_listed_members_cannot_be_reported(bot, 
 
 async def test_spam_marks_spare_every_kind_of_operator_and_allow_listed_members(bot, fake_telegram):
     admin = user(777, "Admin")
-    promote_on_the_platform(fake_telegram, admin)
+    fake_telegram.promote(GROUP_ID, admin)
     await post_and_settle(bot, make_chat_member_update(admin, "member", "administrator"))
     allow_alice = Group.__table__.update().values(
         settings={"adfilter": {"allowed_users": [str(MEMBER_ID)]}}
