@@ -70,6 +70,10 @@ define(
             "zh": "机器人自己不参与积分。",
             "en": "The bot itself takes no part in points.",
         },
+        "points.not_enough": {
+            "zh": "{name} 只有 {total} 积分，不能扣除 {amount}",
+            "en": "{name} has only {total} points; cannot remove {amount}",
+        },
         "points.adjusted": {
             "zh": "已为 {name} {sign}{amount} 积分，当前总积分 {total}",
             "en": "{sign}{amount} points for {name}; total now {total}",

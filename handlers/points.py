@@ -151,16 +151,22 @@ async def adjust_points(event: Event, ctx: Context) -> list[SendMessage]:
         rest = rest[1:]
     elif event.reply_to_user is not None:
         target = (event.reply_to_user.id, event.reply_to_user.name or event.reply_to_user.id)
-    # isdecimal, not isdigit: "²" is a digit int() cannot read. The cap keeps a slip of the
-    # finger inside the ledger's integer column (and names the range in the usage).
     if target is not None and event.is_me(target[0]):
         return _reply(event, ctx.t("points.self"))
+    # isdecimal, not isdigit: "²" is a digit int() cannot read. The cap keeps a slip of the
+    # finger inside the ledger's integer column (and names the range in the usage).
     if target is None or not rest or not rest[0].isdecimal():
         return _reply(event, ctx.t("points.adjust_usage"))
     if not 0 < int(rest[0]) <= MAX_ADJUSTMENT:
         return _reply(event, ctx.t("points.adjust_usage"))
     amount, note = int(rest[0]), " ".join(rest[1:])[:255] or None
     user_id, name = target
+    if sign < 0:
+        # A balance below zero reads as a debt on /me and /top that the member cannot pay off.
+        balance = await total_points(ctx.session, ctx.group.id, user_id)
+        if amount > balance:
+            return _reply(event, ctx.t("points.not_enough", name=name, total=balance,
+                                       amount=amount))
     await add_points(
         ctx.session,
         ctx.group.id,

@@ -107,6 +107,19 @@ async def test_operator_removes_points_by_replying(bot, fake_telegram):
     assert [e.delta for e in await ledger(bot)] == [30, -5]
 
 
+async def test_points_cannot_be_removed_below_zero(bot, fake_telegram):
+    await bot.post_update(make_message_update("/points add 222 30", sender=OPERATOR))
+    await bot.post_update(make_message_update("/points remove 222 50 违规", sender=OPERATOR))
+    await bot.post_update(make_message_update("/settings language en", sender=OPERATOR))
+    await bot.post_update(make_message_update("/points remove 333 1", sender=OPERATOR))
+    await bot.post_update(make_message_update("/points remove 222 30", sender=OPERATOR))
+    sent = await texts(bot, fake_telegram, 5)
+    assert sent[1] == "222 只有 30 积分，不能扣除 50"
+    assert sent[3] == "333 has only 0 points; cannot remove 1"
+    assert sent[4] == "-30 points for 222; total now 0"
+    assert [e.delta for e in await ledger(bot)] == [30, -30]
+
+
 async def test_points_for_the_bot_itself_are_refused(bot, fake_telegram):
     # Regression: "/points add 10" in reply to the bot's own message, or naming it, was answered
     # "+10 points for Qunbot" and put the bot in the ledger.
