@@ -1,5 +1,5 @@
-"""Operators' own discipline commands: `/warn`, `/mute`, `/ban`, aimed by replying to a member's
-message or by naming them (`@username` or a user id).
+"""Operators' own discipline commands: `/warn`, `/mute`, `/ban` and their reversal `/unmute`,
+`/unban`, aimed by replying to a member's message or by naming them (`@username` or a user id).
 
 The ad filter's ladder does the same steps on its own; these are for what no detector sees
 (rudeness, off-topic fights). Operators, admins and allow-listed members cannot be targeted,
@@ -7,6 +7,8 @@ nor the bot itself (Telegram refuses to ban or restrict a bot itself, and a warn
 nonsense); other bots can.
 A reply to a message a member posted as a channel targets the channel: it can be warned and
 banned from posting in the group, not muted.
+`/unmute` and `/unban` lift what any of these (or the ad filter, or Telegram's own member list)
+did; they may name an allow-listed member, who may have been muted before being listed.
 """
 
 from __future__ import annotations
@@ -16,7 +18,17 @@ from datetime import timedelta
 
 import structlog
 
-from bot.core.actions import Action, Ban, BanSenderChat, DeleteMessage, Restrict, SendMessage
+from bot.core.actions import (
+    Action,
+    Ban,
+    BanSenderChat,
+    DeleteMessage,
+    Restrict,
+    SendMessage,
+    Unban,
+    UnbanSenderChat,
+    Unrestrict,
+)
 from bot.core.context import Context
 from bot.core.events import Chat, Event, User
 from bot.core.i18n import define
@@ -83,6 +95,22 @@ define(
             "zh": "频道无法禁言：请用 /ban 禁止该频道在本群发言",
             "en": "A channel cannot be muted: /ban stops it posting in the group",
         },
+        "discipline.unmuted": {
+            "zh": "已解除 {name} 的禁言。",
+            "en": "{name} may speak again.",
+        },
+        "discipline.unmute_chat": {
+            "zh": "频道不会被禁言：要让它重新在本群发言，请用 /unban",
+            "en": "A channel is never muted: /unban lets it post in the group again",
+        },
+        "discipline.unbanned": {
+            "zh": "已解除对 {name} 的封禁，可以重新加入本群。",
+            "en": "{name} is unbanned and may rejoin the group.",
+        },
+        "discipline.unbanned_chat": {
+            "zh": "已允许频道 {name} 重新在本群发言。",
+            "en": "The channel {name} may post in the group again.",
+        },
         "discipline.reason": {"zh": "原因：{reason}", "en": "Reason: {reason}"},
         "discipline.too_long": {
             "zh": "禁言时长最长 366 天：{value}",
@@ -114,13 +142,17 @@ async def _named(ctx: Context, who: str) -> User | None:
                 is_bot=member.is_bot)
 
 
-async def _target(event: Event, ctx: Context, command: str
+_USAGE_EXTRA = {"mute": "discipline.usage.mute", "warn": "discipline.usage.other",
+                "ban": "discipline.usage.other"}
+
+
+async def _target(event: Event, ctx: Context, command: str, *, spare_exempt: bool = True
                   ) -> tuple[User | Chat | None, list[str], list[Action]]:
     """(member, remaining words, refusal): the replied-to sender (or the channel it posted
-    as), else the first argument."""
+    as), else the first argument. `spare_exempt`: refuse operators and allow-listed members."""
     words = event.args.split()
-    usage = ctx.t("discipline.usage", command=command,
-                  extra=ctx.t(f"discipline.usage.{'mute' if command == 'mute' else 'other'}"))
+    extra = ctx.t(_USAGE_EXTRA[command]) if command in _USAGE_EXTRA else ""
+    usage = ctx.t("discipline.usage", command=command, extra=extra)
     if event.reply_from_linked_channel and event.reply_to_message_id:
         return None, words, _reply(event, ctx.t("moderation.linked_channel"))
     if event.reply_to_user is not None and event.reply_to_message_id:
@@ -137,7 +169,7 @@ async def _target(event: Event, ctx: Context, command: str
         return None, words, _reply(event, usage)
     if event.is_me(target):
         return None, words, _reply(event, ctx.t("discipline.self", command=command))
-    if await is_exempt(ctx, target.id):
+    if spare_exempt and await is_exempt(ctx, target.id):
         return None, words, _reply(event, ctx.t("discipline.exempt"))
     return target, words, []
 
@@ -217,3 +249,44 @@ async def ban_command(event: Event, ctx: Context) -> list[Action]:
     key = "discipline.banned_chat" if channel else "discipline.banned"
     text = ctx.t(key, name=display(target), reason=_reason(ctx, words))
     return [*actions, SendMessage(chat_id=event.chat.id, text=text.strip())]
+
+
+@router.command(
+    "unmute",
+    description={"zh": "解除成员的禁言", "en": "Let a muted member speak again"},
+    operator_only=True,
+    group_only=True,
+)
+async def unmute_command(event: Event, ctx: Context) -> list[Action]:
+    target, _words, refusal = await _target(event, ctx, "unmute", spare_exempt=False)
+    if target is None:
+        return refusal
+    if isinstance(target, Chat):
+        return _reply(event, ctx.t("discipline.unmute_chat"))
+    log.info("discipline.unmute", group=event.chat.id, user=target.id)
+    return [
+        Unrestrict(chat_id=event.chat.id, user_id=target.id),
+        SendMessage(chat_id=event.chat.id, text=ctx.t("discipline.unmuted", name=display(target))),
+    ]
+
+
+@router.command(
+    "unban",
+    description={"zh": "解除封禁，允许重新加入", "en": "Lift a ban so they may rejoin"},
+    operator_only=True,
+    group_only=True,
+)
+async def unban_command(event: Event, ctx: Context) -> list[Action]:
+    target, _words, refusal = await _target(event, ctx, "unban", spare_exempt=False)
+    if target is None:
+        return refusal
+    log.info("discipline.unban", group=event.chat.id, user=target.id)
+    if isinstance(target, Chat):
+        lift: Action = UnbanSenderChat(chat_id=event.chat.id, sender_chat_id=target.id)
+        text = ctx.t("discipline.unbanned_chat", name=display(target))
+    else:
+        # Sent with only_if_banned (the adapter): unbanning someone still in the group would
+        # otherwise remove them.
+        lift = Unban(chat_id=event.chat.id, user_id=target.id)
+        text = ctx.t("discipline.unbanned", name=display(target))
+    return [lift, SendMessage(chat_id=event.chat.id, text=text)]

@@ -8,7 +8,16 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.db.models import Member
-from tests.factories import GROUP_ID, MEMBER_ID, OPERATOR_ID, make_message_update, message, user
+from tests.factories import (
+    CHANNEL_BOT,
+    GROUP_ID,
+    MEMBER_ID,
+    OPERATOR_ID,
+    channel,
+    make_message_update,
+    message,
+    user,
+)
 from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME
 from tests.handlers.checkin_points_support import db, quiet, texts
 from tests.harness import eventually
@@ -185,3 +194,62 @@ async def test_another_bot_can_still_be_banned(bot, fake_telegram):
     assert banned["user_id"] == spam_bot["id"]
     (notice,) = await texts(bot, fake_telegram, 1)
     assert notice == "已将 @free_crypto_bot 移出本群并禁止再次加入。"
+
+
+async def test_unmute_and_unban_lift_what_mute_and_ban_did(bot, fake_telegram):
+    await bot.post_update(make_message_update("hi", sender=BOB))  # Bob is known to the group
+    for command in ("/mute @bob 2h", "/unmute @bob", "/ban @bob", f"/unban {MEMBER_ID + 1}"):
+        await bot.post_update(make_message_update(command, sender=OPERATOR))
+    replies = await texts(bot, fake_telegram, 4)
+    assert replies[1] == "已解除 @bob 的禁言。"
+    assert replies[3] == "已解除对 @bob 的封禁，可以重新加入本群。"
+    muted, unmuted = fake_telegram.called("restrictChatMember")
+    assert muted["permissions"]["can_send_messages"] is False
+    assert unmuted["user_id"] == MEMBER_ID + 1
+    assert all(unmuted["permissions"].values())
+    (unbanned,) = fake_telegram.called("unbanChatMember")
+    # only_if_banned: unbanning someone still in the group would remove them.
+    assert unbanned == {"chat_id": GROUP_ID, "user_id": MEMBER_ID + 1, "only_if_banned": True}
+
+
+async def test_unmute_spares_no_one_it_should_help_and_refuses_what_it_cannot_do(
+    bot, fake_telegram
+):
+    # An allow-listed member may have been muted before being listed: /unmute still reaches them.
+    await bot.post_update(make_message_update("/filter exempt add @alice", sender=OPERATOR))
+    await bot.post_update(make_message_update("hi", sender=ALICE))
+    promo = channel(title="Promo Deals", username="promo_deals")
+    post = message("今晚直播", sender=CHANNEL_BOT, sender_chat=promo)
+    commands = [
+        ("/unmute @alice", OPERATOR, None),
+        ("/unmute", OPERATOR, post),  # a channel is never muted
+        ("/unban", OPERATOR, post),  # but may be banned, and unbanned
+        ("/unban", OPERATOR, message("我是机器人", sender=QUNBOT)),
+        ("/unmute @alice", ALICE, None),  # members may not
+        ("/unban", OPERATOR, None),
+    ]
+    for text, sender, replied in commands:
+        extra = {"reply_to_message": replied} if replied else {}
+        await bot.post_update(make_message_update(text, sender=sender, **extra))
+    replies = (await texts(bot, fake_telegram, 7))[1:]
+    assert replies[0] == "已解除 @alice 的禁言。"
+    assert replies[1] == "频道不会被禁言：要让它重新在本群发言，请用 /unban"
+    assert replies[2] == "已允许频道 @promo_deals 重新在本群发言。"
+    assert replies[3].startswith("这是机器人自己的账号，不能对它使用 /unban")
+    assert replies[4] == "抱歉，这个命令只有群管理员可以使用。"
+    assert replies[5] == "用法：回复成员的消息发送 /unban，或 /unban @用户名|用户ID"
+    (unrestricted,) = fake_telegram.called("restrictChatMember")
+    assert unrestricted["user_id"] == MEMBER_ID
+    (lifted,) = fake_telegram.called("unbanChatSenderChat")
+    assert lifted == {"chat_id": GROUP_ID, "sender_chat_id": promo["id"]}
+    assert fake_telegram.called("unbanChatMember") == []
+
+
+async def test_unban_answers_in_english_groups(bot, fake_telegram):
+    await bot.post_update(make_message_update("/settings language en", sender=OPERATOR))
+    await bot.post_update(make_message_update(f"/unban {MEMBER_ID + 5}", sender=OPERATOR))
+    await bot.post_update(make_message_update("/unmute", sender=OPERATOR))
+    replies = await texts(bot, fake_telegram, 3)
+    assert replies[1] == f"{MEMBER_ID + 5} is unbanned and may rejoin the group."
+    assert replies[2] == ("Usage: reply to a member's message with /unmute, or /unmute "
+                          "@username|user id")
