@@ -101,6 +101,8 @@ class PhotoCheck(Base):
     `status` goes pending -> checking (claimed at `claimed_at`) -> done, or back to pending
     until `next_attempt_at` after a failed download, or failed once `attempts` run out. `at`
     is when the member posted the photo; `codes` what the decoder found in it.
+    `channel_*` name the channel a member posted the photo as (then `user_id` is the platform's
+    placeholder sender, and the channel answers for the photo); None for a person's photo.
     """
 
     __tablename__ = "adfilter_photo_checks"
@@ -119,6 +121,9 @@ class PhotoCheck(Base):
     checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     error: Mapped[str | None] = mapped_column(Text)
     codes: Mapped[list | None] = mapped_column(JsonDoc)
+    channel_id: Mapped[str | None] = mapped_column(String(64))
+    channel_title: Mapped[str | None] = mapped_column(String(255))
+    channel_username: Mapped[str | None] = mapped_column(String(64))
 
 
 async def photo_queued(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from contextlib import closing
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from bot.db.base import Base
 from bot.db.engine import create_engine
@@ -35,3 +38,78 @@ async def test_downgrade_to_empty_and_upgrade_again(tmp_path):
         tables = await conn.run_sync(lambda c: c.dialect.get_table_names(c))
     await engine.dispose()
     assert {"groups", "members", "inbox", "outbox", "alembic_version"} <= set(tables)
+
+
+async def test_a_photo_check_queued_before_0014_survives_it_without_a_channel(tmp_path):
+    # A row a running bot queued before the upgrade, as the migrations before 0014 left it.
+    path = tmp_path / "queued.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    config = alembic_config(url)
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert "0014" in heads
+    for head in sorted(set(heads) - {"0014"}):
+        await asyncio.to_thread(upgrade, url, head)
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute(
+            "INSERT INTO groups (id, platform, chat_id, chat_type, settings, created_at,"
+            " updated_at) VALUES (1, 'telegram', '-100123', 'supergroup', '{}', :at, :at)",
+            {"at": "2026-11-24 10:00:00.000000"},
+        )
+        db.execute(
+            "INSERT INTO adfilter_photo_checks (id, group_id, user_id, message_id, file_id,"
+            " status, at, attempts) VALUES (7, 1, '222', '4242', 'qr-ad', 'pending', :at, 0)",
+            {"at": "2026-11-24 10:00:00.000000"},
+        )
+
+    def row() -> dict:
+        with closing(sqlite3.connect(path)) as db:
+            db.row_factory = sqlite3.Row
+            return dict(db.execute("SELECT * FROM adfilter_photo_checks").fetchone())
+
+    await asyncio.to_thread(upgrade, url)
+    upgraded = row()
+    assert (upgraded["id"], upgraded["user_id"], upgraded["status"]) == (7, "222", "pending")
+    assert (upgraded["channel_id"], upgraded["channel_title"], upgraded["channel_username"]) == (
+        None,
+        None,
+        None,
+    )
+    await asyncio.to_thread(command.downgrade, config, "0014@-1")
+    downgraded = row()
+    assert "channel_id" not in downgraded
+    assert {k: v for k, v in upgraded.items() if not k.startswith("channel_")} == downgraded
+
+
+async def test_downgrading_0014_gives_up_unchecked_channel_photos(tmp_path):
+    # Without the channel, code before 0014 would judge the photo as Channel_Bot's own.
+    path = tmp_path / "channel.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    await asyncio.to_thread(upgrade, url)
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute(
+            "INSERT INTO groups (id, platform, chat_id, chat_type, settings, created_at,"
+            " updated_at) VALUES (1, 'telegram', '-100123', 'supergroup', '{}', :at, :at)",
+            {"at": "2026-11-24 10:00:00.000000"},
+        )
+        for id_, status, channel in (
+            (1, "pending", "-100987"),
+            (2, "checking", "-100987"),
+            (3, "done", "-100987"),
+            (4, "pending", None),
+        ):
+            db.execute(
+                "INSERT INTO adfilter_photo_checks (id, group_id, user_id, message_id, status,"
+                " at, attempts, channel_id) VALUES (:id, 1, '136817688', :id, :status, :at, 0,"
+                " :channel)",
+                {"id": id_, "status": status, "channel": channel, "at": "2026-11-24 10:00:00"},
+            )
+    await asyncio.to_thread(command.downgrade, alembic_config(url), "0014@-1")
+    with closing(sqlite3.connect(path)) as db:
+        rows = db.execute("SELECT id, status, error FROM adfilter_photo_checks ORDER BY id")
+        statuses = [(id_, status, error is not None) for id_, status, error in rows]
+    assert statuses == [
+        (1, "failed", True),
+        (2, "failed", True),
+        (3, "done", False),
+        (4, "pending", False),
+    ]
