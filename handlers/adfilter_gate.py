@@ -8,7 +8,8 @@ A new member's photo is queued for a QR check; the photo worker's finding comes 
 PHOTO_CHECKED event and takes the same path from verdict to punishment as text.
 
 A message a member posted as a channel is the channel's: it is judged, counted and punished as
-the channel's, like a newcomer's (the channel has no history in the group).
+the channel's, like a newcomer's (the channel has no history in the group). Its photo is queued
+with the channel, which the PHOTO_CHECKED event names again as the message's sender chat.
 """
 
 from __future__ import annotations
@@ -140,7 +141,6 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
     if not decision.spam:
         if (
             event.has_photo
-            and isinstance(offender, User)  # the photo worker judges members' photos only
             and event.message_id
             and config.is_new(features)
             and not await photo_queued(
@@ -148,14 +148,18 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
             )
         ):
             # Decoding needs the photo's bytes, which a handler may not fetch: a worker does.
+            channel = event.sent_as_channel
             ctx.session.add(
                 PhotoCheck(
                     group_id=ctx.group.id,
-                    user_id=offender.id,
+                    user_id=event.user.id,
                     message_id=event.message_id,
                     file_id=event.photo_file_id,
                     status="pending",
                     at=event.at,
+                    channel_id=channel.id if channel else None,
+                    channel_title=channel.title if channel else None,
+                    channel_username=channel.username if channel else None,
                 )
             )
         return []
@@ -210,13 +214,15 @@ async def _repeats(
 async def photo_checked(event: Event, ctx: Context) -> list[Action | Halt]:
     """Judge the QR codes the photo worker found in a queued photo, and act as on a text ad.
 
-    Exemptions are asked again: the member may have become an operator or been allow-listed
-    while the photo waited, and reports or an operator may already have removed it.
+    Exemptions are asked again: the member (or the channel they posted as) may have become an
+    operator or been allow-listed while the photo waited, and reports or an operator may
+    already have removed it.
     """
     if ctx.group is None or event.user is None or event.message_id is None:
         return []
+    offender = _offender(event)
     conf = adfilter_settings(ctx.group)
-    if not conf.enabled or await is_exempt(ctx, event.user.id):
+    if not conf.enabled or await is_exempt(ctx, offender.id):
         return []
     if await decision_for_message(ctx.session, ctx.group.id, event.message_id) is not None:
         return []
@@ -225,7 +231,7 @@ async def photo_checked(event: Event, ctx: Context) -> list[Action | Halt]:
     decision = combine((verdict,), config.spam_threshold)
     if not decision.spam:
         return []
-    return await _enforce(event, ctx, conf, decision, event.user)
+    return await _enforce(event, ctx, conf, decision, offender)
 
 
 async def _enforce(

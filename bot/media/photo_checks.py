@@ -3,9 +3,11 @@
 Handlers do no I/O, so the gate only stores a `PhotoCheck` row. This loop claims due rows,
 downloads each photo through its platform, decodes QR codes in a worker thread and hands the
 finding to the dispatcher as a PHOTO_CHECKED event: the handlers that judge text messages
-decide, record and punish, so a QR ad meets the same ladder, shadow mode and exemptions. Their
-actions enter the outbox under `photo:<id>` in the transaction that marks the row done, and a
-row is finished only by the claim that holds it, so a photo is acted on once.
+decide, record and punish, so a QR ad meets the same ladder, shadow mode and exemptions. A
+photo a member posted as a channel comes back with that channel as the event's sender chat, so
+the channel answers for it as for its text. The actions enter the outbox under `photo:<id>` in
+the transaction that marks the row done, and a row is finished only by the claim that holds it,
+so a photo is acted on once.
 
 A failed download is retried with backoff up to `max_attempts` claims (a claim lost to a crash
 counts too), then the row is marked failed with the reason; other rows never wait for it.
@@ -190,6 +192,18 @@ class PhotoChecks(DrainLoop):
             id=row.user_id,
             name=(member.display_name if member else "") or row.user_id,
             username=member.username if member else None,
+            is_bot=member.is_bot if member else False,
+        )
+        # A row queued before channels were remembered has none: a person's photo.
+        channel = (
+            Chat(
+                id=row.channel_id,
+                type=ChatType.CHANNEL,
+                title=row.channel_title,
+                username=row.channel_username,
+            )
+            if row.channel_id
+            else None
         )
         return Event(
             kind=EventKind.PHOTO_CHECKED,
@@ -202,6 +216,7 @@ class PhotoChecks(DrainLoop):
             has_photo=True,
             photo_file_id=row.file_id,
             photo_codes=tuple(codes),
+            sender_chat=channel,
         )
 
     async def _failed(self, claim: _Claim, reason: str, *, final: bool) -> None:

@@ -1,6 +1,8 @@
 """QR codes in newcomers' photos, through the webhook: the worker downloads the photo from the
 (fake) Bot API, decodes it, and the ad filter acts as on a text ad; failed downloads are
-recorded and retried a bounded number of times without holding up other photos."""
+recorded and retried a bounded number of times without holding up other photos. A photo a
+member posts as a channel is checked too, and its QR ad is the channel's (deleted, warned,
+then the channel banned)."""
 
 from __future__ import annotations
 
@@ -17,17 +19,25 @@ from bot.db.models import Group, Member
 from bot.media.photo_checks import PhotoChecks
 from handlers.moderation_store import ModerationDecision, PhotoCheck
 from tests.factories import (
+    ANONYMOUS_ADMIN,
+    CHANNEL_BOT,
+    CHANNEL_ID,
     GROUP_ID,
     MEMBER_ID,
     OPERATOR_ID,
+    channel,
+    chat,
+    make_channel_message_update,
     make_message_update,
     make_update,
+    message,
     user,
 )
 from tests.fakes.telegram_api import Failure
 from tests.harness import BotHarness, eventually
 
 ALICE = user(MEMBER_ID, "Alice", username="alice")
+PROMO = channel(title="Promo Deals", username="promo_deals")
 BOB = user(333, "Bob", username="bob")
 OPERATOR = user(OPERATOR_ID, "Op")
 WECHAT_AD = "https://u.wechat.com/EFxYz123abc"
@@ -59,13 +69,26 @@ def plain_photo() -> bytes:
     return out.getvalue()
 
 
-def photo_update(sender: dict, file_id: str, caption: str | None = "大家好，刚进群 🙂") -> dict:
-    sizes = [
+def photo_sizes(file_id: str) -> list[dict]:
+    return [
         {"file_id": f"{file_id}-thumb", "file_unique_id": "t", "width": 90, "height": 90},
         {"file_id": file_id, "file_unique_id": "b", "width": 800, "height": 800},
     ]
+
+
+def photo_update(sender: dict, file_id: str, caption: str | None = "大家好，刚进群 🙂") -> dict:
     extra = {"caption": caption} if caption else {}
-    return make_message_update(None, sender=sender, photo=sizes, **extra)
+    return make_message_update(None, sender=sender, photo=photo_sizes(file_id), **extra)
+
+
+def channel_photo_update(
+    file_id: str, sender_chat: dict = PROMO, caption: str | None = "今日分享 🙂"
+) -> dict:
+    """A photo a member posted as `sender_chat`: sent by Telegram's Channel_Bot placeholder."""
+    extra = {"caption": caption} if caption else {}
+    return make_channel_message_update(
+        None, sender_chat=sender_chat, photo=photo_sizes(file_id), **extra
+    )
 
 
 async def checks(bot) -> list[PhotoCheck]:
@@ -296,3 +319,179 @@ async def test_an_edited_caption_does_not_queue_the_photo_again(bot, fake_telegr
     assert deleted["message_id"] == update["message"]["message_id"]
     assert [c.file_id for c in await checks(bot)] == ["sunset", "qr-ad"]
     assert fake_telegram.called("getFile") == [{"file_id": "sunset"}, {"file_id": "qr-ad"}]
+
+
+# ---- photos posted as a channel ------------------------------------------------------------
+
+
+def no_member_punished(fake_telegram) -> bool:
+    """Neither Telegram's placeholder account nor anyone else was muted or banned, nor told."""
+    private = [b for b in fake_telegram.called("sendMessage") if b["chat_id"] > 0]
+    return not (
+        fake_telegram.called("restrictChatMember")
+        or fake_telegram.called("banChatMember")
+        or private
+    )
+
+
+async def test_a_channels_qr_code_photo_is_deleted_then_the_channel_banned(bot, fake_telegram):
+    fake_telegram.add_file("qr-ad", qr_photo(WECHAT_AD))
+    first = channel_photo_update("qr-ad")
+    await bot.post_update(first)
+    (removed,) = await fake_telegram.wait_for("deleteMessage")
+    await eventually(lambda: checks_finished(bot))
+    assert removed["message_id"] == first["message"]["message_id"]
+    (warning,) = group_texts(fake_telegram)
+    assert "@promo_deals" in warning and "频道" in warning
+    assert fake_telegram.called("banChatSenderChat") == []
+    fake_telegram.add_file("qr-ad-2", qr_photo(WECHAT_AD + "2"))
+    second = channel_photo_update("qr-ad-2", caption=None)
+    await bot.post_update(second)
+    (ban,) = await fake_telegram.wait_for("banChatSenderChat")
+    await eventually(lambda: checks_finished(bot, photos=2))
+    assert ban == {"chat_id": GROUP_ID, "sender_chat_id": CHANNEL_ID}
+    assert [b["message_id"] for b in fake_telegram.called("deleteMessage")] == [
+        first["message"]["message_id"],
+        second["message"]["message_id"],
+    ]
+    assert no_member_punished(fake_telegram)
+    stored = await decisions(bot)
+    assert [(d.user_id, d.user_name, d.action, d.source) for d in stored] == [
+        (str(CHANNEL_ID), "@promo_deals", "delete", "filter"),
+        (str(CHANNEL_ID), "@promo_deals", "ban_chat", "filter"),
+    ]
+    assert all("qr_code" in {v["name"] for v in d.verdicts if v["spam"]} for d in stored)
+
+
+async def test_a_channels_photo_is_queued_with_the_channel_and_a_plain_one_left_alone(
+    bot, fake_telegram
+):
+    fake_telegram.add_file("sunset", plain_photo())
+    await bot.post_update(channel_photo_update("sunset"))
+    await eventually(lambda: checks_finished(bot))
+    assert fake_telegram.called("getFile") == [{"file_id": "sunset"}]
+    assert fake_telegram.called("deleteMessage") == []
+    assert await decisions(bot) == []
+    (check,) = await checks(bot)
+    assert (check.user_id, check.status, check.codes) == (str(CHANNEL_BOT["id"]), "done", [])
+    assert (check.channel_id, check.channel_title, check.channel_username) == (
+        str(CHANNEL_ID),
+        "Promo Deals",
+        "promo_deals",
+    )
+
+
+async def test_anonymous_admins_and_linked_channel_photos_pass_and_a_channels_does_not(
+    bot, fake_telegram
+):
+    fake_telegram.add_file("qr-ad", qr_photo(WECHAT_AD))
+    sizes = photo_sizes("qr-ad")
+    # An anonymous admin posts as the group itself; the linked channel's posts are forwarded
+    # in automatically by Telegram's service account. Both are the owners' own.
+    announcement = message(None, sender=ANONYMOUS_ADMIN, sender_chat=chat(), photo=sizes)
+    ours = channel(-100999, "Our Channel", username="our_channel")
+    service = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
+    forwarded = message(
+        None,
+        sender=service,
+        sender_chat=ours,
+        photo=sizes,
+        is_automatic_forward=True,
+        forward_origin={"type": "channel", "chat": ours, "message_id": 7, "date": 1},
+    )
+    await bot.post_update(make_update("message", announcement))
+    await bot.post_update(make_update("message", forwarded))
+    post = channel_photo_update("qr-ad")
+    await bot.post_update(post)
+    (removed,) = await fake_telegram.wait_for("deleteMessage")
+    await eventually(lambda: checks_finished(bot))
+    assert removed["message_id"] == post["message"]["message_id"]
+    assert len(fake_telegram.called("deleteMessage")) == 1
+    assert [c.channel_id for c in await checks(bot)] == [str(CHANNEL_ID)]
+    assert [d.user_id for d in await decisions(bot)] == [str(CHANNEL_ID)]
+
+
+async def queue_channel_checks(bot, *checks: dict, adfilter: dict | None = None) -> None:
+    """Photos a previous process queued for channels and never finished (it stopped)."""
+
+    def work(session):
+        group = Group(
+            platform="telegram",
+            chat_id=str(GROUP_ID),
+            chat_type="supergroup",
+            settings={"adfilter": adfilter or {}},
+        )
+        session.add(group)
+        session.flush()
+        session.add(
+            Member(
+                group_id=group.id,
+                user_id=str(CHANNEL_BOT["id"]),
+                display_name="Channel",
+                username="Channel_Bot",
+                is_bot=True,
+                tags=[],
+            )
+        )
+        for fields in checks:
+            session.add(
+                PhotoCheck(
+                    group_id=group.id,
+                    user_id=str(CHANNEL_BOT["id"]),
+                    at=datetime.now(UTC),
+                    **fields,
+                )
+            )
+
+    await bot.run_sync(work)
+
+
+async def test_a_channels_check_interrupted_by_a_restart_bans_the_channel(bot, fake_telegram):
+    await bot.stop()
+    fake_telegram.add_file("qr-ad", qr_photo(WECHAT_AD))
+    await queue_channel_checks(
+        bot,
+        dict(
+            message_id="4242",
+            file_id="qr-ad",
+            status="checking",
+            attempts=1,
+            claimed_at=datetime.now(UTC),
+            channel_id=str(CHANNEL_ID),
+            channel_title="Promo Deals",
+            channel_username="promo_deals",
+        ),
+        adfilter={"ladder": ["ban"]},
+    )
+    await bot.start()
+    (ban,) = await fake_telegram.wait_for("banChatSenderChat")
+    await eventually(lambda: checks_finished(bot))
+    assert ban == {"chat_id": GROUP_ID, "sender_chat_id": CHANNEL_ID}
+    assert [b["message_id"] for b in fake_telegram.called("deleteMessage")] == [4242]
+    (warning,) = group_texts(fake_telegram)
+    assert "@promo_deals" in warning
+    assert no_member_punished(fake_telegram)
+    (decision,) = await decisions(bot)
+    assert (decision.user_id, decision.action) == (str(CHANNEL_ID), "ban_chat")
+    (check,) = await checks(bot)
+    assert (check.status, check.attempts) == ("done", 2)
+
+
+async def test_a_channel_allowed_while_its_photo_waited_is_spared(bot, fake_telegram):
+    # The gate asked before queueing; the operators may have allowed the channel since.
+    await bot.stop()
+    fake_telegram.add_file("qr-ad", qr_photo(WECHAT_AD))
+    queued = dict(file_id="qr-ad", status="pending", channel_title="News")
+    await queue_channel_checks(
+        bot,
+        dict(queued, message_id="4242", channel_id=str(CHANNEL_ID)),
+        dict(queued, message_id="4243", channel_id="-100321"),
+        adfilter={"allowed_users": [str(CHANNEL_ID)]},
+    )
+    await bot.start()
+    await fake_telegram.wait_for("deleteMessage")
+    await eventually(lambda: checks_finished(bot, photos=2))
+    assert [b["message_id"] for b in fake_telegram.called("deleteMessage")] == [4243]
+    (warning,) = group_texts(fake_telegram)
+    assert "News" in warning  # a channel without a username is named by its title
+    assert [d.user_id for d in await decisions(bot)] == ["-100321"]
