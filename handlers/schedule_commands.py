@@ -62,6 +62,9 @@ from schedules.syntax import parse_schedule
 
 router = Router("schedules")
 
+# A countdown's steps are jobs too, managed only as a whole by /countdown.
+COUNTDOWN_KINDS = (COUNTDOWN_MARK, COUNTDOWN_EDIT, COUNTDOWN_END)
+
 
 def _reply(event: Event, text: str) -> list[SendMessage]:
     return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
@@ -90,6 +93,12 @@ async def schedule_command(event: Event, ctx: Context) -> list[SendMessage]:
         job = await find_group_job(ctx.session, ctx.group.id, int(rest)) if rest.isdigit() else None
         if job is None:
             return _reply(event, ctx.t("schedule.not_found", id=rest or "?"))
+        if job.kind in COUNTDOWN_KINDS:
+            # Hidden from /schedule list: run-now would fire a countdown's end (a dissolve
+            # removes everyone) early, and pausing or removing one step breaks the countdown.
+            return _reply(
+                event, ctx.t("schedule.is_countdown", id=job.id, countdown=job.countdown_id)
+            )
         return await _change(event, ctx, sub, job)
     return _reply(event, ctx.t("schedule.usage"))
 
@@ -225,7 +234,7 @@ async def series_command(event: Event, ctx: Context) -> list[SendMessage]:
 
 
 def _list(event: Event, ctx: Context, jobs: list[ScheduledJob]) -> list[SendMessage]:
-    shown = [job for job in jobs if job.kind not in (COUNTDOWN_MARK, COUNTDOWN_EDIT, COUNTDOWN_END)]
+    shown = [job for job in jobs if job.kind not in COUNTDOWN_KINDS]
     if not shown:
         return _reply(event, ctx.t("schedule.empty"))
     lines = [ctx.t("schedule.list_title")]
@@ -258,7 +267,7 @@ async def _change(event: Event, ctx: Context, sub: str, job: ScheduledJob) -> li
         await remove_job(ctx.session, job, ctx.now)
         return _reply(event, ctx.t("schedule.removed", id=job.id))
     # run-now: the firing goes to the outbox in this event's transaction, under its own key.
-    config = FireConfig(default_tz=ctx.tz.key)
+    config = FireConfig(operators=ctx.platform_operators, default_tz=ctx.tz.key)
     await fire_now(ctx.session, job, ctx.now, ctx.now, config)
     return _reply(event, ctx.t("schedule.ran", id=job.id))
 

@@ -48,6 +48,12 @@ define(
             "zh": "本群没有编号为 {id} 的任务。用 /schedule list 查看编号。",
             "en": "No job #{id} in this group. See the ids with /schedule list.",
         },
+        "schedule.is_countdown": {
+            "zh": "#{id} 是倒计时 #{countdown} 的一部分，/schedule 不管理它。"
+            "用 /countdown list 查看，/countdown cancel {countdown} 取消。",
+            "en": "#{id} is part of countdown #{countdown}, which /schedule does not manage. "
+            "See it with /countdown list, cancel it with /countdown cancel {countdown}.",
+        },
         "schedule.paused": {"zh": "任务 #{id} 已暂停。", "en": "Job #{id} paused."},
         "schedule.resumed": {
             "zh": "任务 #{id} 已恢复，下次发送：{next}",

@@ -154,3 +154,25 @@ async def test_an_updating_countdown_edits_one_pinned_message(sbot, fake_telegra
     assert [e["text"] for e in edits] == ["秒杀：距离结束还有 3 小时", "秒杀：距离结束还有 1 小时"]
     assert {e["message_id"] for e in edits} == {pinned["message_id"]}
     assert len(fake_telegram.called("pinChatMessage")) == 1
+
+
+async def test_schedule_commands_refuse_a_countdowns_hidden_jobs(sbot, fake_telegram):
+    # /schedule list hides a countdown's steps, yet run-now by id fired its end at once: a
+    # dissolve removed every member and the bot left the group.
+    await sbot.post_update(make_message_update("hi", sender=user(222, "Alice")))
+    await command(sbot, fake_telegram, "/countdown in 3h 快闪结束 marks=1h end=dissolve")
+    assert await command(sbot, fake_telegram, "/schedule list") == "本群还没有定时任务。"
+    mark, end = await jobs(sbot)
+    reply = await command(sbot, fake_telegram, f"/schedule run-now {end.id}")
+    assert reply == (
+        f"#{end.id} 是倒计时 #{end.countdown_id} 的一部分，/schedule 不管理它。"
+        f"用 /countdown list 查看，/countdown cancel {end.countdown_id} 取消。"
+    )
+    await command(sbot, fake_telegram, "/settings language en")
+    reply = await command(sbot, fake_telegram, f"/schedule remove {mark.id}")
+    assert reply.startswith(f"#{mark.id} is part of countdown #{end.countdown_id}")
+    await command(sbot, fake_telegram, f"/schedule pause {end.id}")
+    assert [
+        call.method for call in fake_telegram.calls if call.method in ("banChatMember", "leaveChat")
+    ] == []
+    assert [(job.id, job.enabled) for job in await jobs(sbot)] == [(mark.id, True), (end.id, True)]
