@@ -3,7 +3,8 @@
 Rules (`/screening ...`): open (approve all); code (an invite link named after a code approves
 at once, anyone else is asked for a code privately, see `handlers.entry_dialogue`); review
 (operators decide with buttons `scr:a|d:<user id>`, after the requester answered the group's
-questions privately when there are any); allowlist (user ids imported with `/allowlist`).
+questions privately when there are any; an invite link named after a counted code skips both);
+allowlist (user ids imported with `/allowlist`).
 `/code` manages counted, expiring codes; `/rules` shows the published rules, `/rules set`
 changes them.
 """
@@ -76,11 +77,13 @@ async def on_join_request(event: Event, ctx: Context) -> list[Action]:
     config = load(ctx.group, ScreeningConfig)
     verdict = decide(config, event.user.id, event.invite_link_name)
     chat, uid = event.chat.id, event.user.id
-    # A link named after a counted code: one of its uses admits the requester.
+    # A link named after a counted code: one of its uses admits the requester. In review
+    # groups too (the super-user playbook): an invitation is the screening, so the invited
+    # skip the questions and the operators' review that everyone else goes through.
     link = event.invite_link_name
     if (
         verdict is None
-        and config.mode == "code"
+        and config.mode in ("code", "review")
         and link
         and await take_code(ctx.session, ctx.group.id, link, ctx.now)
     ):

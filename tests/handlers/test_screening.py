@@ -376,3 +376,24 @@ async def test_review_cards_can_go_to_the_operators_chat_and_only_group_operator
     assert (approved["chat_id"], approved["user_id"]) == (GROUP_ID, 701)
     await quiet(bot)
     assert not [m for m in fake_telegram.called("sendMessage") if m["chat_id"] == GROUP_ID][2:]
+
+
+async def test_a_super_user_groups_invite_code_skips_the_review(bot, fake_telegram):
+    # The super-user playbook sets review and lists `/code new` as a next step, but codes
+    # counted only in code groups: the invited were questioned and waited for a review.
+    await bot.post_update(make_message_update("/template apply super", sender=OP))
+    await bot.post_update(make_message_update("/screening questions 买过什么？", sender=OP))
+    await bot.post_update(make_message_update("/code new", sender=OP))
+    created = (await fake_telegram.wait_for("sendMessage", 3))[2]["text"]
+    code = created.removeprefix("已创建邀请码：").split(" — ")[0]
+    await bot.post_update(with_link(make_join_request_update(APPLICANT), code))
+    (approved,) = await fake_telegram.wait_for("approveChatJoinRequest", 1)
+    assert approved["user_id"] == 701
+    # Single use: the next one with that link answers the questions and waits for review.
+    await bot.post_update(with_link(make_join_request_update(NO_LINK), code))
+    (asked,) = await dm_count(fake_telegram, 703, 1)
+    assert asked.endswith("问题 1/1：买过什么？")
+    await quiet(bot)
+    assert len(fake_telegram.called("approveChatJoinRequest")) == 1
+    (used,) = await rows(bot, InviteCode)
+    assert used.uses == 1
