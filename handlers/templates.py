@@ -30,6 +30,13 @@ SECTIONS: dict[str, type[BaseModel]] = {
 }
 
 
+# A change is shown by the name `/settings <name> <value>` takes, where there is one, so a line
+# can be copied back to undo or tune it (`points.activity`, not the stored `activity_enabled`).
+SETTINGS_NAMES = {
+    (spec.section, spec.key): name for name, spec in settings_sections.FIELDS.items()
+}
+
+
 @dataclass(frozen=True)
 class Playbook:
     presets: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -111,7 +118,11 @@ def apply_playbook(settings: dict[str, Any], kind: GroupKind) -> tuple[dict[str,
         current = settings.get(section)
         merged = {**(current if isinstance(current, dict) else {}), **preset}
         updated[section] = SECTIONS[section].model_validate(merged).model_dump(mode="json")
-        changes += [f"{section}.{key} = {value}" for key, value in preset.items()]
+        changes += [
+            f"{SETTINGS_NAMES.get((section, key), f'{section}.{key}')} = "
+            f"{settings_sections.show_value(value)}"
+            for key, value in preset.items()
+        ]
     GroupSettings.model_validate(updated)  # the document stays valid as a whole
     return updated, changes
 

@@ -49,3 +49,14 @@ async def test_unknown_types_and_members_are_refused(bot, fake_telegram):
     assert usage == "用法：/template apply <类型>，类型：general|flash|newcomer|super|delivery|fan"
     assert refusal == "抱歉，这个命令只有群管理员可以使用。"
     assert (await group_settings(bot)).get("kind", "general") == "general"
+
+
+async def test_the_changes_are_named_as_settings_takes_them(bot, fake_telegram):
+    # The fan playbook listed "points.activity_enabled = True": copied back as
+    # `/settings points.activity_enabled off`, it was refused as an unknown setting.
+    await bot.post_update(make_message_update("/template apply fan", sender=OPERATOR))
+    await bot.post_update(make_message_update("/settings points.activity off", sender=OPERATOR))
+    applied, saved = await texts(bot, fake_telegram, 2)
+    assert "\npoints.activity = on\n" in applied and "welcome.enabled = on" in applied
+    assert "True" not in applied
+    assert saved == "已保存：points.activity = off"
