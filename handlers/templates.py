@@ -40,7 +40,9 @@ SETTINGS_NAMES = {
 @dataclass(frozen=True)
 class Playbook:
     presets: dict[str, dict[str, Any]] = field(default_factory=dict)
-    next_steps: tuple[str, ...] = ()  # commands the operator completes with their own words
+    # Commands to send next, in each language: ready to copy, or completed with the operator's
+    # own words where they hold a <placeholder>.
+    next_steps: tuple[dict[str, str], ...] = ()
 
 
 PLAYBOOKS: dict[GroupKind, Playbook] = {
@@ -52,7 +54,12 @@ PLAYBOOKS: dict[GroupKind, Playbook] = {
             "verification": {"enabled": True, "mode": "button"},
             "adfilter": {"new_member_messages": 5, "repeat_limit": 2},
         },
-        next_steps=("/countdown <deadline> <text> end=dissolve pin update",),
+        next_steps=(
+            {
+                "zh": "/countdown <截止时间> <内容> end=dissolve pin update",
+                "en": "/countdown <deadline> <text> end=dissolve pin update",
+            },
+        ),
     ),
     # First buyers: a warm welcome, an introduction round, daily check-ins and tips.
     GroupKind.NEWCOMER: Playbook(
@@ -61,7 +68,16 @@ PLAYBOOKS: dict[GroupKind, Playbook] = {
             "verification": {"enabled": True, "mode": "button"},
             "screening": {"mode": "open"},
         },
-        next_steps=("/schedule add 每天 20:00 破冰", "/schedule add 每天 9:00 签到提醒"),
+        next_steps=(
+            {
+                "zh": "/schedule add 每天 20:00 破冰",
+                "en": "/schedule add every day 20:00 icebreaker",
+            },
+            {
+                "zh": "/schedule add 每天 9:00 签到提醒",
+                "en": "/schedule add every day 9:00 checkin reminder",
+            },
+        ),
     ),
     # Top customers, invitation only: reviewed entry, a question to pass, a strict ad filter.
     GroupKind.SUPER_USER: Playbook(
@@ -71,7 +87,14 @@ PLAYBOOKS: dict[GroupKind, Playbook] = {
             "screening": {"mode": "review"},
             "adfilter": {"new_member_messages": 5},
         },
-        next_steps=("/rules set <text>", "/screening questions <Q1> | <Q2>", "/code new"),
+        next_steps=(
+            {"zh": "/rules set <群规>", "en": "/rules set <text>"},
+            {
+                "zh": "/screening questions <问题1> | <问题2>",
+                "en": "/screening questions <Q1> | <Q2>",
+            },
+            {"zh": "/code new", "en": "/code new"},
+        ),
     ),
     # A paid course or camp: homework check-ins that pay well, reminders and a weekly digest.
     GroupKind.DELIVERY: Playbook(
@@ -80,8 +103,11 @@ PLAYBOOKS: dict[GroupKind, Playbook] = {
             "checkin": {"homework_points": 20},
         },
         next_steps=(
-            "/schedule add 每天 20:00 签到提醒 交作业啦",
-            "/schedule add every mon 09:00 digest",
+            {
+                "zh": "/schedule add 每天 20:00 签到提醒 交作业啦",
+                "en": "/schedule add every day 20:00 checkin reminder Homework is due today!",
+            },
+            {"zh": "/schedule add 每周一 9:00 日报", "en": "/schedule add every mon 09:00 digest"},
         ),
     ),
     # Loyal fans: points for real talk, escalating red packets, a daily topic.
@@ -91,7 +117,13 @@ PLAYBOOKS: dict[GroupKind, Playbook] = {
             "points": {"activity_enabled": True},
             "redpacket": {"rounds": 3},
         },
-        next_steps=("/schedule add 每天 21:00 破冰", "/redpacket 100 10"),
+        next_steps=(
+            {
+                "zh": "/schedule add 每天 21:00 破冰",
+                "en": "/schedule add every day 21:00 icebreaker",
+            },
+            {"zh": "/redpacket 100 10", "en": "/redpacket 100 10"},
+        ),
     ),
 }
 
@@ -144,5 +176,5 @@ async def template_command(event: Event, ctx: Context) -> list[SendMessage]:
         ctx.group.settings, changes = apply_playbook(dict(ctx.group.settings or {}), kind)
         text = ctx.t("template.applied", kind=kind.value, changes="\n".join(changes))
         if steps := PLAYBOOKS[kind].next_steps:
-            text += ctx.t("template.next", steps="\n".join(steps))
+            text += ctx.t("template.next", steps="\n".join(step[ctx.lang] for step in steps))
     return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]

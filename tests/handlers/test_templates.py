@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
+from bot.db.models import Group
+from schedules.models import ScheduledJob
 from tests.factories import OPERATOR_ID, make_message_update, user
-from tests.handlers.checkin_points_support import texts
+from tests.handlers.checkin_points_support import rows, texts
 from tests.handlers.entry_support import group_settings
 
 OPERATOR = user(OPERATOR_ID, "Op")
@@ -18,7 +24,7 @@ async def test_a_super_user_playbook_sets_entry_and_filter_and_lists_next_steps(
     reply = (await texts(bot, fake_telegram, 2))[1]
     assert reply.startswith("已按「super」模板设置本群：\nkind = super\n")
     assert "screening.mode = review" in reply and "verification.mode = question" in reply
-    steps = "下一步：\n/rules set <text>\n/screening questions <Q1> | <Q2>\n/code new"
+    steps = "下一步：\n/rules set <群规>\n/screening questions <问题1> | <问题2>\n/code new"
     assert reply.endswith(steps)
     settings = await group_settings(bot)
     assert settings["kind"] == "super"
@@ -60,3 +66,38 @@ async def test_the_changes_are_named_as_settings_takes_them(bot, fake_telegram):
     assert "\npoints.activity = on\n" in applied and "welcome.enabled = on" in applied
     assert "True" not in applied
     assert saved == "已保存：points.activity = off"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_every_next_step_works_as_the_bot_writes_it(bot, fake_telegram, lang):
+    # The steps were Chinese in an English group ("/schedule add 每天 20:00 签到提醒 交作业啦"
+    # posted a Chinese reminder there); each one without a <placeholder> is sent back as is.
+    await bot.post_update(make_message_update(f"/settings language {lang}", sender=OPERATOR))
+    sent = 1
+    heading = "下一步：\n" if lang == "zh" else "Next steps:\n"
+    for kind in ("flash", "newcomer", "super", "delivery", "fan"):
+        await bot.post_update(make_message_update(f"/template apply {kind}", sender=OPERATOR))
+        sent += 1
+        applied = (await texts(bot, fake_telegram, sent))[-1]
+        steps = applied.split(heading)[1].splitlines()
+        for step in steps:
+            if "<" in step:  # completed with the operator's own words, in their language
+                assert lang == "en" or not re.search("<[A-Za-z]", step), step
+                continue
+            await bot.post_update(make_message_update(step, sender=OPERATOR))
+            sent += 1
+            reply = (await texts(bot, fake_telegram, sent))[-1]
+            assert not reply.startswith(("用法", "Usage", "看不懂", "Cannot")), (step, reply)
+    jobs = await rows(bot, ScheduledJob)
+    texts_of = [job.payload.get("text", "") for job in jobs]
+    assert [job.kind for job in jobs] == [
+        "icebreaker_round",
+        "checkin_reminder",
+        "checkin_reminder",
+        "digest",
+        "icebreaker_round",
+    ]
+    assert len(jobs) == 5  # newcomer 2, delivery 2, fan 1
+    (group,) = await rows(bot, Group)
+    assert group.settings["language"] == lang
+    assert texts_of[2] == ("交作业啦" if lang == "zh" else "Homework is due today!")
