@@ -90,7 +90,13 @@ async def schedule_command(event: Event, ctx: Context) -> list[SendMessage]:
     if sub in ("list", "ls", ""):
         return _list(event, ctx, await group_jobs(ctx.session, ctx.group.id))
     if sub in ("pause", "resume", "remove", "delete", "rm", "run-now", "run"):
-        job = await find_group_job(ctx.session, ctx.group.id, int(rest)) if rest.isdigit() else None
+        # "#3" as the list and the replies write it; isdecimal, not isdigit ("²" is a digit).
+        number = rest.removeprefix("#")
+        job = (
+            await find_group_job(ctx.session, ctx.group.id, int(number))
+            if number.isdecimal()
+            else None
+        )
         if job is None:
             return _reply(event, ctx.t("schedule.not_found", id=rest or "?"))
         if job.kind in COUNTDOWN_KINDS:
@@ -301,8 +307,9 @@ async def countdown_command(event: Event, ctx: Context) -> list[SendMessage]:
         ]
         return _reply(event, "\n".join(lines))
     if sub.lower() == "cancel":
-        key = rest.strip()
-        if not key.isdigit() or not await cancel_countdown(ctx.session, ctx.group.id, key, ctx.now):
+        key = rest.strip().removeprefix("#")
+        found = key.isdecimal() and await cancel_countdown(ctx.session, ctx.group.id, key, ctx.now)
+        if not found:
             return _reply(event, ctx.t("countdown.not_found", id=key or "?"))
         return _reply(event, ctx.t("countdown.cancelled", id=key))
     args, pin = split_pin(args)

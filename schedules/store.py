@@ -21,6 +21,7 @@ Spec = Cron | Once | Every | AfterEvent
 
 # AfterEvent jobs ("3 days after a member joined") are swept once a minute for members now due.
 SWEEP_EVERY = timedelta(minutes=1)
+MAX_JOB_ID = 2**63 - 1  # the largest id a BigId column holds
 
 
 def spec_of(job: ScheduledJob) -> Spec:
@@ -106,7 +107,13 @@ async def group_jobs(session: AsyncSession, group_id: int) -> list[ScheduledJob]
 
 
 async def find_group_job(session: AsyncSession, group_id: int, job_id: int) -> ScheduledJob | None:
-    """A job by id, only if this group owns it (operators manage their own group's jobs)."""
+    """A job by id, only if this group owns it (operators manage their own group's jobs).
+
+    None for a number no job can have: typed by a person, it may not fit the column, which the
+    database would refuse.
+    """
+    if not 0 < job_id <= MAX_JOB_ID:
+        return None
     job = await session.get(ScheduledJob, job_id)
     return job if job is not None and job.group_id == group_id else None
 

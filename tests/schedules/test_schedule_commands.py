@@ -91,6 +91,23 @@ async def test_pause_resume_remove(sbot, fake_telegram):
     assert "没有编号" in await command(sbot, fake_telegram, f"/schedule pause {job.id}")
 
 
+async def test_ids_are_taken_as_the_bot_writes_them_and_odd_numbers_answered(sbot, fake_telegram):
+    # The list and the replies write "#1", but "/schedule pause #1" was "no job #1"; a number
+    # too big for the column, or "²" (a digit int() cannot read), crashed: no answer at all.
+    await command(sbot, fake_telegram, "/schedule add 每天 9:00 早安")
+    (job,) = await jobs(sbot)
+    assert "已暂停" in await command(sbot, fake_telegram, f"/schedule pause #{job.id}")
+    assert not (await jobs(sbot))[0].enabled
+    for odd in ("99999999999999999999", "9223372036854775808", "²", "0"):
+        reply = await command(sbot, fake_telegram, f"/schedule run-now {odd}")
+        assert reply == f"本群没有编号为 {odd} 的任务。用 /schedule list 查看编号。"
+    await command(sbot, fake_telegram, "/countdown in 3h Sale")
+    countdown = (await jobs(sbot))[-1].countdown_id
+    reply = await command(sbot, fake_telegram, f"/countdown cancel #{countdown}")
+    assert reply == f"倒计时 #{countdown} 已取消。"
+    assert [job.id for job in await jobs(sbot)] == [job.id]
+
+
 async def test_run_now_posts_once_per_command(sbot, fake_telegram):
     await command(sbot, fake_telegram, "/schedule add 每天 9:00 早安 {group}")
     (job,) = await jobs(sbot)
