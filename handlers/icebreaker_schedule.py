@@ -1,8 +1,10 @@
 """Topic of the day on a schedule: `/topic schedule <when>` (e.g. `每天 09:00`, `daily 21:00`).
 
-The shipped topics become a looping content series (`topics-zh` / `topics-en`, shared by every
-group, like any series), and a series job posts the group's next topic at each firing; so the
-schedule is listed, paused and removed with `/schedule` like every other post.
+The shipped topics become a looping content series per language (`topics-zh` / `topics-en`,
+shared by every group, like any series), and a series job posts the group's next topic at each
+firing, from the series of the group's language at that moment (a group switched to English
+mid-way gets English topics); so the schedule is listed, paused and removed with `/schedule`
+like every other post.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.core.actions import Action, SendMessage
 from bot.core.context import Context
-from bot.core.i18n import translate
+from bot.core.i18n import LANGUAGES, translate
 from handlers.entry_config import EntryState, load, save
 from handlers.entry_texts import QUESTIONS, TOPICS
 from schedules import models as _models  # noqa: F401  (registers the tables on Base.metadata)
@@ -28,17 +30,17 @@ from schedules.store import create_job
 from schedules.syntax import parse_schedule
 
 
-async def topic_series(ctx: Context) -> ContentSeries:
-    """The shipped topics of the group's language as a series, created on first use."""
-    name = f"topics-{ctx.lang}"
+async def topic_series(ctx: Context, lang: str) -> ContentSeries:
+    """The shipped topics of `lang` as a series, created on first use."""
+    name = f"topics-{lang}"
     found = await find_series(ctx.session, name)
     if found is not None:
         return found
     try:
         async with ctx.session.begin_nested():
             series = await create_series(ctx.session, name, ctx.now, reserved_ok=True)
-            for topic in TOPICS[ctx.lang]:
-                await add_item(ctx.session, series, ctx.t("topic.post", topic=topic))
+            for topic in TOPICS[lang]:
+                await add_item(ctx.session, series, translate(lang, "topic.post", topic=topic))
         return series
     except (IntegrityError, ScheduleError):
         # Another group created it at the same moment: use theirs.
@@ -56,7 +58,7 @@ async def schedule_topics(ctx: Context, phrase: str, operator_id: str | None) ->
         return exc.message(ctx.lang)
     if parsed.text.strip():
         return ctx.t("topic.schedule_usage")
-    series = await topic_series(ctx)
+    by_lang = {lang: (await topic_series(ctx, lang)).id for lang in LANGUAGES}
     job = await create_job(
         ctx.session,
         spec=parsed.spec,
@@ -64,7 +66,13 @@ async def schedule_topics(ctx: Context, phrase: str, operator_id: str | None) ->
         group=ctx.group,
         kind=SERIES,
         # Topics go round for ever: no "starting again" note in the group at each round.
-        payload={"series_id": series.id, "loop": True, "quiet_end": True, "text": ""},
+        payload={
+            "series_id": by_lang[ctx.lang],
+            "series_by_lang": by_lang,
+            "loop": True,
+            "quiet_end": True,
+            "text": "",
+        },
         phrase=phrase,
         created_by=operator_id,
     )

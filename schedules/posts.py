@@ -184,7 +184,9 @@ async def _series_post(session, job, group, fire_at, lang, tz) -> list[Action]:
     """The group's next item; after the last one, a note to the operators saying so, and a job
     posting to its own group only is switched off (a looping series starts again instead)."""
     payload = job.payload
-    series_id, loop = int(payload["series_id"]), bool(payload.get("loop"))
+    # A series kept in each language (the topics of the day) posts in the group's language now.
+    series_id = int((payload.get("series_by_lang") or {}).get(lang) or payload["series_id"])
+    loop = bool(payload.get("loop"))
     step = await next_step(session, series_id, group.id, loop=loop)
     if step is None:
         return []

@@ -100,3 +100,25 @@ async def test_topic_of_the_day_on_a_schedule_posts_the_topics_in_turn(bot, fake
     assert posted == [f"💬 今日话题：{topic}" for topic in [*TOPICS["zh"], TOPICS["zh"][0]]]
     # The topics go round again without telling the group "the series starts again".
     assert not [text for text in texts if "系列" in text], texts
+
+
+async def test_scheduled_topics_follow_the_group_switched_to_english(bot, fake_telegram):
+    # The job kept the Chinese topics it was made with: a group switched to English went on
+    # getting "💬 今日话题：…" every day.
+    await bot.post_update(make_message_update("/topic schedule 每天 09:00", sender=OP))
+    await bot.post_update(make_message_update("/settings language en", sender=OP))
+    await fake_telegram.wait_for("sendMessage", 2)
+    await quiet(bot)
+    (job,) = await rows(bot, ScheduledJob)
+    for _ in range(2):
+        await bot.post_update(make_message_update(f"/schedule run-now {job.id}", sender=OP))
+    await fake_telegram.wait_for("sendMessage", 6)
+    await quiet(bot)
+    texts = [m["text"] for m in fake_telegram.called("sendMessage")]
+    posted = [text for text in texts if text.startswith("💬")]
+    assert posted == [f"💬 Topic of the day: {topic}" for topic in TOPICS["en"][:2]]
+    await bot.post_update(make_message_update("/settings language zh", sender=OP))
+    await bot.post_update(make_message_update(f"/schedule run-now {job.id}", sender=OP))
+    await fake_telegram.wait_for("sendMessage", 8)
+    await quiet(bot)
+    assert fake_telegram.called("sendMessage")[-2]["text"] == f"💬 今日话题：{TOPICS['zh'][0]}"
