@@ -37,6 +37,7 @@ from schedules.models import (
     POLL,
     POST,
     SERIES,
+    ContentSeries,
     ScheduledJob,
 )
 from schedules.options import resolve_target, split_options
@@ -88,7 +89,7 @@ async def schedule_command(event: Event, ctx: Context) -> list[SendMessage]:
     if sub == "add":
         return await _add(event, ctx, rest)
     if sub in ("list", "ls", ""):
-        return _list(event, ctx, await group_jobs(ctx.session, ctx.group.id))
+        return await _list(event, ctx, await group_jobs(ctx.session, ctx.group.id))
     if sub in ("pause", "resume", "remove", "delete", "rm", "run-now", "run"):
         # "#3" as the list and the replies write it; isdecimal, not isdigit ("²" is a digit).
         number = rest.removeprefix("#")
@@ -239,21 +240,52 @@ async def series_command(event: Event, ctx: Context) -> list[SendMessage]:
     return _reply(event, ctx.t("series.usage"))
 
 
-def _list(event: Event, ctx: Context, jobs: list[ScheduledJob]) -> list[SendMessage]:
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+async def _what(ctx: Context, job: ScheduledJob) -> str:
+    """What a job posts, in the group's language (its text, or what its kind does)."""
+    payload = job.payload
+    if job.kind == POLL:
+        return ctx.t("schedule.what_poll", question=_short(payload.get("question", "")))
+    if job.kind == SERIES:
+        if payload.get("series_by_lang"):
+            return ctx.t("schedule.what_topics")
+        series = await ctx.session.get(ContentSeries, int(payload["series_id"]))
+        return ctx.t("schedule.what_series", name=_short(series.name) if series else "?")
+    if job.kind == INACTIVITY_CHECK:
+        return ctx.t(
+            "schedule.what_inactivity",
+            days=payload.get("days", 7),
+            threshold=payload.get("threshold", 10),
+        )
+    if job.kind == CHECKIN_REMINDER:
+        if payload.get("text"):
+            return ctx.t("schedule.what_reminder_text", text=_short(payload["text"]))
+        return ctx.t("schedule.what_reminder")
+    if job.kind == DIGEST:
+        return ctx.t("schedule.what_digest")
+    if job.kind == ICEBREAKER_ROUND:
+        return ctx.t("schedule.what_icebreaker")
+    return _short(payload.get("text") or job.kind)
+
+
+async def _list(event: Event, ctx: Context, jobs: list[ScheduledJob]) -> list[SendMessage]:
     shown = [job for job in jobs if job.kind not in COUNTDOWN_KINDS]
     if not shown:
         return _reply(event, ctx.t("schedule.empty"))
     lines = [ctx.t("schedule.list_title")]
     for job in shown:
         state = ctx.t("schedule.state_on" if job.enabled else "schedule.state_paused")
-        text = job.payload.get("text") or job.kind
+        text = await _what(ctx, job)
         lines.append(
             ctx.t(
                 "schedule.list_item",
                 id=job.id,
                 state=state,
                 when=describe(spec_of(job), ctx.lang, ctx.tz.key),
-                text=text if len(text) <= 40 else text[:40] + "…",
+                text=text,
                 next=_local(ctx, job.next_run_at if job.enabled else None),
             )
         )

@@ -124,3 +124,40 @@ async def test_members_cannot_schedule(sbot, fake_telegram):
     reply = await command(sbot, fake_telegram, "/schedule add 每天 9:00 hi", sender=user(222))
     assert reply == "抱歉，这个命令只有群管理员可以使用。"
     assert await jobs(sbot) == []
+
+
+async def test_the_list_says_what_each_job_posts_in_the_groups_language(sbot, fake_telegram):
+    # It showed the stored kinds: "→ icebreaker_round", "→ poll", "→ series", "→ digest".
+    for phrase in (
+        "每天 20:00 破冰",
+        "每天 9:00 签到提醒",
+        "每天 20:00 签到提醒 交作业啦",
+        "每天 12:00 投票：午饭吃什么 | 面 | 饭",
+        "每天 22:00 日报",
+        "每周一 10:00 inactivity 7d 10",
+    ):
+        assert "已添加定时任务" in await command(sbot, fake_telegram, f"/schedule add {phrase}")
+    await command(sbot, fake_telegram, "/topic schedule 每天 10:00")
+    listing = await command(sbot, fake_telegram, "/schedule list")
+    shown = [line.split(" → ")[1] for line in listing.splitlines() if " → " in line]
+    assert shown == [
+        "破冰问答",
+        "签到提醒",
+        "签到提醒：交作业啦",
+        "投票：午饭吃什么",
+        "群日报",
+        "活跃检查（7 天少于 10 条时提醒）",
+        "今日话题",
+    ]
+    await command(sbot, fake_telegram, "/settings language en")
+    listing = await command(sbot, fake_telegram, "/schedule list")
+    shown = [line.split(" → ")[1] for line in listing.splitlines() if " → " in line]
+    assert shown == [
+        "icebreaker round",
+        "check-in reminder",
+        "check-in reminder: 交作业啦",
+        "poll: 午饭吃什么",
+        "digest",
+        "inactivity check (under 10 messages in 7 days)",
+        "topic of the day",
+    ]
