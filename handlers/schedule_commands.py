@@ -332,7 +332,7 @@ async def countdown_command(event: Event, ctx: Context) -> list[SendMessage]:
                 "countdown.list_item",
                 id=job.countdown_id,
                 deadline=_local(ctx, job.next_run_at),
-                end=job.payload.get("end", "announce"),
+                end=ctx.t(f"countdown.end_{job.payload.get('end', 'announce')}"),
                 text=job.payload.get("text", ""),
             )
             for job in running
@@ -367,6 +367,6 @@ async def countdown_command(event: Event, ctx: Context) -> list[SendMessage]:
             id=end.countdown_id,
             deadline=deadline,
             count=count,
-            end=request.end,
+            end=ctx.t(f"countdown.end_{request.end}"),
         ),
     )

@@ -105,6 +105,13 @@ define(
             "en": "Countdown #{id} set: ends {deadline}, {count} reminders, then: {end}.",
         },
         "countdown.empty": {"zh": "本群没有进行中的倒计时。", "en": "No countdowns running here."},
+        # What happens at a countdown's end, as `end=` names it.
+        "countdown.end_announce": {"zh": "发布结束通知", "en": "announce the end"},
+        "countdown.end_close": {"zh": "全员禁言", "en": "close the group"},
+        "countdown.end_dissolve": {
+            "zh": "移出全部成员并解散",
+            "en": "remove every member and dissolve",
+        },
         "countdown.list_item": {
             "zh": "#{id} 截止 {deadline}（{end}）：{text}",
             "en": "#{id} ends {deadline} ({end}): {text}",

@@ -176,3 +176,17 @@ async def test_schedule_commands_refuse_a_countdowns_hidden_jobs(sbot, fake_tele
         call.method for call in fake_telegram.calls if call.method in ("banChatMember", "leaveChat")
     ] == []
     assert [(job.id, job.enabled) for job in await jobs(sbot)] == [(mark.id, True), (end.id, True)]
+
+
+async def test_the_end_action_is_said_in_the_groups_language(sbot, fake_telegram):
+    # Both replies named it by its option value: "结束动作：dissolve", "（close）".
+    reply = await command(sbot, fake_telegram, "/countdown in 3h 快闪结束 end=dissolve")
+    assert reply.endswith("结束动作：移出全部成员并解散。")
+    await command(sbot, fake_telegram, "/countdown in 5h 秒杀 end=close")
+    listing = await command(sbot, fake_telegram, "/countdown list")
+    assert "（移出全部成员并解散）：快闪结束" in listing and "（全员禁言）：秒杀" in listing
+    await command(sbot, fake_telegram, "/settings language en")
+    reply = await command(sbot, fake_telegram, "/countdown in 2h Sale")
+    assert reply.endswith("then: announce the end.")
+    listing = await command(sbot, fake_telegram, "/countdown list")
+    assert "(remove every member and dissolve): 快闪结束" in listing
