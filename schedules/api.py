@@ -22,6 +22,9 @@ from schedules.describe import describe
 from schedules.errors import ScheduleError
 from schedules.models import (
     CHECKIN_REMINDER,
+    COUNTDOWN_EDIT,
+    COUNTDOWN_END,
+    COUNTDOWN_MARK,
     DIGEST,
     INACTIVITY_CHECK,
     POLL,
@@ -112,6 +115,10 @@ class ScheduleChange(BaseModel):
     grace_minutes: int | None = Field(default=None, ge=0)
 
 
+# A countdown's steps are jobs too, managed only as a whole (schedules/countdown_api.py).
+COUNTDOWN_KINDS = (COUNTDOWN_MARK, COUNTDOWN_EDIT, COUNTDOWN_END)
+
+
 def invalid(exc: ScheduleError) -> HTTPException:
     return HTTPException(422, {"code": exc.code, "zh": exc.zh, "en": exc.en})
 
@@ -156,7 +163,8 @@ async def list_schedules(group_id: str, runtime: Authorized) -> list[dict[str, A
     async with runtime.sessions() as session:
         group = await named_group(session, group_id)
         tz = group_tz(runtime, group)
-        return [job_json(job, tz) for job in await group_jobs(session, group.id)]
+        jobs = await group_jobs(session, group.id)
+        return [job_json(job, tz) for job in jobs if job.kind not in COUNTDOWN_KINDS]
 
 
 @router.post("/groups/{group_id}/schedules", status_code=201)
@@ -215,9 +223,19 @@ async def add_schedule(group_id: str, body: NewSchedule, runtime: Authorized) ->
 
 
 async def _job(session: AsyncSession, job_id: int) -> ScheduledJob:
+    """The schedule `job_id`; a countdown's steps are refused (409): run now, a countdown's end
+    would fire early (a dissolve removes everyone), and changing one step breaks the countdown."""
     job = await session.get(ScheduledJob, job_id)
     if job is None:
         raise HTTPException(404, "no such schedule")
+    if job.kind in COUNTDOWN_KINDS:
+        raise HTTPException(409, {
+            "code": "countdown_step",
+            "zh": f"#{job.id} 是倒计时 {job.countdown_id} 的一部分："
+                  f"请在 /api/groups/<群>/countdowns/{job.countdown_id} 管理",
+            "en": f"#{job.id} is part of countdown {job.countdown_id}: manage it at "
+                  f"/api/groups/<group>/countdowns/{job.countdown_id}",
+        })
     return job
 
 
@@ -297,6 +315,8 @@ async def add_series_item(name: str, body: NewSeriesItem, runtime: Authorized) -
 
 @router.post("/schedules/{job_id}/run-now")
 async def run_now(job_id: int, runtime: Authorized) -> dict[str, Any]:
+    async with runtime.sessions() as session:
+        await _job(session, job_id)
     try:
         count = await runtime.scheduler.fire(job_id)
     except LookupError:

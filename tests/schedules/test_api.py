@@ -151,6 +151,19 @@ async def test_countdowns_through_the_api(api, fake_telegram):
     assert [c["id"] for c in listed] == [shown["id"]]
     kinds = sorted(job.kind for job in await jobs(api))
     assert kinds == ["countdown_edit", "countdown_end", "countdown_mark"]
+    # Its steps are not schedules: not listed, and neither run early, changed nor removed one
+    # by one (running the end now would close the group at once).
+    assert (await api.client.get(url(), headers=AUTH)).json() == []
+    end = next(job for job in await jobs(api) if job.kind == "countdown_end")
+    for method, path, extra in (("post", f"/api/schedules/{end.id}/run-now", {}),
+                                ("patch", f"/api/schedules/{end.id}", {"json": {"enabled": False}}),
+                                ("delete", f"/api/schedules/{end.id}", {})):
+        refused = await getattr(api.client, method)(path, headers=AUTH, **extra)
+        assert refused.status_code == 409, (method, refused.text)
+        assert refused.json()["detail"]["code"] == "countdown_step"
+        assert f"countdowns/{shown['id']}" in refused.json()["detail"]["en"]
+    assert len(await jobs(api)) == 3 and all(job.enabled for job in await jobs(api))
+    assert fake_telegram.called("setChatPermissions") == []
 
     past = await api.client.post(
         cd_url, json={**body, "deadline": "2020-01-01 20:00"}, headers=AUTH
