@@ -27,7 +27,7 @@ from bot.core.actions import (
 from bot.core.context import Context
 from bot.core.events import Event, EventKind, User
 from bot.core.router import Router
-from bot.groups.repository import find_member
+from bot.groups.repository import GONE, find_member
 from bot.outbox.store import enqueue
 from handlers import entry_texts  # noqa: F401  (registers the texts)
 from handlers.entry_config import EntryState, VerificationConfig, WelcomeConfig, load, save
@@ -176,6 +176,32 @@ async def on_press(event: Event, ctx: Context) -> list[Action]:
         name = (inviter.display_name or inviter.user_id) if inviter else None
         await queue_greeting(ctx, event.chat.id, [person], name, state)
         save(ctx.group, state)
+    return actions
+
+
+def _left(event: Event) -> bool:
+    return event.kind is EventKind.MEMBER_LEFT or event.new_status in GONE
+
+
+@router.on(EventKind.MEMBER_LEFT, EventKind.MEMBER_UPDATED, when=_left, group_only=True)
+async def on_leave(event: Event, ctx: Context) -> list[Action]:
+    """A newcomer who leaves (or is removed) before answering: their challenge is closed, so it
+    no longer counts as waiting, and its deadline does not ban and unban someone long gone.
+    The challenge and the join message go, as when the time runs out."""
+    actions: list[Action] = []
+    for user in event.members:
+        waiting = await ctx.session.scalars(
+            select(PendingVerification).where(
+                PendingVerification.group_id == ctx.group.id,
+                PendingVerification.user_id == user.id,
+                PendingVerification.status == "pending",
+            )
+        )
+        for pending in list(waiting):
+            if await resolve(ctx, pending, "left"):
+                challenge = await sent_message_id(ctx.session, f"{pending.challenge_key}:1")
+                actions += [DeleteMessage(chat_id=event.chat.id, message_id=mid)
+                            for mid in (pending.join_message_id, challenge) if mid]
     return actions
 
 

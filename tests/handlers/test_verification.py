@@ -9,6 +9,7 @@ from handlers.entry_store import PendingVerification
 from handlers.points_store import PointsEntry
 from tests.factories import (
     make_callback_update,
+    make_chat_member_update,
     make_join_update,
     make_left_update,
     make_message_update,
@@ -102,6 +103,43 @@ async def test_timeout_removes_the_newcomer_and_deletes_join_and_challenge(bot, 
     assert deleted == {join["message"]["message_id"], int(sent.result["message_id"])}
 
 
+async def test_a_newcomer_who_leaves_before_answering_is_not_removed_later(bot, fake_telegram):
+    # Regression: the challenge stayed open, counted as waiting on /stats, and at its deadline
+    # the bot banned and unbanned someone long gone, deleting the messages only then.
+    await configure(bot, verification=VERIFY, welcome={**FAST_WELCOME, "enabled": False})
+    join, _ = await challenge(bot, fake_telegram)
+    await quiet(bot)
+    await bot.post_update(make_left_update(NEWBIE))
+    deleted = await fake_telegram.wait_for("deleteMessage", 2)
+    await quiet(bot)
+    (pending,) = await rows(bot, PendingVerification)
+    assert pending.status == "left"
+    key = f"{pending.challenge_key}:1"
+    (shown,) = await rows(bot, OutboxAction, OutboxAction.idempotency_key == key)
+    assert {d["message_id"] for d in deleted} == {join["message"]["message_id"],
+                                                   int(shown.result["message_id"])}
+    later = datetime.now(UTC) + timedelta(seconds=121)
+    bot.runtime.verification_timeouts.clock = lambda: later
+    await bot.runtime.verification_timeouts.run_once()
+    await quiet(bot)
+    assert fake_telegram.called("banChatMember") == []
+    assert fake_telegram.called("unbanChatMember") == []
+
+
+async def test_a_newcomer_removed_by_an_admin_before_answering_closes_the_challenge(
+    bot, fake_telegram
+):
+    await configure(bot, verification=VERIFY, welcome={**FAST_WELCOME, "enabled": False})
+    await challenge(bot, fake_telegram)
+    await quiet(bot)
+    admin = user(700, "Admin")
+    await bot.post_update(make_chat_member_update(NEWBIE, "restricted", "kicked", by=admin))
+    await fake_telegram.wait_for("deleteMessage", 2)
+    await quiet(bot)
+    (pending,) = await rows(bot, PendingVerification)
+    assert pending.status == "left"
+
+
 async def test_a_restart_in_the_middle_still_times_out(bot, make_settings, fake_telegram):
     await configure(bot, verification=VERIFY)
     join, _ = await challenge(bot, fake_telegram)
@@ -170,7 +208,7 @@ async def test_rejoining_before_the_first_deadline_is_not_removed_after_passing(
     await quiet(bot)
     assert fake_telegram.called("banChatMember") == []
     first, second = await rows(bot, PendingVerification)
-    assert (first.status, second.status) == ("replaced", "passed")
+    assert (first.status, second.status) == ("left", "passed")
     # The first challenge does not stay behind in the group either.
     key = f"{first.challenge_key}:1"
     (first_sent,) = await rows(bot, OutboxAction, OutboxAction.idempotency_key == key)
