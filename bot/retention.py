@@ -37,7 +37,7 @@ class Expiry:
 
 
 def finished_updates_and_actions(days: int) -> list[Expiry]:
-    """Inbox updates and outbox actions that are done or failed, once `days` old.
+    """Inbox updates and outbox actions that are done, failed (or called off), once `days` old.
 
     Work still pending (an update to process, a message due later) is never pruned; 0 keeps
     everything. Telegram redelivers an update for at most a day, so a pruned inbox row cannot
@@ -50,7 +50,7 @@ def finished_updates_and_actions(days: int) -> list[Expiry]:
         Expiry(InboxUpdate, InboxUpdate.received_at, age,
                (InboxUpdate.status.in_(("done", "failed")),)),
         Expiry(OutboxAction, OutboxAction.created_at, age,
-               (OutboxAction.status.in_(("done", "failed")),)),
+               (OutboxAction.status.in_(("done", "failed", "cancelled")),)),
     ]
 
 

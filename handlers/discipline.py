@@ -36,6 +36,7 @@ from bot.core.router import Router
 from bot.groups.repository import find_member
 from handlers.moderation_actions import display
 from handlers.moderation_rights import is_exempt
+from handlers.welcome_departures import forget
 from schedules.timewords import parse_duration
 
 log = structlog.get_logger(__name__)
@@ -239,6 +240,8 @@ async def ban_command(event: Event, ctx: Context) -> list[Action]:
         return refusal
     log.info("discipline.ban", group=event.chat.id, user=target.id)
     channel = isinstance(target, Chat)
+    if not channel:
+        await forget(ctx, [target.id])
     actions: list[Action] = [
         BanSenderChat(chat_id=event.chat.id, sender_chat_id=target.id)
         if channel

@@ -26,6 +26,7 @@ from handlers import moderation_texts  # noqa: F401  (registers the texts)
 from handlers.adfilter import Decision, Verdict
 from handlers.moderation import AdFilterSettings, Step, step_for
 from handlers.moderation_store import ModerationDecision, count_offences, learn, record_decision
+from handlers.welcome_departures import forget
 
 log = structlog.get_logger(__name__)
 
@@ -113,6 +114,7 @@ async def punish(
         actions.append(Restrict(chat_id=chat, user_id=offender.id, until=until))
     elif done == "ban":
         actions.append(Ban(chat_id=chat, user_id=offender.id))
+        await forget(ctx, [offender.id])
     elif done == BAN_CHAT:
         actions.append(BanSenderChat(chat_id=chat, sender_chat_id=offender.id))
     if source != "report":

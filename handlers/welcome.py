@@ -3,7 +3,8 @@
 One handler sees every `new_chat_members` join: it records the joins for raid detection, then
 either starts a verification per human newcomer (the greeting follows their pass) or queues the
 greeting directly. A join older than `stale_seconds` is replayed backlog: verification still
-applies, the greeting does not. Bots joining (added by operators) are left alone.
+applies, the greeting does not. Bots joining (added by operators) are left alone. Whoever
+leaves or is removed before their greeting goes out is no longer named in it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from bot.core.actions import Action, AnswerCallback, SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import Router
+from bot.groups.repository import GONE
 from handlers import (
     entry_texts,  # noqa: F401  (registers the texts)
     raid_episodes,
@@ -30,6 +32,7 @@ from handlers.raid import force_spend, record_joins
 from handlers.screening import split_verb
 from handlers.verification import start_challenge
 from handlers.welcome_batch import queue_greeting, rules_text
+from handlers.welcome_departures import forget
 
 router = Router("welcome")
 
@@ -62,6 +65,20 @@ async def on_join(event: Event, ctx: Context) -> list[Action]:
         await queue_greeting(ctx, event.chat.id, people, inviter, state)
     save(ctx.group, state)
     return actions
+
+
+def _is_departure(event: Event) -> bool:
+    # A channel's subscribers arrive as chat_member updates too; they are nobody's newcomers.
+    gone = event.kind is EventKind.MEMBER_LEFT or event.new_status in GONE
+    return gone and event.chat.is_group
+
+
+@router.on(EventKind.MEMBER_LEFT, EventKind.MEMBER_UPDATED, when=_is_departure)
+async def on_leave(event: Event, ctx: Context) -> list[Action]:
+    """Whoever left or was removed is no longer named in a greeting."""
+    if ctx.group is not None:
+        await forget(ctx, [user.id for user in event.members])
+    return []
 
 
 def _is_welcome_button(event: Event) -> bool:

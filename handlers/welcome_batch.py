@@ -4,6 +4,9 @@ Burst batching: the first newcomer opens a `WelcomeBatch` and its greeting is st
 outbox with `not_before` = the end of a short window (3 s by default, wider in raid mode). Joins
 arriving while that greeting still waits are added to the batch and the waiting outbox row is
 re-rendered, so a burst becomes one message, sent a few seconds after the first join.
+
+Each newcomer in a batch keeps the inviter and language they were greeted with, for
+`handlers.welcome_departures`, which takes out of the greeting whoever leaves before it is sent.
 """
 
 from __future__ import annotations
@@ -143,6 +146,7 @@ async def queue_greeting(
     Returns False when the group's send budget is used up and no greeting was queued.
     """
     config = load(ctx.group, WelcomeConfig)
+    people = [{**person, "inviter": inviter, "lang": ctx.lang} for person in people]
     count = await member_count(ctx)
     batch = await ctx.session.scalar(
         select(WelcomeBatch)
@@ -151,6 +155,7 @@ async def queue_greeting(
         .limit(1)
     )
     if batch is not None:
+        before = batch.members, batch.count, batch.inviter
         batch.members = [*batch.members, *people]
         batch.count = count
         batch.inviter = batch.inviter or inviter
@@ -159,6 +164,8 @@ async def queue_greeting(
             ctx.session, batch.outbox_key, message.model_dump(mode="json")
         ):
             return True
+        # Its greeting is on its way (or called off): a batch lists whom its greeting names.
+        batch.members, batch.count, batch.inviter = before
     if not try_spend(state, ctx.now, config.budget_per_minute):
         return False
     raid = raid_active(state, ctx.now, load(ctx.group, RaidConfig))
@@ -182,3 +189,4 @@ async def queue_greeting(
         not_before=batch.closes_at,
     )
     return True
+

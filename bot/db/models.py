@@ -104,6 +104,8 @@ class OutboxAction(Base):
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict] = mapped_column(JsonDoc)
     idempotency_key: Mapped[str] = mapped_column(String(191))
+    # pending -> queued (taken by the sender) -> done | failed; cancelled: called off before
+    # it was taken, the reason in `error`.
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
