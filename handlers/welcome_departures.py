@@ -4,8 +4,10 @@ greeting went out).
 
 `forget` takes them out of their batch; the waiting greeting is re-rendered without them, one
 lower in the count, in the inviter and language it had; a greeting left with nobody to greet is
-called off. The batch and its greeting live in the database, so this works the same after a
-restart, also for a batch whose window closed while nothing was sending.
+called off. A greeting already up is edited the same way, or deleted at once when nobody it
+greets is left (its cleanup brought forward). The batch and its greeting live in the database,
+so this works the same after a restart, also for a batch whose window closed while nothing was
+sending.
 """
 
 from __future__ import annotations
@@ -14,14 +16,23 @@ from collections.abc import Collection
 from dataclasses import replace
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from bot.core.actions import DeleteMessage, EditMessageText, SendMessage
 from bot.core.context import Context
-from handlers.entry_store import WelcomeBatch, cancel_pending, update_pending_payload
+from bot.db.models import OutboxAction
+from bot.outbox.store import enqueue
+from handlers.entry_store import (
+    WelcomeBatch,
+    cancel_pending,
+    sent_message_id,
+    update_pending_payload,
+)
 from handlers.welcome_batch import greeting_message
 
 # How long after its window a batch still follows departures: its greeting may wait that long
-# through downtime, as Telegram redelivers a leave for up to a day.
+# through downtime, as Telegram redelivers a leave for up to a day; a greeting kept up for good
+# stops following them then.
 REVISE_WITHIN = timedelta(days=1)
 
 
@@ -49,15 +60,55 @@ async def forget(ctx: Context, user_ids: Collection[str]) -> None:
         batch.count = max(batch.count - (len(batch.members) - len(stayed)), 0)
         batch.members = stayed
         batch.inviter = _inviter(stayed, batch.inviter)
+        message = None
         if stayed:
             message = greeting_message(_speaking(ctx, stayed), ctx.group.chat_id, batch)
-            await update_pending_payload(
-                ctx.session, batch.outbox_key, message.model_dump(mode="json")
-            )
+            payload = message.model_dump(mode="json")
+            if await update_pending_payload(ctx.session, batch.outbox_key, payload):
+                continue
         else:
-            await cancel_pending(ctx.session, batch.outbox_key, "every newcomer it greets left")
             # Joins from now on open a batch (and a greeting) of their own.
             batch.closes_at = min(batch.closes_at, ctx.now)
+            if await cancel_pending(ctx.session, batch.outbox_key, "every newcomer it greets left"):
+                continue
+        await _revise_posted(ctx, batch, message)
+
+
+async def _revise_posted(ctx: Context, batch: WelcomeBatch, message: SendMessage | None) -> None:
+    """Edit a greeting already up to `message`, or delete it when there is none. One the sender
+    holds has no message id yet, and one its cleanup took (or that failed) is left alone."""
+    assert ctx.group is not None
+    message_id = await sent_message_id(ctx.session, batch.outbox_key)
+    if message_id is None:
+        return
+    # The outbox sender stores the cleanup under this key as it records the greeting sent.
+    cleanup = f"{batch.outbox_key}:del"
+    its_cleanup = (OutboxAction.idempotency_key == f"{cleanup}:0",)
+    cleanup_status = await ctx.session.scalar(select(OutboxAction.status).where(*its_cleanup))
+    if cleanup_status not in (None, "pending"):
+        return
+    chat = ctx.group.chat_id
+    if message is not None:
+        edit = EditMessageText(
+            chat_id=chat,
+            message_id=message_id,
+            text=message.text,
+            html=True,
+            buttons=message.buttons,
+        )
+        # A batch only shrinks once its greeting is up, so each edit has a key of its own.
+        key = f"{batch.outbox_key}:edit:{len(batch.members)}"
+        await enqueue(ctx.session, ctx.platform, [edit], key=key, now=ctx.now)
+    elif cleanup_status == "pending":
+        await ctx.session.execute(
+            update(OutboxAction)
+            .where(*its_cleanup, OutboxAction.status == "pending")
+            .values(next_attempt_at=ctx.now)
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        delete = DeleteMessage(chat_id=chat, message_id=message_id)
+        await enqueue(ctx.session, ctx.platform, [delete], key=cleanup, now=ctx.now)
 
 
 def _inviter(people: list[dict], stored: str | None) -> str | None:

@@ -58,11 +58,15 @@ class SendPoll(_Action):
 
 
 class EditMessageText(_Action):
-    """Replace the text of a message the bot sent (a countdown updating one message)."""
+    """Replace the text of a message the bot sent (a countdown updating one message, a greeting
+    naming fewer newcomers)."""
 
     kind: Literal["edit_message_text"] = "edit_message_text"
     message_id: str
     text: str
+    html: bool = False
+    # The buttons the message keeps: an edit without them takes the message's buttons away.
+    buttons: tuple[tuple[Button, ...], ...] = ()
 
     @property
     def is_message(self) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.db.models import Group, OutboxAction
@@ -204,3 +205,41 @@ async def test_a_newcomer_who_fails_verification_is_never_named(bot, fake_telegr
 
 def right_answer(pending: PendingVerification) -> str:
     return f"vf:{pending.id}:{pending.user_id}:{pending.answer}"
+
+
+@pytest.mark.parametrize("cleanup", [600, None], ids=["cleanup-later", "kept-for-good"])
+async def test_a_greeting_already_up_goes_when_everyone_it_greets_has_left(
+    bot, fake_telegram, cleanup
+):
+    await group_of_40(bot, fake_telegram, welcome={**WINDOW, "delete_after_seconds": cleanup})
+    await bot.post_update(make_join_update(ANN))
+    await greeting(bot, fake_telegram)
+    await bot.post_update(make_chat_member_update(ANN, "member", "kicked", by=OP))
+    (deleted,) = await fake_telegram.wait_for("deleteMessage", 1)
+    await quiet(bot)
+    (posted,) = await rows(bot, OutboxAction, OutboxAction.kind == "send_message")
+    assert str(deleted["message_id"]) == str(posted.result["message_id"])
+    # The one deletion is the greeting's cleanup (brought forward): none is left to fail later.
+    (deletion,) = await rows(bot, OutboxAction, OutboxAction.kind == "delete_message")
+    assert deletion.idempotency_key == f"{posted.idempotency_key}:del:0"
+    assert deletion.status == "done"
+
+
+async def test_a_greeting_already_up_is_edited_to_name_only_who_stayed(bot, fake_telegram):
+    await group_of_40(bot, fake_telegram, welcome=WINDOW)
+    await bot.post_update(make_join_update(ANN, BEN))
+    sent = await greeting(bot, fake_telegram)
+    assert named(sent) == ["501", "502"] and "你是本群第 42 位成员" in sent["text"]
+    await bot.post_update(make_left_update(BEN))
+    (edit,) = await fake_telegram.wait_for("editMessageText", 1)
+    (posted,) = await rows(bot, OutboxAction, OutboxAction.kind == "send_message")
+    assert str(edit["message_id"]) == str(posted.result["message_id"])
+    assert named(edit) == ["501"] and "你是本群第 41 位成员" in edit["text"]
+    # Still HTML, and the buttons stay (an edit without them would take them away).
+    assert edit["parse_mode"] == "HTML"
+    assert edit["reply_markup"] == sent["reply_markup"]
+    # Telegram tells of the same departure twice: the second notice changes nothing.
+    await bot.post_update(make_chat_member_update(BEN, "member", "left"))
+    await quiet(bot)
+    assert len(fake_telegram.called("editMessageText")) == 1
+    assert fake_telegram.called("deleteMessage") == []

@@ -11,6 +11,7 @@ from bot.core.actions import (
     ApproveJoinRequest,
     Ban,
     BanSenderChat,
+    Button,
     DeclineJoinRequest,
     DeleteMessage,
     EditMessageText,
@@ -50,6 +51,20 @@ def _until(when: datetime | None) -> int:
     return int(when.timestamp()) if when else 0
 
 
+def _keyboard(buttons: tuple[tuple[Button, ...], ...]) -> dict[str, Any]:
+    return {
+        "inline_keyboard": [
+            [
+                {"text": b.text, "url": b.url}
+                if b.url
+                else {"text": b.text, "callback_data": b.data or b.text}
+                for b in row
+            ]
+            for row in buttons
+        ]
+    }
+
+
 def to_request(action: Action) -> tuple[str, dict[str, Any]]:
     chat = chat_ref(action.chat_id)
     match action:
@@ -61,17 +76,7 @@ def to_request(action: Action) -> tuple[str, dict[str, Any]]:
                     "allow_sending_without_reply": True,
                 }
             if action.buttons:
-                body["reply_markup"] = {
-                    "inline_keyboard": [
-                        [
-                            {"text": b.text, "url": b.url}
-                            if b.url
-                            else {"text": b.text, "callback_data": b.data or b.text}
-                            for b in row
-                        ]
-                        for row in action.buttons
-                    ]
-                }
+                body["reply_markup"] = _keyboard(action.buttons)
             if action.html:
                 body["parse_mode"] = "HTML"
             return "sendMessage", body
@@ -83,11 +88,12 @@ def to_request(action: Action) -> tuple[str, dict[str, Any]]:
                 "is_anonymous": action.anonymous,
             }
         case EditMessageText():
-            return "editMessageText", {
-                "chat_id": chat,
-                "message_id": int(action.message_id),
-                "text": action.text,
-            }
+            body = {"chat_id": chat, "message_id": int(action.message_id), "text": action.text}
+            if action.buttons:
+                body["reply_markup"] = _keyboard(action.buttons)
+            if action.html:
+                body["parse_mode"] = "HTML"
+            return "editMessageText", body
         case DeleteMessage():
             return "deleteMessage", {"chat_id": chat, "message_id": int(action.message_id)}
         case PinMessage():
