@@ -107,13 +107,17 @@ def make_chat_member_update(
     by: dict[str, Any] | None = None,
     invite_link_name: str | None = None,
     kind: str = "chat_member",
+    old_is_member: bool = True,
+    new_is_member: bool = True,
 ) -> dict[str, Any]:
+    """A ChatMemberUpdated; `*_is_member` tell whether a restricted user is still in the chat
+    (one who leaves while restricted stays "restricted", with is_member false)."""
     obj: dict[str, Any] = {
         "chat": chat(chat_id),
         "from": by or member,
         "date": int(time.time()),
-        "old_chat_member": {"status": old, "user": member},
-        "new_chat_member": {"status": new, "user": member},
+        "old_chat_member": _chat_member(old, member, old_is_member),
+        "new_chat_member": _chat_member(new, member, new_is_member),
     }
     if invite_link_name:
         obj["invite_link"] = {
@@ -125,6 +129,13 @@ def make_chat_member_update(
             "name": invite_link_name,
         }
     return make_update(kind, obj)
+
+
+def _chat_member(status: str, member: dict[str, Any], is_member: bool) -> dict[str, Any]:
+    obj: dict[str, Any] = {"status": status, "user": member}
+    if status == "restricted":
+        obj.update(is_member=is_member, until_date=0, can_send_messages=False)
+    return obj
 
 
 def make_join_request_update(

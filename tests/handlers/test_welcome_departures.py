@@ -88,7 +88,7 @@ async def test_a_newcomer_who_leaves_before_the_greeting_is_neither_named_nor_co
 
 
 async def test_a_newcomer_an_admin_removes_is_not_named(bot, fake_telegram):
-    # Only a chat_member update tells of it (no service message, e.g. in a large group).
+    # Heard of from a chat_member update alone.
     await group_of_40(bot, fake_telegram, welcome=WINDOW)
     await bot.post_update(make_join_update(ANN))
     await bot.post_update(make_join_update(BEN))
@@ -205,6 +205,19 @@ async def test_a_newcomer_who_fails_verification_is_never_named(bot, fake_telegr
 
 def right_answer(pending: PendingVerification) -> str:
     return f"vf:{pending.id}:{pending.user_id}:{pending.answer}"
+
+
+async def test_a_newcomer_who_leaves_while_restricted_is_not_named(bot, fake_telegram):
+    # Telegram reports it as restricted -> restricted, with is_member false.
+    await group_of_40(bot, fake_telegram, welcome=WINDOW)
+    await bot.post_update(make_join_update(ANN, BEN))
+    await bot.post_update(make_chat_member_update(BEN, "member", "restricted", by=OP))
+    await bot.post_update(
+        make_chat_member_update(BEN, "restricted", "restricted", new_is_member=False)
+    )
+    sent = await greeting(bot, fake_telegram)
+    assert named(sent) == ["501"]
+    assert "你是本群第 41 位成员" in sent["text"]
 
 
 @pytest.mark.parametrize("cleanup", [600, None], ids=["cleanup-later", "kept-for-good"])

@@ -168,6 +168,19 @@ def test_chat_member_and_my_chat_member():
     assert mine.kind is EventKind.BOT_MEMBERSHIP and mine.new_status == "administrator"
 
 
+def test_a_restricted_member_who_is_no_longer_in_the_chat_has_left():
+    # Telegram keeps the status "restricted" for one who left while restricted (is_member false),
+    # and reports their coming back the same way: read as left, they are not taken as present.
+    gone = parse_update(
+        make_chat_member_update(user(5), "restricted", "restricted", new_is_member=False)
+    )
+    assert (gone.old_status, gone.new_status) == ("restricted", "left")
+    back = parse_update(
+        make_chat_member_update(user(5), "restricted", "restricted", old_is_member=False)
+    )
+    assert (back.old_status, back.new_status) == ("left", "restricted")
+
+
 def test_join_request_and_callback():
     request = parse_update(make_join_request_update(user(7), bio="I love tea"))
     assert request.kind is EventKind.JOIN_REQUEST and request.user.id == "7"

@@ -98,8 +98,8 @@ def _parse(data: dict[str, Any], me: User | None) -> Event | None:
             user=user_of(upd["from"]),
             at=_time(upd["date"]),
             members=(user_of(upd["new_chat_member"]["user"]),),
-            old_status=upd["old_chat_member"]["status"],
-            new_status=upd["new_chat_member"]["status"],
+            old_status=_status(upd["old_chat_member"]),
+            new_status=_status(upd["new_chat_member"]),
             invite_link_name=link.get("name") or link.get("invite_link"),
             me=me,
             raw=data,
@@ -143,6 +143,14 @@ def _parse(data: dict[str, Any], me: User | None) -> Event | None:
             raw=data,
         )
     raise UnsupportedUpdate(f"no known update type in keys {sorted(data)}")
+
+
+def _status(member: dict) -> str:
+    """A ChatMember's status; "left" for a restricted user no longer in the chat (Telegram keeps
+    "restricted", with is_member false, for one who left while restricted)."""
+    if member["status"] == "restricted" and member.get("is_member") is False:
+        return "left"
+    return member["status"]
 
 
 def _message(update_id: int, msg: dict, edited: bool, me: User | None) -> Event:
