@@ -118,15 +118,3 @@ async def update_pending_payload(session: AsyncSession, key: str, payload: dict)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
-
-
-async def cancel_pending(session: AsyncSession, key: str, reason: str) -> bool:
-    """Call off a not-yet-claimed outbox action, recording why; False when the sender already
-    took it (or it is gone)."""
-    result = await session.execute(
-        update(OutboxAction)
-        .where(OutboxAction.idempotency_key == key, OutboxAction.status == "pending")
-        .values(status="cancelled", error=reason)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1

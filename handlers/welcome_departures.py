@@ -4,10 +4,10 @@ greeting went out).
 
 `forget` takes them out of their batch; the waiting greeting is re-rendered without them, one
 lower in the count, in the inviter and language it had; a greeting left with nobody to greet is
-called off. A greeting already up is edited the same way, or deleted at once when nobody it
-greets is left (its cleanup brought forward). The batch and its greeting live in the database,
-so this works the same after a restart, also for a batch whose window closed while nothing was
-sending.
+called off (one the sender already holds is edited or deleted as soon as it is up). A greeting
+already up is edited the same way, or deleted at once when nobody it greets is left (its cleanup
+brought forward). The batch and its greeting live in the database, so this works the same
+after a restart, also for a batch whose window closed while nothing was sending.
 """
 
 from __future__ import annotations
@@ -21,13 +21,8 @@ from sqlalchemy import select, update
 from bot.core.actions import DeleteMessage, EditMessageText, SendMessage
 from bot.core.context import Context
 from bot.db.models import OutboxAction
-from bot.outbox.store import enqueue
-from handlers.entry_store import (
-    WelcomeBatch,
-    cancel_pending,
-    sent_message_id,
-    update_pending_payload,
-)
+from bot.outbox.store import call_off, enqueue, revise
+from handlers.entry_store import WelcomeBatch, sent_message_id
 from handlers.welcome_batch import greeting_message
 
 # How long after its window a batch still follows departures: its greeting may wait that long
@@ -64,19 +59,19 @@ async def forget(ctx: Context, user_ids: Collection[str]) -> None:
         if stayed:
             message = greeting_message(_speaking(ctx, stayed), ctx.group.chat_id, batch)
             payload = message.model_dump(mode="json")
-            if await update_pending_payload(ctx.session, batch.outbox_key, payload):
+            if await revise(ctx.session, batch.outbox_key, payload):
                 continue
         else:
             # Joins from now on open a batch (and a greeting) of their own.
             batch.closes_at = min(batch.closes_at, ctx.now)
-            if await cancel_pending(ctx.session, batch.outbox_key, "every newcomer it greets left"):
+            if await call_off(ctx.session, batch.outbox_key, "every newcomer it greets left"):
                 continue
         await _revise_posted(ctx, batch, message)
 
 
 async def _revise_posted(ctx: Context, batch: WelcomeBatch, message: SendMessage | None) -> None:
-    """Edit a greeting already up to `message`, or delete it when there is none. One the sender
-    holds has no message id yet, and one its cleanup took (or that failed) is left alone."""
+    """Edit a greeting already up to `message`, or delete it when there is none; one its cleanup
+    took (or that failed) is left alone."""
     assert ctx.group is not None
     message_id = await sent_message_id(ctx.session, batch.outbox_key)
     if message_id is None:

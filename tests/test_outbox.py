@@ -6,7 +6,7 @@ import time
 
 from bot.core.actions import Ban, Button, DeleteMessage, Restrict, SendMessage
 from bot.db.models import utcnow
-from bot.outbox.store import enqueue
+from bot.outbox.store import call_off, enqueue, revise
 from tests.factories import GROUP_ID
 from tests.fakes.telegram_api import Failure
 from tests.harness import eventually
@@ -126,6 +126,47 @@ async def test_pin_and_delete_after_follow_a_sent_message(bot, fake_telegram):
     assert pin["message_id"] == delete["message_id"] == 1000
     assert time.monotonic() - started >= 1
     assert sent["text"] == "welcome"
+
+
+async def test_a_message_rewritten_or_called_off_while_on_its_way_is_corrected_once_up(
+    bot, fake_telegram
+):
+    # A 429 keeps both messages inside the sender; the producer changes its mind meanwhile.
+    fake_telegram.fail_next("sendMessage", Failure(429, "Too Many Requests", retry_after=1))
+    buttons = ((Button(text="Rules", data="rules"),),)
+    await put(bot, SendMessage(chat_id=CHAT, text="<b>A</b>, B", html=True, buttons=buttons))
+    await put(bot, SendMessage(chat_id=CHAT, text="C", pin=True), key="other")
+    await fake_telegram.wait_for("sendMessage", 1)
+    await eventually(lambda: taken(bot))
+    rewritten = SendMessage(chat_id=CHAT, text="<b>A</b>", html=True, buttons=buttons)
+    async with bot.sessions.begin() as session:
+        assert await revise(session, "test:0", rewritten.model_dump(mode="json"))
+        assert await call_off(session, "other:0", "not wanted any more")
+    (edit,) = await fake_telegram.wait_for("editMessageText", 1)
+    (delete,) = await fake_telegram.wait_for("deleteMessage", 1)
+    sent = fake_telegram.called("sendMessage")
+    assert [m["text"] for m in sent] == ["<b>A</b>, B", "<b>A</b>, B", "C"]
+    assert edit == {
+        "chat_id": GROUP_ID,
+        "message_id": 1000,
+        "text": "<b>A</b>",
+        "parse_mode": "HTML",
+        "reply_markup": sent[1]["reply_markup"],
+    }
+    assert delete["message_id"] == 1001
+    rows = await eventually(lambda: finished(bot))
+    assert [(r.idempotency_key, r.status) for r in rows] == [
+        ("test:0", "done"),
+        ("other:0", "done"),
+        ("test:0:fix:0", "done"),
+        ("other:0:del:0", "done"),
+    ]
+    assert fake_telegram.called("pinChatMessage") == []
+
+
+async def taken(bot) -> bool:
+    """Whether the sender holds every stored action."""
+    return all(row.status == "queued" for row in await bot.outbox())
 
 
 async def test_timeouts_are_retried(make_settings, fake_telegram):

@@ -8,7 +8,9 @@ answers), which Telegram does not limit per chat. During a raid a group's messag
 Leaving a chat stays in the messages' lane, so a farewell goes out before the bot leaves, and
 waits for the other lane too, so the removals of a dissolve are done before it.
 Outcomes are written back in batches, so the database costs one transaction per round of sends
-rather than per message.
+rather than per message. A message rewritten (`store.revise`) or called off (`store.call_off`)
+after a worker took it goes out as it was: once it is up, it is edited to the new text, or
+deleted.
 """
 
 from __future__ import annotations
@@ -24,12 +26,19 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
-from bot.core.actions import Action, DeleteMessage, PinMessage, SendMessage, action_from_json
+from bot.core.actions import (
+    Action,
+    DeleteMessage,
+    EditMessageText,
+    PinMessage,
+    SendMessage,
+    action_from_json,
+)
 from bot.db.models import OutboxAction, utcnow
 from bot.loop import DrainLoop
 from bot.metrics import Metrics
 from bot.outbox.pacing import Pacer
-from bot.outbox.store import enqueue
+from bot.outbox.store import CANCELLED, enqueue
 from bot.platforms.base import (
     ChatMigrated,
     Platform,
@@ -266,19 +275,51 @@ class OutboxSender(DrainLoop):
         follow_ups = False
         async with self._sessions.begin() as session:
             for outcome in outcomes:
-                row = await session.get(OutboxAction, outcome.job.id)
+                # Locked: a rewrite or call-off lands wholly before this (and is seen) or after
+                # (and finds the message sent), never unseen in between.
+                row = await session.get(OutboxAction, outcome.job.id, with_for_update=True)
                 if row is None:
                     continue
+                called_off = row.status == CANCELLED
                 row.status, row.attempts = outcome.status, outcome.attempts
                 row.error, row.result, row.sent_at = outcome.error, outcome.result, now
                 action = outcome.job.action
                 if outcome.status == "done" and isinstance(action, SendMessage) and outcome.result:
+                    if called_off:
+                        follow_ups |= await self._take_back(session, row, action, now)
+                        continue
+                    follow_ups |= await self._correct(session, row, action, now)
                     follow_ups |= await self._follow_up(session, row, action, now)
         for outcome in outcomes:
             kind = outcome.job.action.kind if outcome.job.action else "?"
             self._metrics.actions_sent.labels(kind=kind, result=outcome.status).inc()
         if follow_ups:
             self.notify()
+
+    async def _take_back(self, session, row, action: SendMessage, now) -> bool:
+        """Delete a message called off while it was on its way (under its cleanup's key, so the
+        cleanup is this deletion), with no pin."""
+        row.error = "called off while it was being sent: deleted"
+        delete = DeleteMessage(chat_id=action.chat_id, message_id=row.result["message_id"])
+        await enqueue(session, row.platform, [delete], key=f"{row.idempotency_key}:del", now=now)
+        return True
+
+    async def _correct(self, session, row, action: SendMessage, now) -> bool:
+        """Edit a message to its stored text when that was rewritten while it was on its way."""
+        wanted = action_from_json(row.payload)
+        if not isinstance(wanted, SendMessage):
+            return False
+        if (wanted.text, wanted.html, wanted.buttons) == (action.text, action.html, action.buttons):
+            return False
+        edit = EditMessageText(
+            chat_id=action.chat_id,
+            message_id=row.result["message_id"],
+            text=wanted.text,
+            html=wanted.html,
+            buttons=wanted.buttons,
+        )
+        await enqueue(session, row.platform, [edit], key=f"{row.idempotency_key}:fix", now=now)
+        return True
 
     async def _follow_up(self, session, row, action: SendMessage, now) -> bool:
         """Pin or schedule the deletion of a message once the platform has given it an id."""

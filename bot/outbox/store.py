@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.actions import Action, action_to_json
 from bot.db.models import OutboxAction
+
+UNSENT = ("pending", "queued")
+CANCELLED = "cancelled"
 
 
 async def enqueue(
@@ -54,3 +57,28 @@ async def enqueue(
         added += 1
     await session.flush()
     return added
+
+
+async def revise(session: AsyncSession, key: str, payload: dict) -> bool:
+    """Rewrite a message not sent yet (stored under the full key); False once it went out,
+    failed or was called off. One the sender already holds goes out as it was and is edited to
+    this right after (`OutboxSender`)."""
+    result = await session.execute(
+        update(OutboxAction)
+        .where(OutboxAction.idempotency_key == key, OutboxAction.status.in_(UNSENT))
+        .values(payload=payload)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+async def call_off(session: AsyncSession, key: str, reason: str) -> bool:
+    """Call off an action not sent yet, recording why; False once it went out or failed. A
+    message the sender already holds is deleted as soon as it is up (`OutboxSender`)."""
+    result = await session.execute(
+        update(OutboxAction)
+        .where(OutboxAction.idempotency_key == key, OutboxAction.status.in_(UNSENT))
+        .values(status=CANCELLED, error=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1

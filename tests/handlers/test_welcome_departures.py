@@ -22,6 +22,7 @@ from tests.factories import (
     make_message_update,
     user,
 )
+from tests.fakes.telegram_api import Failure
 from tests.handlers.entry_support import configure, db, quiet, rows
 from tests.harness import BotHarness, eventually
 
@@ -256,3 +257,37 @@ async def test_a_greeting_already_up_is_edited_to_name_only_who_stayed(bot, fake
     await quiet(bot)
     assert len(fake_telegram.called("editMessageText")) == 1
     assert fake_telegram.called("deleteMessage") == []
+
+
+async def test_a_greeting_on_its_way_when_a_newcomer_leaves_is_corrected_once_up(
+    bot, fake_telegram
+):
+    # A 429 holds the greeting inside the sender, past the point where its row can be swapped
+    # for another: it goes out as first written and is edited right after.
+    await group_of_40(bot, fake_telegram, welcome=WINDOW)
+    fake_telegram.fail_next("sendMessage", Failure(429, "Too Many Requests", retry_after=1))
+    await bot.post_update(make_join_update(ANN, BEN))
+    await fake_telegram.wait_for("sendMessage", 1)  # the refused try: now the sender holds it
+    await bot.post_update(make_left_update(BEN))
+    (edit,) = await fake_telegram.wait_for("editMessageText", 1)
+    await quiet(bot)
+    (posted,) = await rows(bot, OutboxAction, OutboxAction.kind == "send_message")
+    assert str(edit["message_id"]) == str(posted.result["message_id"])
+    assert named(edit) == ["501"] and "你是本群第 41 位成员" in edit["text"]
+    assert edit["reply_markup"] == fake_telegram.called("sendMessage")[1]["reply_markup"]
+
+
+async def test_a_greeting_on_its_way_when_everyone_left_is_taken_down_once_up(bot, fake_telegram):
+    await group_of_40(bot, fake_telegram, welcome=WINDOW)
+    fake_telegram.fail_next("sendMessage", Failure(429, "Too Many Requests", retry_after=1))
+    await bot.post_update(make_join_update(ANN))
+    await fake_telegram.wait_for("sendMessage", 1)
+    await bot.post_update(make_left_update(ANN))
+    (deleted,) = await fake_telegram.wait_for("deleteMessage", 1)
+    await quiet(bot)
+    (posted,) = await rows(bot, OutboxAction, OutboxAction.kind == "send_message")
+    assert str(deleted["message_id"]) == str(posted.result["message_id"])
+    # Its cleanup is that deletion: nothing is left to fail on a message already gone.
+    (deletion,) = await rows(bot, OutboxAction, OutboxAction.kind == "delete_message")
+    assert deletion.idempotency_key == f"{posted.idempotency_key}:del:0"
+    assert fake_telegram.called("editMessageText") == []
