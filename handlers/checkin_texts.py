@@ -36,10 +36,16 @@ define(
             "en": "Homework today ({day}): {count} submissions from {people} members.",
         },
         "points.me": {
-            "zh": "{name} 的积分：{total}\n排名：第 {rank} 名\n连续签到：{streak} 天\n"
+            "zh": "{name} 的积分：{total}\n排名：{rank}\n连续签到：{streak} 天\n"
             "头衔：{title}\n等级：{tier}",
-            "en": "{name}'s points: {total}\nRank: #{rank}\nDays in a row: {streak}\n"
+            "en": "{name}'s points: {total}\nRank: {rank}\nDays in a row: {streak}\n"
             "Title: {title}\nTier: {tier}",
+        },
+        "points.rank": {"zh": "第 {rank} 名", "en": "#{rank}"},
+        "points.unranked": {"zh": "暂无（还没有积分）", "en": "none yet (no points)"},
+        "points.top_usage": {
+            "zh": "用法：/top [本周|本月|总榜]（不认识：{said}）",
+            "en": "Usage: /top [week|month|all] (not a period: {said})",
         },
         "points.top_header": {
             "zh": "积分排行榜（{window}）：",

@@ -46,8 +46,9 @@ router = Router("points")
 
 WINDOWS = ("week", "month", "all")
 # The words Chinese groups use for the same windows ("/top 本周"); English ones are the keys.
-WINDOW_WORDS = {"本周": "week", "周榜": "week", "本月": "month", "月榜": "month", "总榜": "all",
-                "全部": "all"}
+WINDOW_WORDS = {"本周": "week", "周榜": "week", "周": "week", "本月": "month", "月榜": "month",
+                "月": "month", "总榜": "all", "全部": "all", "总": "all", "weekly": "week",
+                "monthly": "month", "total": "all", "alltime": "all", "all-time": "all"}
 MAX_ADJUSTMENT = 1_000_000  # named in the "points.adjust_usage" text
 QUESTION_MARKS = ("?", "？", "吗", "请问", "怎么", "如何", "为什么")
 
@@ -69,11 +70,14 @@ async def me(event: Event, ctx: Context) -> list[SendMessage]:
     streak = current_streak(
         await last_checkin(ctx.session, group_id, user_id), local_date_of(event.at, ctx.tz)
     )
+    # A place among those with points; with none, "#57" would only count who has some.
+    rank = (ctx.t("points.rank", rank=await rank_of(ctx.session, group_id, user_id))
+            if total > 0 else ctx.t("points.unranked"))
     text = ctx.t(
         "points.me",
         name=event.user.name or user_id,
         total=total,
-        rank=await rank_of(ctx.session, group_id, user_id),
+        rank=rank,
         streak=streak,
         title=title_for(total, config.titles, ctx.lang),
         tier=tier_for(total, config).label(ctx.lang),
@@ -104,8 +108,8 @@ async def top(event: Event, ctx: Context) -> list[SendMessage]:
     assert ctx.group is not None
     said = (event.args.split() or ["all"])[0].lower()
     window = WINDOW_WORDS.get(said, said)
-    if window not in WINDOWS:
-        window = "all"
+    if window not in WINDOWS:  # "/top year" must not answer with the all-time board
+        return _reply(event, ctx.t("points.top_usage", said=said[:20]))
     label = ctx.t(f"points.window.{window}")
     standings = await leaderboard(ctx.session, ctx.group.id, window_start(window, event.at, ctx.tz))
     if not standings:

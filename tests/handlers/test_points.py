@@ -184,6 +184,25 @@ async def test_tied_members_share_a_rank_on_the_leaderboard_as_in_me(bot, fake_t
     assert "排名：第 1 名" in me
 
 
+async def test_an_unknown_period_gets_the_usage_not_the_all_time_board(bot, fake_telegram):
+    await bot.post_update(make_message_update("签到", sender=ALICE))
+    for command in ("/top year", "/top 周", "/top weekly"):
+        await bot.post_update(make_message_update(command, sender=BOB))
+    sent = (await texts(bot, fake_telegram, 4))[1:]
+    assert sent[0] == "用法：/top [本周|本月|总榜]（不认识：year）"
+    assert sent[1] == sent[2] == "积分排行榜（本周）：\n1. Alice — 10 分"
+
+
+async def test_a_member_without_points_has_no_rank_yet(bot, fake_telegram):
+    await bot.post_update(make_message_update("签到", sender=ALICE))
+    await bot.post_update(make_message_update("/me", sender=BOB))
+    await bot.post_update(make_message_update("/settings language en", sender=OPERATOR))
+    await bot.post_update(make_message_update("/me", sender=BOB))
+    sent = await texts(bot, fake_telegram, 4)
+    assert sent[1].startswith("Bob 的积分：0\n排名：暂无（还没有积分）\n")
+    assert sent[3].startswith("Bob's points: 0\nRank: none yet (no points)\n")
+
+
 async def test_empty_leaderboard_says_so(bot, fake_telegram):
     await bot.post_update(make_message_update("/top week"))
     (sent,) = await texts(bot, fake_telegram, 1)
@@ -243,7 +262,7 @@ async def test_substantial_messages_earn_activity_points_up_to_a_daily_cap(bot, 
     for text in TALK:
         await bot.post_update(make_message_update(text, sender=ALICE))
     await bot.post_update(make_message_update("好的", sender=BOB))
-    await bot.post_update(make_message_update("/top " + TALK[0], sender=BOB))
+    await bot.post_update(make_message_update("/top 总榜 " + TALK[0], sender=BOB))
     # The activity handler only writes the ledger: the only message sent is /top's answer.
     (board,) = await texts(bot, fake_telegram, 1)
     assert board == "积分排行榜（总榜）：\n1. Alice — 5 分"
