@@ -134,9 +134,21 @@ define(
             "en": "Usage: /template apply <type>, types: {kinds}",
         },
         "template.applied": {
-            "zh": "已按「{kind}」模板设置本群：\n{changes}",
-            "en": 'Set up as a "{kind}" group:\n{changes}',
+            "zh": "已按「{name}」模板设置本群：\n{changes}",
+            "en": "Set up as {name}:\n{changes}",
         },
+        # What each type is called in the heading; the type's key stays in the lines below,
+        # as /settings kind takes it.
+        "template.name.general": {"zh": "普通群", "en": "a general group"},
+        "template.name.flash": {"zh": "秒杀群", "en": "a flash-sale group"},
+        "template.name.newcomer": {"zh": "新人群", "en": "a newcomer group"},
+        "template.name.super": {
+            "zh": "超级用户群（邀请制）", "en": "an invitation-only super-user group"
+        },
+        "template.name.delivery": {
+            "zh": "交付群（课程/服务）", "en": "a delivery (course/service) group"
+        },
+        "template.name.fan": {"zh": "粉丝群", "en": "a fan group"},
         "template.next": {"zh": "\n下一步：\n{steps}", "en": "\nNext steps:\n{steps}"},
     }
 )
@@ -174,7 +186,8 @@ async def template_command(event: Event, ctx: Context) -> list[SendMessage]:
     else:
         kind = kinds[words[1].lower()]
         ctx.group.settings, changes = apply_playbook(dict(ctx.group.settings or {}), kind)
-        text = ctx.t("template.applied", kind=kind.value, changes="\n".join(changes))
+        name = ctx.t(f"template.name.{kind.value}")
+        text = ctx.t("template.applied", name=name, changes="\n".join(changes))
         if steps := PLAYBOOKS[kind].next_steps:
             text += ctx.t("template.next", steps="\n".join(step[ctx.lang] for step in steps))
     return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]

@@ -22,7 +22,7 @@ async def test_a_super_user_playbook_sets_entry_and_filter_and_lists_next_steps(
     await bot.post_update(make_message_update("/filter keyword add 代购", sender=OPERATOR))
     await bot.post_update(make_message_update("/template apply super", sender=OPERATOR))
     reply = (await texts(bot, fake_telegram, 2))[1]
-    assert reply.startswith("已按「super」模板设置本群：\nkind = super\n")
+    assert reply.startswith("已按「超级用户群（邀请制）」模板设置本群：\nkind = super\n")
     assert "screening.mode = review" in reply and "verification.mode = question" in reply
     steps = "下一步：\n/rules set <群规>\n/screening questions <问题1> | <问题2>\n/code new"
     assert reply.endswith(steps)
@@ -41,10 +41,15 @@ async def test_a_super_user_playbook_sets_entry_and_filter_and_lists_next_steps(
 async def test_another_playbook_changes_only_its_own_settings(bot, fake_telegram):
     await bot.post_update(make_message_update("/template apply super", sender=OPERATOR))
     await bot.post_update(make_message_update("/template apply fan", sender=OPERATOR))
-    fan = (await texts(bot, fake_telegram, 2))[1]
+    await bot.post_update(make_message_update("/settings language en", sender=OPERATOR))
+    await bot.post_update(make_message_update("/template apply delivery", sender=OPERATOR))
+    sent = await texts(bot, fake_telegram, 4)
+    fan = sent[1]
+    assert fan.startswith("已按「粉丝群」模板设置本群：\n")
     assert "redpacket.rounds = 3" in fan and fan.endswith("/redpacket 100 10")
+    assert sent[3].startswith("Set up as a delivery (course/service) group:\nkind = delivery\n")
     settings = await group_settings(bot)
-    assert settings["kind"] == "fan" and settings["redpacket"]["rounds"] == 3
+    assert settings["kind"] == "delivery" and settings["redpacket"]["rounds"] == 3
     assert settings["screening"]["mode"] == "review"  # fan says nothing about entry
 
 
