@@ -88,6 +88,14 @@ define(
             "zh": "入群验证：{state}，方式：{mode}，时限 {seconds} 秒。",
             "en": "Verification: {state}, mode: {mode}, time limit {seconds} s.",
         },
+        "verify.bad_time": {
+            "zh": "无法识别时限：{value}（秒数，或如 2m、2分钟）",
+            "en": "Cannot read the time limit {value} (seconds, or e.g. 2m)",
+        },
+        "verify.time_range": {
+            "zh": "时限要在 {low} 到 {high} 秒之间：{value}",
+            "en": "The time limit must be {low} to {high} seconds: {value}",
+        },
         "verify.usage": {
             "zh": "用法：/verify on|off|button|question [秒数]",
             "en": "Usage: /verify on|off|button|question [seconds]",

@@ -9,6 +9,7 @@ deadline is fired by `handlers.verification_timeouts`, which survives restarts.
 from __future__ import annotations
 
 import random
+import unicodedata
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -35,6 +36,7 @@ from handlers.entry_store import PendingVerification, sent_message_id
 from handlers.points import pay_referral
 from handlers.raid import force_spend
 from handlers.welcome_batch import mention, queue_greeting
+from schedules.timewords import parse_duration
 
 router = Router("verification")
 
@@ -205,6 +207,18 @@ async def on_leave(event: Event, ctx: Context) -> list[Action]:
     return actions
 
 
+MIN_TIMEOUT, MAX_TIMEOUT = 10, 3600  # seconds a newcomer has to answer
+
+
+def _seconds(said: str) -> int | None:
+    """Seconds from "90" (also full-width) or a duration such as "2m" / "2分钟"; None if neither."""
+    said = unicodedata.normalize("NFKC", said)
+    if said.isdecimal():  # not isdigit: "²" is a digit int() cannot read
+        return int(said) if len(said) <= 6 else MAX_TIMEOUT + 1
+    length = parse_duration(said)
+    return None if length is None else int(length.total_seconds())
+
+
 @router.command(
     "verify",
     description={"zh": "设置入群验证", "en": "Configure newcomer verification"},
@@ -221,14 +235,21 @@ async def verify_command(event: Event, ctx: Context) -> list[Action]:
                 chat_id=event.chat.id, text=ctx.t("verify.usage"), reply_to=event.message_id
             )
         ]
+    if len(parts) > 1:
+        seconds = _seconds(parts[1])
+        if seconds is None or not MIN_TIMEOUT <= seconds <= MAX_TIMEOUT:
+            # Refused, not bent to the nearest limit or ignored: "99999" becoming an hour, or
+            # "2 min" leaving two minutes unset, would surprise whoever typed it.
+            key = "verify.bad_time" if seconds is None else "verify.time_range"
+            text = ctx.t(key, value=parts[1][:20], low=MIN_TIMEOUT, high=MAX_TIMEOUT)
+            return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
+        config.timeout_seconds = seconds
     if parts[0] == "off":
         config.enabled = False
     else:
         config.enabled = True
         if parts[0] in ("button", "question"):
             config.mode = parts[0]
-    if len(parts) > 1 and parts[1].isdigit():
-        config.timeout_seconds = max(10, min(int(parts[1]), 3600))
     save(ctx.group, config)
     state = ctx.t("welcome.on" if config.enabled else "welcome.off")
     text = ctx.t("verify.saved", state=state, mode=config.mode, seconds=config.timeout_seconds)

@@ -163,6 +163,23 @@ async def test_verify_command_configures_the_gate(bot, fake_telegram):
     assert reply["text"] == "入群验证：开启，方式：question，时限 90 秒。"
 
 
+async def test_a_time_limit_out_of_range_or_unreadable_is_refused_not_bent(bot, fake_telegram):
+    # Regression: "99999" became 3600 without a word, "2m" was ignored, "²" crashed the command.
+    operator = user(111, "Op")
+    for command in ("/verify question 99999", "/verify on 2m", "/verify on ²", "/verify on soon",
+                    "/verify on 5", "/verify button ９０"):
+        await bot.post_update(make_message_update(command, sender=operator))
+    replies = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 6)]
+    assert replies == [
+        "时限要在 10 到 3600 秒之间：99999",
+        "入群验证：开启，方式：button，时限 120 秒。",
+        "时限要在 10 到 3600 秒之间：²",  # read as 2
+        "无法识别时限：soon（秒数，或如 2m、2分钟）",
+        "时限要在 10 到 3600 秒之间：5",
+        "入群验证：开启，方式：button，时限 90 秒。",
+    ]
+
+
 async def test_the_greeting_after_passing_uses_the_groups_intro_template(bot, fake_telegram):
     icebreaker = {"intro_template": "Tell us your city, {name}!"}
     await configure(bot, verification=VERIFY, welcome=FAST_WELCOME, icebreaker=icebreaker)
