@@ -251,6 +251,19 @@ define(
             "zh": "很抱歉，管理员没有通过你加入「{group}」的申请。",
             "en": "Sorry, an operator declined your request to join {group}.",
         },
+        "screening.too_many_questions": {
+            "zh": "最多 {limit} 个入群问题，收到 {count} 个：请精简后再设置（用 | 分隔）。",
+            "en": "At most {limit} entry questions, got {count}: shorten the list (separated "
+            "by |).",
+        },
+        "screening.question_too_long": {
+            "zh": "每个问题最多 {limit} 个字：「{start}…」",
+            "en": "Each question may have at most {limit} characters: \"{start}...\"",
+        },
+        "screening.questions_cleared": {
+            "zh": "已清除入群问题：申请入群时不再提问。",
+            "en": "Entry questions cleared: applicants are no longer asked anything.",
+        },
         "screening.questions_saved": {
             "zh": "已设置 {count} 个入群问题（审核模式下私聊提问）。",
             "en": "{count} entry questions saved (asked privately in review mode).",

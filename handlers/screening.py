@@ -145,6 +145,10 @@ def _reply(event: Event, text: str) -> list[Action]:
     return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
 
 
+MAX_QUESTIONS = 10  # asked one by one in a private chat: more loses applicants
+MAX_QUESTION_CHARS = 300
+
+
 @router.command(
     "screening",
     description={"zh": "设置入群审核方式", "en": "Set how join requests are screened"},
@@ -159,8 +163,18 @@ async def screening_command(event: Event, ctx: Context) -> list[Action]:
         return _reply(event, await set_review_chat(ctx, event, rest.strip()))
     if verb == "questions":
         # Questions are separated by "|" so each may contain spaces and punctuation.
-        config.questions = [q.strip()[:300] for q in rest.split("|") if q.strip()][:10]
+        questions = [q.strip() for q in rest.split("|") if q.strip()]
+        # Refused rather than cut: a dropped 11th question or a cut one would be asked wrong.
+        if len(questions) > MAX_QUESTIONS:
+            return _reply(event, ctx.t("screening.too_many_questions", count=len(questions),
+                                       limit=MAX_QUESTIONS))
+        if long := next((q for q in questions if len(q) > MAX_QUESTION_CHARS), None):
+            return _reply(event, ctx.t("screening.question_too_long", limit=MAX_QUESTION_CHARS,
+                                       start=long[:20]))
+        config.questions = questions
         save(ctx.group, config)
+        if not questions:
+            return _reply(event, ctx.t("screening.questions_cleared"))
         return _reply(event, ctx.t("screening.questions_saved", count=len(config.questions)))
     parts = event.args.split()
     if not parts or parts[0] not in ("open", "code", "review", "allowlist"):

@@ -287,6 +287,24 @@ async def test_rules_and_questions_typed_on_the_line_after_the_command_are_saved
     assert (await group_settings(bot))["screening"]["questions"] == ["你是谁？", "为什么加入？"]
 
 
+async def test_too_many_or_too_long_questions_are_refused_not_cut(bot, fake_telegram):
+    # Regression: the 11th question on was dropped and long ones cut at 300 characters silently.
+    eleven = " | ".join(f"问题{n}？" for n in range(11))
+    long = "请详细介绍" + "一" * 300 + "？"
+    for command in (f"/screening questions {eleven}", f"/screening questions 你是谁？ | {long}",
+                    "/screening questions 你是谁？", "/screening questions"):
+        await bot.post_update(make_message_update(command, sender=OP))
+    sent = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 4)]
+    await quiet(bot)
+    assert sent == [
+        "最多 10 个入群问题，收到 11 个：请精简后再设置（用 | 分隔）。",
+        "每个问题最多 300 个字：「请详细介绍一一一一一一一一一一一一一一一…」",
+        "已设置 1 个入群问题（审核模式下私聊提问）。",
+        "已清除入群问题：申请入群时不再提问。",
+    ]
+    assert (await group_settings(bot))["screening"]["questions"] == []
+
+
 async def test_a_repeated_request_replaces_the_earlier_conversation(bot, fake_telegram):
     await configure(bot, screening={"mode": "code", "codes": ["RIGHT"], "reply_minutes": 10})
     await bot.post_update(make_join_request_update(APPLICANT))
