@@ -117,6 +117,19 @@ def _refused(ctx: Context, key: str) -> str:
     return ctx.t("settings.choices", choices="|".join(choice.value for choice in choices))
 
 
+# Settings that have commands of their own (with their checks and confirmations), which
+# operators reach for through /settings too ("/settings welcome.enabled off").
+OWN_COMMANDS = {
+    "welcome": ("/welcome", "/welcome off"),
+    "verification": ("/verify", "/verify question 90"),
+    "verify": ("/verify", "/verify question 90"),
+    "screening": ("/screening", "/screening review"),
+    "adfilter": ("/filter", "/filter shadow on"),
+    "filter": ("/filter", "/filter shadow on"),
+    "rules": ("/rules set", "/rules set 1. 不发广告"),
+}
+
+
 async def _section_command(ctx: Context, event: Event, args: str) -> str | None:
     """Show or change a check-in/points/red packet/raid/icebreaker field; None when `args`
     names none."""
@@ -124,6 +137,9 @@ async def _section_command(ctx: Context, event: Event, args: str) -> str | None:
     name, *rest = re.split(r"\s+", args.strip(), maxsplit=1)
     raw = rest[0] if rest else ""
     section = name.partition(".")[0]
+    if section.lower() in OWN_COMMANDS:
+        command, example = OWN_COMMANDS[section.lower()]
+        return ctx.t("settings.own_command", section=section, command=command, example=example)
     if section not in settings_sections.SECTION_MODELS:
         return None
     if name == section:

@@ -71,6 +71,10 @@ define(
             "zh": "没有这个设置项：{key}。可用：{fields}",
             "en": "No such setting: {key}. Available: {fields}",
         },
+        "settings.own_command": {
+            "zh": "{section} 用 {command} 设置，例如：{example}",
+            "en": "{section} is set with {command}, e.g. {example}",
+        },
     }
 )
 

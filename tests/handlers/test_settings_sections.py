@@ -293,3 +293,16 @@ async def test_the_introduction_prompt_and_its_limits_are_set_by_command(bot, fa
     await bot.post_update(make_message_update("/settings icebreaker.intro_template off", sender=OP))
     assert (await texts(bot, fake_telegram, 5))[-1] == "已保存：icebreaker.intro_template = off"
     assert (await group_settings(bot))["icebreaker"]["intro_template"] is None
+
+
+async def test_settings_that_have_their_own_command_point_to_it(bot, fake_telegram):
+    # Regression: "/settings welcome.enabled off" got the general usage, no hint of /welcome.
+    for command in ("/settings welcome.enabled off", "/settings adfilter.shadow on",
+                    "/settings verification"):
+        await bot.post_update(make_message_update(command, sender=OP))
+    replies = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 3)]
+    assert replies == [
+        "welcome 用 /welcome 设置，例如：/welcome off",
+        "adfilter 用 /filter 设置，例如：/filter shadow on",
+        "verification 用 /verify 设置，例如：/verify question 90",
+    ]
