@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+
+import pytest
 
 from bot.core.actions import Ban, Button, DeleteMessage, Restrict, SendMessage
 from bot.db.models import utcnow
 from bot.outbox.store import call_off, enqueue, revise
+from tests.conftest import PG_URL
 from tests.factories import GROUP_ID
 from tests.fakes.telegram_api import Failure
-from tests.harness import eventually
+from tests.harness import BotHarness, eventually
 
 CHAT = str(GROUP_ID)
 
@@ -179,5 +183,29 @@ async def test_timeouts_are_retried(make_settings, fake_telegram):
         (row,) = await eventually(lambda: finished(bot))
         assert row.status == "failed" and row.attempts == 2
         assert "timeout" in row.error
+    finally:
+        await bot.close()
+
+
+@pytest.mark.skipif(not PG_URL, reason="row locks need PostgreSQL (QUNBOT_TEST_DATABASE_URL)")
+async def test_a_message_being_called_off_is_not_claimed_under_the_call_off(
+    make_settings, fake_telegram
+):
+    # The sender's claim and a handler's call-off meet on one row: claimed without a lock, the
+    # claim's "queued" waited for the call-off to commit and then overwrote its "cancelled".
+    bot = await BotHarness(make_settings(poll_interval=3600)).start()  # the test claims
+    try:
+        async with bot.sessions.begin() as session:
+            await enqueue(session, "telegram", [SendMessage(chat_id=CHAT, text="hi")], key="greet",
+                          now=utcnow())
+        async with bot.sessions.begin() as session:
+            assert await call_off(session, "greet:0", "everyone left")
+            claim = asyncio.create_task(bot.runtime.sender.claim_once())
+            await asyncio.sleep(0.3)  # the claim meets the row while the call-off holds it
+        assert await claim == 0
+        await asyncio.sleep(0.3)
+        assert fake_telegram.called("sendMessage") == []
+        (row,) = await bot.outbox()
+        assert row.status == "cancelled"
     finally:
         await bot.close()

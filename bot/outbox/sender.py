@@ -144,6 +144,10 @@ class OutboxSender(DrainLoop):
                     .where(OutboxAction.status == "pending", OutboxAction.next_attempt_at <= now)
                     .order_by(OutboxAction.id)
                     .limit(limit)
+                    # A row a handler is rewriting or calling off right now (`store.revise`,
+                    # `store.call_off`) is left for the next round: claimed under it, the
+                    # "queued" written here would overwrite "cancelled" once it commits.
+                    .with_for_update(skip_locked=True)
                 )
             )
             for row in rows:
