@@ -289,7 +289,12 @@ define(
         },
         "code.exists": {"zh": "邀请码 {code} 已存在。", "en": "Code {code} already exists."},
         "code.unknown": {"zh": "没有邀请码 {code}。", "en": "There is no code {code}."},
-        "code.created": {"zh": "已创建邀请码：{line}", "en": "Invite code created: {line}"},
+        "code.created": {
+            "zh": "已创建邀请码：{line}\n用法：在 Telegram 创建一个以它命名的邀请链接发给受邀者，"
+            "或让申请人私聊机器人发送它。",
+            "en": "Invite code created: {line}\nUse it: create a Telegram invite link named "
+            "after it for the invitee, or have applicants send it to the bot privately.",
+        },
         "code.revoked": {"zh": "邀请码 {code} 已作废。", "en": "Code {code} revoked."},
         "code.none": {
             "zh": "还没有邀请码。用 /code new 或 /code add 创建。",

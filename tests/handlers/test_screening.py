@@ -138,6 +138,7 @@ async def test_operators_create_counted_expiring_codes(bot, fake_telegram):
     assert replies[3] == "uses 的值 0 无效：需要 1 到 100000 之间的整数。"
     assert replies[4].startswith("无法识别的选项：days + hours")
     assert replies[5].startswith("已创建邀请码：") and "已用 0/1 次, 永久有效" in replies[5]
+    assert replies[5].endswith("邀请链接发给受邀者，或让申请人私聊机器人发送它。")
     assert replies[6] == "抱歉，这个命令只有群管理员可以使用。"
     codes = await rows(bot, InviteCode)
     assert (codes[0].code, codes[0].max_uses) == ("SPRING", 1)
@@ -404,6 +405,7 @@ async def test_a_super_user_groups_invite_code_skips_the_review(bot, fake_telegr
     await bot.post_update(make_message_update("/code new", sender=OP))
     created = (await fake_telegram.wait_for("sendMessage", 3))[2]["text"]
     code = created.removeprefix("已创建邀请码：").split(" — ")[0]
+    assert "邀请链接" in created  # the reply says how a code is used
     await bot.post_update(with_link(make_join_request_update(APPLICANT), code))
     (approved,) = await fake_telegram.wait_for("approveChatJoinRequest", 1)
     assert approved["user_id"] == 701
