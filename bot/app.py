@@ -114,7 +114,9 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
     )
     writer.on_commit = processor.notify
 
-    timeouts = VerificationTimeouts(sessions, settings.poll_interval, on_outbox=sender.notify)
+    timeouts = VerificationTimeouts(
+        sessions, settings.poll_interval, on_outbox=sender.notify, default_tz=settings.timezone
+    )
     # Retries back off like sends do; SQLite's one writer gains nothing from parallel checks.
     photo_checks = PhotoChecks(
         sessions,

@@ -1,7 +1,7 @@
 """Typed settings sections of the entry capabilities, stored in `Group.settings` by name.
 
 Sections: `welcome`, `verification`, `screening`, `raid`, `icebreaker`; plus `entry_state`, the
-group's volatile entry bookkeeping (recent joins, raid flag, send budget, icebreaker round).
+group's volatile entry bookkeeping (recent joins, raid flag, send budget).
 """
 
 from __future__ import annotations
@@ -70,15 +70,16 @@ class IcebreakerConfig(_Section):
     intro_min_chars: int = Field(default=30, ge=1, le=1000)
     intro_within_hours: int = Field(default=24, ge=1, le=720)
     round_minutes: int = Field(default=10, ge=1, le=1440)
+    # When a round ends: post who answered, and pay each of them (0: no points), within the
+    # daily cap of activity points (`handlers.icebreaker_rounds`).
+    round_result: bool = True
+    round_points: int = Field(default=3, ge=0, le=1000)
 
 
 class EntryState(_Section):
     joins: list[datetime] = []
     raid: bool = False
     sent: list[datetime] = []
-    round_key: str | None = None
-    round_started: datetime | None = None
-    round_replies: list[str] = []
 
 
 S = TypeVar("S", bound=_Section)

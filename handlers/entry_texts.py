@@ -198,6 +198,28 @@ define(
             "zh": "🧊 破冰时间！回复这条消息回答：{question}",
             "en": "🧊 Icebreaker! Reply to this message: {question}",
         },
+        "icebreaker.result": {
+            "zh": "🧊 破冰问答结束！{count} 位成员回答了「{question}」：{names}",
+            "en": "🧊 Icebreaker round over! {count} members answered \"{question}\": {names}",
+        },
+        "icebreaker.result_one": {
+            "zh": "🧊 破冰问答结束！{count} 位成员回答了「{question}」：{names}",
+            "en": "🧊 Icebreaker round over! 1 member answered \"{question}\": {names}",
+        },
+        "icebreaker.result_others": {"zh": " 等 {count} 位", "en": " and {count} others"},
+        "icebreaker.result_points": {
+            "zh": "谢谢参与，每人 +{points} 积分！",
+            "en": "Thanks for joining in: +{points} points each!",
+        },
+        "icebreaker.result_points_capped": {
+            "zh": "谢谢参与，每人 +{points} 积分（已到今日活跃积分上限的除外）！",
+            "en": "Thanks for joining in: +{points} points each (up to today's activity cap)!",
+        },
+        "icebreaker.result_none": {
+            "zh": "🧊 破冰问答结束：这次没有人回答「{question}」。下次一起来聊聊吧～",
+            "en": "🧊 Icebreaker round over: nobody answered \"{question}\" this time. "
+            "Join in next round!",
+        },
     }
 )
 

@@ -4,8 +4,8 @@ An introduction is a message of at least `intro_min_chars` among a newcomer's fi
 `INTRO_MESSAGES` within `intro_within_hours` of joining, or any message tagged #自我介绍 /
 #intro by someone not yet tagged; it is thanked and the member gets the tag "introduced".
 Topics of the day can also be posted on a schedule (`handlers.icebreaker_schedule`). An
-`/icebreaker` round's question goes out under a known outbox key, so replies to it can be
-counted for a while.
+`/icebreaker` round's question goes out under a known outbox key, so replies to it are counted
+until the round ends; then who answered is posted and paid (`handlers.icebreaker_rounds`).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import Router
 from bot.outbox.store import enqueue
-from handlers.entry_config import EntryState, IcebreakerConfig, load, save
-from handlers.entry_store import sent_message_id
+from handlers.entry_config import IcebreakerConfig, load
 from handlers.entry_texts import QUESTIONS, TOPICS
+from handlers.icebreaker_rounds import count_reply, start_round
 from handlers.icebreaker_schedule import schedule_topics
 from handlers.welcome_batch import mention
 
@@ -74,17 +74,11 @@ async def on_message(event: Event, ctx: Context) -> list[Action]:
 
 
 async def _count_round_reply(event: Event, ctx: Context) -> None:
-    state = load(ctx.group, EntryState)
-    if not state.round_key or state.round_started is None or not event.reply_to_message_id:
+    if not event.reply_to_message_id or event.user is None or ctx.group is None:
         return
-    minutes = load(ctx.group, IcebreakerConfig).round_minutes
-    if ctx.now - state.round_started > timedelta(minutes=minutes) or event.user is None:
-        return
-    question_id = await sent_message_id(ctx.session, state.round_key)
-    if question_id != event.reply_to_message_id or event.user.id in state.round_replies:
-        return
-    state.round_replies = [*state.round_replies, event.user.id]
-    save(ctx.group, state)
+    await count_reply(
+        ctx.session, ctx.group.id, event.user.id, event.reply_to_message_id, ctx.now
+    )
 
 
 @router.command(
@@ -112,12 +106,21 @@ async def topic_command(event: Event, ctx: Context) -> list[Action]:
     group_only=True,
 )
 async def icebreaker_command(event: Event, ctx: Context) -> list[Action]:
-    """Post a question; replies to it within `round_minutes` are counted on the group."""
+    """Post a question; replies to it within `round_minutes` are counted, then the result is
+    posted and paid. A round still running ends first, so its result comes before the question."""
+    assert ctx.group is not None
     question = event.args.strip() or _rng.choice(QUESTIONS[ctx.lang])
-    message = SendMessage(chat_id=event.chat.id, text=ctx.t("icebreaker.post", question=question))
     key = f"icebreaker:{ctx.group.id}:{event.update_id}"
+    await start_round(
+        ctx.session,
+        ctx.group,
+        question=question,
+        question_key=f"{key}:0",
+        at=ctx.now,
+        now=ctx.now,
+        lang=ctx.lang,
+        tz=ctx.tz,
+    )
+    message = SendMessage(chat_id=event.chat.id, text=ctx.t("icebreaker.post", question=question))
     await enqueue(ctx.session, ctx.platform, [message], key=key, now=ctx.now)
-    state = load(ctx.group, EntryState)
-    state.round_key, state.round_started, state.round_replies = f"{key}:0", ctx.now, []
-    save(ctx.group, state)
     return []

@@ -16,15 +16,15 @@ from sqlalchemy.exc import IntegrityError
 from bot.core.actions import Action, SendMessage
 from bot.core.context import Context
 from bot.core.i18n import LANGUAGES, translate
-from handlers.entry_config import EntryState, load, save
 from handlers.entry_texts import QUESTIONS, TOPICS
+from handlers.icebreaker_rounds import start_round
 from schedules import models as _models  # noqa: F401  (registers the tables on Base.metadata)
 from schedules import texts as _texts  # noqa: F401  (registers the texts)
 from schedules.describe import describe
 from schedules.errors import ScheduleError
 from schedules.firing import firing_key
 from schedules.models import ICEBREAKER_ROUND, SERIES, ContentSeries
-from schedules.posts import register_kind
+from schedules.posts import group_locale, register_kind
 from schedules.series import add_item, create_series, find_series
 from schedules.store import create_job
 from schedules.syntax import parse_schedule
@@ -88,12 +88,19 @@ _rng = random.SystemRandom()
 
 async def scheduled_round(session, job, group, fire_at, lang) -> list[Action]:
     """An icebreaker round posted by a job (`/schedule add 每天 15:00 破冰`): the question, and
-    the round remembered on the group so replies to it are counted like a `/icebreaker` round."""
+    a round like a `/icebreaker` one, ending (result, points) the one still running first."""
     question = _rng.choice(QUESTIONS[lang])
-    state = load(group, EntryState)
-    state.round_key = f"{firing_key(job.id, fire_at)}:0"
-    state.round_started, state.round_replies = fire_at, []
-    save(group, state)
+    _, tz = group_locale(group, "Asia/Shanghai")
+    await start_round(
+        session,
+        group,
+        question=question,
+        question_key=f"{firing_key(job.id, fire_at)}:0",
+        at=fire_at,
+        now=fire_at,
+        lang=lang,
+        tz=tz,
+    )
     text = translate(lang, "icebreaker.post", question=question)
     return [SendMessage(chat_id=group.chat_id, text=text)]
 

@@ -30,6 +30,7 @@ from handlers.points_config import (
     title_for,
 )
 from handlers.points_store import (
+    ACTIVITY_REASONS,
     add_points,
     current_streak,
     last_checkin,
@@ -251,8 +252,9 @@ async def effective_activity(event: Event, ctx: Context) -> list:
     if worth <= 0:
         return []
     start, end = local_day_bounds(local_date_of(event.at, ctx.tz), ctx.tz)
-    reasons = ("activity", "answer")
-    earned = await points_between(ctx.session, ctx.group.id, event.user.id, reasons, start, end)
+    earned = await points_between(
+        ctx.session, ctx.group.id, event.user.id, ACTIVITY_REASONS, start, end
+    )
     grant = min(worth, config.activity_daily_cap - earned)
     if grant <= 0:
         return []

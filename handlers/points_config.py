@@ -86,8 +86,9 @@ DEFAULT_TIERS = (
 class PointsConfig(BaseModel):
     """Effective activity: a message of `activity_min_chars` or more (mentioning one of
     `topic_words`, when the group lists any) earns `activity_points`, a reply answering another
-    member's question earns `answer_points`; together at most
-    `activity_daily_cap` points per member per local day, so chatter cannot farm points."""
+    member's question earns `answer_points`, an answer in an icebreaker round earns the round's
+    points (`icebreaker.round_points`); together at most `activity_daily_cap` points per member
+    per local day, so chatter cannot farm points."""
 
     model_config = ConfigDict(frozen=True)
 

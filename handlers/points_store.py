@@ -32,6 +32,10 @@ from bot.db.base import Base, BigId, UtcDateTime
 from bot.db.models import Group, Member
 from handlers.points_config import PointsConfig, Tier, points_config, tier_for
 
+# Points for effective activity, which share the daily `activity_daily_cap`: messages, answers
+# to members' questions, replies to an icebreaker round.
+ACTIVITY_REASONS = ("activity", "answer", "icebreaker")
+
 
 class PointsEntry(Base):
     __tablename__ = "points_ledger"

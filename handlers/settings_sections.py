@@ -206,6 +206,8 @@ FIELDS: dict[str, Field] = {
     "icebreaker.intro_min_chars": Field("icebreaker", "intro_min_chars", _int),
     "icebreaker.intro_within_hours": Field("icebreaker", "intro_within_hours", _int),
     "icebreaker.round_minutes": Field("icebreaker", "round_minutes", _int),
+    "icebreaker.round_result": Field("icebreaker", "round_result", _switch),
+    "icebreaker.round_points": Field("icebreaker", "round_points", _int),
 }
 
 

@@ -1,8 +1,9 @@
 """The leader's loop that removes newcomers whose verification deadline passed.
 
 It also declines join requests whose requester did not answer privately in time
-(`handlers.entry_dialogue.expire_applications`) and announces the end of raid mode once a quiet
-window has passed (`handlers.raid_episodes.end_due_raids`).
+(`handlers.entry_dialogue.expire_applications`), announces the end of raid mode once a quiet
+window has passed (`handlers.raid_episodes.end_due_raids`) and ends icebreaker rounds whose time
+is up (`handlers.icebreaker_rounds.end_due_rounds`).
 
 Pending verifications live in the database, so a restart in the middle loses nothing: the
 new leader's first round finds every overdue one. Each removal is enqueued under the key
@@ -22,6 +23,7 @@ from bot.loop import DrainLoop
 from bot.outbox.store import enqueue
 from handlers.entry_dialogue import expire_applications
 from handlers.entry_store import PendingVerification, sent_message_id, still_unsent
+from handlers.icebreaker_rounds import end_due_rounds
 from handlers.raid_episodes import end_due_raids
 from handlers.verification import removal
 
@@ -40,12 +42,14 @@ class VerificationTimeouts(DrainLoop):
         on_outbox: Callable[[], None] = lambda: None,
         clock: Clock = utcnow,
         batch: int = 100,
+        default_tz: str = "Asia/Shanghai",
     ) -> None:
         super().__init__(poll_interval)
         self._sessions = sessions
         self._on_outbox = on_outbox
         self.clock = clock
         self._batch = batch
+        self._default_tz = default_tz
 
     async def run_once(self) -> int:
         """Expire one batch of overdue verifications and applications; returns how many."""
@@ -84,6 +88,7 @@ class VerificationTimeouts(DrainLoop):
                 )
             expired = await expire_applications(session, due_by, now, self._batch)
             expired += await end_due_raids(session, due_by, now)
+            expired += await end_due_rounds(session, due_by, now, self._default_tz, self._batch)
         if removed or expired:
             self._on_outbox()
         return removed + expired

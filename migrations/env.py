@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 import bot.db.models  # noqa: F401  (registers the tables on Base.metadata)
 import handlers.entry_store  # pending verifications, welcome batches
+import handlers.icebreaker_rounds  # question rounds
 import handlers.moderation_store  # ad filter decisions, reports, model state
 import handlers.points_store
 import handlers.redpacket  # red packet tables

@@ -6,9 +6,10 @@ from sqlalchemy import select
 
 from bot.db.models import Member, OutboxAction
 from handlers.entry_texts import QUESTIONS, TOPICS
+from handlers.icebreaker_rounds import IcebreakerRound
 from schedules.models import ScheduledJob
 from tests.factories import OPERATOR_ID, make_join_update, make_message_update, user
-from tests.handlers.entry_support import configure, db, group_settings, quiet, rows
+from tests.handlers.entry_support import configure, db, quiet, rows
 
 OP = user(OPERATOR_ID, "Op")
 
@@ -78,7 +79,8 @@ async def test_replies_to_an_icebreaker_question_are_counted(bot, fake_telegram)
         )
     await bot.post_update(make_message_update("not a reply", sender=user(905, "U905")))
     await quiet(bot)
-    assert (await group_settings(bot))["entry_state"]["round_replies"] == ["903", "904"]
+    (game,) = await rows(bot, IcebreakerRound)
+    assert (game.status, game.replies) == ("open", ["903", "904"])
 
 
 async def test_topic_of_the_day_on_a_schedule_posts_the_topics_in_turn(bot, fake_telegram):

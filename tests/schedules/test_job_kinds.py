@@ -3,6 +3,8 @@ digest of the group in figures, and a check-in reminder."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from schedules.models import CHECKIN_REMINDER, DIGEST, ICEBREAKER_ROUND, POLL
 from tests.factories import GROUP_ID, make_join_update, make_message_update, user
 from tests.harness import eventually
@@ -84,10 +86,13 @@ async def _first(fake_telegram, wanted):
     return next((m["text"] for m in fake_telegram.called("sendMessage") if wanted(m["text"])), None)
 
 
-async def test_a_scheduled_icebreaker_round_counts_the_replies_to_its_question(sbot, fake_telegram):
+async def test_a_scheduled_icebreaker_round_counts_the_replies_and_posts_its_result(
+    sbot, clock, fake_telegram
+):
     from sqlalchemy import select
 
-    from bot.db.models import Group, OutboxAction
+    from bot.db.models import OutboxAction
+    from handlers.icebreaker_rounds import IcebreakerRound
 
     await command(sbot, fake_telegram, "/schedule add 每天 15:00 破冰")
     (job,) = await jobs(sbot)
@@ -117,10 +122,18 @@ async def test_a_scheduled_icebreaker_round_counts_the_replies_to_its_question(s
         )
     await eventually(sbot.settled)
 
-    def state(session):
-        group = session.scalar(select(Group).where(Group.chat_id == str(GROUP_ID)))
-        return group.settings["entry_state"]
+    def game(session):
+        return session.scalar(select(IcebreakerRound))
 
-    assert (await sbot.run_sync(state))["round_replies"] == ["901", "902"]
+    assert (await sbot.run_sync(game)).replies == ["901", "902"]
+    # When its time is up the leader's loop posts who answered, in the group's language.
+    loop = sbot.runtime.verification_timeouts
+    loop.clock = lambda: clock.now + timedelta(minutes=11)
+    await loop.run_once()
+    result = await eventually(
+        lambda: _first(fake_telegram, lambda t: t.startswith("🧊 破冰问答结束"))
+    )
+    assert result.startswith("🧊 破冰问答结束！2 位成员回答了「")
+    assert (await sbot.run_sync(game)).status == "closed"
     refused = await command(sbot, fake_telegram, "/schedule add 每天 15:00 to=tag:vip 破冰")
     assert "只能排在本群" in refused
