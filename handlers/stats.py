@@ -1,5 +1,5 @@
 """`/stats`: a group's figures for the last 7 days, for operators deciding what the group needs
-(more welcome work, a quieter ad filter, a check-in push)."""
+(more welcome work, a quieter ad filter, a check-in push, another icebreaker round)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from bot.core.i18n import define
 from bot.core.router import Router
 from bot.db.models import Member
 from handlers.entry_store import PendingVerification
+from handlers.icebreaker_rounds import IcebreakerRound
 from handlers.moderation_store import ModerationDecision
 from handlers.points_store import Checkin, PointsEntry, local_date_of
 
@@ -27,11 +28,13 @@ define(
         "stats.show": {
             "zh": "本群数据（近 7 天）\n成员：{members} 人（新加入 {joined}，离开 {left}）\n"
             "发言成员：{active} 人\n签到：今天 {today} 人，7 天共 {checkins} 次\n"
-            "发放积分：{points}\n处理广告：{ads} 条（其中成员举报 {reports} 条）\n"
+            "发放积分：{points}\n破冰问答：{rounds} 轮，{answers} 人次回答\n"
+            "处理广告：{ads} 条（其中成员举报 {reports} 条）\n"
             "待验证新人：{pending} 人",
             "en": "Last 7 days in this group\nMembers: {members} ({joined} joined, {left} left)\n"
             "Members who spoke: {active}\nCheck-ins: {today} today, {checkins} in 7 days\n"
-            "Points given: {points}\nAds removed: {ads} ({reports} after member reports)\n"
+            "Points given: {points}\nIcebreaker rounds: {rounds}, {answers} answers\n"
+            "Ads removed: {ads} ({reports} after member reports)\n"
             "Newcomers awaiting verification: {pending}",
         },
     }
@@ -71,6 +74,13 @@ async def stats_command(event: Event, ctx: Context) -> list[SendMessage]:
             or 0
         ),
     }
+    replies = await session.scalars(
+        select(IcebreakerRound.replies).where(
+            IcebreakerRound.group_id == group, IcebreakerRound.started_at >= since
+        )
+    )
+    answered = [len(r or []) for r in replies]
+    figures["rounds"], figures["answers"] = len(answered), sum(answered)
     acted = (
         ModerationDecision.group_id == group,
         ModerationDecision.at >= since,

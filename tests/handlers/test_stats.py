@@ -11,6 +11,7 @@ from tests.factories import (
     user,
 )
 from tests.handlers.checkin_points_support import quiet, texts
+from tests.handlers.test_icebreaker_rounds import answer, ask
 
 OPERATOR = user(OPERATOR_ID, "Op")
 ALICE = user(MEMBER_ID, "Alice", username="alice")
@@ -34,9 +35,22 @@ async def test_stats_sum_up_the_week(bot, fake_telegram):
     # operator counts as a member who spoke (their /stats is a message too).
     assert stats == (
         "本群数据（近 7 天）\n成员：4 人（新加入 2，离开 1）\n发言成员：4 人\n"
-        "签到：今天 2 人，7 天共 2 次\n发放积分：20\n处理广告：1 条（其中成员举报 0 条）\n"
+        "签到：今天 2 人，7 天共 2 次\n发放积分：20\n破冰问答：0 轮，0 人次回答\n"
+        "处理广告：1 条（其中成员举报 0 条）\n"
         "待验证新人：0 人"
     )
     await bot.post_update(make_message_update("/stats", sender=ALICE))
     refusal = (await texts(bot, fake_telegram, sent_before + 2))[-1]
     assert refusal == "抱歉，这个命令只有群管理员可以使用。"
+
+
+async def test_stats_count_the_icebreaker_rounds_and_their_answers(bot, fake_telegram):
+    # Regression: replies to a round were counted and /stats never said so.
+    question = await ask(bot, fake_telegram, "你在哪个城市？")
+    for uid in (MEMBER_ID, MEMBER_ID + 1):
+        await answer(bot, question, uid)
+    await ask(bot, fake_telegram, "今天喝了什么？", sent_before=2)
+    sent_before = len(fake_telegram.called("sendMessage"))
+    await bot.post_update(make_message_update("/stats", sender=OPERATOR))
+    stats = (await texts(bot, fake_telegram, sent_before + 1))[-1]
+    assert "\n破冰问答：2 轮，2 人次回答\n" in stats
