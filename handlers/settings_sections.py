@@ -12,8 +12,8 @@ Value syntax:
 - titles `points=zh/en`: `/settings points.titles 0=新人/Newcomer, 100=骨干/Core`
 - tiers `name=points[:privilege+privilege]`:
   `/settings points.tiers basic=0, trusted=100:adfilter_exempt`
-- a text (`off` or `-` for the built-in one): `/settings icebreaker.intro_template 欢迎 {name}，
-  说说你的城市和行业吧`
+- a text (`default` or `-` for the built-in one, `off` for none): `/settings
+  icebreaker.intro_template 欢迎 {name}，说说你的城市和行业吧`
 - a chat, by id (`off` or `-` for none): `/settings raid.alert_chat -1001234567890`; the bot must
   know that chat and the operator must run it too (`group_settings` checks before storing).
 """
@@ -127,9 +127,12 @@ def _words(text: str) -> list[str]:
 
 
 def _text(text: str) -> str | None:
-    """A text of the operator's own, or None (the built-in text) for "off" or "-"."""
+    """A text of the operator's own; None (the built-in text) for "default" or "-"; "" (no text
+    at all) for "off"."""
     value = text.strip()
-    return None if value.lower() in ("off", "-", "关闭", "默认", "default") else value
+    if value.lower() in ("-", "默认", "default"):
+        return None
+    return "" if value.lower() in ("off", "关闭", "关") else value
 
 
 def _chat(text: str) -> str | None:
@@ -178,6 +181,8 @@ class Field:
     parse: Callable[[str], Any]
     # A chat the bot will post to: the caller must check the operator runs it before storing.
     is_chat: bool = False
+    # How an unset value (None) reads: "off" for most; "default" where None is a built-in text.
+    unset: str = "off"
 
 
 FIELDS: dict[str, Field] = {
@@ -202,7 +207,7 @@ FIELDS: dict[str, Field] = {
     "raid.threshold": Field("raid", "threshold", _int),
     "raid.window_seconds": Field("raid", "window_seconds", _int),
     "raid.alert_chat": Field("raid", "alert_chat_id", _chat, is_chat=True),
-    "icebreaker.intro_template": Field("icebreaker", "intro_template", _text),
+    "icebreaker.intro_template": Field("icebreaker", "intro_template", _text, unset="default"),
     "icebreaker.intro_min_chars": Field("icebreaker", "intro_min_chars", _int),
     "icebreaker.intro_within_hours": Field("icebreaker", "intro_within_hours", _int),
     "icebreaker.round_minutes": Field("icebreaker", "round_minutes", _int),
@@ -233,7 +238,7 @@ def apply(group: Group, name: str, value: Any) -> str:
         value = _with_labels(value, current)
     updated = model.model_validate({**current, field.key: value})
     group.settings = {**(group.settings or {}), field.section: updated.model_dump(mode="json")}
-    return show_value(getattr(updated, field.key))
+    return show_value(getattr(updated, field.key), field.unset)
 
 
 def _with_labels(tiers: list[dict[str, Any]], current: dict) -> list[dict[str, Any]]:
@@ -260,13 +265,16 @@ def show(group: Group, section: str) -> str:
     except ValidationError:
         model = SECTION_MODELS[section]()
     return "\n".join(
-        f"{name} = {show_value(getattr(model, FIELDS[name].key))}" for name in fields_of(section)
+        f"{name} = {show_value(getattr(model, FIELDS[name].key), FIELDS[name].unset)}"
+        for name in fields_of(section)
     )
 
 
-def show_value(value: Any) -> str:
+def show_value(value: Any, unset: str = "off") -> str:
     """The value in the syntax `/settings` accepts, so it can be copied back and edited."""
     if value is None:
+        return unset
+    if value == "":
         return "off"
     if isinstance(value, bool):
         return "on" if value else "off"

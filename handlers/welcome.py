@@ -22,6 +22,7 @@ from handlers import (
 )
 from handlers.entry_config import (
     EntryState,
+    IcebreakerConfig,
     RaidConfig,
     VerificationConfig,
     WelcomeConfig,
@@ -91,8 +92,10 @@ async def on_welcome_button(event: Event, ctx: Context) -> list[Action]:
     if event.callback_data == "wl:rules":
         text = ctx.t("rules.show", rules=rules_text(ctx))
     else:
+        # The group's own prompt, as the greeting shows it (plain text: a popup has no HTML).
         name = event.user.name if event.user else ""
-        text = ctx.t("intro.prompt", name=name)
+        own = load(ctx.group, IcebreakerConfig).intro_template
+        text = own.replace("{name}", name) if own else ctx.t("intro.prompt", name=name)
     return [
         AnswerCallback(
             chat_id=event.chat.id,

@@ -77,8 +77,8 @@ def greeting_message(ctx: Context, chat_id: str, batch: WelcomeBatch) -> SendMes
             "inviter": escape(batch.inviter or "-"),
         },
     )
-    if any(p.get("intro") for p in batch.members):
-        intro = load(ctx.group, IcebreakerConfig).intro_template
+    intro = load(ctx.group, IcebreakerConfig).intro_template
+    if intro != "" and any(p.get("intro") for p in batch.members):  # "": turned off
         prompt = render(intro or ctx.t("intro.prompt", name="{name}"), {"name": names})
         text = f"{text}\n\n{prompt}"
     buttons: tuple[tuple[Button, ...], ...] = ()

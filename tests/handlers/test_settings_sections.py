@@ -290,9 +290,15 @@ async def test_the_introduction_prompt_and_its_limits_are_set_by_command(bot, fa
     stored = (await group_settings(bot))["icebreaker"]
     assert stored["intro_template"] == "欢迎 {name}！\n说说你的城市和行业吧"
     assert stored["intro_within_hours"] == 48
-    await bot.post_update(make_message_update("/settings icebreaker.intro_template off", sender=OP))
-    assert (await texts(bot, fake_telegram, 5))[-1] == "已保存：icebreaker.intro_template = off"
-    assert (await group_settings(bot))["icebreaker"]["intro_template"] is None
+    # "default" is the built-in prompt, "off" none at all: "off" used to mean the built-in one.
+    for value in ("default", "off"):
+        await bot.post_update(
+            make_message_update(f"/settings icebreaker.intro_template {value}", sender=OP)
+        )
+        replies = await texts(bot, fake_telegram, 5 if value == "default" else 6)
+        assert replies[-1] == f"已保存：icebreaker.intro_template = {value}"
+        stored = (await group_settings(bot))["icebreaker"]["intro_template"]
+        assert stored == (None if value == "default" else "")
 
 
 async def test_settings_that_have_their_own_command_point_to_it(bot, fake_telegram):

@@ -189,6 +189,23 @@ async def test_the_greeting_after_passing_uses_the_groups_intro_template(bot, fa
     assert greeting["text"].endswith('Tell us your city, <a href="tg://user?id=601">Newbie</a>!')
 
 
+async def test_an_intro_prompt_turned_off_is_left_out_and_the_button_shows_the_groups_own(
+    bot, fake_telegram
+):
+    # "off" used to mean the built-in prompt; the intro button showed the built-in one even
+    # when the group had its own.
+    await configure(bot, verification=VERIFY, welcome=FAST_WELCOME,
+                    icebreaker={"intro_template": ""})
+    _, sent = await challenge(bot, fake_telegram)
+    await bot.post_update(make_callback_update(buttons(sent)[0], sender=NEWBIE))
+    greeting = (await fake_telegram.wait_for("sendMessage", 2))[1]
+    assert "介绍" not in greeting["text"]
+    await configure(bot, icebreaker={"intro_template": "Tell us your city, {name}!"})
+    await bot.post_update(make_callback_update("wl:intro", sender=NEWBIE))
+    popups = await fake_telegram.wait_for("answerCallbackQuery", 2)
+    assert popups[-1]["text"] == "Tell us your city, Newbie!"
+
+
 async def test_referral_points_wait_until_the_added_newcomer_passes(bot, fake_telegram):
     await configure(bot, verification=VERIFY)
     alice, bob, cat = user(222, "Alice"), user(701, "Bob"), user(702, "Cat")
