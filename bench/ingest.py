@@ -102,19 +102,27 @@ async def stored_count(database_url: str) -> int:
 
 async def open_count(database_url: str) -> int:
     from sqlalchemy import func, select
+    from sqlalchemy.exc import OperationalError
 
     from bot.db.engine import create_engine
     from bot.db.models import InboxUpdate
 
     engine = create_engine(database_url)
-    async with engine.connect() as conn:
-        count = await conn.scalar(
-            select(func.count())
-            .select_from(InboxUpdate)
-            .where(InboxUpdate.status.in_(("pending", "processing")))
-        )
-    await engine.dispose()
-    return count
+    try:
+        while True:
+            try:
+                async with engine.connect() as conn:
+                    return await conn.scalar(
+                        select(func.count())
+                        .select_from(InboxUpdate)
+                        .where(InboxUpdate.status.in_(("pending", "processing")))
+                    )
+            except OperationalError:
+                # SQLite: the server works off the backlog in write transactions, and on a
+                # loaded machine one can outlast the busy timeout of this (IMMEDIATE) read.
+                await asyncio.sleep(0.2)
+    finally:
+        await engine.dispose()
 
 
 async def run_server(name, process, port, args, database_url=None):
