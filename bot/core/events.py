@@ -74,6 +74,10 @@ class Event(_Frozen):
     anonymous admin, the linked channel for its automatic forwards, or a channel a member chose
     to post as (see `sent_as_channel`). `reply_to_channel` is the channel the replied-to message
     was posted as, by the same rule.
+    `service` marks a notice the platform posted about the chat (a pin, a new title or photo, a
+    call started...), which nobody wrote; joins, leaves and moves have kinds of their own.
+    `bot_command` marks a command to a bot, this one or another (`command` is set only for a
+    command this bot should answer).
     `me` is the bot's own account on the platform, as the adapter knows it (its id, and its
     @username once learned), so handlers can tell when an operator aims a command at the bot.
     """
@@ -110,6 +114,8 @@ class Event(_Frozen):
     migrate_to_chat_id: str | None = None
     migrate_from_chat_id: str | None = None
     requester_chat_id: str | None = None
+    service: bool = False
+    bot_command: bool = False
     me: User | None = None
     raw: dict[str, Any] = Field(default_factory=dict, repr=False)
 

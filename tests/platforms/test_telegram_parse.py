@@ -57,6 +57,34 @@ def test_command_with_bot_mention_and_arguments():
     assert parse_update(make_message_update("/settings@other_bot"), me).command is None
 
 
+def test_service_messages_and_commands_to_any_bot_are_marked():
+    me = TelegramPlatform(api=None, bot_id="123", bot_username="qunbot_test_bot").me
+    notices = [
+        {"pinned_message": message("置顶")},
+        {"new_chat_title": "新群名"},
+        {"new_chat_photo": [{"file_id": "p", "width": 90, "height": 90}]},
+        {"video_chat_started": {}},
+        {"boost_added": {"boost_count": 1}},
+    ]
+    for notice in notices:
+        event = parse_update(make_update("message", message(None, **notice)), me)
+        assert (event.kind, event.service, event.bot_command) == (EventKind.MESSAGE, True, False)
+    posts = [
+        make_message_update("hi"),
+        make_message_update(None, photo=[{"file_id": "p", "width": 9, "height": 9}], caption="x"),
+        make_message_update(None, sticker={"file_id": "s", "type": "regular"}),
+        make_message_update(None, poll={"id": "1", "question": "?", "options": []}),
+    ]
+    for update in posts:
+        event = parse_update(update, me)
+        assert (event.service, event.bot_command) == (False, False)
+    for text in ("/me", "/help@other_bot", "/top@qunbot_test_bot week"):
+        event = parse_update(make_message_update(text), me)
+        assert (event.service, event.bot_command) == (False, True)
+    # A slash in the middle of a text, or no bot_command entity, is no command.
+    assert not parse_update(make_message_update("a/b and 1/2"), me).bot_command
+
+
 def test_events_carry_the_bot_itself_so_handlers_know_a_command_aimed_at_it():
     platform = TelegramPlatform(api=None, bot_id="123")
     bot_account = {"id": 123, "is_bot": True, "first_name": "Qunbot", "username": "qunbot"}

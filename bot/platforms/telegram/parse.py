@@ -33,6 +33,16 @@ UPDATE_TYPES = {
     "callback_query": ("message", "chat"),
 }
 
+# What a person can post in a Message; one carrying none of these is a service message
+# (pinned_message, new_chat_title, video_chat_started, forum_topic_created, boost_added...).
+# Listed rather than the service fields, so a service message the Bot API adds later is not
+# taken for something a member said.
+CONTENT_FIELDS = frozenset({
+    "text", "photo", "video", "animation", "audio", "document", "voice", "video_note",
+    "sticker", "story", "paid_media", "poll", "dice", "game", "contact", "location", "venue",
+    "checklist", "giveaway", "giveaway_winners", "invoice",
+})
+
 KIND_TO_UPDATE = {
     EventKind.MESSAGE: "message",
     EventKind.MEMBER_JOINED: "message",
@@ -184,9 +194,10 @@ def _message(update_id: int, msg: dict, edited: bool, me: User | None) -> Event:
     text = msg.get("text") if "text" in msg else msg.get("caption")
     entities = msg.get("entities") if "text" in msg else msg.get("caption_entities")
     command, args = (None, "")
-    if "text" in msg and any(
+    bot_command = "text" in msg and any(
         e.get("type") == "bot_command" and e.get("offset") == 0 for e in entities or ()
-    ):
+    )
+    if bot_command:
         command, args = split_command(text, me.username if me else None)
     reply = msg.get("reply_to_message") or {}
     if "forum_topic_created" in reply:
@@ -216,6 +227,8 @@ def _message(update_id: int, msg: dict, edited: bool, me: User | None) -> Event:
         migrate_from_chat_id=(
             str(msg["migrate_from_chat_id"]) if "migrate_from_chat_id" in msg else None
         ),
+        service=CONTENT_FIELDS.isdisjoint(msg),
+        bot_command=bot_command,
         **common,
     )
 
