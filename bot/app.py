@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from bot.db.engine import create_engine, create_sessionmaker, is_sqlite
 from bot.dispatch import Dispatcher
+from bot.groups import activity
 from bot.groups.sync import GroupSync
 from bot.inbox.processor import InboxProcessor
 from bot.inbox.writer import GroupCommitWriter
@@ -140,7 +141,11 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
 
     pruner = Pruner(
         sessions,
-        [repeats_store.EXPIRY, *finished_updates_and_actions(settings.retention_days)],
+        [
+            repeats_store.EXPIRY,
+            activity.EXPIRY,
+            *finished_updates_and_actions(settings.retention_days),
+        ],
         on_pruned=lambda table, count: metrics.rows_pruned.labels(table=table).inc(count),
     )
 

@@ -20,6 +20,7 @@ from bot.core.router import CommandInfo, Router
 from bot.metrics import Metrics
 from bot.settings import Settings
 from handlers import (
+    activity,
     adfilter_commands,
     adfilter_gate,
     checkin,
@@ -50,6 +51,9 @@ ROUTERS: tuple[Router, ...] = (
     verification.router,
     welcome.router,
     screening.router,
+    # Members' messages are counted past the gates (an ad the filter removes is counted as
+    # such, not as a message) and before anything that could stop them.
+    activity.router,
     # Check-ins, red packets and points after the gates (a message a gate halts, e.g. spam the
     # ad filter deletes, never earns points) and before the plain command routers; points ends
     # with its lowest-precedence handler, effective-activity points, which only writes the ledger.

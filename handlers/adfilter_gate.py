@@ -24,6 +24,7 @@ from bot.core.actions import Action, DeleteMessage, Halt
 from bot.core.context import Context
 from bot.core.events import Chat, Event, EventKind, User
 from bot.core.router import Router
+from bot.groups.activity import mark_removed
 from handlers.adfilter import Decision, MessageFeatures, Verdict, classify, combine
 from handlers.adfilter.qr import judge_qr_texts
 from handlers.adfilter.repeats import check_repeats, fingerprint
@@ -260,5 +261,7 @@ async def _enforce(
     )
     if row.shadow:
         return []
+    for copy in earlier_copies:
+        await mark_removed(ctx.session, ctx.group.id, copy, offender.id, event.at)
     cleanup = [DeleteMessage(chat_id=event.chat.id, message_id=m) for m in earlier_copies]
     return [*actions, *cleanup, Halt(reason=f"adfilter: spam #{row.id}")]

@@ -22,6 +22,7 @@ from bot.core.actions import (
 )
 from bot.core.context import Context
 from bot.core.events import Chat, Event, User
+from bot.groups import activity
 from handlers import moderation_texts  # noqa: F401  (registers the texts)
 from handlers.adfilter import Decision, Verdict
 from handlers.moderation import AdFilterSettings, Step, step_for
@@ -109,6 +110,9 @@ async def punish(
     actions: list[Action] = []
     if message_id:
         actions.append(DeleteMessage(chat_id=chat, message_id=message_id))
+        # An ad is a figure of its own in the digest, not one of the members' messages.
+        posted = event.at if event.message_id == message_id else ctx.now
+        await activity.mark_removed(ctx.session, ctx.group.id, message_id, offender.id, posted)
     until = ctx.now + timedelta(minutes=conf.mute_minutes)
     if done == "mute":
         actions.append(Restrict(chat_id=chat, user_id=offender.id, until=until))

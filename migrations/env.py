@@ -7,7 +7,8 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import bot.db.models  # noqa: F401  (registers the tables on Base.metadata)
+import bot.db.models  # registers the tables on Base.metadata
+import bot.groups.activity  # noqa: F401  (members' messages, counted for the digest)
 import handlers.entry_store  # pending verifications, welcome batches
 import handlers.icebreaker_rounds  # question rounds
 import handlers.moderation_store  # ad filter decisions, reports, model state

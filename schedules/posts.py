@@ -29,7 +29,8 @@ from bot.core.actions import (
 )
 from bot.core.i18n import translate
 from bot.core.rights import OPERATOR_ROLES
-from bot.db.models import Group, InboxUpdate, Member, OutboxAction
+from bot.db.models import Group, Member, OutboxAction
+from bot.groups import activity
 from bot.groups.settings import load_group_settings
 from schedules import models as kinds
 from schedules.countdown import render_countdown, render_ended
@@ -279,14 +280,11 @@ def make_poll_payload(question: object, options: object, anonymous: bool = True)
 
 
 async def _digest(session, group, fire_at, payload, lang) -> list[Action]:
-    """The last `hours` of the group in figures: messages, newcomers, members now."""
+    """The last `hours` of the group in figures: members' messages (and ads removed, apart),
+    newcomers, members now."""
     hours = int(payload.get("hours", 24))
     since = fire_at - timedelta(hours=hours)
-    messages = await session.scalar(
-        select(func.count())
-        .select_from(InboxUpdate)
-        .where(InboxUpdate.chat_key == group.chat_id, InboxUpdate.received_at >= since)
-    )
+    posted = await activity.tally(session, group.id, since, fire_at)
     in_group = (Member.group_id == group.id, Member.is_bot.is_(False))
     joined = await session.scalar(
         select(func.count()).where(*in_group, Member.joined_at >= since, Member.joined_at < fire_at)
@@ -295,25 +293,29 @@ async def _digest(session, group, fire_at, payload, lang) -> list[Action]:
         select(func.count()).where(*in_group, Member.status.in_(("member", "restricted")))
     )
     text = translate(
-        lang, "schedule.digest", hours=hours, messages=messages, joined=joined, members=members
+        lang,
+        "schedule.digest",
+        hours=hours,
+        messages=posted.messages,
+        joined=joined,
+        members=members,
     )
+    if posted.ads_removed:
+        text += translate(lang, "schedule.digest_ads", ads=posted.ads_removed)
     return [SendMessage(chat_id=group.chat_id, text=text)]
 
 
 async def _inactivity(session, group, fire_at, payload, lang) -> list[Action]:
+    """A word to the operators when members posted fewer than `threshold` messages in the last
+    `days` (notices, commands, bots and ads are no sign of life)."""
     days = int(payload.get("days", 7))
     threshold = int(payload.get("threshold", 10))
-    count = await session.scalar(
-        select(func.count())
-        .select_from(InboxUpdate)
-        .where(
-            InboxUpdate.chat_key == group.chat_id,
-            InboxUpdate.received_at >= fire_at - timedelta(days=days),
-        )
-    )
-    if count >= threshold:
+    posted = await activity.tally(session, group.id, fire_at - timedelta(days=days), fire_at)
+    if posted.messages >= threshold:
         return []
-    text = translate(lang, "schedule.inactive", days=days, count=count, threshold=threshold)
+    text = translate(
+        lang, "schedule.inactive", days=days, count=posted.messages, threshold=threshold
+    )
     return [SendMessage(chat_id=group.chat_id, text=text)]
 
 

@@ -80,16 +80,22 @@ define(
             "en": "⏰ Haven't checked in today? Send /checkin to keep your streak!",
         },
         "schedule.digest": {
-            "zh": "📊 群日报（过去 {hours} 小时）：消息 {messages} 条，新成员 {joined} 人，"
-            "现有成员 {members} 人。",
-            "en": "📊 Group digest (last {hours} hours): {messages} messages, {joined} new "
-            "members, {members} members now.",
+            "zh": "📊 群日报（过去 {hours} 小时）：成员发言 {messages} 条（不计命令、系统通知和"
+            "机器人），新成员 {joined} 人，现有成员 {members} 人。",
+            "en": "📊 Group digest (last {hours} hours): {messages} messages from members "
+            "(commands, notices and bots not counted), {joined} new members, {members} members "
+            "now.",
+        },
+        "schedule.digest_ads": {
+            "zh": "另有 {ads} 条广告被删除，未计入发言。",
+            "en": " {ads} ads were removed and are not counted as messages.",
         },
         "schedule.inactive": {
-            "zh": "致群管理员：本群最近 {days} 天只有 {count} 条消息（低于 {threshold} 条）。"
-            "可以发个话题、活动或福利来激活一下群。",
-            "en": "To the operators: this group had only {count} messages in the last {days} days "
-            "(below {threshold}). A topic, an event or a perk could wake it up.",
+            "zh": "致群管理员：本群最近 {days} 天成员发言只有 {count} 条（低于 {threshold} 条；"
+            "不计命令、系统通知、机器人和广告）。可以发个话题、活动或福利来激活一下群。",
+            "en": "To the operators: members posted only {count} messages here in the last "
+            "{days} days (below {threshold}; commands, notices, bots and ads not counted). A "
+            "topic, an event or a perk could wake it up.",
         },
         "countdown.usage": {
             "zh": "用法：/countdown <截止时间> <内容> [marks=3d,1d,3h,1h,10m] "

@@ -33,6 +33,7 @@ def test_router_order_is_pinned():
         "verification",
         "welcome",
         "screening",
+        "activity",
         "checkin",
         "redpacket",
         "points",

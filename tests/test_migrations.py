@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
+import time
 from contextlib import closing
 
 from alembic import command
@@ -14,6 +16,17 @@ from alembic.script import ScriptDirectory
 from bot.db.base import Base
 from bot.db.engine import create_engine
 from bot.db.migrate import alembic_config, upgrade
+from tests.factories import (
+    ANONYMOUS_ADMIN,
+    GROUP_ID,
+    chat,
+    make_callback_update,
+    make_join_update,
+    make_message_update,
+    make_update,
+    message,
+    user,
+)
 
 
 async def test_models_match_migrations(database_url):
@@ -113,3 +126,68 @@ async def test_downgrading_0014_gives_up_unchecked_channel_photos(tmp_path):
         (3, "done", False),
         (4, "pending", False),
     ]
+
+
+async def test_0016_counts_the_members_messages_already_in_the_inbox(tmp_path):
+    # A running bot's inbox before the upgrade: the first digest after it must not read 0.
+    path = tmp_path / "counted.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    config = alembic_config(url)
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert "0016" in heads
+    for head in sorted(set(heads) - {"0016"}):
+        await asyncio.to_thread(upgrade, url, head)
+    now = int(time.time())
+    spam = make_message_update("加我微信 abc123", sender=user(804, "Spammer"), date=now)
+    kept = [
+        make_message_update("早", sender=user(801, "New"), date=now - 3600),
+        make_message_update(None, sender=user(802, "Newer"), sticker={"file_id": "s"}, date=now),
+        make_message_update("欢迎", sender=ANONYMOUS_ADMIN, sender_chat=chat(), date=now),
+    ]
+    ignored = [
+        make_join_update(user(801, "New")),
+        make_message_update("/me", sender=user(801, "New")),
+        make_message_update("机器人", sender=user(4242, "Helper", is_bot=True)),
+        make_update("message", message(None, new_chat_title="新群名")),
+        make_callback_update("noop"),
+        make_message_update("很久以前", date=now - 100 * 86400),  # past what is kept
+        make_message_update("另一个群", chat_id=-100777, date=now),  # a group we do not know
+    ]
+    unprocessed = make_message_update("还没处理", date=now)
+    updates = [(u, "done") for u in [*kept, spam, *ignored]] + [(unprocessed, "pending")]
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute(
+            "INSERT INTO groups (id, platform, chat_id, chat_type, settings, created_at,"
+            " updated_at) VALUES (1, 'telegram', :chat, 'supergroup', '{}', :at, :at)",
+            {"chat": str(GROUP_ID), "at": "2026-11-24 10:00:00.000000"},
+        )
+        for update, status in updates:
+            obj = next(v for k, v in update.items() if k != "update_id")
+            chat_key = (obj.get("chat") or obj["message"]["chat"])["id"]
+            db.execute(
+                "INSERT INTO inbox (platform, bot_id, update_id, chat_key, payload, status,"
+                " attempts, received_at) VALUES ('telegram', '1', :id, :chat, :payload,"
+                " :status, 0, '2026-11-24 10:00:00.000000')",
+                {"id": update["update_id"], "chat": str(chat_key),
+                 "payload": json.dumps(update), "status": status},
+            )
+        db.execute(
+            "INSERT INTO moderation_decisions (group_id, user_id, user_name, message_id, text,"
+            " score, verdicts, action, source, shadow, undone, at) VALUES (1, '804', 'Spammer',"
+            " :message, '', 1.0, '[]', 'delete', 'filter', 0, 0, '2026-11-24 10:00:00.000000')",
+            {"message": str(spam["message"]["message_id"])},
+        )
+
+    await asyncio.to_thread(upgrade, url)
+    with closing(sqlite3.connect(path)) as db:
+        rows = db.execute(
+            "SELECT group_id, user_id, message_id, removed FROM member_messages ORDER BY id"
+        ).fetchall()
+    expected = [
+        (1, str(u["message"]["from"]["id"]), str(u["message"]["message_id"]), 0) for u in kept
+    ]
+    assert rows == [*expected, (1, "804", str(spam["message"]["message_id"]), 1)]
+    await asyncio.to_thread(command.downgrade, config, "0016@-1")
+    with closing(sqlite3.connect(path)) as db:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    assert "member_messages" not in tables and "inbox" in tables

@@ -50,8 +50,9 @@ async def test_the_digest_counts_the_last_day(sbot, fake_telegram):
     digest = await eventually(
         lambda: _first(fake_telegram, lambda text: text.startswith("📊 群日报"))
     )
-    # Updates of the day: the join, three messages, the two commands (each is a message).
-    assert digest.startswith("📊 群日报（过去 24 小时）：消息 6 条，新成员 2 人")
+    # The three messages; not the join, nor the two commands (/schedule add, run-now).
+    assert digest.startswith("📊 群日报（过去 24 小时）：成员发言 3 条（")
+    assert "新成员 2 人" in digest
 
 
 async def test_a_checkin_reminder_uses_the_default_text_or_the_operators(sbot, fake_telegram):

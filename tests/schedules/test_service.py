@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Group, InboxUpdate, Member, OutboxAction
+from bot.groups.activity import MemberMessage
 from schedules.firing import FireConfig
 from schedules.models import (
     INACTIVITY_CHECK,
@@ -240,15 +241,24 @@ async def test_inactivity_check_reminds_operators_of_a_quiet_group(sessions, ser
     quiet = await add_group(sessions, "-1")
     busy = await add_group(sessions, "-2")
     async with sessions.begin() as session:
+        # The quiet group had plenty of updates and ads, but no member's message.
         session.add_all(
             InboxUpdate(
                 platform="telegram",
                 bot_id="1",
                 update_id=i,
-                chat_key="-2",
+                chat_key="-1",
                 payload="{}",
                 received_at=T0,
             )
+            for i in range(5)
+        )
+        session.add_all(
+            MemberMessage(group_id=quiet.id, user_id="9", message_id=str(i), at=T0, removed=True)
+            for i in range(5)
+        )
+        session.add_all(
+            MemberMessage(group_id=busy.id, user_id="7", message_id=str(i), at=T0, removed=False)
             for i in range(5)
         )
     payload = {"days": 7, "threshold": 5}

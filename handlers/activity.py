@@ -1,0 +1,38 @@
+"""Counts the messages members post in each group, for the digest and the inactivity check.
+
+A member's message is something a person posted in the group: text, a caption, media, a
+sticker, a poll... Not a service notice (joins, leaves, pins, title changes), not a command to
+a bot, not an edit, a button press or a member update (other event kinds), not a bot's own
+message, and not the linked channel's copy of its post. Ads the filter removes are halted
+before this router and recorded by the moderation code as removed (`bot.groups.activity`).
+"""
+
+from __future__ import annotations
+
+from bot.core.actions import Action
+from bot.core.context import Context
+from bot.core.events import Event, EventKind
+from bot.core.router import Router
+from bot.groups import activity
+
+router = Router("activity")
+
+
+def is_member_message(event: Event) -> bool:
+    """Whether the event is a message a member posted in a group (see the module)."""
+    if event.kind is not EventKind.MESSAGE or not event.chat.is_group or event.user is None:
+        return False
+    if event.service or event.bot_command or event.from_linked_channel:
+        return False
+    # A member posting as a channel and an anonymous admin arrive from placeholder bot
+    # accounts, with the chat they speak as: people all the same.
+    return not event.user.is_bot or event.sender_chat is not None
+
+
+@router.on(EventKind.MESSAGE, when=is_member_message)
+async def count_message(event: Event, ctx: Context) -> list[Action]:
+    if ctx.group is None or event.user is None:
+        return []
+    sender = event.sent_as_channel or event.user
+    activity.record(ctx.session, ctx.group.id, sender.id, event.message_id, event.at)
+    return []
