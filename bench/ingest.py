@@ -55,7 +55,7 @@ def reset_postgres(url: str) -> None:
     from bot.db.migrate import alembic_config
 
     command.downgrade(alembic_config(url), "base")
-    command.upgrade(alembic_config(url), "head")
+    command.upgrade(alembic_config(url), "heads")
 
 
 async def wait_ready(port: int, path: str = "/healthz") -> None:
@@ -185,7 +185,8 @@ async def main() -> None:
     targets.append(("qunbot (SQLite)", f"sqlite+aiosqlite:///{tmp}/bench.db"))
     pg = os.environ.get("QUNBOT_BENCH_PG_URL") or os.environ.get("QUNBOT_TEST_DATABASE_URL")
     if pg:
-        reset_postgres(pg)
+        # Alembic runs its own event loop (migrations/env.py), so not on this one.
+        await asyncio.to_thread(reset_postgres, pg)
         targets.append(("qunbot (PostgreSQL)", pg))
     for name, url in targets:
         port = free_port()
