@@ -53,9 +53,11 @@ SHORTENERS = frozenset(
 
 def extract_links(message: MessageFeatures, norm: Normalized) -> list[str]:
     """All distinct links of a message: entity links first, then those written in the text."""
-    found = [u.casefold() for u in message.urls]
+    found = [u.casefold() for u in message.urls] if message.urls else []
     if may_hold_link(norm.plain):
         found += [re.sub(r"\s", "", m) for m in URL_RE.findall(norm.plain)]
+    if not found:  # most messages: spare building the de-duplicated list
+        return found
     return list(dict.fromkeys(link.rstrip(".,;:!?)）】") for link in found))
 
 

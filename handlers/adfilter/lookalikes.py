@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from handlers.adfilter.config import FilterConfig
 from handlers.adfilter.features import MessageFeatures
@@ -15,6 +16,13 @@ _WORD = re.compile(r"[a-zа-яё]{3,}")
 _SWITCH = re.compile(r"[a-z][а-яё]|[а-яё][a-z]")
 
 
+@lru_cache(maxsize=2)
+def switches_alphabet(plain: str) -> bool:
+    """Whether a Latin letter stands next to a Cyrillic one somewhere in `plain`. Cached: this
+    check and the classifier's features (`tokens`) both ask, once each per message."""
+    return not plain.isascii() and _SWITCH.search(plain) is not None
+
+
 def check_lookalikes(message: MessageFeatures, norm: Normalized, config: FilterConfig) -> Verdict:
     """Spam when several words switch between Latin and Cyrillic letters more than once.
 
@@ -23,7 +31,7 @@ def check_lookalikes(message: MessageFeatures, norm: Normalized, config: FilterC
     """
     plain = norm.plain
     # Reading every word is the costly part; a message with no switch anywhere has none to read.
-    if plain.isascii() or not _SWITCH.search(plain):
+    if not switches_alphabet(plain):
         return NOTHING
     words = [w for w in _WORD.findall(plain) if len(_SWITCH.findall(w)) >= 2]
     if not words:

@@ -7,7 +7,7 @@ import unicodedata
 from functools import cache
 from typing import NamedTuple
 
-from handlers.adfilter.evasions import CHAR_MAP, CJK_GAP, HEART_AS_XIN, fold_evasions
+from handlers.adfilter.evasions import CHAR_MAP, CJK_GAP, fold_evasions, hearts_as_xin
 
 _NON_WORD = re.compile(r"[\W_]+")
 _HAS_CJK = re.compile(r"[\u3400-\u9fff]")
@@ -70,7 +70,7 @@ def normalize(raw: str) -> Normalized:
     has_cjk = _HAS_CJK.search(plain) is not None
     text = plain
     if has_cjk:
-        text = HEART_AS_XIN.sub("信", _t2s().convert(text))
+        text = hearts_as_xin(_t2s().convert(text))
         text = CJK_GAP.sub("", text)
     text = fold_evasions(text, has_cjk)
     # Folding again after squeezing catches spellings split by spaces ("加 v", "v x").

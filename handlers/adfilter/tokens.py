@@ -28,6 +28,7 @@ from operator import add
 
 from handlers.adfilter.evasions import HEARTS
 from handlers.adfilter.links import URL_RE, may_hold_link
+from handlers.adfilter.lookalikes import switches_alphabet  # "cаsino" with a Cyrillic "а"
 from handlers.adfilter.normalize import Normalized
 
 _CJK = re.compile(r"[\u3400-\u9fff]+")
@@ -35,8 +36,6 @@ _WORDS = re.compile(r"[^\W\d_\u3400-\u9fff]+")
 _DIGITS = re.compile(r"\d+")
 _NUMBER = [f"#{n}" for n in range(13)]
 _EMOJI = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF]")
-# A word mixing Latin and Cyrillic letters ("cаsino" with a Cyrillic "а") is a filter evasion.
-_MIXED = re.compile(r"[a-z][а-яё]|[а-яё][a-z]")
 _SCHEME = re.compile(r"^(?:[a-z]+://)?(?:www\.)?")
 # An amount of money, whatever it buys: ads promise sums ("日赚500元", "$300 daily") on every
 # topic, so one feature for all of them carries over to topics the corpus has not seen. Chosen
@@ -107,6 +106,6 @@ def tokenize(norm: Normalized) -> set[str]:
             if len(emoji) >= 3:
                 put("__emoji__")
             out.update([e for e in emoji if e not in HEARTS])
-        if _MIXED.search(norm.plain):
+        if switches_alphabet(norm.plain):
             put("__mixed_script__")
     return out
