@@ -109,7 +109,15 @@ async def _replace_earlier(ctx: Context, chat_id: str, user_id: str) -> list[Act
     A member who left and rejoined answers the new challenge only: the old one's deadline
     would otherwise remove them later, even after they passed.
     """
-    earlier = await ctx.session.scalars(
+    return await _close_open(ctx, chat_id, user_id, "replaced")
+
+
+async def _close_open(
+    ctx: Context, chat_id: str, user_id: str, status: str, *, with_join: bool = False
+) -> list[Action]:
+    """Close the user's open challenges here as `status`; deletions of their challenge messages
+    (and join messages, `with_join`)."""
+    waiting = await ctx.session.scalars(
         select(PendingVerification).where(
             PendingVerification.group_id == ctx.group.id,
             PendingVerification.user_id == user_id,
@@ -117,11 +125,12 @@ async def _replace_earlier(ctx: Context, chat_id: str, user_id: str) -> list[Act
         )
     )
     actions: list[Action] = []
-    for old in list(earlier):
-        if await resolve(ctx, old, "replaced"):
-            message_id = await sent_message_id(ctx.session, f"{old.challenge_key}:1")
-            if message_id:
-                actions.append(DeleteMessage(chat_id=chat_id, message_id=message_id))
+    for pending in list(waiting):
+        if await resolve(ctx, pending, status):
+            challenge = await sent_message_id(ctx.session, f"{pending.challenge_key}:1")
+            joined = pending.join_message_id if with_join else None
+            actions += [DeleteMessage(chat_id=chat_id, message_id=mid)
+                        for mid in (joined, challenge) if mid]
     return actions
 
 
@@ -181,29 +190,23 @@ async def on_press(event: Event, ctx: Context) -> list[Action]:
     return actions
 
 
-def _left(event: Event) -> bool:
-    return event.kind is EventKind.MEMBER_LEFT or event.new_status in GONE
+def is_departure(event: Event) -> bool:
+    """Someone left a group or was removed from it. A channel's subscribers arrive as
+    chat_member updates too: they are nobody's newcomers, and the channel gets no reply."""
+    gone = event.kind is EventKind.MEMBER_LEFT or event.new_status in GONE
+    return gone and event.chat.is_group
 
 
-@router.on(EventKind.MEMBER_LEFT, EventKind.MEMBER_UPDATED, when=_left, group_only=True)
+@router.on(EventKind.MEMBER_LEFT, EventKind.MEMBER_UPDATED, when=is_departure)
 async def on_leave(event: Event, ctx: Context) -> list[Action]:
     """A newcomer who leaves (or is removed) before answering: their challenge is closed, so it
     no longer counts as waiting, and its deadline does not ban and unban someone long gone.
     The challenge and the join message go, as when the time runs out."""
+    if ctx.group is None:
+        return []
     actions: list[Action] = []
     for user in event.members:
-        waiting = await ctx.session.scalars(
-            select(PendingVerification).where(
-                PendingVerification.group_id == ctx.group.id,
-                PendingVerification.user_id == user.id,
-                PendingVerification.status == "pending",
-            )
-        )
-        for pending in list(waiting):
-            if await resolve(ctx, pending, "left"):
-                challenge = await sent_message_id(ctx.session, f"{pending.challenge_key}:1")
-                actions += [DeleteMessage(chat_id=event.chat.id, message_id=mid)
-                            for mid in (pending.join_message_id, challenge) if mid]
+        actions += await _close_open(ctx, event.chat.id, user.id, "left", with_join=True)
     return actions
 
 

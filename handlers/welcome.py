@@ -15,7 +15,6 @@ from bot.core.actions import Action, AnswerCallback, SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import Router
-from bot.groups.repository import GONE
 from handlers import (
     entry_texts,  # noqa: F401  (registers the texts)
     raid_episodes,
@@ -31,7 +30,7 @@ from handlers.entry_config import (
 )
 from handlers.raid import force_spend, record_joins
 from handlers.screening import split_verb
-from handlers.verification import start_challenge
+from handlers.verification import is_departure, start_challenge
 from handlers.welcome_batch import queue_greeting, rules_text
 from handlers.welcome_departures import forget
 
@@ -68,13 +67,7 @@ async def on_join(event: Event, ctx: Context) -> list[Action]:
     return actions
 
 
-def _is_departure(event: Event) -> bool:
-    # A channel's subscribers arrive as chat_member updates too; they are nobody's newcomers.
-    gone = event.kind is EventKind.MEMBER_LEFT or event.new_status in GONE
-    return gone and event.chat.is_group
-
-
-@router.on(EventKind.MEMBER_LEFT, EventKind.MEMBER_UPDATED, when=_is_departure)
+@router.on(EventKind.MEMBER_LEFT, EventKind.MEMBER_UPDATED, when=is_departure)
 async def on_leave(event: Event, ctx: Context) -> list[Action]:
     """Whoever left or was removed is no longer named in a greeting."""
     if ctx.group is not None:

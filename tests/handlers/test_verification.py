@@ -8,6 +8,7 @@ from bot.db.models import OutboxAction
 from handlers.entry_store import PendingVerification
 from handlers.points_store import PointsEntry
 from tests.factories import (
+    channel,
     make_callback_update,
     make_chat_member_update,
     make_join_update,
@@ -138,6 +139,16 @@ async def test_a_newcomer_removed_by_an_admin_before_answering_closes_the_challe
     await quiet(bot)
     (pending,) = await rows(bot, PendingVerification)
     assert pending.status == "left"
+
+
+async def test_a_subscriber_leaving_a_channel_gets_no_reply(bot, fake_telegram):
+    # A channel the bot runs sends chat_member updates too: a route for groups only answered
+    # each departure there with "this only works in groups".
+    update = make_chat_member_update(NEWBIE, "member", "left")
+    update["chat_member"]["chat"] = channel()
+    await bot.post_update(update)
+    await quiet(bot)
+    assert fake_telegram.called("sendMessage") == []
 
 
 async def test_a_restart_in_the_middle_still_times_out(bot, make_settings, fake_telegram):
