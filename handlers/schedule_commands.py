@@ -28,9 +28,7 @@ from schedules.errors import ScheduleError
 from schedules.firing import FireConfig, fire_now
 from schedules.models import (
     CHECKIN_REMINDER,
-    COUNTDOWN_EDIT,
-    COUNTDOWN_END,
-    COUNTDOWN_MARK,
+    COUNTDOWN_KINDS,
     DIGEST,
     ICEBREAKER_ROUND,
     INACTIVITY_CHECK,
@@ -63,8 +61,6 @@ from schedules.syntax import parse_schedule
 
 router = Router("schedules")
 
-# A countdown's steps are jobs too, managed only as a whole by /countdown.
-COUNTDOWN_KINDS = (COUNTDOWN_MARK, COUNTDOWN_EDIT, COUNTDOWN_END)
 
 
 def _reply(event: Event, text: str) -> list[SendMessage]:

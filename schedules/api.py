@@ -22,9 +22,7 @@ from schedules.describe import describe
 from schedules.errors import ScheduleError
 from schedules.models import (
     CHECKIN_REMINDER,
-    COUNTDOWN_EDIT,
-    COUNTDOWN_END,
-    COUNTDOWN_MARK,
+    COUNTDOWN_KINDS,
     DIGEST,
     INACTIVITY_CHECK,
     POLL,
@@ -113,10 +111,6 @@ class ScheduleChange(BaseModel):
     when: str | None = Field(default=None, min_length=1, max_length=255)
     text: str | None = None
     grace_minutes: int | None = Field(default=None, ge=0)
-
-
-# A countdown's steps are jobs too, managed only as a whole (schedules/countdown_api.py).
-COUNTDOWN_KINDS = (COUNTDOWN_MARK, COUNTDOWN_EDIT, COUNTDOWN_END)
 
 
 def invalid(exc: ScheduleError) -> HTTPException:

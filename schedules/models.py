@@ -29,6 +29,9 @@ CHECKIN_REMINDER = "checkin_reminder"
 COUNTDOWN_MARK = "countdown_mark"  # "3 days left"
 COUNTDOWN_EDIT = "countdown_edit"  # a later mark of an `update` countdown: edits the first
 COUNTDOWN_END = "countdown_end"  # announce / close / dissolve
+# A countdown's steps are jobs too, managed only as a whole (/countdown, the countdowns API):
+# hidden from schedule lists, and never run, paused or removed one by one.
+COUNTDOWN_KINDS = (COUNTDOWN_MARK, COUNTDOWN_EDIT, COUNTDOWN_END)
 INACTIVITY_CHECK = "inactivity_check"
 POLL = "poll"  # a native poll: payload question, options, anonymous
 DIGEST = "digest"  # the group's last day in figures
