@@ -193,7 +193,11 @@ async def test_a_message_being_called_off_is_not_claimed_under_the_call_off(
 ):
     # The sender's claim and a handler's call-off meet on one row: claimed without a lock, the
     # claim's "queued" waited for the call-off to commit and then overwrote its "cancelled".
-    bot = await BotHarness(make_settings(poll_interval=3600)).start()  # the test claims
+    bot = await BotHarness(make_settings()).start()
+    # The test alone claims: the sender's own loop (started once the bot leads) could take the
+    # row before the call-off began.
+    await eventually(lambda: _sender_running(bot))
+    await bot.runtime.sender.stop()
     try:
         async with bot.sessions.begin() as session:
             await enqueue(session, "telegram", [SendMessage(chat_id=CHAT, text="hi")], key="greet",
@@ -209,3 +213,7 @@ async def test_a_message_being_called_off_is_not_claimed_under_the_call_off(
         assert row.status == "cancelled"
     finally:
         await bot.close()
+
+
+async def _sender_running(bot) -> bool:
+    return bot.runtime.sender._task is not None
