@@ -21,7 +21,8 @@ QQ_ID = re.compile(r"qq(?:号|群|号码|是)?(\d{5,11})(?!\d)")
 # so a 16-digit order number or a date is not taken for a phone number.
 CN_MOBILE = re.compile(r"(?<![\d.])1[3-9]\d(?:[\s-]?\d){8}(?![\d.])")
 INTL_PHONE = re.compile(r"(?<![\w+])\+\d{1,3}[\s-]?\(?\d{2,4}\)?(?:[\s-]?\d{2,4}){2,4}(?!\d)")
-_DIGITS = re.compile(r"\d{7}")  # every phone number has 7 digits in a row once squeezed
+# Every phone number has 7 digits in a row once squeezed ("\d\d{6}": see evasions.CJK_GAP).
+_DIGITS = re.compile(r"\d\d{6}")
 # "v: lianai_x", "vx：abc123", "wechat: abc123": an id after a WeChat abbreviation and a colon,
 # read on the plain view (the compact one glues the id to the abbreviation). Not inside links
 # ("?v=dQw4w9"), hence the look-behind and the colon only.

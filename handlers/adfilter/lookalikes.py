@@ -12,7 +12,7 @@ from handlers.adfilter.verdict import Verdict
 
 NAME = "lookalikes"
 NOTHING = Verdict(NAME, False, 0.0, "no mixed-alphabet words")  # most messages: built once
-_WORD = re.compile(r"[a-zа-яё]{3,}")
+_WORD = re.compile(r"[a-zа-яё][a-zа-яё]{2,}")  # not "{3,}": see evasions.CJK_GAP
 _SWITCH = re.compile(r"[a-z][а-яё]|[а-яё][a-z]")
 
 

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from handlers.adfilter.evasions import CHAR_MAP, CJK_GAP, fold_evasions, hearts_as_xin
 
-_NON_WORD = re.compile(r"[\W_]+")
+_NON_WORD = re.compile(r"[\W_][\W_]*")  # not "[\W_]+": see evasions.CJK_GAP
 _HAS_CJK = re.compile(r"[\u3400-\u9fff]")
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _MAPPED = re.compile("[" + "".join(map(chr, CHAR_MAP)) + "]")

