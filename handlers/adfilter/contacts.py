@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 
-import ahocorasick
-
 from handlers.adfilter.config import FilterConfig
 from handlers.adfilter.features import MessageFeatures
 from handlers.adfilter.links import URL_RE, may_hold_link
 from handlers.adfilter.normalize import Normalized, normalize, speaks_of_joining
+from handlers.adfilter.phrases import find_phrases
 from handlers.adfilter.verdict import Verdict
 
 NAME = "contacts"
@@ -41,46 +40,19 @@ CONTACT_NEAR_ID = re.compile(
 _ID_MARK = re.compile(r"[0-9_-]")
 MENTION = re.compile(r"(?<![\w@])@[a-z][a-z0-9_]{4,31}")
 
-# Invitations to move the conversation somewhere the group cannot see (compact spellings).
-CUES = (
-    "加微信", "加我", "加qq", "私聊", "联系", "详聊", "咨询我", "找我", "加好友", "扫码",
-    "加群", "进群", "dmme", "pmme", "textme", "messageme", "contactme", "inboxme", "writetome",
-    "whatsapp", "reachme", "sendmeamessage", "writeme", "contactus", "telegram",
-    "пишите", "пиши", "вличку", "влс", "личныесообщения", "вличныесообщения", "пишитевлс",
-    "обращайтесь", "свяжитесь", "звоните", "писать",
-)
-
-
-# Pointers to contact details kept in the profile, out of the filter's sight.
-PROFILE_CUES = ("我签名", "看签名", "我主页", "看主页", "个人简介", "inmybio", "checkmybio",
-                "linkinbio", "myprofile")
-# Asking the group to follow an account: only counted next to an @mention.
-FOLLOW_CUES = ("关注", "follow", "subscribe", "订阅")
-
-
+# The cues ("加我", "dm me"), profile pointers ("看主页") and follow requests ("关注") a
+# message can hold are listed in `phrases`, which finds them in the same pass as keywords.
 STRONG_CUES = ("加微信", "加qq")
 # Built once: most messages end here, and a verdict per message is a needless allocation.
 NOTHING = Verdict(NAME, False, 0.0, "no contact details")
 
 
-def _cue_matcher() -> ahocorasick.Automaton:
-    # One pass of an automaton finds every cue: ~45 `in` scans of a long message cost more.
-    automaton = ahocorasick.Automaton()
-    for kind, cues in (("cue", CUES), ("profile", PROFILE_CUES), ("follow", FOLLOW_CUES)):
-        for cue in cues:
-            automaton.add_word(cue, (kind, cue))
-    automaton.make_automaton()
-    return automaton
-
-
-_CUE_MATCHER = _cue_matcher()
-
-
-def _cues(compact: str) -> dict[str, str]:
+def _cues(compact: str, extra: tuple[str, ...]) -> dict[str, str]:
     """The first cue of each kind in `compact`; for "cue", a strong one if there is one."""
     found: dict[str, str] = {}
-    for end, (kind, cue) in _CUE_MATCHER.iter(compact):
-        if speaks_of_joining(compact, end, cue):
+    for end, phrase in find_phrases(compact, extra):
+        kind, cue = phrase.cue_kind, phrase.cue
+        if cue is None or speaks_of_joining(compact, end, cue):
             continue
         if kind == "cue" and cue in STRONG_CUES:
             found["cue"] = cue
@@ -104,15 +76,15 @@ def check_contacts(message: MessageFeatures, norm: Normalized, config: FilterCon
     members: people do ask each other to talk privately, and order numbers look like phones.
     """
     new = config.is_new(message)
-    verdict = _judge(norm, new)
+    verdict = _judge(norm, new, config.extra_keywords)
     if verdict.score:  # only then can a link have been taken for contact details
         linkless = _without_links(norm)
         if linkless is not norm:
-            return _judge(linkless, new)
+            return _judge(linkless, new, config.extra_keywords)
     return verdict
 
 
-def _judge(norm: Normalized, new: bool) -> Verdict:
+def _judge(norm: Normalized, new: bool, extra: tuple[str, ...]) -> Verdict:
     compact = norm.compact
     # The `in` tests are plain substring scans, far cheaper than the patterns they guard.
     if "微信" in compact and (m := WECHAT_ID.search(compact)):
@@ -126,7 +98,7 @@ def _judge(norm: Normalized, new: bool) -> Verdict:
         for m in CONTACT_NEAR_ID.finditer(plain):
             if _ID_MARK.search(m.group(1)):
                 return Verdict(NAME, True, 0.9, f"hands out a contact id: {m.group(1)}")
-    cues = _cues(compact) if compact else {}
+    cues = _cues(compact, extra) if compact else {}
     cue = cues.get("cue")
     phone = None
     if _DIGITS.search(compact):

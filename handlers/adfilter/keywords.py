@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
-from importlib import resources
 
 import ahocorasick
 
 from handlers.adfilter.config import FilterConfig
 from handlers.adfilter.features import MessageFeatures
 from handlers.adfilter.normalize import Normalized, normalize, speaks_of_joining
+from handlers.adfilter.phrases import OPERATOR_WEIGHT, find_phrases, scan
 from handlers.adfilter.verdict import Verdict
 
 NAME = "keywords"
-OPERATOR_WEIGHT = 1.0  # an operator's own keyword is conclusive in their group
 # Built-in phrases add up towards certainty but never reach it: a score of 1.0 means an
 # operator's own phrase matched, which the question rule keeps conclusive. Five phrases of 0.9
 # used to round to 1.0 and decide a member's question about them.
@@ -46,39 +45,6 @@ _QUOTED = re.compile(r'“[^”]{2,}”|"[^"]{2,}"|「[^」]{2,}」|『[^』]{2,
 QUOTE_DAMPING = 0.5
 
 
-def load_builtin_keywords() -> list[tuple[str, float]]:
-    """Read `data/keywords.txt`: "weight<TAB>phrase" lines, '#' starts a comment."""
-    text = resources.files("handlers.adfilter").joinpath("data/keywords.txt").read_text("utf-8")
-    pairs = []
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            weight, phrase = line.split("\t", 1)
-            pairs.append((phrase.strip(), float(weight)))
-    return pairs
-
-
-@cache
-def _builtin() -> tuple[tuple[str, float], ...]:
-    return tuple(load_builtin_keywords())
-
-
-@cache
-def build_matcher(extra: tuple[str, ...]) -> ahocorasick.Automaton:
-    """Build (once per distinct operator list) an automaton over built-in and extra phrases.
-
-    Phrases are normalised exactly like messages, so "加薇信" in a list also matches "加 V 信".
-    """
-    automaton = ahocorasick.Automaton()
-    for phrase, weight in [*_builtin(), *((p, OPERATOR_WEIGHT) for p in extra)]:
-        key = normalize(phrase).compact
-        if key:
-            old = automaton.get(key, (phrase, 0.0))
-            automaton.add_word(key, (phrase, max(weight, old[1])))
-    automaton.make_automaton()
-    return automaton
-
-
 def check_keywords(message: MessageFeatures, norm: Normalized, config: FilterConfig) -> Verdict:
     """Spam when matched phrases add up (noisy-or of their weights) to the keyword threshold.
 
@@ -88,16 +54,16 @@ def check_keywords(message: MessageFeatures, norm: Normalized, config: FilterCon
     """
     if not norm.compact:
         return Verdict(NAME, False, 0.0, "no text")
-    matcher = build_matcher(config.extra_keywords)
+    extra = config.extra_keywords
     compact = norm.compact
-    hits = {phrase: weight for end, (phrase, weight) in matcher.iter(compact)
-            if not speaks_of_joining(compact, end, phrase)}
+    hits = {p.keyword: p.weight for end, p in find_phrases(compact, extra)
+            if p.keyword is not None and not speaks_of_joining(compact, end, p.keyword)}
     if not hits:
         return NOTHING
     quoted: set[str] = set()
     if _QUOTED.search(norm.plain):
         outside = normalize(_QUOTED.sub(" ", norm.plain)).compact
-        spoken = {phrase for _end, (phrase, _w) in matcher.iter(outside)} if outside else set()
+        spoken = {p.keyword for _end, p in scan(outside, extra) if p.keyword} if outside else set()
         quoted = {p for p, w in hits.items() if p not in spoken and w < OPERATOR_WEIGHT}
         hits = {p: w * QUOTE_DAMPING if p in quoted else w for p, w in hits.items()}
     remaining = 1.0
