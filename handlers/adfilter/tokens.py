@@ -36,6 +36,9 @@ from handlers.adfilter.normalize import Normalized
 _CJK = re.compile(r"[\u3400-\u9fff][\u3400-\u9fff]*")
 _WORDS = re.compile(r"[^\W\d_\u3400-\u9fff][^\W\d_\u3400-\u9fff]*")
 _DIGITS = re.compile(r"\d\d*")
+# The letters _WORDS finds, in text that is all ASCII: a plain range is read twice as fast as
+# a class of Unicode categories (a third of all messages are ASCII).
+_ASCII_WORDS = re.compile(r"[a-zA-Z][a-zA-Z]*")
 _NUMBER = [f"#{n}" for n in range(13)]
 _EMOJI = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF]")
 _SCHEME = re.compile(r"^(?:[a-z]+://)?(?:www\.)?")
@@ -86,10 +89,12 @@ def tokenize(norm: Normalized) -> set[str]:
             text = URL_RE.sub(" ", text)
     # Each kind of piece is read by its own scan and added in bulk: set.update over map() runs
     # in C, where a Python loop over the pieces cost half of the whole pipeline.
-    if not text.isascii():
+    if text.isascii():
+        words = _ASCII_WORDS.findall(text)
+    else:
         for run in _CJK.findall(text):
             out.update(map(add, run, run[1:]) if len(run) > 1 else run)
-    words = _WORDS.findall(text)
+        words = _WORDS.findall(text)
     if words:
         # words, word pairs ("dm me", "per day", "в лс") and stems, in one update
         out.update(words, map(" ".join, pairwise(words)),
