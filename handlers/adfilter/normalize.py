@@ -11,6 +11,8 @@ from handlers.adfilter.evasions import CHAR_MAP, CJK_GAP, fold_evasions, hearts_
 
 _NON_WORD = re.compile(r"[\W_][\W_]*")  # not "[\W_]+": see evasions.CJK_GAP
 _HAS_CJK = re.compile(r"[\u3400-\u9fff]")
+# What _NON_WORD removes from ASCII text, deleted by str.translate in half the time.
+_ASCII_NON_WORD = str.maketrans(dict.fromkeys(c for c in map(chr, range(128)) if not c.isalnum()))
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _MAPPED = re.compile("[" + "".join(map(chr, CHAR_MAP)) + "]")
 
@@ -56,8 +58,8 @@ def normalize(raw: str) -> Normalized:
         # and all-Latin chat skips them (a third of the cost of normalising such a message).
         plain = raw.lower()
         text = fold_evasions(plain, False)
-        compact = fold_evasions(_NON_WORD.sub("", text), False)
-        return Normalized(raw=raw, plain=plain, text=text, compact=compact)
+        compact = fold_evasions(text.translate(_ASCII_NON_WORD), False)
+        return Normalized(raw, plain, text, compact)
     # Full-width ASCII ("，", "Ｗ") is in nearly every Chinese message and NFKC costs ~35x a
     # quick check, so those characters are mapped directly and NFKC runs only if still needed.
     plain = _FULL_WIDTH.sub(_half_width, raw) if _FULL_WIDTH.search(raw) else raw
@@ -75,7 +77,7 @@ def normalize(raw: str) -> Normalized:
     text = fold_evasions(text, has_cjk)
     # Folding again after squeezing catches spellings split by spaces ("加 v", "v x").
     compact = fold_evasions(_NON_WORD.sub("", text), has_cjk)
-    return Normalized(raw=raw, plain=plain, text=text, compact=compact)
+    return Normalized(raw, plain, text, compact)
 
 
 # "刚进群", "新加群" (just joined): a newcomer speaking of themselves, not an invitation to
