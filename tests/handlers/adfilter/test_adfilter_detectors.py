@@ -45,6 +45,17 @@ def test_links_spelled_with_spaces_count_but_sentence_ends_do_not():
         assert v.score == 0, (text, v.details)
 
 
+def test_shortened_links_and_telegram_links_are_named_as_such():
+    assert "shortened link" in run(check_links, "see https://bit.ly/3xYz now").details
+    assert "shortened link" in run(check_links, "t.cn/A6xyz 领取").details
+    # A shortener's name inside another host or a path is not a shortened link.
+    for text in ["news at edition.cnn.com/2024 and t.cnn.com", "https://example.org/bit.ly/x"]:
+        v = run(check_links, text)
+        assert "shortened" not in v.details and v.score > 0, (text, v.details)
+    v = run(check_links, "https://bit.ly/3xYz or t.me/some_bot")
+    assert "Telegram chat or bot: t.me/some_bot" in v.details
+
+
 def test_allow_listed_domains_and_prefixes_are_exempt():
     config = FilterConfig(allowed_links=("jd.com", "t.me/our_channel"))
     assert run(check_links, "https://item.jd.com/1.html", config).score == 0
