@@ -7,6 +7,11 @@ WAL mode take microseconds, so they run inline. A commit waits for fsync, which 
 a busy disk, so commits still go to the worker thread and the loop keeps serving meanwhile.
 A wait for another process's lock (bounded by busy_timeout) does block the loop.
 
+Every call first yields to the event loop, as a network driver's await would: an inline call
+never suspends otherwise, so a transaction of many statements (the inbox processor's handlers)
+held the loop from start to commit, and webhooks waited hundreds of milliseconds just to be read.
+A yield costs microseconds against a statement's tens to hundreds.
+
 Relies on aiosqlite's `Connection._execute` being the single path of every call (aiosqlite is
 pinned in pyproject.toml; the whole test suite runs on this connection).
 """
@@ -30,6 +35,7 @@ class InlineConnection(aiosqlite.Connection):
     _in_worker: asyncio.Task[Any] | None = None
 
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0)
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
         while (running := self._in_worker) is not None and not running.done():
