@@ -204,10 +204,10 @@ async def start_runtime(runtime: Runtime) -> None:
         except Exception:
             # Serve anyway: /readyz reports the database, and leases free the claims later.
             log.exception("inbox.release_failed")
+    await _warm_up_ad_filter()
     runtime.inbox_writer.start()
     runtime.processor.start()
     runtime.leader.start()
-    asyncio.create_task(_warm_up_ad_filter(), name="adfilter-warm-up")  # noqa: RUF006
     telegram = runtime.platforms.get("telegram")
     if isinstance(telegram, TelegramPlatform):
         asyncio.create_task(_learn_username(telegram), name="telegram-getme")  # noqa: RUF006
@@ -223,7 +223,9 @@ async def stop_runtime(runtime: Runtime) -> None:
 
 
 async def _warm_up_ad_filter() -> None:
-    # In a thread, so the webhook answers meanwhile; a message that comes first builds it too.
+    # Before serving: built while serving, its first message built it on the event loop (a
+    # 2.4 s stall), and even in a thread it held the GIL and set off full garbage collections
+    # that made acks take 100-400 ms. In a thread still, so the loop stays live for the lifespan.
     try:
         await asyncio.to_thread(warm_up)
     except Exception:
