@@ -62,6 +62,9 @@ async def get_or_create_member(
         session.add(member)
     member.display_name = user.name or member.display_name
     member.username = user.username
+    # The platform's word: rows stored before the adapter read Telegram's service account as
+    # a bot are corrected at its next post.
+    member.is_bot = user.is_bot
     member.last_seen_at = now
     await session.flush()
     return member

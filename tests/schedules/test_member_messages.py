@@ -113,6 +113,9 @@ async def test_the_digest_counts_only_what_members_posted(sbot, fake_telegram):
     assert digest.startswith(
         "📊 群日报（过去 24 小时）：成员发言 4 条（不计命令、系统通知和机器人），新成员 "
     )
+    # New, Newer, the operator and the spammer (warned, still in): not the member who left,
+    # the bots, or Telegram's service account (777000) that copies in the channel's posts.
+    assert "现有成员 4 人。" in digest, digest
     assert digest.endswith("另有 1 条广告被删除，未计入发言。")
 
 
@@ -173,3 +176,26 @@ async def test_messages_removed_as_ads_later_move_from_messages_to_ads(sbot, fak
     )
     assert digest.startswith("📊 群日报（过去 24 小时）：成员发言 3 条（")
     assert digest.endswith("另有 5 条广告被删除，未计入发言。")
+
+
+async def test_telegrams_service_account_is_no_member_even_if_stored_as_one(bot):
+    from sqlalchemy import select
+
+    from bot.db.models import Member
+
+    await bot.post_update(make_message_update("早", sender=NEW))
+    await eventually(bot.settled)
+
+    def store_as_person(session):
+        group_id = session.scalar(select(Member.group_id))
+        session.add(Member(group_id=group_id, user_id="777000", display_name="Telegram",
+                           is_bot=False, tags=[]))
+
+    await bot.run_sync(store_as_person)
+    await bot.post_update(linked_channel_copy())
+    await eventually(bot.settled)
+
+    def service_account(session):
+        return session.scalar(select(Member.is_bot).where(Member.user_id == "777000"))
+
+    assert await bot.run_sync(service_account) is True

@@ -272,13 +272,19 @@ def _chat(chat: dict) -> Chat:
     )
 
 
+# Telegram's own service account: it copies a linked channel's posts into the discussion group
+# and sends login codes. The API calls it a user (is_bot false), but no person is behind it, so
+# it is read as a bot: never a member counted on /stats or in the digest.
+SERVICE_ACCOUNT = 777000
+
+
 def user_of(user: dict) -> User:
     name = " ".join(part for part in (user.get("first_name"), user.get("last_name")) if part)
     return User(
         id=str(user["id"]),
         name=name or user.get("username") or str(user["id"]),
         username=user.get("username"),
-        is_bot=bool(user.get("is_bot")),
+        is_bot=bool(user.get("is_bot")) or user["id"] == SERVICE_ACCOUNT,
         language_code=user.get("language_code"),
     )
 
