@@ -276,7 +276,9 @@ async def test_the_time_to_verify_runs_from_when_the_challenge_is_actually_shown
     # A busy group's sends lag behind (pacing, a 429 pause): a newcomer whose challenge is still
     # waiting is not removed unseen, and a challenge sent after a removal would never be deleted.
     await configure(bot, verification=VERIFY)
-    pause = Failure(429, "Too Many Requests: retry after 1", retry_after=1)
+    # Long enough that the check below runs while the challenge is still held back, even on a
+    # loaded machine: with 1 s, a retry that had already gone out failed the test in CI.
+    pause = Failure(429, "Too Many Requests: retry after 4", retry_after=4)
     fake_telegram.fail_next("restrictChatMember", pause)
     join = make_join_update(NEWBIE)
     await bot.post_update(join)
