@@ -77,10 +77,19 @@ class InboxProcessor(DrainLoop):
             await self._process_batch(ids)
             return len(ids)
         semaphore = asyncio.Semaphore(self._concurrency)
+        # Every running handler adds a slice of CPU work to each event-loop turn, and an
+        # acknowledgement needs several turns (read, INSERT, COMMIT): with eight chats at once
+        # acks at 500/s took 28 ms (p50) on PostgreSQL, with one 5 ms. So while acks wait, a
+        # chat starts only when no other chat started then is running; when none wait, all do.
+        alone = asyncio.Lock()
 
         async def guarded(row_id: int) -> None:
             async with semaphore:
-                await self._process_batch([row_id])
+                if not self._ingest_waiting():
+                    await self._process_batch([row_id])
+                    return
+                async with alone:
+                    await self._process_batch([row_id])
 
         await asyncio.gather(*(guarded(row_id) for row_id in ids))
         return len(ids)
