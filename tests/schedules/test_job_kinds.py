@@ -38,18 +38,23 @@ async def test_a_poll_without_two_options_gets_the_right_form(sbot, fake_telegra
     assert await jobs(sbot) == []
 
 
+async def digest_now(sbot, fake_telegram) -> str:
+    """Schedule the daily digest, run it at once and return the digest it posted."""
+    await command(sbot, fake_telegram, "/schedule add 每天 21:00 日报")
+    (job,) = await jobs(sbot)
+    assert job.kind == DIGEST
+    await run_now(sbot, fake_telegram, job.id)
+    return await eventually(
+        lambda: _first(fake_telegram, lambda text: text.startswith("📊 群日报"))
+    )
+
+
 async def test_the_digest_counts_the_last_day(sbot, fake_telegram):
     await sbot.post_update(make_join_update(user(801, "New"), user(802, "Newer")))
     for text in ("早", "今天聊什么", "hello"):
         await sbot.post_update(make_message_update(text, sender=user(801, "New")))
     await eventually(sbot.settled)
-    await command(sbot, fake_telegram, "/schedule add 每天 21:00 日报")
-    (job,) = await jobs(sbot)
-    assert job.kind == DIGEST
-    await run_now(sbot, fake_telegram, job.id)
-    digest = await eventually(
-        lambda: _first(fake_telegram, lambda text: text.startswith("📊 群日报"))
-    )
+    digest = await digest_now(sbot, fake_telegram)
     # The three messages; not the join, nor the two commands (/schedule add, run-now).
     assert digest.startswith("📊 群日报（过去 24 小时）：成员发言 3 条（")
     assert "新成员 2 人" in digest

@@ -23,7 +23,7 @@ from tests.handlers.test_photo_checks import WECHAT_AD, photo_update, qr_photo
 from tests.handlers.test_repeats import ASK
 from tests.harness import eventually
 from tests.schedules.conftest import jobs, release_outbox
-from tests.schedules.test_job_kinds import _first, run_now
+from tests.schedules.test_job_kinds import digest_now
 from tests.schedules.test_schedule_commands import command
 
 NEW, NEWER = user(801, "New"), user(802, "Newer")
@@ -104,12 +104,7 @@ async def test_the_digest_counts_only_what_members_posted(sbot, fake_telegram):
     await sbot.post_update(make_message_update(AD, sender=user(804, "Spammer")))
     await fake_telegram.wait_for("deleteMessage")
     await eventually(sbot.settled)
-    await command(sbot, fake_telegram, "/schedule add 每天 21:00 日报")
-    (job,) = await jobs(sbot)
-    await run_now(sbot, fake_telegram, job.id)
-    digest = await eventually(
-        lambda: _first(fake_telegram, lambda text: text.startswith("📊 群日报"))
-    )
+    digest = await digest_now(sbot, fake_telegram)
     assert digest.startswith(
         "📊 群日报（过去 24 小时）：成员发言 4 条（不计命令、系统通知和机器人），新成员 "
     )
@@ -168,12 +163,7 @@ async def test_messages_removed_as_ads_later_move_from_messages_to_ads(sbot, fak
     )
     await fake_telegram.wait_for("deleteMessage", 5)
     await eventually(sbot.settled)
-    await command(sbot, fake_telegram, "/schedule add 每天 21:00 日报")
-    (job,) = await jobs(sbot)
-    await run_now(sbot, fake_telegram, job.id)
-    digest = await eventually(
-        lambda: _first(fake_telegram, lambda text: text.startswith("📊 群日报"))
-    )
+    digest = await digest_now(sbot, fake_telegram)
     assert digest.startswith("📊 群日报（过去 24 小时）：成员发言 3 条（")
     assert digest.endswith("另有 5 条广告被删除，未计入发言。")
 
