@@ -8,6 +8,7 @@ process that died is claimed again once its lease runs out.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -85,10 +86,8 @@ class InboxProcessor(DrainLoop):
 
         async def guarded(row_id: int) -> None:
             async with semaphore:
-                if not self._ingest_waiting():
-                    await self._process_batch([row_id])
-                    return
-                async with alone:
+                lane = alone if self._ingest_waiting() else contextlib.nullcontext()
+                async with lane:
                     await self._process_batch([row_id])
 
         await asyncio.gather(*(guarded(row_id) for row_id in ids))
