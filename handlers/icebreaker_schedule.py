@@ -24,7 +24,7 @@ from schedules.describe import describe
 from schedules.errors import ScheduleError
 from schedules.firing import firing_key
 from schedules.models import ICEBREAKER_ROUND, SERIES, ContentSeries
-from schedules.posts import group_locale, register_kind
+from schedules.posts import register_kind
 from schedules.series import add_item, create_series, find_series
 from schedules.store import create_job
 from schedules.syntax import parse_schedule
@@ -86,11 +86,10 @@ async def schedule_topics(ctx: Context, phrase: str, operator_id: str | None) ->
 _rng = random.SystemRandom()
 
 
-async def scheduled_round(session, job, group, fire_at, lang) -> list[Action]:
+async def scheduled_round(session, job, group, fire_at, lang, tz) -> list[Action]:
     """An icebreaker round posted by a job (`/schedule add 每天 15:00 破冰`): the question, and
     a round like a `/icebreaker` one, ending (result, points) the one still running first."""
     question = _rng.choice(QUESTIONS[lang])
-    _, tz = group_locale(group, "Asia/Shanghai")
     await start_round(
         session,
         group,

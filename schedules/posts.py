@@ -99,9 +99,12 @@ async def build_actions(
 # Kinds whose post needs nothing but the job and the group (the scheduler batches these).
 # Kinds whose post a capability outside schedules/ builds, because it keeps its own state on
 # the group (an icebreaker round remembers its question to count the replies):
-# kind -> builder(session, job, group, fire_at, lang) -> actions. Posts to the job's own group
+# kind -> builder(session, job, group, fire_at, lang, tz) -> actions, with the group's language
+# and timezone (the service's default when the group has none). Posts to the job's own group
 # only, so the builder's first action is the firing's action 0.
-KindBuilder = Callable[[AsyncSession, ScheduledJob, Group, datetime, str], Awaitable[list[Action]]]
+KindBuilder = Callable[
+    [AsyncSession, ScheduledJob, Group, datetime, str, ZoneInfo], Awaitable[list[Action]]
+]
 KIND_BUILDERS: dict[str, KindBuilder] = {}
 
 
@@ -177,7 +180,7 @@ async def _for_group(session, job, group, fire_at, lang, tz, operators, window):
     if job.kind == kinds.DIGEST:
         return await _digest(session, group, fire_at, payload, lang)
     if job.kind in KIND_BUILDERS:
-        return await KIND_BUILDERS[job.kind](session, job, group, fire_at, lang)
+        return await KIND_BUILDERS[job.kind](session, job, group, fire_at, lang, tz)
     raise ValueError(f"unknown job kind {job.kind!r}")
 
 

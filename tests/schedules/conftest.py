@@ -16,7 +16,7 @@ from bot.db.models import OutboxAction
 from schedules.firing import FireConfig
 from schedules.models import ScheduledJob
 from schedules.service import SchedulerService
-from tests.harness import BotHarness
+from tests.harness import BotHarness, eventually
 
 
 class FakeClock:
@@ -86,3 +86,19 @@ async def release_outbox(harness: BotHarness) -> None:
             .values(next_attempt_at=datetime.now(UTC) - timedelta(seconds=1))
         )
     harness.runtime.sender.notify()
+
+
+async def fire_next(bot, clock) -> None:
+    """Move the clock to the job's next run and wait until it has fired (by this call or by the
+    scheduler's own sweep) and whatever it posted is sent."""
+    (job,) = await jobs(bot)
+    clock.set(job.next_run_at)
+    await bot.runtime.scheduler.fire_due()
+
+    async def fired() -> bool:
+        (now,) = await jobs(bot)
+        return now.next_run_at > job.next_run_at
+
+    await eventually(fired)
+    await release_outbox(bot)
+    await eventually(bot.settled)

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
+from bot.db.models import Group, OutboxAction
 from schedules.models import CHECKIN_REMINDER, DIGEST, ICEBREAKER_ROUND, POLL
 from tests.factories import GROUP_ID, make_join_update, make_message_update, user
-from tests.harness import eventually
-from tests.schedules.conftest import jobs, release_outbox
+from tests.handlers.entry_support import configure, rows
+from tests.harness import BotHarness, eventually
+from tests.schedules.conftest import fire_next, jobs, release_outbox
 from tests.schedules.test_api import AUTH, api, url  # noqa: F401  (the api fixture)
 from tests.schedules.test_schedule_commands import command
 
@@ -143,3 +147,54 @@ async def test_a_scheduled_icebreaker_round_counts_the_replies_and_posts_its_res
     assert (await sbot.run_sync(game)).status == "closed"
     refused = await command(sbot, fake_telegram, "/schedule add 每天 15:00 to=tag:vip 破冰")
     assert "只能排在本群" in refused
+
+
+async def test_a_scheduled_round_pays_by_the_bots_day_when_the_group_has_no_timezone(
+    clocked_app, make_settings, fake_telegram
+):
+    # The round a scheduled one ends paid its participants within the activity cap of a day
+    # always counted in Asia/Shanghai: a bot set to Los Angeles let a member earn the cap twice
+    # in one of its days, once on each side of Shanghai's midnight.
+    from handlers.points_store import PointsEntry
+
+    clock = clocked_app
+    bot = await BotHarness(make_settings(timezone="America/Los_Angeles")).start()
+    try:
+        await configure(bot, points={"activity_daily_cap": 3})
+        await command(bot, fake_telegram, "/schedule add 每天 09:00 破冰")
+        (job,) = await jobs(bot)
+        first = job.next_run_at  # 09:00 in Los Angeles: 01:00 of the next day in Shanghai
+        await fire_next(bot, clock)
+        question = await eventually(
+            lambda: _first(fake_telegram, lambda t: t.startswith("🧊 破冰时间"))
+        )
+        (posted,) = [
+            row for row in await rows(bot, OutboxAction, OutboxAction.kind == "send_message")
+            if row.payload["text"] == question
+        ]
+        replied = {
+            "message_id": posted.result["message_id"],
+            "from": {"id": 1, "is_bot": True, "first_name": "Qunbot"},
+            "chat": {"id": GROUP_ID, "type": "supergroup"},
+            "date": 0,
+            "text": question,
+        }
+        await bot.post_update(
+            make_message_update("我在洛杉矶", sender=user(901, "A"), reply_to_message=replied)
+        )
+        await eventually(bot.settled)
+        # The next round ends this one a day later. Three hours before it, on the same Los
+        # Angeles day (and the Shanghai day before), the member reached the cap already.
+        earlier = first + timedelta(days=1, hours=-3)
+
+        def earned(session) -> None:
+            group = session.scalar(select(Group).where(Group.chat_id == str(GROUP_ID)))
+            session.add(PointsEntry(group_id=group.id, user_id="901", delta=3,
+                                    reason="activity", ref="seeded", at=earlier))
+
+        await bot.run_sync(earned)
+        await fire_next(bot, clock)
+        ledger = await rows(bot, PointsEntry, PointsEntry.reason == "icebreaker")
+        assert ledger == []
+    finally:
+        await bot.close()

@@ -22,7 +22,7 @@ from tests.factories import (
 from tests.handlers.test_photo_checks import WECHAT_AD, photo_update, qr_photo
 from tests.handlers.test_repeats import ASK
 from tests.harness import eventually
-from tests.schedules.conftest import jobs, release_outbox
+from tests.schedules.conftest import fire_next
 from tests.schedules.test_job_kinds import digest_now
 from tests.schedules.test_schedule_commands import command
 
@@ -48,22 +48,6 @@ def service_notice(**field) -> dict:
 def edit_of(update: dict) -> dict:
     edited = {**update["message"], "text": "改一下", "edit_date": update["message"]["date"] + 5}
     return make_update("edited_message", edited)
-
-
-async def fire_next(bot, clock) -> None:
-    """Move the clock to the job's next run and wait until it has fired (by this call or by the
-    scheduler's own sweep) and whatever it posted is sent."""
-    (job,) = await jobs(bot)
-    clock.set(job.next_run_at)
-    await bot.runtime.scheduler.fire_due()
-
-    async def fired() -> bool:
-        (now,) = await jobs(bot)
-        return now.next_run_at > job.next_run_at
-
-    await eventually(fired)
-    await release_outbox(bot)
-    await eventually(bot.settled)
 
 
 def reminders(fake_telegram, before: int) -> list[dict]:
