@@ -79,3 +79,21 @@ async def test_the_ad_filter_model_is_built_at_start_before_any_message(make_set
         assert await harness.inbox() == []
     finally:
         await harness.close()
+
+
+async def test_what_start_up_built_is_kept_out_of_garbage_collection(make_settings):
+    # The starter model's counts were walked by every full collection: 100 ms event-loop
+    # stalls under load (bench/ingest.py).
+    import gc
+
+    from bot import app
+    from handlers.adfilter.pipeline import shared_model
+    from tests.harness import BotHarness
+
+    gc.unfreeze()
+    app._freeze_what_lives_on.cache_clear()
+    harness = await BotHarness(make_settings()).start()
+    try:
+        assert gc.get_freeze_count() >= len(shared_model().counts) > 100_000
+    finally:
+        await harness.close()
