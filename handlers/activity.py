@@ -5,6 +5,7 @@ sticker, a poll... Not a service notice (joins, leaves, pins, title changes), no
 a bot, not an edit, a button press or a member update (other event kinds), not a bot's own
 message, and not the linked channel's copy of its post. Ads the filter removes are halted
 before this router and recorded by the moderation code as removed (`bot.groups.activity`).
+The same messages make up each member's message count.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ def is_member_message(event: Event) -> bool:
 async def count_message(event: Event, ctx: Context) -> list[Action]:
     if ctx.group is None or event.user is None:
         return []
-    sender = event.sent_as_channel or event.user
-    activity.record(ctx.session, ctx.group.id, sender.id, event.message_id, event.at)
+    channel = event.sent_as_channel
+    sender = channel or event.user
+    # A channel's message is the channel's, not that of the placeholder account it came from.
+    member = ctx.member if channel is None else None
+    activity.record(ctx.session, ctx.group.id, sender.id, event.message_id, event.at, member)
     return []

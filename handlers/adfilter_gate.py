@@ -68,9 +68,8 @@ def _offender(event: Event) -> User | Chat:
 
 def features_of(event: Event, ctx: Context) -> MessageFeatures:
     """What the detection library needs to know about the event's message."""
+    # The gate runs before messages are counted, so this one is not among them yet.
     count = ctx.member.message_count if ctx.member is not None else None
-    if count is not None and event.kind is EventKind.MESSAGE:
-        count -= 1  # the member middleware has already counted this message
     if event.sent_as_channel is not None:
         # The member row is Telegram's placeholder account, shared by every channel.
         count = None

@@ -41,9 +41,9 @@ async def load_group(event: Event, ctx: Context, settings: Settings) -> None:
 async def load_member(event: Event, ctx: Context, settings: Settings) -> None:
     if ctx.group is None or event.user is None:
         return
+    # Not counted here: only an ordinary message counts, known once the gates have passed it
+    # (`handlers.activity`).
     ctx.member = await get_or_create_member(ctx.session, ctx.group, event.user, ctx.now)
-    if event.kind is EventKind.MESSAGE:
-        ctx.member.message_count += 1
 
 
 async def track_membership(event: Event, ctx: Context, settings: Settings) -> None:

@@ -6,6 +6,10 @@ so these figures never read platform payloads. A message later removed as an ad 
 filter, an operator's /spam or members' reports) stays as a row marked `removed`: it is counted
 as an ad removed, not as a message.
 
+Each member's `Member.message_count` (their ordinary messages ever, which decides how long the
+ad filter judges them as a newcomer) moves with these rows, here and nowhere else, so the two
+never tell different stories about the same messages.
+
 Rows older than `RETENTION` are pruned by the leader (`EXPIRY`); inbox rows go much sooner
 (`QUNBOT_RETENTION_DAYS`), which is why the figures are not counted from the inbox.
 """
@@ -15,11 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, func, select, update
+from sqlalchemy import Boolean, ForeignKey, Index, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, BigId, UtcDateTime
+from bot.db.models import Member
 from bot.retention import Expiry
 
 # A quarter: well past the windows jobs use (the digest's day, the inactivity check's week),
@@ -56,14 +61,22 @@ class Tally:
 
 
 def record(
-    session: AsyncSession, group_id: int, user_id: str, message_id: str | None, at: datetime
+    session: AsyncSession,
+    group_id: int,
+    user_id: str,
+    message_id: str | None,
+    at: datetime,
+    member: Member | None,
 ) -> None:
-    """Count one message a member posted."""
+    """Count one message a member posted; `member` is the sender's row, None when the sender
+    has none of their own (a channel a member posted as, behind a shared placeholder account)."""
     session.add(
         MemberMessage(
             group_id=group_id, user_id=user_id, message_id=message_id, at=at, removed=False
         )
     )
+    if member is not None:
+        member.message_count = (member.message_count or 0) + 1
 
 
 async def mark_removed(
@@ -74,18 +87,34 @@ async def mark_removed(
     One never counted (stopped before it was, or posted before counting began) is added as
     removed at `at`.
     """
-    result = await session.execute(
-        update(MemberMessage)
-        .where(MemberMessage.group_id == group_id, MemberMessage.message_id == message_id)
-        .values(removed=True)
-        .execution_options(synchronize_session=False)
-    )
-    if not result.rowcount:
-        session.add(
-            MemberMessage(
-                group_id=group_id, user_id=user_id, message_id=message_id, at=at, removed=True
-            )
+    rows = await _rows(session, group_id, message_id)
+    if rows:
+        await _mark(session, rows, removed=True)
+        return
+    session.add(
+        MemberMessage(
+            group_id=group_id, user_id=user_id, message_id=message_id, at=at, removed=True
         )
+    )
+
+
+async def _rows(session: AsyncSession, group_id: int, message_id: str) -> list[MemberMessage]:
+    query = select(MemberMessage).where(
+        MemberMessage.group_id == group_id, MemberMessage.message_id == message_id
+    )
+    return list(await session.scalars(query))
+
+
+async def _mark(session: AsyncSession, rows: list[MemberMessage], *, removed: bool) -> None:
+    for row in rows:
+        if row.removed == removed:
+            continue  # already so: its sender's count already says it
+        row.removed = removed
+        member = await session.scalar(
+            select(Member).where(Member.group_id == row.group_id, Member.user_id == row.user_id)
+        )
+        if member is not None:
+            member.message_count = (member.message_count or 0) + (-1 if removed else 1)
 
 
 async def tally(session: AsyncSession, group_id: int, since: datetime, until: datetime) -> Tally:

@@ -11,10 +11,11 @@ class MessageFeatures:
 
     `urls` carries links the platform reports in entities (including links hidden behind text,
     which never appear in `text`); links written in the text itself are found by the filter.
-    `member_message_count` is how many messages the sender had posted in this group before this
-    one (None when unknown); `is_new_member` lets the caller force the new-member rules, e.g.
-    for someone who joined minutes ago. `is_reply`: the message answers another member's message
-    (a short answer is conversation). Operators and admins should be exempted by the caller.
+    `member_message_count` is how many ordinary messages the sender had posted in this group
+    before this one (not commands, not ads removed; None when unknown); `is_new_member` lets
+    the caller force the new-member rules, e.g. for someone who joined minutes ago.
+    `is_reply`: the message answers another member's message (a short answer is conversation).
+    Operators and admins should be exempted by the caller.
     """
 
     text: str = ""

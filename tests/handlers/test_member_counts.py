@@ -1,0 +1,115 @@
+"""A member's message count is their ordinary messages: never commands, never ads removed (an
+operator's undo gives one back). It decides who is still inside the ad filter's strict
+new-member window, so a newcomer cannot leave it by sending commands or by having ads removed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.db.models import Group, Member
+from bot.groups.activity import Tally, tally
+from tests.factories import (
+    OPERATOR_ID,
+    make_message_update,
+    user,
+)
+from tests.fakes.telegram_api import BOT_USERNAME
+from tests.handlers.test_photo_checks import WECHAT_AD, photo_update, qr_photo
+from tests.harness import eventually
+
+OPERATOR = user(OPERATOR_ID, "Op")
+BOB, CAROL, DAVE = user(333, "Bob"), user(444, "Carol"), user(555, "Dave")
+AD = "加我微信 abc123 领取福利，名额有限"
+PITCH = "周末有空来我店里坐坐"
+PROMO = {"id": -100777, "type": "channel", "title": "Promo Deals", "username": "promo_deals"}
+
+
+def forward_of_a_channel_post(sender: dict) -> dict:
+    """What the new-member rules remove and a regular member may post."""
+    origin = {"type": "channel", "chat": PROMO, "message_id": 5, "date": 1}
+    return make_message_update("今晚的直播回放", sender=sender, forward_origin=origin)
+
+
+async def post_all(bot, *updates) -> None:
+    for update in updates:
+        await bot.post_update(update)
+    await eventually(bot.settled)
+
+
+async def count_of(bot, who: dict) -> int:
+    query = select(Member.message_count).where(Member.user_id == str(who["id"]))
+    return await bot.run_sync(lambda session: session.scalar(query))
+
+
+async def day_tally(bot) -> Tally:
+    now = datetime.now(UTC)
+    async with bot.sessions() as session:
+        group_id = await session.scalar(select(Group.id))
+        return await tally(session, group_id, now - timedelta(days=1), now + timedelta(minutes=1))
+
+
+def deleted_ids(fake_telegram) -> list[int]:
+    return [body["message_id"] for body in fake_telegram.called("deleteMessage")]
+
+
+async def test_commands_do_not_take_a_newcomer_out_of_the_new_member_window(bot, fake_telegram):
+    await fake_telegram.wait_for("getMe")  # the bot knows its @username
+    await post_all(
+        bot,
+        make_message_update("/checkin", sender=BOB),
+        make_message_update(f"/me@{BOT_USERNAME}", sender=BOB),
+        make_message_update("/help@SomeBot", sender=BOB),
+    )
+    # No ordinary message yet: still a newcomer, whose forwarded channel post goes.
+    forward = forward_of_a_channel_post(BOB)
+    await bot.post_update(forward)
+    await fake_telegram.wait_for("deleteMessage")
+    await eventually(bot.settled)
+    assert deleted_ids(fake_telegram) == [forward["message"]["message_id"]]
+    assert await count_of(bot, BOB) == 0
+
+
+async def test_ads_removed_do_not_take_a_newcomer_out_of_the_new_member_window(
+    bot, fake_telegram
+):
+    ad = make_message_update(AD, sender=CAROL)
+    await bot.post_update(ad)
+    await fake_telegram.wait_for("deleteMessage")
+    await post_all(
+        bot,
+        make_message_update("大家好", sender=CAROL),
+        make_message_update("请问群公告在哪里看", sender=CAROL),
+    )
+    # Two ordinary messages of three: still a newcomer, whose forwarded post goes.
+    forward = forward_of_a_channel_post(CAROL)
+    await bot.post_update(forward)
+    await fake_telegram.wait_for("deleteMessage", 2)
+    await eventually(bot.settled)
+    assert deleted_ids(fake_telegram) == [
+        ad["message"]["message_id"],
+        forward["message"]["message_id"],
+    ]
+    assert await count_of(bot, CAROL) == 2
+
+
+async def test_in_shadow_mode_nothing_is_removed_so_an_ad_counts(bot, fake_telegram):
+    await post_all(
+        bot,
+        make_message_update("/filter shadow on", sender=OPERATOR),
+        make_message_update(AD, sender=DAVE),
+    )
+    assert fake_telegram.called("deleteMessage") == []
+    assert await count_of(bot, DAVE) == 1
+    assert await day_tally(bot) == Tally(messages=1, ads_removed=0)
+
+
+async def test_a_photo_found_to_be_an_ad_after_it_was_counted_stops_counting(bot, fake_telegram):
+    # A newcomer's photo passes at once; the photo worker then finds a QR-code ad in it.
+    fake_telegram.add_file("qr-ad", qr_photo(WECHAT_AD))
+    await bot.post_update(photo_update(DAVE, "qr-ad"))
+    await fake_telegram.wait_for("deleteMessage", timeout=10)
+    await eventually(bot.settled)
+    assert await count_of(bot, DAVE) == 0
+    assert await day_tally(bot) == Tally(messages=0, ads_removed=1)
