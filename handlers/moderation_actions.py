@@ -150,7 +150,8 @@ async def punish(
 async def undo(
     ctx: Context, decision: ModerationDecision, chat_id: str, actor_id: str | None
 ) -> list[Action]:
-    """Lift what a decision did, stop it counting as an offence, and teach the model "ham"."""
+    """Lift what a decision did, stop it counting as an offence, count the message as the
+    member's again, and teach the model "ham"."""
     decision.undone = True
     decision.undone_by = actor_id
     decision.undone_at = ctx.now
@@ -161,6 +162,10 @@ async def undo(
         actions.append(Unban(chat_id=chat_id, user_id=decision.user_id))
     elif not decision.shadow and decision.action == BAN_CHAT:
         actions.append(UnbanSenderChat(chat_id=chat_id, sender_chat_id=decision.user_id))
+    if not decision.shadow and decision.message_id:
+        # The message cannot be posted back, but it was the member's, not an ad: the digest and
+        # their message count (the ad filter's newcomer window) take it back.
+        await activity.mark_restored(ctx.session, decision.group_id, decision.message_id)
     await learn(ctx.session, decision.group_id, decision.text, False, ctx.now)
     log.info("adfilter.undone", decision=decision.id, by=actor_id)
     return actions

@@ -4,7 +4,7 @@ the inactivity check): one small row per message, never its text.
 What counts as a member's message is decided where events are handled (`handlers.activity`),
 so these figures never read platform payloads. A message later removed as an ad (by the ad
 filter, an operator's /spam or members' reports) stays as a row marked `removed`: it is counted
-as an ad removed, not as a message.
+as an ad removed, not as a message, until an operator undoes the decision.
 
 Each member's `Member.message_count` (their ordinary messages ever, which decides how long the
 ad filter judges them as a newcomer) moves with these rows, here and nowhere else, so the two
@@ -96,6 +96,13 @@ async def mark_removed(
             group_id=group_id, user_id=user_id, message_id=message_id, at=at, removed=True
         )
     )
+
+
+async def mark_restored(session: AsyncSession, group_id: int, message_id: str) -> None:
+    """A removal undone: the message counts as its sender's message again, also one the ad
+    filter stopped before it was ever counted. Nothing is left to restore once its row is
+    pruned (`RETENTION`)."""
+    await _mark(session, await _rows(session, group_id, message_id), removed=False)
 
 
 async def _rows(session: AsyncSession, group_id: int, message_id: str) -> list[MemberMessage]:

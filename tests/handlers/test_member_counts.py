@@ -10,8 +10,10 @@ from sqlalchemy import select
 
 from bot.db.models import Group, Member
 from bot.groups.activity import Tally, tally
+from handlers.moderation_store import ModerationDecision
 from tests.factories import (
     OPERATOR_ID,
+    make_callback_update,
     make_message_update,
     user,
 )
@@ -113,3 +115,31 @@ async def test_a_photo_found_to_be_an_ad_after_it_was_counted_stops_counting(bot
     await eventually(bot.settled)
     assert await count_of(bot, DAVE) == 0
     assert await day_tally(bot) == Tally(messages=0, ads_removed=1)
+
+
+async def test_an_undone_ad_decision_counts_the_message_as_the_members_again(
+    bot, fake_telegram
+):
+    # The filter removes an ad before it is counted; an operator's /spam removes a message that
+    # was counted as Bob's. Both are undone, one by the warning's button, one by command.
+    await bot.post_update(make_message_update(AD, sender=BOB))
+    await fake_telegram.wait_for("deleteMessage")
+    pitch = make_message_update(PITCH, sender=BOB)
+    await post_all(bot, pitch)
+    assert await count_of(bot, BOB) == 1
+    await bot.post_update(
+        make_message_update("/spam", sender=OPERATOR, reply_to_message=pitch["message"])
+    )
+    await fake_telegram.wait_for("deleteMessage", 2)
+    await eventually(bot.settled)
+    assert await count_of(bot, BOB) == 0
+    assert await day_tally(bot) == Tally(messages=0, ads_removed=2)
+    query = select(ModerationDecision.id).order_by(ModerationDecision.id)
+    filtered, marked = await bot.run_sync(lambda session: list(session.scalars(query)))
+    await post_all(
+        bot,
+        make_callback_update(f"adf:notspam:{filtered}", sender=OPERATOR),
+        make_message_update(f"/undo {marked}", sender=OPERATOR),
+    )
+    assert await day_tally(bot) == Tally(messages=2, ads_removed=0)
+    assert await count_of(bot, BOB) == 2
