@@ -1,8 +1,9 @@
 """A fake Telegram Bot API server on 127.0.0.1 that records every call.
 
 It answers the methods Qunbot uses with Bot API-shaped results, can be told to fail the next
-calls (429 with retry_after, 5xx, a 400), and can enforce Telegram's rate limits itself so a
-test or benchmark sees a 429 exactly when real Telegram would send one.
+calls (429 with retry_after, 5xx, a 400), can hold a method's calls on their way in until the test
+lets them through, and can enforce Telegram's rate limits itself so a test or benchmark sees a
+429 exactly when real Telegram would send one.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ class FakeTelegram:
 
     def __post_init__(self) -> None:
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
+        self._holds: dict[str, asyncio.Event] = {}
         self._message_ids = itertools.count(1000)
         self._sent_bot: deque[float] = deque()
         self._sent_chat: dict[int, deque[float]] = defaultdict(deque)
@@ -87,6 +89,13 @@ class FakeTelegram:
     def fail_next(self, method: str, failure: Failure, times: int = 1) -> None:
         for _ in range(times):
             self._failures[method].append(failure)
+
+    def hold(self, method: str) -> asyncio.Event:
+        """Keep calls of `method` on their way in, neither received nor answered, until the
+        returned event is set: a send that lags behind (pacing, a pause) for exactly as long as
+        a test needs, whatever the machine's speed."""
+        gate = self._holds[method] = asyncio.Event()
+        return gate
 
     def add_file(self, file_id: str, data: bytes) -> str:
         """Serve `data` as the file `file_id`; returns its file_path."""
@@ -125,6 +134,8 @@ class FakeTelegram:
         return self
 
     async def stop(self) -> None:
+        for gate in self._holds.values():
+            gate.set()  # the server's shutdown waits for every request it is answering
         if self._server:
             self._server.should_exit = True
             await self._task
@@ -134,6 +145,8 @@ class FakeTelegram:
             return _error(401, "Unauthorized")
         method = request.path_params["method"]
         body = await request.json() if await request.body() else {}
+        if (gate := self._holds.get(method)) is not None:
+            await gate.wait()
         if self.arrival_delays and method in MESSAGE_METHODS:
             await asyncio.sleep(self.arrival_delays.popleft())
         now = time.monotonic()
