@@ -99,6 +99,30 @@ async def test_429_pauses_the_whole_bot_for_retry_after(bot, fake_telegram):
     assert "qunbot_platform_429_total 1.0" in text
 
 
+async def test_a_delivered_action_reads_done_while_another_of_its_round_waits_out_a_429(
+    bot, fake_telegram
+):
+    # A newcomer's challenge and restriction are claimed in one round. Were outcomes written
+    # once the round is done, the challenge shown would read unsent for as long as the 429
+    # lasts (the verification gate would keep extending the newcomer's time), and a crash
+    # meanwhile would show it twice.
+    restriction_on_its_way = fake_telegram.hold("restrictChatMember")
+    fake_telegram.fail_next("restrictChatMember", Failure(429, "Too Many Requests", retry_after=60))
+    await put(bot, SendMessage(chat_id=CHAT, text="press the button"),
+              Restrict(chat_id=CHAT, user_id="222"))
+    await fake_telegram.wait_for("sendMessage", 1)
+    restriction_on_its_way.set()
+    await fake_telegram.wait_for("restrictChatMember", 1)
+    rows = await eventually(lambda: _first_done(bot))
+    assert [(r.kind, r.status) for r in rows] == [("send_message", "done"), ("restrict", "queued")]
+    assert len(fake_telegram.called("restrictChatMember")) == 1  # its retry waits the 60 s
+
+
+async def _first_done(bot):
+    rows = await bot.outbox()
+    return rows if rows[0].status == "done" else None
+
+
 async def test_permanent_error_is_recorded_not_retried(bot, fake_telegram):
     fake_telegram.fail_next(
         "deleteMessage", Failure(400, "Bad Request: message to delete not found")

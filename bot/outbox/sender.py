@@ -7,10 +7,12 @@ answers), which Telegram does not limit per chat. During a raid a group's messag
 20 a minute, and an ad's deletion or a newcomer's restriction must not wait minutes behind them.
 Leaving a chat stays in the messages' lane, so a farewell goes out before the bot leaves, and
 waits for the other lane too, so the removals of a dissolve are done before it.
-Outcomes are written back in batches, so the database costs one transaction per round of sends
-rather than per message. A message rewritten (`store.revise`) or called off (`store.call_off`)
-after a worker took it goes out as it was: once it is up, it is edited to the new text, or
-deleted.
+An outcome is written as soon as the recorder is free, whatever else of its round is still under
+way (a challenge shown reads sent while the restriction claimed with it waits out a 429); those
+finishing while a write is in flight go together in the next one, so a burst of sends costs a few
+transactions rather than one each. A message rewritten (`store.revise`) or called off
+(`store.call_off`) after a worker took it goes out as it was: once it is up, it is edited to the
+new text, or deleted.
 """
 
 from __future__ import annotations
