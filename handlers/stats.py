@@ -13,6 +13,7 @@ from bot.core.events import Event
 from bot.core.i18n import define
 from bot.core.router import Router
 from bot.db.models import Member
+from bot.groups.activity import MemberMessage
 from handlers.entry_store import PendingVerification
 from handlers.icebreaker_rounds import IcebreakerRound
 from handlers.moderation_store import ModerationDecision
@@ -55,12 +56,22 @@ async def stats_command(event: Event, ctx: Context) -> list[SendMessage]:
     async def count(*where) -> int:
         return int(await session.scalar(select(func.count()).where(*where)) or 0)
 
+    async def count_distinct(column, *where) -> int:
+        return int(await session.scalar(select(func.count(column.distinct())).where(*where)) or 0)
+
     in_group = Member.group_id == group
     figures = {
         "members": await count(in_group, Member.status.not_in(GONE), Member.is_bot.is_(False)),
         "joined": await count(in_group, Member.joined_at >= since, Member.is_bot.is_(False)),
         "left": await count(in_group, Member.status.in_(GONE), Member.left_at >= since),
-        "active": await count(in_group, Member.last_seen_at >= since, Member.message_count > 0),
+        # Senders of the week's messages (what the digest counts): seen this week with a message
+        # ever counted anyone whose last word was months ago and who only sent a command since.
+        "active": await count_distinct(
+            MemberMessage.user_id,
+            MemberMessage.group_id == group,
+            MemberMessage.at >= since,
+            MemberMessage.removed.is_(False),
+        ),
         "today": await count(Checkin.group_id == group, Checkin.local_date == today),
         "checkins": await count(
             Checkin.group_id == group, Checkin.local_date > today - timedelta(days=7)

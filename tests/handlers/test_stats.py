@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from tests.factories import (
     MEMBER_ID,
     OPERATOR_ID,
@@ -54,3 +56,17 @@ async def test_stats_count_the_icebreaker_rounds_and_their_answers(bot, fake_tel
     await bot.post_update(make_message_update("/stats", sender=OPERATOR))
     stats = (await texts(bot, fake_telegram, sent_before + 1))[-1]
     assert "\n破冰问答：2 轮，2 人次回答\n" in stats
+
+
+async def test_members_who_spoke_are_those_whose_messages_fall_in_the_week(bot, fake_telegram):
+    # Regression: a member who last spoke a month ago and only sent a command this week was
+    # counted (seen this week, and a message ever).
+    month_ago = int(time.time()) - 30 * 86400
+    await bot.post_update(make_message_update("大家好", sender=ALICE, date=month_ago))
+    await bot.post_update(make_message_update("/me", sender=ALICE))
+    await bot.post_update(make_message_update("今天天气不错", sender=BOB))
+    await quiet(bot)
+    sent_before = len(fake_telegram.called("sendMessage"))
+    await bot.post_update(make_message_update("/stats", sender=OPERATOR))
+    stats = (await texts(bot, fake_telegram, sent_before + 1))[-1]
+    assert "\n发言成员：1 人\n" in stats
