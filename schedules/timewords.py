@@ -109,16 +109,26 @@ _DURATION = re.compile(rf"\s*{_PIECE}(?:\s*(?:and\s+)?{_PIECE})*", re.IGNORECASE
 _PIECE_PARTS = re.compile(rf"(\d+|半)\s*({_UNIT_RE})(?![a-z])", re.IGNORECASE)
 
 
+# No command means a duration longer than a century, and now plus or minus one stays a date
+# Python can hold; "99999999999d" would overflow timedelta and "in 99999999d" the calendar.
+LONGEST = timedelta(days=36525)
+_UNIT_SECONDS = {"week": 604800, "day": 86400, "hour": 3600, "minute": 60}
+
+
 def match_duration(text: str, pos: int) -> tuple[timedelta, int] | None:
-    """Match `30m`, `2h`, `1h30m`, `2 hours`, `3天`, `1小时30分钟`, `半小时` at `pos`."""
+    """Match `30m`, `2h`, `1h30m`, `2 hours`, `3天`, `1小时30分钟`, `半小时` at `pos`; longer than
+    LONGEST is no duration."""
     match = _DURATION.match(text, pos)
     if match is None:
         return None
-    total = timedelta(0)
+    seconds = 0
     for amount, unit in _PIECE_PARTS.findall(match.group()):
-        count = 0.5 if amount == "半" else int(amount)
-        total += timedelta(**{_UNIT_OF[unit.lower()] + "s": count})
-    return total, match.end()
+        size = _UNIT_SECONDS[_UNIT_OF[unit.lower()]]
+        seconds += size // 2 if amount == "半" else int(amount) * size
+    # Summed as whole numbers first: a huge count is refused here, never handed to timedelta.
+    if seconds > LONGEST.total_seconds():
+        return None
+    return timedelta(seconds=seconds), match.end()
 
 
 def parse_duration(text: str) -> timedelta | None:

@@ -108,6 +108,20 @@ async def test_ids_are_taken_as_the_bot_writes_them_and_odd_numbers_answered(sbo
     assert [job.id for job in await jobs(sbot)] == [job.id]
 
 
+async def test_durations_beyond_any_calendar_are_answered_not_crashed_on(sbot, fake_telegram):
+    # Each overflowed timedelta or the date it was added to: no answer, a traceback in the log.
+    for text, answer in (
+        ("/schedule add in 99999999d hi", "看不懂这个时间：「in 99999999d hi」"),
+        ("/schedule add in 99999999999d hi", "看不懂这个时间：「in 99999999999d hi」"),
+        ("/schedule add 每99999999天 hi", "看不懂这个时间：「每99999999天 hi」"),
+        ("/schedule add 每天 9:00 hi grace=99999999999d", "宽限时间写法不对：「99999999999d」"),
+        ("/countdown in 99999999d Sale", "看不懂截止时间：「in 99999999d Sale」"),
+        ("/countdown 2027-01-01 00:00 Sale marks=99999999999d", "提醒点写法不对：「99999999999d」"),
+    ):
+        assert (await command(sbot, fake_telegram, text)).startswith(answer)
+    assert await jobs(sbot) == []
+
+
 async def test_run_now_posts_once_per_command(sbot, fake_telegram):
     await command(sbot, fake_telegram, "/schedule add 每天 9:00 早安 {group}")
     (job,) = await jobs(sbot)
