@@ -173,6 +173,10 @@ define(
         },
         "rules.show": {"zh": "📜 群规与入群规则：\n{rules}", "en": "📜 Rules:\n{rules}"},
         "rules.saved": {"zh": "群规已更新。", "en": "Rules updated."},
+        "rules.usage": {
+            "zh": "用法：/rules set <群规内容>（可以从下一行开始写）",
+            "en": "Usage: /rules set <the rules> (they may start on the next line)",
+        },
         "intro.prompt": {
             "zh": "欢迎 {name}！来做个自我介绍吧：你是谁、做什么、为什么加入？"
             "（带上 #自我介绍 标签）",

@@ -226,8 +226,11 @@ async def rules_command(event: Event, ctx: Context) -> list[Action]:
     if verb == "set":
         if not ctx.is_operator:
             return _reply(event, ctx.t("common.not_operator"))
+        if not rest.strip():
+            # A bare "/rules set" (a menu tap, a send too soon) must not wipe published rules.
+            return _reply(event, ctx.t("rules.usage"))
         config = load(ctx.group, ScreeningConfig)
-        config.rules = rest.strip() or None
+        config.rules = rest.strip()
         save(ctx.group, config)
         return _reply(event, ctx.t("rules.saved"))
     config = load(ctx.group, ScreeningConfig)

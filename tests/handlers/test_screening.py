@@ -270,6 +270,20 @@ async def test_rules_are_published_by_operators_and_read_by_members(bot, fake_te
     ]
 
 
+async def test_a_bare_rules_set_keeps_the_published_rules(bot, fake_telegram):
+    # It answered "群规已更新。" and had wiped the rules: /rules then said none were published.
+    await bot.post_update(make_message_update("/rules set 1. 不发广告", sender=OP))
+    await bot.post_update(make_message_update("/rules set", sender=OP))
+    await bot.post_update(make_message_update("/rules"))
+    sent = await fake_telegram.wait_for("sendMessage", 3)
+    await quiet(bot)
+    assert [m["text"] for m in sent] == [
+        "群规已更新。",
+        "用法：/rules set <群规内容>（可以从下一行开始写）",
+        "📜 群规与入群规则：\n1. 不发广告",
+    ]
+
+
 async def test_rules_and_questions_typed_on_the_line_after_the_command_are_saved(
     bot, fake_telegram
 ):
