@@ -199,7 +199,9 @@ async def _find_member(ctx: Context, who: str) -> tuple[str, str] | None:
 
 
 def _plain_text(event: Event) -> bool:
-    return event.command is None and bool((event.text or "").strip())
+    # `command` is only set for our own commands; one aimed at another bot ("/play@musicbot
+    # a long song title") is no more activity than ours, as the message counter agrees.
+    return event.command is None and not event.bot_command and bool((event.text or "").strip())
 
 
 def activity_points(event: Event, config: PointsConfig) -> tuple[str, int]:

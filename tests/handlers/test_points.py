@@ -270,6 +270,15 @@ async def test_substantial_messages_earn_activity_points_up_to_a_daily_cap(bot, 
     assert [(e.user_id, e.reason, e.delta) for e in entries] == [("222", "activity", 1)] * 5
 
 
+async def test_commands_to_other_bots_earn_no_activity_points(bot, fake_telegram):
+    # Only our own commands were left out: each long one for another bot earned a point.
+    for text in TALK[:3]:
+        await bot.post_update(make_message_update(f"/play@music_bot {text}", sender=ALICE))
+    await bot.post_update(make_message_update(TALK[3], sender=ALICE))
+    await quiet(bot)
+    assert [(e.user_id, e.reason, e.delta) for e in await ledger(bot)] == [("222", "activity", 1)]
+
+
 async def test_with_topic_words_only_on_topic_messages_earn_activity_points(bot, fake_telegram):
     command = "/settings points.topic_words 作业, 笔记, homework"
     await bot.post_update(make_message_update(command, sender=OPERATOR))
