@@ -51,6 +51,10 @@ define(
         "welcome.and_others": {"zh": " 等另外 {count} 位新朋友", "en": " and {count} others"},
         "welcome.no_rules": {"zh": "请友善交流。", "en": "Please be kind."},
         "welcome.button_rules": {"zh": "📜 阅读群规", "en": "📜 Read the rules"},
+        "welcome.rules_more": {
+            "zh": "\n（完整群规：在群里发送 /rules）",
+            "en": "\n(All the rules: send /rules in the group)",
+        },
         "welcome.button_intro": {"zh": "👋 自我介绍", "en": "👋 Introduce yourself"},
         "welcome.show": {
             "zh": "欢迎语：{state}\n模板：{template}\n占位符：{{name}} {{group}} {{count}} "

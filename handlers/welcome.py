@@ -82,8 +82,10 @@ def _is_welcome_button(event: Event) -> bool:
 @router.on(EventKind.CALLBACK, when=_is_welcome_button, group_only=True)
 async def on_welcome_button(event: Event, ctx: Context) -> list[Action]:
     """Greeting buttons answer privately (a popup) so the group is not flooded."""
+    more = ""
     if event.callback_data == "wl:rules":
         text = ctx.t("rules.show", rules=rules_text(ctx))
+        more = ctx.t("welcome.rules_more")
     else:
         # The group's own prompt, as the greeting shows it (plain text: a popup has no HTML).
         name = event.user.name if event.user else ""
@@ -93,10 +95,22 @@ async def on_welcome_button(event: Event, ctx: Context) -> list[Action]:
         AnswerCallback(
             chat_id=event.chat.id,
             callback_id=event.callback_id or "",
-            text=text[:200],
+            text=_fit_popup(text, more),
             show_alert=True,
         )
     ]
+
+
+POPUP_LIMIT = 200  # characters Telegram shows in a callback answer
+
+
+def _fit_popup(text: str, more: str) -> str:
+    """`text`, or as much as fits with an ellipsis and `more` (where to read the rest): a cut
+    popup read as the whole of the rules, ending mid-sentence."""
+    if len(text) <= POPUP_LIMIT:
+        return text
+    tail = "…" + more
+    return text[: POPUP_LIMIT - len(tail)] + tail
 
 
 @router.command(

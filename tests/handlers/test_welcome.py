@@ -110,6 +110,17 @@ async def test_welcome_off_and_rules_button(bot, fake_telegram):
     assert len(fake_telegram.called("sendMessage")) == 1
 
 
+async def test_rules_too_long_for_the_popup_say_where_the_rest_is(bot, fake_telegram):
+    # Telegram shows 200 characters in a popup: longer rules were cut mid-sentence, silently.
+    rules = "\n".join(f"{n}. 请勿发布广告、二维码或拉人进其他群，违者移出。" for n in range(1, 11))
+    await configure(bot, welcome=FAST_WELCOME, screening={"rules": rules})
+    await bot.post_update(make_callback_update("wl:rules"))
+    (answer,) = await fake_telegram.wait_for("answerCallbackQuery", 1)
+    assert len(answer["text"]) == 200
+    assert answer["text"].startswith("📜 群规与入群规则：\n1. 请勿发布广告")
+    assert answer["text"].endswith("…\n（完整群规：在群里发送 /rules）")
+
+
 async def test_a_burst_with_default_settings_is_greeted_once_within_5_seconds(
     bot, fake_telegram
 ):
