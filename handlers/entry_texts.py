@@ -66,6 +66,12 @@ define(
         "welcome.off": {"zh": "关闭", "en": "off"},
         "welcome.builtin": {"zh": "（内置）", "en": "(built-in)"},
         "welcome.saved": {"zh": "欢迎语设置已保存。", "en": "Welcome settings saved."},
+        "welcome.unknown_placeholder": {
+            "zh": "欢迎语未保存：不认识 {unknown}。可用的占位符：{{name}} {{group}} {{count}} "
+            "{{rules}} {{inviter}}",
+            "en": "Welcome message not saved: {unknown} is no placeholder. Use {{name}} "
+            "{{group}} {{count}} {{rules}} {{inviter}}",
+        },
         "welcome.usage": {
             "zh": "用法：/welcome [set <模板>|on|off|cleanup <秒数>|cleanup off]",
             "en": "Usage: /welcome [set <template>|on|off|cleanup <seconds>|cleanup off]",

@@ -9,6 +9,7 @@ leaves or is removed before their greeting goes out is no longer named in it.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from bot.core.actions import Action, AnswerCallback, SendMessage
@@ -31,7 +32,7 @@ from handlers.entry_config import (
 from handlers.raid import force_spend, record_joins
 from handlers.screening import split_verb
 from handlers.verification import is_departure, start_challenge
-from handlers.welcome_batch import queue_greeting, rules_text
+from handlers.welcome_batch import PLACEHOLDER, queue_greeting, rules_text
 from handlers.welcome_departures import forget
 
 router = Router("welcome")
@@ -113,6 +114,10 @@ def _fit_popup(text: str, more: str) -> str:
     return text[: POPUP_LIMIT - len(tail)] + tail
 
 
+# A word in braces, as operators write placeholders: "{name}", but also "{nmae}" or "{Name}".
+LOOKS_LIKE_PLACEHOLDER = re.compile(r"\{[^{}\s]{1,32}\}")
+
+
 @router.command(
     "welcome",
     description={"zh": "查看或设置欢迎语", "en": "Show or set the welcome message"},
@@ -125,6 +130,11 @@ async def welcome_command(event: Event, ctx: Context) -> list[Action]:
     config = load(ctx.group, WelcomeConfig)
     verb, rest = split_verb(event.args)
     if verb == "set" and rest.strip():
+        # A misspelt placeholder would greet every newcomer with "{nmae}" as it stands.
+        found = LOOKS_LIKE_PLACEHOLDER.findall(rest)
+        if unknown := [word for word in found if not PLACEHOLDER.fullmatch(word)]:
+            text = ctx.t("welcome.unknown_placeholder", unknown=" ".join(unknown))
+            return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
         config.template = rest.strip()
         text = ctx.t("welcome.saved")
     elif verb in ("on", "off"):

@@ -46,6 +46,24 @@ async def test_operator_template_fills_placeholders_and_escapes_its_own_text(bot
     assert "in Qunbot Test Group. No ads &lt;ever&gt; (via Op)" in text
 
 
+async def test_a_misspelt_placeholder_is_refused_not_shown_to_newcomers(bot, fake_telegram):
+    # "{nmae}" was saved and every newcomer was greeted with "{nmae}" as it stood.
+    op = user(OPERATOR_ID, "Op")
+    await configure(bot, welcome=FAST_WELCOME)
+    for template in ("欢迎 {nmae} 来到 {group}！", "Hi {Name}, meet {group}"):
+        await bot.post_update(make_message_update(f"/welcome set {template}", sender=op))
+    await bot.post_update(make_join_update(user(444, "Bob")))
+    sent = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 3)]
+    await quiet(bot)
+    placeholders = "可用的占位符：{name} {group} {count} {rules} {inviter}"
+    assert sent[:2] == [
+        f"欢迎语未保存：不认识 {{nmae}}。{placeholders}",
+        f"欢迎语未保存：不认识 {{Name}}。{placeholders}",
+    ]
+    assert (await group_settings(bot))["welcome"].get("template") is None
+    assert '<a href="tg://user?id=444">Bob</a>' in sent[2]
+
+
 async def test_a_burst_of_joins_gets_one_greeting(bot, fake_telegram):
     await configure(bot, welcome=FAST_WELCOME)
     await bot.post_update(make_join_update(user(501, "Ann"), user(502, "Ben")))
