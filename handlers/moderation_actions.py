@@ -93,6 +93,7 @@ async def punish(
         actor_id=event.user.id if source == "operator" and event.user else None,
         shadow=shadow,
         undone=False,
+        lang=ctx.lang,
         at=ctx.now,
     )
     log.info(

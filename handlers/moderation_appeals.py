@@ -57,14 +57,18 @@ async def moderation_button(event: Event, ctx: Context) -> list[Action]:
 async def _appeal(event: Event, ctx: Context, decision_id: int) -> list[Action]:
     """The member asks the group's operators to look again; posted in the group with buttons."""
     decision = await decision_by_id(ctx.session, decision_id)
-    if decision is None or event.user is None or decision.user_id != event.user.id:
+    if decision is None:  # no group to speak for: the private chat's language
         return [_answer(event, ctx.t("moderation.not_yours"), alert=True)]
-    if decision.undone:  # an operator lifted it before the member appealed
-        return [_answer(event, ctx.t("moderation.already_undone", id=decision.id))]
-    if decision.appeal is not None:
-        return [_answer(event, ctx.t("moderation.appeal_duplicate"))]
     group = await ctx.session.get(Group, decision.group_id)
     assert group is not None  # decisions are deleted with their group
+    user_lang = event.user.language_code if event.user else None
+    member_lang = _member_language(decision, group, user_lang)
+    if event.user is None or decision.user_id != event.user.id:
+        return [_answer(event, translate(member_lang, "moderation.not_yours"), alert=True)]
+    if decision.undone:  # an operator lifted it before the member appealed
+        return [_answer(event, translate(member_lang, "moderation.already_undone", id=decision.id))]
+    if decision.appeal is not None:
+        return [_answer(event, translate(member_lang, "moderation.appeal_duplicate"))]
     decision.appeal, decision.appealed_at = "pending", ctx.now
     lang = pick_language(load_group_settings(group.settings).language.value, None)
     text = translate(
@@ -81,8 +85,22 @@ async def _appeal(event: Event, ctx: Context, decision_id: int) -> list[Action]:
     )
     return [
         SendMessage(chat_id=group.chat_id, text=text, buttons=keys),
-        _answer(event, ctx.t("moderation.appeal_sent")),
+        _answer(event, translate(member_lang, "moderation.appeal_sent")),
     ]
+
+
+def _member_language(
+    decision: ModerationDecision, group: Group | None, user_lang: str | None = None
+) -> str:
+    """The language the member's notice was in, for everything the member hears about the
+    decision: their private chat (and the operator who answers) may speak another.
+
+    A decision stored without it takes the group's rule, `user_lang` being the member's own.
+    """
+    if decision.lang:
+        return decision.lang
+    settings = load_group_settings(group.settings if group is not None else None)
+    return pick_language(settings.language.value, user_lang)
 
 
 def _button(lang: str, verb: str, decision_id: int) -> Button:
@@ -100,11 +118,10 @@ async def _restore(
     if decision.appeal == "pending" or appealed:
         decision.appeal = "restored"
         title = ctx.group.title if ctx.group else ""
-        actions.append(
-            SendMessage(
-                chat_id=decision.user_id, text=ctx.t("moderation.appeal_restored", group=title)
-            )
+        told = translate(
+            _member_language(decision, ctx.group), "moderation.appeal_restored", group=title
         )
+        actions.append(SendMessage(chat_id=decision.user_id, text=told))
     name = decision.user_name or decision.user_id
     text = ctx.t("moderation.undone", id=decision.id, name=name)
     return [*actions, SendMessage(chat_id=event.chat.id, text=text), _answer(event, text)]
@@ -119,7 +136,10 @@ def _reject(event: Event, ctx: Context, decision: ModerationDecision) -> list[Ac
         return [_answer(event, text)]  # pressed again: the member was told once
     decision.appeal = "rejected"
     return [
-        SendMessage(chat_id=decision.user_id, text=ctx.t("moderation.appeal_rejected")),
+        SendMessage(
+            chat_id=decision.user_id,
+            text=translate(_member_language(decision, ctx.group), "moderation.appeal_rejected"),
+        ),
         SendMessage(chat_id=event.chat.id, text=text),
         _answer(event, text),
     ]

@@ -61,6 +61,10 @@ class ModerationDecision(Base):
     undone_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     appeal: Mapped[str | None] = mapped_column(String(16))  # pending | restored | rejected
     appealed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The language the member's notice was written in: all that follows from it (the appeal's
+    # answers, its outcome) reaches the member in that language, whoever presses the button.
+    # None on decisions taken before it was kept.
+    lang: Mapped[str | None] = mapped_column(String(8))
     at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

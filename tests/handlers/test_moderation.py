@@ -308,6 +308,73 @@ async def test_an_appeal_rejected_after_a_restore_or_twice_tells_the_member_noth
     assert to_bob.count("你的申诉未通过。") == 1
 
 
+async def mute_by_two_ads(bot, fake_telegram, member: dict, mutes: int = 1) -> ModerationDecision:
+    for _ in range(2):
+        await bot.post_update(make_message_update(AD, sender=member))
+    await fake_telegram.wait_for("restrictChatMember", mutes)
+    await eventually(lambda: quiet(bot))
+    return (await decisions(bot))[-1]
+
+
+async def press(bot, fake_telegram, data: str, who: dict, chat_id: int) -> str:
+    await post_and_settle(bot, make_callback_update(data, sender=who, chat_id=chat_id))
+    return fake_telegram.called("answerCallbackQuery")[-1]["text"]
+
+
+async def test_appeal_replies_follow_the_groups_language_not_the_private_chats(
+    bot, fake_telegram
+):
+    await post_and_settle(bot, make_message_update("/settings language en", sender=OPERATOR))
+    mute = await mute_by_two_ads(bot, fake_telegram, ALICE)  # no language_code: Chinese alone
+    (notice,) = sent_to(fake_telegram, MEMBER_ID)
+    assert notice["text"].startswith("Your message in")
+    appeal = f"adf:appeal:{mute.id}"
+    chinese_bob = {**BOB, "language_code": "zh"}
+    replies = [
+        await press(bot, fake_telegram, appeal, ALICE, MEMBER_ID),
+        await press(bot, fake_telegram, appeal, {**ALICE, "language_code": "zh"}, MEMBER_ID),
+        await press(bot, fake_telegram, appeal, chinese_bob, BOB["id"]),
+    ]
+    assert replies == [
+        "Your appeal was sent to the group's operators.",
+        "This appeal was already sent.",
+        "This is not yours.",
+    ]
+    await post_and_settle(bot, make_callback_update(f"adf:restore:{mute.id}", sender=OPERATOR))
+    assert sent_to(fake_telegram, MEMBER_ID)[-1]["text"].startswith("Your appeal was accepted")
+    assert await press(bot, fake_telegram, appeal, ALICE, MEMBER_ID) == (
+        f"#{mute.id} was already undone."
+    )
+
+
+async def test_in_an_auto_language_group_the_member_hears_their_appeals_fate_as_their_notice(
+    bot, fake_telegram
+):
+    # The group follows each speaker: the notice went out in the member's English, and the
+    # operator who answers the appeal speaks Chinese. The member still hears it in English.
+    english_alice, english_bob = {**ALICE, "language_code": "en"}, {**BOB, "language_code": "en"}
+    alices = await mute_by_two_ads(bot, fake_telegram, english_alice)
+    bobs = await mute_by_two_ads(bot, fake_telegram, english_bob, mutes=2)
+    for member, decision in ((english_alice, alices), (english_bob, bobs)):
+        reply = await press(bot, fake_telegram, f"adf:appeal:{decision.id}", member, member["id"])
+        assert reply == "Your appeal was sent to the group's operators."
+    await post_and_settle(bot, make_callback_update(f"adf:restore:{alices.id}", sender=OPERATOR))
+    await post_and_settle(bot, make_callback_update(f"adf:reject:{bobs.id}", sender=OPERATOR))
+    assert sent_to(fake_telegram, MEMBER_ID)[-1]["text"].startswith("Your appeal was accepted")
+    assert sent_to(fake_telegram, BOB["id"])[-1]["text"] == "Your appeal was not accepted."
+    # The operators' side stays in the group's own terms.
+    assert sent_to(fake_telegram, GROUP_ID)[-1]["text"] == f"#{bobs.id} 的申诉已驳回。"
+
+
+async def test_a_decision_stored_before_its_language_was_answers_in_the_groups(bot, fake_telegram):
+    await post_and_settle(bot, make_message_update("/settings language en", sender=OPERATOR))
+    mute = await mute_by_two_ads(bot, fake_telegram, ALICE)
+    forget_language = ModerationDecision.__table__.update().values(lang=None)
+    await db(bot, lambda s: s.execute(forget_language))
+    reply = await press(bot, fake_telegram, f"adf:appeal:{mute.id}", ALICE, MEMBER_ID)
+    assert reply == "Your appeal was sent to the group's operators."
+
+
 async def test_a_private_notice_that_cannot_be_delivered_is_recorded(bot, fake_telegram):
     await bot.post_update(make_message_update(AD, sender=ALICE))
     await fake_telegram.wait_for("deleteMessage")
