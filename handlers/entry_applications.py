@@ -108,6 +108,15 @@ async def find_code(session: AsyncSession, group_id: int, code: str) -> InviteCo
     )
 
 
+def _usable_now(now: datetime):
+    """`InviteCode.usable` as a query condition."""
+    return (
+        InviteCode.revoked.is_(False),
+        or_(InviteCode.expires_at.is_(None), InviteCode.expires_at > now),
+        or_(InviteCode.max_uses.is_(None), InviteCode.uses < InviteCode.max_uses),
+    )
+
+
 async def take_code(session: AsyncSession, group_id: int, code: str, now: datetime) -> bool:
     """Use one of a code's uses; False when it is unknown, revoked, expired or used up."""
     result = await session.execute(
@@ -115,14 +124,18 @@ async def take_code(session: AsyncSession, group_id: int, code: str, now: dateti
         .where(
             InviteCode.group_id == group_id,
             InviteCode.code == normalise_code(code),
-            InviteCode.revoked.is_(False),
-            or_(InviteCode.expires_at.is_(None), InviteCode.expires_at > now),
-            or_(InviteCode.max_uses.is_(None), InviteCode.uses < InviteCode.max_uses),
+            *_usable_now(now),
         )
         .values(uses=InviteCode.uses + 1)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+async def has_usable_code(session: AsyncSession, group_id: int, now: datetime) -> bool:
+    """Whether any counted code of the group could still admit someone."""
+    query = select(InviteCode.id).where(InviteCode.group_id == group_id, *_usable_now(now))
+    return await session.scalar(query.limit(1)) is not None
 
 
 async def open_application(

@@ -168,6 +168,27 @@ define(
             "en": "Usage: /screening open|code <codes...>|review|allowlist, or "
             "/screening questions Q1 | Q2, or /screening review_chat <chat id>|off",
         },
+        "screening.mode_counted_codes": {
+            "zh": "code（计数邀请码，见 /code list）",
+            "en": "code (counted codes: /code list)",
+        },
+        "screening.code_needs_codes": {
+            "zh": "邀请码模式至少需要一个邀请码，否则每个入群申请都会被拒绝。请在命令后写上邀请码："
+            "/screening code <邀请码1> <邀请码2>；或先用 /code add <邀请码> 或 /code new "
+            "创建计数邀请码，再发送 /screening code。入群审核方式未变：{mode}",
+            "en": "Code mode needs at least one code, or every join request would be declined. "
+            "List them: /screening code <code1> <code2>; or create counted codes first with "
+            "/code add <code> or /code new, then send /screening code. Screening stays: {mode}",
+        },
+        "screening.allowlist_needs_ids": {
+            "zh": "白名单模式需要先导入至少一个用户 ID，否则每个入群申请都会被拒绝。请先用 "
+            "/allowlist add <ID...> 添加，或回复一条含 ID 的消息发送 /allowlist import，"
+            "再发送 /screening allowlist。入群审核方式未变：{mode}",
+            "en": "Allow-list mode needs at least one user id first, or every join request "
+            "would be declined. Add them with /allowlist add <ids...>, or reply to a message "
+            "listing ids with /allowlist import, then send /screening allowlist. "
+            "Screening stays: {mode}",
+        },
         "screening.allowlist_added": {
             "zh": "白名单新增 {added} 人，共 {total} 人。",
             "en": "Added {added} to the allow-list; {total} in total.",

@@ -28,7 +28,7 @@ from handlers import (
     entry_texts,  # noqa: F401  (registers the texts)
     invite_codes,
 )
-from handlers.entry_applications import normalise_code, take_code
+from handlers.entry_applications import has_usable_code, normalise_code, take_code
 from handlers.entry_config import ScreeningConfig, load, save
 from handlers.entry_dialogue import (
     decided_already,
@@ -179,12 +179,31 @@ async def screening_command(event: Event, ctx: Context) -> list[Action]:
     parts = event.args.split()
     if not parts or parts[0] not in ("open", "code", "review", "allowlist"):
         return _reply(event, ctx.t("screening.usage"))
-    config.mode = parts[0]
-    if parts[0] == "code" and parts[1:]:
-        config.codes = parts[1:]
+    mode = parts[0]
+    listed = parts[1:] if mode == "code" else []
+    # A rule with nothing that can admit anyone would decline every requester (asked for a
+    # code none can have, or missing from an empty list): refused, the old rule kept.
+    if (
+        mode == "code"
+        and not (listed or config.codes)
+        and not await has_usable_code(ctx.session, ctx.group.id, ctx.now)
+    ):
+        return _reply(event, ctx.t("screening.code_needs_codes", mode=_describe(ctx, config)))
+    if mode == "allowlist" and not config.allowlist:
+        return _reply(event, ctx.t("screening.allowlist_needs_ids", mode=_describe(ctx, config)))
+    config.mode = mode
+    if listed:
+        config.codes = listed
     save(ctx.group, config)
-    mode = config.mode + (f" ({', '.join(config.codes)})" if config.mode == "code" else "")
-    return _reply(event, ctx.t("screening.saved", mode=mode))
+    return _reply(event, ctx.t("screening.saved", mode=_describe(ctx, config)))
+
+
+def _describe(ctx: Context, config: ScreeningConfig) -> str:
+    if config.mode != "code":
+        return config.mode
+    if config.codes:
+        return f"code ({', '.join(config.codes)})"
+    return ctx.t("screening.mode_counted_codes")
 
 
 @router.command(

@@ -257,6 +257,53 @@ async def test_allowlist_imported_from_a_replied_message(bot, fake_telegram):
     assert (approved["user_id"], declined["user_id"]) == (705, 799)
 
 
+async def test_code_and_allowlist_rules_with_nothing_to_admit_are_refused(bot, fake_telegram):
+    # "/screening code" with no codes was saved ("入群审核方式：code ()"): every requester was
+    # then asked for a code none could have, and declined. An empty allow-list declined all.
+    await bot.post_update(make_message_update("/screening review", sender=OP))
+    await bot.post_update(make_message_update("/screening code", sender=OP))
+    await bot.post_update(make_message_update("/screening allowlist", sender=OP))
+    sent = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 3)]
+    await quiet(bot)
+    assert sent[0] == "入群审核方式：review"
+    assert sent[1].startswith("邀请码模式至少需要一个邀请码")
+    assert "/screening code <邀请码" in sent[1] and "/code add" in sent[1]
+    assert sent[1].endswith("入群审核方式未变：review")
+    assert sent[2].startswith("白名单模式需要先导入至少一个用户 ID")
+    assert "/allowlist add" in sent[2] and sent[2].endswith("入群审核方式未变：review")
+    assert (await group_settings(bot))["screening"]["mode"] == "review"
+    await bot.post_update(make_join_request_update(APPLICANT))
+    await fake_telegram.wait_for("sendMessage", 4)  # the operators' review card
+    await quiet(bot)
+    assert fake_telegram.called("declineChatJoinRequest") == []
+
+
+async def test_code_and_allowlist_rules_are_taken_once_there_is_something_to_admit(
+    bot, fake_telegram
+):
+    await bot.post_update(make_message_update("/settings language en", sender=OP))
+    await bot.post_update(make_message_update("/screening code", sender=OP))
+    await bot.post_update(make_message_update("/code add EXPO uses=5", sender=OP))
+    # A counted code is enough: "/screening code" alone now switches to it.
+    await bot.post_update(make_message_update("/screening code", sender=OP))
+    await bot.post_update(make_message_update("/allowlist add 701", sender=OP))
+    await bot.post_update(make_message_update("/screening allowlist", sender=OP))
+    sent = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 6)]
+    await quiet(bot)
+    assert sent[1].startswith("Code mode needs at least one code")
+    assert sent[1].endswith("Screening stays: open")
+    assert sent[3] == "Screening rule: code (counted codes: /code list)"
+    assert sent[5] == "Screening rule: allowlist"
+    await bot.post_update(make_message_update("/screening code VIP2026", sender=OP))
+    await bot.post_update(make_message_update("/code revoke EXPO", sender=OP))
+    # Listed codes stay with the rule: switching back needs none typed again.
+    await bot.post_update(make_message_update("/screening open", sender=OP))
+    await bot.post_update(make_message_update("/screening code", sender=OP))
+    sent = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 10)]
+    await quiet(bot)
+    assert sent[6] == sent[9] == "Screening rule: code (VIP2026)"
+
+
 async def test_rules_are_published_by_operators_and_read_by_members(bot, fake_telegram):
     await bot.post_update(make_message_update("/rules set 1. 不发广告\n2. 友善交流", sender=OP))
     await bot.post_update(make_message_update("/rules set hacked", sender=user(222, "M")))
