@@ -157,6 +157,12 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
         return _reply(event, ctx.t("moderation.usage.reply", command="report"))
     if event.reply_from_linked_channel:
         return _reply(event, ctx.t("moderation.linked_channel"))
+    # Reports stand for other members' judgement: one's own would let two others remove a
+    # message where the group asked for three. Posted as a channel, the reporter is that
+    # channel: the sender is then a placeholder account all channels share.
+    reporter = event.sent_as_channel or event.user
+    if target_user.id == reporter.id:
+        return _reply(event, ctx.t("moderation.report_own"))
     bot = isinstance(target_user, User) and target_user.is_bot
     if bot or await is_exempt(ctx, target_user.id):
         return _reply(event, ctx.t("moderation.report_self"))

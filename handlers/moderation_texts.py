@@ -94,6 +94,11 @@ define(
             "the channel may no longer post in the group (#{id}). Operators, please review: "
             "/why {id}; if wrong, /undo {id}.",
         },
+        "moderation.report_own": {
+            "zh": "这是你自己的消息，不能举报；不想保留的话，直接删除它就好。",
+            "en": "That is your own message, so it cannot be reported; if you would rather "
+            "not keep it, just delete it.",
+        },
         "moderation.report_self": {
             "zh": "不能举报管理员、白名单成员或机器人的消息。",
             "en": "Messages of operators, allow-listed members and bots cannot be reported.",

@@ -17,6 +17,7 @@ from tests.factories import (
     MEMBER_ID,
     OPERATOR_ID,
     make_callback_update,
+    make_channel_message_update,
     make_chat_member_update,
     make_message_update,
     make_update,
@@ -414,6 +415,33 @@ async def test_reports_by_three_members_delete_and_mute_and_notify(bot, fake_tel
     assert len(fake_telegram.called("restrictChatMember")) == 1
     reports = await db(bot, lambda s: list(s.scalars(select(ModerationReport))))
     assert len(reports) == 4
+
+
+async def test_a_report_of_ones_own_message_is_declined_and_not_counted(bot, fake_telegram):
+    # Alice's report of her own message counted as one of the three that remove a message and
+    # mute its sender, so two others then sufficed.
+    target = message("Nice to meet you all, see you around", sender=ALICE)
+    await post_and_settle(bot, make_update("message", target))
+    for reporter in (ALICE, BOB, ALICE, CAROL):
+        await post_and_settle(
+            bot, make_message_update("/report", sender=reporter, reply_to_message=target)
+        )
+    own = "这是你自己的消息，不能举报；不想保留的话，直接删除它就好。"
+    assert [b["text"] for b in sent_to(fake_telegram, GROUP_ID)] == [
+        own, "感谢举报（1/3）。", own, "感谢举报（2/3）。"
+    ]
+    assert fake_telegram.called("deleteMessage") == []
+    assert fake_telegram.called("restrictChatMember") == []
+    reports = await db(bot, lambda s: list(s.scalars(select(ModerationReport))))
+    assert sorted(r.reporter_id for r in reports) == [str(BOB["id"]), str(CAROL["id"])]
+    # A channel reporting a message posted as itself, likewise (its sender is a placeholder).
+    post = make_channel_message_update("周末一起去爬山吗")
+    await post_and_settle(bot, post)
+    await post_and_settle(
+        bot, make_channel_message_update("/report", reply_to_message=post["message"])
+    )
+    assert sent_to(fake_telegram, GROUP_ID)[-1]["text"] == own
+    assert len(await db(bot, lambda s: list(s.scalars(select(ModerationReport))))) == 2
 
 
 async def test_in_shadow_mode_the_report_that_reaches_the_threshold_is_thanked_too(
