@@ -89,13 +89,12 @@ async def schedule_command(event: Event, ctx: Context) -> list[SendMessage]:
     if sub in ("pause", "resume", "remove", "delete", "rm", "run-now", "run"):
         # "#3" as the list and the replies write it; isdecimal, not isdigit ("²" is a digit).
         number = rest.removeprefix("#")
-        job = (
-            await find_group_job(ctx.session, ctx.group.id, int(number))
-            if number.isdecimal()
-            else None
-        )
+        if not number.isdecimal():
+            # No id to look for: "no job numbered ?" would send them looking for a job.
+            return _reply(event, ctx.t("schedule.id_usage", sub=sub))
+        job = await find_group_job(ctx.session, ctx.group.id, int(number))
         if job is None:
-            return _reply(event, ctx.t("schedule.not_found", id=rest or "?"))
+            return _reply(event, ctx.t("schedule.not_found", id=rest))
         if job.kind in COUNTDOWN_KINDS:
             # Hidden from /schedule list: run-now would fire a countdown's end (a dissolve
             # removes everyone) early, and pausing or removing one step breaks the countdown.
@@ -336,9 +335,10 @@ async def countdown_command(event: Event, ctx: Context) -> list[SendMessage]:
         return _reply(event, "\n".join(lines))
     if sub.lower() == "cancel":
         key = rest.strip().removeprefix("#")
-        found = key.isdecimal() and await cancel_countdown(ctx.session, ctx.group.id, key, ctx.now)
-        if not found:
-            return _reply(event, ctx.t("countdown.not_found", id=key or "?"))
+        if not key.isdecimal():
+            return _reply(event, ctx.t("countdown.cancel_usage"))
+        if not await cancel_countdown(ctx.session, ctx.group.id, key, ctx.now):
+            return _reply(event, ctx.t("countdown.not_found", id=key))
         return _reply(event, ctx.t("countdown.cancelled", id=key))
     args, pin = split_pin(args)
     args, update = split_update(args)

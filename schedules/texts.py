@@ -62,6 +62,12 @@ define(
             "zh": "本群没有编号为 {id} 的任务。用 /schedule list 查看编号。",
             "en": "No job #{id} in this group. See the ids with /schedule list.",
         },
+        "schedule.id_usage": {
+            "zh": "用法：/schedule {sub} <编号>，例如 /schedule {sub} 3。"
+            "用 /schedule list 查看编号。",
+            "en": "Usage: /schedule {sub} <id>, e.g. /schedule {sub} 3. See the ids with "
+            "/schedule list.",
+        },
         "schedule.is_countdown": {
             "zh": "#{id} 是倒计时 #{countdown} 的一部分，/schedule 不管理它。"
             "用 /countdown list 查看，/countdown cancel {countdown} 取消。",
@@ -121,6 +127,12 @@ define(
         "countdown.list_item": {
             "zh": "#{id} 截止 {deadline}（{end}）：{text}",
             "en": "#{id} ends {deadline} ({end}): {text}",
+        },
+        "countdown.cancel_usage": {
+            "zh": "用法：/countdown cancel <编号>，例如 /countdown cancel 3。"
+            "用 /countdown list 查看编号。",
+            "en": "Usage: /countdown cancel <id>, e.g. /countdown cancel 3. See the ids with "
+            "/countdown list.",
         },
         "countdown.not_found": {
             "zh": "本群没有编号为 {id} 的倒计时。",
