@@ -23,7 +23,7 @@ from schedules.countdowns import (
     split_pin,
     split_update,
 )
-from schedules.describe import describe
+from schedules.describe import describe, format_duration
 from schedules.errors import ScheduleError
 from schedules.firing import FireConfig, fire_now
 from schedules.models import (
@@ -39,7 +39,7 @@ from schedules.models import (
     ScheduledJob,
 )
 from schedules.options import resolve_target, split_options
-from schedules.posts import poll_payload
+from schedules.posts import is_onboarding, poll_payload
 from schedules.series import (
     add_item,
     all_series,
@@ -69,6 +69,16 @@ def _reply(event: Event, text: str) -> list[SendMessage]:
 
 def _local(ctx: Context, at: datetime | None) -> str:
     return at.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M") if at else ctx.t("schedule.never")
+
+
+def _next(ctx: Context, job: ScheduledJob) -> str:
+    """When the job posts next, as the replies and the list say it."""
+    if job.enabled and is_onboarding(job):
+        # Shown as a time, its next_run_at (the next minute's look for members now due) read as
+        # a post going out in a minute.
+        delay = format_duration(spec_of(job).delay, ctx.lang)  # type: ignore[union-attr]
+        return ctx.t("schedule.next_after_join", delay=delay)
+    return ctx.t("schedule.next_at", time=_local(ctx, job.next_run_at if job.enabled else None))
 
 
 @router.command(
@@ -155,7 +165,7 @@ async def _add(event: Event, ctx: Context, rest: str) -> list[SendMessage]:
         created_by=event.user.id if event.user else None,
     )
     when = describe(parsed.spec, ctx.lang, ctx.tz.key)
-    next_run = _local(ctx, job.next_run_at)
+    next_run = _next(ctx, job)
     if series is not None:
         end = ctx.t("schedule.series_end_loop" if payload["loop"] else "schedule.series_end_stop")
         return _reply(
@@ -281,7 +291,7 @@ async def _list(event: Event, ctx: Context, jobs: list[ScheduledJob]) -> list[Se
                 state=state,
                 when=describe(spec_of(job), ctx.lang, ctx.tz.key),
                 text=text,
-                next=_local(ctx, job.next_run_at if job.enabled else None),
+                next=_next(ctx, job),
             )
         )
     return _reply(event, "\n".join(lines))
@@ -293,9 +303,7 @@ async def _change(event: Event, ctx: Context, sub: str, job: ScheduledJob) -> li
         return _reply(event, ctx.t("schedule.paused", id=job.id))
     if sub == "resume":
         resume(ctx.session, job, ctx.now)
-        return _reply(
-            event, ctx.t("schedule.resumed", id=job.id, next=_local(ctx, job.next_run_at))
-        )
+        return _reply(event, ctx.t("schedule.resumed", id=job.id, next=_next(ctx, job)))
     if sub in ("remove", "delete", "rm"):
         await remove_job(ctx.session, job, ctx.now)
         return _reply(event, ctx.t("schedule.removed", id=job.id))

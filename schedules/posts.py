@@ -159,11 +159,17 @@ def plain_actions(
     return [SendMessage(chat_id=chat, text=fill(text, group, fire_at, tz, lang), pin=pin)]
 
 
+def is_onboarding(job: ScheduledJob) -> bool:
+    """A post greeting each member a delay after they joined (`入群3天后 …`): its next run is
+    only the next minute's look for members now due."""
+    return job.kind == kinds.POST and isinstance(spec_of(job), AfterEvent)
+
+
 async def _for_group(session, job, group, fire_at, lang, tz, operators, window):
     payload = job.payload
     pin = bool(payload.get("pin"))
     text = payload.get("text", "")
-    if job.kind == kinds.POST and isinstance(spec_of(job), AfterEvent):
+    if is_onboarding(job):
         return await _onboarding(session, job, group, fire_at, lang, tz, *window)
     if job.kind == kinds.COUNTDOWN_EDIT:
         return await _countdown_edit(session, job, group, fire_at, lang, tz)

@@ -32,14 +32,21 @@ define(
             "en": "Put the message after the time, e.g. /schedule add every day 11:00 Daily tip",
         },
         "schedule.added": {
-            "zh": "已添加定时任务 #{id}：{when}\n下次发送：{next}",
-            "en": "Scheduled job #{id}: {when}\nNext run: {next}",
+            "zh": "已添加定时任务 #{id}：{when}\n{next}",
+            "en": "Scheduled job #{id}: {when}\n{next}",
+        },
+        # {next} in the replies and the list: a time, or for an onboarding job (入群3天后 …)
+        # the rule it follows, since it posts to each member at their own time.
+        "schedule.next_at": {"zh": "下次发送：{time}", "en": "Next run: {time}"},
+        "schedule.next_after_join": {
+            "zh": "每位新成员入群 {delay}后发送",
+            "en": "Sent {delay} after each member joins",
         },
         "schedule.empty": {"zh": "本群还没有定时任务。", "en": "No scheduled jobs in this group."},
         "schedule.list_title": {"zh": "本群的定时任务：", "en": "Scheduled jobs in this group:"},
         "schedule.list_item": {
-            "zh": "#{id} {state} {when} → {text}\n    下次：{next}",
-            "en": "#{id} {state} {when} → {text}\n    next: {next}",
+            "zh": "#{id} {state} {when} → {text}\n    {next}",
+            "en": "#{id} {state} {when} → {text}\n    {next}",
         },
         "schedule.what_poll": {"zh": "投票：{question}", "en": "poll: {question}"},
         "schedule.what_series": {"zh": "系列「{name}」的下一篇", "en": 'next post of "{name}"'},
@@ -76,8 +83,8 @@ define(
         },
         "schedule.paused": {"zh": "任务 #{id} 已暂停。", "en": "Job #{id} paused."},
         "schedule.resumed": {
-            "zh": "任务 #{id} 已恢复，下次发送：{next}",
-            "en": "Job #{id} resumed; next run: {next}",
+            "zh": "任务 #{id} 已恢复。{next}",
+            "en": "Job #{id} resumed. {next}",
         },
         "schedule.removed": {"zh": "任务 #{id} 已删除。", "en": "Job #{id} removed."},
         "schedule.ran": {"zh": "任务 #{id} 已立即执行。", "en": "Job #{id} ran now."},
@@ -179,9 +186,9 @@ define(
         "series.list_item": {"zh": "「{name}」 {count} 篇", "en": '"{name}": {count} posts'},
         "schedule.series_added": {
             "zh": "已添加定时任务 #{id}：{when} 发系列「{name}」的下一篇（共 {count} 篇，{end}）\n"
-            "下次发送：{next}",
+            "{next}",
             "en": 'Scheduled job #{id}: {when}, the next post of "{name}" ({count} posts, '
-            "{end})\nNext run: {next}",
+            "{end})\n{next}",
         },
         "schedule.series_end_stop": {"zh": "发完即停", "en": "stops at the end"},
         "schedule.series_end_loop": {"zh": "发完循环", "en": "loops at the end"},

@@ -206,3 +206,44 @@ async def test_the_list_says_what_each_job_posts_in_the_groups_language(sbot, fa
         "inactivity check (under 10 messages in 7 days)",
         "topic of the day",
     ]
+
+
+async def test_an_onboarding_post_says_it_follows_each_join_not_a_time_a_minute_away(
+    sbot, fake_telegram
+):
+    # "入群3天后 欢迎" answered "下次发送：<one minute from now>", the time the bot next looks for
+    # members who are due, which read as the welcome going out in a minute.
+    reply = await command(sbot, fake_telegram, "/schedule add 入群3天后 欢迎")
+    (onboarding,) = await jobs(sbot)
+    assert reply == f"已添加定时任务 #{onboarding.id}：入群 3 天后\n每位新成员入群 3 天后发送"
+    await command(sbot, fake_telegram, "/schedule add 每天 9:00 早安")
+    daily = (await jobs(sbot))[1]
+    at = daily.next_run_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    assert (await command(sbot, fake_telegram, "/schedule list")).splitlines() == [
+        "本群的定时任务：",
+        f"#{onboarding.id} ▶ 入群 3 天后 → 欢迎",
+        "    每位新成员入群 3 天后发送",
+        f"#{daily.id} ▶ 每天 9:00 → 早安",
+        f"    下次发送：{at}",
+    ]
+    await command(sbot, fake_telegram, f"/schedule pause {onboarding.id}")
+    listing = await command(sbot, fake_telegram, "/schedule list")
+    assert listing.splitlines()[1:3] == [
+        f"#{onboarding.id} ⏸ 已暂停 入群 3 天后 → 欢迎",
+        "    下次发送：无",
+    ]
+    reply = await command(sbot, fake_telegram, f"/schedule resume {onboarding.id}")
+    assert reply == f"任务 #{onboarding.id} 已恢复。每位新成员入群 3 天后发送"
+    await command(sbot, fake_telegram, "/settings language en")
+    reply = await command(sbot, fake_telegram, "/schedule add 1 day after join Welcome aboard")
+    welcome = (await jobs(sbot))[2]
+    assert reply == (
+        f"Scheduled job #{welcome.id}: 1 day after join\nSent 1 day after each member joins"
+    )
+    listing = await command(sbot, fake_telegram, "/schedule list")
+    assert listing.splitlines()[1:5] == [
+        f"#{onboarding.id} ▶ 3 days after join → 欢迎",
+        "    Sent 3 days after each member joins",
+        f"#{daily.id} ▶ every day 9:00 → 早安",
+        f"    Next run: {at}",
+    ]
