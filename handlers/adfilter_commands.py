@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from typing import get_args
 
-from pydantic import ValidationError
-
 from bot.core.actions import SendMessage
 from bot.core.context import Context
 from bot.core.events import Event
@@ -22,6 +20,7 @@ from handlers.moderation import (
     save_adfilter_settings,
 )
 from handlers.moderation_rights import is_exempt
+from handlers.setting_numbers import NumberRefused, check_range, read_whole, whole_number
 from schedules.timewords import parse_duration
 
 router = Router("filter")
@@ -63,7 +62,6 @@ define(
             "en": "the same text in {count} groups within {minutes} min",
         },
         "filter.invalid": {"zh": "无法设置：{reason}", "en": "Cannot set that: {reason}"},
-        "filter.bad_number": {"zh": "不是整数：{value}", "en": "not a whole number: {value}"},
         "filter.limit_one": {
             "zh": "至少 2 次（或 off）：{value}",
             "en": "at least 2 (or off): {value}",
@@ -72,13 +70,6 @@ define(
             "zh": "不是时长：{value}（例如 10m、2h）",
             "en": "not a duration: {value} (e.g. 10m, 2h)",
         },
-        "filter.too_long": {
-            "zh": "时长不能超过 {value} 分钟",
-            "en": "at most {value} minutes",
-        },
-        "filter.too_short": {"zh": "时长至少 {value} 分钟", "en": "at least {value} minutes"},
-        "filter.too_many": {"zh": "不能大于 {value}", "en": "must be at most {value}"},
-        "filter.too_few": {"zh": "不能小于 {value}", "en": "must be at least {value}"},
         "filter.bad_ladder": {
             "zh": "处罚阶梯由 delete、mute、ban 组成，用逗号分隔，例如 delete,mute,ban：{value}",
             "en": "a ladder is delete, mute and ban separated by commas, e.g. delete,mute,ban: "
@@ -147,11 +138,11 @@ def _change(conf: AdFilterSettings, parts: list[str]) -> AdFilterSettings | None
             links = tuple(dict.fromkeys((*conf.allowed_links, domain.lower())))
             return conf.model_copy(update={"allowed_links": links})
         case ["newcomer", count]:
-            return _validated(conf, {"new_member_messages": _count(count)})
+            return _validated(conf, {"new_member_messages": read_whole(count)})
         case ["mute", length]:
             return _validated(conf, {"mute_minutes": _minutes(length)})
         case ["reports", count]:
-            return _validated(conf, {"report_threshold": _count(count)})
+            return _validated(conf, {"report_threshold": read_whole(count)})
         case ["ladder", steps]:
             return conf.model_copy(update={"ladder": _ladder(steps)})
         case ["keyword", "add", *words] if words:
@@ -178,14 +169,8 @@ def _change(conf: AdFilterSettings, parts: list[str]) -> AdFilterSettings | None
 _RULE_PREFIX = {"repeats": "repeat", "crossgroup": "crossgroup"}
 
 
-def _count(text: str) -> int:
-    if not text.isdecimal() or len(text) > 9:
-        raise BadSetting("filter.bad_number", text)
-    return int(text)
-
-
 def _limit(text: str) -> int:
-    count = _count(text)
+    count = read_whole(text)
     if count == 1:
         # Every message is posted once: a limit of one would remove all chat as "repeats".
         raise BadSetting("filter.limit_one", text)
@@ -194,8 +179,8 @@ def _limit(text: str) -> int:
 
 def _minutes(text: str) -> int:
     """"10" (minutes), "10m", "2h" or "1小时" as minutes."""
-    if text.isdecimal() and len(text) <= 9:
-        return int(text)
+    if (number := whole_number(text)) is not None:
+        return number
     length = parse_duration(text)
     if length is None:
         raise BadSetting("filter.bad_duration", text)
@@ -209,25 +194,11 @@ def _ladder(text: str) -> tuple[str, ...]:
     return steps
 
 
-_BOUND_TEXTS = {  # pydantic's error type -> (key for minutes, key for counts)
-    "greater_than_equal": ("filter.too_short", "filter.too_few"),
-    "less_than_equal": ("filter.too_long", "filter.too_many"),
-}
-
-
 def _validated(conf: AdFilterSettings, values: dict[str, int]) -> AdFilterSettings:
-    """`conf` with `values`, checked against the settings' limits (model_copy skips them)."""
-    try:
-        return AdFilterSettings.model_validate({**conf.model_dump(), **values})
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        limits = error.get("ctx") or {}
-        keys = _BOUND_TEXTS.get(error["type"])
-        if keys is None:  # the typed parsers above leave no other way to fail
-            raise
-        bound = limits.get("ge", limits.get("le"))
-        minutes = str(error["loc"][0]).endswith("_minutes")
-        raise BadSetting(keys[0] if minutes else keys[1], str(bound)) from None
+    """`conf` with `values`, each checked against its range (model_copy skips the checks)."""
+    for key, value in values.items():
+        check_range(value, AdFilterSettings, key, minutes=key.endswith("_minutes"))
+    return AdFilterSettings.model_validate({**conf.model_dump(), **values})
 
 
 async def _exempt(
@@ -288,6 +259,8 @@ async def filter_command(event: Event, ctx: Context) -> list[SendMessage]:
             changed = _change(conf, parts)
     except BadSetting as bad:
         return reply(ctx.t("filter.invalid", reason=ctx.t(bad.key, value=bad.value)))
+    except NumberRefused as refused:
+        return reply(ctx.t("filter.invalid", reason=refused.reason(ctx.lang)))
     if changed is None:
         return reply(ctx.t("filter.usage"))
     save_adfilter_settings(ctx.group, changed)

@@ -16,6 +16,7 @@ from bot.core.router import Router
 from bot.groups.settings import MAX_TAG_LENGTH, MAX_TAGS, GroupKind, GroupSettings, Language
 from handlers import settings_sections
 from handlers.moderation_rights import operated_chat
+from handlers.setting_numbers import NumberRefused
 
 router = Router("settings")
 
@@ -160,6 +161,9 @@ async def _section_command(ctx: Context, event: Event, args: str) -> str | None:
         shown = settings_sections.apply(ctx.group, name, parsed)
     except settings_sections.BadValue as bad:
         reason = ctx.t(bad.key, value=bad.value)
+        return ctx.t("settings.invalid", key=name, value=value, reason=reason)
+    except NumberRefused as refused:
+        reason = refused.reason(ctx.lang)
         return ctx.t("settings.invalid", key=name, value=value, reason=reason)
     except ValidationError as exc:
         reason = _reason(ctx, exc)

@@ -32,13 +32,10 @@ from bot.core.i18n import define
 from bot.db.models import Group
 from handlers.entry_config import IcebreakerConfig, RaidConfig
 from handlers.points_config import DEFAULT_TIERS, CheckinConfig, PointsConfig, RedPacketConfig
+from handlers.setting_numbers import check_range, read_whole
 
 define(
     {
-        "settings.bad_number": {
-            "zh": "不是整数：{value}",
-            "en": "not a whole number: {value}",
-        },
         "settings.bad_decimal": {"zh": "不是数字：{value}", "en": "not a number: {value}"},
         "settings.bad_switch": {
             "zh": "只能是 on 或 off：{value}",
@@ -94,12 +91,6 @@ class BadValue(ValueError):
     def __init__(self, key: str, value: str) -> None:
         super().__init__(key)
         self.key, self.value = key, value
-
-
-def _int(text: str) -> int:
-    if not re.fullmatch(r"-?\d{1,9}", text.strip()):
-        raise BadValue("settings.bad_number", text)
-    return int(text)
 
 
 def _decimal(text: str) -> float:
@@ -178,7 +169,8 @@ def _tiers(text: str) -> list[dict[str, Any]]:
 class Field:
     section: str
     key: str
-    parse: Callable[[str], Any]
+    # None: a whole number within the range the section's model gives the key.
+    parse: Callable[[str], Any] | None = None
     # A chat the bot will post to: the caller must check the operator runs it before storing.
     is_chat: bool = False
     # How an unset value (None) reads: "off" for most; "default" where None is a built-in text.
@@ -187,32 +179,32 @@ class Field:
 
 FIELDS: dict[str, Field] = {
     "checkin.keywords": Field("checkin", "extra_keywords", _words),
-    "checkin.base_points": Field("checkin", "base_points", _int),
-    "checkin.streak_bonus": Field("checkin", "streak_bonus", _int),
-    "checkin.streak_bonus_cap": Field("checkin", "streak_bonus_cap", _int),
-    "checkin.homework_points": Field("checkin", "homework_points", _int),
+    "checkin.base_points": Field("checkin", "base_points"),
+    "checkin.streak_bonus": Field("checkin", "streak_bonus"),
+    "checkin.streak_bonus_cap": Field("checkin", "streak_bonus_cap"),
+    "checkin.homework_points": Field("checkin", "homework_points"),
     "checkin.homework_tags": Field("checkin", "homework_tags", _words),
     "points.activity": Field("points", "activity_enabled", _switch),
-    "points.activity_min_chars": Field("points", "activity_min_chars", _int),
-    "points.activity_points": Field("points", "activity_points", _int),
-    "points.answer_points": Field("points", "answer_points", _int),
-    "points.referral_points": Field("points", "referral_points", _int),
-    "points.referral_daily_cap": Field("points", "referral_daily_cap", _int),
-    "points.activity_daily_cap": Field("points", "activity_daily_cap", _int),
+    "points.activity_min_chars": Field("points", "activity_min_chars"),
+    "points.activity_points": Field("points", "activity_points"),
+    "points.answer_points": Field("points", "answer_points"),
+    "points.referral_points": Field("points", "referral_points"),
+    "points.referral_daily_cap": Field("points", "referral_daily_cap"),
+    "points.activity_daily_cap": Field("points", "activity_daily_cap"),
     "points.topic_words": Field("points", "topic_words", _words),
     "points.titles": Field("points", "titles", _titles),
     "points.tiers": Field("points", "tiers", _tiers),
-    "redpacket.rounds": Field("redpacket", "rounds", _int),
+    "redpacket.rounds": Field("redpacket", "rounds"),
     "redpacket.escalation": Field("redpacket", "escalation", _decimal),
-    "raid.threshold": Field("raid", "threshold", _int),
-    "raid.window_seconds": Field("raid", "window_seconds", _int),
+    "raid.threshold": Field("raid", "threshold"),
+    "raid.window_seconds": Field("raid", "window_seconds"),
     "raid.alert_chat": Field("raid", "alert_chat_id", _chat, is_chat=True),
     "icebreaker.intro_template": Field("icebreaker", "intro_template", _text, unset="default"),
-    "icebreaker.intro_min_chars": Field("icebreaker", "intro_min_chars", _int),
-    "icebreaker.intro_within_hours": Field("icebreaker", "intro_within_hours", _int),
-    "icebreaker.round_minutes": Field("icebreaker", "round_minutes", _int),
+    "icebreaker.intro_min_chars": Field("icebreaker", "intro_min_chars"),
+    "icebreaker.intro_within_hours": Field("icebreaker", "intro_within_hours"),
+    "icebreaker.round_minutes": Field("icebreaker", "round_minutes"),
     "icebreaker.round_result": Field("icebreaker", "round_result", _switch),
-    "icebreaker.round_points": Field("icebreaker", "round_points", _int),
+    "icebreaker.round_points": Field("icebreaker", "round_points"),
 }
 
 
@@ -221,8 +213,12 @@ def fields_of(section: str) -> list[str]:
 
 
 def parse(name: str, raw: str) -> Any:
-    """What the operator typed for field `name`, read; raises BadValue when it cannot be."""
-    return FIELDS[name].parse(raw)
+    """What the operator typed for field `name`, read; raises BadValue (or NumberRefused for a
+    whole number field) when it cannot be."""
+    field = FIELDS[name]
+    if field.parse is None:
+        return check_range(read_whole(raw), SECTION_MODELS[field.section], field.key)
+    return field.parse(raw)
 
 
 def apply(group: Group, name: str, value: Any) -> str:

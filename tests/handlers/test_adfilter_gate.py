@@ -465,8 +465,8 @@ async def test_bad_filter_tuning_is_refused_with_the_reason(bot, fake_telegram):
         await bot.post_update(make_message_update(command, sender=OPERATOR))
     replies = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 5)]
     assert replies[0].startswith("无法设置：处罚阶梯由 delete、mute、ban 组成")
-    assert replies[1] == "无法设置：时长不能超过 527040 分钟"
-    assert replies[2] == "无法设置：不能小于 1"
+    assert replies[1] == "无法设置：时长要在 1 分钟到 366 天之间"
+    assert replies[2] == "无法设置：要在 1 到 100 之间"
     assert replies[3].startswith("无法设置：找不到这位成员：@nobody")
     assert replies[4] == f"无法设置：管理员本来就不受广告过滤：{OPERATOR_ID}"
     settings = await db(bot, lambda s: s.scalar(select(Group)).settings)

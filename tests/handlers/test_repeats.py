@@ -111,7 +111,7 @@ async def test_operators_set_and_switch_off_the_limits(bot, fake_telegram):
     assert "跨群复制：同一内容 3 个群" in replies[0]
     assert "跨群复制：关闭" in replies[1]
     assert replies[2] == "无法设置：不是整数：x"
-    assert replies[3] == "无法设置：时长不能超过 1440 分钟"
+    assert replies[3] == "无法设置：时长要在 1 分钟到 1 天之间"
     # Two copies are now a flood.
     await bot.post_update(make_message_update(ASK, sender=ALICE))
     await bot.post_update(make_message_update(ASK, sender=ALICE))

@@ -59,11 +59,11 @@ async def test_bad_values_are_refused_with_the_reason_and_nothing_is_stored(bot,
         "checkin.base_points",
     )
     assert replies[0] == "无法设置 checkin.base_points=ten：不是整数：ten"
-    assert replies[1] == "无法设置 checkin.base_points=-5：不能小于 0"
+    assert replies[1] == "无法设置 checkin.base_points=-5：要在 0 到 999999999 之间"
     assert replies[2].startswith("无法设置 points.titles=50=only：头衔格式是 积分=中文/English")
     assert replies[3].startswith("无法设置 points.tiers=vip=lots：等级格式是 名称=积分")
     assert replies[4] == "无法设置 points.activity=maybe：只能是 on 或 off：maybe"
-    assert replies[5] == "无法设置 redpacket.rounds=9：不能大于 5"
+    assert replies[5] == "无法设置 redpacket.rounds=9：要在 1 到 5 之间"
     assert replies[6].startswith("没有这个设置项：points.nope。可用：points.activity, ")
     assert replies[7].startswith("用法：/settings")
     stored = await group_settings(bot)
@@ -243,7 +243,7 @@ async def test_raid_thresholds_and_the_operators_alert_chat_are_set_by_command(
     ]
     assert replies[3].startswith("无法设置 raid.alert_chat=-100404：不能使用 -100404")
     assert replies[4].startswith("无法设置 raid.alert_chat=ops：不能使用 ops")
-    assert replies[5] == "无法设置 raid.threshold=1：不能小于 2"
+    assert replies[5] == "无法设置 raid.threshold=1：要在 2 到 10000 之间"
     assert replies[6] == f"已保存：raid.alert_chat = {ops_room}"
     assert replies[7] == (
         f"raid 设置：\nraid.threshold = 3\nraid.window_seconds = 30\nraid.alert_chat = {ops_room}"
