@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import get_args
 
 from bot.core.actions import SendMessage
@@ -21,6 +22,7 @@ from handlers.moderation import (
 )
 from handlers.moderation_rights import is_exempt
 from handlers.setting_numbers import NumberRefused, check_range, read_whole, whole_number
+from schedules.describe import format_duration
 from schedules.timewords import parse_duration
 
 router = Router("filter")
@@ -30,11 +32,11 @@ define(
         "filter.show": {
             "zh": "广告过滤：{enabled}{shadow}\n允许的链接：{links}\n关键词：{keywords}\n"
             "豁免成员：{exempt}\n新成员从严：前 {newcomer} 条消息\n"
-            "广告时段：{window}\n处罚阶梯：{ladder}（禁言 {minutes} 分钟）\n"
+            "广告时段：{window}\n处罚阶梯：{ladder}（禁言 {mute}）\n"
             "举报阈值：{reports} 人\n刷屏：{repeats}\n跨群复制：{crossgroup}",
             "en": "Ad filter: {enabled}{shadow}\nAllowed links: {links}\nKeywords: {keywords}\n"
             "Exempt members: {exempt}\nNewcomers judged strictly: first {newcomer} messages\n"
-            "Ad window: {window}\nLadder: {ladder} (mute {minutes} min)\n"
+            "Ad window: {window}\nLadder: {ladder} (mute {mute})\n"
             "Reports to act: {reports}\nFlood: {repeats}\nCopy-paste across groups: {crossgroup}",
         },
         "filter.on": {"zh": "开启", "en": "on"},
@@ -54,12 +56,12 @@ define(
             "[newcomer <messages>] [mute <length>] [reports <members>] [ladder delete,mute,ban]",
         },
         "filter.repeats": {
-            "zh": "同一内容 {count} 次 / {minutes} 分钟",
-            "en": "the same text {count} times in {minutes} min",
+            "zh": "同一内容 {count} 次 / {within}",
+            "en": "the same text {count} {count:time|times} in {within}",
         },
         "filter.crossgroup": {
-            "zh": "同一内容 {count} 个群 / {minutes} 分钟",
-            "en": "the same text in {count} groups within {minutes} min",
+            "zh": "同一内容 {count} 个群 / {within}",
+            "en": "the same text in {count} {count:group|groups} within {within}",
         },
         "filter.invalid": {"zh": "无法设置：{reason}", "en": "Cannot set that: {reason}"},
         "filter.limit_one": {
@@ -111,17 +113,27 @@ def _show(ctx: Context, conf: AdFilterSettings) -> str:
         newcomer=conf.new_member_messages,
         window=conf.window.describe() if conf.window else none,
         ladder=" → ".join(conf.ladder),
-        minutes=conf.mute_minutes,
+        mute=format_duration(conf.mute_length, ctx.lang),
         reports=conf.report_threshold,
-        repeats=ctx.t("filter.repeats", count=conf.repeat_limit, minutes=conf.repeat_minutes)
+        repeats=ctx.t(
+            "filter.repeats",
+            count=conf.repeat_limit,
+            within=_minutes_shown(ctx, conf.repeat_minutes),
+        )
         if conf.repeat_limit
         else ctx.t("filter.off"),
         crossgroup=ctx.t(
-            "filter.crossgroup", count=conf.crossgroup_limit, minutes=conf.crossgroup_minutes
+            "filter.crossgroup",
+            count=conf.crossgroup_limit,
+            within=_minutes_shown(ctx, conf.crossgroup_minutes),
         )
         if conf.crossgroup_limit
         else ctx.t("filter.off"),
     )
+
+
+def _minutes_shown(ctx: Context, minutes: int) -> str:
+    return format_duration(timedelta(minutes=minutes), ctx.lang)
 
 
 def _change(conf: AdFilterSettings, parts: list[str]) -> AdFilterSettings | None:

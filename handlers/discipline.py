@@ -37,6 +37,7 @@ from bot.groups.repository import find_member
 from handlers.moderation_actions import display
 from handlers.moderation_rights import is_exempt
 from handlers.welcome_departures import forget
+from schedules.describe import format_duration
 from schedules.timewords import parse_duration
 
 log = structlog.get_logger(__name__)
@@ -81,8 +82,8 @@ define(
             "en": "⚠️ {name}, please keep to the group rules. {reason}",
         },
         "discipline.muted": {
-            "zh": "已禁言 {name} {minutes} 分钟。{reason}",
-            "en": "{name} is muted for {minutes} min. {reason}",
+            "zh": "已禁言 {name} {length}。{reason}",
+            "en": "{name} is muted for {length}. {reason}",
         },
         "discipline.banned": {
             "zh": "已将 {name} 移出本群并禁止再次加入。{reason}",
@@ -115,7 +116,7 @@ define(
         "discipline.reason": {"zh": "原因：{reason}", "en": "Reason: {reason}"},
         "discipline.too_long": {
             "zh": "禁言时长最长 366 天：{value}",
-            "en": "a mute lasts at most 366 days: {value}",
+            "en": "A mute lasts at most 366 days: {value}",
         },
         "discipline.bad_length": {
             "zh": "无法识别禁言时长：{value}。请使用 30m、2h、1d 这样的时长（1 分钟到 366 天）",
@@ -220,8 +221,8 @@ async def mute_command(event: Event, ctx: Context) -> list[Action]:
         return _reply(event, ctx.t("discipline.bad_length", value=words[0][:40]))
     minutes = int(length.total_seconds() // 60)
     log.info("discipline.mute", group=event.chat.id, user=target.id, minutes=minutes)
-    text = ctx.t("discipline.muted", name=display(target), minutes=minutes,
-                 reason=_reason(ctx, words))
+    text = ctx.t("discipline.muted", name=display(target),
+                 length=format_duration(length, ctx.lang), reason=_reason(ctx, words))
     return [
         Restrict(chat_id=event.chat.id, user_id=target.id, until=ctx.now + length),
         SendMessage(chat_id=event.chat.id, text=text.strip()),

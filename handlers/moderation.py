@@ -5,7 +5,7 @@ ad time window. No database, no clock: callers pass what they know.
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -102,6 +102,10 @@ class AdFilterSettings(BaseModel):
     def filter_config(self) -> FilterConfig:
         """The detection library's view of these settings."""
         return _filter_config(self.allowed_links, self.keywords, self.new_member_messages)
+
+    @property
+    def mute_length(self) -> timedelta:
+        return timedelta(minutes=self.mute_minutes)
 
     def repeat_limits(self) -> RepeatLimits:
         return RepeatLimits(self.repeat_limit, self.repeat_minutes, self.crossgroup_limit,

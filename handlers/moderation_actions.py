@@ -28,6 +28,7 @@ from handlers.adfilter import Decision, Verdict
 from handlers.moderation import AdFilterSettings, Step, step_for
 from handlers.moderation_store import ModerationDecision, count_offences, learn, record_decision
 from handlers.welcome_departures import forget
+from schedules.describe import format_duration
 
 log = structlog.get_logger(__name__)
 
@@ -114,7 +115,8 @@ async def punish(
         # An ad is a figure of its own in the digest, not one of the members' messages.
         posted = event.at if event.message_id == message_id else ctx.now
         await activity.mark_removed(ctx.session, ctx.group.id, message_id, offender.id, posted)
-    until = ctx.now + timedelta(minutes=conf.mute_minutes)
+    until = ctx.now + conf.mute_length
+    length = format_duration(conf.mute_length, ctx.lang)
     if done == "mute":
         actions.append(Restrict(chat_id=chat, user_id=offender.id, until=until))
     elif done == "ban":
@@ -124,7 +126,7 @@ async def punish(
         actions.append(BanSenderChat(chat_id=chat, sender_chat_id=offender.id))
     if source != "report":
         key = f"adfilter.warn.{'chat.' if channel else ''}{done}"
-        warning = ctx.t(key, name=display(offender), id=row.id, minutes=conf.mute_minutes)
+        warning = ctx.t(key, name=display(offender), id=row.id, length=length)
         actions.append(
             SendMessage(
                 chat_id=chat,
@@ -138,7 +140,7 @@ async def punish(
         # The member's private chat has their user id; it fails (403) if they never started
         # the bot, which the outbox records and nothing else depends on.
         notice = ctx.t(
-            f"adfilter.notice.{step}", group=event.chat.title or chat, minutes=conf.mute_minutes
+            f"adfilter.notice.{step}", group=event.chat.title or chat, length=length
         )
         actions.append(
             SendMessage(

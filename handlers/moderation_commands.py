@@ -21,6 +21,7 @@ from handlers.moderation_store import (
     decision_in_group,
     learn,
 )
+from schedules.describe import format_duration
 
 router = Router("moderation")
 
@@ -201,7 +202,7 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
         "moderation.report_acted_chat" if channel else "moderation.report_acted",
         count=count,
         name=display(target_user),
-        minutes=conf.mute_minutes,
+        length=format_duration(conf.mute_length, ctx.lang),
         id=row.id,
     )
     keys = buttons(ctx, "notspam", "why", decision_id=row.id)

@@ -12,8 +12,8 @@ define(
             "Next time means a mute.",
         },
         "adfilter.warn.mute": {
-            "zh": "🔇 {name} 再次发布广告，已删除并禁言 {minutes} 分钟（#{id}）。",
-            "en": "🔇 {name} posted an ad again: removed and muted for {minutes} minutes (#{id}).",
+            "zh": "🔇 {name} 再次发布广告，已删除并禁言 {length}（#{id}）。",
+            "en": "🔇 {name} posted an ad again: removed and muted for {length} (#{id}).",
         },
         "adfilter.warn.ban": {
             "zh": "⛔ {name} 多次发布广告，已移出本群（#{id}）。",
@@ -31,10 +31,10 @@ define(
             "post in the group (#{id}).",
         },
         "adfilter.notice.mute": {
-            "zh": "你在「{group}」的消息被判定为广告，已被禁言 {minutes} 分钟。"
+            "zh": "你在「{group}」的消息被判定为广告，已被禁言 {length}。"
             "如果这是误判，请点击下方按钮申诉。",
-            "en": "Your message in “{group}” was judged an ad and you were muted for {minutes} "
-            "minutes. If this is a mistake, tap the button below to appeal.",
+            "en": "Your message in “{group}” was judged an ad and you were muted for {length}. "
+            "If this is a mistake, tap the button below to appeal.",
         },
         "adfilter.notice.ban": {
             "zh": "你在「{group}」的消息被判定为广告，已被移出群聊。"
@@ -82,15 +82,16 @@ define(
             "en": "Thanks for the report ({count}/{threshold}).",
         },
         "moderation.report_acted": {
-            "zh": "📣 {count} 位成员举报了 {name} 的消息：已删除并禁言 {minutes} 分钟（#{id}）。"
+            "zh": "📣 {count} 位成员举报了 {name} 的消息：已删除并禁言 {length}（#{id}）。"
             "管理员请复核：/why {id}，误判请 /undo {id}。",
-            "en": "📣 {count} members reported {name}'s message: removed and muted for {minutes} "
-            "minutes (#{id}). Operators, please review: /why {id}; if wrong, /undo {id}.",
+            "en": "📣 {count} {count:member|members} reported {name}'s message: removed and muted "
+            "for {length} (#{id}). Operators, please review: /why {id}; if wrong, /undo {id}.",
         },
         "moderation.report_acted_chat": {
             "zh": "📣 {count} 位成员举报了频道 {name} 的消息：已删除，并禁止该频道在本群发言"
             "（#{id}）。管理员请复核：/why {id}，误判请 /undo {id}。",
-            "en": "📣 {count} members reported a message of the channel {name}: removed, and "
+            "en": "📣 {count} {count:member|members} reported a message of the channel {name}: "
+            "removed, and "
             "the channel may no longer post in the group (#{id}). Operators, please review: "
             "/why {id}; if wrong, /undo {id}.",
         },

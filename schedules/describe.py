@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
+from bot.core.i18n import format_text
 from schedules.messages import DESCRIBE, UNITS, WEEKDAY_NAMES, Lang, lang_of
 from schedules.spec import DEFAULT_TZ, WEEKDAYS, AfterEvent, Cron, Every, Once
 
@@ -16,7 +17,9 @@ _ORDINAL = {1: "st", 2: "nd", 3: "rd"}
 
 
 def format_duration(delta: timedelta, lang: str) -> str:
-    """`3 天` / `3 days`, `1 小时 30 分钟` / `1 hour 30 minutes`; partial minutes round up."""
+    """`3 天` / `3 days`, `1 小时 30 分钟` / `1 hour 30 minutes`; partial minutes round up.
+
+    The one way a length is shown to people (mutes, filter windows, schedules, countdowns)."""
     language = lang_of(lang)
     minutes = math.ceil(delta.total_seconds() / 60)
     days, rest = divmod(minutes, 24 * 60)
@@ -30,8 +33,7 @@ def format_duration(delta: timedelta, lang: str) -> str:
 
 
 def _unit(lang: Lang, unit: str, n: int) -> str:
-    text = UNITS[lang][unit].format(n=n)
-    return text + "s" if lang == "en" and n != 1 else text
+    return format_text(UNITS[lang][unit], n=n)
 
 
 def describe(spec: Cron | Once | Every | AfterEvent, lang: str, group_tz: str = DEFAULT_TZ) -> str:

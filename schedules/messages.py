@@ -177,10 +177,14 @@ ERRORS = {
     },
 }
 
-# Units for "N days/hours/minutes"; English takes a plural form.
+# Units for "N days/hours/minutes" (`{n:one|many}`: see bot.core.i18n.format_text).
 UNITS = {
     "zh": {"day": "{n} 天", "hour": "{n} 小时", "minute": "{n} 分钟"},
-    "en": {"day": "{n} day", "hour": "{n} hour", "minute": "{n} minute"},
+    "en": {
+        "day": "{n} {n:day|days}",
+        "hour": "{n} {n:hour|hours}",
+        "minute": "{n} {n:minute|minutes}",
+    },
 }
 
 COUNTDOWN = {

@@ -53,7 +53,8 @@ define(
         "schedule.what_topics": {"zh": "今日话题", "en": "topic of the day"},
         "schedule.what_inactivity": {
             "zh": "活跃检查（{days} 天少于 {threshold} 条时提醒）",
-            "en": "inactivity check (under {threshold} messages in {days} days)",
+            "en": "inactivity check (under {threshold} {threshold:message|messages} in {days} "
+            "{days:day|days})",
         },
         "schedule.what_reminder": {"zh": "签到提醒", "en": "check-in reminder"},
         "schedule.what_reminder_text": {
@@ -95,20 +96,20 @@ define(
         "schedule.digest": {
             "zh": "📊 群日报（过去 {hours} 小时）：成员发言 {messages} 条（不计命令、系统通知和"
             "机器人），新成员 {joined} 人，现有成员 {members} 人。",
-            "en": "📊 Group digest (last {hours} hours): {messages} messages from members "
-            "(commands, notices and bots not counted), {joined} new members, {members} members "
-            "now.",
+            "en": "📊 Group digest (last {hours} {hours:hour|hours}): {messages} "
+            "{messages:message|messages} from members (commands, notices and bots not counted), "
+            "{joined} new {joined:member|members}, {members} {members:member|members} now.",
         },
         "schedule.digest_ads": {
             "zh": "另有 {ads} 条广告被删除，未计入发言。",
-            "en": " {ads} ads were removed and are not counted as messages.",
+            "en": " {ads} {ads:ad was|ads were} removed; ads are not counted as messages.",
         },
         "schedule.inactive": {
             "zh": "致群管理员：本群最近 {days} 天成员发言只有 {count} 条（低于 {threshold} 条；"
             "不计命令、系统通知、机器人和广告）。可以发个话题、活动或福利来激活一下群。",
-            "en": "To the operators: members posted only {count} messages here in the last "
-            "{days} days (below {threshold}; commands, notices, bots and ads not counted). A "
-            "topic, an event or a perk could wake it up.",
+            "en": "To the operators: members posted only {count} {count:message|messages} here "
+            "in the last {days} {days:day|days} (below {threshold}; commands, notices, bots and "
+            "ads not counted). A topic, an event or a perk could wake it up.",
         },
         "countdown.usage": {
             "zh": "用法：/countdown <截止时间> <内容> [marks=3d,1d,3h,1h,10m] "

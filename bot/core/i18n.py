@@ -2,9 +2,14 @@
 
 Each capability declares its texts with `define(...)` beside its handlers, so texts stay out of
 handler logic and a missing translation is caught by one test over the whole catalogue.
+
+A count that English inflects names its forms in the text: `{n} {n:day|days}` reads "1 day",
+"3 days" (the first form for exactly 1); Chinese texts need none.
 """
 
 from __future__ import annotations
+
+import string
 
 LANGUAGES = ("zh", "en")
 
@@ -22,9 +27,27 @@ def define(texts: dict[str, dict[str, str]]) -> None:
         _CATALOGUE[key] = dict(variants)
 
 
+class _Forms(string.Formatter):
+    """str.format, plus `{n:one|many}`: the form for the count `n`."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if "|" in format_spec:
+            one, _, many = format_spec.partition("|")
+            return one if value == 1 else many
+        return super().format_field(value, format_spec)
+
+
+_FORMS = _Forms()
+
+
+def format_text(text: str, /, **params: object) -> str:
+    """`text` with `params` filled in, `{n:one|many}` choosing the form for the count `n`."""
+    return _FORMS.format(text, **params)
+
+
 def translate(lang: str, key: str, /, **params: object) -> str:
     variants = _CATALOGUE[key]
-    return variants.get(lang, variants["zh"]).format(**params)
+    return format_text(variants.get(lang, variants["zh"]), **params)
 
 
 def catalogue() -> dict[str, dict[str, str]]:

@@ -49,7 +49,7 @@ async def test_mute_by_name_for_a_given_time(bot, fake_telegram):
     until = datetime.fromtimestamp(restricted["until_date"], UTC)
     assert before + timedelta(minutes=119) <= until <= before + timedelta(minutes=121)
     (notice,) = await texts(bot, fake_telegram, 1)
-    assert notice == "已禁言 @bob 120 分钟。原因：刷屏"
+    assert notice == "已禁言 @bob 2 小时。原因：刷屏"
 
 
 async def test_ban_by_reply_removes_the_member_and_the_message(bot, fake_telegram):
@@ -101,7 +101,37 @@ async def test_a_mute_length_that_cannot_be_used_is_refused_not_replaced(bot, fa
     (muted,) = await fake_telegram.wait_for("restrictChatMember", 1)
     assert muted["user_id"] == MEMBER_ID
     (*_, notice) = await texts(bot, fake_telegram, len(lengths) + 1)
-    assert notice == "已禁言 @alice 60 分钟。原因：3次刷屏"
+    assert notice == "已禁言 @alice 1 小时。原因：3次刷屏"
+
+
+async def test_mute_lengths_read_as_days_and_hours_in_both_languages(bot, fake_telegram):
+    # English said "muted for 1440 min" (Chinese "1440 分钟"), "/filter" showed "mute 1440 min"
+    # and "in 60 min", and "/mute 400d" began in lowercase ("a mute lasts at most...").
+    await bot.post_update(make_message_update("hi", sender=ALICE))
+    commands = (
+        "/mute @alice 1d",
+        "/settings language en",
+        "/mute @alice 1d",
+        "/mute @alice 90m",
+        "/mute @alice 1m",
+        "/mute @alice 400d",
+        "/filter mute 2h",
+    )
+    for command in commands:
+        await bot.post_update(make_message_update(command, sender=OPERATOR))
+    replies = await texts(bot, fake_telegram, len(commands))
+    assert replies[:6] == [
+        "已禁言 @alice 1 天。",
+        "Saved: language = en",
+        "@alice is muted for 1 day.",
+        "@alice is muted for 1 hour 30 minutes.",
+        "@alice is muted for 1 minute.",
+        "A mute lasts at most 366 days: 400d",
+    ]
+    shown = replies[6].splitlines()
+    assert "Ladder: delete → mute → ban (mute 2 hours)" in shown
+    assert "Flood: the same text 3 times in 10 minutes" in shown
+    assert "Copy-paste across groups: the same text in 3 groups within 1 hour" in shown
 
 
 async def test_a_user_id_no_account_can_have_is_not_reported_as_banned(bot, fake_telegram):

@@ -64,6 +64,24 @@ async def test_the_digest_counts_the_last_day(sbot, fake_telegram):
     assert "新成员 2 人" in digest
 
 
+async def test_the_english_digest_says_one_message_not_one_messages(sbot, fake_telegram):
+    # "1 messages from members", "1 new members", "1 ads were removed".
+    await command(sbot, fake_telegram, "/settings language en")
+    await sbot.post_update(make_join_update(user(801, "New")))
+    await sbot.post_update(make_message_update("hello", sender=user(801, "New")))
+    await eventually(sbot.settled)
+    await command(sbot, fake_telegram, "/schedule add every day 21:00 digest")
+    (job,) = await jobs(sbot)
+    await run_now(sbot, fake_telegram, job.id)
+    digest = await eventually(
+        lambda: _first(fake_telegram, lambda text: text.startswith("📊 Group digest"))
+    )
+    assert digest == (
+        "📊 Group digest (last 24 hours): 1 message from members (commands, notices and bots "
+        "not counted), 1 new member, 2 members now."
+    )
+
+
 async def test_a_checkin_reminder_uses_the_default_text_or_the_operators(sbot, fake_telegram):
     await command(sbot, fake_telegram, "/schedule add 每天 08:00 签到提醒")
     await command(
