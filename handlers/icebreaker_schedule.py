@@ -59,23 +59,26 @@ async def schedule_topics(ctx: Context, phrase: str, operator_id: str | None) ->
     if parsed.text.strip():
         return ctx.t("topic.schedule_usage")
     by_lang = {lang: (await topic_series(ctx, lang)).id for lang in LANGUAGES}
-    job = await create_job(
-        ctx.session,
-        spec=parsed.spec,
-        now=ctx.now,
-        group=ctx.group,
-        kind=SERIES,
-        # Topics go round for ever: no "starting again" note in the group at each round.
-        payload={
-            "series_id": by_lang[ctx.lang],
-            "series_by_lang": by_lang,
-            "loop": True,
-            "quiet_end": True,
-            "text": "",
-        },
-        phrase=phrase,
-        created_by=operator_id,
-    )
+    try:
+        job = await create_job(
+            ctx.session,
+            spec=parsed.spec,
+            now=ctx.now,
+            group=ctx.group,
+            kind=SERIES,
+            # Topics go round for ever: no "starting again" note in the group at each round.
+            payload={
+                "series_id": by_lang[ctx.lang],
+                "series_by_lang": by_lang,
+                "loop": True,
+                "quiet_end": True,
+                "text": "",
+            },
+            phrase=phrase,
+            created_by=operator_id,
+        )
+    except ScheduleError as exc:
+        return exc.message(ctx.lang)
     when = describe(parsed.spec, ctx.lang, ctx.tz.key)
     next_run = (
         job.next_run_at.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M") if job.next_run_at else "-"

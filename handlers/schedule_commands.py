@@ -152,18 +152,21 @@ async def _add(event: Event, ctx: Context, rest: str) -> list[SendMessage]:
     if not text:
         return _reply(event, ctx.t("schedule.no_text"))
     phrase = rest[: len(rest) - len(parsed.text)].strip()
-    job = await create_job(
-        ctx.session,
-        spec=parsed.spec,
-        now=ctx.now,
-        group=ctx.group,
-        kind=kind,
-        payload=payload,
-        target=target,
-        phrase=phrase,
-        grace=options.grace,
-        created_by=event.user.id if event.user else None,
-    )
+    try:
+        job = await create_job(
+            ctx.session,
+            spec=parsed.spec,
+            now=ctx.now,
+            group=ctx.group,
+            kind=kind,
+            payload=payload,
+            target=target,
+            phrase=phrase,
+            grace=options.grace,
+            created_by=event.user.id if event.user else None,
+        )
+    except ScheduleError as exc:
+        return _reply(event, exc.message(ctx.lang))
     when = describe(parsed.spec, ctx.lang, ctx.tz.key)
     next_run = _next(ctx, job)
     if series is not None:

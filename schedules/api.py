@@ -199,18 +199,21 @@ async def add_schedule(group_id: str, body: NewSchedule, runtime: Authorized) ->
                 422, {"code": "no_text", "zh": "缺少要发送的内容", "en": "text is required"}
             )
         grace = None if body.grace_minutes is None else timedelta(minutes=body.grace_minutes)
-        job = await create_job(
-            session,
-            spec=parsed.spec,
-            now=now,
-            group=group,
-            kind=kind,
-            payload=payload,
-            target=target,
-            phrase=body.when,
-            grace=grace,
-            created_by="api",
-        )
+        try:
+            job = await create_job(
+                session,
+                spec=parsed.spec,
+                now=now,
+                group=group,
+                kind=kind,
+                payload=payload,
+                target=target,
+                phrase=body.when,
+                grace=grace,
+                created_by="api",
+            )
+        except ScheduleError as exc:
+            raise invalid(exc) from None
         shown = job_json(job, tz)
     runtime.scheduler.refresh(job)
     return shown

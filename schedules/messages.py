@@ -144,6 +144,12 @@ ERRORS = {
         "at most 300 characters), e.g. /schedule add every fri 20:00 poll: Next topic? | "
         "ops | growth | tools",
     },
+    "after_join_posts_only": {
+        "zh": "「入群后…」只能用于普通消息（给每位新成员各发一次）；日报、投票、破冰、系列、"
+        "提醒和检查请排在固定时间，例如 每天 21:00。",
+        "en": '"... after join" is for plain posts only (one to each newcomer); plan digests, '
+        "polls, icebreakers, series, reminders and checks at fixed times, e.g. every day 21:00.",
+    },
     "empty_series": {
         "zh": "系列「{name}」还没有内容，先用 /series item {name} <内容> 添加。",
         "en": 'The series "{name}" has no posts yet; add some with /series item {name} <text>.',

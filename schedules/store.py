@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Group
 from bot.groups.settings import load_group_settings
+from schedules.errors import ScheduleError
 from schedules.misfire import DEFAULT_GRACE
 from schedules.models import POST, JobChange, ScheduledJob
 from schedules.spec import AfterEvent, Cron, Every, Once, spec_from_json, spec_to_json
@@ -65,7 +66,14 @@ async def create_job(
     countdown_id: str | None = None,
     created_by: str | None = None,
 ) -> ScheduledJob:
-    """Store a job and its first run time; without `target` it posts to `group`."""
+    """Store a job and its first run time; without `target` it posts to `group`.
+
+    Raises ScheduleError for a spec the kind cannot follow.
+    """
+    if isinstance(spec, AfterEvent) and kind != POST:
+        # Only a plain post is sent member by member as each one comes due; any other kind
+        # would fire at every sweep for the group, a digest or a poll once a minute.
+        raise ScheduleError("after_join_posts_only")
     job = ScheduledJob(
         platform=group.platform if group is not None else "telegram",
         group_id=group.id if group is not None else None,

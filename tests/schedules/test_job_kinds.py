@@ -216,3 +216,11 @@ async def test_a_scheduled_round_pays_by_the_bots_day_when_the_group_has_no_time
         assert ledger == []
     finally:
         await bot.close()
+
+
+async def test_the_api_refuses_an_after_join_digest(api):  # noqa: F811
+    refused = await api.client.post(
+        url(), json={"when": "3 days after join", "kind": "digest"}, headers=AUTH
+    )
+    assert refused.status_code == 422 and "after join" in refused.text
+    assert await jobs(api) == []

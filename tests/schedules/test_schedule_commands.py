@@ -247,3 +247,24 @@ async def test_an_onboarding_post_says_it_follows_each_join_not_a_time_a_minute_
         f"#{daily.id} ▶ every day 9:00 → 早安",
         f"    Next run: {at}",
     ]
+
+
+async def test_only_plain_posts_follow_each_join(sbot, fake_telegram):
+    # Regression: "入群3天后 日报" was accepted and, not being a post sent member by member,
+    # fired at every one-minute sweep: a digest (or poll, or round) a minute in the group.
+    for text in (
+        "/schedule add 入群3天后 日报",
+        "/schedule add 入群3天后 破冰",
+        "/schedule add 入群后1天 投票：喜欢哪个？| A | B",
+        "/schedule add 入群3天后 签到提醒",
+        "/topic schedule 入群3天后",
+    ):
+        reply = await command(sbot, fake_telegram, text)
+        assert reply.startswith("「入群后…」只能用于普通消息"), (text, reply)
+    await command(sbot, fake_telegram, "/settings language en")
+    reply = await command(sbot, fake_telegram, "/schedule add 3 days after join digest")
+    assert reply.startswith('"... after join" is for plain posts only')
+    assert await jobs(sbot) == []
+    reply = await command(sbot, fake_telegram, "/schedule add 3 days after join Welcome aboard!")
+    (job,) = await jobs(sbot)
+    assert job.kind == "post" and f"#{job.id}" in reply
