@@ -68,6 +68,10 @@ define(
             "en": "Usage: /points add|remove @username|user id <n> [reason] (or reply to them), "
             "n from 1-1000000",
         },
+        "points.bad_amount": {
+            "zh": "无法调整积分：{reason}",
+            "en": "Cannot adjust points: {reason}",
+        },
         "points.unknown_member": {
             "zh": "找不到这位成员：{who}",
             "en": "No such member here: {who}",

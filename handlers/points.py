@@ -42,6 +42,7 @@ from handlers.points_store import (
     total_points,
 )
 from handlers.redpacket import CLAIM_WORDS
+from handlers.setting_numbers import NumberRefused
 
 router = Router("points")
 
@@ -50,7 +51,9 @@ WINDOWS = ("week", "month", "all")
 WINDOW_WORDS = {"本周": "week", "周榜": "week", "周": "week", "本月": "month", "月榜": "month",
                 "月": "month", "总榜": "all", "全部": "all", "总": "all", "weekly": "week",
                 "monthly": "month", "total": "all", "alltime": "all", "all-time": "all"}
-MAX_ADJUSTMENT = 1_000_000  # named in the "points.adjust_usage" text
+# One adjustment is a lump with no daily ceiling, unlike the settings' MAX_AWARD; named in the
+# "points.adjust_usage" text.
+MAX_ADJUSTMENT = 1_000_000
 QUESTION_MARKS = ("?", "？", "吗", "请问", "怎么", "如何", "为什么")
 
 
@@ -159,11 +162,12 @@ async def adjust_points(event: Event, ctx: Context) -> list[SendMessage]:
     if target is not None and event.is_me(target[0]):
         return _reply(event, ctx.t("points.self"))
     # isdecimal, not isdigit: "²" is a digit int() cannot read. The cap keeps a slip of the
-    # finger inside the ledger's integer column (and names the range in the usage).
+    # finger ("1000000000" for "1000") out of the ledger, answered with the range as /settings.
     if target is None or not rest or not rest[0].isdecimal():
         return _reply(event, ctx.t("points.adjust_usage"))
     if not 0 < int(rest[0]) <= MAX_ADJUSTMENT:
-        return _reply(event, ctx.t("points.adjust_usage"))
+        refused = NumberRefused(rest[0], (1, MAX_ADJUSTMENT))
+        return _reply(event, ctx.t("points.bad_amount", reason=refused.reason(ctx.lang)))
     amount, note = int(rest[0]), " ".join(rest[1:])[:255] or None
     user_id, name = target
     if sign < 0:

@@ -7,9 +7,30 @@ and their escalation). Operators edit them with `/settings` (`handlers.settings_
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from bot.db.models import Group
+
+# The most points a setting can award for one thing or allow in one day. A day pays at most
+# five of them (a check-in's base and streak bonus, homework, activity, referrals), so a
+# member paid the most every day for a century holds 5 x 10,000 x 36,525 = 1,826,250,000
+# points, still below 2^31 - 1, the integer columns and sums points are kept in. Shown in
+# the range `/settings` answers with: "要在 0 到 10000 之间".
+MAX_AWARD = 10_000
+
+
+def _within_award(value: Any) -> Any:
+    # A section stored before the ceiling is read at the ceiling, not refused: a refused section
+    # falls back to the defaults whole, and the group would lose its keywords, titles and tiers.
+    if isinstance(value, int) and not isinstance(value, bool) and value > MAX_AWARD:
+        return MAX_AWARD
+    return value
+
+
+# Points one setting awards or allows; `/settings` refuses a typed value outside 0..MAX_AWARD.
+Award = Annotated[int, BeforeValidator(_within_award), Field(ge=0, le=MAX_AWARD)]
 
 
 class CheckinConfig(BaseModel):
@@ -22,10 +43,10 @@ class CheckinConfig(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     extra_keywords: tuple[str, ...] = ()
-    base_points: int = Field(default=10, ge=0)
-    streak_bonus: int = Field(default=2, ge=0)
-    streak_bonus_cap: int = Field(default=10, ge=0)
-    homework_points: int = Field(default=20, ge=0)
+    base_points: Award = 10
+    streak_bonus: Award = 2
+    streak_bonus_cap: Award = 10
+    homework_points: Award = 20
     homework_tags: tuple[str, ...] = ("作业", "#homework")
 
 
@@ -94,13 +115,13 @@ class PointsConfig(BaseModel):
 
     activity_enabled: bool = True
     activity_min_chars: int = Field(default=15, ge=1)
-    activity_points: int = Field(default=1, ge=0)
-    answer_points: int = Field(default=2, ge=0)
+    activity_points: Award = 1
+    answer_points: Award = 2
     # Paid to a member who adds someone to the group, once per person added, at most
     # `referral_daily_cap` a local day: adding accounts in bulk must not buy a trusted tier.
-    referral_points: int = Field(default=5, ge=0)
-    referral_daily_cap: int = Field(default=10, ge=0)
-    activity_daily_cap: int = Field(default=5, ge=0)
+    referral_points: Award = 5
+    referral_daily_cap: Award = 10
+    activity_daily_cap: Award = 5
     # When set, only a message that mentions one of these words is on-topic enough to earn
     # activity points (a course group: "作业", "homework"); answers to questions always count.
     topic_words: tuple[str, ...] = ()

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    bindparam,
     func,
     select,
 )
@@ -197,11 +199,13 @@ async def leaderboard(
 async def rank_of(session: AsyncSession, group_id: int, user_id: str) -> int:
     """1 + how many members of the group have more all-time points."""
     mine = await total_points(session, group_id, user_id)
+    # Bound as the 64-bit number the sum is, not as the column's 32 bits: red packets and
+    # adjustments have no daily ceiling, so a member's total can pass 2^31 - 1.
     totals = (
         select(PointsEntry.user_id)
         .where(PointsEntry.group_id == group_id)
         .group_by(PointsEntry.user_id)
-        .having(func.sum(PointsEntry.delta) > mine)
+        .having(func.sum(PointsEntry.delta) > bindparam("mine", mine, BigInteger))
     ).subquery()
     better = await session.scalar(select(func.count()).select_from(totals))
     return int(better or 0) + 1

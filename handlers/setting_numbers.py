@@ -15,9 +15,9 @@ from pydantic import BaseModel
 from bot.core.i18n import define, translate
 from schedules.describe import format_duration
 
-# The ceiling of a setting that declares none (points per check-in, daily caps...): the nine
-# digits the parsers always read; more means nothing to a group and would overflow the integer
-# columns those numbers are added into.
+# The ceiling of a setting that declares none (a message length, days to remember offences...):
+# the nine digits the parsers always read; more means nothing to a group. Points settings declare
+# a far lower one (handlers.points_config.MAX_AWARD): what they pay is added up for years.
 LARGEST = 999_999_999
 
 define(

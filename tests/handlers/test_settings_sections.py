@@ -59,7 +59,7 @@ async def test_bad_values_are_refused_with_the_reason_and_nothing_is_stored(bot,
         "checkin.base_points",
     )
     assert replies[0] == "无法设置 checkin.base_points=ten：不是整数：ten"
-    assert replies[1] == "无法设置 checkin.base_points=-5：要在 0 到 999999999 之间"
+    assert replies[1] == "无法设置 checkin.base_points=-5：要在 0 到 10000 之间"
     assert replies[2].startswith("无法设置 points.titles=50=only：头衔格式是 积分=中文/English")
     assert replies[3].startswith("无法设置 points.tiers=vip=lots：等级格式是 名称=积分")
     assert replies[4] == "无法设置 points.activity=maybe：只能是 on 或 off：maybe"
