@@ -35,7 +35,8 @@ define(
             "广告时段：{window}\n处罚阶梯：{ladder}（禁言 {mute}）\n"
             "举报阈值：{reports} 人\n刷屏：{repeats}\n跨群复制：{crossgroup}",
             "en": "Ad filter: {enabled}{shadow}\nAllowed links: {links}\nKeywords: {keywords}\n"
-            "Exempt members: {exempt}\nNewcomers judged strictly: first {newcomer} messages\n"
+            "Exempt members: {exempt}\n"
+            "Newcomers judged strictly: first {newcomer} {newcomer:message|messages}\n"
             "Ad window: {window}\nLadder: {ladder} (mute {mute})\n"
             "Reports to act: {reports}\nFlood: {repeats}\nCopy-paste across groups: {crossgroup}",
         },

@@ -8,16 +8,18 @@ define(
     {
         "checkin.done": {
             "zh": "签到成功！+{gained} 积分\n连续签到 {streak} 天，总积分 {total}",
-            "en": "Checked in! +{gained} points\nDays in a row: {streak}, total: {total} points",
+            "en": "Checked in! +{gained} {gained:point|points}\nDays in a row: {streak}, total: "
+            "{total} {total:point|points}",
         },
         "checkin.already": {
             "zh": "今天已经签到过啦，明天再来～\n连续签到 {streak} 天，总积分 {total}",
             "en": "You have already checked in today, see you tomorrow!\n"
-            "Days in a row: {streak}, total: {total} points",
+            "Days in a row: {streak}, total: {total} {total:point|points}",
         },
         "homework.done": {
             "zh": "作业已收到！+{gained} 积分，总积分 {total}",
-            "en": "Homework received! +{gained} points, total: {total} points",
+            "en": "Homework received! +{gained} {gained:point|points}, total: "
+            "{total} {total:point|points}",
         },
         "homework.again": {
             "zh": "作业已收到（今天的作业积分已领取过）。",
@@ -33,7 +35,8 @@ define(
         },
         "homework.list": {
             "zh": "今日（{day}）作业提交：{count} 份，来自 {people} 位成员。",
-            "en": "Homework today ({day}): {count} submissions from {people} members.",
+            "en": "Homework today ({day}): {count} {count:submission|submissions} from "
+            "{people} {people:member|members}.",
         },
         "points.me": {
             "zh": "{name} 的积分：{total}\n排名：{rank}\n连续签到：{streak} 天\n"
@@ -82,11 +85,11 @@ define(
         },
         "points.not_enough": {
             "zh": "{name} 只有 {total} 积分，不能扣除 {amount}",
-            "en": "{name} has only {total} points; cannot remove {amount}",
+            "en": "{name} has only {total} {total:point|points}; cannot remove {amount}",
         },
         "points.adjusted": {
             "zh": "已为 {name} {sign}{amount} 积分，当前总积分 {total}",
-            "en": "{sign}{amount} points for {name}; total now {total}",
+            "en": "{sign}{amount} {amount:point|points} for {name}; total now {total}",
         },
         "redpacket.usage": {
             "zh": "用法：/redpacket <总积分> <份数> [轮数]（总积分不少于份数，总积分最多 100000，"
@@ -106,17 +109,18 @@ define(
         "redpacket.open": {
             "zh": "🧧 积分红包来啦！共 {total} 积分，{count} 份，先到先得。\n"
             "点击按钮或回复“抢”领取。",
-            "en": "🧧 A red packet of {total} points in {count} shares — first come, first "
-            "served.\nTap the button or reply “grab” to claim.",
+            "en": "🧧 A red packet of {total} {total:point|points} in {count} "
+            "{count:share|shares} — first come, first served.\n"
+            "Tap the button or reply “grab” to claim.",
         },
         "redpacket.button": {"zh": "🧧 抢红包", "en": "🧧 Grab"},
         "redpacket.claimed": {
             "zh": "🧧 {name} 抢到了 {amount} 积分！",
-            "en": "🧧 {name} grabbed {amount} points!",
+            "en": "🧧 {name} grabbed {amount} {amount:point|points}!",
         },
         "redpacket.claimed_short": {
             "zh": "抢到 {amount} 积分！",
-            "en": "You grabbed {amount} points!",
+            "en": "You grabbed {amount} {amount:point|points}!",
         },
         "redpacket.twice": {
             "zh": "你已经抢过这个红包啦。",
@@ -125,7 +129,8 @@ define(
         "redpacket.gone": {"zh": "红包已经被抢光了。", "en": "This red packet is all gone."},
         "redpacket.finished": {
             "zh": "🧧 红包已抢完！手气最佳：{name}（{amount} 积分）",
-            "en": "🧧 The red packet is all claimed! Luckiest: {name} ({amount} points)",
+            "en": "🧧 The red packet is all claimed! Luckiest: {name} "
+            "({amount} {amount:point|points})",
         },
     }
 )

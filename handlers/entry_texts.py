@@ -48,7 +48,10 @@ define(
             "en": "🎉 Please welcome {name}, invited to {group} as super user number {count}!"
             "\nInvited by: {inviter}\n{rules}",
         },
-        "welcome.and_others": {"zh": " 等另外 {count} 位新朋友", "en": " and {count} others"},
+        "welcome.and_others": {
+            "zh": " 等另外 {count} 位新朋友",
+            "en": " and {count} {count:other|others}",
+        },
         "welcome.no_rules": {"zh": "请友善交流。", "en": "Please be kind."},
         "welcome.button_rules": {"zh": "📜 阅读群规", "en": "📜 Read the rules"},
         "welcome.rules_more": {
@@ -126,9 +129,9 @@ define(
         "raid.ended": {
             "zh": "✅ 防护模式已解除：持续约 {minutes} 分钟，期间共 {joins} 人加入，"
             "{removed} 人未通过验证被移出。欢迎语与入群验证恢复正常。",
-            "en": "✅ Guarded mode is off: it lasted about {minutes} min, {joins} joined "
-            "meanwhile and {removed} were removed by verification. Welcomes and verification "
-            "are back to normal.",
+            "en": "✅ Guarded mode is off: it lasted about {minutes} {minutes:minute|minutes}, "
+            "{joins} joined meanwhile and {removed} {removed:was|were} removed by verification. "
+            "Welcomes and verification are back to normal.",
         },
         "screening.review": {
             "zh": "入群申请：{name}（ID {user_id}）\n简介：{bio}",
@@ -235,20 +238,21 @@ define(
         },
         "icebreaker.result": {
             "zh": "🧊 破冰问答结束！{count} 位成员回答了「{question}」：{names}",
-            "en": "🧊 Icebreaker round over! {count} members answered \"{question}\": {names}",
+            "en": "🧊 Icebreaker round over! {count} {count:member|members} answered "
+            "\"{question}\": {names}",
         },
-        "icebreaker.result_one": {
-            "zh": "🧊 破冰问答结束！{count} 位成员回答了「{question}」：{names}",
-            "en": "🧊 Icebreaker round over! 1 member answered \"{question}\": {names}",
+        "icebreaker.result_others": {
+            "zh": " 等 {count} 位",
+            "en": " and {count} {count:other|others}",
         },
-        "icebreaker.result_others": {"zh": " 等 {count} 位", "en": " and {count} others"},
         "icebreaker.result_points": {
             "zh": "谢谢参与，每人 +{points} 积分！",
-            "en": "Thanks for joining in: +{points} points each!",
+            "en": "Thanks for joining in: +{points} {points:point|points} each!",
         },
         "icebreaker.result_points_capped": {
             "zh": "谢谢参与，每人 +{points} 积分（已到今日活跃积分上限的除外）！",
-            "en": "Thanks for joining in: +{points} points each (up to today's activity cap)!",
+            "en": "Thanks for joining in: +{points} {points:point|points} each (up to today's "
+            "activity cap)!",
         },
         "icebreaker.result_none": {
             "zh": "🧊 破冰问答结束：这次没有人回答「{question}」。下次一起来聊聊吧～",
@@ -265,11 +269,12 @@ define(
             "zh": "你好 {name}！申请加入「{group}」需要邀请码。\n请直接在这里回复你的邀请码"
             "（{minutes} 分钟内有效，最多尝试 {tries} 次）。",
             "en": "Hi {name}! Joining {group} needs an invite code.\nPlease reply here with "
-            "your code (within {minutes} minutes, {tries} tries at most).",
+            "your code (within {minutes} {minutes:minute|minutes}, {tries} {tries:try|tries} at "
+            "most).",
         },
         "screening.code_wrong": {
             "zh": "邀请码不正确，还可以再试 {left} 次。",
-            "en": "That code is not valid. {left} tries left.",
+            "en": "That code is not valid. {left} {left:try|tries} left.",
         },
         "screening.code_ok": {
             "zh": "邀请码正确，已通过你加入「{group}」的申请，欢迎！",
@@ -283,14 +288,15 @@ define(
         "screening.declined_timeout": {
             "zh": "{minutes} 分钟内没有收到你的回复，加入「{group}」的申请已被拒绝，"
             "可以稍后重新申请。",
-            "en": "No reply within {minutes} minutes, so your request to join {group} was "
-            "declined. You are welcome to apply again.",
+            "en": "No reply within {minutes} {minutes:minute|minutes}, so your request to join "
+            "{group} was declined. You are welcome to apply again.",
         },
         "screening.ask_questions": {
             "zh": "你好 {name}！申请加入「{group}」需要回答 {total} 个问题，管理员审核后通过。"
             "请在 {minutes} 分钟内逐条回复。",
-            "en": "Hi {name}! To join {group}, please answer {total} questions; an operator "
-            "reviews the answers. Reply to each within {minutes} minutes.",
+            "en": "Hi {name}! To join {group}, please answer {total} {total:question|questions}; "
+            "an operator reviews the answers. Reply to each within {minutes} "
+            "{minutes:minute|minutes}.",
         },
         "screening.question": {
             "zh": "问题 {index}/{total}：{question}",
@@ -358,10 +364,10 @@ define(
             "en": "No invite codes yet. Create one with /code new or /code add.",
         },
         "code.list_header": {"zh": "邀请码：", "en": "Invite codes:"},
-        "code.uses_of": {"zh": "已用 {used}/{limit} 次", "en": "{used}/{limit} uses"},
+        "code.uses_of": {"zh": "已用 {used}/{limit} 次", "en": "{used}/{limit} {limit:use|uses}"},
         "code.uses_unlimited": {
             "zh": "已用 {used} 次（不限次数）",
-            "en": "{used} uses (unlimited)",
+            "en": "{used} {used:use|uses} (unlimited)",
         },
         "code.never_expires": {"zh": "永久有效", "en": "never expires"},
         "code.expires": {"zh": "有效期至 {at}", "en": "expires {at}"},

@@ -183,8 +183,7 @@ def render_result(
     )
     if len(replies) > len(shown):
         listed += translate(lang, "icebreaker.result_others", count=len(replies) - len(shown))
-    key = "icebreaker.result_one" if len(replies) == 1 else "icebreaker.result"
-    text = translate(lang, key, count=len(replies), question=asked, names=listed)
+    text = translate(lang, "icebreaker.result", count=len(replies), question=asked, names=listed)
     if points > 0:
         text += "\n" + translate(
             lang, "icebreaker.result_points_capped" if capped else "icebreaker.result_points",

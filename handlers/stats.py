@@ -34,7 +34,8 @@ define(
             "待验证新人：{pending} 人",
             "en": "Last 7 days in this group\nMembers: {members} ({joined} joined, {left} left)\n"
             "Members who spoke: {active}\nCheck-ins: {today} today, {checkins} in 7 days\n"
-            "Points given: {points}\nIcebreaker rounds: {rounds}, {answers} answers\n"
+            "Points given: {points}\n"
+            "Icebreaker rounds: {rounds}, {answers} {answers:answer|answers}\n"
             "Ads removed: {ads} ({reports} after member reports)\n"
             "Newcomers awaiting verification: {pending}",
         },

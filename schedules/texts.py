@@ -122,7 +122,8 @@ define(
         },
         "countdown.created": {
             "zh": "倒计时 #{id} 已创建：截止 {deadline}，{count} 次提醒，结束动作：{end}。",
-            "en": "Countdown #{id} set: ends {deadline}, {count} reminders, then: {end}.",
+            "en": "Countdown #{id} set: ends {deadline}, {count} {count:reminder|reminders}, "
+            "then: {end}.",
         },
         "countdown.empty": {"zh": "本群没有进行中的倒计时。", "en": "No countdowns running here."},
         # What happens at a countdown's end, as `end=` names it.
@@ -149,19 +150,20 @@ define(
         "series.finished": {
             "zh": "致群管理员：系列「{name}」的 {total} 篇已全部发完，任务 #{id} 已停止。"
             "想从头再来，可以用 /schedule add <时间> series:{name} loop。",
-            "en": 'To the operators: all {total} posts of the series "{name}" are out; job '
-            "#{id} has stopped. To start over: /schedule add <when> series:{name} loop.",
+            "en": 'To the operators: every post of the series "{name}" is out '
+            "({total} {total:post|posts}); job #{id} has stopped. To start over: "
+            "/schedule add <when> series:{name} loop.",
         },
         "series.done_here": {
             "zh": "致群管理员：系列「{name}」的 {total} 篇已在本群全部发完，"
             "任务 #{id} 不再往本群发送。",
-            "en": 'To the operators: all {total} posts of the series "{name}" are out in this '
-            "group; job #{id} posts nothing more here.",
+            "en": 'To the operators: every post of the series "{name}" is out in this group '
+            "({total} {total:post|posts}); job #{id} posts nothing more here.",
         },
         "series.looping": {
             "zh": "致群管理员：系列「{name}」的 {total} 篇已全部发完，下次从第 1 篇重新开始。",
-            "en": 'To the operators: all {total} posts of the series "{name}" are out; '
-            "it starts again from post 1 next time.",
+            "en": 'To the operators: every post of the series "{name}" is out '
+            "({total} {total:post|posts}); it starts again from post 1 next time.",
         },
         "series.usage": {
             "zh": "用法：\n/series add <名称>   新建系列\n/series item <名称> <内容>   添加一篇"
@@ -184,12 +186,15 @@ define(
             "en": "No series yet. Create one with /series add <name>.",
         },
         "series.list_title": {"zh": "内容系列：", "en": "Content series:"},
-        "series.list_item": {"zh": "「{name}」 {count} 篇", "en": '"{name}": {count} posts'},
+        "series.list_item": {
+            "zh": "「{name}」 {count} 篇",
+            "en": '"{name}": {count} {count:post|posts}',
+        },
         "schedule.series_added": {
             "zh": "已添加定时任务 #{id}：{when} 发系列「{name}」的下一篇（共 {count} 篇，{end}）\n"
             "{next}",
-            "en": 'Scheduled job #{id}: {when}, the next post of "{name}" ({count} posts, '
-            "{end})\n{next}",
+            "en": 'Scheduled job #{id}: {when}, the next post of "{name}" '
+            "({count} {count:post|posts}, {end})\n{next}",
         },
         "schedule.series_end_stop": {"zh": "发完即停", "en": "stops at the end"},
         "schedule.series_end_loop": {"zh": "发完循环", "en": "loops at the end"},

@@ -247,6 +247,27 @@ async def test_red_packet_first_claimers_share_the_total_once_each(bot, fake_tel
     assert {e.user_id: e.delta for e in paid} == {c.user_id: c.amount for c in claims}
 
 
+async def test_one_point_reads_as_one_point_in_english(bot, fake_telegram):
+    # Every English points text said "points" whatever the count: a red packet of two shares
+    # paid "You grabbed 1 points!" and "🧧 Bob grabbed 1 points!".
+    await bot.post_update(make_message_update("/settings language en", sender=OPERATOR))
+    await bot.post_update(make_message_update("/redpacket 2 2", sender=OPERATOR))
+    opened = (await texts(bot, fake_telegram, 2))[1]
+    assert opened.startswith("🧧 A red packet of 2 points in 2 shares — first come")
+    body = fake_telegram.called("sendMessage")[1]
+    data = body["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    await bot.post_update(make_callback_update(data, sender=ALICE))
+    (answer,) = await fake_telegram.wait_for("answerCallbackQuery", 1)
+    assert answer["text"] == "You grabbed 1 point!"
+    await bot.post_update(make_message_update("grab", sender=BOB))
+    await bot.post_update(make_message_update("/points add @alice 1", sender=OPERATOR))
+    assert (await texts(bot, fake_telegram, 5))[2:] == [
+        "🧧 Bob grabbed 1 point!",
+        "🧧 The red packet is all claimed! Luckiest: Alice (1 point)",
+        "+1 point for Alice; total now 2",
+    ]
+
+
 async def test_out_of_range_red_packets_get_the_usage_not_silence(bot, fake_telegram):
     # Regression: a total too big for the table (or "²") failed the handler: no answer at all.
     for args in ("99999999999999999999 3", "100001 3", "² 1", "10 ²"):
