@@ -359,6 +359,13 @@ define(
             "after it for the invitee, or have applicants send it to the bot privately.",
         },
         "code.revoked": {"zh": "邀请码 {code} 已作废。", "en": "Code {code} revoked."},
+        "code.none_left": {
+            "zh": "注意：本群入群审核仍是邀请码方式，但已没有可用的邀请码，入群申请都会被拒绝。"
+            "用 /code new 新建一个，或用 /screening review 改为管理员审核。",
+            "en": "Note: screening is still by code, but no usable code is left, so every join "
+            "request will be declined. Create one with /code new, or switch to operator review "
+            "with /screening review.",
+        },
         "code.none": {
             "zh": "还没有邀请码。用 /code new 或 /code add 创建。",
             "en": "No invite codes yet. Create one with /code new or /code add.",

@@ -13,7 +13,14 @@ from sqlalchemy import select
 
 from bot.core.context import Context
 from handlers import entry_texts  # noqa: F401  (registers the texts)
-from handlers.entry_applications import InviteCode, find_code, new_code, normalise_code
+from handlers.entry_applications import (
+    InviteCode,
+    find_code,
+    has_usable_code,
+    new_code,
+    normalise_code,
+)
+from handlers.entry_config import ScreeningConfig, load
 
 CODE_SHAPE = re.compile(r"^[A-Za-z0-9_-]{3,32}$")
 OPTION = re.compile(r"^(uses|days|hours)=(.*)$")
@@ -113,7 +120,17 @@ async def _revoke(ctx: Context, code: str) -> str:
     if row is None:
         raise BadValue("code.unknown", code=normalise_code(code))
     row.revoked = True
-    return ctx.t("code.revoked", code=row.code)
+    text = ctx.t("code.revoked", code=row.code)
+    config = load(ctx.group, ScreeningConfig)
+    if (
+        config.mode == "code"
+        and not config.codes
+        and not await has_usable_code(ctx.session, ctx.group.id, ctx.now)
+    ):
+        # The last way in is gone: every requester would now be declined, and nothing else
+        # tells the operator (`/screening code` refuses to start like this for the same reason).
+        text += "\n" + ctx.t("code.none_left")
+    return text
 
 
 def _describe(ctx: Context, row: InviteCode) -> str:

@@ -478,3 +478,21 @@ async def test_a_super_user_groups_invite_code_skips_the_review(bot, fake_telegr
     assert len(fake_telegram.called("approveChatJoinRequest")) == 1
     (used,) = await rows(bot, InviteCode)
     assert used.uses == 1
+
+
+async def test_revoking_the_last_usable_code_warns_that_code_mode_now_declines_everyone(
+    bot, fake_telegram
+):
+    await bot.post_update(make_message_update("/code add EXPO uses=5", sender=OP))
+    await bot.post_update(make_message_update("/code add FAIR uses=5", sender=OP))
+    await bot.post_update(make_message_update("/screening code", sender=OP))
+    await bot.post_update(make_message_update("/code revoke EXPO", sender=OP))
+    await bot.post_update(make_message_update("/code revoke FAIR", sender=OP))
+    sent = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 5)]
+    await quiet(bot)
+    # FAIR still admitted people after EXPO went; nothing did after FAIR.
+    assert sent[3] == "邀请码 EXPO 已作废。"
+    assert sent[4] == (
+        "邀请码 FAIR 已作废。\n注意：本群入群审核仍是邀请码方式，但已没有可用的邀请码，"
+        "入群申请都会被拒绝。用 /code new 新建一个，或用 /screening review 改为管理员审核。"
+    )
