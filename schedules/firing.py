@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.actions import Action, action_to_json
 from bot.outbox.store import enqueue
 from schedules.misfire import catch_up
-from schedules.models import JobClaim, ScheduledJob
+from schedules.models import POST, JobClaim, ScheduledJob
 from schedules.posts import build_actions
 from schedules.spec import AfterEvent
-from schedules.store import grace_of, next_sweep, spec_of
+from schedules.store import grace_of, next_sweep, record_change, spec_of
 
 log = structlog.get_logger(__name__)
 
@@ -120,6 +120,13 @@ async def settle(
     if planned is None:
         return 0
     spec = spec_of(job)
+    if isinstance(spec, AfterEvent) and job.kind != POST:
+        # Stored before `create_job` refused the pairing: only posts go member by member, so
+        # this would fire at every sweep (a digest a minute). Switched off, never fired.
+        log.warning("schedule.after_join_not_a_post", job_id=job.id, kind=job.kind)
+        job.enabled, job.next_run_at = False, None
+        record_change(session, job.id, now)
+        return 0
     if isinstance(spec, AfterEvent):
         # A sweep over members now due, one occurrence per minute. After downtime the window
         # covers every member who came due meanwhile; those due longer ago than the job's grace

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.db.models import Member
+from schedules.models import DIGEST, ScheduledJob
 from schedules.spec import AfterEvent
 from tests.schedules.conftest import FakeClock
 from tests.schedules.test_service import T0, add_group, add_job, outbox
@@ -75,3 +76,19 @@ async def test_without_a_grace_limit_every_missed_step_is_sent(sessions, service
     await service.fire_due()
     await sweep_minutes(service, clock, 2)
     assert [row.payload["text"] for row in await outbox(sessions)] == ["Ann、Bob"]
+
+
+async def test_a_stored_after_join_digest_is_switched_off_not_fired_every_minute(
+    sessions, service, clock
+):
+    # Such jobs could be made before /schedule add refused them; each sweep fired a digest.
+    job = await onboarding(sessions, clock)
+    async with sessions.begin() as session:
+        (await session.get(ScheduledJob, job.id)).kind = DIGEST
+    clock.set(T0 + timedelta(days=3, minutes=5))
+    await service.fire_due()
+    await sweep_minutes(service, clock, 5)
+    assert await outbox(sessions) == []
+    async with sessions() as session:
+        row = await session.get(ScheduledJob, job.id)
+        assert (row.enabled, row.next_run_at) == (False, None)
