@@ -13,6 +13,7 @@ so two requesters can never both take a code's last use.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import (
@@ -132,8 +133,13 @@ async def take_code(session: AsyncSession, group_id: int, code: str, now: dateti
     return result.rowcount == 1
 
 
-async def has_usable_code(session: AsyncSession, group_id: int, now: datetime) -> bool:
-    """Whether any counted code of the group could still admit someone."""
+async def has_usable_code(
+    session: AsyncSession, group_id: int, now: datetime, listed: Sequence[str] = ()
+) -> bool:
+    """Whether a code could still admit someone: one `listed` in the screening rule, or any
+    counted code of the group."""
+    if listed:
+        return True
     query = select(InviteCode.id).where(InviteCode.group_id == group_id, *_usable_now(now))
     return await session.scalar(query.limit(1)) is not None
 

@@ -122,10 +122,8 @@ async def _revoke(ctx: Context, code: str) -> str:
     row.revoked = True
     text = ctx.t("code.revoked", code=row.code)
     config = load(ctx.group, ScreeningConfig)
-    if (
-        config.mode == "code"
-        and not config.codes
-        and not await has_usable_code(ctx.session, ctx.group.id, ctx.now)
+    if config.mode == "code" and not await has_usable_code(
+        ctx.session, ctx.group.id, ctx.now, config.codes
     ):
         # The last way in is gone: every requester would now be declined, and nothing else
         # tells the operator (`/screening code` refuses to start like this for the same reason).

@@ -183,10 +183,8 @@ async def screening_command(event: Event, ctx: Context) -> list[Action]:
     listed = parts[1:] if mode == "code" else []
     # A rule with nothing that can admit anyone would decline every requester (asked for a
     # code none can have, or missing from an empty list): refused, the old rule kept.
-    if (
-        mode == "code"
-        and not (listed or config.codes)
-        and not await has_usable_code(ctx.session, ctx.group.id, ctx.now)
+    if mode == "code" and not await has_usable_code(
+        ctx.session, ctx.group.id, ctx.now, listed or config.codes
     ):
         return _reply(event, ctx.t("screening.code_needs_codes", mode=_describe(ctx, config)))
     if mode == "allowlist" and not config.allowlist:
