@@ -169,7 +169,7 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
         return _reply(event, ctx.t("moderation.report_self"))
     conf = adfilter_settings(ctx.group)
     count = await add_report(
-        ctx.session, ctx.group.id, message_id, target_user.id, event.user.id, ctx.now
+        ctx.session, ctx.group.id, message_id, target_user.id, reporter.id, ctx.now
     )
     ack = ctx.t("moderation.report_ack", count=count, threshold=conf.report_threshold)
     if count < conf.report_threshold:

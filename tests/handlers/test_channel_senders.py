@@ -239,6 +239,21 @@ async def test_members_reports_remove_a_channels_message_and_ban_the_channel(bot
     )
 
 
+async def test_reports_posted_as_channels_count_one_per_channel(bot, fake_telegram):
+    # Every message posted as a channel comes from Telegram's one placeholder account: counted
+    # by that account, a second channel's report was the "same reporter" as the first.
+    post = make_message_update(CHAT, sender=ALICE)
+    for n in (1, 1, 2):
+        await bot.post_update(make_channel_message_update(
+            "/report", sender_chat=channel(CHANNEL_ID + n, f"Fans {n}"),
+            reply_to_message=post["message"],
+        ))
+    await eventually(lambda: quiet(bot))
+    acks = [m["text"] for m in fake_telegram.called("sendMessage")]
+    assert acks == ["感谢举报（1/3）。", "感谢举报（1/3）。", "感谢举报（2/3）。"]
+    assert not fake_telegram.called("deleteMessage")
+
+
 async def test_ban_in_reply_to_a_channels_message_bans_the_channel(bot, fake_telegram):
     post = make_channel_message_update("周末一起去爬山吗", sender_chat=PROMO)
     await bot.post_update(post)
