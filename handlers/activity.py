@@ -2,10 +2,11 @@
 
 A member's message is something a person posted in the group: text, a caption, media, a
 sticker, a poll... Not a service notice (joins, leaves, pins, title changes), not a command to
-a bot, not an edit, a button press or a member update (other event kinds), not a bot's own
-message, and not the linked channel's copy of its post. Ads the filter removes are halted
-before this router and recorded by the moderation code as removed (`bot.groups.activity`).
-The same messages make up each member's message count.
+a bot, nor one typed as a word (签到, 打卡, the group's own check-in words, 抢), not an edit,
+a button press or a member update (other event kinds), not a bot's own message, and not the
+linked channel's copy of its post. Ads the filter removes are halted before this router and
+recorded by the moderation code as removed (`bot.groups.activity`). The same messages make up
+each member's message count.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from __future__ import annotations
 from bot.core.actions import Action
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
-from bot.core.router import Router
+from bot.core.router import Router, as_word
+from bot.db.models import Group
 from bot.groups import activity
+from handlers.checkin import CHECKIN_WORDS, extra_checkin_words
+from handlers.redpacket import CLAIM_WORDS
 
 router = Router("activity")
 
@@ -30,9 +34,22 @@ def is_member_message(event: Event) -> bool:
     return not event.user.is_bot or event.sender_chat is not None
 
 
+def is_word_command(text: str, group: Group) -> bool:
+    """Whether a message is a command typed as a word: a check-in word or a red-packet claim.
+
+    Like /checkin they are not chat: a newcomer who sends 签到 three times has said nothing
+    yet, and must not leave the ad filter's new-member window by it.
+    """
+    word = as_word(text)
+    return (word in CHECKIN_WORDS or word in extra_checkin_words(group)
+            or text.strip().lower() in CLAIM_WORDS)
+
+
 @router.on(EventKind.MESSAGE, when=is_member_message)
 async def count_message(event: Event, ctx: Context) -> list[Action]:
     if ctx.group is None or event.user is None:
+        return []
+    if event.text and is_word_command(event.text, ctx.group):
         return []
     channel = event.sent_as_channel
     sender = channel or event.user

@@ -19,6 +19,7 @@ from bot.core.actions import SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import Router, as_word
+from bot.db.models import Group
 from bot.groups.settings import GroupKind
 from handlers.points_config import CheckinConfig, checkin_config, checkin_points
 from handlers.points_store import (
@@ -109,14 +110,18 @@ def _plain_text(event: Event) -> bool:
     return event.command is None and bool((event.text or "").strip())
 
 
+def extra_checkin_words(group: Group) -> set[str]:
+    """The group's own check-in words (settings section `checkin.extra_keywords`), as read."""
+    return {as_word(word) for word in checkin_config(group).extra_keywords}
+
+
 @router.on(EventKind.MESSAGE, when=_plain_text)
 async def checkin_keyword(event: Event, ctx: Context) -> list[SendMessage]:
-    """Operators' extra check-in words (settings section `checkin.extra_keywords`)."""
+    """Operators' extra check-in words (the built-in ones are the command's words)."""
     if ctx.group is None:
         return []
     text = as_word(event.text or "")
-    keywords = {as_word(word) for word in checkin_config(ctx.group).extra_keywords}
-    if text in CHECKIN_WORDS or text not in keywords:
+    if text in CHECKIN_WORDS or text not in extra_checkin_words(ctx.group):
         return []
     return await _check_in(event, ctx)
 

@@ -17,10 +17,11 @@ import handlers.checkin_texts  # noqa: F401  (registers the texts)
 from bot.core.actions import SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
-from bot.core.router import Router, as_word
+from bot.core.router import Router
 from bot.groups.repository import find_member
+from handlers.activity import is_word_command
 from handlers.adfilter.normalize import normalize
-from handlers.checkin import CHECKIN_WORDS, is_homework_caption
+from handlers.checkin import is_homework_caption
 from handlers.entry_store import PendingVerification
 from handlers.points_config import (
     PointsConfig,
@@ -41,7 +42,6 @@ from handlers.points_store import (
     rank_of,
     total_points,
 )
-from handlers.redpacket import CLAIM_WORDS
 from handlers.setting_numbers import NumberRefused
 
 router = Router("points")
@@ -248,11 +248,9 @@ async def effective_activity(event: Event, ctx: Context) -> list:
         return []
     config = points_config(ctx.group)
     text = (event.text or "").strip()
-    checkin = checkin_config(ctx.group)
-    checkin_words = {*CHECKIN_WORDS, *map(as_word, checkin.extra_keywords)}
-    if not config.activity_enabled or as_word(text) in checkin_words:
+    if not config.activity_enabled or is_word_command(text, ctx.group):
         return []
-    if text.lower() in CLAIM_WORDS or (event.has_photo and is_homework_caption(text, checkin)):
+    if event.has_photo and is_homework_caption(text, checkin_config(ctx.group)):
         return []
     reason, worth = activity_points(event, config)
     if worth <= 0:

@@ -73,6 +73,28 @@ async def test_commands_do_not_take_a_newcomer_out_of_the_new_member_window(bot,
     assert await count_of(bot, BOB) == 0
 
 
+async def test_check_in_words_and_claims_do_not_take_a_newcomer_out_of_the_window(
+    bot, fake_telegram
+):
+    # 签到 and 抢 are commands typed as words: a spammer sending them three times has said
+    # nothing yet. An operator's own check-in word reads the same.
+    await post_all(
+        bot,
+        make_message_update("/settings checkin.keywords 冒泡", sender=OPERATOR),
+        make_message_update("签到！", sender=BOB),
+        make_message_update("打卡", sender=BOB),
+        make_message_update("冒泡", sender=BOB),
+        make_message_update("抢", sender=BOB),
+    )
+    forward = forward_of_a_channel_post(BOB)
+    await bot.post_update(forward)
+    await fake_telegram.wait_for("deleteMessage")
+    await eventually(bot.settled)
+    assert deleted_ids(fake_telegram) == [forward["message"]["message_id"]]
+    assert await count_of(bot, BOB) == 0
+    assert await day_tally(bot) == Tally(messages=0, ads_removed=1)
+
+
 async def test_ads_removed_do_not_take_a_newcomer_out_of_the_new_member_window(
     bot, fake_telegram
 ):

@@ -28,15 +28,17 @@ async def test_stats_sum_up_the_week(bot, fake_telegram):
     await bot.post_update(make_left_update(CAROL))
     await bot.post_update(make_message_update("签到", sender=ALICE))
     await bot.post_update(make_message_update("签到", sender=BOB))
+    await bot.post_update(make_message_update("早上好", sender=ALICE))
     await bot.post_update(make_message_update("加我微信 abc123 领取福利，名额有限", sender=SPAMMER))
     await quiet(bot)
     sent_before = len(fake_telegram.called("sendMessage"))
     await bot.post_update(make_message_update("/stats", sender=OPERATOR))
     stats = (await texts(bot, fake_telegram, sent_before + 1))[-1]
     # Carol joined and left; the spammer's ad was removed but they are still a member. Only
-    # Alice and Bob spoke: an ad removed and a command (the operator's /stats) are not talk.
+    # Alice spoke: an ad removed, a check-in word and a command (the operator's /stats) are
+    # not talk; both check-ins have a line of their own.
     assert stats == (
-        "本群数据（近 7 天）\n成员：4 人（新加入 2，离开 1）\n发言成员：2 人\n"
+        "本群数据（近 7 天）\n成员：4 人（新加入 2，离开 1）\n发言成员：1 人\n"
         "签到：今天 2 人，7 天共 2 次\n发放积分：20\n破冰问答：0 轮，0 人次回答\n"
         "处理广告：1 条（其中成员举报 0 条）\n"
         "待验证新人：0 人"
