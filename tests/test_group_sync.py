@@ -94,6 +94,24 @@ async def test_a_group_the_bot_left_is_not_read(bot, fake_telegram):
     assert len(fake_telegram.called("getChatAdministrators")) == reads
 
 
+async def test_what_waits_to_be_sent_to_a_group_the_bot_left_is_called_off(bot, fake_telegram):
+    # A greeting waits for the join window to close (3 s); the bot is removed meanwhile, or
+    # leaves at the end of a flash group's dissolve: sending it would only fail.
+    await _bot_added(bot)
+    await bot.post_update(make_join_update(user(444, "Newbie")))
+    await eventually(bot.settled)
+    (greeting,) = [row for row in await bot.outbox() if row.kind == "send_message"]
+    assert greeting.status == "pending"
+    await bot.post_update(
+        make_chat_member_update(BOT, "administrator", "kicked", by=OWNER, kind="my_chat_member")
+    )
+    await eventually(bot.settled)
+    rows = {row.id: row for row in await bot.outbox()}
+    assert (rows[greeting.id].status, rows[greeting.id].error) == (
+        "cancelled", "the bot is no longer in the group (kicked)"
+    )
+
+
 async def _wait_roles(bot, expected: dict[str, str]) -> bool:
     return await _roles(bot) == expected
 

@@ -17,6 +17,7 @@ from bot.groups.repository import (
     role_for_status,
 )
 from bot.groups.settings import load_group_settings
+from bot.outbox.store import call_off_chat
 from bot.settings import Settings
 
 Middleware = Callable[[Event, Context, Settings], Awaitable[None]]
@@ -60,7 +61,11 @@ async def track_membership(event: Event, ctx: Context, settings: Settings) -> No
             member.status, member.left_at = "left", event.at
     elif event.kind is EventKind.BOT_MEMBERSHIP:
         ctx.group.bot_status = event.new_status
-        if event.new_status not in GONE:
+        if event.new_status in GONE:
+            # Removed, or left at the end of a dissolve: what waits to be sent there would fail.
+            await call_off_chat(ctx.session, ctx.group.platform, ctx.group.chat_id,
+                                f"the bot is no longer in the group ({event.new_status})")
+        else:
             # Just added or promoted: the admin list may only now be readable, so read it soon.
             ctx.group.sync_after = None
     elif event.kind is EventKind.MEMBER_UPDATED and event.members:

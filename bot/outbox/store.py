@@ -82,3 +82,20 @@ async def call_off(session: AsyncSession, key: str, reason: str) -> bool:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+async def call_off_chat(session: AsyncSession, platform: str, chat_key: str, reason: str) -> int:
+    """Call off every action for a chat that is still waiting for its time (a greeting held
+    for the join window, a welcome's clean-up), e.g. once the bot is no longer in the group and
+    each would only fail. Actions already handed to the sender go their way. Returns how many."""
+    result = await session.execute(
+        update(OutboxAction)
+        .where(
+            OutboxAction.platform == platform,
+            OutboxAction.chat_key == chat_key,
+            OutboxAction.status == "pending",
+        )
+        .values(status=CANCELLED, error=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
