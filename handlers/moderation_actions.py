@@ -22,6 +22,7 @@ from bot.core.actions import (
 )
 from bot.core.context import Context
 from bot.core.events import Chat, Event, User
+from bot.core.i18n import pick_language, translate
 from bot.groups import activity
 from handlers import moderation_texts  # noqa: F401  (registers the texts)
 from handlers.adfilter import Decision, Verdict
@@ -42,13 +43,23 @@ def display(who: User | Chat) -> str:
     return f"@{who.username}" if who.username else name or who.id
 
 
-def buttons(ctx: Context, *verbs: str, decision_id: int) -> tuple[tuple[Button, ...], ...]:
+def buttons(ctx: Context, *verbs: str, decision_id: int, lang: str | None = None
+            ) -> tuple[tuple[Button, ...], ...]:
     """One row of `adf:<verb>:<id>` buttons; the verb names the text of the button."""
+    lang = lang or ctx.lang
     row = tuple(
-        Button(text=ctx.t(f"adfilter.button.{verb}"), data=f"adf:{verb}:{decision_id}")
+        Button(text=translate(lang, f"adfilter.button.{verb}"), data=f"adf:{verb}:{decision_id}")
         for verb in verbs
     )
     return (row,)
+
+
+def language_of(ctx: Context, offender: User | Chat) -> str:
+    """The language to tell `offender` about a decision in: the group's, or in an "auto" group
+    their own, whoever set it off (a reporter, an operator) and whatever language they speak.
+    A channel, or a member whose language is unknown, hears the one who set it off."""
+    code = offender.language_code if isinstance(offender, User) else None
+    return pick_language(ctx.group_settings.language.value, code) if code else ctx.lang
 
 
 async def punish(
@@ -73,6 +84,7 @@ async def punish(
     """
     assert ctx.group is not None
     shadow = conf.shadow if shadow is None else shadow
+    lang = language_of(ctx, offender)
     since = ctx.now - timedelta(days=conf.offence_days)
     if step is None:
         step = step_for(
@@ -94,7 +106,7 @@ async def punish(
         actor_id=event.user.id if source == "operator" and event.user else None,
         shadow=shadow,
         undone=False,
-        lang=ctx.lang,
+        lang=lang,
         at=ctx.now,
     )
     log.info(
@@ -116,7 +128,7 @@ async def punish(
         posted = event.at if event.message_id == message_id else ctx.now
         await activity.mark_removed(ctx.session, ctx.group.id, message_id, offender.id, posted)
     until = ctx.now + conf.mute_length
-    length = format_duration(conf.mute_length, ctx.lang)
+    length = format_duration(conf.mute_length, lang)
     if done == "mute":
         actions.append(Restrict(chat_id=chat, user_id=offender.id, until=until))
     elif done == "ban":
@@ -126,12 +138,12 @@ async def punish(
         actions.append(BanSenderChat(chat_id=chat, sender_chat_id=offender.id))
     if source != "report":
         key = f"adfilter.warn.{'chat.' if channel else ''}{done}"
-        warning = ctx.t(key, name=display(offender), id=row.id, length=length)
+        warning = translate(lang, key, name=display(offender), id=row.id, length=length)
         actions.append(
             SendMessage(
                 chat_id=chat,
                 text=warning,
-                buttons=buttons(ctx, "notspam", "why", decision_id=row.id),
+                buttons=buttons(ctx, "notspam", "why", decision_id=row.id, lang=lang),
                 delete_after_seconds=conf.warning_seconds,
             )
         )
@@ -139,14 +151,11 @@ async def punish(
         # (A channel gets none: it has no private chat with the bot to hear it or appeal in.)
         # The member's private chat has their user id; it fails (403) if they never started
         # the bot, which the outbox records and nothing else depends on.
-        notice = ctx.t(
-            f"adfilter.notice.{step}", group=event.chat.title or chat, length=length
+        notice = translate(
+            lang, f"adfilter.notice.{step}", group=event.chat.title or chat, length=length
         )
-        actions.append(
-            SendMessage(
-                chat_id=offender.id, text=notice, buttons=buttons(ctx, "appeal", decision_id=row.id)
-            )
-        )
+        keys = buttons(ctx, "appeal", decision_id=row.id, lang=lang)
+        actions.append(SendMessage(chat_id=offender.id, text=notice, buttons=keys))
     return row, actions
 
 

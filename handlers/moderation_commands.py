@@ -8,6 +8,7 @@ from __future__ import annotations
 from bot.core.actions import Action, SendMessage
 from bot.core.context import Context
 from bot.core.events import Chat, Event, User
+from bot.core.i18n import translate
 from bot.core.router import Router
 from handlers.adfilter import Decision, Verdict
 from handlers.moderation import adfilter_settings
@@ -198,12 +199,15 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
         # Nothing is done in shadow mode, but the reporter still hears the report counted.
         return _reply(event, ack, delete_after_seconds=conf.warning_seconds)
     channel = isinstance(target_user, Chat)  # banned, not muted (see `punish`)
-    notice = ctx.t(
+    # Addressed to the member, as the ad filter's warning is, not to the last reporter.
+    lang = row.lang or ctx.lang
+    notice = translate(
+        lang,
         "moderation.report_acted_chat" if channel else "moderation.report_acted",
         count=count,
         name=display(target_user),
-        length=format_duration(conf.mute_length, ctx.lang),
+        length=format_duration(conf.mute_length, lang),
         id=row.id,
     )
-    keys = buttons(ctx, "notspam", "why", decision_id=row.id)
+    keys = buttons(ctx, "notspam", "why", decision_id=row.id, lang=lang)
     return [*actions, SendMessage(chat_id=event.chat.id, text=notice, buttons=keys)]

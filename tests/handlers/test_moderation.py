@@ -367,6 +367,38 @@ async def test_in_an_auto_language_group_the_member_hears_their_appeals_fate_as_
     assert sent_to(fake_telegram, GROUP_ID)[-1]["text"] == f"#{bobs.id} 的申诉已驳回。"
 
 
+async def test_in_an_auto_language_group_notices_speak_the_members_language_not_the_reporters(
+    bot, fake_telegram
+):
+    # Chinese-speaking members report an English speaker's message, and a Chinese operator
+    # marks another: what the member reads (the notice in the group, the private notice with
+    # its appeal button, the answers to that appeal) is in English.
+    english_alice = {**ALICE, "language_code": "en"}
+    target = message("Nice to meet you all, see you around", sender=english_alice)
+    await post_and_settle(bot, make_update("message", target))
+    for reporter in (BOB, CAROL, DAVE):
+        await bot.post_update(make_message_update(
+            "/report", sender={**reporter, "language_code": "zh-hans"}, reply_to_message=target
+        ))
+    await fake_telegram.wait_for("restrictChatMember")
+    await eventually(lambda: quiet(bot))
+    acted = sent_to(fake_telegram, GROUP_ID)[-1]
+    assert acted["text"].startswith("📣 3 members reported @alice's message")
+    (private,) = sent_to(fake_telegram, MEMBER_ID)
+    assert private["text"].startswith("Your message in")
+    assert private["reply_markup"]["inline_keyboard"][0][0]["text"] == "Appeal"
+    (decision,) = await decisions(bot)
+    assert decision.lang == "en"
+    english_erin = {**ERIN, "language_code": "en"}
+    marked = message("Weekend meetup at my place, everyone welcome", sender=english_erin)
+    await post_and_settle(bot, make_update("message", marked))
+    await post_and_settle(bot, make_message_update(
+        "/spam", sender={**OPERATOR, "language_code": "zh"}, reply_to_message=marked
+    ))
+    warning = sent_to(fake_telegram, GROUP_ID)[-1]["text"]
+    assert warning.startswith("⚠️ Erin's message looked like an ad and was removed"), warning
+
+
 async def test_a_decision_stored_before_its_language_was_answers_in_the_groups(bot, fake_telegram):
     await post_and_settle(bot, make_message_update("/settings language en", sender=OPERATOR))
     mute = await mute_by_two_ads(bot, fake_telegram, ALICE)
