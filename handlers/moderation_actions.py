@@ -19,6 +19,7 @@ from bot.core.actions import (
     Unban,
     UnbanSenderChat,
     Unrestrict,
+    fit_popup,
 )
 from bot.core.context import Context
 from bot.core.events import Chat, Event, User
@@ -27,6 +28,7 @@ from bot.groups import activity
 from handlers import moderation_texts  # noqa: F401  (registers the texts)
 from handlers.adfilter import Decision, Verdict
 from handlers.moderation import AdFilterSettings, Step, step_for
+from handlers.moderation_reasons import tell_action, tell_decision, tell_source
 from handlers.moderation_store import ModerationDecision, count_offences, learn, record_decision
 from handlers.welcome_departures import forget
 from schedules.describe import format_duration
@@ -183,20 +185,26 @@ async def undo(
     return actions
 
 
-def explain(ctx: Context, decision: ModerationDecision) -> str:
-    """Operator-facing account of a decision, one line per check that saw evidence."""
+def explain(ctx: Context, decision: ModerationDecision, *, popup: bool = False) -> str:
+    """Operator-facing account of a decision, one line per check that saw evidence.
+
+    As a `popup` (the warning's Why button) it leaves out the message and fits Telegram's
+    popup, pointing to /why for the rest.
+    """
     verdicts = tuple(
         Verdict(str(v["name"]), bool(v["spam"]), float(v["score"]), str(v["details"]))
         for v in decision.verdicts or ()
     )
     ruling = Decision(spam=True, score=decision.score, verdicts=verdicts)
-    return ctx.t(
-        "moderation.why",
+    action = tell_action(ctx.lang, decision.action)
+    text = ctx.t(
+        "moderation.why_popup" if popup else "moderation.why",
         id=decision.id,
         name=decision.user_name or decision.user_id,
-        action=decision.action + (ctx.t("moderation.undone_mark") if decision.undone else ""),
-        source=decision.source,
+        action=action + (ctx.t("moderation.undone_mark") if decision.undone else ""),
+        source=tell_source(ctx.lang, decision.source),
         shadow=ctx.t("moderation.shadow_mark") if decision.shadow else "",
         text=decision.text[:200],
-        explain=ruling.explain(),
+        explain=tell_decision(ctx.lang, ruling),
     )
+    return fit_popup(text, ctx.t("moderation.why_more", id=decision.id)) if popup else text

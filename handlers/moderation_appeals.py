@@ -6,7 +6,7 @@ Callback data is `adf:<verb>:<decision id>`.
 
 from __future__ import annotations
 
-from bot.core.actions import Action, AnswerCallback, Button, SendMessage
+from bot.core.actions import POPUP_LIMIT, Action, AnswerCallback, Button, SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.i18n import pick_language, translate
@@ -30,7 +30,7 @@ def _answer(event: Event, text: str, alert: bool = False) -> AnswerCallback:
     return AnswerCallback(
         chat_id=event.chat.id,
         callback_id=event.callback_id or "",
-        text=text[:200],
+        text=text[:POPUP_LIMIT],
         show_alert=alert,
     )
 
@@ -48,7 +48,7 @@ async def moderation_button(event: Event, ctx: Context) -> list[Action]:
     if decision is None:
         return [_answer(event, ctx.t("moderation.unknown", id=raw_id), alert=True)]
     if verb == "why":
-        return [_answer(event, explain(ctx, decision), alert=True)]
+        return [_answer(event, explain(ctx, decision, popup=True), alert=True)]
     if verb == "reject":
         return _reject(event, ctx, decision)
     return await _restore(event, ctx, decision, appealed=verb == "restore")

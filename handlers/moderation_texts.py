@@ -71,6 +71,11 @@ define(
             "zh": "#{id} {name}：{action}（{source}{shadow}）\n消息：{text}\n{explain}",
             "en": "#{id} {name}: {action} ({source}{shadow})\nMessage: {text}\n{explain}",
         },
+        "moderation.why_popup": {
+            "zh": "#{id} {name}：{action}（{source}{shadow}）\n{explain}",
+            "en": "#{id} {name}: {action} ({source}{shadow})\n{explain}",
+        },
+        "moderation.why_more": {"zh": "全文：/why {id}", "en": "More: /why {id}"},
         "moderation.undone_mark": {"zh": "（已撤销）", "en": " (undone)"},
         "moderation.shadow_mark": {"zh": "，影子模式，未执行", "en": ", shadow mode: not done"},
         "moderation.spam_learned": {

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.core.actions import Action, AnswerCallback, SendMessage
+from bot.core.actions import Action, AnswerCallback, SendMessage, fit_popup
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import Router
@@ -96,22 +96,10 @@ async def on_welcome_button(event: Event, ctx: Context) -> list[Action]:
         AnswerCallback(
             chat_id=event.chat.id,
             callback_id=event.callback_id or "",
-            text=_fit_popup(text, more),
+            text=fit_popup(text, more),
             show_alert=True,
         )
     ]
-
-
-POPUP_LIMIT = 200  # characters Telegram shows in a callback answer
-
-
-def _fit_popup(text: str, more: str) -> str:
-    """`text`, or as much as fits with an ellipsis and `more` (where to read the rest): a cut
-    popup read as the whole of the rules, ending mid-sentence."""
-    if len(text) <= POPUP_LIMIT:
-        return text
-    tail = "…" + more
-    return text[: POPUP_LIMIT - len(tail)] + tail
 
 
 # A word in braces, as operators write placeholders: "{name}", but also "{nmae}" or "{Name}".

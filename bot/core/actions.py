@@ -135,10 +135,25 @@ class DeclineJoinRequest(_Action):
 
 
 class AnswerCallback(_Action):
+    """A button press answered; `text` shows as a popup (`show_alert`) or a brief notice, and
+    must fit `POPUP_LIMIT` (`fit_popup`)."""
+
     kind: Literal["answer_callback"] = "answer_callback"
     callback_id: str
     text: str | None = None
     show_alert: bool = False
+
+
+POPUP_LIMIT = 200  # characters Telegram shows in a callback answer; it refuses longer ones
+
+
+def fit_popup(text: str, more: str) -> str:
+    """`text`, or as much as fits with an ellipsis and `more` (where to read the rest): a cut
+    popup read as the whole of it, ending mid-sentence."""
+    if len(text) <= POPUP_LIMIT:
+        return text
+    tail = "…" + more
+    return text[: POPUP_LIMIT - len(tail)] + tail
 
 
 class SetChatPermissions(_Action):

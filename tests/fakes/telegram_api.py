@@ -214,6 +214,11 @@ class FakeTelegram:
         return over
 
     def _result(self, method: str, body: dict[str, Any]) -> Any:
+        # The Bot API's length limits (characters; UTF-16 units there, the same for BMP text).
+        if method == "answerCallbackQuery" and len(body.get("text") or "") > 200:
+            raise _BadRequest("Bad Request: MESSAGE_TOO_LONG")
+        if method in ("sendMessage", "editMessageText") and len(body.get("text") or "") > 4096:
+            raise _BadRequest("Bad Request: message is too long")
         if method == "getMe":
             return {
                 "id": BOT_ID,

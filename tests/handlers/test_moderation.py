@@ -204,9 +204,36 @@ async def test_why_explains_the_verdicts_to_operators_only(bot, fake_telegram):
     await fake_telegram.wait_for("sendMessage", 3)
     await eventually(lambda: quiet(bot))
     why, refused = [b["text"] for b in sent_to(fake_telegram, GROUP_ID)][1:]
-    assert why.startswith(f"#{decision.id} @alice：delete（filter）")
-    assert "contacts: spam" in why and AD in why
+    lines = why.splitlines()
+    assert lines[:3] == [
+        f"#{decision.id} @alice：删除（过滤器）", f"消息：{AD}", "判定：广告（综合分 1.00）"
+    ]
+    assert "联系方式：确凿 0.95 — 留了微信号：abc123" in lines
     assert refused == "抱歉，这个命令只有群管理员可以使用。"
+    # In English, the checks' own words.
+    await post_and_settle(bot, make_message_update("/settings language en", sender=OPERATOR))
+    await post_and_settle(bot, make_message_update(f"/why {decision.id}", sender=OPERATOR))
+    lines = sent_to(fake_telegram, GROUP_ID)[-1]["text"].splitlines()
+    assert lines[0] == f"#{decision.id} @alice: delete (filter)"
+    assert "contacts: spam 0.95 - hands out a WeChat id: abc123" in lines
+
+
+async def test_the_warnings_why_button_fits_telegrams_popup(bot, fake_telegram):
+    # Telegram refuses a callback answer over 200 characters: the whole account of a decision
+    # (the message, every check) is longer, so the button answered nothing at all.
+    await post_and_settle(bot, make_message_update("/settings language en", sender=OPERATOR))
+    await bot.post_update(make_message_update(AD, sender=ALICE))
+    await fake_telegram.wait_for("deleteMessage")
+    await eventually(lambda: quiet(bot))
+    (decision,) = await decisions(bot)
+    await post_and_settle(bot, make_callback_update(f"adf:why:{decision.id}", sender=OPERATOR))
+    (answer,) = [r for r in await outbox(bot) if r.kind == "answer_callback"]
+    assert answer.status == "done", answer.error
+    popup = answer.payload["text"]
+    assert len(popup) <= 200
+    assert popup.startswith(f"#{decision.id} @alice: delete (filter)\nSPAM (score 1.00)\n")
+    assert popup.endswith(f"…More: /why {decision.id}")
+    assert "contacts: spam 0.95 - hands out a WeChat id: abc123" in popup
 
 
 async def test_an_appeal_reaches_operators_who_restore_the_member(bot, fake_telegram):
