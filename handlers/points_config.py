@@ -175,11 +175,12 @@ def checkin_points(streak: int, config: CheckinConfig) -> int:
 
 
 def title_for(points: int, titles: tuple[Title, ...], lang: str) -> str:
-    """The highest title whose threshold `points` reaches (the lowest one when none does)."""
+    """The highest title whose threshold `points` reaches; the built-in newcomer title when
+    `points` reach none."""
     ordered = sorted(titles, key=lambda title: title.min_points)
-    if not ordered:
-        return ""
-    chosen = ordered[0]
+    # Not the lowest title: with `100=骨干/Core` first, a member with no points would be called
+    # a core member (as `tier_for` keeps the plain member tier).
+    chosen = DEFAULT_TITLES[0]
     for title in ordered:
         if points >= title.min_points:
             chosen = title

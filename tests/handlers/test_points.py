@@ -86,6 +86,20 @@ async def test_points_raise_titles_and_tiers_that_other_handlers_can_ask_for(bot
     assert newcomer.name == "basic" and ADFILTER_EXEMPT not in newcomer.privileges
 
 
+async def test_a_member_below_the_groups_first_title_is_not_given_it(bot, fake_telegram):
+    # With titles starting at 100, a member with no points was shown as "骨干" (Core).
+    await bot.post_update(
+        make_message_update("/settings points.titles 100=骨干/Core, 500=元老/Veteran",
+                            sender=OPERATOR)
+    )
+    await bot.post_update(make_message_update("/me", sender=ALICE))
+    await bot.post_update(make_message_update("/points add @alice 100", sender=OPERATOR))
+    await bot.post_update(make_message_update("/me", sender=ALICE))
+    _, before, _, after = await texts(bot, fake_telegram, 4)
+    assert "头衔：新人" in before
+    assert "头衔：骨干" in after
+
+
 def test_tier_for_picks_the_highest_threshold_reached():
     config = PointsConfig()
     assert [tier_for(points, config).name for points in (0, 99, 100, 499, 500)] == [
