@@ -92,6 +92,19 @@ def _reply(event: Event, text: str) -> list[SendMessage]:
     return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
 
 
+def no_person(event: Event, ctx: Context) -> list[SendMessage] | None:
+    """The answer to a message no member can be credited for, or None when one can.
+
+    A message posted as a channel or as the group (an anonymous admin) comes from one of
+    Telegram's placeholder accounts, the same for every such poster: a check-in, a streak or a
+    share paid to it would be everyone's at once. The linked channel's automatic forwards get
+    no answer.
+    """
+    if event.user is not None and not event.user.is_bot:
+        return None
+    return [] if event.from_linked_channel else _reply(event, ctx.t("points.not_a_person"))
+
+
 @router.command(
     "checkin",
     words=CHECKIN_WORDS,
@@ -127,6 +140,8 @@ async def checkin_keyword(event: Event, ctx: Context) -> list[SendMessage]:
 
 
 async def _check_in(event: Event, ctx: Context) -> list[SendMessage]:
+    if (refused := no_person(event, ctx)) is not None:
+        return refused
     assert ctx.group is not None and event.user is not None
     outcome = await record_checkin(
         ctx.session, ctx.group.id, event.user.id, event.at, ctx.tz, checkin_config(ctx.group)
@@ -183,6 +198,8 @@ def is_homework_caption(text: str, config: CheckinConfig) -> bool:
 
 
 async def _hand_in(event: Event, ctx: Context, text: str) -> list[SendMessage]:
+    if (refused := no_person(event, ctx)) is not None:
+        return refused
     assert ctx.group is not None and event.user is not None
     config = checkin_config(ctx.group)
     day = local_date_of(event.at, ctx.tz)

@@ -16,6 +16,12 @@ define(
             "en": "You have already checked in today, see you tomorrow!\n"
             "Days in a row: {streak}, total: {total} {total:point|points}",
         },
+        "points.not_a_person": {
+            "zh": "签到、积分和红包属于成员本人：请用你自己的账号发送，"
+            "不要以频道或匿名管理员的身份。",
+            "en": "Check-ins, points and red packets are for members themselves: send this as "
+            "yourself, not as a channel or an anonymous admin.",
+        },
         "homework.done": {
             "zh": "作业已收到！+{gained} 积分，总积分 {total}",
             "en": "Homework received! +{gained} {gained:point|points}, total: "

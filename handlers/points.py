@@ -21,7 +21,7 @@ from bot.core.router import Router
 from bot.groups.repository import find_member
 from handlers.activity import is_word_command
 from handlers.adfilter.normalize import normalize
-from handlers.checkin import is_homework_caption
+from handlers.checkin import is_homework_caption, no_person
 from handlers.entry_store import PendingVerification
 from handlers.points_config import (
     PointsConfig,
@@ -67,6 +67,8 @@ def _reply(event: Event, text: str) -> list[SendMessage]:
     group_only=True,
 )
 async def me(event: Event, ctx: Context) -> list[SendMessage]:
+    if (refused := no_person(event, ctx)) is not None:
+        return refused
     assert ctx.group is not None and event.user is not None
     group_id, user_id = ctx.group.id, event.user.id
     config = points_config(ctx.group)

@@ -25,6 +25,7 @@ from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import Router
 from bot.db.base import Base, BigId, JsonDoc, UtcDateTime
+from handlers.checkin import no_person
 from handlers.points_config import redpacket_config
 from handlers.points_store import add_points
 
@@ -239,6 +240,8 @@ async def claim_by_reply(event: Event, ctx: Context) -> list[SendMessage]:
     )
     if packet is None:
         return []
+    if (refused := no_person(event, ctx)) is not None:
+        return refused
     name = event.user.name or event.user.id
     amount = await claim(ctx.session, packet, event.user.id, name, event.at)
     if amount is None:

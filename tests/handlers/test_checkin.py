@@ -13,7 +13,17 @@ from bot.db.models import Group
 from handlers.checkin import record_checkin
 from handlers.points_config import CheckinConfig
 from handlers.points_store import Checkin, HomeworkSubmission, PointsEntry
-from tests.factories import MEMBER_ID, OPERATOR_ID, make_message_update, user
+from tests.factories import (
+    ANONYMOUS_ADMIN,
+    GROUP_ID,
+    MEMBER_ID,
+    OPERATOR_ID,
+    channel,
+    chat,
+    make_channel_message_update,
+    make_message_update,
+    user,
+)
 from tests.handlers.checkin_points_support import db, rows, texts
 from tests.harness import eventually
 
@@ -189,3 +199,28 @@ async def test_homework_is_only_for_delivery_groups(bot, fake_telegram):
     (sent,) = await texts(bot, fake_telegram, 1)
     assert sent == "作业打卡只在交付群中开启。"
     assert await rows(bot, HomeworkSubmission) == []
+
+
+async def test_a_checkin_posted_as_a_channel_or_anonymously_credits_no_shared_account(
+    bot, fake_telegram
+):
+    # Every channel's message comes from one placeholder account ("Channel"), every anonymous
+    # admin's from another ("Group"): the first channel's check-in was paid to all channels,
+    # the second got "already checked in", and both placeholders took places on /top.
+    replies = await configure(bot, fake_telegram, "kind delivery")
+    second_channel = channel(-1005555555555, "Other Channel")
+    await bot.post_update(make_channel_message_update("签到"))
+    await bot.post_update(make_channel_message_update("/checkin", sender_chat=second_channel))
+    await bot.post_update(
+        make_message_update("打卡", sender=ANONYMOUS_ADMIN, sender_chat=chat(GROUP_ID))
+    )
+    await bot.post_update(make_channel_message_update("/homework 笔记"))
+    await bot.post_update(make_channel_message_update("/me"))
+    sent = (await texts(bot, fake_telegram, replies + 5))[replies:]
+    refusal = "签到、积分和红包属于成员本人：请用你自己的账号发送，不要以频道或匿名管理员的身份。"
+    assert sent == [refusal] * 5
+    assert await rows(bot, Checkin) == []
+    assert await rows(bot, PointsEntry) == []
+    # A member checks in as themselves as before.
+    await bot.post_update(make_message_update("签到", sender=ALICE))
+    assert (await texts(bot, fake_telegram, replies + 6))[-1].startswith("签到成功！+10 积分")

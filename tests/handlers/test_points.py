@@ -15,6 +15,7 @@ from tests.factories import (
     MEMBER_ID,
     OPERATOR_ID,
     make_callback_update,
+    make_channel_message_update,
     make_message_update,
     message,
     user,
@@ -259,6 +260,18 @@ async def test_red_packet_first_claimers_share_the_total_once_each(bot, fake_tel
     paid = await ledger(bot, PointsEntry.reason == "redpacket")
     assert sum(e.delta for e in paid) == 100
     assert {e.user_id: e.delta for e in paid} == {c.user_id: c.amount for c in claims}
+
+
+async def test_a_red_packet_share_is_not_grabbed_as_a_channel(bot, fake_telegram):
+    # "抢" posted as a channel took a share for Telegram's placeholder sender, shared by all
+    # channels; the share is left for a member.
+    await bot.post_update(make_message_update("/redpacket 10 1", sender=OPERATOR))
+    await bot.post_update(make_channel_message_update("抢"))
+    await bot.post_update(make_message_update("抢", sender=BOB))
+    sent = await texts(bot, fake_telegram, 4)
+    assert sent[1].startswith("签到、积分和红包属于成员本人")
+    assert sent[2] == "🧧 Bob 抢到了 10 积分！"
+    assert [c.user_id for c in await rows(bot, RedPacketClaim)] == ["333"]
 
 
 async def test_one_point_reads_as_one_point_in_english(bot, fake_telegram):
