@@ -16,7 +16,7 @@ from datetime import timedelta
 from bot.core.actions import Action, SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
-from bot.core.router import Router
+from bot.core.router import COMMAND_MAX_AGE, Router
 from bot.outbox.store import enqueue
 from handlers.entry_config import IcebreakerConfig, load
 from handlers.entry_texts import QUESTIONS, TOPICS
@@ -58,8 +58,12 @@ def is_introduction(event: Event, ctx: Context) -> bool:
 async def on_message(event: Event, ctx: Context) -> list[Action]:
     """Thank introductions and count replies to a running icebreaker round."""
     actions: list[Action] = []
-    if is_introduction(event, ctx):
+    introduced = is_introduction(event, ctx)
+    if introduced:
         ctx.member.tags = [*(ctx.member.tags or []), INTRODUCED]
+    # An introduction replayed from a backlog after downtime is tagged but not thanked: thanks
+    # for a message long scrolled away read as the bot talking to itself.
+    if introduced and ctx.now - event.at <= COMMAND_MAX_AGE:
         name = mention(event.user.id, event.user.name) if event.user else ""
         actions.append(
             SendMessage(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import select
 
 from bot.db.models import Member, OutboxAction
@@ -33,6 +35,26 @@ async def test_a_newcomers_first_long_message_is_thanked_and_tagged(bot, fake_te
     assert len(fake_telegram.called("sendMessage")) == 1
     assert thanks["text"].startswith('谢谢 <a href="tg://user?id=901">Nina</a> 的自我介绍')
     assert await tags_of(bot, 901) == ["introduced"]
+
+
+async def test_an_hour_old_introduction_replayed_after_downtime_is_tagged_not_thanked(
+    bot, fake_telegram
+):
+    # After downtime the backlog's introductions were each thanked an hour late, in reply to
+    # messages long scrolled away, as if the bot talked to itself.
+    await configure(bot, welcome={"enabled": False})
+    hour_ago = int(time.time()) - 3600
+    late, fresh = user(904, "Mia"), user(905, "Kai")
+    await bot.post_update(make_join_update(late, date=hour_ago))
+    intro = "大家好，我是 Mia，在成都做设计师，喜欢读书和旅行，很高兴认识大家！"
+    await bot.post_update(make_message_update(intro, sender=late, date=hour_ago + 60))
+    await bot.post_update(make_join_update(fresh))
+    await bot.post_update(make_message_update(intro.replace("Mia", "Kai"), sender=fresh))
+    (thanks,) = await fake_telegram.wait_for("sendMessage", 1)
+    await quiet(bot)
+    assert len(fake_telegram.called("sendMessage")) == 1
+    assert "Kai" in thanks["text"]
+    assert await tags_of(bot, 904) == ["introduced"]
 
 
 async def test_an_introduction_after_a_first_hello_is_still_recognised(bot, fake_telegram):
