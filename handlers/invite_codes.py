@@ -43,7 +43,8 @@ def parse_options(tokens: list[str]) -> dict[str, int]:
         if match is None:
             raise BadValue("code.bad_option", option=token)
         name, raw = match.groups()
-        if not raw.isdigit() or not 1 <= int(raw) <= LIMITS[name]:
+        # isdecimal, not isdigit: "²" is a digit int() cannot read.
+        if not raw.isdecimal() or not 1 <= int(raw) <= LIMITS[name]:
             raise BadValue("code.bad_number", option=name, value=raw, limit=LIMITS[name])
         options[name] = int(raw)
     if "days" in options and "hours" in options:

@@ -150,7 +150,7 @@ async def adjust_points(event: Event, ctx: Context) -> list[SendMessage]:
     target: tuple[str, str] | None = None
     # Replying names the member, so a bare number is then the amount, not a user id.
     names_target = rest and (
-        rest[0].startswith("@") or (rest[0].isdigit() and event.reply_to_user is None)
+        rest[0].startswith("@") or (rest[0].isdecimal() and event.reply_to_user is None)
     )
     if names_target and len(rest) >= 2:
         if event.is_me(rest[0]):  # asked first: the bot may have no member row to be found by
@@ -201,7 +201,7 @@ async def _find_member(ctx: Context, who: str) -> tuple[str, str] | None:
     if member is not None:
         return member.user_id, member.display_name or member.user_id
     # A member who has not spoken yet has no row; an explicit id is still a valid target.
-    return (who, who) if who.isdigit() else None
+    return (who, who) if who.isdecimal() else None
 
 
 def _plain_text(event: Event) -> bool:

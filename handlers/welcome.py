@@ -151,6 +151,7 @@ def _cleanup_seconds(value: str) -> int | bool | None:
     """Seconds greetings stay (60 s to 7 days), None to keep them, False when unreadable."""
     if value.lower() in ("off", "never", "关"):
         return None
-    if value.isdigit() and 60 <= int(value) <= 7 * 86400:
+    # isdecimal, not isdigit: "²" is a digit int() cannot read.
+    if value.isdecimal() and 60 <= int(value) <= 7 * 86400:
         return int(value)
     return False

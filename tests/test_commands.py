@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.db.models import Group
+from handlers.points_store import PointsEntry
 from tests.factories import (
     ANONYMOUS_ADMIN,
     GROUP_ID,
@@ -116,3 +117,18 @@ async def test_an_hour_old_command_replayed_after_downtime_gets_no_answer(bot, f
     await bot.post_update(make_message_update("/help", date=int(time.time()) - 60))
     await eventually(bot.settled)
     assert len(fake_telegram.called("sendMessage")) == 1
+
+
+async def test_a_superscript_digit_is_answered_as_no_number_not_crashed_on(bot, fake_telegram):
+    # "²" passes str.isdigit but int() refuses it: /welcome cleanup and /code options died
+    # with a logged traceback and no answer, and /points gave points to a member "²".
+    operator = user(OPERATOR_ID, "Op")
+    for text in ("/welcome cleanup ²", "/code new uses=²", "/points add ² 5"):
+        await bot.post_update(make_message_update(text, sender=operator))
+    sent = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 3)]
+    await eventually(bot.settled)
+    assert sent[0].startswith("欢迎语保留时间需为 60 到 604800 秒")
+    assert sent[1] == "uses 的值 ² 无效：需要 1 到 100000 之间的整数。"
+    assert sent[2].startswith("用法：/points add|remove")
+    async with bot.sessions() as session:
+        assert list(await session.scalars(select(PointsEntry))) == []
