@@ -80,6 +80,10 @@ async def on_message(event: Event, ctx: Context) -> list[Action]:
 async def _count_round_reply(event: Event, ctx: Context) -> None:
     if not event.reply_to_message_id or event.user is None or ctx.group is None:
         return
+    if event.user.is_bot:
+        # Posted as a channel or by an anonymous admin: the sender is Telegram's placeholder,
+        # one for every such poster, so no participant to name and pay.
+        return
     await count_reply(
         ctx.session, ctx.group.id, event.user.id, event.reply_to_message_id, ctx.now
     )

@@ -8,7 +8,13 @@ from datetime import UTC, datetime, timedelta
 from bot.db.models import OutboxAction
 from handlers.icebreaker_rounds import IcebreakerRound, render_result
 from handlers.points_store import PointsEntry
-from tests.factories import GROUP_ID, OPERATOR_ID, make_message_update, user
+from tests.factories import (
+    GROUP_ID,
+    OPERATOR_ID,
+    make_channel_message_update,
+    make_message_update,
+    user,
+)
 from tests.handlers.entry_support import configure, quiet, rows
 from tests.harness import BotHarness, eventually
 
@@ -85,6 +91,23 @@ async def test_when_time_is_up_the_group_hears_who_answered_and_they_are_paid_on
     await time_is_up(bot, minutes=30)
     assert len(fake_telegram.called("sendMessage")) == 2
     assert await paid(bot) == [("903", 3, ref), ("904", 3, ref)]
+
+
+async def test_answers_posted_as_a_channel_name_and_pay_no_shared_placeholder(
+    bot, fake_telegram
+):
+    # A reply posted as a channel counted Telegram's placeholder sender ("Channel", the same
+    # for every channel) as a participant: named in the result and paid the round's points.
+    question = await ask(bot, fake_telegram, "你最喜欢的城市？")
+    await bot.post_update(make_channel_message_update("我在成都", reply_to_message=question))
+    await answer(bot, question, 903)
+    await quiet(bot)
+    await time_is_up(bot)
+    result = (await fake_telegram.wait_for("sendMessage", 2))[1]
+    assert f"1 位成员回答了「你最喜欢的城市？」：{link(903)}\n" in result["text"]
+    (game,) = await rows(bot, IcebreakerRound)
+    assert game.replies == ["903"]
+    assert await paid(bot) == [("903", 3, f"icebreaker:{game.id}")]
 
 
 async def test_a_new_round_ends_the_running_one_first_and_its_result_is_posted_once(
