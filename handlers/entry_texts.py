@@ -133,6 +133,12 @@ define(
             "{joins} joined meanwhile and {removed} {removed:was|were} removed by verification. "
             "Welcomes and verification are back to normal.",
         },
+        "raid.ended_no_gate": {
+            "zh": "✅ 防护模式已解除：持续约 {minutes} 分钟，期间共 {joins} 人加入。"
+            "入群验证未开启，可用 /verify on 开启。",
+            "en": "✅ Guarded mode is off: it lasted about {minutes} {minutes:minute|minutes} and "
+            "{joins} joined meanwhile. Verification is off; turn it on with /verify on.",
+        },
         "screening.review": {
             "zh": "入群申请：{name}（ID {user_id}）\n简介：{bio}",
             "en": "Join request: {name} (ID {user_id})\nBio: {bio}",

@@ -103,8 +103,14 @@ async def _end(
     lang = (group.settings or {}).get("language")
     lang = lang if lang in ("zh", "en") else "zh"
     minutes = max(1, round((at - episode.started_at).total_seconds() / 60))
+    # As the alert: no gate is claimed (nor its removals) when verification is off.
+    gated = load(group, VerificationConfig).enabled or bool(removed)
     text = translate(
-        lang, "raid.ended", minutes=minutes, joins=episode.joins, removed=int(removed or 0)
+        lang,
+        "raid.ended" if gated else "raid.ended_no_gate",
+        minutes=minutes,
+        joins=episode.joins,
+        removed=int(removed or 0),
     )
     config = load(group, RaidConfig)
     text = _heading(lang, config, group) + text

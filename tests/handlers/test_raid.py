@@ -107,8 +107,7 @@ async def test_operators_hear_when_raid_mode_starts_and_ends_with_the_figures(bo
     assert ended["chat_id"] == ops_chat
     assert ended["text"] == (
         "【Qunbot Test Group】\n"
-        "✅ 防护模式已解除：持续约 1 分钟，期间共 4 人加入，0 人未通过验证被移出。"
-        "欢迎语与入群验证恢复正常。"
+        "✅ 防护模式已解除：持续约 1 分钟，期间共 4 人加入。入群验证未开启，可用 /verify on 开启。"
     )
     await quiet(bot)
     (episode,) = await rows(bot, RaidEpisode)
@@ -178,6 +177,24 @@ async def test_the_raid_alert_does_not_claim_a_gate_that_is_off(bot, fake_telegr
     (alert,) = await fake_telegram.wait_for("sendMessage", 1)
     assert alert["text"].startswith("⚠️ 检测到大量成员涌入（3 人 / 60 秒）")
     assert "答题" not in alert["text"] and "/verify on" in alert["text"]
+
+
+async def test_the_end_of_raid_mode_does_not_claim_a_gate_that_is_off(bot, fake_telegram):
+    # The end notice said "0 removed by verification ... verification is back to normal" in a
+    # group whose verification was off all along, where the alert had said it was off.
+    await configure(bot, raid=RAID, welcome={**FAST_WELCOME, "enabled": False})
+    await bot.post_update(make_join_update(user(871, "U871")))
+    await bot.post_update(make_join_update(user(872, "U872")))
+    await bot.post_update(make_join_update(user(873, "U873")))
+    await fake_telegram.wait_for("sendMessage", 1)
+    await quiet(bot)
+    later = datetime.now(UTC) + timedelta(seconds=61)
+    bot.runtime.verification_timeouts.clock = lambda: later
+    bot.runtime.verification_timeouts.notify()
+    ended = (await fake_telegram.wait_for("sendMessage", 2))[1]
+    assert ended["text"] == (
+        "✅ 防护模式已解除：持续约 1 分钟，期间共 3 人加入。入群验证未开启，可用 /verify on 开启。"
+    )
 
 
 async def test_alerts_in_the_operators_chat_name_the_group_they_are_about(bot, fake_telegram):
