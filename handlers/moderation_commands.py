@@ -26,6 +26,11 @@ from schedules.describe import format_duration
 
 router = Router("moderation")
 
+# Commands that act on a message or a member still act when replayed from a backlog after our
+# downtime (Telegram keeps updates for a day), as the ad filter does: a report or an operator's
+# /spam typed during an outage was otherwise dropped without a word, the ad left standing.
+ACTS_WHEN_LATE = None
+
 
 def _reply(event: Event, text: str, **extra) -> list[Action]:
     return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id, **extra)]
@@ -70,6 +75,7 @@ async def _undo_command(event: Event, ctx: Context, command: str) -> list[Action
     description={"zh": "撤销一次广告处理", "en": "Undo an ad decision"},
     operator_only=True,
     group_only=True,
+    max_age=ACTS_WHEN_LATE,
 )
 async def undo_command(event: Event, ctx: Context) -> list[Action]:
     return await _undo_command(event, ctx, "undo")
@@ -80,6 +86,7 @@ async def undo_command(event: Event, ctx: Context) -> list[Action]:
     description={"zh": "回复提醒：不是广告", "en": "Reply to a warning: not spam"},
     operator_only=True,
     group_only=True,
+    max_age=ACTS_WHEN_LATE,
 )
 async def notspam_command(event: Event, ctx: Context) -> list[Action]:
     return await _undo_command(event, ctx, "notspam")
@@ -105,6 +112,7 @@ async def why_command(event: Event, ctx: Context) -> list[Action]:
     description={"zh": "回复消息：标记为广告", "en": "Reply to a message: it is spam"},
     operator_only=True,
     group_only=True,
+    max_age=ACTS_WHEN_LATE,
 )
 async def spam_command(event: Event, ctx: Context) -> list[Action]:
     """Delete the replied message, learn it as spam and apply the ladder to its sender."""
@@ -150,6 +158,7 @@ async def spam_command(event: Event, ctx: Context) -> list[Action]:
     "report",
     description={"zh": "回复消息：举报广告", "en": "Reply to a message: report it"},
     group_only=True,
+    max_age=ACTS_WHEN_LATE,
 )
 async def report_command(event: Event, ctx: Context) -> list[Action]:
     """Count distinct reporters of a message; at the group's threshold, delete it and mute."""
