@@ -101,6 +101,10 @@ define(
             "zh": "入群验证：{state}，方式：{mode}，时限 {seconds} 秒。",
             "en": "Verification: {state}, mode: {mode}, time limit {seconds} s.",
         },
+        "verify.released": {
+            "zh": "正在等待验证的 {count} 位新成员已放行。",
+            "en": "{count} {count:newcomer|newcomers} waiting to verify {count:was|were} let in.",
+        },
         "verify.bad_time": {
             "zh": "无法识别时限：{value}（秒数，或如 2m、2分钟）",
             "en": "Cannot read the time limit {value} (seconds, or e.g. 2m)",

@@ -247,8 +247,10 @@ async def verify_command(event: Event, ctx: Context) -> list[Action]:
             text = ctx.t(key, value=parts[1][:20], low=MIN_TIMEOUT, high=MAX_TIMEOUT)
             return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
         config.timeout_seconds = seconds
+    released: list[Action] = []
     if parts[0] == "off":
         config.enabled = False
+        released = await _release_waiting(ctx, event.chat.id)
     else:
         config.enabled = True
         if parts[0] in ("button", "question"):
@@ -256,4 +258,26 @@ async def verify_command(event: Event, ctx: Context) -> list[Action]:
     save(ctx.group, config)
     state = ctx.t("welcome.on" if config.enabled else "welcome.off")
     text = ctx.t("verify.saved", state=state, mode=config.mode, seconds=config.timeout_seconds)
-    return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
+    if released:
+        count = sum(isinstance(action, Unrestrict) for action in released)
+        text += "\n" + ctx.t("verify.released", count=count)
+    return [*released, SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
+
+
+async def _release_waiting(ctx: Context, chat_id: str) -> list[Action]:
+    """Let in everyone the gate still holds, now that it is off: they would otherwise stay
+    muted and be removed at their deadline by a gate the operators turned off."""
+    waiting = await ctx.session.scalars(
+        select(PendingVerification).where(
+            PendingVerification.group_id == ctx.group.id,
+            PendingVerification.status == "pending",
+        )
+    )
+    actions: list[Action] = []
+    for pending in list(waiting):
+        if await resolve(ctx, pending, "released"):
+            challenge = await sent_message_id(ctx.session, f"{pending.challenge_key}:1")
+            actions.append(Unrestrict(chat_id=chat_id, user_id=pending.user_id))
+            if challenge:
+                actions.append(DeleteMessage(chat_id=chat_id, message_id=challenge))
+    return actions

@@ -173,6 +173,33 @@ async def test_verify_command_configures_the_gate(bot, fake_telegram):
     assert reply["text"] == "入群验证：开启，方式：question，时限 90 秒。"
 
 
+async def test_turning_the_gate_off_lets_in_the_newcomers_it_still_holds(bot, fake_telegram):
+    # Regression: after /verify off a newcomer mid-challenge stayed muted and was removed at
+    # their deadline by the gate the operator had just turned off.
+    await configure(bot, verification=VERIFY, welcome={**FAST_WELCOME, "enabled": False})
+    await challenge(bot, fake_telegram)
+    await quiet(bot)
+    (pending,) = await rows(bot, PendingVerification)
+    key = f"{pending.challenge_key}:1"
+    (sent,) = await rows(bot, OutboxAction, OutboxAction.idempotency_key == key)
+    await bot.post_update(make_message_update("/verify off", sender=user(111, "Op")))
+    reply = (await fake_telegram.wait_for("sendMessage", 2))[1]
+    assert reply["text"] == (
+        "入群验证：关闭，方式：button，时限 120 秒。\n正在等待验证的 1 位新成员已放行。"
+    )
+    unrestricted = (await fake_telegram.wait_for("restrictChatMember", 2))[1]
+    assert unrestricted["user_id"] == 601 and unrestricted["permissions"]["can_send_messages"]
+    (deleted,) = await fake_telegram.wait_for("deleteMessage", 1)
+    assert deleted["message_id"] == int(sent.result["message_id"])
+    later = datetime.now(UTC) + timedelta(seconds=121)
+    bot.runtime.verification_timeouts.clock = lambda: later
+    await bot.runtime.verification_timeouts.run_once()
+    await quiet(bot)
+    assert fake_telegram.called("banChatMember") == []
+    (pending,) = await rows(bot, PendingVerification)
+    assert pending.status == "released"
+
+
 async def test_a_time_limit_out_of_range_or_unreadable_is_refused_not_bent(bot, fake_telegram):
     # Regression: "99999" became 3600 without a word, "2m" was ignored, "²" crashed the command.
     operator = user(111, "Op")
