@@ -43,6 +43,10 @@ def is_introduction(event: Event, ctx: Context) -> bool:
     member = ctx.member
     if member is None or INTRODUCED in (member.tags or []):
         return False
+    if event.user is None or event.user.is_bot:
+        # Posted as a channel or by an anonymous admin: the member row is Telegram's placeholder,
+        # the same for every such poster, so the first one tagged would speak for all.
+        return False
     text = event.text or ""
     if any(tag in text.lower() for tag in INTRO_TAGS):
         return True

@@ -10,7 +10,13 @@ from bot.db.models import Member, OutboxAction
 from handlers.entry_texts import QUESTIONS, TOPICS
 from handlers.icebreaker_rounds import IcebreakerRound
 from schedules.models import ScheduledJob
-from tests.factories import OPERATOR_ID, make_join_update, make_message_update, user
+from tests.factories import (
+    OPERATOR_ID,
+    make_channel_message_update,
+    make_join_update,
+    make_message_update,
+    user,
+)
 from tests.handlers.entry_support import configure, db, quiet, rows
 
 OP = user(OPERATOR_ID, "Op")
@@ -76,6 +82,20 @@ async def test_a_tagged_short_introduction_counts_and_chatter_does_not(bot, fake
     await quiet(bot)
     assert "Bob" in thanks["text"]
     assert await tags_of(bot, 222) == []
+
+
+async def test_an_introduction_posted_as_a_channel_is_not_thanked_for_every_channel(
+    bot, fake_telegram
+):
+    # A "#intro" posted as a channel thanked "Channel", Telegram's placeholder sender shared by
+    # every channel, and tagged it: no other channel's introduction was recognised after.
+    await bot.post_update(make_channel_message_update("Promo Deals here, hello all #intro"))
+    await bot.post_update(make_message_update("Bob here #intro", sender=user(902, "Bob")))
+    (thanks,) = await fake_telegram.wait_for("sendMessage", 1)
+    await quiet(bot)
+    assert len(fake_telegram.called("sendMessage")) == 1
+    assert "Bob" in thanks["text"]
+    assert await tags_of(bot, 136817688) == []
 
 
 async def test_topic_of_the_day_from_the_operator_or_the_shipped_list(bot, fake_telegram):
