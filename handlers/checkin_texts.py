@@ -89,6 +89,11 @@ define(
             "zh": "机器人自己不参与积分。",
             "en": "The bot itself takes no part in points.",
         },
+        "points.not_member": {
+            "zh": "积分只给成员本人：这条消息来自频道、匿名管理员或机器人。",
+            "en": "Points are for members themselves: this message is from a channel, an "
+            "anonymous admin or a bot.",
+        },
         "points.not_enough": {
             "zh": "{name} 只有 {total} 积分，不能扣除 {amount}",
             "en": "{name} has only {total} {total:point|points}; cannot remove {amount}",

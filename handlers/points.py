@@ -160,6 +160,10 @@ async def adjust_points(event: Event, ctx: Context) -> list[SendMessage]:
             return _reply(event, ctx.t("points.unknown_member", who=rest[0]))
         rest = rest[1:]
     elif event.reply_to_user is not None:
+        if event.reply_to_user.is_bot and not event.is_me(event.reply_to_user.id):
+            # A post made as a channel or by an anonymous admin comes from one of Telegram's
+            # placeholder accounts, the same for every such poster; other bots earn nothing.
+            return _reply(event, ctx.t("points.not_member"))
         target = (event.reply_to_user.id, event.reply_to_user.name or event.reply_to_user.id)
     if target is not None and event.is_me(target[0]):
         return _reply(event, ctx.t("points.self"))

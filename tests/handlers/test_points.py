@@ -149,6 +149,18 @@ async def test_points_for_the_bot_itself_are_refused(bot, fake_telegram):
     assert await ledger(bot) == []
 
 
+async def test_points_given_in_reply_to_a_channels_post_are_refused(bot, fake_telegram):
+    # "/points add 10" in reply to a post made as a channel paid Telegram's placeholder sender
+    # ("Channel", shared by every channel), which then stood on /top.
+    post = make_channel_message_update("本周活动预告")["message"]
+    await bot.post_update(make_message_update("/points add 10", sender=OPERATOR,
+                                              reply_to_message=post))
+    assert await texts(bot, fake_telegram, 1) == [
+        "积分只给成员本人：这条消息来自频道、匿名管理员或机器人。"
+    ]
+    assert await ledger(bot) == []
+
+
 async def test_out_of_range_adjustments_get_an_answer_not_silence(bot, fake_telegram):
     # Regression: a number too big for the ledger (or a digit int() cannot read, "²") failed the
     # handler, so the operator got no answer at all.
