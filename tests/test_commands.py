@@ -70,6 +70,19 @@ async def test_operator_changes_language_and_later_replies_follow_it(bot, fake_t
     assert group.settings["timezone"] == "Europe/Berlin"
 
 
+async def test_a_region_or_an_overlong_name_as_timezone_is_refused_not_crashed_on(
+    bot, fake_telegram
+):
+    # "Asia" is a folder of the timezone database and a long name no file can have: both
+    # raised an OSError the check did not expect, so the operator got no answer at all.
+    operator = user(OPERATOR_ID, "Op")
+    for value in ("Asia", "Europe", "a" * 300):
+        await bot.post_update(make_message_update(f"/settings timezone {value}", sender=operator))
+    sent = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 3)]
+    assert all(text.startswith("无法设置 timezone=") for text in sent), sent
+    assert "Asia/Shanghai" in sent[0]
+
+
 async def test_group_admin_is_an_operator_once_telegram_says_so(bot, fake_telegram):
     from tests.factories import make_chat_member_update
 

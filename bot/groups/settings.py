@@ -49,7 +49,8 @@ class GroupSettings(BaseModel):
             return None
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        # OSError: a name that is a folder of the database ("Asia") or too long for a file name.
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise ValueError(f"unknown timezone {value!r}") from exc
         return value
 
