@@ -28,8 +28,11 @@ _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 
 def as_word(text: str) -> str:
     """A short message read as a command word: members type "签到！", "打卡✅" or "Checkin."
-    for 签到, 打卡 and checkin, so punctuation and emoji around it and case do not matter."""
-    return _EDGES.sub("", text).casefold()
+    for 签到, 打卡 and checkin, so punctuation and emoji around it and case do not matter.
+
+    A text of nothing but punctuation or emoji ("✅", "👍", "...") is read as it is, not as
+    nothing: a group's check-in word "✅" otherwise made every "👍" and "..." a check-in."""
+    return (_EDGES.sub("", text) or text.strip()).casefold()
 
 
 @dataclass(frozen=True)

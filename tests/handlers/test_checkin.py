@@ -159,6 +159,19 @@ async def test_check_in_words_count_with_punctuation_emoji_or_another_case(bot, 
     assert len(await rows(bot, Checkin)) == 4
 
 
+async def test_an_emoji_check_in_word_is_that_emoji_not_every_emoji(bot, fake_telegram):
+    # With "✅" as the group's check-in word, "👍" checked in and every later "..." was answered
+    # "already checked in": punctuation and emoji were stripped from both, leaving "" == "".
+    replies = await configure(bot, fake_telegram, "checkin.keywords ✅")
+    for said in ("👍", "...", "？"):
+        await bot.post_update(make_message_update(said, date=ts("2026-11-20T04:00:00")))
+    await eventually(bot.settled)
+    assert await rows(bot, Checkin) == []
+    assert len(fake_telegram.called("sendMessage")) == replies
+    await bot.post_update(make_message_update(" ✅ ", date=ts("2026-11-20T04:01:00")))
+    assert (await texts(bot, fake_telegram, replies + 1))[-1].startswith("签到成功！")
+
+
 async def test_homework_earns_points_once_a_day_and_every_submission_is_kept(bot, fake_telegram):
     replies = await configure(bot, fake_telegram, "kind delivery")
     await bot.post_update(
