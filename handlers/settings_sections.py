@@ -56,6 +56,11 @@ define(
             "en": "cannot use {value}: the bot must be in that chat and you must run it too "
             "(off for none)",
         },
+        "settings.bad_placeholder": {
+            "zh": "不认识 {value}：自我介绍提示只能用占位符 {{name}}（新成员的名字）",
+            "en": "{value} is no placeholder: the introduction prompt takes only {{name}} (the "
+            "newcomer's name)",
+        },
         "settings.empty_list": {
             "zh": "至少需要一项",
             "en": "at least one entry is needed",
@@ -124,6 +129,20 @@ def _text(text: str) -> str | None:
     if value.lower() in ("-", "默认", "default"):
         return None
     return "" if value.lower() in ("off", "关闭", "关") else value
+
+
+# A word in braces, as operators write placeholders: "{name}", but also "{nmae}" or "{Name}".
+_BRACED = re.compile(r"\{[^{}\s]{1,32}\}")
+
+
+def _intro(text: str) -> str | None:
+    """An introduction prompt (see `_text`); a braced word other than {name} is refused, as
+    newcomers would otherwise read "{nmae}" as it stands (or nothing, for "{group}")."""
+    value = _text(text)
+    unknown = [word for word in _BRACED.findall(value or "") if word != "{name}"]
+    if unknown:
+        raise BadValue("settings.bad_placeholder", " ".join(unknown))
+    return value
 
 
 def _chat(text: str) -> str | None:
@@ -199,7 +218,7 @@ FIELDS: dict[str, Field] = {
     "raid.threshold": Field("raid", "threshold"),
     "raid.window_seconds": Field("raid", "window_seconds"),
     "raid.alert_chat": Field("raid", "alert_chat_id", _chat, is_chat=True),
-    "icebreaker.intro_template": Field("icebreaker", "intro_template", _text, unset="default"),
+    "icebreaker.intro_template": Field("icebreaker", "intro_template", _intro, unset="default"),
     "icebreaker.intro_min_chars": Field("icebreaker", "intro_min_chars"),
     "icebreaker.intro_within_hours": Field("icebreaker", "intro_within_hours"),
     "icebreaker.round_minutes": Field("icebreaker", "round_minutes"),

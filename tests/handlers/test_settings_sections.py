@@ -301,6 +301,24 @@ async def test_the_introduction_prompt_and_its_limits_are_set_by_command(bot, fa
         assert stored == (None if value == "default" else "")
 
 
+async def test_a_misspelt_placeholder_in_the_introduction_prompt_is_refused(bot, fake_telegram):
+    # "{nmae}" was saved with "已保存" and every newcomer who passed verification then read the
+    # prompt with the braces as typed; "{group}" (a welcome placeholder) showed as nothing.
+    replies = await settings(
+        bot,
+        fake_telegram,
+        "icebreaker.intro_template 欢迎 {nmae}，说说你的城市吧",
+        "icebreaker.intro_template 欢迎来到 {group}，{name}",
+        "icebreaker.intro_template 欢迎 {name}，说说你的城市吧",
+    )
+    assert replies[0] == (
+        "无法设置 icebreaker.intro_template=欢迎 {nmae}，说说你的城市吧："
+        "不认识 {nmae}：自我介绍提示只能用占位符 {name}（新成员的名字）"
+    )
+    assert replies[1].startswith("无法设置 icebreaker.intro_template=") and "{group}" in replies[1]
+    assert replies[2] == "已保存：icebreaker.intro_template = 欢迎 {name}，说说你的城市吧"
+
+
 async def test_settings_that_have_their_own_command_point_to_it(bot, fake_telegram):
     # Regression: "/settings welcome.enabled off" got the general usage, no hint of /welcome.
     for command in ("/settings welcome.enabled off", "/settings adfilter.shadow on",
