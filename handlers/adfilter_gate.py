@@ -127,8 +127,12 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
     if ours:
         # The few words after our own commands ("/top week") would only give the strict
         # new-member rules something to misread; but the normal rules still judge them, or
-        # "/help <any ad>" would pass the filter.
-        features = replace(features, is_new_member=False, member_message_count=None)
+        # "/help <any ad>" would pass the filter. Only them: the command itself, as a menu
+        # tap writes it in groups ("/top@qunbot_bot"), read to the classifier as a promoted
+        # @handle, and the member was warned for asking for the leaderboard.
+        features = replace(
+            features, text=event.args, is_new_member=False, member_message_count=None
+        )
     elif (
         config.is_new(features)
         and isinstance(offender, User)

@@ -252,6 +252,20 @@ async def test_an_ad_behind_one_of_our_commands_is_still_an_ad(bot, fake_telegra
     assert [d.user_id for d in await decisions(bot)] == [str(MEMBER_ID)] * 3
 
 
+async def test_our_command_addressed_to_the_bot_with_its_words_is_not_an_ad(bot, fake_telegram):
+    # A command chosen from the menu in a group is written "/top@<bot>": with a word after it,
+    # "/top@qunbot_test_bot week" was removed as an ad and its sender warned.
+    await fake_telegram.wait_for("getMe")  # the bot knows its @username
+    for text in (f"/top@{BOT_USERNAME} week", f"/homework@{BOT_USERNAME} 第一课的笔记已整理"):
+        await bot.post_update(make_message_update(text, sender=ALICE))
+    await eventually(lambda: quiet(bot))
+    assert await decisions(bot) == []
+    assert fake_telegram.called("deleteMessage") == []
+    # The words are still judged: an ad behind the addressed command is removed.
+    await bot.post_update(make_message_update(f"/help@{BOT_USERNAME} {AD}", sender=ALICE))
+    await fake_telegram.wait_for("deleteMessage", 1)
+
+
 async def test_operator_keywords_and_allowed_links_shape_the_filter(bot, fake_telegram):
     await bot.post_update(make_message_update("/filter keyword add 代购", sender=OPERATOR))
     await bot.post_update(make_message_update("/filter allow example.org", sender=OPERATOR))
