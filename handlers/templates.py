@@ -140,7 +140,10 @@ define(
         # What each type is called in the heading; the type's key stays in the lines below,
         # as /settings kind takes it.
         "template.name.general": {"zh": "普通群", "en": "a general group"},
-        "template.name.flash": {"zh": "秒杀群", "en": "a flash-sale group"},
+        # 快闪群: a group for one campaign, dissolved at its end; not a flash sale (秒杀).
+        "template.name.flash": {
+            "zh": "快闪群（单次活动）", "en": "a flash group (one campaign, then closed)"
+        },
         "template.name.newcomer": {"zh": "新人群", "en": "a newcomer group"},
         "template.name.super": {
             "zh": "超级用户群（邀请制）", "en": "an invitation-only super-user group"

@@ -53,6 +53,17 @@ async def test_another_playbook_changes_only_its_own_settings(bot, fake_telegram
     assert settings["screening"]["mode"] == "review"  # fan says nothing about entry
 
 
+async def test_the_flash_playbook_is_named_a_flash_group_not_a_flash_sale(bot, fake_telegram):
+    # "flash" (快闪群) is a group for one campaign, dissolved at its end; its playbook was
+    # announced as "秒杀群" / "a flash-sale group", a kind of promotion, not of group.
+    await bot.post_update(make_message_update("/template apply flash", sender=OPERATOR))
+    await bot.post_update(make_message_update("/settings language en", sender=OPERATOR))
+    await bot.post_update(make_message_update("/template apply flash", sender=OPERATOR))
+    zh, _, en = await texts(bot, fake_telegram, 3)
+    assert zh.startswith("已按「快闪群（单次活动）」模板设置本群：\nkind = flash\n")
+    assert en.startswith("Set up as a flash group (one campaign, then closed):\nkind = flash\n")
+
+
 async def test_unknown_types_and_members_are_refused(bot, fake_telegram):
     await bot.post_update(make_message_update("/template apply party", sender=OPERATOR))
     await bot.post_update(make_message_update("/template apply fan", sender=MEMBER))
