@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, BigId, UtcDateTime
 from bot.db.models import Group, Member
+from bot.groups.repository import GONE
 from handlers.points_config import PointsConfig, Tier, points_config, tier_for
 
 # Points for effective activity, which share the daily `activity_daily_cap`: messages, answers
@@ -168,14 +169,24 @@ class Standing:
     points: int
 
 
+def _still_here(group_id: int):  # type: ignore[no-untyped-def]
+    """Points of members still in the group: those who left or were removed (a spammer
+    banned after earning points) keep theirs for a return, but no place on the board."""
+    gone = select(Member.user_id).where(
+        Member.group_id == group_id, Member.status.in_(sorted(GONE))
+    )
+    return PointsEntry.user_id.not_in(gone)
+
+
 async def leaderboard(
     session: AsyncSession, group_id: int, since: datetime | None, limit: int = 10
 ) -> list[Standing]:
-    """Members by points earned since `since` (all time when None), best first."""
+    """Members still in the group by points earned since `since` (all time when None), best
+    first."""
     total = func.sum(PointsEntry.delta).label("total")
     query = (
         select(PointsEntry.user_id, total)
-        .where(PointsEntry.group_id == group_id)
+        .where(PointsEntry.group_id == group_id, _still_here(group_id))
         .group_by(PointsEntry.user_id)
         .having(func.sum(PointsEntry.delta) > 0)
         .order_by(total.desc(), PointsEntry.user_id)
@@ -197,13 +208,13 @@ async def leaderboard(
 
 
 async def rank_of(session: AsyncSession, group_id: int, user_id: str) -> int:
-    """1 + how many members of the group have more all-time points."""
+    """1 + how many members still in the group have more all-time points (as /top ranks)."""
     mine = await total_points(session, group_id, user_id)
     # Bound as the 64-bit number the sum is, not as the column's 32 bits: red packets and
     # adjustments have no daily ceiling, so a member's total can pass 2^31 - 1.
     totals = (
         select(PointsEntry.user_id)
-        .where(PointsEntry.group_id == group_id)
+        .where(PointsEntry.group_id == group_id, _still_here(group_id))
         .group_by(PointsEntry.user_id)
         .having(func.sum(PointsEntry.delta) > bindparam("mine", mine, BigInteger))
     ).subquery()

@@ -16,6 +16,9 @@ from tests.factories import (
     OPERATOR_ID,
     make_callback_update,
     make_channel_message_update,
+    make_chat_member_update,
+    make_join_update,
+    make_left_update,
     make_message_update,
     message,
     user,
@@ -209,6 +212,29 @@ async def test_tied_members_share_a_rank_on_the_leaderboard_as_in_me(bot, fake_t
     board, me = (await texts(bot, fake_telegram, 5))[3:]
     assert board == "积分排行榜（总榜）：\n1. Alice — 10 分\n1. Bob — 10 分\n3. Carol — 5 分"
     assert "排名：第 1 名" in me
+
+
+async def test_members_who_left_or_were_removed_leave_the_leaderboard(bot, fake_telegram):
+    # Regression: /top kept showing a spammer banned after farming points, and members long
+    # gone, above the members who are here (and /me counted them as ahead).
+    for member in (ALICE, BOB, CAROL):
+        await bot.post_update(make_message_update("签到", sender=member))
+    await bot.post_update(make_message_update("/points add 333 5", sender=OPERATOR))
+    await bot.post_update(make_message_update("/points add 444 5", sender=OPERATOR))
+    await bot.post_update(make_left_update(BOB))
+    # An operator bans Carol (with /ban or in Telegram): Telegram tells of it in a chat_member
+    # update.
+    await bot.post_update(make_chat_member_update(CAROL, "member", "kicked", by=OPERATOR))
+    await bot.post_update(make_message_update("/top", sender=ALICE))
+    await bot.post_update(make_message_update("/me", sender=ALICE))
+    board, me = (await texts(bot, fake_telegram, 7))[-2:]
+    assert board == "积分排行榜（总榜）：\n1. Alice — 10 分"
+    assert "排名：第 1 名" in me
+    # Back in the group, their points are theirs again.
+    await bot.post_update(make_join_update(BOB))
+    await bot.post_update(make_message_update("/top", sender=ALICE))
+    board = (await texts(bot, fake_telegram, 8))[-1]
+    assert board == "积分排行榜（总榜）：\n1. Bob — 15 分\n2. Alice — 10 分"
 
 
 async def test_an_unknown_period_gets_the_usage_not_the_all_time_board(bot, fake_telegram):
