@@ -17,7 +17,7 @@ from bot.core.context import Context
 from bot.core.events import Event
 from bot.core.i18n import define
 from bot.core.router import Router
-from bot.groups.settings import GroupKind, GroupSettings
+from bot.groups.settings import GroupKind, GroupSettings, read_kind
 from handlers import entry_config, moderation, settings_sections
 
 router = Router("templates")
@@ -183,11 +183,10 @@ def apply_playbook(settings: dict[str, Any], kind: GroupKind) -> tuple[dict[str,
 async def template_command(event: Event, ctx: Context) -> list[SendMessage]:
     assert ctx.group is not None  # group_only route
     words = event.args.split()
-    kinds = {kind.value: kind for kind in GroupKind}
-    if len(words) != 2 or words[0] != "apply" or words[1].lower() not in kinds:
-        text = ctx.t("template.usage", kinds="|".join(kinds))
+    kind = read_kind(words[1]) if len(words) == 2 and words[0] == "apply" else None
+    if kind is None:
+        text = ctx.t("template.usage", kinds="|".join(GroupKind))
     else:
-        kind = kinds[words[1].lower()]
         ctx.group.settings, changes = apply_playbook(dict(ctx.group.settings or {}), kind)
         name = ctx.t(f"template.name.{kind.value}")
         text = ctx.t("template.applied", name=name, changes="\n".join(changes))

@@ -13,24 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Group
-from bot.groups.settings import GroupKind
+from bot.groups.settings import read_kind
 from schedules.errors import ScheduleError
 from schedules.misfire import DEFAULT_GRACE
 from schedules.timewords import parse_duration
 
 _OPTION = re.compile(r"(?:^|\s)(grace|宽限|to|发到|发给)\s*[=＝]\s*(\S+)", re.IGNORECASE)
 _NO_LIMIT = {"none", "no", "off", "unlimited", "不限", "无", "无限"}
-_KIND_WORDS = {
-    **{kind.value: kind.value for kind in GroupKind},
-    "普通": "general",
-    "快闪": "flash",
-    "新人": "newcomer",
-    "新用户": "newcomer",
-    "超级用户": "super",
-    "超级": "super",
-    "交付": "delivery",
-    "铁粉": "fan",
-}
 _TARGET = re.compile(r"(type|kind|类型|tag|标签|groups?|群)[:：](.+)", re.IGNORECASE)
 
 
@@ -77,10 +66,10 @@ def parse_target(value: str) -> dict[str, Any]:
         raise ScheduleError("bad_target", text=value)
     what, rest = match[1].lower(), match[2].strip()
     if what in ("type", "kind", "类型"):
-        kind = _KIND_WORDS.get(rest.lower())
+        kind = read_kind(rest)
         if kind is None:
             raise ScheduleError("bad_target", text=value)
-        return {"kind": kind}
+        return {"kind": kind.value}
     if what in ("tag", "标签"):
         return {"tag": rest}
     chats = [part for part in re.split(r"[,，]", rest) if part]

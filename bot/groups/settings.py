@@ -26,6 +26,28 @@ class GroupKind(StrEnum):
     FAN = "fan"
 
 
+# What operators call the kinds, besides their English names ("快闪" or "快闪群" for flash).
+_KIND_WORDS = {
+    "普通": GroupKind.GENERAL,
+    "快闪": GroupKind.FLASH,
+    "新人": GroupKind.NEWCOMER,
+    "新用户": GroupKind.NEWCOMER,
+    "超级用户": GroupKind.SUPER_USER,
+    "超级": GroupKind.SUPER_USER,
+    "交付": GroupKind.DELIVERY,
+    "铁粉": GroupKind.FAN,
+}
+
+
+def read_kind(word: str) -> GroupKind | None:
+    """The group kind an operator names: "flash", "Flash", "快闪", "快闪群"; None if none."""
+    word = word.strip().lower()
+    try:
+        return GroupKind(word)
+    except ValueError:
+        return _KIND_WORDS.get(word.removesuffix("群"))
+
+
 class Language(StrEnum):
     AUTO = "auto"
     ZH = "zh"
@@ -41,6 +63,14 @@ class GroupSettings(BaseModel):
     operators: list[str] = []
     # Labels a global operator's job can aim at (`/schedule add ... to=tag:vip`).
     tags: list[str] = []
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind_word(cls, value: object) -> object:
+        """`/settings kind 快闪` as well as `flash` (what /template and /schedule take)."""
+        if isinstance(value, str) and (kind := read_kind(value)) is not None:
+            return kind
+        return value
 
     @field_validator("timezone")
     @classmethod

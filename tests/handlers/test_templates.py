@@ -64,6 +64,17 @@ async def test_the_flash_playbook_is_named_a_flash_group_not_a_flash_sale(bot, f
     assert en.startswith("Set up as a flash group (one campaign, then closed):\nkind = flash\n")
 
 
+async def test_types_are_taken_by_their_chinese_names_too(bot, fake_telegram):
+    # /schedule took "to=type:快闪"; /template apply 快闪 and /settings kind 铁粉 answered
+    # with the usage.
+    await bot.post_update(make_message_update("/template apply 快闪群", sender=OPERATOR))
+    await bot.post_update(make_message_update("/settings kind 铁粉", sender=OPERATOR))
+    applied, saved = await texts(bot, fake_telegram, 2)
+    assert applied.startswith("已按「快闪群（单次活动）」模板设置本群：\nkind = flash\n")
+    assert saved == "已保存：kind = 铁粉"
+    assert (await group_settings(bot))["kind"] == "fan"
+
+
 async def test_unknown_types_and_members_are_refused(bot, fake_telegram):
     await bot.post_update(make_message_update("/template apply party", sender=OPERATOR))
     await bot.post_update(make_message_update("/template apply fan", sender=MEMBER))
