@@ -333,6 +333,13 @@ define(
             "zh": "每个问题最多 {limit} 个字：「{start}…」",
             "en": "Each question may have at most {limit} characters: \"{start}...\"",
         },
+        "screening.questions_usage": {
+            "zh": "用法：/screening questions 问题1 | 问题2（清除：/screening questions none）\n"
+            "当前问题：{current}",
+            "en": "Usage: /screening questions Q1 | Q2 (to clear them: /screening questions "
+            "none)\nCurrent questions: {current}",
+        },
+        "screening.no_questions": {"zh": "无", "en": "none"},
         "screening.questions_cleared": {
             "zh": "已清除入群问题：申请入群时不再提问。",
             "en": "Entry questions cleared: applicants are no longer asked anything.",

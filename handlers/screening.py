@@ -24,6 +24,7 @@ from bot.core.actions import (
 from bot.core.context import Context
 from bot.core.events import ChatType, Event, EventKind
 from bot.core.router import Router
+from bot.groups.settings import CLEAR_WORDS
 from handlers import (
     entry_texts,  # noqa: F401  (registers the texts)
     invite_codes,
@@ -162,6 +163,12 @@ async def screening_command(event: Event, ctx: Context) -> list[Action]:
     if verb == "review_chat" and rest.strip():
         return _reply(event, await set_review_chat(ctx, event, rest.strip()))
     if verb == "questions":
+        if not rest.strip():
+            # A bare "/screening questions" (a menu tap) must not wipe them: "none" does.
+            current = " | ".join(config.questions) or ctx.t("screening.no_questions")
+            return _reply(event, ctx.t("screening.questions_usage", current=current))
+        if rest.strip().lower() in CLEAR_WORDS:
+            rest = ""
         # Questions are separated by "|" so each may contain spaces and punctuation.
         questions = [q.strip() for q in rest.split("|") if q.strip()]
         # Refused rather than cut: a dropped 11th question or a cut one would be asked wrong.

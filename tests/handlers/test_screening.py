@@ -354,14 +354,18 @@ async def test_too_many_or_too_long_questions_are_refused_not_cut(bot, fake_tele
     eleven = " | ".join(f"问题{n}？" for n in range(11))
     long = "请详细介绍" + "一" * 300 + "？"
     for command in (f"/screening questions {eleven}", f"/screening questions 你是谁？ | {long}",
-                    "/screening questions 你是谁？", "/screening questions"):
+                    "/screening questions 你是谁？", "/screening questions",
+                    "/screening questions none"):
         await bot.post_update(make_message_update(command, sender=OP))
-    sent = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 4)]
+    sent = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 5)]
     await quiet(bot)
     assert sent == [
         "最多 10 个入群问题，收到 11 个：请精简后再设置（用 | 分隔）。",
         "每个问题最多 300 个字：「请详细介绍一一一一一一一一一一一一一一一…」",
         "已设置 1 个入群问题（审核模式下私聊提问）。",
+        # A bare command (a menu tap) keeps them; "none" clears them.
+        "用法：/screening questions 问题1 | 问题2（清除：/screening questions none）\n"
+        "当前问题：你是谁？",
         "已清除入群问题：申请入群时不再提问。",
     ]
     assert (await group_settings(bot))["screening"]["questions"] == []
