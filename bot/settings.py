@@ -9,7 +9,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="QUNBOT_", extra="ignore")
+    # An empty variable (`-e QUNBOT_PORT=`, a compose file's `${UNSET}`) means "not set".
+    model_config = SettingsConfigDict(env_prefix="QUNBOT_", extra="ignore", env_ignore_empty=True)
 
     database_url: str = "sqlite+aiosqlite:///./qunbot.db"
     telegram_token: SecretStr | None = None
@@ -50,6 +51,15 @@ class Settings(BaseSettings):
     # Processed updates (with the chat text they carry) and sent actions are deleted after this
     # many days; 0 keeps them. Pending work is never deleted.
     retention_days: int = Field(default=14, ge=0)
+
+    @field_validator("telegram_token", "webhook_secret", "dashboard_password", mode="before")
+    @classmethod
+    def _blank_secret_is_unset(cls, value: object) -> object:
+        # A blank password would let a bare `Authorization: Bearer` into the API, and a blank token
+        # would switch Telegram on with no bot behind it.
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
 
     @field_validator("operators", mode="before")
     @classmethod

@@ -108,3 +108,11 @@ async def test_invalid_settings_are_reported_not_a_traceback():
     code, out = await run_cli("migrate", QUNBOT_PORT="not-a-number")
     assert code == 2
     assert "Invalid settings" in out and "Traceback" not in out
+
+
+async def test_empty_variables_read_as_unset(fake_telegram, database_url):
+    # `docker run -e QUNBOT_TELEGRAM_TOKEN= -e QUNBOT_PORT=`: not set, not a token "" or a port "".
+    env = env_for(fake_telegram, database_url, QUNBOT_TELEGRAM_TOKEN="", QUNBOT_PORT="")
+    code, out = await run_cli("check-config", **env)
+    assert code == 1 and "FAIL token: QUNBOT_TELEGRAM_TOKEN is not set" in out, out
+    assert fake_telegram.calls == []

@@ -40,6 +40,16 @@ async def test_without_a_configured_password_the_api_is_off(sbot):
     assert response.status_code == 503
 
 
+async def test_an_empty_dashboard_password_keeps_the_api_off(clocked_app, make_settings):
+    # As `-e QUNBOT_DASHBOARD_PASSWORD=` or a compose file's unset `${VAR}` give it.
+    harness = await BotHarness(make_settings(dashboard_password="")).start()
+    try:
+        response = await harness.client.get(url(), headers={"Authorization": "Bearer"})
+        assert response.status_code == 503
+    finally:
+        await harness.close()
+
+
 async def test_create_list_patch_delete(api):
     created = await api.client.post(
         url(), json={"when": "每天 11:00", "text": "今天的思维导图"}, headers=AUTH
