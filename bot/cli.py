@@ -7,6 +7,7 @@ from typing import Annotated
 
 import httpx
 import typer
+from pydantic import ValidationError
 
 from bot.settings import Settings
 
@@ -16,8 +17,13 @@ app = typer.Typer(help="Qunbot: runs community chat groups on autopilot.", no_ar
 def _settings() -> Settings:
     try:
         return Settings()
-    except ValueError as exc:
-        typer.secho(f"Invalid settings: {exc}", fg=typer.colors.RED, err=True)
+    except ValidationError as exc:
+        # Named by variable and never echoing the value: a database URL carries its password.
+        lines = [
+            f"  QUNBOT_{'_'.join(map(str, error['loc'])).upper()}: {error['msg']}"
+            for error in exc.errors(include_url=False, include_input=False)
+        ]
+        typer.secho("Invalid settings:\n" + "\n".join(lines), fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None
 
 

@@ -6,6 +6,12 @@ from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+# The async drivers the service is built on (and installs); any other driver fails at start.
+DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+DATABASE_FORMS = "sqlite+aiosqlite:///./qunbot.db or postgresql+asyncpg://user:password@host/db"
 
 
 class Settings(BaseSettings):
@@ -59,6 +65,17 @@ class Settings(BaseSettings):
         # would switch Telegram on with no bot behind it.
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        try:
+            driver = make_url(value).drivername
+        except ArgumentError:
+            raise ValueError(f"not a database URL; write {DATABASE_FORMS}") from None
+        if driver not in DATABASE_DRIVERS:
+            raise ValueError(f"the driver {driver!r} is not supported; write {DATABASE_FORMS}")
         return value
 
     @field_validator("operators", mode="before")

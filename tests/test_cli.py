@@ -116,3 +116,12 @@ async def test_empty_variables_read_as_unset(fake_telegram, database_url):
     code, out = await run_cli("check-config", **env)
     assert code == 1 and "FAIL token: QUNBOT_TELEGRAM_TOKEN is not set" in out, out
     assert fake_telegram.calls == []
+
+
+async def test_an_unsupported_database_url_is_named_without_its_password():
+    # postgresql:// picks a driver that is not installed; the value is never echoed back.
+    for url in ("postgresql://qunbot:hunter2@db.internal/qunbot", "qunbot:hunter2@db.internal"):
+        code, out = await run_cli("migrate", QUNBOT_DATABASE_URL=url)
+        assert code == 2, out
+        assert "QUNBOT_DATABASE_URL" in out and "postgresql+asyncpg://" in out, out
+        assert "Traceback" not in out and "hunter2" not in out, out
