@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -76,6 +77,16 @@ class Settings(BaseSettings):
             raise ValueError(f"not a database URL; write {DATABASE_FORMS}") from None
         if driver not in DATABASE_DRIVERS:
             raise ValueError(f"the driver {driver!r} is not supported; write {DATABASE_FORMS}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        # Checked here: every update of a group without its own timezone reads this one.
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown time zone; write an IANA name, e.g. Asia/Shanghai") from None
         return value
 
     @field_validator("operators", mode="before")

@@ -125,3 +125,11 @@ async def test_an_unsupported_database_url_is_named_without_its_password():
         assert code == 2, out
         assert "QUNBOT_DATABASE_URL" in out and "postgresql+asyncpg://" in out, out
         assert "Traceback" not in out and "hunter2" not in out, out
+
+
+async def test_a_misspelt_timezone_is_refused_at_start(tmp_path):
+    # Accepted, it failed every update of each group without a timezone of its own.
+    url = f"sqlite+aiosqlite:///{tmp_path / 'tz.db'}"
+    code, out = await run_cli("migrate", QUNBOT_TIMEZONE="Asia/Shangai", QUNBOT_DATABASE_URL=url)
+    assert code == 2, out
+    assert "QUNBOT_TIMEZONE: Value error, unknown time zone" in out and "Traceback" not in out
