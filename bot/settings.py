@@ -12,6 +12,7 @@ from sqlalchemy.exc import ArgumentError
 
 # The async drivers the service is built on (and installs); any other driver fails at start.
 DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DATABASE_FORMS = "sqlite+aiosqlite:///./qunbot.db or postgresql+asyncpg://user:password@host/db"
 
 
@@ -88,6 +89,13 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("unknown time zone; write an IANA name, e.g. Asia/Shanghai") from None
         return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"unknown log level; write one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
 
     @field_validator("operators", mode="before")
     @classmethod

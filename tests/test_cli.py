@@ -133,3 +133,9 @@ async def test_a_misspelt_timezone_is_refused_at_start(tmp_path):
     code, out = await run_cli("migrate", QUNBOT_TIMEZONE="Asia/Shangai", QUNBOT_DATABASE_URL=url)
     assert code == 2, out
     assert "QUNBOT_TIMEZONE: Value error, unknown time zone" in out and "Traceback" not in out
+
+
+async def test_an_unknown_log_level_is_refused_not_a_traceback():
+    code, out = await run_cli("serve", QUNBOT_LOG_LEVEL="VERBOSE", QUNBOT_PORT="1")
+    assert code == 2, out
+    assert "QUNBOT_LOG_LEVEL: Value error, unknown log level" in out and "Traceback" not in out
