@@ -37,11 +37,10 @@ def serve(
     import uvicorn
 
     from bot.app import create_app
-    from bot.db.migrate import upgrade
 
     settings = _settings()
     if migrate:
-        upgrade(settings.database_url)
+        _upgrade(settings.database_url)
     # One worker only: the workers inside share rate limits and the scheduler lock.
     uvicorn.run(
         create_app(settings),
@@ -55,11 +54,28 @@ def serve(
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database schema to the latest version."""
+    settings = _settings()
+    _upgrade(settings.database_url)
+    typer.echo("database is up to date")
+
+
+def _upgrade(database_url: str) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.db.migrate import upgrade
 
-    settings = _settings()
-    upgrade(settings.database_url)
-    typer.echo("database is up to date")
+    try:
+        upgrade(database_url)
+    except (OSError, SQLAlchemyError) as exc:
+        # The first line says what went wrong; the rest is the statement and its parameters.
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        typer.secho(
+            f"Cannot migrate the database ({type(exc).__name__}: {reason}). "
+            "Check QUNBOT_DATABASE_URL and that the database is running.",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(1) from None
 
 
 @app.command("set-webhook")

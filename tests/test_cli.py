@@ -139,3 +139,14 @@ async def test_an_unknown_log_level_is_refused_not_a_traceback():
     code, out = await run_cli("serve", QUNBOT_LOG_LEVEL="VERBOSE", QUNBOT_PORT="1")
     assert code == 2, out
     assert "QUNBOT_LOG_LEVEL: Value error, unknown log level" in out and "Traceback" not in out
+
+
+async def test_migrate_against_an_unreachable_database_says_so_not_a_traceback(tmp_path):
+    for url in (
+        f"sqlite+aiosqlite:///{tmp_path / 'no' / 'such' / 'dir.db'}",
+        "postgresql+asyncpg://qunbot:hunter2@127.0.0.1:9/qunbot",  # nothing listens there
+    ):
+        code, out = await run_cli("migrate", QUNBOT_DATABASE_URL=url)
+        assert code == 1, out
+        assert "Cannot migrate the database" in out and "QUNBOT_DATABASE_URL" in out, out
+        assert "Traceback" not in out and "hunter2" not in out, out

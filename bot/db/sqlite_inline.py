@@ -63,6 +63,14 @@ def inline_connector(database: str, timeout: float) -> Callable[[], Awaitable[In
 
     async def connect() -> InlineConnection:
         connector = partial(sqlite3.connect, database, timeout=timeout, check_same_thread=False)
-        return await InlineConnection(connector, iter_chunk_size=64)
+        connection = InlineConnection(connector, iter_chunk_size=64)
+        try:
+            return await connection
+        except Exception:
+            # aiosqlite stops its worker thread after a failed connect without waiting for it;
+            # one still running when the event loop closes (`qunbot migrate` giving up) prints
+            # a traceback from the thread.
+            await asyncio.to_thread(connection._thread.join, 5)
+            raise
 
     return connect
