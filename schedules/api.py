@@ -42,6 +42,7 @@ from schedules.series import (
 )
 from schedules.spec import spec_to_json
 from schedules.store import (
+    MAX_JOB_ID,
     create_job,
     first_run,
     group_jobs,
@@ -140,7 +141,8 @@ def job_json(job: ScheduledJob, group_tz: str) -> dict[str, Any]:
 async def named_group(session: AsyncSession, group_id: str) -> Group:
     """A group by platform chat id (what operators see) or by our row id."""
     group = await session.scalar(select(Group).where(Group.chat_id == group_id))
-    if group is None and group_id.isdigit():
+    # A number no row can have is looked up nowhere: the database would refuse it (a 500).
+    if group is None and group_id.isdigit() and 0 < int(group_id) <= MAX_JOB_ID:
         group = await session.get(Group, int(group_id))
     if group is None:
         raise HTTPException(404, "no such group")
@@ -222,7 +224,7 @@ async def add_schedule(group_id: str, body: NewSchedule, runtime: Authorized) ->
 async def _job(session: AsyncSession, job_id: int) -> ScheduledJob:
     """The schedule `job_id`; a countdown's steps are refused (409): run now, a countdown's end
     would fire early (a dissolve removes everyone), and changing one step breaks the countdown."""
-    job = await session.get(ScheduledJob, job_id)
+    job = await session.get(ScheduledJob, job_id) if 0 < job_id <= MAX_JOB_ID else None
     if job is None:
         raise HTTPException(404, "no such schedule")
     if job.kind in COUNTDOWN_KINDS:

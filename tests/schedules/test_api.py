@@ -77,6 +77,20 @@ async def test_create_list_patch_delete(api):
     assert missing.status_code == 404
 
 
+async def test_ids_no_row_can_have_are_404s_not_500s(api):
+    huge = "9" * 25  # beyond the 64-bit columns: the database refused it, a 500
+    for method, path in (
+        ("DELETE", f"/api/schedules/{huge}"),
+        ("PATCH", f"/api/schedules/{huge}"),
+        ("POST", f"/api/schedules/{huge}/run-now"),
+        ("GET", f"/api/groups/{huge}/schedules"),
+        ("GET", f"/api/groups/{huge}/countdowns"),
+        ("DELETE", "/api/schedules/0"),
+    ):
+        response = await api.client.request(method, path, json={}, headers=AUTH)
+        assert response.status_code == 404, (method, path, response.text)
+
+
 async def test_bad_phrase_is_a_422_in_both_languages(api):
     response = await api.client.post(url(), json={"when": "someday", "text": "x"}, headers=AUTH)
     assert response.status_code == 422
