@@ -43,6 +43,7 @@ from schedules.series import (
 from schedules.spec import spec_to_json
 from schedules.store import (
     MAX_JOB_ID,
+    check_pairing,
     create_job,
     first_run,
     group_jobs,
@@ -248,6 +249,7 @@ async def change_schedule(job_id: int, body: ScheduleChange, runtime: Authorized
         if body.when is not None:
             try:
                 parsed = parse_schedule(body.when, tz, now=now)
+                check_pairing(parsed.spec, job.kind)
             except ScheduleError as exc:
                 raise invalid(exc) from None
             job.spec, job.phrase = spec_to_json(parsed.spec), body.when

@@ -52,6 +52,14 @@ def next_sweep(now: datetime) -> datetime:
     return now.astimezone(UTC).replace(second=0, microsecond=0) + SWEEP_EVERY
 
 
+def check_pairing(spec: Spec, kind: str) -> None:
+    """Raises ScheduleError when a job of `kind` cannot follow `spec` (on creation or change)."""
+    if isinstance(spec, AfterEvent) and kind != POST:
+        # Only a plain post is sent member by member as each one comes due; any other kind
+        # would fire at every sweep for the group, a digest or a poll once a minute.
+        raise ScheduleError("after_join_posts_only")
+
+
 async def create_job(
     session: AsyncSession,
     *,
@@ -70,10 +78,7 @@ async def create_job(
 
     Raises ScheduleError for a spec the kind cannot follow.
     """
-    if isinstance(spec, AfterEvent) and kind != POST:
-        # Only a plain post is sent member by member as each one comes due; any other kind
-        # would fire at every sweep for the group, a digest or a poll once a minute.
-        raise ScheduleError("after_join_posts_only")
+    check_pairing(spec, kind)
     job = ScheduledJob(
         platform=group.platform if group is not None else "telegram",
         group_id=group.id if group is not None else None,

@@ -224,3 +224,18 @@ async def test_the_api_refuses_an_after_join_digest(api):  # noqa: F811
     )
     assert refused.status_code == 422 and "after join" in refused.text
     assert await jobs(api) == []
+
+
+async def test_the_api_refuses_to_turn_a_digest_into_an_after_join_one(api):  # noqa: F811
+    # PATCH took the new `when` without the check creation makes: a digest once a minute.
+    created = await api.client.post(
+        url(), json={"when": "每天 21:00", "kind": "digest"}, headers=AUTH
+    )
+    job_id = created.json()["id"]
+    refused = await api.client.patch(
+        f"/api/schedules/{job_id}", json={"when": "3 days after join"}, headers=AUTH
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"]["code"] == "after_join_posts_only"
+    (job,) = await jobs(api)
+    assert job.kind == DIGEST and job.phrase == "每天 21:00" and job.spec["kind"] == "cron"
