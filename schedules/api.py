@@ -74,6 +74,8 @@ def require_dashboard(request: Request) -> Runtime:
 
 
 Authorized = Annotated[Runtime, Depends(require_dashboard)]
+# A year at most (null means no limit): beyond it timedelta overflows and the column's 32 bits.
+MAX_GRACE_MINUTES = 366 * 24 * 60
 router = APIRouter(prefix="/api")
 
 
@@ -83,7 +85,7 @@ class NewSchedule(BaseModel):
     when: str = Field(min_length=1, max_length=255)
     text: str = ""
     kind: str = POST
-    grace_minutes: int | None = Field(default=10, ge=0)
+    grace_minutes: int | None = Field(default=10, ge=0, le=MAX_GRACE_MINUTES)
     # Same forms as in chat: "type:flash", "tag:vip", "groups:-1001,-1002".
     to: str | None = Field(default=None, max_length=500)
     # Post the next item of this series instead of `text` (kind becomes "series").
@@ -112,7 +114,7 @@ class ScheduleChange(BaseModel):
     enabled: bool | None = None
     when: str | None = Field(default=None, min_length=1, max_length=255)
     text: str | None = None
-    grace_minutes: int | None = Field(default=None, ge=0)
+    grace_minutes: int | None = Field(default=None, ge=0, le=MAX_GRACE_MINUTES)
 
 
 def invalid(exc: ScheduleError) -> HTTPException:

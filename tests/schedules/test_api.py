@@ -91,6 +91,23 @@ async def test_ids_no_row_can_have_are_404s_not_500s(api):
         assert response.status_code == 404, (method, path, response.text)
 
 
+async def test_a_grace_beyond_a_year_is_a_422_not_a_500(api):
+    too_long = {"when": "每天 11:00", "text": "x", "grace_minutes": 366 * 24 * 60 + 1}
+    refused = await api.client.post(url(), json=too_long, headers=AUTH)
+    assert refused.status_code == 422 and "grace_minutes" in refused.text
+    # Far beyond it, creating overflowed timedelta (a 500) and a change was stored as given.
+    huge = await api.client.post(url(), json={**too_long, "grace_minutes": 10**15}, headers=AUTH)
+    assert huge.status_code == 422
+    created = await api.client.post(url(), json={**too_long, "grace_minutes": None}, headers=AUTH)
+    job_id = created.json()["id"]
+    changed = await api.client.patch(
+        f"/api/schedules/{job_id}", json={"grace_minutes": 10**12}, headers=AUTH
+    )
+    assert changed.status_code == 422
+    (job,) = await jobs(api)
+    assert job.grace_seconds is None
+
+
 async def test_bad_phrase_is_a_422_in_both_languages(api):
     response = await api.client.post(url(), json={"when": "someday", "text": "x"}, headers=AUTH)
     assert response.status_code == 422
