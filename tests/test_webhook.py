@@ -51,6 +51,21 @@ async def test_unknown_update_shape_gets_422_not_a_crash(bot):
     assert await bot.inbox() == []
 
 
+async def test_an_update_out_of_range_is_refused_alone_not_with_its_batch(bot):
+    # Stored, it failed the batch's insert (on PostgreSQL: chat_key is 64 characters at most),
+    # so every update committed with it got a 503.
+    long_chat = make_message_update("long chat id")
+    long_chat["message"]["chat"]["id"] = "x" * 100
+    huge_id = make_message_update("huge update id")
+    huge_id["update_id"] = 2**63
+    good = [make_message_update(f"message {i}") for i in range(20)]
+    responses = await asyncio.gather(
+        *(bot.post_update(u) for u in [*good[:10], long_chat, huge_id, *good[10:]])
+    )
+    assert [r.status_code for r in responses] == [200] * 10 + [422, 422] + [200] * 10
+    assert {row.update_id for row in await bot.inbox()} == {u["update_id"] for u in good}
+
+
 async def test_body_over_one_mebibyte_gets_413(bot):
     update = make_message_update("x" * (1024 * 1024))
     response = await bot.post_update(orjson.dumps(update))

@@ -22,6 +22,8 @@ from bot.core.events import (
 from bot.platforms.base import Envelope, UnsupportedUpdate
 
 PLATFORM = "telegram"
+MAX_ID = 2**63 - 1  # the inbox's update_id column
+MAX_CHAT_KEY = 64  # the inbox's chat_key column
 
 # Update field → where its chat lives inside the object.
 UPDATE_TYPES = {
@@ -65,6 +67,10 @@ def envelope(data: Any) -> Envelope:
     update_id = data.get("update_id")
     if not isinstance(update_id, int) or isinstance(update_id, bool):
         raise UnsupportedUpdate("update_id missing or not an integer")
+    # Beyond the inbox's columns the insert would fail, and with it every update committed in
+    # the same batch (each of them refused with a 503).
+    if not 0 <= update_id <= MAX_ID:
+        raise UnsupportedUpdate("update_id out of range")
     kinds = [key for key in data if key in UPDATE_TYPES]
     if len(kinds) != 1:
         raise UnsupportedUpdate(f"expected one known update type, got keys {sorted(data)}")
@@ -77,6 +83,8 @@ def envelope(data: Any) -> Envelope:
     chat_id = obj.get("id") if isinstance(obj, dict) else None
     if not isinstance(chat_id, int | str) or isinstance(chat_id, bool):
         raise UnsupportedUpdate(f"{kinds[0]} without a chat id")
+    if len(str(chat_id)) > MAX_CHAT_KEY or (isinstance(chat_id, int) and abs(chat_id) > MAX_ID):
+        raise UnsupportedUpdate(f"{kinds[0]} with a chat id out of range")
     return Envelope(update_id=update_id, chat_key=str(chat_id))
 
 
