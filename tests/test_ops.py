@@ -30,6 +30,25 @@ async def test_readiness_fails_when_the_database_is_unreachable(make_settings, t
         await harness.close()
 
 
+async def test_metrics_are_served_while_the_database_is_unreachable(make_settings, tmp_path):
+    from tests.harness import BotHarness
+
+    harness = BotHarness(
+        make_settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/no/such/dir.db")
+    )
+    await harness.start()
+    try:
+        await harness.post_update(b"not json")
+        response = await harness.client.get("/metrics")
+        assert response.status_code == 200, response.text
+        assert 'qunbot_updates_rejected_total{platform="telegram",reason="json"} 1.0' in (
+            response.text
+        )
+        assert "qunbot_inbox_queue_depth NaN" in response.text
+    finally:
+        await harness.close()
+
+
 async def test_metrics_count_updates_and_sends(bot, fake_telegram):
     await bot.post_update(make_message_update("/help"))
     await bot.post_update(b"not json")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from bot.db.models import InboxUpdate, OutboxAction
 from bot.web.state import Runtime
 
+log = structlog.get_logger(__name__)
 router = APIRouter()
 READINESS_TIMEOUT = 3.0
 
@@ -40,6 +42,19 @@ async def readyz(request: Request) -> JSONResponse:
 @router.get("/metrics")
 async def metrics(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
+    try:
+        # Bounded, and the counters served whatever the database does: a scrape that fails or
+        # hangs while the database is down loses the very numbers that show the outage.
+        outbox, inbox = await asyncio.wait_for(_depths(runtime), READINESS_TIMEOUT)
+    except Exception as exc:
+        log.warning("metrics.depth_unknown", error=type(exc).__name__)
+        outbox = inbox = float("nan")
+    runtime.metrics.outbox_depth.set(outbox)
+    runtime.metrics.inbox_depth.set(inbox)
+    return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+async def _depths(runtime: Runtime) -> tuple[int, int]:
     async with runtime.sessions() as session:
         outbox = await session.scalar(
             select(func.count())
@@ -51,6 +66,4 @@ async def metrics(request: Request) -> Response:
             .select_from(InboxUpdate)
             .where(InboxUpdate.status.in_(("pending", "processing")))
         )
-    runtime.metrics.outbox_depth.set(outbox or 0)
-    runtime.metrics.inbox_depth.set(inbox or 0)
-    return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    return outbox or 0, inbox or 0
