@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -10,15 +11,19 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # The async drivers the service is built on (and installs); any other driver fails at start.
 DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DATABASE_FORMS = "sqlite+aiosqlite:///./qunbot.db or postgresql+asyncpg://user:password@host/db"
 
 
 class Settings(BaseSettings):
     # An empty variable (`-e QUNBOT_PORT=`, a compose file's `${UNSET}`) means "not set".
-    model_config = SettingsConfigDict(env_prefix="QUNBOT_", extra="ignore", env_ignore_empty=True)
+    # Errors never repeat the value given: it may be a token or a URL with a password.
+    model_config = SettingsConfigDict(
+        env_prefix="QUNBOT_", extra="ignore", env_ignore_empty=True, hide_input_in_errors=True
+    )
 
     database_url: str = "sqlite+aiosqlite:///./qunbot.db"
     telegram_token: SecretStr | None = None
@@ -67,6 +72,15 @@ class Settings(BaseSettings):
         # would switch Telegram on with no bot behind it.
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("telegram_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # The part before the colon is the bot's id, stored with every update: without one the
+        # whole token would be.
+        if value is not None and not TOKEN_SHAPE.fullmatch(value.get_secret_value()):
+            raise ValueError("not a bot token; @BotFather gives one like 123456789:AAE...")
         return value
 
     @field_validator("database_url")

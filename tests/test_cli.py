@@ -150,3 +150,14 @@ async def test_migrate_against_an_unreachable_database_says_so_not_a_traceback(t
         assert code == 1, out
         assert "Cannot migrate the database" in out and "QUNBOT_DATABASE_URL" in out, out
         assert "Traceback" not in out and "hunter2" not in out, out
+
+
+async def test_a_token_without_its_bot_id_is_refused_and_not_repeated(fake_telegram, database_url):
+    # Without the "123456789:" part the whole token became the bot id stored with every update.
+    for token in ("AAEhBP0av28lpsDqjGmQr7zw5Xk0123456", "bot123456789:AAEhBP0av28lpsDq"):
+        env = env_for(fake_telegram, database_url, QUNBOT_TELEGRAM_TOKEN=token)
+        code, out = await run_cli("set-webhook", **env)
+        assert code == 2, out
+        assert "QUNBOT_TELEGRAM_TOKEN: Value error, not a bot token" in out, out
+        assert token not in out
+    assert fake_telegram.calls == []
