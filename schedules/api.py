@@ -121,6 +121,13 @@ def invalid(exc: ScheduleError) -> HTTPException:
     return HTTPException(422, {"code": exc.code, "zh": exc.zh, "en": exc.en})
 
 
+def no_text() -> HTTPException:
+    # Telegram refuses an empty or blank message: the post would fail at every run.
+    return HTTPException(
+        422, {"code": "no_text", "zh": "缺少要发送的内容", "en": "text is required"}
+    )
+
+
 def job_json(job: ScheduledJob, group_tz: str) -> dict[str, Any]:
     """A job as the dashboard shows it."""
     spec = spec_of(job)
@@ -199,10 +206,8 @@ async def add_schedule(group_id: str, body: NewSchedule, runtime: Authorized) ->
                 payload = {"series_id": series.id, "loop": body.loop, "text": ""}
         except ScheduleError as exc:
             raise invalid(exc) from None
-        if kind == POST and not text:
-            raise HTTPException(
-                422, {"code": "no_text", "zh": "缺少要发送的内容", "en": "text is required"}
-            )
+        if kind == POST and not text.strip():
+            raise no_text()
         grace = None if body.grace_minutes is None else timedelta(minutes=body.grace_minutes)
         try:
             job = await create_job(
@@ -257,6 +262,8 @@ async def change_schedule(job_id: int, body: ScheduleChange, runtime: Authorized
             job.spec, job.phrase = spec_to_json(parsed.spec), body.when
             job.next_run_at = first_run(parsed.spec, now)
         if body.text is not None:
+            if job.kind == POST and not body.text.strip():
+                raise no_text()
             job.payload = {**job.payload, "text": body.text}
         if body.grace_minutes is not None:
             job.grace_seconds = body.grace_minutes * 60

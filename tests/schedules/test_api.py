@@ -108,6 +108,21 @@ async def test_a_grace_beyond_a_year_is_a_422_not_a_500(api):
     assert job.grace_seconds is None
 
 
+async def test_a_post_cannot_be_made_or_changed_to_send_nothing(api):
+    # Telegram refuses a blank message, so such a post failed at every run.
+    blank = await api.client.post(url(), json={"when": "每天 11:00", "text": "  "}, headers=AUTH)
+    assert blank.status_code == 422 and blank.json()["detail"]["code"] == "no_text"
+    morning = {"when": "每天 11:00", "text": "早安"}
+    created = await api.client.post(url(), json=morning, headers=AUTH)
+    for text in ("", " \n "):
+        changed = await api.client.patch(
+            f"/api/schedules/{created.json()['id']}", json={"text": text}, headers=AUTH
+        )
+        assert changed.status_code == 422 and changed.json()["detail"]["code"] == "no_text"
+    (job,) = await jobs(api)
+    assert job.payload["text"] == "早安"
+
+
 async def test_bad_phrase_is_a_422_in_both_languages(api):
     response = await api.client.post(url(), json={"when": "someday", "text": "x"}, headers=AUTH)
     assert response.status_code == 422
