@@ -115,7 +115,14 @@ class Settings(BaseSettings):
     @classmethod
     def _split_operators(cls, value: object) -> object:
         if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        if isinstance(value, tuple | list) and not all(str(part).isdigit() for part in value):
+            # A name ("@alice") never matches the numeric id a message carries, so the operator
+            # would be politely refused everywhere with nothing to say why.
+            raise ValueError(
+                "operators are numeric user ids, comma-separated (e.g. 11111111,22222222), "
+                "not @usernames; a member's id is shown by bots such as @userinfobot"
+            )
         return value
 
     @field_validator("pacing_margin")

@@ -161,3 +161,14 @@ async def test_a_token_without_its_bot_id_is_refused_and_not_repeated(fake_teleg
         assert "QUNBOT_TELEGRAM_TOKEN: Value error, not a bot token" in out, out
         assert token not in out
     assert fake_telegram.calls == []
+
+
+async def test_operators_given_by_username_are_refused(tmp_path):
+    # "@alice" was accepted and never matched a message's numeric sender id.
+    url = f"sqlite+aiosqlite:///{tmp_path / 'ops.db'}"
+    env = {"QUNBOT_DATABASE_URL": url}
+    code, out = await run_cli("migrate", QUNBOT_OPERATORS="11111111, @alice", **env)
+    assert code == 2, out
+    assert "QUNBOT_OPERATORS: Value error, operators are numeric user ids" in out
+    code, out = await run_cli("migrate", QUNBOT_OPERATORS=" 111, 222 ,", **env)
+    assert code == 0, out
