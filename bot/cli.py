@@ -30,7 +30,9 @@ def _settings() -> Settings:
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (QUNBOT_HOST)")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to bind (QUNBOT_PORT)")] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port to bind (QUNBOT_PORT)", min=1, max=65535)
+    ] = None,
     migrate: Annotated[bool, typer.Option(help="Migrate the database first")] = False,
 ) -> None:
     """Serve the webhook, the API and the background workers (one process)."""

@@ -35,7 +35,8 @@ class Settings(BaseSettings):
     dashboard_password: SecretStr | None = None
 
     host: str = "127.0.0.1"
-    port: int = 8080
+    # Checked: the socket layer takes a port modulo 65536, so 70000 served quietly on 4464.
+    port: int = Field(default=8080, ge=1, le=65535)
     log_level: str = "INFO"
     log_json: bool = True
     max_body_bytes: int = 1024 * 1024

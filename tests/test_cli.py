@@ -172,3 +172,12 @@ async def test_operators_given_by_username_are_refused(tmp_path):
     assert "QUNBOT_OPERATORS: Value error, operators are numeric user ids" in out
     code, out = await run_cli("migrate", QUNBOT_OPERATORS=" 111, 222 ,", **env)
     assert code == 0, out
+
+
+async def test_a_port_beyond_65535_is_refused_not_served_elsewhere(tmp_path):
+    # 70000 was taken modulo 65536: the service listened on 4464 and logged 70000.
+    url = f"sqlite+aiosqlite:///{tmp_path / 'no' / 'such' / 'dir.db'}"  # never serves unfixed
+    code, out = await run_cli("serve", "--migrate", "--port", "70000", QUNBOT_DATABASE_URL=url)
+    assert code == 2 and "--port" in out, out
+    code, out = await run_cli("serve", "--migrate", QUNBOT_PORT="70000", QUNBOT_DATABASE_URL=url)
+    assert code == 2 and "QUNBOT_PORT: Input should be less than or equal to 65535" in out, out
