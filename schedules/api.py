@@ -74,6 +74,8 @@ def require_dashboard(request: Request) -> Runtime:
 
 
 Authorized = Annotated[Runtime, Depends(require_dashboard)]
+# Telegram's limit for one message: a longer post would be refused at every run.
+MAX_TEXT = 4096
 # A year at most (null means no limit): beyond it timedelta overflows and the column's 32 bits.
 MAX_GRACE_MINUTES = 366 * 24 * 60
 router = APIRouter(prefix="/api")
@@ -83,7 +85,7 @@ class NewSchedule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     when: str = Field(min_length=1, max_length=255)
-    text: str = ""
+    text: str = Field(default="", max_length=MAX_TEXT)
     kind: str = POST
     grace_minutes: int | None = Field(default=10, ge=0, le=MAX_GRACE_MINUTES)
     # Same forms as in chat: "type:flash", "tag:vip", "groups:-1001,-1002".
@@ -99,13 +101,13 @@ class NewSeries(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=128)
-    items: list[str] = []
+    items: list[Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]] = []
 
 
 class NewSeriesItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1)
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
 
 
 class ScheduleChange(BaseModel):
@@ -113,7 +115,7 @@ class ScheduleChange(BaseModel):
 
     enabled: bool | None = None
     when: str | None = Field(default=None, min_length=1, max_length=255)
-    text: str | None = None
+    text: str | None = Field(default=None, max_length=MAX_TEXT)
     grace_minutes: int | None = Field(default=None, ge=0, le=MAX_GRACE_MINUTES)
 
 

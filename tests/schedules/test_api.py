@@ -123,6 +123,26 @@ async def test_a_post_cannot_be_made_or_changed_to_send_nothing(api):
     assert job.payload["text"] == "早安"
 
 
+async def test_a_text_longer_than_one_telegram_message_is_a_422(api):
+    # Telegram refuses a message over 4,096 characters: the post failed at every run.
+    long = "长" * 4097
+    made = await api.client.post(url(), json={"when": "每天 11:00", "text": long}, headers=AUTH)
+    assert made.status_code == 422 and "text" in made.text
+    fits = await api.client.post(
+        url(), json={"when": "每天 11:00", "text": "长" * 4096}, headers=AUTH
+    )
+    assert fits.status_code == 201
+    changed = await api.client.patch(
+        f"/api/schedules/{fits.json()['id']}", json={"text": long}, headers=AUTH
+    )
+    assert changed.status_code == 422
+    series = await api.client.post("/api/series", json={"name": "s", "items": [long]}, headers=AUTH)
+    assert series.status_code == 422
+    await api.client.post("/api/series", json={"name": "s"}, headers=AUTH)
+    item = await api.client.post("/api/series/s/items", json={"text": long}, headers=AUTH)
+    assert item.status_code == 422
+
+
 async def test_bad_phrase_is_a_422_in_both_languages(api):
     response = await api.client.post(url(), json={"when": "someday", "text": "x"}, headers=AUTH)
     assert response.status_code == 422
