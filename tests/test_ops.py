@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import logging
 
+import pytest
+
 from tests.factories import make_message_update
 from tests.fakes.telegram_api import TOKEN, Failure
 from tests.harness import eventually
@@ -82,6 +84,18 @@ async def test_logs_never_contain_the_token(bot, fake_telegram):
     assert "HTTP Request: POST" in logs  # httpx's own line, which carries the URL
     assert TOKEN not in logs
     assert TOKEN.split(":")[1] not in logs
+
+
+async def test_a_failed_statement_is_logged_without_the_members_text(bot, caplog):
+    # PostgreSQL refuses U+0000 in text; the error used to carry the statement's parameters,
+    # so the log kept the member's message past retention.
+    if bot.runtime.engine.dialect.name != "postgresql":
+        pytest.skip("needs a database that refuses the statement (PostgreSQL)")
+    caplog.set_level(logging.ERROR)
+    await bot.post_update(make_message_update("secret plans\u0000 for the launch"))
+    await eventually(bot.settled)
+    assert "handler.failed" in caplog.text
+    assert "secret plans" not in caplog.text
 
 
 async def test_the_ad_filter_model_is_built_at_start_before_any_message(make_settings):

@@ -43,7 +43,11 @@ def _sqlite_setup(engine: Engine) -> None:
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """Create the engine; SQLite gets WAL so readers never wait for the single writer."""
+    """Create the engine; SQLite gets WAL so readers never wait for the single writer.
+
+    A failed statement's error leaves its parameters out: they are members' messages, invite
+    codes and links, which would otherwise be logged with the error and outlive retention.
+    """
     if is_sqlite(url):
         # One connection: SQLite has one writer anyway, and waiting for the pool is an asyncio
         # wait in arrival order, where waiting for SQLite's lock is a sleeping busy-loop that
@@ -55,10 +59,13 @@ def create_engine(url: str) -> AsyncEngine:
             pool_size=1,
             max_overflow=0,
             pool_timeout=60,
+            hide_parameters=True,
         )
         _sqlite_setup(engine.sync_engine)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_async_engine(
+        url, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
