@@ -39,29 +39,30 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=1, le=65535)
     log_level: str = "INFO"
     log_json: bool = True
-    max_body_bytes: int = 1024 * 1024
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1)
     playground: bool = True
 
-    # Telegram's documented limits; the sender paces at `pacing_margin` of them.
-    rate_per_bot_per_second: float = 30.0
-    rate_per_chat_per_second: float = 1.0
-    rate_per_group_per_minute: float = 20.0
+    # Telegram's documented limits; the sender paces at `pacing_margin` of them. Counts and
+    # times below are positive: a rate of 0 (read as "no limit") divided by zero at start.
+    rate_per_bot_per_second: float = Field(default=30.0, gt=0)
+    rate_per_chat_per_second: float = Field(default=1.0, gt=0)
+    rate_per_group_per_minute: float = Field(default=20.0, gt=0)
     pacing_margin: float = 0.97
-    send_max_attempts: int = 5
-    send_backoff_initial: float = 0.5
-    send_backoff_max: float = 60.0
-    send_timeout: float = 15.0
+    send_max_attempts: int = Field(default=5, ge=1)
+    send_backoff_initial: float = Field(default=0.5, gt=0)
+    send_backoff_max: float = Field(default=60.0, gt=0)
+    send_timeout: float = Field(default=15.0, gt=0)
 
     # Photos fetched for the ad filter's QR-code check.
     photo_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     photo_download_seconds: float = Field(default=30.0, gt=0)
     photo_max_attempts: int = Field(default=3, ge=1, le=20)
 
-    inbox_concurrency: int = 8
-    inbox_lease_seconds: float = 120.0
-    inbox_max_attempts: int = 5
-    poll_interval: float = 1.0
-    leader_retry_seconds: float = 5.0
+    inbox_concurrency: int = Field(default=8, ge=1)
+    inbox_lease_seconds: float = Field(default=120.0, gt=0)
+    inbox_max_attempts: int = Field(default=5, ge=1)
+    poll_interval: float = Field(default=1.0, gt=0)
+    leader_retry_seconds: float = Field(default=5.0, gt=0)
     # Processed updates (with the chat text they carry) and sent actions are deleted after this
     # many days; 0 keeps them. Pending work is never deleted.
     retention_days: int = Field(default=14, ge=0)

@@ -181,3 +181,13 @@ async def test_a_port_beyond_65535_is_refused_not_served_elsewhere(tmp_path):
     assert code == 2 and "--port" in out, out
     code, out = await run_cli("serve", "--migrate", QUNBOT_PORT="70000", QUNBOT_DATABASE_URL=url)
     assert code == 2 and "QUNBOT_PORT: Input should be less than or equal to 65535" in out, out
+
+
+async def test_a_rate_of_zero_is_refused_not_a_crash_at_start(tmp_path):
+    # Read as "no limit", 0 divided by zero when the service started (a traceback, no service).
+    url = f"sqlite+aiosqlite:///{tmp_path / 'rate.db'}"
+    env = {"QUNBOT_DATABASE_URL": url, "QUNBOT_SEND_MAX_ATTEMPTS": "0"}
+    code, out = await run_cli("migrate", QUNBOT_RATE_PER_CHAT_PER_SECOND="0", **env)
+    assert code == 2, out
+    assert "QUNBOT_RATE_PER_CHAT_PER_SECOND: Input should be greater than 0" in out
+    assert "QUNBOT_SEND_MAX_ATTEMPTS: Input should be greater than or equal to 1" in out
