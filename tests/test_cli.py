@@ -191,3 +191,14 @@ async def test_a_rate_of_zero_is_refused_not_a_crash_at_start(tmp_path):
     assert code == 2, out
     assert "QUNBOT_RATE_PER_CHAT_PER_SECOND: Input should be greater than 0" in out
     assert "QUNBOT_SEND_MAX_ATTEMPTS: Input should be greater than or equal to 1" in out
+
+
+async def test_check_config_sees_a_webhook_set_without_update_types(fake_telegram, database_url):
+    # Set by hand (curl .../setWebhook?url=...) Telegram's default leaves chat_member out, and
+    # check-config said OK because no list was shown.
+    env = env_for(fake_telegram, database_url)
+    await run_cli("set-webhook", **env)
+    fake_telegram.webhook["allowed_updates"] = []
+    code, out = await run_cli("check-config", **env)
+    assert code == 1, out
+    assert "FAIL webhook: not subscribed to chat_member" in out

@@ -11,6 +11,10 @@ from bot.platforms.base import PlatformError
 from bot.settings import Settings
 from bot.setup.webhook import WEBHOOK_PATH, allowed_updates, telegram_platform
 
+# Update types Telegram leaves out of a webhook set without `allowed_updates` (Bot API,
+# setWebhook): a webhook registered by hand or by another tool never receives them.
+ONLY_WHEN_LISTED = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+
 NEEDED_RIGHTS = {
     "can_delete_messages": "delete spam and old welcome messages",
     "can_restrict_members": "mute, verify and ban members",
@@ -64,7 +68,8 @@ def _check_webhook(info: dict, settings: Settings, platform, lines: list[str]) -
         lines.append(f"WARN webhook: Telegram's last delivery error: {info['last_error_message']}")
     wanted = set(allowed_updates(platform, settings))
     subscribed = set(info.get("allowed_updates") or [])
-    missing = wanted - subscribed if subscribed else set()
+    # No list means Telegram's default: every type but those it sends only when listed.
+    missing = wanted - subscribed if subscribed else wanted & ONLY_WHEN_LISTED
     if url and missing:
         lines.append(
             f"FAIL webhook: not subscribed to {', '.join(sorted(missing))} "
