@@ -100,6 +100,18 @@ async def test_an_ad_is_deleted_and_warned_and_the_warning_deletes_itself(bot, f
     assert fake_telegram.called("restrictChatMember") == []
 
 
+async def test_an_ad_with_nul_characters_in_it_is_removed_all_the_same(bot, fake_telegram):
+    # On PostgreSQL, which stores no U+0000, the decision could not be written: the ad stayed
+    # up and the handler failed, a way past the filter for anyone who inserts one.
+    update = make_message_update("加我微\u0000信 abc123 领取\u0000福利，名额有限", sender=ALICE)
+    await bot.post_update(update)
+    (deleted,) = await fake_telegram.wait_for("deleteMessage")
+    await eventually(lambda: quiet(bot))
+    assert deleted["message_id"] == update["message"]["message_id"]
+    (decision,) = await decisions(bot)
+    assert decision.text == AD
+
+
 async def test_normal_chat_is_untouched(bot, fake_telegram):
     await bot.post_update(make_message_update("hello", sender=ALICE))  # a newcomer's greeting
     await bot.post_update(make_message_update(CHAT, sender=ALICE))

@@ -32,6 +32,15 @@ async def test_newcomer_is_greeted_with_an_escaped_html_mention(bot, fake_telegr
     assert buttons == ["wl:rules", "wl:intro"]
 
 
+async def test_a_newcomer_with_a_nul_in_their_name_is_greeted(bot, fake_telegram):
+    # PostgreSQL stores no U+0000: the member row and the greeting failed to be written, on
+    # every update of theirs.
+    await configure(bot, welcome=FAST_WELCOME)
+    await bot.post_update(make_join_update(user(333, "Ev\u0000e")))
+    (sent,) = await fake_telegram.wait_for("sendMessage", 1)
+    assert '<a href="tg://user?id=333">Eve</a>' in sent["text"]
+
+
 async def test_operator_template_fills_placeholders_and_escapes_its_own_text(bot, fake_telegram):
     await configure(bot, welcome=FAST_WELCOME, screening={"rules": "No ads <ever>"})
     template = "Hi {name} <3, #{count} in {group}. {rules} (via {inviter})"

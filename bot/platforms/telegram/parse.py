@@ -92,11 +92,25 @@ def parse_update(data: dict[str, Any], me: User | None = None) -> Event | None:
     """Parse a whole update for the bot `me` (commands addressed to another bot are no
     commands); raises UnsupportedUpdate for shapes we cannot read."""
     try:
-        return _parse(data, me)
+        return _parse(_without_nul(data), me)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, UnsupportedUpdate):
             raise
         raise UnsupportedUpdate(f"malformed update: {exc!r}") from exc
+
+
+def _without_nul(value: Any) -> Any:
+    """`value` with every U+0000 taken out of its strings. PostgreSQL stores no NUL in text or
+    jsonb: a message, a name or a title holding one made every write of it fail, so an ad with
+    a NUL slipped past the filter (its decision could not be stored) and a newcomer with one in
+    their name was never greeted. Nobody reads the character; spammers insert it."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {key: _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
 
 
 def _parse(data: dict[str, Any], me: User | None) -> Event | None:
