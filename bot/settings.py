@@ -18,6 +18,16 @@ DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 DATABASE_FORMS = "sqlite+aiosqlite:///./qunbot.db or postgresql+asyncpg://user:password@host/db"
 
 
+def zone_named(name: str) -> ZoneInfo:
+    """The IANA time zone `name`; ValueError for anything that is not one: an unknown name, a
+    folder of the zone database ("Asia", which ZoneInfo fails to open as a file, OSError) or a
+    name too long for a file name."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise ValueError(f"unknown time zone {name[:64]!r}") from exc
+
+
 class Settings(BaseSettings):
     # An empty variable (`-e QUNBOT_PORT=`, a compose file's `${UNSET}`) means "not set".
     # Errors never repeat the value given: it may be a token or a URL with a password.
@@ -101,9 +111,18 @@ class Settings(BaseSettings):
     def _known_timezone(cls, value: str) -> str:
         # Checked here: every update of a group without its own timezone reads this one.
         try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+            zone_named(value)
+        except ValueError:
             raise ValueError("unknown time zone; write an IANA name, e.g. Asia/Shanghai") from None
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _https_address(cls, value: str | None) -> str | None:
+        # Telegram calls webhooks over https only: set-webhook would be refused much later.
+        if value is not None and not value.lower().startswith("https://"):
+            raise ValueError("Telegram calls webhooks over https only; write e.g. "
+                             "https://bot.example.com")
         return value
 
     @field_validator("log_level")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import (
@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from bot.settings import zone_named
+
 DEFAULT_TZ = "Asia/Shanghai"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MIN_INTERVAL = timedelta(minutes=1)
@@ -32,10 +34,7 @@ def zone(tz: str | ZoneInfo) -> ZoneInfo:
     """Resolve an IANA name (or pass a ZoneInfo through); unknown names raise ValueError."""
     if isinstance(tz, ZoneInfo):
         return tz
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown timezone {tz!r}") from exc
+    return zone_named(tz)
 
 
 class _Spec(BaseModel):

@@ -135,6 +135,32 @@ async def test_a_misspelt_timezone_is_refused_at_start(tmp_path):
     assert "QUNBOT_TIMEZONE: Value error, unknown time zone" in out and "Traceback" not in out
 
 
+async def test_a_time_zone_folder_is_refused_at_start_not_a_traceback(tmp_path):
+    # "Asia" is a folder of the zone database: opening it raised IsADirectoryError.
+    url = f"sqlite+aiosqlite:///{tmp_path / 'tz.db'}"
+    code, out = await run_cli("migrate", QUNBOT_TIMEZONE="Asia", QUNBOT_DATABASE_URL=url)
+    assert code == 2, out
+    assert "QUNBOT_TIMEZONE: Value error, unknown time zone" in out and "Traceback" not in out
+
+
+async def test_the_public_url_may_carry_the_webhook_path_and_must_be_https(
+    fake_telegram, database_url
+):
+    # Given with the path (as getWebhookInfo shows it), the path was added a second time.
+    env = env_for(fake_telegram, database_url)
+    env["QUNBOT_PUBLIC_URL"] = "https://bot.example.com/webhook/telegram/"
+    code, out = await run_cli("set-webhook", **env)
+    assert code == 0, out
+    (hook,) = fake_telegram.called("setWebhook")
+    assert hook["url"] == "https://bot.example.com/webhook/telegram"
+    # Telegram refuses http: said at once, not by Telegram at set-webhook.
+    env["QUNBOT_PUBLIC_URL"] = "http://bot.example.com"
+    code, out = await run_cli("set-webhook", **env)
+    assert code == 2, out
+    assert "QUNBOT_PUBLIC_URL: Value error, Telegram calls webhooks over https only" in out
+    assert len(fake_telegram.called("setWebhook")) == 1
+
+
 async def test_an_unknown_log_level_is_refused_not_a_traceback():
     code, out = await run_cli("serve", QUNBOT_LOG_LEVEL="VERBOSE", QUNBOT_PORT="1")
     assert code == 2, out

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, field_validator
+
+from bot.settings import zone_named
 
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 32
@@ -77,11 +78,7 @@ class GroupSettings(BaseModel):
     def _known_timezone(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        try:
-            ZoneInfo(value)
-        # OSError: a name that is a folder of the database ("Asia") or too long for a file name.
-        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
-            raise ValueError(f"unknown timezone {value!r}") from exc
+        zone_named(value)
         return value
 
     @field_validator("tags", mode="before")

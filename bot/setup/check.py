@@ -9,7 +9,7 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Group
 from bot.platforms.base import PlatformError
 from bot.settings import Settings
-from bot.setup.webhook import WEBHOOK_PATH, allowed_updates, telegram_platform
+from bot.setup.webhook import allowed_updates, telegram_platform, webhook_url
 
 # Update types Telegram leaves out of a webhook set without `allowed_updates` (Bot API,
 # setWebhook): a webhook registered by hand or by another tool never receives them.
@@ -50,7 +50,7 @@ async def check_configuration(
 
 def _check_webhook(info: dict, settings: Settings, platform, lines: list[str]) -> bool:
     ok = True
-    expected = settings.public_url.rstrip("/") + WEBHOOK_PATH if settings.public_url else None
+    expected = webhook_url(settings)
     url = info.get("url") or ""
     if not url:
         lines.append(

@@ -26,13 +26,21 @@ def allowed_updates(platform: TelegramPlatform, settings: Settings) -> list[str]
     return platform.subscriptions(Dispatcher(settings, Metrics()).event_kinds)
 
 
+def webhook_url(settings: Settings) -> str | None:
+    """Where Telegram posts updates: QUNBOT_PUBLIC_URL and the webhook's path, whether the
+    address was given with that path or without it."""
+    if not settings.public_url:
+        return None
+    return settings.public_url.rstrip("/").removesuffix(WEBHOOK_PATH) + WEBHOOK_PATH
+
+
 async def register_webhook(settings: Settings, http: httpx.AsyncClient) -> tuple[list[str], bool]:
     platform = telegram_platform(settings, http)
     if platform is None:
         return ["QUNBOT_TELEGRAM_TOKEN is not set."], False
-    if not settings.public_url:
+    url = webhook_url(settings)
+    if url is None:
         return ["QUNBOT_PUBLIC_URL is not set (the https address Telegram should call)."], False
-    url = settings.public_url.rstrip("/") + WEBHOOK_PATH
     updates = allowed_updates(platform, settings)
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     commands = Dispatcher(settings, Metrics()).commands
