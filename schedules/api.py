@@ -68,7 +68,10 @@ def require_dashboard(request: Request) -> Runtime:
         raise HTTPException(503, "dashboard API disabled: set QUNBOT_DASHBOARD_PASSWORD")
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     expected = password.get_secret_value().encode()
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), expected):
+    # Headers arrive decoded as latin-1: encoded back, they are the bytes the client sent, the
+    # UTF-8 of a password such as "群管理密码" (re-encoded as UTF-8 it could never match).
+    given = token.encode("latin-1", errors="replace")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given, expected):
         raise HTTPException(401, "bad or missing bearer token", {"WWW-Authenticate": "Bearer"})
     return runtime
 

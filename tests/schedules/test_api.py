@@ -35,6 +35,20 @@ async def test_requests_without_the_right_bearer_token_are_refused(api):
     assert (await api.client.get(url(), headers=AUTH)).status_code == 200
 
 
+async def test_a_password_beyond_ascii_lets_its_holder_in(clocked_app, make_settings):
+    # Sent as UTF-8 (as browsers and curl send it), it was compared re-encoded and never matched.
+    harness = await BotHarness(make_settings(dashboard_password="群管理密码")).start()
+    try:
+        await harness.post_update(make_message_update("hello"))
+        await eventually(harness.settled)
+        right = {"Authorization": "Bearer 群管理密码".encode()}
+        wrong = {"Authorization": "Bearer 群管理密吗".encode()}
+        assert (await harness.client.get(url(), headers=right)).status_code == 200
+        assert (await harness.client.get(url(), headers=wrong)).status_code == 401
+    finally:
+        await harness.close()
+
+
 async def test_without_a_configured_password_the_api_is_off(sbot):
     response = await sbot.client.get(url(), headers=AUTH)
     assert response.status_code == 503
