@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")
+WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # The async drivers the service is built on (and installs); any other driver fails at start.
 DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
@@ -93,6 +94,14 @@ class Settings(BaseSettings):
         # whole token would be.
         if value is not None and not TOKEN_SHAPE.fullmatch(value.get_secret_value()):
             raise ValueError("not a bot token; @BotFather gives one like 123456789:AAE...")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's rule for secret_token: set-webhook would be refused much later.
+        if value is not None and not WEBHOOK_SECRET_SHAPE.fullmatch(value.get_secret_value()):
+            raise ValueError("Telegram takes 1 to 256 characters A-Z, a-z, 0-9, _ and - only")
         return value
 
     @field_validator("database_url")

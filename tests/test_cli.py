@@ -161,6 +161,16 @@ async def test_the_public_url_may_carry_the_webhook_path_and_must_be_https(
     assert len(fake_telegram.called("setWebhook")) == 1
 
 
+async def test_a_webhook_secret_telegram_would_refuse_is_refused_at_start(
+    fake_telegram, database_url
+):
+    env = env_for(fake_telegram, database_url, QUNBOT_WEBHOOK_SECRET="my secret!")
+    code, out = await run_cli("set-webhook", **env)
+    assert code == 2, out
+    assert "QUNBOT_WEBHOOK_SECRET: Value error, Telegram takes 1 to 256 characters" in out
+    assert "my secret!" not in out and fake_telegram.called("setWebhook") == []
+
+
 async def test_an_unknown_log_level_is_refused_not_a_traceback():
     code, out = await run_cli("serve", QUNBOT_LOG_LEVEL="VERBOSE", QUNBOT_PORT="1")
     assert code == 2, out
