@@ -75,8 +75,9 @@ class Settings(BaseSettings):
     poll_interval: float = Field(default=1.0, gt=0)
     leader_retry_seconds: float = Field(default=5.0, gt=0)
     # Processed updates (with the chat text they carry) and sent actions are deleted after this
-    # many days; 0 keeps them. Pending work is never deleted.
-    retention_days: int = Field(default=14, ge=0)
+    # many days; 0 keeps them. Pending work is never deleted. At most a century: a date that
+    # many days back must exist (a million days failed every pruning round).
+    retention_days: int = Field(default=14, ge=0, le=36_500)
 
     @field_validator("telegram_token", "webhook_secret", "dashboard_password", mode="before")
     @classmethod

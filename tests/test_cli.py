@@ -171,6 +171,12 @@ async def test_a_webhook_secret_telegram_would_refuse_is_refused_at_start(
     assert "my secret!" not in out and fake_telegram.called("setWebhook") == []
 
 
+async def test_a_retention_past_the_calendar_is_refused_at_start():
+    code, out = await run_cli("serve", QUNBOT_RETENTION_DAYS="1000000", QUNBOT_PORT="1")
+    assert code == 2, out
+    assert "QUNBOT_RETENTION_DAYS: Input should be less than or equal to 36500" in out
+
+
 async def test_an_unknown_log_level_is_refused_not_a_traceback():
     code, out = await run_cli("serve", QUNBOT_LOG_LEVEL="VERBOSE", QUNBOT_PORT="1")
     assert code == 2, out
