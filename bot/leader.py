@@ -58,7 +58,13 @@ class LeaderElection:
             try:
                 async with self._engine.connect() as conn:
                     if await self._try_lock(conn):
-                        await self._lead(conn)
+                        try:
+                            await self._lead(conn)
+                        finally:
+                            # The lock is the session's: this connection is closed, not handed
+                            # back to the pool still holding it (after a failed start-up, no
+                            # replica, this one included, could lead again).
+                            await conn.invalidate()
             except asyncio.CancelledError:
                 raise
             except Exception:

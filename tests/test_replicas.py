@@ -62,3 +62,34 @@ async def test_updates_spread_over_replicas_are_handled_once_and_in_chat_order(
     finally:
         for replica in replicas:
             await replica.close()
+
+
+async def test_a_leader_whose_start_failed_lets_another_replica_lead():
+    # The lock is the session's: when the new leader's start-up work failed, its connection went
+    # back to the pool still holding it, so no other replica could ever take over (and this
+    # one, on another pooled connection, could not either).
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from bot.leader import LeaderElection
+
+    first_engine, second_engine = create_async_engine(PG_URL), create_async_engine(PG_URL)
+    key = 0x7465737431  # not the service's own lock: other tests' replicas may hold that one
+
+    async def fail() -> None:
+        raise RuntimeError("start-up failed")
+
+    async def nothing() -> None:
+        return None
+
+    first = LeaderElection(first_engine, fail, nothing, retry_seconds=60, lock_key=key)
+    second = LeaderElection(second_engine, nothing, nothing, retry_seconds=0.05, lock_key=key)
+    try:
+        first.start()
+        await asyncio.sleep(0.3)  # the first one won, failed to start and waits a minute
+        second.start()
+        await eventually(lambda: asyncio.sleep(0, second.is_leader))
+    finally:
+        await first.stop()
+        await second.stop()
+        await first_engine.dispose()
+        await second_engine.dispose()
