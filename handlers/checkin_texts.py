@@ -133,6 +133,10 @@ define(
             "zh": "抢到 {amount} 积分！",
             "en": "You grabbed {amount} {amount:point|points}!",
         },
+        "redpacket.verify_first": {
+            "zh": "请先完成入群验证，再来抢红包。",
+            "en": "Please pass the group's verification first, then grab a share.",
+        },
         "redpacket.twice": {
             "zh": "你已经抢过这个红包啦。",
             "en": "You have already claimed this red packet.",

@@ -91,6 +91,18 @@ class RaidEpisode(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+async def is_verifying(session: AsyncSession, group_id: int, user_id: str) -> bool:
+    """Whether `user_id` is a newcomer the group's verification gate still holds."""
+    held = await session.scalar(
+        select(PendingVerification.id).where(
+            PendingVerification.group_id == group_id,
+            PendingVerification.user_id == user_id,
+            PendingVerification.status == "pending",
+        ).limit(1)
+    )
+    return held is not None
+
+
 async def sent_message_id(session: AsyncSession, idempotency_key: str) -> str | None:
     """The platform's id of a message we sent under this outbox key, once it went out."""
     result = await session.scalar(

@@ -26,6 +26,7 @@ from bot.core.events import Event, EventKind
 from bot.core.router import Router
 from bot.db.base import Base, BigId, JsonDoc, UtcDateTime
 from handlers.checkin import no_person
+from handlers.entry_store import is_verifying
 from handlers.points_config import redpacket_config
 from handlers.points_store import add_points
 
@@ -209,6 +210,12 @@ async def claim_by_button(event: Event, ctx: Context) -> list:
     if packet is None or ctx.group is None or packet.group_id != ctx.group.id:
         text = ctx.t("redpacket.gone")
         return [AnswerCallback(chat_id=event.chat.id, callback_id=event.callback_id, text=text)]
+    if await is_verifying(ctx.session, ctx.group.id, event.user.id):
+        # Muted until they pass, newcomers can still press buttons: bots joining in numbers
+        # would otherwise take the members' shares before failing the gate.
+        text = ctx.t("redpacket.verify_first")
+        return [AnswerCallback(chat_id=event.chat.id, callback_id=event.callback_id, text=text,
+                               show_alert=True)]
     name = event.user.name or event.user.id
     amount = await claim(ctx.session, packet, event.user.id, name, ctx.now)
     if amount is None:

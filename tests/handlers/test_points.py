@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime
 
@@ -298,6 +299,26 @@ async def test_red_packet_first_claimers_share_the_total_once_each(bot, fake_tel
     paid = await ledger(bot, PointsEntry.reason == "redpacket")
     assert sum(e.delta for e in paid) == 100
     assert {e.user_id: e.delta for e in paid} == {c.user_id: c.amount for c in claims}
+
+
+async def test_a_newcomer_held_by_verification_cannot_grab_a_share(bot, fake_telegram):
+    # Muted until they pass, newcomers could still press the button: bots joining in numbers
+    # took the members' shares before failing the gate.
+    await bot.post_update(make_message_update("/verify on", sender=OPERATOR))
+    await bot.post_update(make_join_update(DAVE))
+    await fake_telegram.wait_for("restrictChatMember")
+    await bot.post_update(make_message_update("/redpacket 10 2", sender=OPERATOR))
+    opened = await eventually(lambda: asyncio.sleep(0, next(
+        (b for b in fake_telegram.called("sendMessage") if b["text"].startswith("🧧")), None
+    )))
+    data = opened["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    await bot.post_update(make_callback_update(data, sender=DAVE))
+    await bot.post_update(make_callback_update(data, sender=ALICE))
+    refused, grabbed = await fake_telegram.wait_for("answerCallbackQuery", 2)
+    await quiet(bot)
+    assert refused == {**refused, "text": "请先完成入群验证，再来抢红包。", "show_alert": True}
+    assert grabbed["text"].startswith("抢到 ")
+    assert [c.user_id for c in await rows(bot, RedPacketClaim)] == [str(ALICE["id"])]
 
 
 async def test_a_red_packet_share_is_not_grabbed_as_a_channel(bot, fake_telegram):
