@@ -18,7 +18,7 @@ import handlers.checkin_texts  # noqa: F401  (registers the texts)
 from bot.core.actions import SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
-from bot.core.router import Router, as_word
+from bot.core.router import ANY_AGE, Router, as_word
 from bot.db.models import Group
 from bot.groups.settings import GroupKind
 from handlers.points_config import CheckinConfig, checkin_config, checkin_points
@@ -113,7 +113,7 @@ def no_person(event: Event, ctx: Context) -> list[SendMessage] | None:
     # A check-in records the day it was sent: a backlog replayed after our downtime still
     # counts for its own day (Telegram keeps undelivered updates for 24 hours), so members do
     # not lose streaks to our outage.
-    max_age=None,
+    max_age=ANY_AGE,
 )
 async def checkin_command(event: Event, ctx: Context) -> list[SendMessage]:
     return await _check_in(event, ctx)
@@ -157,7 +157,7 @@ async def _check_in(event: Event, ctx: Context) -> list[SendMessage]:
     "homework",
     description={"zh": "提交作业打卡", "en": "Hand in homework"},
     group_only=True,
-    max_age=None,
+    max_age=ANY_AGE,
 )
 async def homework_command(event: Event, ctx: Context) -> list[SendMessage]:
     if ctx.group_settings.kind is not GroupKind.DELIVERY:

@@ -32,7 +32,7 @@ from bot.core.actions import (
 from bot.core.context import Context
 from bot.core.events import Chat, Event, User
 from bot.core.i18n import define
-from bot.core.router import Router
+from bot.core.router import ANY_AGE, Router
 from bot.groups.repository import find_member
 from handlers.moderation_actions import display
 from handlers.moderation_rights import is_exempt
@@ -45,9 +45,8 @@ log = structlog.get_logger(__name__)
 router = Router("discipline")
 
 # Like /spam and /report (`handlers.moderation_commands`), the commands that act on a member
-# still act when replayed after our downtime: a /ban typed during an outage was otherwise
-# dropped without a word. /warn only speaks, so it keeps the usual age limit.
-ACTS_WHEN_LATE = None
+# still act when replayed after our downtime (ANY_AGE): a /ban typed during an outage was
+# otherwise dropped without a word. /warn only speaks, so it keeps the usual age limit.
 
 DEFAULT_MUTE = timedelta(hours=1)
 MAX_MUTE = timedelta(days=366)  # Telegram treats longer restrictions as forever
@@ -207,7 +206,7 @@ async def warn_command(event: Event, ctx: Context) -> list[Action]:
     description={"zh": "禁言成员，如 /mute 2h", "en": "Mute a member, e.g. /mute 2h"},
     operator_only=True,
     group_only=True,
-    max_age=ACTS_WHEN_LATE,
+    max_age=ANY_AGE,
 )
 async def mute_command(event: Event, ctx: Context) -> list[Action]:
     target, words, refusal = await _target(event, ctx, "mute")
@@ -240,7 +239,7 @@ async def mute_command(event: Event, ctx: Context) -> list[Action]:
     description={"zh": "将成员移出并禁止再加入", "en": "Remove a member for good"},
     operator_only=True,
     group_only=True,
-    max_age=ACTS_WHEN_LATE,
+    max_age=ANY_AGE,
 )
 async def ban_command(event: Event, ctx: Context) -> list[Action]:
     target, words, refusal = await _target(event, ctx, "ban")
@@ -267,7 +266,7 @@ async def ban_command(event: Event, ctx: Context) -> list[Action]:
     description={"zh": "解除成员的禁言", "en": "Let a muted member speak again"},
     operator_only=True,
     group_only=True,
-    max_age=ACTS_WHEN_LATE,
+    max_age=ANY_AGE,
 )
 async def unmute_command(event: Event, ctx: Context) -> list[Action]:
     target, _words, refusal = await _target(event, ctx, "unmute", spare_exempt=False)
@@ -287,7 +286,7 @@ async def unmute_command(event: Event, ctx: Context) -> list[Action]:
     description={"zh": "解除封禁，允许重新加入", "en": "Lift a ban so they may rejoin"},
     operator_only=True,
     group_only=True,
-    max_age=ACTS_WHEN_LATE,
+    max_age=ANY_AGE,
 )
 async def unban_command(event: Event, ctx: Context) -> list[Action]:
     target, _words, refusal = await _target(event, ctx, "unban", spare_exempt=False)

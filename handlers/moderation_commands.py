@@ -9,7 +9,7 @@ from bot.core.actions import Action, SendMessage
 from bot.core.context import Context
 from bot.core.events import Chat, Event, User
 from bot.core.i18n import translate
-from bot.core.router import Router
+from bot.core.router import ANY_AGE, Router
 from handlers.adfilter import Decision, Verdict
 from handlers.moderation import adfilter_settings
 from handlers.moderation_actions import buttons, display, explain, punish, undo
@@ -27,9 +27,8 @@ from schedules.describe import format_duration
 router = Router("moderation")
 
 # Commands that act on a message or a member still act when replayed from a backlog after our
-# downtime (Telegram keeps updates for a day), as the ad filter does: a report or an operator's
-# /spam typed during an outage was otherwise dropped without a word, the ad left standing.
-ACTS_WHEN_LATE = None
+# downtime (ANY_AGE), as the ad filter does: a report or an operator's /spam typed during an
+# outage was otherwise dropped without a word, the ad left standing.
 
 
 def _reply(event: Event, text: str, **extra) -> list[Action]:
@@ -75,7 +74,7 @@ async def _undo_command(event: Event, ctx: Context, command: str) -> list[Action
     description={"zh": "撤销一次广告处理", "en": "Undo an ad decision"},
     operator_only=True,
     group_only=True,
-    max_age=ACTS_WHEN_LATE,
+    max_age=ANY_AGE,
 )
 async def undo_command(event: Event, ctx: Context) -> list[Action]:
     return await _undo_command(event, ctx, "undo")
@@ -86,7 +85,7 @@ async def undo_command(event: Event, ctx: Context) -> list[Action]:
     description={"zh": "回复提醒：不是广告", "en": "Reply to a warning: not spam"},
     operator_only=True,
     group_only=True,
-    max_age=ACTS_WHEN_LATE,
+    max_age=ANY_AGE,
 )
 async def notspam_command(event: Event, ctx: Context) -> list[Action]:
     return await _undo_command(event, ctx, "notspam")
@@ -112,7 +111,7 @@ async def why_command(event: Event, ctx: Context) -> list[Action]:
     description={"zh": "回复消息：标记为广告", "en": "Reply to a message: it is spam"},
     operator_only=True,
     group_only=True,
-    max_age=ACTS_WHEN_LATE,
+    max_age=ANY_AGE,
 )
 async def spam_command(event: Event, ctx: Context) -> list[Action]:
     """Delete the replied message, learn it as spam and apply the ladder to its sender."""
@@ -158,7 +157,7 @@ async def spam_command(event: Event, ctx: Context) -> list[Action]:
     "report",
     description={"zh": "回复消息：举报广告", "en": "Reply to a message: report it"},
     group_only=True,
-    max_age=ACTS_WHEN_LATE,
+    max_age=ANY_AGE,
 )
 async def report_command(event: Event, ctx: Context) -> list[Action]:
     """Count distinct reporters of a message; at the group's threshold, delete it and mute."""

@@ -23,6 +23,9 @@ Predicate = Callable[[Event], bool]
 # After downtime the platform replays its backlog: a command that old gets no answer, because
 # an answer to a question asked long ago reads as the bot talking to itself.
 COMMAND_MAX_AGE = timedelta(minutes=15)
+# `max_age` of a command that acts (on a message, a member, a day's check-in) rather than
+# answers: it runs however late the backlog brings it (Telegram keeps updates for a day).
+ANY_AGE = None
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 
 
