@@ -204,8 +204,16 @@ async def test_operators_set_the_points_or_turn_the_result_off(bot, fake_telegra
     assert [row[:2] for row in await paid(bot)] == [("910", 5)]
 
 
+def noon_zone() -> str:
+    """A fixed-offset zone where it is around noon now: the round's end (minutes later) falls on
+    the day of its answers whatever the hour the suite runs (near midnight in the default
+    Asia/Shanghai, the end fell on the next day, under a fresh cap)."""
+    offset = (12 - datetime.now(UTC).hour + 12) % 24 - 12  # hours east of UTC, -12..11
+    return "Etc/GMT" + (f"{-offset:+d}" if offset else "")  # Etc/GMT-8 is 8 hours east
+
+
 async def test_round_points_stay_inside_the_daily_activity_cap(bot, fake_telegram):
-    await configure(bot, points={"activity_daily_cap": 2})
+    await configure(bot, points={"activity_daily_cap": 2}, timezone=noon_zone())
     question = await ask(bot, fake_telegram, "最近在读什么书？")
     await answer(bot, question, 912, "我最近在读《三体》，第二部黑暗森林最好看")  # +1 activity
     await answer(bot, question, 913, "没读")
