@@ -13,6 +13,7 @@ import structlog
 from fastapi import FastAPI
 
 from bot.db.engine import create_engine, create_sessionmaker, is_sqlite
+from bot.db.migrate import SCHEMA_ADVICE, schema_state
 from bot.dispatch import Dispatcher
 from bot.groups import activity
 from bot.groups.sync import GroupSync
@@ -206,6 +207,7 @@ async def start_runtime(runtime: Runtime) -> None:
         except Exception:
             # Serve anyway: /readyz reports the database, and leases free the claims later.
             log.exception("inbox.release_failed")
+    await _check_schema(runtime)
     await _warm_up_ad_filter()
     runtime.inbox_writer.start()
     runtime.processor.start()
@@ -222,6 +224,18 @@ async def stop_runtime(runtime: Runtime) -> None:
     await runtime.inbox_writer.stop()
     await runtime.http.aclose()
     await runtime.engine.dispose()
+
+
+async def _check_schema(runtime: Runtime) -> None:
+    # Served anyway, as with a database that is down: /readyz stays 503 until it is migrated.
+    try:
+        async with runtime.engine.connect() as conn:
+            state = await conn.run_sync(schema_state)
+    except Exception as exc:
+        log.warning("schema.unknown", error=type(exc).__name__)
+        return
+    if state != "current":
+        log.error("schema.not_current", state=state, advice=SCHEMA_ADVICE[state])
 
 
 async def _warm_up_ad_filter() -> None:

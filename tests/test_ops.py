@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 
@@ -28,6 +29,48 @@ async def test_readiness_fails_when_the_database_is_unreachable(make_settings, t
     try:
         response = await harness.client.get("/readyz")
         assert response.status_code == 503 and response.json()["ok"] is False
+    finally:
+        await harness.close()
+
+
+async def test_readiness_fails_until_the_database_is_migrated_to_this_version(
+    make_settings, tmp_path
+):
+    # Deployed without `qunbot migrate`: the database answers, but every write to 0017's column
+    # would fail, so a load balancer must not send this replica traffic yet.
+    import sqlite3
+    from contextlib import closing
+
+    from alembic.script import ScriptDirectory
+
+    from bot.db.migrate import alembic_config, upgrade
+    from tests.harness import BotHarness
+
+    path = tmp_path / "old.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    heads = ScriptDirectory.from_config(alembic_config(url)).get_heads()
+    for head in sorted(set(heads) - {"0017"}):
+        await asyncio.to_thread(upgrade, url, head)
+    harness = BotHarness(make_settings(database_url=url))
+    await harness.start()
+    try:
+        response = await harness.client.get("/readyz")
+        assert response.status_code == 503, response.text
+        assert response.json()["database"] == "ok"
+        assert "qunbot migrate" in response.json()["schema"]
+        await asyncio.to_thread(upgrade, url)
+        response = await harness.client.get("/readyz")
+        assert response.status_code == 200 and response.json()["ok"] is True, response.text
+    finally:
+        await harness.close()
+    # A newer version has migrated it: this one must not take traffic either.
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("INSERT INTO alembic_version (version_num) VALUES ('9001')")
+    harness = BotHarness(make_settings(database_url=url))
+    await harness.start()
+    try:
+        response = await harness.client.get("/readyz")
+        assert response.status_code == 503 and "newer version" in response.json()["schema"]
     finally:
         await harness.close()
 

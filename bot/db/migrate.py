@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
 
 import migrations
 
@@ -21,3 +25,39 @@ def alembic_config(database_url: str) -> Config:
 def upgrade(database_url: str, revision: str = "heads") -> None:
     """Bring the database to `revision`; creates the tables on an empty database."""
     command.upgrade(alembic_config(database_url), revision)
+
+
+# What to do when the database is not at this version's revisions: it was deployed without
+# `qunbot migrate` (every write to a new column fails), or a newer version migrated the database.
+SCHEMA_ADVICE = {
+    "behind": "behind this version: run `qunbot migrate` (or serve --migrate)",
+    "ahead": "migrated by a newer version: deploy that version",
+}
+
+
+def schema_state(connection: Connection) -> str:
+    """"current", "behind" (`qunbot migrate` brings it up) or "ahead" (a newer version migrated
+    it; this one must not write to tables it does not know the shape of)."""
+    database = MigrationContext.configure(connection).get_current_heads()
+    scripts = _scripts()
+    if any(head not in scripts for head in database):
+        return "ahead"
+    # The database records only its outermost revisions (a branch that another depends on is
+    # not listed): everything they stand on has been applied too.
+    applied, todo = set(), list(database)
+    while todo:
+        revision = todo.pop()
+        if revision not in applied:
+            applied.add(revision)
+            todo += scripts[revision]
+    return "current" if applied == scripts.keys() else "behind"
+
+
+@cache
+def _scripts() -> dict[str, tuple[str, ...]]:
+    """Every revision of this version, with those it stands on (parents and dependencies)."""
+    def listed(value: str | tuple[str, ...] | None) -> tuple[str, ...]:
+        return (value,) if isinstance(value, str) else tuple(value or ())
+
+    return {script.revision: listed(script.down_revision) + listed(script.dependencies)
+            for script in ScriptDirectory.from_config(alembic_config("")).walk_revisions()}

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select
 
+from bot.db.migrate import SCHEMA_ADVICE, schema_state
 from bot.db.models import InboxUpdate, OutboxAction
 from bot.web.state import Runtime
 
@@ -18,9 +19,9 @@ router = APIRouter()
 READINESS_TIMEOUT = 3.0
 
 
-async def _ping(runtime: Runtime) -> None:
+async def _ping(runtime: Runtime) -> str:
     async with runtime.engine.connect() as conn:
-        await conn.scalar(select(1))
+        return await conn.run_sync(schema_state)
 
 
 @router.get("/healthz")
@@ -33,9 +34,12 @@ async def readyz(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
     try:
         # Bounded: a probe that hangs on a pool waiting for a dead database is no answer.
-        await asyncio.wait_for(_ping(runtime), READINESS_TIMEOUT)
+        schema = await asyncio.wait_for(_ping(runtime), READINESS_TIMEOUT)
     except Exception as exc:
         return JSONResponse({"ok": False, "database": type(exc).__name__}, status_code=503)
+    if schema != "current":
+        return JSONResponse({"ok": False, "database": "ok", "schema": SCHEMA_ADVICE[schema]},
+                            status_code=503)
     return JSONResponse({"ok": True, "database": "ok", "leader": runtime.leader.is_leader})
 
 
