@@ -76,6 +76,8 @@ class Tier(BaseModel):
 # The ad filter skips its strict new-member window (and only that: ads are still removed) for
 # members whose tier holds this privilege, e.g. paid members imported with points.
 ADFILTER_EXEMPT = "adfilter_exempt"
+# Every privilege some capability looks for: a name outside it would be saved and do nothing.
+PRIVILEGES = (ADFILTER_EXEMPT,)
 
 DEFAULT_TITLES = (
     Title(min_points=0, zh="新人", en="Newcomer"),
@@ -97,7 +99,7 @@ DEFAULT_TIERS = (
     Tier(
         name="vip",
         min_points=500,
-        privileges=frozenset({ADFILTER_EXEMPT, "vip_events"}),
+        privileges=frozenset({ADFILTER_EXEMPT}),
         zh="VIP",
         en="VIP",
     ),

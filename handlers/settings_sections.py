@@ -31,7 +31,13 @@ from pydantic import BaseModel, ValidationError
 from bot.core.i18n import define
 from bot.db.models import Group
 from handlers.entry_config import IcebreakerConfig, RaidConfig
-from handlers.points_config import DEFAULT_TIERS, CheckinConfig, PointsConfig, RedPacketConfig
+from handlers.points_config import (
+    DEFAULT_TIERS,
+    PRIVILEGES,
+    CheckinConfig,
+    PointsConfig,
+    RedPacketConfig,
+)
 from handlers.setting_numbers import check_range, read_whole
 
 define(
@@ -49,6 +55,12 @@ define(
             "zh": "等级格式是 名称=积分[:特权+特权]，例如 vip=500:adfilter_exempt：{value}",
             "en": "a tier is name=points[:privilege+privilege], e.g. vip=500:adfilter_exempt: "
             "{value}",
+        },
+        "settings.unknown_privilege": {
+            "zh": "没有这个特权：{value}。可用的特权：adfilter_exempt（不受新成员窗口的严格过滤，"
+            "广告照样删除）",
+            "en": "no such privilege: {value}. Privileges: adfilter_exempt (skips the ad "
+            "filter's strict new-member window; ads are still removed)",
         },
         "settings.bad_chat": {
             "zh": "不能使用 {value}：机器人需要在那个群里，而且你也得是那个群的管理员"
@@ -176,6 +188,8 @@ def _tiers(text: str) -> list[dict[str, Any]]:
         privileges = [p.strip().lower() for p in (match[3] or "").split("+") if p.strip()]
         if any(not NAME.match(p) for p in privileges):
             raise BadValue("settings.bad_tier", item)
+        if unknown := [p for p in privileges if p not in PRIVILEGES]:
+            raise BadValue("settings.unknown_privilege", unknown[0])
         tiers.append(
             {"name": match[1].lower(), "min_points": int(match[2]), "privileges": privileges}
         )

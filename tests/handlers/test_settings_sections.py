@@ -115,17 +115,33 @@ async def test_titles_and_tiers_set_by_command_show_in_me(bot, fake_telegram):
         bot,
         fake_telegram,
         "points.titles 0=萌新/Rookie, 5=常客/Regular",
-        "points.tiers basic=0, gold=5:adfilter_exempt+vip_events",
+        "points.tiers basic=0, gold=5:adfilter_exempt+adfilter_exempt",
         "points",
     )
     assert replies[0] == "已保存：points.titles = 0=萌新/Rookie, 5=常客/Regular"
-    assert replies[1] == "已保存：points.tiers = basic=0, gold=5:adfilter_exempt+vip_events"
+    assert replies[1] == "已保存：points.tiers = basic=0, gold=5:adfilter_exempt"
     assert replies[2].startswith("points 设置：\npoints.activity = on\n")
     assert "points.titles = 0=萌新/Rookie, 5=常客/Regular" in replies[2]
     await bot.post_update(make_message_update("/points add 222 6", sender=OP))
     await bot.post_update(make_message_update("/me", sender=ALICE))
     me = (await texts(bot, fake_telegram, 5))[4]
     assert "头衔：常客" in me and "等级：gold" in me
+
+
+async def test_a_misspelt_privilege_is_refused_with_the_ones_that_exist(bot, fake_telegram):
+    # Regression: "adfilter_exmept" was saved and did nothing, and the operator's paid members
+    # stayed under the new-member window they were meant to skip.
+    refused, shown = await settings(
+        bot, fake_telegram, "points.tiers gold=5:adfilter_exmept", "points"
+    )
+    assert "没有这个特权：adfilter_exmept" in refused and "adfilter_exempt（" in refused
+    assert "points" not in (await group_settings(bot))
+    # The defaults, as shown, are accepted when typed back: they name no privilege that is not.
+    (tiers,) = [line for line in shown.splitlines() if line.startswith("points.tiers = ")]
+    retyped = "/settings " + tiers.replace(" = ", " ", 1)
+    await bot.post_update(make_message_update(retyped, sender=OP))
+    saved = (await texts(bot, fake_telegram, 3))[2]
+    assert saved == "已保存：" + tiers, saved
 
 
 async def test_tiers_starting_above_zero_give_newcomers_no_privileges(bot, fake_telegram):
