@@ -88,8 +88,9 @@ async def _count_round_reply(event: Event, ctx: Context) -> None:
         # Posted as a channel or by an anonymous admin: the sender is Telegram's placeholder,
         # one for every such poster, so no participant to name and pay.
         return
+    # When it was sent, not when it is read: after downtime the backlog arrives late.
     await count_reply(
-        ctx.session, ctx.group.id, event.user.id, event.reply_to_message_id, ctx.now
+        ctx.session, ctx.group, event.user.id, event.reply_to_message_id, event.at, ctx.tz
     )
 
 

@@ -6,7 +6,8 @@ loop (`end_due_rounds`), so a restart in the middle loses nothing; or earlier, w
 round of the group starts. Ending marks the row closed, pays each participant `round_points`
 once (ledger ref `icebreaker:<round id>`, inside the daily cap of activity points, which round
 points count towards) and posts the result under `icebreaker-result:<round id>`, all in one
-transaction: the result is posted once, whoever ends the round.
+transaction: the result is posted once, whoever ends the round. A reply counts by when it was
+sent: one replayed from a backlog after downtime, read after the round ended, is paid on arrival.
 """
 
 from __future__ import annotations
@@ -231,14 +232,30 @@ async def end_due_rounds(
 
 
 async def count_reply(
-    session: AsyncSession, group_id: int, user_id: str, reply_to: str, at: datetime
+    session: AsyncSession, group: Group, user_id: str, reply_to: str, at: datetime, tz: ZoneInfo
 ) -> bool:
-    """Count `user_id` in the group's running round when they replied to its question by the
-    round's end; False when not counted (not the question, too late, counted already)."""
-    game = await running_round(session, group_id)
-    if game is None or at > game.ends_at or user_id in (game.replies or []):
-        return False
-    if await sent_message_id(session, game.question_key) != reply_to:
-        return False
-    game.replies = [*(game.replies or []), user_id]
-    return True
+    """Count `user_id` in the round whose question they replied to at `at` (when they sent it),
+    if that was by the round's end; False when not counted (not a question, too late, counted
+    already). Replies replayed from a backlog after downtime arrive after the round has ended:
+    they are paid on arrival, and the result already posted stays as it was."""
+    candidates = await session.scalars(
+        select(IcebreakerRound)
+        .where(IcebreakerRound.group_id == group.id, IcebreakerRound.ends_at >= at)
+        .order_by(IcebreakerRound.id.desc())
+        .limit(5)
+        .with_for_update()  # a reply and the round's end do not cross
+        .execution_options(populate_existing=True)
+    )
+    for game in candidates:
+        if game.closed_at is not None and at > game.closed_at:
+            continue  # ended early, when the next round started
+        if await sent_message_id(session, game.question_key) != reply_to:
+            continue
+        if user_id in (game.replies or []):
+            return False
+        game.replies = [*(game.replies or []), user_id]
+        points = load(group, IcebreakerConfig).round_points
+        if game.status == "closed" and points > 0:
+            await pay_participant(session, group, user_id, game.id, points, game.closed_at, tz)
+        return True
+    return False

@@ -3,6 +3,7 @@ who answered, the participants are paid once, and neither a next round nor a res
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 from bot.db.models import OutboxAction
@@ -87,10 +88,39 @@ async def test_when_time_is_up_the_group_hears_who_answered_and_they_are_paid_on
     assert (game.status, game.replies) == ("closed", ["903", "904"])
     assert await paid(bot) == [("903", 3, ref), ("904", 3, ref)]
     # A late answer is not counted, and the loop coming round again pays and posts nothing more.
-    await answer(bot, question, 905)
+    late = int(time.time()) + 11 * 60
+    await bot.post_update(
+        make_message_update("我也在", sender=user(905, "U905"), reply_to_message=question,
+                            date=late)
+    )
     await time_is_up(bot, minutes=30)
     assert len(fake_telegram.called("sendMessage")) == 2
     assert await paid(bot) == [("903", 3, ref), ("904", 3, ref)]
+
+
+async def test_answers_sent_in_time_and_read_after_the_round_ended_still_count(
+    bot, fake_telegram
+):
+    # Regression: after downtime the leader's loop ended the round before the backlog was read,
+    # and the answers members had sent in time were dropped: never paid. They count by when
+    # they were sent; the result already posted stays as it was.
+    question = await ask(bot, fake_telegram, "你最喜欢的季节？")
+    await answer(bot, question, 903)
+    await quiet(bot)
+    sent_in_time = int(time.time())
+    await time_is_up(bot)
+    await fake_telegram.wait_for("sendMessage", 2)
+    for uid, date in ((904, sent_in_time), (905, sent_in_time + 11 * 60), (904, sent_in_time)):
+        await bot.post_update(
+            make_message_update("秋天", sender=user(uid, f"U{uid}"), reply_to_message=question,
+                                date=date)
+        )
+    await quiet(bot)
+    (game,) = await rows(bot, IcebreakerRound)
+    ref = f"icebreaker:{game.id}"
+    assert (game.status, game.replies) == ("closed", ["903", "904"])
+    assert await paid(bot) == [("903", 3, ref), ("904", 3, ref)]
+    assert len(fake_telegram.called("sendMessage")) == 2
 
 
 async def test_answers_posted_as_a_channel_name_and_pay_no_shared_placeholder(
