@@ -99,6 +99,34 @@ async def test_429_pauses_the_whole_bot_for_retry_after(bot, fake_telegram):
     assert "qunbot_platform_429_total 1.0" in text
 
 
+async def test_a_refused_token_keeps_every_action_until_the_platform_takes_it_again(
+    bot, fake_telegram
+):
+    # Regression: with the bot's token revoked (401), every queued action failed on its own
+    # try, so greetings, removals and posts were lost for good by the time an operator had put
+    # in a new token. They wait now, and one call at a time finds out whether it works again.
+    bot.runtime.sender.unauthorized_pause = 0.5
+    fake_telegram.fail_next("sendMessage", Failure(401, "Unauthorized"))
+    await put(bot, SendMessage(chat_id=CHAT, text="first"))
+    await fake_telegram.wait_for("sendMessage", 1)
+    (waiting,) = await eventually(lambda: _status(bot, "pending"))
+    assert waiting.error == "sendMessage: Unauthorized"
+    await put(bot, SendMessage(chat_id="-100999", text="other chat"), Ban(chat_id=CHAT,
+              user_id="333"), key="more")
+    rows = await eventually(lambda: finished(bot))
+    assert [r.status for r in rows] == ["done", "done", "done"]
+    refused, *later = [c for c in fake_telegram.calls if c.method in ("sendMessage",
+                                                                       "banChatMember")]
+    refused_at = refused.at
+    assert len(later) == 3  # the retry, the other chat's message, the ban: no refused call
+    assert all(call.at - refused_at >= 0.45 for call in later)
+
+
+async def _status(bot, status):
+    rows = await bot.outbox()
+    return rows if rows and all(r.status == status for r in rows) else None
+
+
 async def test_a_delivered_action_reads_done_while_another_of_its_round_waits_out_a_429(
     bot, fake_telegram
 ):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
@@ -47,10 +47,14 @@ from bot.platforms.base import (
     PlatformError,
     RetryAfter,
     TransientError,
+    Unauthorized,
 )
 from bot.settings import Settings
 
 log = structlog.get_logger(__name__)
+# While the platform refuses the bot's token, actions wait this long between tries instead of
+# failing one by one: once an operator replaces the token (and restarts), none has been lost.
+UNAUTHORIZED_PAUSE = 60.0
 
 RETRIED = (TransientError, RetryAfter, ChatMigrated)
 
@@ -71,6 +75,7 @@ class Outcome:
     attempts: int
     error: str | None = None
     result: dict[str, Any] | None = None
+    retry_at: datetime | None = None  # status "pending": tried again then
 
 
 def _lane(chat_key: str, action: Action) -> str:
@@ -99,6 +104,8 @@ class OutboxSender(DrainLoop):
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._outcomes: asyncio.Queue[Outcome] = asyncio.Queue()
         self._recorder: asyncio.Task[None] | None = None
+        self.unauthorized_pause = UNAUTHORIZED_PAUSE
+        self._refused_until = 0.0  # monotonic time: no call before it, the token was refused
 
     def start(self) -> None:
         super().start()
@@ -215,6 +222,9 @@ class OutboxSender(DrainLoop):
                 with attempt:
                     attempts += 1
                     result = await self._call(platform, job, is_group)
+        except Unauthorized as exc:
+            retry_at = utcnow() + timedelta(seconds=self.unauthorized_pause)
+            return Outcome(job, "pending", attempts, error=exc.description, retry_at=retry_at)
         except PlatformError as exc:
             log.warning(
                 "outbox.failed", outbox_id=job.id, kind=job.action.kind, reason=exc.description
@@ -224,10 +234,19 @@ class OutboxSender(DrainLoop):
 
     async def _call(self, platform: Platform, job: Job, is_group: bool):
         action = job.action
+        if time.monotonic() < self._refused_until:
+            # One call found out; the others wait without adding refused calls of their own.
+            raise Unauthorized("the platform refused the bot's token: waiting to try again")
         await self._pacer.acquire(job.chat_key, is_message=action.is_message, is_group=is_group)
         started = time.perf_counter()
         try:
             return await platform.execute(action)
+        except Unauthorized as exc:
+            if time.monotonic() >= self._refused_until:
+                log.error("outbox.unauthorized", reason=exc.description,
+                          retry_in=self.unauthorized_pause)
+            self._refused_until = time.monotonic() + self.unauthorized_pause
+            raise
         except RetryAfter as exc:
             self._metrics.rate_limited.inc()
             self._pacer.pause(exc.seconds)
@@ -287,6 +306,11 @@ class OutboxSender(DrainLoop):
                 if row is None:
                     continue
                 called_off = row.status == CANCELLED
+                if outcome.retry_at is not None:
+                    if not called_off:
+                        row.status, row.next_attempt_at = "pending", outcome.retry_at
+                    row.error = outcome.error
+                    continue
                 row.status, row.attempts = outcome.status, outcome.attempts
                 row.error, row.result, row.sent_at = outcome.error, outcome.result, now
                 action = outcome.job.action

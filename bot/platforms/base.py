@@ -38,6 +38,11 @@ class PermanentError(PlatformError):
     """The platform refused the call itself (message gone, no rights...): never retried."""
 
 
+class Unauthorized(PlatformError):
+    """The platform refuses the bot's credentials (Telegram: the token was revoked or replaced):
+    no call can succeed until they are replaced, and no call is at fault, so none is given up."""
+
+
 class ChatMigrated(PlatformError):
     """The chat moved to a new id (Telegram: group upgraded to supergroup)."""
 

@@ -13,7 +13,13 @@ from urllib.parse import quote
 import httpx
 import orjson
 
-from bot.platforms.base import ChatMigrated, PermanentError, RetryAfter, TransientError
+from bot.platforms.base import (
+    ChatMigrated,
+    PermanentError,
+    RetryAfter,
+    TransientError,
+    Unauthorized,
+)
 
 
 class FileTooLarge(PermanentError):
@@ -97,6 +103,8 @@ def _result(method: str, response: httpx.Response) -> Any:
         raise RetryAfter(float(params.get("retry_after", 1)), description)
     if response.status_code >= 500 or response.status_code == 200:
         raise TransientError(description)
+    if response.status_code == 401:
+        raise Unauthorized(description)
     if params.get("migrate_to_chat_id"):
         raise ChatMigrated(str(params["migrate_to_chat_id"]), description)
     raise PermanentError(description)
