@@ -243,6 +243,26 @@ async def test_unmute_and_unban_lift_what_mute_and_ban_did(bot, fake_telegram):
     assert unbanned == {"chat_id": GROUP_ID, "user_id": MEMBER_ID + 1, "only_if_banned": True}
 
 
+# Every field of the Bot API's ChatPermissions: one omitted is taken as False.
+CHAT_PERMISSIONS = {
+    "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
+    "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
+    "can_send_other_messages", "can_add_web_page_previews", "can_change_info",
+    "can_invite_users", "can_pin_messages", "can_manage_topics",
+}
+
+
+async def test_an_unmuted_member_is_no_longer_restricted_at_all(bot, fake_telegram):
+    # Telegram lifts a restriction only when every permission is given: with adding members,
+    # pinning and the rest left out (False), an unmuted member stayed on the group's
+    # "restricted" list, unable to add a friend where every member may.
+    await bot.post_update(make_message_update("hi", sender=BOB))
+    for command in ("/mute @bob 2h", "/unmute @bob"):
+        await bot.post_update(make_message_update(command, sender=OPERATOR))
+    _muted, unmuted = await fake_telegram.wait_for("restrictChatMember", 2)
+    assert unmuted["permissions"] == dict.fromkeys(CHAT_PERMISSIONS, True)
+
+
 async def test_unmute_spares_no_one_it_should_help_and_refuses_what_it_cannot_do(
     bot, fake_telegram
 ):

@@ -39,6 +39,16 @@ MUTED = {
     "can_add_web_page_previews": False,
 }
 UNMUTED = {key: True for key in MUTED}
+# What lifts a member's restriction: Telegram takes an omitted permission as False, and a member
+# left with any permission False stays "restricted" (an exception in the group's member list:
+# no adding members, no pinning where the group allows it) after an unmute, an undone ad
+# decision or a passed verification. Only every permission true makes them a plain member again.
+LIFTED = UNMUTED | {
+    "can_change_info": True,
+    "can_invite_users": True,
+    "can_pin_messages": True,
+    "can_manage_topics": True,
+}
 
 
 def chat_ref(chat_id: str) -> int | str:
@@ -113,7 +123,7 @@ def to_request(action: Action) -> tuple[str, dict[str, Any]]:
             return "restrictChatMember", {
                 "chat_id": chat,
                 "user_id": int(action.user_id),
-                "permissions": UNMUTED,
+                "permissions": LIFTED,
             }
         case Ban():
             return "banChatMember", {
