@@ -36,7 +36,9 @@ def _reply(event: Event, text: str, **extra) -> list[Action]:
 
 
 async def _target(event: Event, ctx: Context) -> ModerationDecision | int | None:
-    """The decision named by `/cmd <id>` or by replying to the bot's warning.
+    """The decision named by `/cmd <id>`, by replying to the bot's warning, or by replying to
+    the judged message itself: in shadow mode nothing is removed and no warning posted, so the
+    message still standing is all an operator has to point at.
 
     Returns the decision, or the id that matched nothing, or None when none was named.
     """
@@ -49,7 +51,9 @@ async def _target(event: Event, ctx: Context) -> ModerationDecision | int | None
             ctx.session, event.chat.id, event.reply_to_message_id
         )
         if found is None:
-            return None
+            return await decision_for_message(
+                ctx.session, ctx.group.id, event.reply_to_message_id, undone_too=True
+            )
         decision_id = found
     else:
         return None

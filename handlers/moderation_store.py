@@ -186,15 +186,16 @@ async def decision_in_group(
 async def decision_for_message(
     session: AsyncSession, group_id: int, message_id: str, *, undone_too: bool = False
 ) -> ModerationDecision | None:
-    """The live (not undone) decision already taken on a message, if any; with `undone_too`,
-    also one an operator undid."""
+    """The live (not undone) decision already taken on a message, if any, the latest when
+    there are several (a shadow ruling, then an operator's /spam); with `undone_too`, also one
+    an operator undid."""
     query = select(ModerationDecision).where(
         ModerationDecision.group_id == group_id,
         ModerationDecision.message_id == message_id,
     )
     if not undone_too:
         query = query.where(ModerationDecision.undone.is_(False))
-    return await session.scalar(query.limit(1))
+    return await session.scalar(query.order_by(ModerationDecision.id.desc()).limit(1))
 
 
 async def decision_for_bot_message(

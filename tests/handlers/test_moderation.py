@@ -520,6 +520,37 @@ async def test_in_shadow_mode_the_report_that_reaches_the_threshold_is_thanked_t
     assert (decision.source, decision.action, decision.shadow) == ("report", "mute", True)
 
 
+async def test_in_shadow_mode_operators_reach_a_decision_by_replying_to_the_message(
+    bot, fake_telegram
+):
+    # Shadow mode removes nothing and posts no warning: the judged message is all there is to
+    # reply to, and /why and /notspam answered with their usage as if nothing had been judged.
+    await post_and_settle(bot, make_message_update("/filter shadow on", sender=OPERATOR))
+    target = message(AD, sender=ALICE)
+    await post_and_settle(bot, make_update("message", target))
+    (decision,) = await decisions(bot)
+    assert decision.shadow
+    for command in ("/why", "/notspam", "/undo"):
+        await post_and_settle(
+            bot, make_message_update(command, sender=OPERATOR, reply_to_message=target)
+        )
+    why, undone, again = [b["text"] for b in sent_to(fake_telegram, GROUP_ID)][1:]
+    assert why.splitlines()[:2] == [
+        f"#{decision.id} @alice：删除（过滤器，影子模式，未执行）", f"消息：{AD}"
+    ]
+    assert undone.startswith(f"已撤销 #{decision.id}")
+    assert again == f"#{decision.id} 已经撤销过了。"
+    (decision,) = await decisions(bot)
+    assert decision.undone and decision.undone_by == str(OPERATOR_ID)
+    assert fake_telegram.called("deleteMessage") == []
+    # A reply to a message nobody judged still gets the usage.
+    await post_and_settle(
+        bot,
+        make_message_update("/why", sender=OPERATOR, reply_to_message=message("hi", sender=BOB)),
+    )
+    assert sent_to(fake_telegram, GROUP_ID)[-1]["text"].startswith("用法：/why")
+
+
 async def test_reports_after_an_operators_undo_do_not_punish_the_message_again(bot, fake_telegram):
     target = message("Nice to meet you all, see you around", sender=ALICE)
     for reporter in (BOB, CAROL, DAVE):
