@@ -115,16 +115,25 @@ async def _restore(
         return [_answer(event, ctx.t("moderation.already_undone", id=decision.id))]
     actor = event.user.id if event.user else None
     actions = await undo(ctx, decision, event.chat.id, actor)
-    if decision.appeal == "pending" or appealed:
-        decision.appeal = "restored"
-        title = ctx.group.title if ctx.group else ""
-        told = translate(
-            _member_language(decision, ctx.group), "moderation.appeal_restored", group=title
-        )
-        actions.append(SendMessage(chat_id=decision.user_id, text=told))
+    actions += grant_appeal(ctx, decision, appealed=appealed)
     name = decision.user_name or decision.user_id
     text = ctx.t("moderation.undone", id=decision.id, name=name)
     return [*actions, SendMessage(chat_id=event.chat.id, text=text), _answer(event, text)]
+
+
+def grant_appeal(ctx: Context, decision: ModerationDecision, *, appealed: bool = False
+                 ) -> list[Action]:
+    """After `decision` was undone, however (the Restore or Not spam button, /undo, /notspam):
+    a member whose appeal waits (or who appealed, `appealed`) hears it was granted, and the
+    appeal is closed, so a Reject pressed later cannot tell them otherwise."""
+    if decision.appeal != "pending" and not appealed:
+        return []
+    decision.appeal = "restored"
+    title = ctx.group.title if ctx.group else ""
+    told = translate(
+        _member_language(decision, ctx.group), "moderation.appeal_restored", group=title
+    )
+    return [SendMessage(chat_id=decision.user_id, text=told)]
 
 
 def _reject(event: Event, ctx: Context, decision: ModerationDecision) -> list[Action]:

@@ -13,6 +13,7 @@ from bot.core.router import ANY_AGE, Router
 from handlers.adfilter import Decision, Verdict
 from handlers.moderation import adfilter_settings
 from handlers.moderation_actions import buttons, display, explain, punish, undo
+from handlers.moderation_appeals import grant_appeal
 from handlers.moderation_rights import is_exempt
 from handlers.moderation_store import (
     ModerationDecision,
@@ -69,6 +70,7 @@ async def _undo_command(event: Event, ctx: Context, command: str) -> list[Action
     if target.undone:
         return _reply(event, ctx.t("moderation.already_undone", id=target.id))
     actions = await undo(ctx, target, event.chat.id, event.user.id if event.user else None)
+    actions += grant_appeal(ctx, target)
     name = target.user_name or target.user_id
     return [*actions, *_reply(event, ctx.t("moderation.undone", id=target.id, name=name))]
 

@@ -336,6 +336,30 @@ async def test_an_appeal_rejected_after_a_restore_or_twice_tells_the_member_noth
     assert to_bob.count("你的申诉未通过。") == 1
 
 
+async def test_an_appeal_granted_by_undo_in_chat_is_told_to_the_member(bot, fake_telegram):
+    # Operators answer an appeal card with /undo <id> as often as with its Restore button: the
+    # member was restored without a word and the appeal stayed pending, so a Reject pressed on
+    # the card later was taken as if nothing had been decided.
+    await bot.post_update(make_message_update(AD, sender=ALICE))
+    await bot.post_update(make_message_update(AD, sender=ALICE))
+    await fake_telegram.wait_for("restrictChatMember")
+    await eventually(lambda: quiet(bot))
+    mute = (await decisions(bot))[1]
+    await post_and_settle(
+        bot, make_callback_update(f"adf:appeal:{mute.id}", sender=ALICE, chat_id=MEMBER_ID)
+    )
+    await post_and_settle(bot, make_message_update(f"/undo {mute.id}", sender=OPERATOR))
+    private = [b["text"] for b in sent_to(fake_telegram, MEMBER_ID)]
+    assert private[-1] == "你的申诉已通过，已在「Qunbot Test Group」恢复。" and len(private) == 2
+    assert (await decisions(bot))[1].appeal == "restored"
+    await post_and_settle(bot, make_callback_update(f"adf:reject:{mute.id}", sender=OPERATOR))
+    assert len(sent_to(fake_telegram, MEMBER_ID)) == 2
+    # An undo with no appeal behind it tells the member nothing privately.
+    first = (await decisions(bot))[0]
+    await post_and_settle(bot, make_message_update(f"/undo {first.id}", sender=OPERATOR))
+    assert len(sent_to(fake_telegram, MEMBER_ID)) == 2
+
+
 async def mute_by_two_ads(bot, fake_telegram, member: dict, mutes: int = 1) -> ModerationDecision:
     for _ in range(2):
         await bot.post_update(make_message_update(AD, sender=member))
