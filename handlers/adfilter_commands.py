@@ -94,6 +94,11 @@ define(
             "zh": "不认识的日子：{value}（一天，如 fri、friday，或 daily）",
             "en": "unknown day: {value} (one day, e.g. fri or friday, or daily)",
         },
+        "filter.empty_span": {
+            "zh": "时间段的开始和结束是同一时刻：{value}（全天请写 00:00-24:00）",
+            "en": "the window starts and ends at the same time: {value} (a whole day is "
+            "00:00-24:00)",
+        },
         "filter.bad_span": {
             "zh": "时间段格式是 HH:MM-HH:MM，例如 20:00-21:00：{value}",
             "en": "a time span is HH:MM-HH:MM, e.g. 20:00-21:00: {value}",

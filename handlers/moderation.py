@@ -174,6 +174,11 @@ def parse_window(day: str, span: str) -> AdWindow:
     if match is None:
         raise BadSetting("filter.bad_span", span)
     h1, m1, h2, m2 = map(int, match.groups())
+    if (h1, m1) == (h2, m2):
+        # A slip ("20:00-20:00" for 20:00-21:00), not a wish: read as running past midnight it
+        # would open the window round the clock and let every ad through. A whole day is
+        # written 00:00-24:00.
+        raise BadSetting("filter.empty_span", span)
     try:
         window = (time(h1, m1), time(0, 0) if (h2, m2) == (24, 0) else time(h2, m2))
     except ValueError:  # "25:00"

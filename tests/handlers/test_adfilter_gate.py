@@ -497,3 +497,27 @@ async def test_bad_filter_tuning_is_refused_with_the_reason(bot, fake_telegram):
     assert replies[4] == f"无法设置：管理员本来就不受广告过滤：{OPERATOR_ID}"
     settings = await db(bot, lambda s: s.scalar(select(Group)).settings)
     assert "adfilter" not in settings or settings["adfilter"]["ladder"] == ["delete", "mute", "ban"]
+
+
+async def test_an_ad_window_that_ends_when_it_starts_is_refused_not_opened_all_day(
+    bot, fake_telegram
+):
+    # "20:00-20:00" was read as running past midnight, 24 hours long: every ad passed, every
+    # day, and /filter showed the window as if it were an hour.
+    for span in ("daily 20:00-20:00", "fri 9:30-09:30", "en", "daily 20:00-20:00"):
+        command = "/settings language en" if span == "en" else f"/filter window {span}"
+        await post_and_settle(bot, make_message_update(command, sender=OPERATOR))
+    replies = group_texts(fake_telegram)
+    same = "无法设置：时间段的开始和结束是同一时刻：{}（全天请写 00:00-24:00）"
+    assert replies[:2] == [same.format("20:00-20:00"), same.format("9:30-09:30")]
+    assert replies[3] == (
+        "Cannot set that: the window starts and ends at the same time: 20:00-20:00 "
+        "(a whole day is 00:00-24:00)"
+    )
+    await post_and_settle(bot, make_message_update(AD, sender=ALICE))
+    assert len(fake_telegram.called("deleteMessage")) == 1
+    # A whole day is still a window of its own choosing.
+    await post_and_settle(
+        bot, make_message_update("/filter window daily 00:00-24:00", sender=OPERATOR)
+    )
+    assert "Ad window: daily 00:00-24:00" in group_texts(fake_telegram)[-1]
