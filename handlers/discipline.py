@@ -154,16 +154,22 @@ _USAGE_EXTRA = {"mute": "discipline.usage.mute", "warn": "discipline.usage.other
 
 async def _target(event: Event, ctx: Context, command: str, *, spare_exempt: bool = True
                   ) -> tuple[User | Chat | None, list[str], list[Action]]:
-    """(member, remaining words, refusal): the replied-to sender (or the channel it posted
-    as), else the first argument. `spare_exempt`: refuse operators and allow-listed members."""
+    """(member, remaining words, refusal): the member named by an `@username` first argument,
+    else the replied-to sender (or the channel it posted as), else a user id first argument.
+    `spare_exempt`: refuse operators and allow-listed members.
+
+    A name typed wins over the reply: "/mute @bob 1h" sent in reply to Alice's complaint about
+    Bob is meant for Bob. A bare number in a reply stays a length or a reason ("/mute 30m")."""
     words = event.args.split()
     extra = ctx.t(_USAGE_EXTRA[command]) if command in _USAGE_EXTRA else ""
     usage = ctx.t("discipline.usage", command=command, extra=extra)
-    if event.reply_from_linked_channel and event.reply_to_message_id:
+    named = bool(words) and words[0].startswith("@")
+    replied = event.reply_to_message_id is not None and not named
+    if replied and event.reply_from_linked_channel:
         return None, words, _reply(event, ctx.t("moderation.linked_channel"))
-    if event.reply_to_user is not None and event.reply_to_message_id:
+    if replied and event.reply_to_user is not None:
         target: User | Chat | None = event.replied_sender
-    elif words and (words[0].startswith("@") or words[0].isdecimal()):
+    elif words and (named or words[0].isdecimal()):
         # The bot has a member row only once an admin list named it, so its name is asked first.
         if event.is_me(words[0]):
             return None, words, _reply(event, ctx.t("discipline.self", command=command))
@@ -178,6 +184,12 @@ async def _target(event: Event, ctx: Context, command: str, *, spare_exempt: boo
     if spare_exempt and await is_exempt(ctx, target.id):
         return None, words, _reply(event, ctx.t("discipline.exempt"))
     return target, words, []
+
+
+def _their_message(event: Event, target: User | Chat) -> str | None:
+    """The replied-to message when `target` sent it (not when the reply named someone else)."""
+    sender = event.replied_sender
+    return event.reply_to_message_id if sender is not None and sender.id == target.id else None
 
 
 def _reason(ctx: Context, words: list[str]) -> str:
@@ -198,7 +210,7 @@ async def warn_command(event: Event, ctx: Context) -> list[Action]:
     log.info("discipline.warn", group=event.chat.id, user=target.id)
     text = ctx.t("discipline.warned", name=display(target), reason=_reason(ctx, words))
     return [SendMessage(chat_id=event.chat.id, text=text.strip(),
-                        reply_to=event.reply_to_message_id)]
+                        reply_to=_their_message(event, target))]
 
 
 @router.command(
@@ -254,8 +266,8 @@ async def ban_command(event: Event, ctx: Context) -> list[Action]:
         if channel
         else Ban(chat_id=event.chat.id, user_id=target.id)
     ]
-    if event.reply_to_message_id and event.reply_to_user is not None:
-        actions.append(DeleteMessage(chat_id=event.chat.id, message_id=event.reply_to_message_id))
+    if (theirs := _their_message(event, target)) is not None:
+        actions.append(DeleteMessage(chat_id=event.chat.id, message_id=theirs))
     key = "discipline.banned_chat" if channel else "discipline.banned"
     text = ctx.t(key, name=display(target), reason=_reason(ctx, words))
     return [*actions, SendMessage(chat_id=event.chat.id, text=text.strip())]

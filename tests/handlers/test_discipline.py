@@ -62,6 +62,33 @@ async def test_ban_by_reply_removes_the_member_and_the_message(bot, fake_telegra
     assert notice == "已将 @bob 移出本群并禁止再次加入。"
 
 
+async def test_a_name_typed_in_a_reply_is_the_target_not_the_replied_member(bot, fake_telegram):
+    # Alice complains about Bob; the operator answers her message with "/mute @bob 1h". The
+    # reply used to win over the name: Alice, who asked for help, was muted, warned and banned.
+    await bot.post_update(make_message_update("hi", sender=BOB))  # Bob is known to the group
+    complaint = message("@bob 一直私信骚扰我", sender=ALICE)
+    for command in ("/warn @bob 别骚扰", "/mute @bob 1h 骚扰", "/ban @bob"):
+        await bot.post_update(
+            make_message_update(command, sender=OPERATOR, reply_to_message=complaint)
+        )
+    warning, muted, banned = await texts(bot, fake_telegram, 3)
+    assert (warning, muted, banned) == (
+        "⚠️ @bob，请遵守群规。原因：别骚扰",
+        "已禁言 @bob 1 小时。原因：骚扰",
+        "已将 @bob 移出本群并禁止再次加入。",
+    )
+    (restricted,) = fake_telegram.called("restrictChatMember")
+    (removed,) = fake_telegram.called("banChatMember")
+    assert restricted["user_id"] == removed["user_id"] == BOB["id"]
+    assert "reply_parameters" not in fake_telegram.called("sendMessage")[0]
+    assert fake_telegram.called("deleteMessage") == []  # Alice's complaint stays
+    # A number in a reply is still what it was: a length, or a reason.
+    await bot.post_update(make_message_update("/mute 30m", sender=OPERATOR,
+                                              reply_to_message=complaint))
+    await fake_telegram.wait_for("restrictChatMember", 2)
+    assert fake_telegram.called("restrictChatMember")[1]["user_id"] == MEMBER_ID
+
+
 async def test_bad_targets_and_members_are_refused(bot, fake_telegram):
     commands = [
         ("/ban", OPERATOR, None),  # nobody named
