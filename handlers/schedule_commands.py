@@ -20,8 +20,7 @@ from schedules.countdowns import (
     cancel_countdown,
     create_countdown,
     running_countdowns,
-    split_pin,
-    split_update,
+    split_flags,
 )
 from schedules.describe import describe, format_duration
 from schedules.errors import ScheduleError
@@ -351,8 +350,7 @@ async def countdown_command(event: Event, ctx: Context) -> list[SendMessage]:
         if not await cancel_countdown(ctx.session, ctx.group.id, key, ctx.now):
             return _reply(event, ctx.t("countdown.not_found", id=key))
         return _reply(event, ctx.t("countdown.cancelled", id=key))
-    args, pin = split_pin(args)
-    args, update = split_update(args)
+    args, pin, update = split_flags(args)
     try:
         request = parse_countdown_args(args, ctx.tz, now=ctx.now)
         end, count = await create_countdown(

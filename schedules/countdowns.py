@@ -19,23 +19,34 @@ from schedules.models import COUNTDOWN_EDIT, COUNTDOWN_END, COUNTDOWN_MARK, Sche
 from schedules.spec import Once
 from schedules.store import create_job, record_change
 
-_PIN = re.compile(r"(?:^|\s)(?:pin|置顶)(?=\s|$)", re.IGNORECASE)
-_UPDATE = re.compile(r"(?:^|\s)(?:update|单条)(?=\s|$)", re.IGNORECASE)
+_PIN = re.compile(r"pin|置顶", re.IGNORECASE)
+_UPDATE = re.compile(r"update|单条", re.IGNORECASE)
+_OPTION = re.compile(r"(?:marks|提醒|end|结束)[=＝]\S+", re.IGNORECASE)
 
 
-def split_pin(args: str) -> tuple[str, bool]:
-    """Remove a standalone `pin` (or 置顶) flag from the arguments."""
-    return _split_flag(_PIN, args)
+def split_flags(args: str) -> tuple[str, bool, bool]:
+    """Take the `pin` (置顶) and `update` (单条) flags off the end of the arguments: (the rest,
+    pin, update).
 
-
-def split_update(args: str) -> tuple[str, bool]:
-    """Remove a standalone `update` (or 单条) flag: one message, edited at each mark."""
-    return _split_flag(_UPDATE, args)
-
-
-def _split_flag(flag: re.Pattern[str], args: str) -> tuple[str, bool]:
-    stripped, count = flag.subn(" ", args)
-    return " ".join(stripped.split()), bool(count)
+    Flags follow the text (`/countdown <deadline> <text> [marks=..] [end=..] [pin] [update]`),
+    so only trailing words, among the options, are read as flags: "Big update launch" keeps
+    its word, and the text keeps its lines.
+    """
+    pin = update = False
+    cuts: list[tuple[int, int]] = []
+    for word in reversed(list(re.finditer(r"\S+", args))):
+        if _PIN.fullmatch(word[0]):
+            pin = True
+        elif _UPDATE.fullmatch(word[0]):
+            update = True
+        elif _OPTION.fullmatch(word[0]):
+            continue
+        else:
+            break
+        cuts.append(word.span())
+    for start, end in cuts:  # last first, so earlier offsets stay valid
+        args = args[:start] + args[end:]
+    return args.strip(), pin, update
 
 
 async def create_countdown(

@@ -156,6 +156,33 @@ async def test_an_updating_countdown_edits_one_pinned_message(sbot, fake_telegra
     assert len(fake_telegram.called("pinChatMessage")) == 1
 
 
+async def test_flag_words_inside_a_countdowns_text_stay_in_it_with_its_lines(
+    sbot, fake_telegram, clocked_app
+):
+    # "pin" and "update" were taken as flags wherever they stood, and the text was joined
+    # into one line: "Big update night" lost its word and turned the countdown into one
+    # edited message, and a notice written on two lines was posted on one.
+    clock = clocked_app
+    await command(
+        sbot,
+        fake_telegram,
+        "/countdown 2026-12-01 20:00 Big update night\nPin your calendars! marks=1d,1h pin",
+    )
+    end = next(job for job in await jobs(sbot) if job.kind == COUNTDOWN_END)
+    assert end.payload["text"] == "Big update night\nPin your calendars!"
+    deadline = end.next_run_at
+    before = len(fake_telegram.called("sendMessage"))
+    await fire(sbot, clock, deadline - timedelta(days=1))
+    await fire(sbot, clock, deadline - timedelta(hours=1))
+    posted = [m["text"] for m in fake_telegram.called("sendMessage")[before:]]
+    assert posted == [
+        "Big update night\nPin your calendars!：距离结束还有 1 天",
+        "Big update night\nPin your calendars!：距离结束还有 1 小时",
+    ]
+    assert fake_telegram.called("editMessageText") == []
+    assert len(fake_telegram.called("pinChatMessage")) == 2  # the trailing pin is a flag
+
+
 async def test_schedule_commands_refuse_a_countdowns_hidden_jobs(sbot, fake_telegram):
     # /schedule list hides a countdown's steps, yet run-now by id fired its end at once: a
     # dissolve removed every member and the bot left the group.
