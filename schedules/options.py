@@ -44,7 +44,9 @@ def split_options(text: str) -> tuple[str, JobOptions]:
             grace = parse_grace(value)
         else:
             target = parse_target(value)
-    rest = " ".join(_OPTION.sub(" ", text).split())
+    # Each option goes with the space before it; the text keeps its own spacing and lines (a
+    # morning post is often a title, then a list).
+    rest = _OPTION.sub("", text).strip()
     return rest, JobOptions(grace, target)
 
 

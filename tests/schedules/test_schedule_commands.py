@@ -165,6 +165,17 @@ async def test_run_now_posts_once_per_command(sbot, fake_telegram):
     assert (await jobs(sbot))[0].last_run_at is not None
 
 
+async def test_a_post_written_on_several_lines_is_posted_on_them(sbot, fake_telegram):
+    # The options were taken out by splitting the text at every space and newline and joining
+    # it again: a morning post written as a title and a list went out as one long line.
+    post = "早安！\n今日话题：周末去哪玩\n1. 爬山  2. 看展"
+    await command(sbot, fake_telegram, f"/schedule add 每天 9:00 {post} grace=30m")
+    (job,) = await jobs(sbot)
+    assert job.payload["text"] == post and job.grace_seconds == 1800
+    await command(sbot, fake_telegram, f"/schedule run-now {job.id}")
+    assert post in [m["text"] for m in fake_telegram.called("sendMessage")]
+
+
 async def test_members_cannot_schedule(sbot, fake_telegram):
     reply = await command(sbot, fake_telegram, "/schedule add 每天 9:00 hi", sender=user(222))
     assert reply == "抱歉，这个命令只有群管理员可以使用。"
