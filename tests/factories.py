@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from typing import Any
 
@@ -61,7 +62,7 @@ def message(
     if text is not None:
         msg["text"] = text
         if text.startswith("/"):
-            command = text.split(" ", 1)[0]
+            command = re.split(r"\s", text, maxsplit=1)[0]  # as Telegram marks it
             msg["entities"] = [{"offset": 0, "length": _utf16_len(command), "type": "bot_command"}]
     msg.update(fields)
     return msg

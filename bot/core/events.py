@@ -6,6 +6,7 @@ Adapters turn platform updates into these; handlers never see platform payloads 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -156,10 +157,14 @@ def posted_as_channel(
 
 
 def split_command(text: str | None, bot_username: str | None = None) -> tuple[str | None, str]:
-    """Split `/cmd@bot args` into (`cmd`, `args`); commands aimed at another bot are ignored."""
+    """Split `/cmd@bot args` into (`cmd`, `args`); commands aimed at another bot are ignored.
+
+    The command ends at any whitespace, as Telegram reads it: "/homework" with the work typed
+    on the next line is the homework command, not a command named "homework\n..."."""
     if not text or not text.startswith("/"):
         return None, ""
-    head, _, rest = text[1:].partition(" ")
+    head, *tail = re.split(r"\s", text[1:], maxsplit=1)
+    rest = tail[0] if tail else ""
     name, _, target = head.partition("@")
     if target and bot_username and target.lower() != bot_username.lower():
         return None, ""

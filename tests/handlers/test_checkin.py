@@ -198,6 +198,18 @@ async def test_homework_earns_points_once_a_day_and_every_submission_is_kept(bot
     assert len(await rows(bot, PointsEntry, PointsEntry.reason == "homework")) == 1
 
 
+async def test_homework_typed_on_the_line_after_the_command_is_handed_in(bot, fake_telegram):
+    # Telegram ends a command at any whitespace; we ended it at a space only, so homework typed
+    # on the next line made a command named "homework\n第一题..." that nothing answered: no
+    # receipt, no points, nothing stored.
+    replies = await configure(bot, fake_telegram, "kind delivery")
+    await bot.post_update(make_message_update("/homework\n第一题：三句话\n第二题：画图"))
+    (sent,) = (await texts(bot, fake_telegram, replies + 1))[replies:]
+    assert sent == "作业已收到！+20 积分，总积分 20"
+    (submission,) = await rows(bot, HomeworkSubmission)
+    assert submission.text == "第一题：三句话\n第二题：画图"
+
+
 async def test_homework_list_counts_todays_submissions(bot, fake_telegram):
     replies = await configure(bot, fake_telegram, "kind delivery")
     await bot.post_update(make_message_update("/homework 今天的练习"))
