@@ -62,6 +62,13 @@ router = Router("schedules")
 
 
 
+def first_word(text: str, *, lower: bool = True) -> tuple[str, str]:
+    """(the first word, lowercased unless told not to; the rest as typed). A word ends at any
+    whitespace: a series item or a post is often typed on the line after its name."""
+    word, *rest = re.split(r"\s+", text.strip(), maxsplit=1)
+    return (word.lower() if lower else word), (rest[0].strip() if rest else "")
+
+
 def _reply(event: Event, text: str) -> list[SendMessage]:
     return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
 
@@ -89,8 +96,7 @@ def _next(ctx: Context, job: ScheduledJob) -> str:
 async def schedule_command(event: Event, ctx: Context) -> list[SendMessage]:
     """`/schedule add|list|pause|resume|remove|run-now ...`."""
     assert ctx.group is not None  # group_only route
-    sub, _, rest = event.args.strip().partition(" ")
-    sub, rest = sub.lower(), rest.strip()
+    sub, rest = first_word(event.args)
     if sub == "add":
         return await _add(event, ctx, rest)
     if sub in ("list", "ls", ""):
@@ -217,8 +223,7 @@ def _platform_operator(event: Event, ctx: Context) -> bool:
 )
 async def series_command(event: Event, ctx: Context) -> list[SendMessage]:
     """`/series add <name>`, `/series item <name> <text>` (or as a reply), `/series list`."""
-    sub, _, rest = event.args.strip().partition(" ")
-    sub, rest = sub.lower(), rest.strip()
+    sub, rest = first_word(event.args)
     try:
         if sub in ("add", "new", "新建"):
             owner = None if _platform_operator(event, ctx) else ctx.group.id
@@ -227,7 +232,7 @@ async def series_command(event: Event, ctx: Context) -> list[SendMessage]:
             )
             return _reply(event, ctx.t("series.created", name=series.name))
         if sub in ("item", "添加") and rest:
-            name, _, text = rest.partition(" ")
+            name, text = first_word(rest, lower=False)
             series = await need_series(ctx.session, name)
             check_series_rights(series, ctx.group.id, _platform_operator(event, ctx))
             # Replying to a message adds that message (long lessons are easier to write apart).
@@ -325,10 +330,10 @@ async def countdown_command(event: Event, ctx: Context) -> list[SendMessage]:
     """`/countdown <deadline> <text> [marks=..] [end=..] [pin]`, `list`, `cancel <id>`."""
     assert ctx.group is not None
     args = event.args.strip()
-    sub, _, rest = args.partition(" ")
+    sub, rest = first_word(args)
     if not args:
         return _reply(event, ctx.t("countdown.usage"))
-    if sub.lower() == "list":
+    if sub == "list":
         running = await running_countdowns(ctx.session, ctx.group.id)
         if not running:
             return _reply(event, ctx.t("countdown.empty"))
@@ -343,7 +348,7 @@ async def countdown_command(event: Event, ctx: Context) -> list[SendMessage]:
             for job in running
         ]
         return _reply(event, "\n".join(lines))
-    if sub.lower() == "cancel":
+    if sub == "cancel":
         key = rest.strip().removeprefix("#")
         if not key.isdecimal():
             return _reply(event, ctx.t("countdown.cancel_usage"))

@@ -70,6 +70,20 @@ async def test_a_looping_series_starts_again(sbot, clocked_app, fake_telegram):
     assert (await jobs(sbot))[0].enabled
 
 
+async def test_a_series_item_typed_on_the_line_after_its_name_is_added(sbot, fake_telegram):
+    # The name ended at a space only: a lesson typed on the line after the series' name was
+    # read as part of the name ("没有叫「lessons\n第一课…」的系列"), and so was a subcommand.
+    await command(sbot, fake_telegram, "/series add lessons")
+    lesson = "第一课：开场\n作业：写三句话"
+    reply = await command(sbot, fake_telegram, f"/series item lessons\n{lesson}")
+    assert reply == "已添加到系列「lessons」，这是第 1 篇。"
+    assert "「lessons」 1 篇" in await command(sbot, fake_telegram, "/series list\n")
+    reply = await command(sbot, fake_telegram, "/schedule add\n每天 9:00 series:lessons")
+    assert reply.startswith("已添加定时任务")
+    (item,) = await sbot.run_sync(lambda s: list(s.scalars(select(SeriesItem))))
+    assert item.text == lesson
+
+
 async def test_series_mistakes_are_explained(sbot, fake_telegram):
     assert "/series add" in await command(sbot, fake_telegram, "/series")
     assert "没有叫「nope」的系列" in await command(sbot, fake_telegram, "/series item nope hi")
