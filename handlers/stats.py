@@ -64,7 +64,11 @@ async def stats_command(event: Event, ctx: Context) -> list[SendMessage]:
     figures = {
         "members": await count(in_group, Member.status.not_in(GONE), Member.is_bot.is_(False)),
         "joined": await count(in_group, Member.joined_at >= since, Member.is_bot.is_(False)),
-        "left": await count(in_group, Member.status.in_(GONE), Member.left_at >= since),
+        # People only, as members and joins are: a bot added and removed again (a spam bot
+        # kicked) left no one the group had counted.
+        "left": await count(
+            in_group, Member.status.in_(GONE), Member.left_at >= since, Member.is_bot.is_(False)
+        ),
         # Senders of the week's messages (what the digest counts): seen this week with a message
         # ever counted anyone whose last word was months ago and who only sent a command since.
         "active": await count_distinct(

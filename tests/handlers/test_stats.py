@@ -48,6 +48,20 @@ async def test_stats_sum_up_the_week(bot, fake_telegram):
     assert refusal == "抱歉，这个命令只有群管理员可以使用。"
 
 
+async def test_bots_added_and_removed_are_not_counted_as_members_who_left(bot, fake_telegram):
+    # Joins and members counted people only, departures bots too: two spam bots added and
+    # kicked read "0 joined, 2 left" in a group nobody had left.
+    spam_bots = [user(900 + n, f"Promo{n}", is_bot=True) for n in range(2)]
+    await bot.post_update(make_join_update(ALICE))
+    await bot.post_update(make_join_update(*spam_bots, sender=OPERATOR))
+    for spam_bot in spam_bots:
+        await bot.post_update(make_left_update(spam_bot))
+    await quiet(bot)
+    await bot.post_update(make_message_update("/stats", sender=OPERATOR))
+    (stats,) = await texts(bot, fake_telegram, 1)
+    assert "\n成员：2 人（新加入 1，离开 0）\n" in stats
+
+
 async def test_stats_count_the_icebreaker_rounds_and_their_answers(bot, fake_telegram):
     # Regression: replies to a round were counted and /stats never said so.
     question = await ask(bot, fake_telegram, "你在哪个城市？")
