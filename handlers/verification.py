@@ -173,11 +173,17 @@ async def on_press(event: Event, ctx: Context) -> list[Action]:
     ]
     if event.message_id:
         actions.append(DeleteMessage(chat_id=event.chat.id, message_id=event.message_id))
+    await _admitted(ctx, pending)
+    return actions
+
+
+async def _admitted(ctx: Context, pending: PendingVerification) -> None:
+    """What follows a newcomer's entry: their inviter's referral points, their greeting."""
     if pending.inviter_id:
-        await pay_referral(ctx, pending.inviter_id, user_id, ctx.now)
+        await pay_referral(ctx, pending.inviter_id, pending.user_id, ctx.now)
     if pending.greet and load(ctx.group, WelcomeConfig).enabled:
         state = load(ctx.group, EntryState)
-        person = {"id": user_id, "name": pending.user_name, "intro": True}
+        person = {"id": pending.user_id, "name": pending.user_name, "intro": True}
         # The greeting's {inviter} (named in the ceremony) is whoever added the newcomer.
         inviter = (
             await find_member(ctx.session, ctx.group.id, pending.inviter_id)
@@ -185,8 +191,40 @@ async def on_press(event: Event, ctx: Context) -> list[Action]:
             else None
         )
         name = (inviter.display_name or inviter.user_id) if inviter else None
-        await queue_greeting(ctx, event.chat.id, [person], name, state)
+        await queue_greeting(ctx, pending.chat_id, [person], name, state)
         save(ctx.group, state)
+
+
+def _let_in_by_hand(event: Event) -> bool:
+    """An admin lifted a member's restriction (or made them an admin) in the platform's own
+    settings, rather than the bot doing it."""
+    lifted = event.old_status == "restricted" and event.new_status in LET_IN
+    return lifted and event.chat.is_group and not (event.user and event.is_me(event.user))
+
+
+LET_IN = frozenset({"member", "administrator", "creator"})
+
+
+@router.on(EventKind.MEMBER_UPDATED, when=_let_in_by_hand, group_only=True)
+async def on_let_in(event: Event, ctx: Context) -> list[Action]:
+    """An admin let a held newcomer in by hand: they vouch for them, so the gate closes as if
+    the newcomer had passed (their deadline no longer removes them) and its challenge goes."""
+    actions: list[Action] = []
+    for user in event.members:
+        waiting = await ctx.session.scalars(
+            select(PendingVerification).where(
+                PendingVerification.group_id == ctx.group.id,
+                PendingVerification.user_id == user.id,
+                PendingVerification.status == "pending",
+            )
+        )
+        for pending in list(waiting):
+            if not await resolve(ctx, pending, "released"):
+                continue
+            challenge = await sent_message_id(ctx.session, f"{pending.challenge_key}:1")
+            if challenge:
+                actions.append(DeleteMessage(chat_id=event.chat.id, message_id=challenge))
+            await _admitted(ctx, pending)
     return actions
 
 

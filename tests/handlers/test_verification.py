@@ -351,3 +351,45 @@ async def test_the_time_to_verify_runs_from_when_the_challenge_is_actually_shown
     await fake_telegram.wait_for("banChatMember", 1)
     deleted = {d["message_id"] for d in await fake_telegram.wait_for("deleteMessage", 2)}
     assert deleted == {join["message"]["message_id"], int(sent.result["message_id"])}
+
+
+async def test_a_newcomer_an_admin_lets_in_by_hand_is_not_removed_at_the_deadline(
+    bot, fake_telegram
+):
+    # Regression: an admin who lifted a held newcomer's restriction in Telegram (vouching for
+    # someone who could not see the button) had them removed by the bot at the deadline, the
+    # challenge left up telling them to press.
+    await configure(bot, verification=VERIFY, welcome=FAST_WELCOME)
+    join, _ = await challenge(bot, fake_telegram)
+    await quiet(bot)
+    (pending,) = await rows(bot, PendingVerification)
+    key = f"{pending.challenge_key}:1"
+    (shown,) = await rows(bot, OutboxAction, OutboxAction.idempotency_key == key)
+    admin = user(700, "Admin")
+    await bot.post_update(make_chat_member_update(NEWBIE, "restricted", "member", by=admin))
+    (deleted,) = await fake_telegram.wait_for("deleteMessage", 1)
+    assert deleted["message_id"] == int(shown.result["message_id"])
+    greeting = (await fake_telegram.wait_for("sendMessage", 2))[1]
+    assert '<a href="tg://user?id=601">Newbie</a>' in greeting["text"]
+    later = datetime.now(UTC) + timedelta(seconds=121)
+    bot.runtime.verification_timeouts.clock = lambda: later
+    await bot.runtime.verification_timeouts.run_once()
+    await quiet(bot)
+    assert fake_telegram.called("banChatMember") == []
+    (pending,) = await rows(bot, PendingVerification)
+    assert pending.status == "released"
+    # The join message stays: a member who is staying joined.
+    assert join["message"]["message_id"] not in {
+        d["message_id"] for d in fake_telegram.called("deleteMessage")
+    }
+
+
+async def test_the_bots_own_restriction_of_a_newcomer_does_not_let_them_in(bot, fake_telegram):
+    # The restriction the gate applies arrives back as a member update too.
+    await configure(bot, verification=VERIFY, welcome={**FAST_WELCOME, "enabled": False})
+    await challenge(bot, fake_telegram)
+    me = {"id": 123456789, "is_bot": True, "first_name": "Qunbot"}
+    await bot.post_update(make_chat_member_update(NEWBIE, "member", "restricted", by=me))
+    await quiet(bot)
+    (pending,) = await rows(bot, PendingVerification)
+    assert pending.status == "pending"
