@@ -388,6 +388,14 @@ define(
             "en": "No invite codes yet. Create one with /code new or /code add.",
         },
         "code.list_header": {"zh": "邀请码：", "en": "Invite codes:"},
+        "code.more": {
+            "zh": "……另有 {count} 个已失效的邀请码未列出。",
+            "en": "…and {count} more {count:code|codes} no longer valid, not listed.",
+        },
+        "code.more_usable": {
+            "zh": "……另有 {count} 个邀请码未列出（其中 {usable} 个可用）。",
+            "en": "…and {count} more {count:code|codes} not listed ({usable} still valid).",
+        },
         "code.uses_of": {"zh": "已用 {used}/{limit} 次", "en": "{used}/{limit} {limit:use|uses}"},
         "code.uses_unlimited": {
             "zh": "已用 {used} 次（不限次数）",

@@ -25,6 +25,7 @@ from handlers.entry_config import ScreeningConfig, load
 CODE_SHAPE = re.compile(r"^[A-Za-z0-9_-]{3,32}$")
 OPTION = re.compile(r"^(uses|days|hours)=(.*)$")
 LIMITS = {"uses": 100_000, "days": 3650, "hours": 24 * 3650}
+LIST_CHARS = 3900  # of /code list's lines: Telegram's 4,096 leaves room for its first and last
 
 
 class BadValue(ValueError):
@@ -112,7 +113,23 @@ async def _list(ctx: Context) -> str:
     )
     if not rows:
         return ctx.t("code.none")
-    return "\n".join([ctx.t("code.list_header"), *(_describe(ctx, row) for row in rows)])
+    # Telegram refuses a message over 4,096 characters: a group handing out single-use codes
+    # piles up used ones, so the codes that still work are listed first, then the newest others.
+    lines = {row.id: _describe(ctx, row) for row in rows}
+    by_priority = sorted(rows, key=lambda row: (not row.usable(ctx.now), -row.id))
+    shown, room = set(), LIST_CHARS
+    for row in by_priority:
+        if len(lines[row.id]) + 1 > room:
+            break
+        shown.add(row.id)
+        room -= len(lines[row.id]) + 1
+    text = [ctx.t("code.list_header"), *(lines[row.id] for row in rows if row.id in shown)]
+    hidden = [row for row in rows if row.id not in shown]
+    if hidden:
+        usable = sum(row.usable(ctx.now) for row in hidden)
+        key = "code.more_usable" if usable else "code.more"
+        text.append(ctx.t(key, count=len(hidden), usable=usable))
+    return "\n".join(text)
 
 
 async def _revoke(ctx: Context, code: str) -> str:

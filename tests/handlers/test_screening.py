@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
 from bot.db.models import Group
 from handlers.entry_applications import EntryApplication, InviteCode
 from tests.factories import (
@@ -500,3 +502,39 @@ async def test_revoking_the_last_usable_code_warns_that_code_mode_now_declines_e
         "邀请码 FAIR 已作废。\n注意：本群入群审核仍是邀请码方式，但已没有可用的邀请码，"
         "入群申请都会被拒绝。用 /code new 新建一个，或用 /screening review 改为管理员审核。"
     )
+
+
+async def test_a_long_code_list_still_answers_and_shows_the_codes_that_work(bot, fake_telegram):
+    # Regression: a group handing out single-use codes (/code new) piled up used ones, and once
+    # the list passed Telegram's 4,096 characters /code list answered nothing at all.
+    await configure(bot, screening={"mode": "code"})
+    await bot.post_update(make_message_update("/code add FIRST", sender=OP))
+    await fake_telegram.wait_for("sendMessage", 1)
+    await quiet(bot)
+
+    def hand_out(session) -> None:
+        (first,) = session.scalars(select(InviteCode)).all()
+        now = datetime.now(UTC)
+        for n in range(150):
+            session.add(InviteCode(
+                group_id=first.group_id, code=f"USED{n:03d}", max_uses=1, uses=1,
+                expires_at=now + timedelta(days=3650), revoked=False, created_by="111",
+                created_at=now,
+            ))
+        session.add(InviteCode(
+            group_id=first.group_id, code="LATEST", max_uses=1, uses=0, expires_at=None,
+            revoked=False, created_by="111", created_at=now,
+        ))
+
+    await db(bot, hand_out)
+    await bot.post_update(make_message_update("/code list", sender=OP))
+    listed = (await fake_telegram.wait_for("sendMessage", 2))[1]["text"]
+    lines = listed.splitlines()
+    assert len(listed) <= 4096
+    assert lines[0] == "邀请码："
+    assert lines[1].startswith("FIRST — ") and lines[-2].startswith("LATEST — ")
+    shown = len(lines) - 4  # used codes listed, besides the header, FIRST, LATEST and the count
+    assert shown > 20
+    assert lines[-1] == f"……另有 {150 - shown} 个已失效的邀请码未列出。"
+    # The newest used codes are the ones listed, in the order they were made.
+    assert lines[2].startswith(f"USED{150 - shown:03d} — ")
