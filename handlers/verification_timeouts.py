@@ -6,8 +6,10 @@ window has passed (`handlers.raid_episodes.end_due_raids`) and ends icebreaker r
 is up (`handlers.icebreaker_rounds.end_due_rounds`).
 
 Pending verifications live in the database, so a restart in the middle loses nothing: the
-new leader's first round finds every overdue one. Each removal is enqueued under the key
-`verify-timeout:<id>` in the same transaction that marks the row expired, so it happens once.
+new leader's first round finds every overdue one; a newcomer whose group still has updates
+waiting that were stored by their deadline is judged once those are handled (one may be their
+press). Each removal is enqueued under the key `verify-timeout:<id>` in the same transaction
+that marks the row expired, so it happens once.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import utcnow
+from bot.db.models import InboxUpdate, utcnow
 from bot.loop import DrainLoop
 from bot.outbox.store import enqueue
 from handlers.entry_dialogue import expire_applications
@@ -28,6 +30,23 @@ from handlers.raid_episodes import end_due_raids
 from handlers.verification import removal
 
 Clock = Callable[[], datetime]
+
+
+def _updates_waiting():
+    """The newcomer's group still has updates stored by their deadline and not yet handled (a
+    busy group's backlog, or one replayed after a restart): their press may be among them, so
+    their time is judged once those are handled, as the updates of a chat are, in order."""
+    return (
+        select(InboxUpdate.id)
+        .where(
+            InboxUpdate.platform == PendingVerification.platform,
+            InboxUpdate.chat_key == PendingVerification.chat_id,
+            InboxUpdate.status.in_(("pending", "processing")),
+            InboxUpdate.received_at <= PendingVerification.deadline,
+        )
+        .correlate(PendingVerification)
+        .exists()
+    )
 
 
 class VerificationTimeouts(DrainLoop):
@@ -63,6 +82,7 @@ class VerificationTimeouts(DrainLoop):
                     .where(
                         PendingVerification.status == "pending",
                         PendingVerification.deadline <= due_by,
+                        ~_updates_waiting(),
                     )
                     .order_by(PendingVerification.deadline)
                     .limit(self._batch)

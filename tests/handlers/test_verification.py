@@ -393,3 +393,30 @@ async def test_the_bots_own_restriction_of_a_newcomer_does_not_let_them_in(bot, 
     await quiet(bot)
     (pending,) = await rows(bot, PendingVerification)
     assert pending.status == "pending"
+
+
+async def test_a_press_stored_in_time_but_not_yet_handled_is_not_overtaken_by_the_deadline(
+    bot, fake_telegram
+):
+    # Regression: in a busy group (a raid, a backlog after a restart) a newcomer's press waited
+    # behind the chat's other updates; the leader's deadline round did not, and removed a
+    # newcomer who had pressed in time (their press then found the challenge closed).
+    await configure(bot, verification=VERIFY, welcome={**FAST_WELCOME, "enabled": False})
+    _, sent = await challenge(bot, fake_telegram)
+    await quiet(bot)
+    timeouts = bot.runtime.verification_timeouts
+    await timeouts.stop()
+    await bot.runtime.processor.stop()
+    await bot.post_update(make_message_update("so many joins today", sender=user(602, "Busy")))
+    await bot.post_update(make_callback_update(buttons(sent)[0], sender=NEWBIE))
+    later = datetime.now(UTC) + timedelta(seconds=121)
+    timeouts.clock = lambda: later
+    assert await timeouts.run_once() == 0
+    bot.runtime.processor.start()
+    await fake_telegram.wait_for("answerCallbackQuery", 1)
+    await quiet(bot)
+    (pending,) = await rows(bot, PendingVerification)
+    assert pending.status == "passed"
+    assert await timeouts.run_once() == 0
+    await quiet(bot)
+    assert fake_telegram.called("banChatMember") == []
