@@ -174,3 +174,19 @@ async def close(
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+async def close_joined(session: AsyncSession, group_id: int, user_id: str, now: datetime) -> None:
+    """The requester is in the group (an admin approved them in the platform itself, or added
+    them): their open application is decided, so its deadline declines nothing and tells them
+    nothing."""
+    await session.execute(
+        update(EntryApplication)
+        .where(
+            EntryApplication.group_id == group_id,
+            EntryApplication.user_id == user_id,
+            EntryApplication.status.in_(OPEN_STATUSES),
+        )
+        .values(status="approved", reason="joined", resolved_at=now)
+        .execution_options(synchronize_session=False)
+    )

@@ -12,7 +12,9 @@ from tests.factories import (
     GROUP_ID,
     OPERATOR_ID,
     make_callback_update,
+    make_chat_member_update,
     make_join_request_update,
+    make_join_update,
     make_message_update,
     user,
 )
@@ -538,3 +540,33 @@ async def test_a_long_code_list_still_answers_and_shows_the_codes_that_work(bot,
     assert lines[-1] == f"……另有 {150 - shown} 个已失效的邀请码未列出。"
     # The newest used codes are the ones listed, in the order they were made.
     assert lines[2].startswith(f"USED{150 - shown:03d} — ")
+
+
+async def test_a_requester_an_admin_lets_in_by_hand_is_not_told_they_were_declined(
+    bot, fake_telegram
+):
+    # Regression: an admin approved a waiting request in Telegram itself; the bot's question
+    # stayed open, and when the reply time ran out the new member was told privately that
+    # their request was declined for not answering (and the bot tried to decline it).
+    await configure(bot, screening={"mode": "code", "reply_minutes": 10})
+    other = user(704, "Other")
+    for who in (APPLICANT, other):
+        await bot.post_update(make_join_request_update(who))
+        await dm_count(fake_telegram, who["id"], 1)
+    # One arrives as the join's service message, the other as a member update alone.
+    await bot.post_update(make_join_update(APPLICANT))
+    await bot.post_update(make_chat_member_update(other, "left", "member", by=OP))
+    await quiet(bot)
+    later = datetime.now(UTC) + timedelta(minutes=11)
+    bot.runtime.verification_timeouts.clock = lambda: later
+    await bot.runtime.verification_timeouts.run_once()
+    await quiet(bot)
+    assert fake_telegram.called("declineChatJoinRequest") == []
+    assert len(dms(fake_telegram, 701)) == len(dms(fake_telegram, 704)) == 1
+    assert [(a.status, a.reason) for a in await rows(bot, EntryApplication)] == [
+        ("approved", "joined"), ("approved", "joined")
+    ]
+    # A code typed afterwards finds nothing to answer.
+    await bot.post_update(private("WHATEVER"))
+    await quiet(bot)
+    assert len(dms(fake_telegram, 701)) == 1
