@@ -37,6 +37,13 @@ PLACEHOLDER = re.compile(r"\{(name|group|count|rules|inviter)\}")
 # A burst's greeting names this many newcomers and counts the rest: Telegram refuses a message
 # over 4096 characters, and a name may be 129 long, so a raid would otherwise greet nobody.
 MAX_NAMED = 20
+# Telegram counts a message's characters after its HTML is read; counting the HTML itself
+# (never shorter) keeps the greeting within the limit whatever the markup.
+TEXT_LIMIT = 4096
+# How many newcomers a greeting too long for the limit names, step by step, and how much of
+# the rules it keeps before it names fewer.
+NAMED_STEPS = (MAX_NAMED, 10, 5, 2, 1)
+RULES_KEPT = 300
 
 
 def mention(user_id: str, name: str) -> str:
@@ -64,23 +71,7 @@ def greeting_message(ctx: Context, chat_id: str, batch: WelcomeBatch) -> SendMes
     config = load(ctx.group, WelcomeConfig)
     builtin = "welcome.ceremony" if ctx.group_settings.kind is GroupKind.SUPER_USER else None
     template = config.template or ctx.t(builtin or "welcome.default", **_raw_placeholders())
-    names = ", ".join(mention(p["id"], p["name"]) for p in batch.members[:MAX_NAMED])
-    if len(batch.members) > MAX_NAMED:
-        names += ctx.t("welcome.and_others", count=len(batch.members) - MAX_NAMED)
-    text = render(
-        template,
-        {
-            "name": names,
-            "group": escape(ctx.group.title or ""),
-            "count": str(batch.count),
-            "rules": escape(rules_text(ctx)),
-            "inviter": escape(batch.inviter or "-"),
-        },
-    )
-    intro = load(ctx.group, IcebreakerConfig).intro_template
-    if intro != "" and any(p.get("intro") for p in batch.members):  # "": turned off
-        prompt = render(intro or ctx.t("intro.prompt", name="{name}"), {"name": names})
-        text = f"{text}\n\n{prompt}"
+    text = _fitted(ctx, template, batch, rules_text(ctx))
     buttons: tuple[tuple[Button, ...], ...] = ()
     if config.buttons:
         buttons = (
@@ -96,6 +87,55 @@ def greeting_message(ctx: Context, chat_id: str, batch: WelcomeBatch) -> SendMes
         buttons=buttons,
         delete_after_seconds=config.delete_after_seconds,
     )
+
+
+def _fitted(ctx: Context, template: str, batch: WelcomeBatch, rules: str) -> str:
+    """The greeting within Telegram's limit, which refuses a longer one and so greets nobody:
+    long rules are cut first (to no less than RULES_KEPT, ending with where the rest is), then
+    fewer newcomers are named (the rest counted)."""
+    more = "…" + ctx.t("welcome.rules_more")
+    text = ""
+    for named in NAMED_STEPS:
+        text = _greeting_text(ctx, template, batch, named, rules)
+        if len(text) <= TEXT_LIMIT:
+            return text
+        # The longest cut of the rules that fits; fewer names only when even the shortest
+        # allowed cut does not (the last step cuts them to nothing if need be).
+        low, high, best = min(len(rules), RULES_KEPT) if named > 1 else 0, len(rules) - 1, None
+        while low <= high:
+            middle = (low + high) // 2
+            cut = rules[:middle].rstrip() + more
+            candidate = _greeting_text(ctx, template, batch, named, cut)
+            if len(candidate) <= TEXT_LIMIT:
+                best, low = candidate, middle + 1
+            else:
+                high = middle - 1
+        if best is not None:
+            return best
+    return text  # the template alone is too long: refused, and recorded as failed
+
+
+def _greeting_text(
+    ctx: Context, template: str, batch: WelcomeBatch, named: int, rules: str
+) -> str:
+    names = ", ".join(mention(p["id"], p["name"]) for p in batch.members[:named])
+    if len(batch.members) > named:
+        names += ctx.t("welcome.and_others", count=len(batch.members) - named)
+    text = render(
+        template,
+        {
+            "name": names,
+            "group": escape(ctx.group.title or ""),
+            "count": str(batch.count),
+            "rules": escape(rules),
+            "inviter": escape(batch.inviter or "-"),
+        },
+    )
+    intro = load(ctx.group, IcebreakerConfig).intro_template
+    if intro != "" and any(p.get("intro") for p in batch.members):  # "": turned off
+        prompt = render(intro or ctx.t("intro.prompt", name="{name}"), {"name": names})
+        text = f"{text}\n\n{prompt}"
+    return text
 
 
 def _raw_placeholders() -> dict[str, str]:

@@ -198,3 +198,45 @@ async def test_a_huge_burst_still_fits_one_telegram_message(bot, fake_telegram):
     visible = html.unescape(re.sub(r"<[^>]+>", "", sent["text"]))
     assert len(visible) <= 4096
     assert "tg://user?id=9000" in sent["text"] and "等另外 40 位新朋友" in sent["text"]
+
+
+async def test_long_rules_still_fit_the_greeting_with_a_pointer_to_the_rest(bot, fake_telegram):
+    # Regression: the built-in greeting carries the rules; rules a little under Telegram's
+    # 4,096 characters made every greeting too long, refused, and nobody was greeted.
+    rules = "\n".join(f"{n}. 请勿发布广告、二维码或拉人进其他群，违者移出。" for n in range(1, 160))
+    rules = rules[:4050]
+    await configure(bot, welcome=FAST_WELCOME)
+    await bot.post_update(
+        make_message_update(f"/rules set {rules}", sender=user(OPERATOR_ID, "Op"))
+    )
+    await fake_telegram.wait_for("sendMessage", 1)
+    await bot.post_update(make_join_update(user(515, "Eve")))
+    greeting = (await fake_telegram.wait_for("sendMessage", 2))[1]["text"]
+    assert len(greeting) <= 4096
+    assert '<a href="tg://user?id=515">Eve</a>' in greeting
+    assert "1. 请勿发布广告" in greeting
+    assert greeting.endswith("…\n（完整群规：在群里发送 /rules）")
+
+
+async def test_a_burst_of_long_names_with_intro_prompts_still_fits_one_message(
+    bot, fake_telegram
+):
+    # With verification the greeting names newcomers twice (the welcome and the prompt to
+    # introduce themselves): twenty long names were over 4,096 characters, and greeted nobody.
+    welcome = {**FAST_WELCOME, "batch_seconds": 2.0, "budget_per_minute": 100}
+    await configure(bot, welcome=welcome, raid={"threshold": 1000}, verification={"enabled": True})
+    # As long as Telegram's names go: 64 characters first, 64 last.
+    crowd = [user(9100 + n, "新" * 64, last_name="M" * 62 + f"{n:02d}") for n in range(25)]
+    await bot.post_update(make_join_update(*crowd))
+    challenges = await fake_telegram.wait_for("sendMessage", 25)
+    for sent in challenges:
+        data = sent["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        presser = next(u for u in crowd if f":{u['id']}:" in data)
+        await bot.post_update(make_callback_update(data, sender=presser))
+    greeting = (await fake_telegram.wait_for("sendMessage", 26))[25]["text"]
+    await quiet(bot)
+    assert len(fake_telegram.called("sendMessage")) == 26
+    visible = html.unescape(re.sub(r"<[^>]+>", "", greeting))
+    assert len(greeting) <= 4096 and len(visible) <= 4096
+    assert "tg://user?id=9100" in greeting and "位新朋友" in greeting
+    assert "自我介绍" in greeting
