@@ -240,3 +240,20 @@ async def test_a_burst_of_long_names_with_intro_prompts_still_fits_one_message(
     assert len(greeting) <= 4096 and len(visible) <= 4096
     assert "tg://user?id=9100" in greeting and "位新朋友" in greeting
     assert "自我介绍" in greeting
+
+
+async def test_a_command_whose_arguments_start_on_the_next_line_is_still_a_command(
+    bot, fake_telegram
+):
+    # Regression: only a space ended a command's name, so "/icebreaker" or "/welcome@bot" with
+    # a line break after it was read as a command named "icebreaker\n..." and went unanswered.
+    op = user(OPERATOR_ID, "Op")
+    await configure(bot, welcome=FAST_WELCOME)
+    await bot.post_update(make_message_update("/icebreaker\n你最喜欢的城市？", sender=op))
+    await bot.post_update(
+        make_message_update("/welcome@qunbot_test_bot\nset\n🎉 欢迎 {name}！", sender=op)
+    )
+    sent = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 2)]
+    assert sent == ["🧊 破冰时间！回复这条消息回答：你最喜欢的城市？", "欢迎语设置已保存。"]
+    await quiet(bot)
+    assert (await group_settings(bot))["welcome"]["template"] == "🎉 欢迎 {name}！"
