@@ -13,6 +13,7 @@ so two requesters can never both take a code's last use.
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -97,8 +98,9 @@ def new_code(length: int = 8) -> str:
 
 
 def normalise_code(text: str) -> str:
-    """Codes compare case-insensitively and ignore surrounding spaces."""
-    return text.strip().upper()
+    """Codes compare case-insensitively and ignore surrounding spaces; full-width characters
+    (typed by Chinese input methods in full-width mode, "ＶＩＰ２０２６") are their ASCII selves."""
+    return unicodedata.normalize("NFKC", text).strip().upper()
 
 
 async def find_code(session: AsyncSession, group_id: int, code: str) -> InviteCode | None:

@@ -73,9 +73,10 @@ async def _create(ctx: Context, operator_id: str, verb: str, rest: list[str]) ->
     if verb == "add":
         if not rest or "=" in rest[0]:
             return ctx.t("code.usage")
-        if not CODE_SHAPE.match(rest[0]):
-            raise BadValue("code.bad_code", code=rest[0])
-        code, rest = normalise_code(rest[0]), rest[1:]
+        typed, rest = rest[0], rest[1:]
+        code = normalise_code(typed)
+        if not CODE_SHAPE.match(code):
+            raise BadValue("code.bad_code", code=typed)
     else:
         code = new_code()
     options = parse_options(rest)

@@ -570,3 +570,21 @@ async def test_a_requester_an_admin_lets_in_by_hand_is_not_told_they_were_declin
     await bot.post_update(private("WHATEVER"))
     await quiet(bot)
     assert len(dms(fake_telegram, 701)) == 1
+
+
+async def test_a_code_typed_in_full_width_characters_is_the_same_code(bot, fake_telegram):
+    # Regression: a Chinese input method in full-width mode types "ＶＩＰ２０２６" for VIP2026;
+    # it was a wrong code, and after three tries the requester was declined.
+    await configure(bot, screening={"mode": "code", "codes": ["VIP2026"]})
+    await bot.post_update(make_message_update("/code add Ｓｐｒｉｎｇ_1", sender=OP))
+    await fake_telegram.wait_for("sendMessage", 1)
+    second = user(702, "Second")
+    for who, typed in ((APPLICANT, "ｖｉｐ２０２６"), (second, "ＳＰＲＩＮＧ＿１")):
+        await bot.post_update(make_join_request_update(who))
+        await dm_count(fake_telegram, who["id"], 1)
+        await bot.post_update(private(typed, who))
+    approved = await fake_telegram.wait_for("approveChatJoinRequest", 2)
+    assert {a["user_id"] for a in approved} == {701, 702}
+    await quiet(bot)
+    (code,) = await rows(bot, InviteCode)
+    assert (code.code, code.uses) == ("SPRING_1", 1)
