@@ -18,7 +18,7 @@ from bot.core.actions import SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import Router
-from bot.groups.repository import find_member
+from bot.groups.repository import find_member, is_join
 from handlers.activity import is_word_command
 from handlers.adfilter.normalize import normalize
 from handlers.checkin import is_homework_caption, no_person
@@ -280,7 +280,7 @@ async def effective_activity(event: Event, ctx: Context) -> list:
     return []
 
 
-@router.on(EventKind.MEMBER_JOINED, group_only=True)
+@router.on(EventKind.MEMBER_JOINED, EventKind.MEMBER_UPDATED, when=is_join, group_only=True)
 async def referral(event: Event, ctx: Context) -> list:
     """A member who adds people to the group earns `referral_points` once per person added.
 
@@ -299,7 +299,7 @@ async def referral(event: Event, ctx: Context) -> list:
             )
         )
     )
-    for user in event.members:
+    for user in ctx.arrivals:
         if user.id == inviter.id or user.is_bot or user.id in waiting:
             continue
         if await pay_referral(ctx, inviter.id, user.id, event.at) is None:

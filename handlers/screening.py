@@ -24,7 +24,7 @@ from bot.core.actions import (
 from bot.core.context import Context
 from bot.core.events import ChatType, Event, EventKind
 from bot.core.router import Router
-from bot.groups.repository import GONE
+from bot.groups.repository import is_join
 from bot.groups.settings import CLEAR_WORDS
 from handlers import (
     entry_texts,  # noqa: F401  (registers the texts)
@@ -105,16 +105,7 @@ async def on_join_request(event: Event, ctx: Context) -> list[Action]:
     return [SendMessage(chat_id=review_chat(config, chat), text=text, buttons=buttons)]
 
 
-def _arrived(event: Event) -> bool:
-    """Someone joined a group: its join notice, or a member update from outside it."""
-    if not event.chat.is_group:
-        return False
-    if event.kind is EventKind.MEMBER_JOINED:
-        return True
-    return event.old_status in GONE and event.new_status not in GONE
-
-
-@router.on(EventKind.MEMBER_JOINED, EventKind.MEMBER_UPDATED, when=_arrived, group_only=True)
+@router.on(EventKind.MEMBER_JOINED, EventKind.MEMBER_UPDATED, when=is_join, group_only=True)
 async def on_arrival(event: Event, ctx: Context) -> list[Action]:
     """A requester let in while the bot was still asking them is no longer asked."""
     for user in event.members:

@@ -16,6 +16,7 @@ from bot.core.actions import Action, AnswerCallback, SendMessage, fit_popup
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import Router
+from bot.groups.repository import is_join
 from handlers import (
     entry_texts,  # noqa: F401  (registers the texts)
     raid_episodes,
@@ -38,10 +39,10 @@ from handlers.welcome_departures import forget
 router = Router("welcome")
 
 
-@router.on(EventKind.MEMBER_JOINED, group_only=True)
+@router.on(EventKind.MEMBER_JOINED, EventKind.MEMBER_UPDATED, when=is_join, group_only=True)
 async def on_join(event: Event, ctx: Context) -> list[Action]:
     """Greet or verify the humans who joined; alert operators when a raid starts."""
-    humans = [user for user in event.members if not user.is_bot]
+    humans = [user for user in ctx.arrivals if not user.is_bot]
     if not humans:
         return []
     welcome = load(ctx.group, WelcomeConfig)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.events import User
 from bot.core.i18n import translate
 from bot.core.router import CommandInfo
 from bot.db.models import Group, Member
@@ -28,6 +29,9 @@ class Context:
     group: Group | None = None
     group_settings: GroupSettings = field(default_factory=GroupSettings)
     member: Member | None = None
+    # Who this event tells of joining for the first time (a join is told twice in groups
+    # small enough for join messages: the message and a member update).
+    arrivals: tuple[User, ...] = ()
     is_operator: bool = False
     # Platform-wide operators (settings), so handlers can judge other people's rights too.
     platform_operators: tuple[str, ...] = ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.context import Context
@@ -52,9 +53,12 @@ async def track_membership(event: Event, ctx: Context, settings: Settings) -> No
     if ctx.group is None:
         return
     if event.kind is EventKind.MEMBER_JOINED:
+        arrivals = []
         for user in event.members:
             member = await get_or_create_member(ctx.session, ctx.group, user, ctx.now)
-            _joined(member, event, user.id)
+            if _joined(member, event, user.id):
+                arrivals.append(user)
+        ctx.arrivals = tuple(arrivals)
     elif event.kind is EventKind.MEMBER_LEFT:
         for user in event.members:
             member = await get_or_create_member(ctx.session, ctx.group, user, ctx.now)
@@ -76,18 +80,32 @@ async def track_membership(event: Event, ctx: Context, settings: Settings) -> No
         if event.new_status in GONE:
             member.status, member.left_at = event.new_status, event.at
         elif event.new_status in JOINED:
-            if event.old_status in GONE:
-                _joined(member, event, event.members[0].id)
+            if event.old_status in GONE and _joined(member, event, event.members[0].id):
+                ctx.arrivals = event.members
             member.status = "restricted" if event.new_status == "restricted" else "member"
 
 
-def _joined(member, event: Event, user_id: str) -> None:
-    """Record a join and where the member came from: an invite link, or who added them."""
-    member.status, member.joined_at, member.left_at = "member", event.at, None
+# Telegram tells of one join twice in groups small enough for join messages (the message and
+# a member update, in either order), both dated when it happened.
+SAME_JOIN = timedelta(seconds=10)
+
+
+def _joined(member, event: Event, user_id: str) -> bool:
+    """Record a join and where the member came from: an invite link, or who added them.
+    False when it is the second word of a join already recorded (its source still kept: only
+    the member update names the invite link)."""
+    again = (
+        member.status in ("member", "restricted")
+        and member.joined_at is not None
+        and abs(event.at - member.joined_at) <= SAME_JOIN
+    )
+    if not again:
+        member.status, member.joined_at, member.left_at = "member", event.at, None
     if event.invite_link_name:
         member.source = f"link:{event.invite_link_name}"
-    elif event.inviter and event.inviter.id != user_id:
+    elif event.inviter and event.inviter.id != user_id and not again:
         member.source = f"added_by:{event.inviter.id}"
+    return not again
 
 
 async def operator_rights(event: Event, ctx: Context, settings: Settings) -> None:

@@ -7,12 +7,24 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.events import Chat, User
+from bot.core.events import Chat, Event, EventKind, User
 from bot.db.models import Group, Member
 from bot.groups.merge import group_tables, merge_groups
 
 ADMIN_STATUSES = {"creator": "owner", "administrator": "admin"}
 GONE = frozenset({"left", "kicked"})  # statuses of someone (or the bot) no longer in the group
+
+
+def is_join(event: Event) -> bool:
+    """Someone joined a group: its join message, or a member update from outside it. Telegram
+    sends no join message in large groups (nor in those hiding their members), and both in the
+    others: `Context.arrivals` names whom this notice is the first word of."""
+    if not event.chat.is_group:
+        return False
+    if event.kind is EventKind.MEMBER_JOINED:
+        return True
+    updated = event.kind is EventKind.MEMBER_UPDATED
+    return updated and event.old_status in GONE and event.new_status not in GONE
 
 
 async def find_group(session: AsyncSession, platform: str, chat_id: str) -> Group | None:

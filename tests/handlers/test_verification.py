@@ -420,3 +420,42 @@ async def test_a_press_stored_in_time_but_not_yet_handled_is_not_overtaken_by_th
     assert await timeouts.run_once() == 0
     await quiet(bot)
     assert fake_telegram.called("banChatMember") == []
+
+
+async def test_in_a_group_too_large_for_join_messages_newcomers_are_still_gated_and_greeted(
+    bot, fake_telegram
+):
+    # Regression: Telegram sends no join message in large groups (and those hiding their
+    # members), only the member update; every newcomer there went in unchallenged and unwelcomed.
+    await configure(bot, verification=VERIFY, welcome=FAST_WELCOME)
+    await bot.post_update(make_chat_member_update(NEWBIE, "left", "member"))
+    (restricted,) = await fake_telegram.wait_for("restrictChatMember", 1)
+    assert restricted["user_id"] == 601
+    (sent,) = await fake_telegram.wait_for("sendMessage", 1)
+    await bot.post_update(make_callback_update(buttons(sent)[0], sender=NEWBIE))
+    greeting = (await fake_telegram.wait_for("sendMessage", 2))[1]
+    assert '<a href="tg://user?id=601">Newbie</a>' in greeting["text"]
+    await quiet(bot)
+    (pending,) = await rows(bot, PendingVerification)
+    assert (pending.status, pending.join_message_id) == ("passed", None)
+
+
+async def test_a_join_told_twice_is_challenged_and_greeted_once(bot, fake_telegram):
+    # Smaller groups get both the join message and the member update, in either order.
+    await configure(bot, verification=VERIFY, welcome=FAST_WELCOME)
+    other = user(602, "Other")
+    await bot.post_update(make_join_update(NEWBIE))
+    await bot.post_update(make_chat_member_update(NEWBIE, "left", "member"))
+    await bot.post_update(make_chat_member_update(other, "left", "member"))
+    await bot.post_update(make_join_update(other))
+    challenges = await fake_telegram.wait_for("sendMessage", 2)
+    await quiet(bot)
+    assert len(fake_telegram.called("sendMessage")) == 2
+    assert len(fake_telegram.called("restrictChatMember")) == 2
+    assert sorted(p.user_id for p in await rows(bot, PendingVerification)) == ["601", "602"]
+    for sent, who in zip(challenges, (NEWBIE, other), strict=True):
+        await bot.post_update(make_callback_update(buttons(sent)[0], sender=who))
+    (greeting,) = (await fake_telegram.wait_for("sendMessage", 3))[2:]
+    await quiet(bot)
+    assert len(fake_telegram.called("sendMessage")) == 3
+    assert greeting["text"].count("tg://user?id=601") == 2  # the welcome and the intro prompt

@@ -8,9 +8,11 @@ import time
 
 from bot.db.models import OutboxAction
 from handlers.entry_store import WelcomeBatch
+from handlers.points_store import PointsEntry
 from tests.factories import (
     OPERATOR_ID,
     make_callback_update,
+    make_chat_member_update,
     make_join_update,
     make_message_update,
     user,
@@ -257,3 +259,24 @@ async def test_a_command_whose_arguments_start_on_the_next_line_is_still_a_comma
     assert sent == ["🧊 破冰时间！回复这条消息回答：你最喜欢的城市？", "欢迎语设置已保存。"]
     await quiet(bot)
     assert (await group_settings(bot))["welcome"]["template"] == "🎉 欢迎 {name}！"
+
+
+async def test_a_newcomer_added_by_a_member_in_a_large_group_is_greeted_and_credited(
+    bot, fake_telegram
+):
+    # Large groups get no join message, only the member update naming who added whom.
+    await configure(bot, welcome=FAST_WELCOME, kind="super")
+    alice = user(222, "Alice")
+    await bot.post_update(make_chat_member_update(user(516, "Vip"), "left", "member", by=alice))
+    (sent,) = await fake_telegram.wait_for("sendMessage", 1)
+    assert '<a href="tg://user?id=516">Vip</a>' in sent["text"] and "邀请人：Alice" in sent["text"]
+    await quiet(bot)
+    # An admin approving a request to join invited nobody: no points for that.
+    approved = make_chat_member_update(user(517, "Asked"), "left", "member", by=alice)
+    approved["chat_member"]["via_join_request"] = True
+    await bot.post_update(approved)
+    second = (await fake_telegram.wait_for("sendMessage", 2))[1]
+    assert "tg://user?id=517" in second["text"] and "邀请人：-" in second["text"]
+    await quiet(bot)
+    (entry,) = await rows(bot, PointsEntry)
+    assert (entry.user_id, entry.reason, entry.ref) == ("222", "referral", "referral:516")

@@ -24,6 +24,7 @@ from bot.platforms.base import Envelope, UnsupportedUpdate
 PLATFORM = "telegram"
 MAX_ID = 2**63 - 1  # the inbox's update_id column
 MAX_CHAT_KEY = 64  # the inbox's chat_key column
+GONE = ("left", "kicked")  # ChatMember statuses of someone not in the chat
 
 # Update field → where its chat lives inside the object.
 UPDATE_TYPES = {
@@ -122,16 +123,22 @@ def _parse(data: dict[str, Any], me: User | None) -> Event | None:
         mine = "my_chat_member" in data
         upd = data["my_chat_member" if mine else "chat_member"]
         link = upd.get("invite_link") or {}
+        old, new = _status(upd["old_chat_member"]), _status(upd["new_chat_member"])
+        actor = user_of(upd["from"])
+        # Who brought a newcomer in: whoever made the change, unless it approved their own
+        # request to join (the approving admin invited nobody).
+        joined = old in GONE and new not in GONE and not upd.get("via_join_request")
         return Event(
             kind=EventKind.BOT_MEMBERSHIP if mine else EventKind.MEMBER_UPDATED,
             platform=PLATFORM,
             update_id=update_id,
             chat=_chat(upd["chat"]),
-            user=user_of(upd["from"]),
+            user=actor,
             at=_time(upd["date"]),
             members=(user_of(upd["new_chat_member"]["user"]),),
-            old_status=_status(upd["old_chat_member"]),
-            new_status=_status(upd["new_chat_member"]),
+            inviter=actor if joined and not mine else None,
+            old_status=old,
+            new_status=new,
             invite_link_name=link.get("name") or link.get("invite_link"),
             me=me,
             raw=data,
