@@ -17,6 +17,7 @@ from bot.groups.settings import MAX_TAG_LENGTH, MAX_TAGS, GroupKind, GroupSettin
 from handlers import settings_sections
 from handlers.moderation_rights import operated_chat
 from handlers.setting_numbers import NumberRefused
+from schedules.store import follow_group_zone
 
 router = Router("settings")
 
@@ -59,6 +60,11 @@ define(
             "en": "at most {count} tags, each one word of at most {length} characters",
         },
         "settings.saved": {"zh": "已保存：{key} = {value}", "en": "Saved: {key} = {value}"},
+        "settings.jobs_moved": {
+            "zh": "本群 {count} 个定时任务改按 {timezone} 的时间运行（/schedule list 查看）",
+            "en": "{count} scheduled job(s) of this group now run on {timezone} time "
+            "(/schedule list shows them)",
+        },
     }
 )
 
@@ -104,7 +110,13 @@ async def settings_command(event: Event, ctx: Context) -> list[SendMessage]:
     if key == "language" and updated.language is not Language.AUTO:
         ctx.lang = updated.language.value
     shown = (", ".join(updated.tags) or "-") if key == "tags" else value
-    return reply(ctx.t("settings.saved", key=key, value=shown))
+    saved = ctx.t("settings.saved", key=key, value=shown)
+    if key == "timezone" and updated.timezone != str(ctx.tz):
+        moved = await follow_group_zone(ctx.session, ctx.group.id, str(ctx.tz),
+                                        updated.timezone, ctx.now)
+        if moved:
+            saved += "\n" + ctx.t("settings.jobs_moved", count=moved, timezone=updated.timezone)
+    return reply(saved)
 
 
 def _refused(ctx: Context, key: str) -> str:

@@ -144,6 +144,27 @@ def resume(session: AsyncSession, job: ScheduledJob, now: datetime) -> None:
     record_change(session, job.id, now)
 
 
+async def follow_group_zone(
+    session: AsyncSession, group_id: int, old: str, new: str, now: datetime
+) -> int:
+    """Move the group's wall-clock jobs ("every day 9:00") made in its old timezone `old` to
+    `new`, where the group now lives; how many moved. A group's zone is mostly changed to put
+    right a default it never lived in, and its morning post is meant for its own mornings.
+    Jobs given another zone of their own, and instants (one-offs, countdowns), stay."""
+    moved = 0
+    for job in await group_jobs(session, group_id):
+        spec = spec_of(job)
+        if not isinstance(spec, Cron) or spec.tz != old:
+            continue
+        spec = spec.model_copy(update={"tz": new})
+        job.spec = spec_to_json(spec)
+        if job.enabled:
+            job.next_run_at = first_run(spec, now)
+        record_change(session, job.id, now)
+        moved += 1
+    return moved
+
+
 async def remove_job(session: AsyncSession, job: ScheduledJob, now: datetime) -> None:
     """Delete a job (its claims go with it)."""
     record_change(session, job.id, now)

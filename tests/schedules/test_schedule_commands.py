@@ -279,3 +279,22 @@ async def test_only_plain_posts_follow_each_join(sbot, fake_telegram):
     reply = await command(sbot, fake_telegram, "/schedule add 3 days after join Welcome aboard!")
     (job,) = await jobs(sbot)
     assert job.kind == "post" and f"#{job.id}" in reply
+
+
+async def test_a_group_moving_timezone_takes_its_daily_posts_along(sbot, fake_telegram):
+    # Regression: a group set up on the default zone (Asia/Shanghai) that then set its own
+    # kept posting "每天 9:00" at 9:00 in Shanghai, 2 a.m. in Berlin, and nothing said so.
+    await command(sbot, fake_telegram, "/schedule add 每天 9:00 早安")
+    await command(sbot, fake_telegram, "/schedule add at 2026-12-01 20:00 Launch")
+    reply = await command(sbot, fake_telegram, "/settings timezone Europe/Berlin")
+    assert reply == (
+        "已保存：timezone = Europe/Berlin\n"
+        "本群 1 个定时任务改按 Europe/Berlin 的时间运行（/schedule list 查看）"
+    )
+    daily, launch = await jobs(sbot)
+    assert spec_from_json(daily.spec).tz == "Europe/Berlin"
+    local = daily.next_run_at.astimezone(ZoneInfo("Europe/Berlin"))
+    assert (local.hour, local.minute) == (9, 0)
+    assert launch.next_run_at == datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # an instant stays
+    listing = await command(sbot, fake_telegram, "/schedule list")
+    assert local.strftime("%Y-%m-%d %H:%M") in listing
