@@ -52,9 +52,12 @@ async def _target(event: Event, ctx: Context) -> ModerationDecision | int | None
             ctx.session, event.chat.id, event.reply_to_message_id
         )
         if found is None:
-            return await decision_for_message(
+            judged = await decision_for_message(
                 ctx.session, ctx.group.id, event.reply_to_message_id, undone_too=True
             )
+            if judged is None:
+                return None
+            found = judged.id  # read again below, locked
         decision_id = found
     else:
         return None

@@ -169,11 +169,16 @@ MAX_ID = 2**63 - 1  # the largest id a BigId column holds
 
 
 async def decision_by_id(session: AsyncSession, decision_id: int) -> ModerationDecision | None:
-    """The decision with this id; None for any number no decision can have (typed by a person,
-    so it may not fit the column, which the database would refuse)."""
+    """The decision with this id, locked; None for any number no decision can have (typed by a
+    person, so it may not fit the column, which the database would refuse).
+
+    Locked because a member's private chat and the group are handled side by side: an appeal
+    read while an operator's restore commits would be left pending on a restored decision, and
+    the member never told. It waits for the restore instead, and reads it."""
     if not 0 < decision_id <= MAX_ID:
         return None
-    return await session.get(ModerationDecision, decision_id)
+    return await session.get(ModerationDecision, decision_id, with_for_update=True,
+                             populate_existing=True)
 
 
 async def decision_in_group(

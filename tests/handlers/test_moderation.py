@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.core.events import Chat, ChatType, Event, EventKind, User
+from bot.db.engine import create_engine
 from bot.db.models import Group, OutboxAction
 from handlers.moderation import parse_window, step_for
 from handlers.moderation_store import ModerationDecision, ModerationReport, SpamModelState
+from tests.conftest import PG_URL
 from tests.factories import (
     GROUP_ID,
     MEMBER_ID,
@@ -300,6 +303,42 @@ async def test_an_appeal_against_a_decision_already_undone_says_so(bot, fake_tel
     answer = fake_telegram.called("answerCallbackQuery")[-1]["text"]
     assert answer == f"#{mute.id} 已经撤销过了。"
     assert len(sent_to(fake_telegram, GROUP_ID)) == posted
+
+
+@pytest.mark.skipif(not PG_URL, reason="row locks: SQLite runs one writer at a time anyway")
+async def test_an_appeal_pressed_while_an_operator_restores_hears_the_restore(bot, fake_telegram):
+    # Regression: the member's private chat and the group are processed side by side. An appeal
+    # read the decision while an operator's restore was committing, found it standing, and was
+    # left pending on a restored decision: the member never heard the outcome. The appeal now
+    # waits for the restore and says it is undone.
+    await bot.post_update(make_message_update(AD, sender=ALICE))
+    await bot.post_update(make_message_update(AD, sender=ALICE))
+    await fake_telegram.wait_for("restrictChatMember")
+    await eventually(lambda: quiet(bot))
+    mute = (await decisions(bot))[1]
+    posted = len(sent_to(fake_telegram, GROUP_ID))
+    engine = create_engine(PG_URL)
+    try:
+        async with engine.connect() as operator:
+            restoring = await operator.begin()
+            locked = select(ModerationDecision.id).where(ModerationDecision.id == mute.id)
+            await operator.execute(locked.with_for_update())
+            await bot.post_update(
+                make_callback_update(f"adf:appeal:{mute.id}", sender=ALICE, chat_id=MEMBER_ID)
+            )
+            await asyncio.sleep(0.5)  # the appeal is read meanwhile
+            await operator.execute(
+                update(ModerationDecision).where(ModerationDecision.id == mute.id)
+                .values(undone=True)
+            )
+            await restoring.commit()
+    finally:
+        await engine.dispose()
+    await eventually(lambda: quiet(bot))
+    answer = fake_telegram.called("answerCallbackQuery")[-1]["text"]
+    assert answer == f"#{mute.id} 已经撤销过了。"
+    assert len(sent_to(fake_telegram, GROUP_ID)) == posted
+    assert (await decisions(bot))[1].appeal is None
 
 
 async def test_an_appeal_rejected_after_a_restore_or_twice_tells_the_member_nothing_false(
