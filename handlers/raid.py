@@ -45,13 +45,15 @@ def raid_active(state: EntryState, now: datetime, config: RaidConfig) -> bool:
     return state.raid and bool(state.joins) and now - max(state.joins) <= window
 
 
-def try_spend(state: EntryState, now: datetime, per_minute: int) -> bool:
-    """Take one message from the group's per-minute budget; False when it is used up."""
+def spend(state: EntryState, now: datetime, per_minute: int) -> datetime:
+    """Take one message from the group's per-minute budget: when it may go out, `now` or, with
+    the budget used up, once it has refilled enough. A greeting waits rather than being dropped
+    (whoever else passes meanwhile joins it), and the budget still holds."""
     state.sent = [at for at in state.sent if now - at < BUDGET_WINDOW]
-    if len(state.sent) >= per_minute:
-        return False
-    state.sent.append(now)
-    return True
+    recent = sorted(state.sent)
+    at = now if len(recent) < per_minute else max(now, recent[-per_minute] + BUDGET_WINDOW)
+    state.sent.append(at)
+    return at
 
 
 def force_spend(state: EntryState, now: datetime) -> None:

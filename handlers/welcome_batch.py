@@ -31,7 +31,7 @@ from handlers.entry_config import (
     load,
 )
 from handlers.entry_store import WelcomeBatch, update_pending_payload
-from handlers.raid import raid_active, try_spend
+from handlers.raid import raid_active, spend
 
 PLACEHOLDER = re.compile(r"\{(name|group|count|rules|inviter)\}")
 # A burst's greeting names this many newcomers and counts the rest: Telegram refuses a message
@@ -180,10 +180,11 @@ async def queue_greeting(
     people: list[dict],
     inviter: str | None,
     state: EntryState,
-) -> bool:
+) -> None:
     """Greet `people` (dicts of id, name, intro), joining a waiting batch when there is one.
 
-    Returns False when the group's send budget is used up and no greeting was queued.
+    Past the group's send budget the greeting waits until it has refilled: in a busy hour
+    (a newcomer passing verification every few seconds) it then greets them all at once.
     """
     config = load(ctx.group, WelcomeConfig)
     people = [{**person, "inviter": inviter, "lang": ctx.lang} for person in people]
@@ -203,20 +204,19 @@ async def queue_greeting(
         if await update_pending_payload(
             ctx.session, batch.outbox_key, message.model_dump(mode="json")
         ):
-            return True
+            return
         # Its greeting is on its way (or called off): a batch lists whom its greeting names.
         batch.members, batch.count, batch.inviter = before
-    if not try_spend(state, ctx.now, config.budget_per_minute):
-        return False
     raid = raid_active(state, ctx.now, load(ctx.group, RaidConfig))
     window = config.raid_batch_seconds if raid else config.batch_seconds
+    send_at = spend(state, ctx.now + timedelta(seconds=window), config.budget_per_minute)
     batch = WelcomeBatch(
         group_id=ctx.group.id,
         members=list(people),
         inviter=inviter,
         count=count,
         opened_at=ctx.now,
-        closes_at=ctx.now + timedelta(seconds=window),
+        closes_at=send_at,
     )
     ctx.session.add(batch)
     await ctx.session.flush()
@@ -228,5 +228,4 @@ async def queue_greeting(
         now=ctx.now,
         not_before=batch.closes_at,
     )
-    return True
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.db.models import Group
+from bot.db.models import Group, OutboxAction
 from handlers.entry_config import EntryState, RaidConfig
 from handlers.entry_store import PendingVerification, RaidEpisode, WelcomeBatch
-from handlers.raid import record_joins, try_spend
+from handlers.raid import record_joins, spend
 from tests.factories import GROUP_ID, make_callback_update, make_join_update, user
 from tests.handlers.entry_support import FAST_WELCOME, configure, db, group_settings, quiet, rows
 
@@ -55,20 +55,29 @@ async def test_a_burst_enters_raid_mode_once_and_back_out_after_quiet(bot, fake_
     assert len(ended) == 1 and "期间共 4 人加入" in ended[0]["text"]
 
 
-async def test_over_the_send_budget_the_welcome_is_skipped_but_verification_stays(
+async def test_over_the_send_budget_the_greeting_waits_and_gathers_who_passes_meanwhile(
     bot, fake_telegram
 ):
+    # Regression: past the budget a verified newcomer's greeting was dropped, so in a busy
+    # hour (six newcomers a minute, each challenged) nobody who passed was ever greeted.
     welcome = {**FAST_WELCOME, "budget_per_minute": 1}
     await configure(bot, verification=VERIFY, welcome=welcome)
-    await bot.post_update(make_join_update(user(806, "Ann")))
-    (challenge,) = await fake_telegram.wait_for("sendMessage", 1)
-    data = challenge["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
-    await bot.post_update(make_callback_update(data, sender=user(806, "Ann")))
-    await fake_telegram.wait_for("answerCallbackQuery", 1)
+    for uid, name in ((806, "Ann"), (807, "Ben")):
+        await bot.post_update(make_join_update(user(uid, name)))
+        challenge = (await fake_telegram.wait_for("sendMessage", uid - 805))[-1]
+        data = challenge["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        await bot.post_update(make_callback_update(data, sender=user(uid, name)))
+        await fake_telegram.wait_for("answerCallbackQuery", uid - 805)
     await quiet(bot)
-    assert len(fake_telegram.called("sendMessage")) == 1  # the challenge only: no greeting
-    (pending,) = await rows(bot, PendingVerification)
-    assert pending.status == "passed"
+    assert len(fake_telegram.called("sendMessage")) == 2  # the challenges: the budget is spent
+    assert [p.status for p in await rows(bot, PendingVerification)] == ["passed", "passed"]
+    (greeting,) = [row for row in await rows(bot, OutboxAction)
+                   if row.idempotency_key.startswith("welcome:")]
+    assert greeting.status == "pending"
+    assert "Ann" in greeting.payload["text"] and "Ben" in greeting.payload["text"]
+    # Once the first challenge has left the minute's budget, not a minute per newcomer.
+    wait = greeting.next_attempt_at - datetime.now(UTC)
+    assert timedelta(seconds=40) < wait <= timedelta(seconds=60), wait
 
 
 def test_raid_ends_only_after_a_whole_quiet_window():
@@ -80,11 +89,13 @@ def test_raid_ends_only_after_a_whole_quiet_window():
     assert change.ended and not change.active
 
 
-def test_send_budget_refills_after_a_minute():
+def test_over_the_send_budget_a_message_waits_until_it_has_refilled():
     state, now = EntryState(), datetime.fromisoformat("2026-11-23T10:00:00+00:00")
-    assert try_spend(state, now, 2) and try_spend(state, now, 2)
-    assert not try_spend(state, now + timedelta(seconds=30), 2)
-    assert try_spend(state, now + timedelta(seconds=61), 2)
+    assert spend(state, now, 2) == now and spend(state, now, 2) == now
+    assert spend(state, now + timedelta(seconds=30), 2) == now + timedelta(seconds=60)
+    assert spend(state, now + timedelta(seconds=61), 2) == now + timedelta(seconds=61)
+    assert spend(state, now + timedelta(seconds=62), 2) == now + timedelta(seconds=120)
+    assert spend(state, now + timedelta(seconds=200), 2) == now + timedelta(seconds=200)
 
 
 async def test_operators_hear_when_raid_mode_starts_and_ends_with_the_figures(bot, fake_telegram):
