@@ -147,6 +147,15 @@ def step_for(offences_before: int, ladder: tuple[Step, ...]) -> Step:
     return ladder[min(offences_before, len(ladder) - 1)]
 
 
+def report_step(offences_before: int, ladder: tuple[Step, ...]) -> Step:
+    """What members' reports do once they reach the threshold: the member's own ladder step,
+    but at least a mute where the ladder mutes at all. Reports ask for a sender to be stopped
+    before an operator arrives; a repeat offender goes on to the ladder's ban, and a group
+    whose ladder only deletes is never muted for by reports either."""
+    step = step_for(offences_before, ladder)
+    return "mute" if step == "delete" and "mute" in ladder else step
+
+
 _DAY_NAMES = {
     name: name[:3]
     for name in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

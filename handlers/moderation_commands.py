@@ -5,25 +5,36 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.core.actions import Action, SendMessage
 from bot.core.context import Context
-from bot.core.events import Chat, Event, User
+from bot.core.events import Event, User
 from bot.core.i18n import translate
 from bot.core.router import ANY_AGE, Router
 from handlers.adfilter import Decision, Verdict
-from handlers.moderation import adfilter_settings
-from handlers.moderation_actions import buttons, display, explain, punish, undo
+from handlers.moderation import adfilter_settings, report_step
+from handlers.moderation_actions import BAN_CHAT, buttons, display, explain, punish, undo
 from handlers.moderation_appeals import grant_appeal
 from handlers.moderation_rights import is_exempt
 from handlers.moderation_store import (
     ModerationDecision,
     add_report,
+    count_offences,
     decision_for_bot_message,
     decision_for_message,
     decision_in_group,
     learn,
 )
 from schedules.describe import format_duration
+
+# The notice posted when reports act, by what was done (a channel is banned, not muted).
+REPORT_NOTICES = {
+    "delete": "moderation.report_acted_delete",
+    "mute": "moderation.report_acted",
+    "ban": "moderation.report_acted_ban",
+    BAN_CHAT: "moderation.report_acted_chat",
+}
 
 router = Router("moderation")
 
@@ -169,7 +180,8 @@ async def spam_command(event: Event, ctx: Context) -> list[Action]:
     max_age=ANY_AGE,
 )
 async def report_command(event: Event, ctx: Context) -> list[Action]:
-    """Count distinct reporters of a message; at the group's threshold, delete it and mute."""
+    """Count distinct reporters of a message; at the group's threshold, delete it and act on
+    its sender as `report_step` says."""
     assert ctx.group is not None
     target_user, message_id = event.replied_sender, event.reply_to_message_id
     if target_user is None or message_id is None or event.user is None:
@@ -210,17 +222,20 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
         text=event.reply_to_text or "",
         decision=ruling,
         source="report",
-        step="mute",
+        step=report_step(
+            await count_offences(ctx.session, ctx.group.id, target_user.id,
+                                 ctx.now - timedelta(days=conf.offence_days)),
+            conf.ladder,
+        ),
     )
     if row.shadow:
         # Nothing is done in shadow mode, but the reporter still hears the report counted.
         return _reply(event, ack, delete_after_seconds=conf.warning_seconds)
-    channel = isinstance(target_user, Chat)  # banned, not muted (see `punish`)
     # Addressed to the member, as the ad filter's warning is, not to the last reporter.
     lang = row.lang or ctx.lang
     notice = translate(
         lang,
-        "moderation.report_acted_chat" if channel else "moderation.report_acted",
+        REPORT_NOTICES[row.action],
         count=count,
         name=display(target_user),
         length=format_duration(conf.mute_length, lang),

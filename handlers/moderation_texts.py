@@ -92,6 +92,19 @@ define(
             "en": "📣 {count} {count:member|members} reported {name}'s message: removed and muted "
             "for {length} (#{id}). Operators, please review: /why {id}; if wrong, /undo {id}.",
         },
+        "moderation.report_acted_delete": {
+            "zh": "📣 {count} 位成员举报了 {name} 的消息：已删除（#{id}）。"
+            "管理员请复核：/why {id}，误判请 /undo {id}。",
+            "en": "📣 {count} {count:member|members} reported {name}'s message: removed "
+            "(#{id}). Operators, please review: /why {id}; if wrong, /undo {id}.",
+        },
+        "moderation.report_acted_ban": {
+            "zh": "📣 {count} 位成员举报了 {name} 的消息：已删除，并将其移出本群"
+            "（屡次违规，#{id}）。管理员请复核：/why {id}，误判请 /undo {id}。",
+            "en": "📣 {count} {count:member|members} reported {name}'s message: removed, and "
+            "{name} was removed from the group (repeated offences, #{id}). Operators, please "
+            "review: /why {id}; if wrong, /undo {id}.",
+        },
         "moderation.report_acted_chat": {
             "zh": "📣 {count} 位成员举报了频道 {name} 的消息：已删除，并禁止该频道在本群发言"
             "（#{id}）。管理员请复核：/why {id}，误判请 /undo {id}。",

@@ -539,6 +539,37 @@ async def test_reports_by_three_members_delete_and_mute_and_notify(bot, fake_tel
     assert len(reports) == 4
 
 
+async def test_reports_follow_the_groups_ladder(bot, fake_telegram):
+    # Regression: reports always muted, even in a group whose ladder only deletes, and never
+    # went further: a spammer reported again after every mute came back every time.
+    await post_and_settle(bot, make_message_update("/filter ladder delete", sender=OPERATOR))
+    target = message("Nice to meet you all, see you around", sender=ALICE)
+    await post_and_settle(bot, make_update("message", target))
+    await report_three_times(bot, fake_telegram, target)
+    await fake_telegram.wait_for("deleteMessage")
+    await eventually(lambda: quiet(bot))
+    (decision,) = await decisions(bot)
+    assert decision.action == "delete" and fake_telegram.called("restrictChatMember") == []
+    notice = sent_to(fake_telegram, GROUP_ID)[-1]["text"]
+    assert notice.startswith(f"📣 3 位成员举报了 @alice 的消息：已删除（#{decision.id}）")
+
+
+async def test_reports_of_a_repeat_offender_go_on_to_the_ban(bot, fake_telegram):
+    for _ in range(2):  # two ads: deleted, then muted
+        await bot.post_update(make_message_update(AD, sender=ALICE))
+    await fake_telegram.wait_for("restrictChatMember")
+    await eventually(lambda: quiet(bot))
+    target = message("Nice to meet you all, see you around", sender=ALICE)
+    await post_and_settle(bot, make_update("message", target))
+    await report_three_times(bot, fake_telegram, target)
+    (ban,) = await fake_telegram.wait_for("banChatMember")
+    assert ban["user_id"] == MEMBER_ID
+    decision = (await decisions(bot))[-1]
+    assert (decision.source, decision.action) == ("report", "ban")
+    notice = sent_to(fake_telegram, GROUP_ID)[-1]["text"]
+    assert "已删除，并将其移出本群" in notice
+
+
 async def test_a_report_of_ones_own_message_is_declined_and_not_counted(bot, fake_telegram):
     # Alice's report of her own message counted as one of the three that remove a message and
     # mute its sender, so two others then sufficed.
