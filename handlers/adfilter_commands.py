@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import timedelta
 from typing import get_args
 
@@ -12,6 +13,8 @@ from bot.core.events import Event
 from bot.core.i18n import define
 from bot.core.router import Router
 from bot.groups.repository import find_member
+from handlers.adfilter.links import allow_entry
+from handlers.adfilter.normalize import normalize
 from handlers.moderation import (
     AdFilterSettings,
     BadSetting,
@@ -149,12 +152,18 @@ def _change(conf: AdFilterSettings, parts: list[str]) -> AdFilterSettings | None
             return conf.model_copy(update={"enabled": state == "on"})
         case ["shadow", "on" | "off" as state]:
             return conf.model_copy(update={"shadow": state == "on"})
-        case ["allow", "remove", domain]:
-            links = tuple(link for link in conf.allowed_links if link != domain.lower())
+        case ["allow", "remove"]:  # no domain: not a domain called "remove"
+            return None
+        case ["allow", "remove", domain] if allow_entry(domain):
+            gone = allow_entry(domain)
+            links = tuple(link for link in conf.allowed_links if allow_entry(link) != gone)
             return conf.model_copy(update={"allowed_links": links})
-        case ["allow", domain]:
-            links = tuple(dict.fromkeys((*conf.allowed_links, domain.lower())))
-            return conf.model_copy(update={"allowed_links": links})
+        case ["allow", domain] if allow_entry(domain):
+            # Stored as matched, so any spelling of it finds it again to remove, and a second
+            # spelling ("https://x.com/" after "x.com") adds nothing.
+            added = allow_entry(domain)
+            links = tuple(dict.fromkeys(allow_entry(link) for link in conf.allowed_links))
+            return conf.model_copy(update={"allowed_links": tuple(dict.fromkeys((*links, added)))})
         case ["newcomer", count]:
             return _validated(conf, {"new_member_messages": read_whole(count)})
         case ["mute", length]:
@@ -164,12 +173,14 @@ def _change(conf: AdFilterSettings, parts: list[str]) -> AdFilterSettings | None
         case ["ladder", steps]:
             return conf.model_copy(update={"ladder": _ladder(steps)})
         case ["keyword", "add", *words] if words:
-            keywords = tuple(dict.fromkeys((*conf.keywords, " ".join(words))))
-            return conf.model_copy(update={"keywords": keywords})
+            word = " ".join(words)
+            if any(_same_keyword(k, word) for k in conf.keywords):
+                return conf  # the filter already matches it, however it was spelled
+            return conf.model_copy(update={"keywords": (*conf.keywords, word)})
         case ["keyword", "remove", *words] if words:
             word = " ".join(words)
             return conf.model_copy(
-                update={"keywords": tuple(k for k in conf.keywords if k != word)}
+                update={"keywords": tuple(k for k in conf.keywords if not _same_keyword(k, word))}
             )
         case ["window", "off"]:
             return conf.model_copy(update={"window": None})
@@ -185,6 +196,24 @@ def _change(conf: AdFilterSettings, parts: list[str]) -> AdFilterSettings | None
 
 
 _RULE_PREFIX = {"repeats": "repeat", "crossgroup": "crossgroup"}
+
+
+def _same_keyword(listed: str, typed: str) -> bool:
+    """True when the filter matches `listed` and `typed` alike ("VIP群" and "vip 群")."""
+    key = normalize(typed).compact
+    return normalize(listed).compact == key if key else listed.casefold() == typed.casefold()
+
+
+def _words(args: str) -> list[str]:
+    """`/filter`'s words, the operator's own (a keyword, a member) as typed and the rest read
+    as the commands they are whatever the case or width ("ON", "Ｓｈａｄｏｗ")."""
+    parts = args.split()
+    free = 2 if parts and _read(parts[0]) in ("keyword", "exempt") else len(parts)
+    return [_read(word) for word in parts[:free]] + parts[free:]
+
+
+def _read(word: str) -> str:
+    return unicodedata.normalize("NFKC", word).casefold()
 
 
 def _limit(text: str) -> int:
@@ -267,7 +296,7 @@ async def filter_command(event: Event, ctx: Context) -> list[SendMessage]:
         return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
 
     conf = adfilter_settings(ctx.group)
-    parts = event.args.split()
+    parts = _words(event.args)
     if not parts:
         return reply(_show(ctx, conf))
     try:

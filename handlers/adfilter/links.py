@@ -71,12 +71,16 @@ def _host_and_path(link: str) -> tuple[str, str]:
     return host, host + parts.path.rstrip("/")
 
 
+def allow_entry(text: str) -> str:
+    """An allow-list entry as it is matched: "https://www.X.com/" and "x.com" are both "x.com"."""
+    entry = text.casefold().removeprefix("https://").removeprefix("http://")
+    return entry.removeprefix("www.").rstrip("/")
+
+
 def is_allowed(link: str, allowed: tuple[str, ...]) -> bool:
     """True if `link` matches an allow-list entry: a domain (with subdomains) or a link prefix."""
     host, host_path = _host_and_path(link)
-    for entry in allowed:
-        entry = entry.casefold().removeprefix("https://").removeprefix("http://")
-        entry = entry.removeprefix("www.").rstrip("/")
+    for entry in map(allow_entry, allowed):
         if "/" in entry:
             if host_path == entry or host_path.startswith(entry + "/"):
                 return True

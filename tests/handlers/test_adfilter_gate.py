@@ -521,3 +521,37 @@ async def test_an_ad_window_that_ends_when_it_starts_is_refused_not_opened_all_d
         bot, make_message_update("/filter window daily 00:00-24:00", sender=OPERATOR)
     )
     assert "Ad window: daily 00:00-24:00" in group_texts(fake_telegram)[-1]
+
+
+async def test_filter_subcommands_read_as_operators_type_them(bot, fake_telegram):
+    # Regression: '/filter allow remove' with no domain allowed links to "remove"; a domain was
+    # stored as typed, so 'https://X.com/' could not be removed as 'x.com' and was added twice
+    # in two spellings; '/filter keyword remove' had to repeat the keyword's case; '/filter ON'
+    # got the usage.
+    commands = ("/filter allow remove", "/filter allow https://X.com/", "/filter allow x.com",
+                "/filter keyword add VIP群", "/filter keyword add vip 群", "/filter OFF",
+                "/filter Shadow ON", "/filter ALLOW Remove www.x.com",
+                "/filter Keyword Remove vip群")
+    for command in commands:
+        await post_and_settle(bot, make_message_update(command, sender=OPERATOR))
+    replies = group_texts(fake_telegram)
+    assert replies[0].startswith("用法：/filter")
+    assert "允许的链接：x.com\n" in replies[1] and replies[2] == replies[1]
+    assert "关键词：VIP群\n" in replies[3] and replies[4] == replies[3]
+    assert replies[5].startswith("广告过滤：关闭\n")
+    assert replies[6].startswith("广告过滤：关闭（影子模式：只记录不处理）\n")
+    assert "允许的链接：无\n" in replies[7]
+    assert "关键词：无\n" in replies[8]
+    conf = (await db(bot, lambda s: s.scalar(select(Group)).settings))["adfilter"]
+    assert (conf["allowed_links"], conf["keywords"]) == ([], [])
+
+
+async def test_an_allowed_domain_typed_as_a_link_still_lets_its_links_through(bot, fake_telegram):
+    await post_and_settle(
+        bot, make_message_update("/filter allow https://www.Example.org/", sender=OPERATOR)
+    )
+    await post_and_settle(bot, make_message_update("See https://docs.example.org/guide",
+                                                   sender=ALICE))
+    await post_and_settle(bot, make_message_update("See https://example.net/guide",
+                                                   sender=user(333, "Bob")))
+    assert len(fake_telegram.called("deleteMessage")) == 1
