@@ -10,12 +10,17 @@ new leader's first round finds every overdue one; a newcomer whose group still h
 waiting that were stored by their deadline is judged once those are handled (one may be their
 press). Each removal is enqueued under the key `verify-timeout:<id>` in the same transaction
 that marks the row expired, so it happens once.
+
+Telegram does not say when a button was pressed, and while the service is down it keeps the
+presses, replaying them once the webhook answers again, shortly after the start. So for a grace
+after the loop starts (`STARTUP_GRACE`) no deadline is acted on: one that fell during the
+downtime waits for the replayed burst to be stored, and then for it to be handled.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -30,6 +35,10 @@ from handlers.raid_episodes import end_due_raids
 from handlers.verification import removal
 
 Clock = Callable[[], datetime]
+
+# Long enough for Telegram to deliver what it kept once the webhook answers again, short enough
+# that a newcomer who never pressed is not left muted for long.
+STARTUP_GRACE = timedelta(seconds=60)
 
 
 def _updates_waiting():
@@ -62,6 +71,7 @@ class VerificationTimeouts(DrainLoop):
         clock: Clock = utcnow,
         batch: int = 100,
         default_tz: str = "Asia/Shanghai",
+        grace: timedelta = STARTUP_GRACE,
     ) -> None:
         super().__init__(poll_interval)
         self._sessions = sessions
@@ -69,14 +79,23 @@ class VerificationTimeouts(DrainLoop):
         self.clock = clock
         self._batch = batch
         self._default_tz = default_tz
+        self._grace = grace
+        self._waits_until: datetime | None = None
+
+    def start(self) -> None:
+        # Read from `clock` when the loop starts, so a test's clock can start it after a downtime.
+        self._waits_until = self.clock() + self._grace
+        super().start()
 
     async def run_once(self) -> int:
         """Expire one batch of overdue verifications and applications; returns how many."""
         due_by = self.clock()
         # Outbox rows use the real time: the sender sends what is due by the wall clock.
         now = utcnow()
+        # The newcomers' answers during a downtime may still be on their way (see the module).
+        answers_may_wait = self._waits_until is not None and due_by < self._waits_until
         async with self._sessions() as session, session.begin():
-            rows = list(
+            rows = [] if answers_may_wait else list(
                 await session.scalars(
                     select(PendingVerification)
                     .where(
@@ -106,7 +125,9 @@ class VerificationTimeouts(DrainLoop):
                 await enqueue(
                     session, pending.platform, actions, key=f"verify-timeout:{pending.id}", now=now
                 )
-            expired = await expire_applications(session, due_by, now, self._batch)
+            expired = 0
+            if not answers_may_wait:  # a requester's private answers are replayed the same way
+                expired += await expire_applications(session, due_by, now, self._batch)
             expired += await end_due_raids(session, due_by, now)
             expired += await end_due_rounds(session, due_by, now, self._default_tz, self._batch)
         if removed or expired:

@@ -459,3 +459,42 @@ async def test_a_join_told_twice_is_challenged_and_greeted_once(bot, fake_telegr
     await quiet(bot)
     assert len(fake_telegram.called("sendMessage")) == 3
     assert greeting["text"].count("tg://user?id=601") == 2  # the welcome and the intro prompt
+
+
+async def test_a_press_made_in_time_during_a_downtime_is_handled_before_the_deadline(
+    bot, make_settings, fake_telegram
+):
+    # Regression: Telegram keeps the updates of a downtime and replays them once the webhook
+    # answers, without saying when a button was pressed. The new leader's first round came
+    # before the burst: a newcomer who had pressed in time was removed, their press then finding
+    # the challenge closed.
+    await configure(bot, verification=VERIFY, welcome={**FAST_WELCOME, "enabled": False})
+    other = user(602, "Other")
+    await bot.post_update(make_join_update(NEWBIE, other))
+    challenges = await fake_telegram.wait_for("sendMessage", 2)
+    await quiet(bot)
+    (press,) = [data for m in challenges for data in buttons(m) if ":601:" in data]
+    await bot.stop()
+    restarted = await BotHarness(make_settings()).start()
+    try:
+        # The service comes back after both deadlines; the loop starts then.
+        timeouts = restarted.runtime.verification_timeouts
+        await eventually(lambda: _has_loop(restarted))
+        await timeouts.stop()
+        back = datetime.now(UTC) + timedelta(seconds=121)
+        timeouts.clock = lambda: back
+        timeouts.start()
+        assert await timeouts.run_once() == 0
+        await restarted.post_update(make_callback_update(press, sender=NEWBIE))
+        await fake_telegram.wait_for("answerCallbackQuery", 1)
+        await eventually(restarted.settled)
+        # Past the grace, only the newcomer who never pressed is removed.
+        timeouts.clock = lambda: back + timedelta(seconds=61)
+        await timeouts.run_once()  # or the loop's own round: the removal is keyed, so once
+        (ban,) = await fake_telegram.wait_for("banChatMember", 1)
+        assert ban["user_id"] == 602
+        await eventually(restarted.settled)
+        statuses = {p.user_id: p.status for p in await rows(restarted, PendingVerification)}
+        assert statuses == {"601": "passed", "602": "expired"}
+    finally:
+        await restarted.close()
