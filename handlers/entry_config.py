@@ -80,6 +80,10 @@ class EntryState(_Section):
     joins: list[datetime] = []
     raid: bool = False
     sent: list[datetime] = []
+    # The bot's right to restrict members as the platform last told it (None: never told), and
+    # whether the operators heard that verification is paused without it (`entry_rights`).
+    can_restrict: bool | None = None
+    told_cannot_restrict: bool = False
 
 
 S = TypeVar("S", bound=_Section)

@@ -30,6 +30,7 @@ from handlers.entry_config import (
     load,
     save,
 )
+from handlers.entry_rights import can_hold, learn_rights, tell_operators_once
 from handlers.raid import force_spend, record_joins
 from handlers.screening import split_verb
 from handlers.verification import is_departure, start_challenge
@@ -57,7 +58,13 @@ async def on_join(event: Event, ctx: Context) -> list[Action]:
     stale = ctx.now - event.at > timedelta(seconds=welcome.stale_seconds)
     joined_ids = {user.id for user in humans}
     inviter = event.inviter.name if event.inviter and event.inviter.id not in joined_ids else None
-    if load(ctx.group, VerificationConfig).enabled:
+    gate = load(ctx.group, VerificationConfig).enabled
+    if gate and not can_hold(state):
+        gate = False  # a challenge the bot cannot enforce: greet as without the gate
+        for alert in tell_operators_once(ctx, event.chat.id, state):
+            force_spend(state, ctx.now)
+            actions.append(alert)
+    if gate:
         for user in humans:
             await start_challenge(
                 ctx, event, user, state, strict=change.active, greet=welcome.enabled and not stale
@@ -67,6 +74,15 @@ async def on_join(event: Event, ctx: Context) -> list[Action]:
         await queue_greeting(ctx, event.chat.id, people, inviter, state)
     save(ctx.group, state)
     return actions
+
+
+@router.on(EventKind.BOT_MEMBERSHIP, group_only=True)
+async def on_bot_rights(event: Event, ctx: Context) -> list[Action]:
+    """The bot was added, promoted or demoted: whether verification can hold newcomers."""
+    state = load(ctx.group, EntryState)
+    learn_rights(state, event.can_restrict)
+    save(ctx.group, state)
+    return []
 
 
 @router.on(EventKind.MEMBER_LEFT, EventKind.MEMBER_UPDATED, when=is_departure)

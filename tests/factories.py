@@ -110,15 +110,17 @@ def make_chat_member_update(
     kind: str = "chat_member",
     old_is_member: bool = True,
     new_is_member: bool = True,
+    new_rights: dict[str, bool] | None = None,
 ) -> dict[str, Any]:
     """A ChatMemberUpdated; `*_is_member` tell whether a restricted user is still in the chat
-    (one who leaves while restricted stays "restricted", with is_member false)."""
+    (one who leaves while restricted stays "restricted", with is_member false); `new_rights`
+    are an administrator's rights after the change (`can_restrict_members`...)."""
     obj: dict[str, Any] = {
         "chat": chat(chat_id),
         "from": by or member,
         "date": int(time.time()),
         "old_chat_member": _chat_member(old, member, old_is_member),
-        "new_chat_member": _chat_member(new, member, new_is_member),
+        "new_chat_member": {**_chat_member(new, member, new_is_member), **(new_rights or {})},
     }
     if invite_link_name:
         obj["invite_link"] = {

@@ -79,6 +79,8 @@ class Event(_Frozen):
     call started...), which nobody wrote; joins, leaves and moves have kinds of their own.
     `bot_command` marks a command to a bot, this one or another (`command` is set only for a
     command this bot should answer).
+    `can_restrict` (BOT_MEMBERSHIP only): whether the bot may now restrict members; None when
+    the platform did not say (the bot left, or the update names no rights).
     `me` is the bot's own account on the platform, as the adapter knows it (its id, and its
     @username once learned), so handlers can tell when an operator aims a command at the bot.
     """
@@ -117,6 +119,7 @@ class Event(_Frozen):
     requester_chat_id: str | None = None
     service: bool = False
     bot_command: bool = False
+    can_restrict: bool | None = None
     me: User | None = None
     raw: dict[str, Any] = Field(default_factory=dict, repr=False)
 

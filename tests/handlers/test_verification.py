@@ -16,6 +16,7 @@ from tests.factories import (
     make_message_update,
     user,
 )
+from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME
 from tests.handlers.entry_support import FAST_WELCOME, configure, quiet, rows
 from tests.harness import BotHarness, eventually
 
@@ -498,3 +499,38 @@ async def test_a_press_made_in_time_during_a_downtime_is_handled_before_the_dead
         assert statuses == {"601": "passed", "602": "expired"}
     finally:
         await restarted.close()
+
+
+async def test_a_bot_that_cannot_restrict_greets_newcomers_and_tells_the_operators_once(
+    bot, fake_telegram
+):
+    # Regression: a bot demoted (or added without the right to restrict members) kept posting
+    # "press or be removed" challenges it could not enforce, and nobody was told.
+    await configure(bot, verification=VERIFY, welcome=FAST_WELCOME)
+    me = {"id": BOT_ID, "is_bot": True, "first_name": "Qunbot", "username": BOT_USERNAME}
+    owner = user(222, "Owner")
+    demoted = make_chat_member_update(me, "administrator", "member", by=owner,
+                                      kind="my_chat_member")
+    await bot.post_update(demoted)
+    await bot.post_update(make_join_update(NEWBIE))
+    await eventually(lambda: _sent(fake_telegram, 2))
+    await bot.post_update(make_join_update(user(602, "Second")))
+    await eventually(lambda: _sent(fake_telegram, 3))
+    await quiet(bot)
+    alert, *greetings = [m["text"] for m in fake_telegram.called("sendMessage")]
+    assert alert.startswith("⚠️ 入群验证已暂停") and "“封禁用户”" in alert
+    assert "Newbie" in greetings[0] and "Second" in greetings[1]
+    assert fake_telegram.called("restrictChatMember") == []
+    assert await rows(bot, PendingVerification) == []
+    # Given the right back, the gate holds newcomers again.
+    promoted = make_chat_member_update(me, "member", "administrator", by=owner,
+                                       kind="my_chat_member",
+                                       new_rights={"can_restrict_members": True})
+    await bot.post_update(promoted)
+    await bot.post_update(make_join_update(user(603, "Third")))
+    (restricted,) = await fake_telegram.wait_for("restrictChatMember", 1)
+    assert restricted["user_id"] == 603
+
+
+async def _sent(fake_telegram, count: int) -> bool:
+    return len(fake_telegram.called("sendMessage")) >= count
