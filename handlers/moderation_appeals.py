@@ -6,7 +6,16 @@ Callback data is `adf:<verb>:<decision id>`.
 
 from __future__ import annotations
 
-from bot.core.actions import POPUP_LIMIT, Action, AnswerCallback, Button, SendMessage
+from datetime import timedelta
+
+from bot.core.actions import (
+    POPUP_LIMIT,
+    Action,
+    AnswerCallback,
+    Button,
+    SendInviteLink,
+    SendMessage,
+)
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.i18n import pick_language, translate
@@ -19,6 +28,8 @@ from handlers.moderation_store import ModerationDecision, decision_by_id, decisi
 router = Router("appeals")
 
 OPERATOR_VERBS = ("notspam", "why", "restore", "reject")
+# How long the way back in a restored member is sent stays open (it also works only once).
+REJOIN_DAYS = 7
 
 
 def _ours(event: Event) -> bool:
@@ -130,10 +141,33 @@ def grant_appeal(ctx: Context, decision: ModerationDecision, *, appealed: bool =
         return []
     decision.appeal = "restored"
     title = ctx.group.title if ctx.group else ""
-    told = translate(
-        _member_language(decision, ctx.group), "moderation.appeal_restored", group=title
-    )
+    lang = _member_language(decision, ctx.group)
+    if decision.action == "ban" and not decision.shadow and ctx.group is not None:
+        return [_rejoin(ctx, decision, lang, title)]
+    told = translate(lang, "moderation.appeal_restored", group=title)
     return [SendMessage(chat_id=decision.user_id, text=told)]
+
+
+def _rejoin(ctx: Context, decision: ModerationDecision, lang: str, title: str) -> SendInviteLink:
+    """A banned member was removed from the group, and an unban lets nobody back into a private
+    one: their notice carries a one-use link in. Without a link (the bot may not invite users)
+    they are told to ask the admins, and the operators are asked to invite them by hand."""
+    assert ctx.group is not None
+    member, chat = decision.user_id, ctx.group.chat_id
+    name = decision.user_name or decision.user_id
+    rejoin = translate(lang, "moderation.appeal_rejoin", group=title, days=REJOIN_DAYS)
+    by_hand = translate(lang, "moderation.appeal_rejoin_by_hand", group=title)
+    operators = ctx.t("moderation.rejoin_no_link", id=decision.id, name=name)
+    return SendInviteLink(
+        chat_id=chat,
+        notice=SendMessage(chat_id=member, text=rejoin),
+        button=translate(lang, "moderation.rejoin_button"),
+        expire=ctx.now + timedelta(days=REJOIN_DAYS),
+        otherwise=(
+            SendMessage(chat_id=member, text=by_hand),
+            SendMessage(chat_id=chat, text=operators),
+        ),
+    )
 
 
 def _reject(event: Event, ctx: Context, decision: ModerationDecision) -> list[Action]:

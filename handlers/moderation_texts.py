@@ -153,6 +153,26 @@ define(
             "zh": "你的申诉已通过，已在「{group}」恢复。",
             "en": "Your appeal was accepted: you are restored in “{group}”.",
         },
+        "moderation.appeal_rejoin": {
+            "zh": "你的申诉已通过，「{group}」已解除对你的封禁。你之前被移出了群，"
+            "点下面的按钮即可重新加入（链接只能用一次，{days} 天内有效）。",
+            "en": "Your appeal was accepted: your ban in “{group}” is lifted. You were removed "
+            "from it: press the button below to join again (the link works once, for {days} "
+            "days).",
+        },
+        "moderation.rejoin_button": {"zh": "重新加入群", "en": "Join the group again"},
+        "moderation.appeal_rejoin_by_hand": {
+            "zh": "你的申诉已通过，「{group}」已解除对你的封禁。你之前被移出了群，"
+            "请联系群管理员重新邀请你加入。",
+            "en": "Your appeal was accepted: your ban in “{group}” is lifted. You were removed "
+            "from it, so ask the group's admins to invite you back.",
+        },
+        "moderation.rejoin_no_link": {
+            "zh": "#{id}：{name} 已解除封禁，但我无法为其创建邀请链接"
+            "（需要“通过链接邀请用户”权限），请手动邀请其重新入群。",
+            "en": "#{id}: {name} is unbanned, but I could not make an invite link for them "
+            "(I need the right 'Invite users via link'): please invite them back by hand.",
+        },
         "moderation.appeal_rejected": {
             "zh": "你的申诉未通过。",
             "en": "Your appeal was not accepted.",

@@ -169,6 +169,19 @@ class LeaveChat(_Action):
     kind: Literal["leave_chat"] = "leave_chat"
 
 
+class SendInviteLink(_Action):
+    """Make a one-use invite link to the group `chat_id` and send `notice` with it as a button
+    labelled `button`: a removed member's way back into a private group, which has no other.
+    When the platform makes none (the bot may not invite users, or the platform has no such
+    links), the messages `otherwise` go instead (`bot.outbox.sender`)."""
+
+    kind: Literal["send_invite_link"] = "send_invite_link"
+    notice: SendMessage
+    button: str
+    expire: datetime | None = None
+    otherwise: tuple[SendMessage, ...] = ()
+
+
 class Halt(BaseModel):
     """Not sent anywhere: tells the dispatcher to run no further handlers for this event."""
 
@@ -194,7 +207,8 @@ Action = Annotated[
     | DeclineJoinRequest
     | AnswerCallback
     | SetChatPermissions
-    | LeaveChat,
+    | LeaveChat
+    | SendInviteLink,
     Field(discriminator="kind"),
 ]
 

@@ -30,9 +30,11 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
 from bot.core.actions import (
     Action,
+    Button,
     DeleteMessage,
     EditMessageText,
     PinMessage,
+    SendInviteLink,
     SendMessage,
     action_from_json,
 )
@@ -314,6 +316,8 @@ class OutboxSender(DrainLoop):
                 row.status, row.attempts = outcome.status, outcome.attempts
                 row.error, row.result, row.sent_at = outcome.error, outcome.result, now
                 action = outcome.job.action
+                if isinstance(action, SendInviteLink) and not called_off:
+                    follow_ups |= await self._send_link(session, row, action, outcome, now)
                 if outcome.status == "done" and isinstance(action, SendMessage) and outcome.result:
                     if called_off:
                         follow_ups |= await self._take_back(session, row, action, now)
@@ -325,6 +329,17 @@ class OutboxSender(DrainLoop):
             self._metrics.actions_sent.labels(kind=kind, result=outcome.status).inc()
         if follow_ups:
             self.notify()
+
+    async def _send_link(self, session, row, action: SendInviteLink, outcome, now) -> bool:
+        """Send the notice with the link the platform made, or, with none, what goes instead."""
+        link = (outcome.result or {}).get("invite_link") if outcome.status == "done" else None
+        if link:
+            keys = (*action.notice.buttons, (Button(text=action.button, url=link),))
+            messages = [action.notice.model_copy(update={"buttons": keys})]
+        else:
+            messages = list(action.otherwise)
+        await enqueue(session, row.platform, messages, key=f"{row.idempotency_key}:link", now=now)
+        return bool(messages)
 
     async def _take_back(self, session, row, action: SendMessage, now) -> bool:
         """Delete a message called off while it was on its way (under its cleanup's key, so the

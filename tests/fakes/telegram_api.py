@@ -78,6 +78,7 @@ class FakeTelegram:
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
         self._holds: dict[str, asyncio.Event] = {}
         self._message_ids = itertools.count(1000)
+        self._links = 0
         self._sent_bot: deque[float] = deque()
         self._sent_chat: dict[int, deque[float]] = defaultdict(deque)
         self._changed = asyncio.Condition()
@@ -265,6 +266,16 @@ class FakeTelegram:
                 "file_unique_id": f"u-{body['file_id']}",
                 "file_size": len(data),
                 "file_path": _file_path(body["file_id"]),
+            }
+        if method == "createChatInviteLink":
+            self._links += 1
+            return {
+                "invite_link": f"https://t.me/+fakeInvite{self._links}",
+                "creator": {"id": BOT_ID, "is_bot": True, "first_name": "Qunbot"},
+                "creates_join_request": False,
+                "is_primary": False,
+                "is_revoked": False,
+                **{k: body[k] for k in ("member_limit", "expire_date", "name") if k in body},
             }
         if method == "getChatAdministrators":
             return self.administrators.get(int(body["chat_id"]), [admin_member()])

@@ -817,3 +817,53 @@ async def test_moderation_reads_the_replied_message_from_the_neutral_event(bot, 
     (decision,) = await decisions(bot)
     assert (decision.user_id, decision.message_id) == ("u-9", "m-1")
     assert decision.text == "Cheap followers, visit shop-example.biz"
+
+
+async def test_a_banned_member_restored_on_appeal_gets_a_one_use_link_back_in(
+    bot, fake_telegram
+):
+    # Regression: restoring a member the ladder had banned unbanned them and told them "you are
+    # restored", but the ban had removed them and a private group has no other way back in.
+    await post_and_settle(bot, make_message_update("/filter ladder ban", sender=OPERATOR))
+    await post_and_settle(bot, make_message_update(AD, sender=ALICE))
+    (ban,) = await decisions(bot)
+    assert ban.action == "ban"
+    await post_and_settle(
+        bot, make_callback_update(f"adf:appeal:{ban.id}", sender=ALICE, chat_id=MEMBER_ID)
+    )
+    await bot.post_update(make_callback_update(f"adf:restore:{ban.id}", sender=OPERATOR))
+    await fake_telegram.wait_for("createChatInviteLink")
+    await eventually(lambda: _told(fake_telegram, MEMBER_ID, 2))
+    methods = [c.method for c in fake_telegram.calls]
+    assert methods.index("unbanChatMember") < methods.index("createChatInviteLink")
+    (link,) = fake_telegram.called("createChatInviteLink")
+    assert (link["chat_id"], link["member_limit"]) == (GROUP_ID, 1)
+    told = sent_to(fake_telegram, MEMBER_ID)[-1]
+    assert told["text"].startswith("你的申诉已通过，「Qunbot Test Group」已解除对你的封禁")
+    (row,) = told["reply_markup"]["inline_keyboard"]
+    assert row == [{"text": "重新加入群", "url": "https://t.me/+fakeInvite1"}]
+
+
+async def test_a_restored_member_with_no_link_to_be_had_is_told_to_ask_and_operators_told(
+    bot, fake_telegram
+):
+    await post_and_settle(bot, make_message_update("/filter ladder ban", sender=OPERATOR))
+    await post_and_settle(bot, make_message_update(AD, sender=ALICE))
+    (ban,) = await decisions(bot)
+    await post_and_settle(
+        bot, make_callback_update(f"adf:appeal:{ban.id}", sender=ALICE, chat_id=MEMBER_ID)
+    )
+    refused = Failure(400, "Bad Request: not enough rights to manage chat invite links")
+    fake_telegram.fail_next("createChatInviteLink", refused)
+    await bot.post_update(make_message_update(f"/undo {ban.id}", sender=OPERATOR))
+    await eventually(lambda: _told(fake_telegram, MEMBER_ID, 2))
+    told = sent_to(fake_telegram, MEMBER_ID)[-1]
+    assert told["text"].endswith("请联系群管理员重新邀请你加入。")
+    assert "reply_markup" not in told
+    await eventually(lambda: _told(fake_telegram, GROUP_ID, 5))
+    to_group = [b["text"] for b in sent_to(fake_telegram, GROUP_ID)]
+    assert f"#{ban.id}：@alice 已解除封禁，但我无法为其创建邀请链接" in to_group[-1]
+
+
+async def _told(fake_telegram, chat_id: int, count: int) -> bool:
+    return len(sent_to(fake_telegram, chat_id)) >= count

@@ -51,6 +51,8 @@ class TelegramPlatform:
         result = await self.api.call(method, body)
         if isinstance(result, dict) and "message_id" in result:
             return {"message_id": str(result["message_id"])}
+        if isinstance(result, dict) and "invite_link" in result:  # ChatInviteLink
+            return {"invite_link": str(result["invite_link"])}
         return None
 
     async def set_webhook(self, url: str, secret: str | None, allowed_updates: list[str]) -> bool:

@@ -18,6 +18,7 @@ from bot.core.actions import (
     LeaveChat,
     PinMessage,
     Restrict,
+    SendInviteLink,
     SendMessage,
     SendPoll,
     SetChatPermissions,
@@ -162,4 +163,9 @@ def to_request(action: Action) -> tuple[str, dict[str, Any]]:
             return "setChatPermissions", {"chat_id": chat, "permissions": permissions}
         case LeaveChat():
             return "leaveChat", {"chat_id": chat}
+        case SendInviteLink():  # the link only: the sender sends the notice once it is made
+            body = {"chat_id": chat, "member_limit": 1}
+            if action.expire:
+                body["expire_date"] = int(action.expire.timestamp())
+            return "createChatInviteLink", body
     raise TypeError(f"no Telegram request for {type(action).__name__}")
