@@ -117,6 +117,8 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
         return []
     if not (event.text or event.urls or event.has_photo or event.forwarded_from_chat):
         return []
+    if event.kind is EventKind.EDITED_MESSAGE and await _ruled_on(event, ctx, conf):
+        return []
     ours = event.command is not None and event.command in {c.name for c in ctx.commands}
     if ours and not event.args.strip() and not event.urls and not event.has_photo:
         return []  # our own command ("/checkin", "/report") is not an ad
@@ -170,6 +172,18 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
     # A flood is cleaned up whole: the earlier copies in this group go with the one that
     # crossed the limit (they were only let through while they might still be chat).
     return await _enforce(event, ctx, conf, decision, offender, earlier_copies=copies)
+
+
+async def _ruled_on(event: Event, ctx: Context, conf: AdFilterSettings) -> bool:
+    """Whether an edited message already has a live ruling: removed (its deletion may still be
+    on its way while the member edits), or recorded in shadow mode while shadow mode is on.
+    One message is one offence; judged again at each edit, a spammer fixing a typo twice in
+    their ad climbed the ladder to a ban for it."""
+    assert ctx.group is not None
+    if event.message_id is None:
+        return False
+    done = await decision_for_message(ctx.session, ctx.group.id, event.message_id)
+    return done is not None and (not done.shadow or conf.shadow)
 
 
 async def _repeats(

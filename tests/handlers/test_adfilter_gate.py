@@ -555,3 +555,23 @@ async def test_an_allowed_domain_typed_as_a_link_still_lets_its_links_through(bo
     await post_and_settle(bot, make_message_update("See https://example.net/guide",
                                                    sender=user(333, "Bob")))
     assert len(fake_telegram.called("deleteMessage")) == 1
+
+
+async def test_an_ad_edited_before_its_removal_is_one_offence_not_two(bot, fake_telegram):
+    # A spammer fixes a typo in the ad while its removal is on its way: the edit is the same
+    # message, removed once, and counts once on the ladder (it was a mute, then a ban).
+    posted = message(AD, sender=ALICE)
+    await bot.post_update(make_update("message", posted))
+    await fake_telegram.wait_for("deleteMessage")
+    for fixed in (AD + "！", AD + "！！"):
+        edit = {**posted, "text": fixed, "edit_date": posted["date"] + 5}
+        await post_and_settle(bot, make_update("edited_message", edit))
+    assert [d.action for d in await decisions(bot)] == ["delete"]
+    assert fake_telegram.called("restrictChatMember") == []
+    assert fake_telegram.called("banChatMember") == []
+    assert len(group_texts(fake_telegram)) == 1
+    # An innocent message edited into an ad is still judged, as the member's next offence.
+    later = message(CHAT, sender=ALICE)
+    await bot.post_update(make_update("message", later))
+    await post_and_settle(bot, make_update("edited_message", {**later, "text": AD}))
+    assert [d.action for d in await decisions(bot)] == ["delete", "mute"]
