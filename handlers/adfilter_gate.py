@@ -66,6 +66,12 @@ def _offender(event: Event) -> User | Chat:
     return event.sent_as_channel or event.user
 
 
+def words_of(event: Event) -> str:
+    """What the message says: its text or caption, else the words of a poll, a contact or a
+    venue it shares (a newcomer's poll "加微信…" or contact card is an ad like any text)."""
+    return event.text or event.shared_text or ""
+
+
 def features_of(event: Event, ctx: Context) -> MessageFeatures:
     """What the detection library needs to know about the event's message."""
     # The gate runs before messages are counted, so this one is not among them yet.
@@ -76,7 +82,7 @@ def features_of(event: Event, ctx: Context) -> MessageFeatures:
     forwarded = event.forwarded_from_chat
     other = event.reply_to_user
     return MessageFeatures(
-        text=event.text or "",
+        text=words_of(event),
         urls=event.urls,
         is_forwarded_from_channel=forwarded is not None,
         forward_source=(forwarded.title or forwarded.id) if forwarded else None,
@@ -115,7 +121,7 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
     conf = adfilter_settings(ctx.group)
     if not conf.enabled or await is_exempt(ctx, offender.id):
         return []
-    if not (event.text or event.urls or event.has_photo or event.forwarded_from_chat):
+    if not (words_of(event) or event.urls or event.has_photo or event.forwarded_from_chat):
         return []
     if event.kind is EventKind.EDITED_MESSAGE and await _ruled_on(event, ctx, conf):
         return []
@@ -194,11 +200,12 @@ async def _repeats(
     flood); (None, ()) for what is not counted."""
     assert ctx.group is not None
     limits = conf.repeat_limits()
-    if event.kind is not EventKind.MESSAGE or not event.message_id or not event.text:
+    words = words_of(event)
+    if event.kind is not EventKind.MESSAGE or not event.message_id or not words:
         return None, ()  # an edit is the same post again, not a repeat
     if not (limits.repeat_limit or limits.crossgroup_limit):
         return None, ()
-    print_ = fingerprint(event.text)
+    print_ = fingerprint(words)
     if print_ is None:
         return None, ()
     post = RecentPost(
@@ -272,7 +279,7 @@ async def _enforce(
         conf,
         offender=offender,
         message_id=event.message_id,
-        text=event.text or "",
+        text=words_of(event),
         decision=decision,
         source="filter",
     )

@@ -66,6 +66,10 @@ class Event(_Frozen):
     MEMBER_JOINED/MEMBER_LEFT, `callback_*` only for CALLBACK. `reply_to_text` is the text (or
     caption) of the replied-to message; `photo_file_id` names the platform's best copy of a photo
     for downloading; `photo_codes` (PHOTO_CHECKED only) are the QR codes found in that photo.
+    `shared_text` holds the words a message carries outside its text and caption: a poll's
+    question and options, a shared contact's name and number, a venue's name and address. Ads
+    come in these shapes too; it is kept apart from `text` so a poll asking "签到?" checks
+    nobody in.
     `migrate_from_chat_id` is set on the first message of a group upgraded to a supergroup;
     `requester_chat_id` (JOIN_REQUEST) is the private chat the platform opened to the requester.
     `from_linked_channel` marks a post the platform copied in from the channel the group is the
@@ -102,6 +106,7 @@ class Event(_Frozen):
     has_photo: bool = False
     photo_file_id: str | None = None
     photo_codes: tuple[str, ...] = ()
+    shared_text: str | None = None
     forwarded_from_chat: Chat | None = None
     from_linked_channel: bool = False
     reply_from_linked_channel: bool = False

@@ -575,3 +575,43 @@ async def test_an_ad_edited_before_its_removal_is_one_offence_not_two(bot, fake_
     await bot.post_update(make_update("message", later))
     await post_and_settle(bot, make_update("edited_message", {**later, "text": AD}))
     assert [d.action for d in await decisions(bot)] == ["delete", "mute"]
+
+
+def poll(question: str, *options: str) -> dict:
+    return {
+        "id": "5012345678901234567",
+        "question": question,
+        "options": [{"text": text, "voter_count": 0} for text in options],
+        "total_voter_count": 0,
+        "is_closed": False,
+        "is_anonymous": True,
+        "type": "regular",
+        "allows_multiple_answers": False,
+    }
+
+
+async def test_polls_contacts_and_venues_are_judged_by_their_words(bot, fake_telegram):
+    # They carry no text or caption, so each passed unread: a newcomer's poll asking members to
+    # add a WeChat id, a contact card of a "customer service" number, a venue naming a casino.
+    bob, carol, dave = user(333, "Bob"), user(444, "Carol"), user(555, "Dave")
+    ads = [
+        message(None, sender=ALICE, poll=poll("加我微信 abc123 领取福利，名额有限", "好", "不好")),
+        message(None, sender=bob, contact={"phone_number": "+8613812345678",
+                                           "first_name": "客服小美", "user_id": 999}),
+        message(None, sender=carol, location={"latitude": 22.19, "longitude": 113.54},
+                venue={"location": {"latitude": 22.19, "longitude": 113.54},
+                       "title": "日赚500 兼职 联系客服 13812345678", "address": "澳门"}),
+    ]
+    harmless = message(None, sender=dave, poll=poll("今天中午吃什么？", "火锅", "烧烤"))
+    for item in (*ads, harmless):
+        await bot.post_update(make_update("message", item))
+    await fake_telegram.wait_for("deleteMessage", 3)
+    await eventually(lambda: quiet(bot))
+    deleted = [b["message_id"] for b in fake_telegram.called("deleteMessage")]
+    assert deleted == [ad["message_id"] for ad in ads]
+    stored = await decisions(bot)
+    assert [d.text for d in stored] == [
+        "加我微信 abc123 领取福利，名额有限\n好\n不好",
+        "客服小美\n+8613812345678",
+        "日赚500 兼职 联系客服 13812345678\n澳门",
+    ]

@@ -251,6 +251,7 @@ def _message(update_id: int, msg: dict, edited: bool, me: User | None) -> Event:
         command=command,
         args=args,
         urls=_urls(text or "", entities or ()),
+        shared_text=_shared_text(msg),
         has_photo=bool(msg.get("photo")),
         photo_file_id=_largest_photo(msg.get("photo")),
         forwarded_from_chat=_forward_chat(msg),
@@ -285,6 +286,21 @@ def _urls(text: str, entities) -> tuple[str, ...]:
             start, length = entity["offset"] * 2, entity["length"] * 2
             urls.append(encoded[start : start + length].decode("utf-16-le", errors="replace"))
     return tuple(urls)
+
+
+def _shared_text(msg: dict) -> str | None:
+    """The words of a poll, a shared contact or a venue (see `Event.shared_text`)."""
+    if isinstance(poll := msg.get("poll"), dict):
+        options = [o.get("text") for o in poll.get("options") or () if isinstance(o, dict)]
+        parts = [poll.get("question"), *options, poll.get("explanation")]
+    elif isinstance(contact := msg.get("contact"), dict):
+        # The vCard is left out: its markup reads as noise, and the name and number are the ad.
+        parts = [contact.get("first_name"), contact.get("last_name"), contact.get("phone_number")]
+    elif isinstance(venue := msg.get("venue"), dict):
+        parts = [venue.get("title"), venue.get("address")]
+    else:
+        return None
+    return "\n".join(part for part in parts if isinstance(part, str) and part) or None
 
 
 def _largest_photo(sizes) -> str | None:
