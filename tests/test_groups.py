@@ -192,3 +192,18 @@ async def test_after_the_upgrade_members_see_their_merged_points_in_the_new_chat
 
     text = await eventually(my_points)
     assert text.startswith("Ann's points: 64\nRank: #1\n")
+
+
+def test_a_move_to_a_supergroup_deletes_only_rows_that_are_about_an_old_message_number():
+    # The old chat's message numbers are forgotten on the move: a nullable number is cleared,
+    # a row that cannot be without it is deleted. A new table keyed by a required message
+    # number joins this list only on purpose.
+    from bot.app import create_app  # noqa: F401  (imports every table)
+    from bot.groups.merge import group_tables
+
+    required = sorted(
+        table.name
+        for table, _ in group_tables()
+        if "message_id" in table.c and not table.c.message_id.nullable
+    )
+    assert required == ["adfilter_photo_checks", "moderation_reports", "recent_posts"]

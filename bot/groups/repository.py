@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.events import Chat, Event, EventKind, User
@@ -105,6 +105,7 @@ async def migrate_group(
     new = await find_group(session, platform, new_chat_id)
     if old is None:
         return new
+    await _forget_message_ids(session, old.id)
     survivor = old
     if new is not None and new.id != old.id:
         survivor, absorbed = (old, new) if old.id < new.id else (new, old)
@@ -114,6 +115,25 @@ async def migrate_group(
     await session.flush()
     await _repoint_chat_ids(session, survivor.id, old_chat_id, new_chat_id)
     return survivor
+
+
+async def _forget_message_ids(session: AsyncSession, group_id: int) -> None:
+    """Rows naming a message of the old chat by its `message_id` stop naming it: a supergroup
+    numbers its messages apart from the basic group it came from, so the old numbers come back
+    on new messages, which then met the old messages' reports (a member muted on one report),
+    rulings (an ad taken as "already marked") and counts. Where the number is the row's point
+    (reports, recent posts, photos waiting for a check) the row goes; otherwise only the
+    number does. Nothing in the old chat can be replied to or acted on any more."""
+    for table, column in group_tables():
+        if "message_id" not in table.c:
+            continue
+        mine = table.c[column] == group_id
+        change = (
+            update(table).where(mine).values(message_id=None)
+            if table.c.message_id.nullable
+            else delete(table).where(mine)
+        )
+        await session.execute(change.execution_options(synchronize_session=False))
 
 
 async def _repoint_chat_ids(session: AsyncSession, group_id: int, old: str, new: str) -> None:

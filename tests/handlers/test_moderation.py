@@ -23,6 +23,7 @@ from tests.factories import (
     make_channel_message_update,
     make_chat_member_update,
     make_message_update,
+    make_migrate_update,
     make_update,
     message,
     user,
@@ -867,3 +868,39 @@ async def test_a_restored_member_with_no_link_to_be_had_is_told_to_ask_and_opera
 
 async def _told(fake_telegram, chat_id: int, count: int) -> bool:
     return len(sent_to(fake_telegram, chat_id)) >= count
+
+
+async def test_after_a_move_to_a_supergroup_old_reports_and_rulings_meet_no_new_message(
+    bot, fake_telegram
+):
+    # A supergroup numbers its messages afresh, apart from the basic group it came from: the
+    # old group's reports and rulings, keyed by message number, met the new messages bearing
+    # the same numbers. One report muted Erin for two reports of Dave's old message, and an
+    # operator's /spam of Bob's message was answered "already marked" and removed nothing.
+    old_chat = {"id": -4001, "type": "group", "title": "Old group"}
+
+    def in_old(text: str, sender: dict, number: int) -> dict:
+        return {**message(text, sender=sender, message_id=number), "chat": old_chat}
+
+    daves = in_old("some remark", DAVE, 700)
+    for reporter in (BOB, CAROL):
+        report = in_old("/report", reporter, 800 + reporter["id"])
+        await bot.post_update(make_update("message", {**report, "reply_to_message": daves}))
+    await bot.post_update(make_update("message", in_old(AD, DAVE, 701)))  # removed by the filter
+    await fake_telegram.wait_for("deleteMessage")
+    await eventually(lambda: quiet(bot))
+    await post_and_settle(bot, make_migrate_update(-4001, GROUP_ID))
+    erins = message("lunch anyone?", sender=ERIN, message_id=700)
+    bobs = message("hello everyone", sender=BOB, message_id=701)
+    for posted in (erins, bobs):
+        await bot.post_update(make_update("message", posted))
+    await bot.post_update(make_message_update("/report", sender=ALICE, reply_to_message=erins))
+    await bot.post_update(make_message_update("/spam", sender=OPERATOR, reply_to_message=bobs))
+    await fake_telegram.wait_for("deleteMessage", 2)
+    await eventually(lambda: quiet(bot))
+    assert fake_telegram.called("restrictChatMember") == []
+    thanks, warning = [b["text"] for b in sent_to(fake_telegram, GROUP_ID)]
+    assert thanks == "感谢举报（1/3）。"
+    assert "Bob" in warning
+    removed = fake_telegram.called("deleteMessage")[-1]
+    assert (removed["chat_id"], removed["message_id"]) == (GROUP_ID, 701)
