@@ -65,7 +65,8 @@ class Event(_Frozen):
     Fields not meaningful for a kind stay at their defaults; e.g. `members` is set only for
     MEMBER_JOINED/MEMBER_LEFT, `callback_*` only for CALLBACK. `reply_to_text` is the text (or
     caption) of the replied-to message; `photo_file_id` names the platform's best copy of a photo
-    for downloading; `photo_codes` (PHOTO_CHECKED only) are the QR codes found in that photo.
+    for downloading (a picture sent as a file is a photo too, `has_photo`); `photo_codes`
+    (PHOTO_CHECKED only) are the QR codes found in that photo.
     `shared_text` holds the words a message carries outside its text and caption: a poll's
     question and options, a shared contact's name and number, a venue's name and address. Ads
     come in these shapes too; it is kept apart from `text` so a poll asking "签到?" checks

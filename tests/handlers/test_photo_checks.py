@@ -495,3 +495,22 @@ async def test_a_channel_allowed_while_its_photo_waited_is_spared(bot, fake_tele
     (warning,) = group_texts(fake_telegram)
     assert "News" in warning  # a channel without a username is named by its title
     assert [d.user_id for d in await decisions(bot)] == ["-100321"]
+
+
+async def test_a_qr_code_ad_sent_as_a_file_is_checked_like_a_photo(bot, fake_telegram):
+    # Sent uncompressed ("as a file"), a picture arrives as a document, not a photo, and a
+    # newcomer's QR-code ad passed unchecked; other files are no pictures and are left alone.
+    fake_telegram.add_file("qr-file", qr_photo(WECHAT_AD))
+    picture = {"file_id": "qr-file", "file_unique_id": "q", "file_name": "IMG_0412.jpg",
+               "mime_type": "image/jpeg", "file_size": 48213}
+    update = make_message_update(None, sender=ALICE, document=picture)
+    manual = {"file_id": "pdf", "file_unique_id": "p", "file_name": "manual.pdf",
+              "mime_type": "application/pdf"}
+    await bot.post_update(make_message_update(None, sender=BOB, document=manual))
+    await bot.post_update(update)
+    (deleted,) = await fake_telegram.wait_for("deleteMessage")
+    await eventually(lambda: checks_finished(bot))
+    assert deleted["message_id"] == update["message"]["message_id"]
+    assert fake_telegram.called("getFile") == [{"file_id": "qr-file"}]
+    (decision,) = await decisions(bot)
+    assert [v["name"] for v in decision.verdicts if v["spam"]] == ["qr_code"]

@@ -252,8 +252,8 @@ def _message(update_id: int, msg: dict, edited: bool, me: User | None) -> Event:
         args=args,
         urls=_urls(text or "", entities or ()),
         shared_text=_shared_text(msg),
-        has_photo=bool(msg.get("photo")),
-        photo_file_id=_largest_photo(msg.get("photo")),
+        has_photo=bool(msg.get("photo")) or _image_file(msg) is not None,
+        photo_file_id=_largest_photo(msg.get("photo")) or _image_file(msg),
         forwarded_from_chat=_forward_chat(msg),
         from_linked_channel=bool(msg.get("is_automatic_forward")),
         reply_from_linked_channel=bool(reply.get("is_automatic_forward")),
@@ -286,6 +286,16 @@ def _urls(text: str, entities) -> tuple[str, ...]:
             start, length = entity["offset"] * 2, entity["length"] * 2
             urls.append(encoded[start : start + length].decode("utf-16-le", errors="replace"))
     return tuple(urls)
+
+
+def _image_file(msg: dict) -> str | None:
+    """The file id of a picture sent as a file (uncompressed), which is a photo to everyone
+    who sees it: a QR-code ad sent this way otherwise skipped the photo check."""
+    document = msg.get("document")
+    if not isinstance(document, dict) or not document.get("file_id"):
+        return None
+    mime = document.get("mime_type")
+    return str(document["file_id"]) if isinstance(mime, str) and mime.startswith("image/") else None
 
 
 def _shared_text(msg: dict) -> str | None:
