@@ -206,8 +206,13 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
         return _reply(event, ack, delete_after_seconds=conf.warning_seconds)
     # Already acted on, by the filter, an operator or earlier reports; or undone by an
     # operator, whose word on this message the reports counted before it cannot overrule.
-    if await decision_for_message(ctx.session, ctx.group.id, message_id, undone_too=True):
+    # A ruling only recorded in shadow mode did nothing: the reports act once the group has
+    # left shadow mode, and are thanked while it is in it.
+    done = await decision_for_message(ctx.session, ctx.group.id, message_id, undone_too=True)
+    if done is not None and (done.undone or not done.shadow):
         return []
+    if done is not None and conf.shadow:
+        return _reply(event, ack, delete_after_seconds=conf.warning_seconds)
     ruling = Decision(
         spam=True,
         score=1.0,

@@ -904,3 +904,29 @@ async def test_after_a_move_to_a_supergroup_old_reports_and_rulings_meet_no_new_
     assert "Bob" in warning
     removed = fake_telegram.called("deleteMessage")[-1]
     assert (removed["chat_id"], removed["message_id"]) == (GROUP_ID, 701)
+
+
+async def test_reports_of_an_ad_the_filter_only_recorded_in_shadow_mode_still_count(
+    bot, fake_telegram
+):
+    # The filter's shadow ruling on the ad was taken for an action already done: the report
+    # reaching the threshold went unanswered, and once the group left shadow mode the members'
+    # reports of the ad still standing removed nothing.
+    await post_and_settle(bot, make_message_update("/filter shadow on", sender=OPERATOR))
+    target = message(AD, sender=ALICE)
+    await post_and_settle(bot, make_update("message", target))
+    for reporter in (BOB, CAROL, DAVE):
+        await post_and_settle(
+            bot, make_message_update("/report", sender=reporter, reply_to_message=target)
+        )
+    acks = [b["text"] for b in sent_to(fake_telegram, GROUP_ID)][1:]
+    assert acks == ["感谢举报（1/3）。", "感谢举报（2/3）。", "感谢举报（3/3）。"]
+    assert [(d.source, d.shadow) for d in await decisions(bot)] == [("filter", True)]
+    await post_and_settle(bot, make_message_update("/filter shadow off", sender=OPERATOR))
+    await bot.post_update(make_message_update("/report", sender=ERIN, reply_to_message=target))
+    (deleted,) = await fake_telegram.wait_for("deleteMessage")
+    (mute,) = await fake_telegram.wait_for("restrictChatMember")
+    await eventually(lambda: quiet(bot))
+    assert deleted["message_id"] == target["message_id"] and mute["user_id"] == MEMBER_ID
+    last = (await decisions(bot))[-1]
+    assert (last.source, last.action, last.shadow) == ("report", "mute", False)
