@@ -125,6 +125,9 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
         return []
     if event.kind is EventKind.EDITED_MESSAGE and await _ruled_on(event, ctx, conf):
         return []
+    source = event.forwarded_from_chat
+    if source is not None and source.id in conf.allowed_users:
+        return []  # a forward carries the post as it was: the allowed channel's own words
     ours = event.command is not None and event.command in {c.name for c in ctx.commands}
     if ours and not event.args.strip() and not event.urls and not event.has_photo:
         return []  # our own command ("/checkin", "/report") is not an ad

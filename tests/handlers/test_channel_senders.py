@@ -289,3 +289,21 @@ async def test_the_linked_channels_posts_cannot_be_reported_marked_or_banned(bot
     assert deleted(fake_telegram) == []
     assert fake_telegram.called("banChatMember") == []
     assert await decisions(bot) == []
+
+
+async def test_a_newcomer_forwarding_an_allowed_channels_post_is_left_alone(bot, fake_telegram):
+    # The channel is allowed to post here as itself, but a newcomer sharing one of its posts
+    # was warned for forwarding a channel post, as if it were a stranger's promotion.
+    await set_adfilter(bot, allowed_users=[str(CHANNEL_ID)])
+
+    def forwarded(source: dict, sender: dict) -> dict:
+        origin = {"type": "channel", "chat": source, "message_id": 42, "date": 1_700_000_000}
+        return make_message_update("本周新品上线，欢迎关注", sender=sender, forward_origin=origin)
+
+    await bot.post_update(forwarded(PROMO, user(333, "Bob")))
+    other = forwarded(channel(-100321, "Other"), user(444, "Carol"))
+    await bot.post_update(other)
+    await fake_telegram.wait_for("deleteMessage")
+    await eventually(lambda: quiet(bot))
+    assert deleted(fake_telegram) == [other["message"]["message_id"]]
+    assert [d.user_id for d in await decisions(bot)] == ["444"]
