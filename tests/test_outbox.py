@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 
 import pytest
 
@@ -269,3 +270,20 @@ async def test_a_message_being_called_off_is_not_claimed_under_the_call_off(
 
 async def _sender_running(bot) -> bool:
     return bot.runtime.sender._task is not None
+
+
+async def test_a_mute_whose_end_came_while_it_waited_is_not_sent_as_forever(bot, fake_telegram):
+    # Telegram takes an end under 30 seconds away, or past, for a restriction without end: a
+    # one-minute mute held up by a 429 pause or retries muted the member for good.
+    now = utcnow()
+    await put(
+        bot,
+        Restrict(chat_id=CHAT, user_id="222", until=now - timedelta(seconds=5)),
+        Restrict(chat_id=CHAT, user_id="333", until=now + timedelta(seconds=10)),
+        Restrict(chat_id=CHAT, user_id="444", until=now + timedelta(hours=1)),
+    )
+    await eventually(lambda: finished(bot))
+    sent = {c["user_id"]: c["until_date"] - time.time() for c in fake_telegram.called(
+        "restrictChatMember")}
+    assert 30 < sent[222] <= 40 and 30 < sent[333] <= 40
+    assert 3590 < sent[444] <= 3600

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.core.actions import (
@@ -57,9 +57,16 @@ def chat_ref(chat_id: str) -> int | str:
     return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
 
 
+# Telegram reads an end less than 30 seconds away, or past, as "forever": a short mute that
+# waited in the outbox (a 429 pause, retries) until its end was near would never end.
+SHORTEST = timedelta(seconds=35)
+
+
 def _until(when: datetime | None) -> int:
     # 0 means "forever" to Telegram.
-    return int(when.timestamp()) if when else 0
+    if when is None:
+        return 0
+    return int(max(when, datetime.now(UTC) + SHORTEST).timestamp())
 
 
 def _keyboard(buttons: tuple[tuple[Button, ...], ...]) -> dict[str, Any]:
