@@ -3,6 +3,7 @@ and halt the rest of the handlers for a message it removed.
 
 Every text message is also remembered briefly (a fingerprint, not the text) so a member posting
 the same text again and again, or in group after group, is caught (`handlers.repeats_store`).
+An album's other photos and videos go with the item removed as an ad (`handlers.adfilter_albums`).
 
 A new member's photo is queued for a QR check; the photo worker's finding comes back as a
 PHOTO_CHECKED event and takes the same path from verdict to punishment as text.
@@ -28,6 +29,7 @@ from bot.groups.activity import mark_removed
 from handlers.adfilter import Decision, MessageFeatures, Verdict, classify, combine
 from handlers.adfilter.qr import judge_qr_texts
 from handlers.adfilter.repeats import check_repeats, fingerprint
+from handlers.adfilter_albums import album_removed, earlier_album_items
 from handlers.moderation import AdFilterSettings, adfilter_settings
 from handlers.moderation_actions import punish
 from handlers.moderation_rights import is_exempt
@@ -121,6 +123,14 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
     conf = adfilter_settings(ctx.group)
     if not conf.enabled or await is_exempt(ctx, offender.id):
         return []
+    album = await earlier_album_items(event, ctx, offender.id)
+    if album and await album_removed(ctx, album):
+        # The rest of an album whose other part was removed as an ad: the same post, removed
+        # too (no new offence); its photos were left up, the ad's pictures with them.
+        assert event.message_id is not None
+        await mark_removed(ctx.session, ctx.group.id, event.message_id, offender.id, event.at)
+        delete = DeleteMessage(chat_id=event.chat.id, message_id=event.message_id)
+        return [delete, Halt(reason="adfilter: the rest of a removed album")]
     if not (words_of(event) or event.urls or event.has_photo or event.forwarded_from_chat):
         return []
     if event.kind is EventKind.EDITED_MESSAGE and await _ruled_on(event, ctx, conf):
@@ -180,7 +190,7 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
         return []
     # A flood is cleaned up whole: the earlier copies in this group go with the one that
     # crossed the limit (they were only let through while they might still be chat).
-    return await _enforce(event, ctx, conf, decision, offender, earlier_copies=copies)
+    return await _enforce(event, ctx, conf, decision, offender, earlier_copies=copies + album)
 
 
 async def _ruled_on(event: Event, ctx: Context, conf: AdFilterSettings) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from hashlib import blake2b
 
 from sqlalchemy import ForeignKey, Index, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -93,6 +94,30 @@ async def record_post(
         wave_senders=len(senders),
         wave_groups=len({r.group_id for r in crossed} | {post.group_id}),
     )
+
+
+def album_print(album_id: str) -> str:
+    """The fingerprint an album's items are remembered under (an album is one post in parts)."""
+    return blake2b(f"album:{album_id}".encode(), digest_size=16).hexdigest()
+
+
+async def record_album_item(session: AsyncSession, post: RecentPost) -> tuple[str, ...]:
+    """Store one item of an album (`post.fingerprint` from `album_print`) and return the
+    message ids of the album's items its sender posted in the group before it."""
+    rows = await session.scalars(
+        select(RecentPost.message_id)
+        .where(
+            RecentPost.fingerprint == post.fingerprint,
+            RecentPost.group_id == post.group_id,
+            RecentPost.platform == post.platform,
+            RecentPost.user_id == post.user_id,
+            RecentPost.message_id != post.message_id,  # a replayed update is the same item
+        )
+        .order_by(RecentPost.id)
+    )
+    earlier = tuple(rows)
+    session.add(post)
+    return earlier
 
 
 # The leader forgets posts older than a day (`bot.retention.Pruner`).

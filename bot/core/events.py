@@ -70,7 +70,8 @@ class Event(_Frozen):
     `shared_text` holds the words a message carries outside its text and caption: a poll's
     question and options, a shared contact's name and number, a venue's name and address. Ads
     come in these shapes too; it is kept apart from `text` so a poll asking "签到?" checks
-    nobody in.
+    nobody in. `album_id` is shared by the messages of one album (photos or videos sent
+    together, arriving one by one, the caption on one of them).
     `migrate_from_chat_id` is set on the first message of a group upgraded to a supergroup;
     `requester_chat_id` (JOIN_REQUEST) is the private chat the platform opened to the requester.
     `from_linked_channel` marks a post the platform copied in from the channel the group is the
@@ -108,6 +109,7 @@ class Event(_Frozen):
     photo_file_id: str | None = None
     photo_codes: tuple[str, ...] = ()
     shared_text: str | None = None
+    album_id: str | None = None
     forwarded_from_chat: Chat | None = None
     from_linked_channel: bool = False
     reply_from_linked_channel: bool = False

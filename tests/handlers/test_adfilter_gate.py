@@ -615,3 +615,28 @@ async def test_polls_contacts_and_venues_are_judged_by_their_words(bot, fake_tel
         "客服小美\n+8613812345678",
         "日赚500 兼职 联系客服 13812345678\n澳门",
     ]
+
+
+async def test_an_album_whose_caption_is_an_ad_is_removed_whole(bot, fake_telegram):
+    # An album arrives as one message per photo or video, the caption on the first: only that
+    # one was removed, and the ad's pictures stayed up under the warning.
+    def item(sender: dict, album: str, n: int, caption: str | None = None) -> dict:
+        media = {"photo": [{"file_id": f"{album}-{n}", "file_unique_id": f"u{album}{n}",
+                            "width": 800, "height": 800}]}
+        if n == 3:
+            media = {"video": {"file_id": f"{album}-{n}", "file_unique_id": f"u{album}{n}",
+                               "width": 640, "height": 360, "duration": 9}}
+        extra = {"caption": caption} if caption else {}
+        return message(None, sender=sender, media_group_id=album, **media, **extra)
+
+    ad = [item(ALICE, "13579", 1, AD), item(ALICE, "13579", 2), item(ALICE, "13579", 3)]
+    holiday = [item(user(333, "Bob"), "24680", n, "海边度假 🏖" if n == 1 else None)
+               for n in (1, 2)]
+    for part in (*ad, *holiday):
+        await bot.post_update(make_update("message", part))
+    await fake_telegram.wait_for("deleteMessage", 3)
+    await eventually(lambda: quiet(bot))
+    deleted = [b["message_id"] for b in fake_telegram.called("deleteMessage")]
+    assert deleted == [part["message_id"] for part in ad]
+    assert [d.action for d in await decisions(bot)] == ["delete"]  # one ad, one offence
+    assert len(group_texts(fake_telegram)) == 1

@@ -252,6 +252,7 @@ def _message(update_id: int, msg: dict, edited: bool, me: User | None) -> Event:
         args=args,
         urls=_urls(text or "", entities or ()),
         shared_text=_shared_text(msg),
+        album_id=str(msg["media_group_id"]) if msg.get("media_group_id") else None,
         has_photo=bool(msg.get("photo")) or _image_file(msg) is not None,
         photo_file_id=_largest_photo(msg.get("photo")) or _image_file(msg),
         forwarded_from_chat=_forward_chat(msg),
