@@ -152,7 +152,8 @@ async def spam_command(event: Event, ctx: Context) -> list[Action]:
         # Acted on already (a second operator's /spam, the filter, reports): one message is
         # one offence, so the member does not climb the ladder twice for it.
         return _reply(event, ctx.t("moderation.spam_learned", id=done.id))
-    text = event.reply_to_text or ""
+    # A poll or a contact card carries its words apart from any text: they are what is learned.
+    text = event.reply_to_text or event.reply_to_shared_text or ""
     conf = adfilter_settings(ctx.group)
     who = display(event.user) if event.user else "operator"
     ruling = Decision(
@@ -224,7 +225,7 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
         conf,
         offender=target_user,
         message_id=message_id,
-        text=event.reply_to_text or "",
+        text=event.reply_to_text or event.reply_to_shared_text or "",
         decision=ruling,
         source="report",
         step=report_step(

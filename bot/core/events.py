@@ -109,6 +109,7 @@ class Event(_Frozen):
     photo_file_id: str | None = None
     photo_codes: tuple[str, ...] = ()
     shared_text: str | None = None
+    reply_to_shared_text: str | None = None  # `shared_text` of the replied-to message
     album_id: str | None = None
     forwarded_from_chat: Chat | None = None
     from_linked_channel: bool = False

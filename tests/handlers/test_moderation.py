@@ -147,6 +147,37 @@ async def test_operator_spam_mark_deletes_learns_and_escalates(bot, fake_telegra
     assert "classifier" in {v["name"] for v in latest.verdicts if v["spam"]}
 
 
+async def test_a_poll_marked_spam_is_learned_by_its_words(bot, fake_telegram):
+    # Regression: /spam on a poll (or a contact card) stored and learned an empty text, since
+    # such a message has no text or caption: the same pitch as a poll came back unseen.
+    def as_poll(question: str, sender: dict) -> dict:
+        options = [{"text": text, "voter_count": 0} for text in ("yes", "no")]
+        return message(None, sender=sender, poll={
+            "id": "5012345678901234567", "question": question, "options": options,
+            "total_voter_count": 0, "is_closed": False, "is_anonymous": True,
+            "type": "regular", "allows_multiple_answers": False})
+
+    candles = "Selling handmade candles, great prices, message for the catalogue"
+    soaps = "Selling handmade soaps, great prices, message for the catalogue"
+    for _ in range(3):  # Bob is an established member, judged by the normal rules
+        await bot.post_update(make_message_update("hello all", sender=BOB))
+    target = as_poll(candles, BOB)
+    await post_and_settle(bot, make_update("message", target))
+    assert fake_telegram.called("deleteMessage") == []
+    await bot.post_update(make_message_update("/spam", sender=OPERATOR, reply_to_message=target))
+    await fake_telegram.wait_for("deleteMessage")
+    await eventually(lambda: quiet(bot))
+    (decision,) = await decisions(bot)
+    assert decision.text == f"{candles}\nyes\nno"
+    for _ in range(3):
+        await bot.post_update(make_message_update("hello all", sender=CAROL))
+    await bot.post_update(make_update("message", as_poll(soaps, CAROL)))
+    await fake_telegram.wait_for("deleteMessage", 2)
+    await eventually(lambda: quiet(bot))
+    latest = (await decisions(bot))[-1]
+    assert (latest.source, latest.user_id) == ("filter", str(CAROL["id"]))
+
+
 async def test_a_message_marked_spam_twice_is_one_offence(bot, fake_telegram):
     for _ in range(3):
         await bot.post_update(make_message_update("hello all", sender=BOB))
