@@ -240,6 +240,7 @@ def _message(update_id: int, msg: dict, edited: bool, me: User | None) -> Event:
     )
     if bot_command:
         command, args = split_command(text, me.username if me else None)
+    photo_file_id = _largest_photo(msg.get("photo")) or _image_file(msg)
     reply = msg.get("reply_to_message") or {}
     if "forum_topic_created" in reply:
         # In a forum every message sent in a topic carries the topic's opening service message
@@ -253,8 +254,8 @@ def _message(update_id: int, msg: dict, edited: bool, me: User | None) -> Event:
         urls=_urls(text or "", entities or ()),
         shared_text=_shared_text(msg),
         album_id=str(msg["media_group_id"]) if msg.get("media_group_id") else None,
-        has_photo=bool(msg.get("photo")) or _image_file(msg) is not None,
-        photo_file_id=_largest_photo(msg.get("photo")) or _image_file(msg),
+        has_photo=bool(msg.get("photo")) or photo_file_id is not None,
+        photo_file_id=photo_file_id,
         forwarded_from_chat=_forward_chat(msg),
         from_linked_channel=bool(msg.get("is_automatic_forward")),
         reply_from_linked_channel=bool(reply.get("is_automatic_forward")),
