@@ -13,7 +13,7 @@ import structlog
 from fastapi import FastAPI
 
 from bot.db.engine import create_engine, create_sessionmaker, is_sqlite
-from bot.db.migrate import SCHEMA_ADVICE, schema_state
+from bot.db.migrate import SCHEMA_ADVICE, database_schema
 from bot.dispatch import Dispatcher
 from bot.groups import activity
 from bot.groups.sync import GroupSync
@@ -229,8 +229,7 @@ async def stop_runtime(runtime: Runtime) -> None:
 async def _check_schema(runtime: Runtime) -> None:
     # Served anyway, as with a database that is down: /readyz stays 503 until it is migrated.
     try:
-        async with runtime.engine.connect() as conn:
-            state = await conn.run_sync(schema_state)
+        state = await database_schema(runtime.engine)
     except Exception as exc:
         log.warning("schema.unknown", error=type(exc).__name__)
         return

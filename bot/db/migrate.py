@@ -10,6 +10,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 import migrations
 
@@ -33,6 +34,12 @@ SCHEMA_ADVICE = {
     "behind": "behind this version: run `qunbot migrate` (or serve --migrate)",
     "ahead": "migrated by a newer version: deploy that version",
 }
+
+
+async def database_schema(engine: AsyncEngine) -> str:
+    """`schema_state` of the database behind `engine` (readiness, and the start's warning)."""
+    async with engine.connect() as connection:
+        return await connection.run_sync(schema_state)
 
 
 def schema_state(connection: Connection) -> str:

@@ -10,18 +10,13 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select
 
-from bot.db.migrate import SCHEMA_ADVICE, schema_state
+from bot.db.migrate import SCHEMA_ADVICE, database_schema
 from bot.db.models import InboxUpdate, OutboxAction
 from bot.web.state import Runtime
 
 log = structlog.get_logger(__name__)
 router = APIRouter()
 READINESS_TIMEOUT = 3.0
-
-
-async def _ping(runtime: Runtime) -> str:
-    async with runtime.engine.connect() as conn:
-        return await conn.run_sync(schema_state)
 
 
 @router.get("/healthz")
@@ -34,7 +29,7 @@ async def readyz(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
     try:
         # Bounded: a probe that hangs on a pool waiting for a dead database is no answer.
-        schema = await asyncio.wait_for(_ping(runtime), READINESS_TIMEOUT)
+        schema = await asyncio.wait_for(database_schema(runtime.engine), READINESS_TIMEOUT)
     except Exception as exc:
         return JSONResponse({"ok": False, "database": type(exc).__name__}, status_code=503)
     if schema != "current":
