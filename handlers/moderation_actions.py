@@ -4,6 +4,7 @@ message by the ladder, undo a decision, explain one. Returns actions; writes onl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import structlog
@@ -74,12 +75,13 @@ async def punish(
     text: str,
     decision: Decision,
     source: str,
-    step: Step | None = None,
+    step_of: Callable[[int, tuple[Step, ...]], Step] = step_for,
     shadow: bool | None = None,
 ) -> tuple[ModerationDecision, list[Action]]:
     """Record a decision on a member's message and return what to do about it.
 
-    The step comes from the member's counted offences unless given (reports always mute).
+    The step is `step_of` the member's counted offences and the group's ladder (members'
+    reports read it as `report_step`).
     In shadow mode the decision is stored and logged, and nothing is done. The offender may be
     a channel a member posted as: it has offences of its own, and past a warning it is banned
     from posting in the group, since a channel cannot be muted.
@@ -88,10 +90,9 @@ async def punish(
     shadow = conf.shadow if shadow is None else shadow
     lang = language_of(ctx, offender)
     since = ctx.now - timedelta(days=conf.offence_days)
-    if step is None:
-        step = step_for(
-            await count_offences(ctx.session, ctx.group.id, offender.id, since), conf.ladder
-        )
+    step = step_of(
+        await count_offences(ctx.session, ctx.group.id, offender.id, since), conf.ladder
+    )
     channel = isinstance(offender, Chat)
     done = BAN_CHAT if channel and step != "delete" else step
     row = await record_decision(

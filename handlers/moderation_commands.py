@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from bot.core.actions import Action, SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, User
@@ -20,7 +18,6 @@ from handlers.moderation_rights import is_exempt
 from handlers.moderation_store import (
     ModerationDecision,
     add_report,
-    count_offences,
     decision_for_bot_message,
     decision_for_message,
     decision_in_group,
@@ -228,11 +225,7 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
         text=event.reply_to_text or event.reply_to_shared_text or "",
         decision=ruling,
         source="report",
-        step=report_step(
-            await count_offences(ctx.session, ctx.group.id, target_user.id,
-                                 ctx.now - timedelta(days=conf.offence_days)),
-            conf.ladder,
-        ),
+        step_of=report_step,
     )
     if row.shadow:
         # Nothing is done in shadow mode, but the reporter still hears the report counted.
