@@ -54,6 +54,15 @@ async def decisions(bot) -> list[ModerationDecision]:
     return await db(bot, lambda s: list(s.scalars(query)))
 
 
+async def muted_for_a_second_ad(bot, fake_telegram) -> ModerationDecision:
+    """Alice posts the ad twice: deleted, then muted; the mute's decision."""
+    await bot.post_update(make_message_update(AD, sender=ALICE))
+    await bot.post_update(make_message_update(AD, sender=ALICE))
+    await fake_telegram.wait_for("restrictChatMember")
+    await eventually(lambda: quiet(bot))
+    return (await decisions(bot))[1]
+
+
 async def outbox(bot) -> list[OutboxAction]:
     return await db(bot, lambda s: list(s.scalars(select(OutboxAction).order_by(OutboxAction.id))))
 
@@ -305,11 +314,7 @@ async def test_an_appeal_reaches_operators_who_restore_the_member(bot, fake_tele
 
 
 async def test_an_appeal_does_not_post_the_removed_ad_back_into_the_group(bot, fake_telegram):
-    await bot.post_update(make_message_update(AD, sender=ALICE))
-    await bot.post_update(make_message_update(AD, sender=ALICE))
-    await fake_telegram.wait_for("restrictChatMember")
-    await eventually(lambda: quiet(bot))
-    mute = (await decisions(bot))[1]
+    mute = await muted_for_a_second_ad(bot, fake_telegram)
     await post_and_settle(
         bot, make_callback_update(f"adf:appeal:{mute.id}", sender=ALICE, chat_id=MEMBER_ID)
     )
@@ -322,11 +327,7 @@ async def test_an_appeal_does_not_post_the_removed_ad_back_into_the_group(bot, f
 
 
 async def test_an_appeal_against_a_decision_already_undone_says_so(bot, fake_telegram):
-    await bot.post_update(make_message_update(AD, sender=ALICE))
-    await bot.post_update(make_message_update(AD, sender=ALICE))
-    await fake_telegram.wait_for("restrictChatMember")
-    await eventually(lambda: quiet(bot))
-    mute = (await decisions(bot))[1]
+    mute = await muted_for_a_second_ad(bot, fake_telegram)
     await post_and_settle(bot, make_message_update(f"/undo {mute.id}", sender=OPERATOR))
     posted = len(sent_to(fake_telegram, GROUP_ID))
     await post_and_settle(
@@ -343,11 +344,7 @@ async def test_an_appeal_pressed_while_an_operator_restores_hears_the_restore(bo
     # read the decision while an operator's restore was committing, found it standing, and was
     # left pending on a restored decision: the member never heard the outcome. The appeal now
     # waits for the restore and says it is undone.
-    await bot.post_update(make_message_update(AD, sender=ALICE))
-    await bot.post_update(make_message_update(AD, sender=ALICE))
-    await fake_telegram.wait_for("restrictChatMember")
-    await eventually(lambda: quiet(bot))
-    mute = (await decisions(bot))[1]
+    mute = await muted_for_a_second_ad(bot, fake_telegram)
     posted = len(sent_to(fake_telegram, GROUP_ID))
     engine = create_engine(PG_URL)
     try:
@@ -376,11 +373,7 @@ async def test_an_appeal_pressed_while_an_operator_restores_hears_the_restore(bo
 async def test_an_appeal_rejected_after_a_restore_or_twice_tells_the_member_nothing_false(
     bot, fake_telegram
 ):
-    await bot.post_update(make_message_update(AD, sender=ALICE))
-    await bot.post_update(make_message_update(AD, sender=ALICE))
-    await fake_telegram.wait_for("restrictChatMember")
-    await eventually(lambda: quiet(bot))
-    mute = (await decisions(bot))[1]
+    mute = await muted_for_a_second_ad(bot, fake_telegram)
     await post_and_settle(
         bot, make_callback_update(f"adf:appeal:{mute.id}", sender=ALICE, chat_id=MEMBER_ID)
     )
@@ -411,11 +404,7 @@ async def test_an_appeal_granted_by_undo_in_chat_is_told_to_the_member(bot, fake
     # Operators answer an appeal card with /undo <id> as often as with its Restore button: the
     # member was restored without a word and the appeal stayed pending, so a Reject pressed on
     # the card later was taken as if nothing had been decided.
-    await bot.post_update(make_message_update(AD, sender=ALICE))
-    await bot.post_update(make_message_update(AD, sender=ALICE))
-    await fake_telegram.wait_for("restrictChatMember")
-    await eventually(lambda: quiet(bot))
-    mute = (await decisions(bot))[1]
+    mute = await muted_for_a_second_ad(bot, fake_telegram)
     await post_and_settle(
         bot, make_callback_update(f"adf:appeal:{mute.id}", sender=ALICE, chat_id=MEMBER_ID)
     )

@@ -114,6 +114,14 @@ async def timeout_fires(bot, fake_telegram, join: dict) -> None:
     assert pending.status == "expired"
 
 
+async def deadline_passed(bot) -> None:
+    """The leader's deadline round, run once as if the newcomer's 120 s were over."""
+    later = datetime.now(UTC) + timedelta(seconds=121)
+    bot.runtime.verification_timeouts.clock = lambda: later
+    await bot.runtime.verification_timeouts.run_once()
+    await quiet(bot)
+
+
 async def test_timeout_removes_the_newcomer_and_deletes_join_and_challenge(bot, fake_telegram):
     await configure(bot, verification=VERIFY)
     join, _ = await challenge(bot, fake_telegram)
@@ -141,10 +149,7 @@ async def test_a_newcomer_who_leaves_before_answering_is_not_removed_later(bot, 
     (shown,) = await rows(bot, OutboxAction, OutboxAction.idempotency_key == key)
     assert {d["message_id"] for d in deleted} == {join["message"]["message_id"],
                                                    int(shown.result["message_id"])}
-    later = datetime.now(UTC) + timedelta(seconds=121)
-    bot.runtime.verification_timeouts.clock = lambda: later
-    await bot.runtime.verification_timeouts.run_once()
-    await quiet(bot)
+    await deadline_passed(bot)
     assert fake_telegram.called("banChatMember") == []
     assert fake_telegram.called("unbanChatMember") == []
 
@@ -214,10 +219,7 @@ async def test_turning_the_gate_off_lets_in_the_newcomers_it_still_holds(bot, fa
     assert unrestricted["user_id"] == 601 and unrestricted["permissions"]["can_send_messages"]
     (deleted,) = await fake_telegram.wait_for("deleteMessage", 1)
     assert deleted["message_id"] == int(sent.result["message_id"])
-    later = datetime.now(UTC) + timedelta(seconds=121)
-    bot.runtime.verification_timeouts.clock = lambda: later
-    await bot.runtime.verification_timeouts.run_once()
-    await quiet(bot)
+    await deadline_passed(bot)
     assert fake_telegram.called("banChatMember") == []
     (pending,) = await rows(bot, PendingVerification)
     assert pending.status == "released"
@@ -296,10 +298,7 @@ async def test_rejoining_before_the_first_deadline_is_not_removed_after_passing(
     await bot.post_update(make_callback_update(buttons(again)[0], sender=NEWBIE))
     await fake_telegram.wait_for("answerCallbackQuery", 1)
     await quiet(bot)
-    later = datetime.now(UTC) + timedelta(seconds=121)
-    bot.runtime.verification_timeouts.clock = lambda: later
-    await bot.runtime.verification_timeouts.run_once()
-    await quiet(bot)
+    await deadline_passed(bot)
     assert fake_telegram.called("banChatMember") == []
     first, second = await rows(bot, PendingVerification)
     assert (first.status, second.status) == ("left", "passed")
@@ -372,10 +371,7 @@ async def test_a_newcomer_an_admin_lets_in_by_hand_is_not_removed_at_the_deadlin
     assert deleted["message_id"] == int(shown.result["message_id"])
     greeting = (await fake_telegram.wait_for("sendMessage", 2))[1]
     assert '<a href="tg://user?id=601">Newbie</a>' in greeting["text"]
-    later = datetime.now(UTC) + timedelta(seconds=121)
-    bot.runtime.verification_timeouts.clock = lambda: later
-    await bot.runtime.verification_timeouts.run_once()
-    await quiet(bot)
+    await deadline_passed(bot)
     assert fake_telegram.called("banChatMember") == []
     (pending,) = await rows(bot, PendingVerification)
     assert pending.status == "released"
