@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint migrate bench clean
+.PHONY: run test lint migrate bench wording-model clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ migrate: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/outbox_pacing.py
+
+# After the starter corpus or the wording model's features change (a test says when).
+wording-model: $(STAMP)
+	$(BIN)/python -c "from handlers.adfilter.wording_file import build; build()"
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from handlers.adfilter import Decision, FilterConfig, MessageFeatures, classify  # noqa: E402
 from handlers.adfilter.corpus import Labelled, read_lines, split, starter_split, train  # noqa: E402
+from handlers.adfilter.wording import WordingModel  # noqa: E402
 
 TG_SPAM = ROOT / ".." / "shared" / "corpora" / "tg-spam"
 FOLDS = 5
@@ -41,9 +42,10 @@ def cv_errors(items: Labelled, config: FilterConfig, folds: int = FOLDS
     random.Random(1).shuffle(shuffled)  # the same folds as adfilter_eval's "cv on train"
     missed, flagged = [], []
     for k in range(folds):
-        model = train([x for i, x in enumerate(shuffled) if i % folds != k])
+        rest = [x for i, x in enumerate(shuffled) if i % folds != k]
+        model, wording = train(rest), WordingModel.train(rest)
         for text, is_spam in shuffled[k::folds]:
-            decision = classify(MessageFeatures(text=text), config, model)
+            decision = classify(MessageFeatures(text=text), config, model, wording=wording)
             if is_spam and not decision.spam:
                 missed.append((text, decision))
             elif decision.spam and not is_spam:

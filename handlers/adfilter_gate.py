@@ -154,6 +154,8 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
         features = replace(
             features, text=event.args, is_new_member=False, member_message_count=None
         )
+        # Nor the wording model: "add 每天 9:00 hi" is command syntax, which it never saw as chat.
+        config = config.model_copy(update={"second_opinion": False})
     elif (
         config.is_new(features)
         and isinstance(offender, User)

@@ -84,6 +84,11 @@ _SHAPES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"the same text in (?P<n>\d+) groups", "reason.groups"),
         (r"the same text (?P<n>\d+) times", "reason.repeated"),
         (r"not repeated", "reason.not_repeated"),
+        # the wording model's second opinion
+        (r"wording (?P<m>[+-][\d.]+) \+ (?P<w>[\d.]+) x score (?P<s>[\d.]+) = (?P<t>-?[\d.]+)"
+         r" >= (?P<th>[\d.]+)", "reason.wording_over"),
+        (r"wording (?P<m>[+-][\d.]+) \+ (?P<w>[\d.]+) x score (?P<s>[\d.]+) = (?P<t>-?[\d.]+)"
+         r" < (?P<th>[\d.]+)", "reason.wording_under"),
         # how the pipeline weighed the rest, and decisions people made
         (r"off", "reason.off"),
         (r"warns about scams \('(?P<w>.+)'\): weak rule evidence halved", "reason.warning"),
@@ -110,6 +115,7 @@ define(
         "reason.check.new_member": {"zh": "新成员", "en": "new_member"},
         "reason.check.classifier": {"zh": "分类器", "en": "classifier"},
         "reason.check.repeats": {"zh": "重复内容", "en": "repeats"},
+        "reason.check.wording": {"zh": "措辞", "en": "wording"},
         "reason.check.qr": {"zh": "二维码", "en": "qr"},
         "reason.check.warning": {"zh": "防骗提醒", "en": "warning"},
         "reason.check.question": {"zh": "提问", "en": "question"},
@@ -260,6 +266,14 @@ define(
         "reason.repeated": {"zh": "同样的内容发了 {n} 次", "en": "the same text {n} times"},
         "reason.not_repeated": {"zh": "没有重复", "en": "not repeated"},
         "reason.off": {"zh": "已关闭", "en": "off"},
+        "reason.wording_over": {
+            "zh": "措辞评分 {m}，加 {w} × 综合分 {s} 得 {t}，达到 {th}",
+            "en": "wording {m} + {w} x score {s} = {t} >= {th}",
+        },
+        "reason.wording_under": {
+            "zh": "措辞评分 {m}，加 {w} × 综合分 {s} 得 {t}，不到 {th}",
+            "en": "wording {m} + {w} x score {s} = {t} < {th}",
+        },
         "reason.warning": {
             "zh": "在提醒防骗（「{w}」）：较弱的规则证据减半",
             "en": "warns about scams ('{w}'): weak rule evidence halved",

@@ -33,6 +33,8 @@ class FilterConfig(BaseModel):
     # weak word such as "加我" or "赚钱" (0.4) cannot back the classifier on its own.
     classifier_lean: float = Field(default=0.6, gt=0, le=1)
     rule_support: float = Field(default=0.45, gt=0, le=1)
+    # The wording model's second opinion (`wording.overrule`); off, the checks decide alone.
+    second_opinion: bool = True
 
     def is_new(self, message: MessageFeatures) -> bool:
         """True while the sender is inside the strict new-member window."""

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
+from handlers.adfilter import wording_file
 from handlers.adfilter.classifier import check_classifier
 from handlers.adfilter.config import FilterConfig
 from handlers.adfilter.contacts import check_contacts
@@ -16,8 +17,9 @@ from handlers.adfilter.keywords import WARNING_DAMPING, check_keywords, warns_ab
 from handlers.adfilter.links import check_links
 from handlers.adfilter.lookalikes import check_lookalikes
 from handlers.adfilter.model import Scorer, SpamModel
-from handlers.adfilter.normalize import normalize
+from handlers.adfilter.normalize import Normalized, normalize
 from handlers.adfilter.verdict import CLASSIFIER, Decision, Verdict, combine
+from handlers.adfilter.wording import WordingModel, overrule
 
 # Cheap, explainable rules first so verdict lists read from concrete evidence to opinion.
 # `classify` reads the contacts and keywords verdicts by position (1 and 2).
@@ -53,27 +55,52 @@ def shared_model() -> SpamModel:
     return train(starter_corpus())
 
 
+@cache
+def shared_wording() -> WordingModel:
+    """The shipped wording model, trained on the starter corpus (read-only)."""
+    return wording_file.load()
+
+
 def warm_up() -> None:
-    """Build the starter model (about a second) and load OpenCC and the keyword automata, so
+    """Build the starter models (a few seconds) and load OpenCC and the keyword automata, so
     the first message after a start does not wait for them."""
     classify(MessageFeatures(text="预热 warm-up 加微信 https://example.com"))
+    shared_wording()
 
 
 def classify(message: MessageFeatures, config: FilterConfig | None = None,
-             model: Scorer | None = None, extra: Iterable[Verdict] = ()) -> Decision:
+             model: Scorer | None = None, extra: Iterable[Verdict] = (),
+             wording: WordingModel | None = None) -> Decision:
     """Judge one message with every check and return the decision with all verdicts.
 
     `config` is the group's filter profile (defaults when None); `model` the group's spam model
     (the shared starter model when None). `extra` carries verdicts computed elsewhere, such as
     the QR-code check that runs in a worker thread, so they weigh into the same decision.
+    `wording` is the second opinion's model (`wording.overrule`; the starter one when None).
     """
     config = config or _DEFAULT_CONFIG
     if not config.enabled:
         return Decision(spam=False, score=0.0, verdicts=(Verdict("filter", False, 0.0, "off"),))
     norm = normalize(message.text)
+    # A short reply to another member ("看私信", "扫码了", "check your inbox") is conversation:
+    # like a question, only conclusive rules decide it, and its few words are no wording to
+    # judge.
+    short_reply = message.is_reply and len(norm.compact) < SHORT_REPLY_CHARS
+    decision = _checked(message, norm, config, model or shared_model(), extra, short_reply)
+    # The new-member window has strict rules of its own, with their own measured exceptions
+    # (a newcomer's "Hi everyone, I'm new here"); the second opinion was chosen on members'
+    # messages and leaves newcomers to them.
+    if short_reply or not config.second_opinion or config.is_new(message):
+        return decision
+    return overrule(decision, norm, wording or shared_wording())
+
+
+def _checked(message: MessageFeatures, norm: Normalized, config: FilterConfig, model: Scorer,
+             extra: Iterable[Verdict], short_reply: bool) -> Decision:
+    """The checks' decision, before the wording model's second opinion."""
     verdicts = [check(message, norm, config) for check in CHECKS]
     verdicts.extend(extra)
-    opinion = check_classifier(message, norm, config, model or shared_model())
+    opinion = check_classifier(message, norm, config, model)
     if (opinion.spam and opinion.score < config.classifier_threshold
             and not any(v.score for v in verdicts)):
         # Only the lower new-member threshold called it spam, and no rule found anything (no
@@ -90,9 +117,6 @@ def classify(message: MessageFeatures, config: FilterConfig | None = None,
         verdicts.append(Verdict("warning", False, 0.0,
                                 f"warns about scams ('{warning}'): weak rule evidence halved"))
         return combine(tuple(verdicts), config.spam_threshold)
-    # A short reply to another member ("看私信", "扫码了", "check your inbox") is conversation:
-    # like a question, only conclusive rules decide it.
-    short_reply = message.is_reply and len(norm.compact) < SHORT_REPLY_CHARS
     if short_reply or QUESTION_END.search(norm.plain[-8:]):  # the pattern is end-anchored
         # An operator's phrase scores exactly 1.0 and stays conclusive; built-in ones stay < 1.
         verdicts = [v._replace(spam=False) if v.spam and (

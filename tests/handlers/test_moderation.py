@@ -127,8 +127,9 @@ async def test_notspam_replying_to_the_warning_undoes_it(bot, fake_telegram):
 
 
 async def test_operator_spam_mark_deletes_learns_and_escalates(bot, fake_telegram):
-    candles = "Selling handmade candles, great prices, message for the catalogue"
-    soaps = "Selling handmade soaps, great prices, message for the catalogue"
+    # A pitch the filter lets through on its own, and its twin.
+    candles = "Our bakery does birthday cakes now, order two days ahead, ask me for the menu"
+    soaps = "Our bakery does wedding cakes now, order two days ahead, ask me for the menu"
     for _ in range(3):  # Bob is an established member, judged by the normal rules
         await bot.post_update(make_message_update("hello all", sender=BOB))
     target = message(candles, sender=BOB)
@@ -166,8 +167,9 @@ async def test_a_poll_marked_spam_is_learned_by_its_words(bot, fake_telegram):
             "total_voter_count": 0, "is_closed": False, "is_anonymous": True,
             "type": "regular", "allows_multiple_answers": False})
 
-    candles = "Selling handmade candles, great prices, message for the catalogue"
-    soaps = "Selling handmade soaps, great prices, message for the catalogue"
+    # A pitch the filter lets through on its own, and its twin.
+    candles = "Our bakery does birthday cakes now, order two days ahead, ask me for the menu"
+    soaps = "Our bakery does wedding cakes now, order two days ahead, ask me for the menu"
     for _ in range(3):  # Bob is an established member, judged by the normal rules
         await bot.post_update(make_message_update("hello all", sender=BOB))
     target = as_poll(candles, BOB)

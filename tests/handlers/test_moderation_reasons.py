@@ -26,6 +26,9 @@ SAMPLES = [
     ("看看 https://example.org/a", NEW), ("看看 https://example.org/a", OLD),
     ("bot https://t.me/some_bot", OLD), ("短链 https://bit.ly/3xYz", OLD),
     ("Здpaвcтвyйтe, пpoфиль", OLD), ("Здpaвcтвyйтe друзья", OLD), ("这个靠谱吗？", OLD),
+    # the wording model's second opinion, for and against
+    ("hey there, I'm kind of shy in big groups, mind if I message you privately?", OLD),
+    ("we're hiring a part-time barista at our cafe, $18/hour, drop by with your resume", OLD),
 ]
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.adfilter_eval import score
+from bench.adfilter_eval import score, train_both
 from handlers.adfilter import FilterConfig, MessageFeatures, SpamModel, classify, starter_model
 from handlers.adfilter.corpus import (
     read_lines,
@@ -105,23 +105,26 @@ def test_equally_strong_features_at_the_cut_are_all_kept_whatever_their_order():
 
 def held_out_scores(train_set, test_set):
     # The evaluation script's own scoring, so the floors here and its printed figures agree.
-    r = score(test_set, train(train_set), FilterConfig())
+    r = score(test_set, train_both(train_set), FilterConfig())
     return r["precision"], r["recall"], (r["tp"], r["fp"], r["fn"])
 
 
 def test_model_meets_a_floor_on_the_held_out_starter_split():
-    # Floors a little under the measured 0.983 / 0.886 (eight batches), so a regression fails
-    # here. Batches 7 and 8 (soft openers, short lures, reply-style ads) are the hardest yet.
+    # Floors a little under the measured 0.983 / 0.930 (eight batches, with the wording model's
+    # second opinion; 0.886 without), so a regression fails here. Batches 7 and 8 (soft
+    # openers, short lures, reply-style ads) are the hardest yet.
     precision, recall, counts = held_out_scores(*starter_split())
     assert precision >= 0.978, counts
-    assert recall >= 0.875, counts
+    assert recall >= 0.92, counts
 
 
 @pytest.mark.skipif(not TG_SPAM.is_dir(), reason="shared tg-spam corpus not checked out")
 def test_model_meets_a_floor_on_the_held_out_tg_spam_split():
     items = [(t, True) for t in read_lines(TG_SPAM / "spam-samples.txt")]
     items += [(t, False) for t in read_lines(TG_SPAM / "ham-samples.txt")]
-    precision, recall, counts = held_out_scores(*split(items))  # measured 0.981 / 0.981
+    # measured 0.980 / 0.962 (0.981 / 0.981 without the second opinion: its model, trained on
+    # these 430 messages only, overrules one more ad)
+    precision, recall, counts = held_out_scores(*split(items))
     assert precision >= 0.97, counts
     assert recall >= 0.96, counts
 

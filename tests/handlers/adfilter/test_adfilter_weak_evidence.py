@@ -94,11 +94,14 @@ def test_the_backing_rule_follows_the_group_config():
     # and their noisy-or stays under 0.9, so only the backing rule makes this promotion spam.
     message = MessageFeatures(text="Weekend workshop on investing, register now, only today",
                               member_message_count=REGULAR)
+    # The checks' own rule, so without the wording model's second opinion (which reads this
+    # promotion's wording as an ad whatever the rule says).
     leaning = FixedModel(0.65)
-    d = classify(message, model=leaning)
+    d = classify(message, FilterConfig(second_opinion=False), leaning)
     assert d.spam and d.score < 0.9 and not any(v.spam for v in d.verdicts), d.explain()
-    assert not classify(message, FilterConfig(classifier_lean=0.95), leaning).spam
-    assert not classify(message, FilterConfig(rule_support=0.8), leaning).spam
+    for config in (FilterConfig(classifier_lean=0.95, second_opinion=False),
+                   FilterConfig(rule_support=0.8, second_opinion=False)):
+        assert not classify(message, config, leaning).spam
 
 
 def test_a_warning_halves_the_rules_weak_evidence_but_not_conclusive_checks():
