@@ -156,6 +156,12 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
         )
         # Nor the wording model: "add 每天 9:00 hi" is command syntax, which it never saw as chat.
         config = config.model_copy(update={"second_opinion": False})
+    elif event.bot_command:
+        # A command to another bot (not one of ours, or addressed "@other_bot"): that bot's
+        # name is no handle promoted to the group, and its words are that bot's input.
+        head = BARE_COMMAND.match(event.text or "")
+        rest = (event.text or "")[head.end():] if head else words_of(event)
+        features = replace(features, text=rest, to_other_bot=True)
     elif (
         config.is_new(features)
         and isinstance(offender, User)

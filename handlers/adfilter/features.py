@@ -15,6 +15,8 @@ class MessageFeatures:
     before this one (not commands, not ads removed; None when unknown); `is_new_member` lets
     the caller force the new-member rules, e.g. for someone who joined minutes ago.
     `is_reply`: the message answers another member's message (a short answer is conversation).
+    `to_other_bot`: the message is a command to another bot in the group ("/play 晴天" to a music
+    bot), with the command itself left out of `text`.
     Operators and admins should be exempted by the caller.
     """
 
@@ -26,3 +28,4 @@ class MessageFeatures:
     member_message_count: int | None = None
     is_new_member: bool = False
     is_reply: bool = False  # answers another member's message
+    to_other_bot: bool = False  # a command to another bot: that bot's input, not chat

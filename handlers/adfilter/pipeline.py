@@ -84,13 +84,14 @@ def classify(message: MessageFeatures, config: FilterConfig | None = None,
     norm = normalize(message.text)
     # A short reply to another member ("看私信", "扫码了", "check your inbox") is conversation:
     # like a question, only conclusive rules decide it, and its few words are no wording to
-    # judge.
+    # judge; nor is a command to another bot, which is that bot's syntax.
     short_reply = message.is_reply and len(norm.compact) < SHORT_REPLY_CHARS
     decision = _checked(message, norm, config, model or shared_model(), extra, short_reply)
     # The new-member window has strict rules of its own, with their own measured exceptions
     # (a newcomer's "Hi everyone, I'm new here"); the second opinion was chosen on members'
     # messages and leaves newcomers to them.
-    if short_reply or not config.second_opinion or config.is_new(message):
+    if (short_reply or message.to_other_bot or not config.second_opinion
+            or config.is_new(message)):
         return decision
     return overrule(decision, norm, wording or shared_wording())
 
@@ -110,20 +111,27 @@ def _checked(message: MessageFeatures, norm: Normalized, config: FilterConfig, m
         # split: 42 -> 27 false alarms for 31 more missed ads; established members unchanged.
         opinion = opinion._replace(spam=False, details=f"{opinion.details}, but no rule agrees")
     verdicts.insert(len(CHECKS), opinion)
+    # A command to another bot ("/play 周杰伦 晴天" to a music bot) is that bot's input in the
+    # bot's own terse syntax, which the model, trained on chat, reads as an ad (0.93): like a
+    # short reply, only conclusive rules decide it, with or without a warning in it.
+    command = message.to_other_bot
     # Only a message some rule found something in can need damping: most chat skips the scan.
-    if (verdicts[1].score or verdicts[2].score) and (warning := warns_about_scams(norm)):
+    if not command and (verdicts[1].score or verdicts[2].score) and (
+            warning := warns_about_scams(norm)):
         verdicts = [v._replace(score=round(v.score * WARNING_DAMPING, 4))
                     if v.name in DAMPED and not v.spam else v for v in verdicts]
         verdicts.append(Verdict("warning", False, 0.0,
                                 f"warns about scams ('{warning}'): weak rule evidence halved"))
         return combine(tuple(verdicts), config.spam_threshold)
-    if short_reply or QUESTION_END.search(norm.plain[-8:]):  # the pattern is end-anchored
+    rules_only = command or short_reply
+    if rules_only or QUESTION_END.search(norm.plain[-8:]):  # the pattern is end-anchored
         # An operator's phrase scores exactly 1.0 and stays conclusive; built-in ones stay < 1.
         verdicts = [v._replace(spam=False) if v.spam and (
-            (v.name == CLASSIFIER and (short_reply or v.score < QUESTION_CLASSIFIER_THRESHOLD))
+            (v.name == CLASSIFIER and (rules_only or v.score < QUESTION_CLASSIFIER_THRESHOLD))
             or (v.name == "keywords" and v.score < 1.0)) else v
             for v in verdicts]
-        why = "a short reply" if short_reply else "asks a question"
+        why = ("a command to another bot" if command else "a short reply" if short_reply
+               else "asks a question")
         verdicts.append(Verdict("question", False, 0.0, f"{why}: only conclusive rules decide"))
         return combine(tuple(verdicts), QUESTION_ONLY_CONCLUSIVE)
     return combine(tuple(verdicts), config.spam_threshold, config.classifier_lean,

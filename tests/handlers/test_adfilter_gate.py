@@ -278,6 +278,22 @@ async def test_our_command_addressed_to_the_bot_with_its_words_is_not_an_ad(bot,
     await fake_telegram.wait_for("deleteMessage", 1)
 
 
+async def test_commands_to_another_bot_are_decided_by_conclusive_rules_only(bot, fake_telegram):
+    # In a group with a music bot, "/play 周杰伦 晴天" read to the classifier as an ad (0.93)
+    # and was removed, its sender warned.
+    await fake_telegram.wait_for("getMe")  # the bot knows its @username
+    for text in ("/play 周杰伦 晴天", "/play@MusicBot 周杰伦 晴天"):
+        await bot.post_update(make_message_update(text, sender=ALICE))
+    await eventually(lambda: quiet(bot))
+    assert await decisions(bot) == []
+    assert fake_telegram.called("deleteMessage") == []
+    # A contact id behind another bot's command is still an ad.
+    ad = make_message_update("/start 加微信 abc123", sender=ALICE)
+    await bot.post_update(ad)
+    (deleted,) = await fake_telegram.wait_for("deleteMessage")
+    assert deleted["message_id"] == ad["message"]["message_id"]
+
+
 async def test_operator_keywords_and_allowed_links_shape_the_filter(bot, fake_telegram):
     await bot.post_update(make_message_update("/filter keyword add 代购", sender=OPERATOR))
     await bot.post_update(make_message_update("/filter allow example.org", sender=OPERATOR))
