@@ -5,8 +5,8 @@ sticker, a poll... Not a service notice (joins, leaves, pins, title changes), no
 a bot, nor one typed as a word (签到, 打卡, the group's own check-in words, 抢), not an edit,
 a button press or a member update (other event kinds), not a bot's own message, and not the
 linked channel's copy of its post. Ads the filter removes are halted before this router and
-recorded by the moderation code as removed (`bot.groups.activity`). The same messages make up
-each member's message count.
+recorded by the moderation code as removed (`bot.groups.activity`). The same messages, those
+with text or a caption, make up each member's message count (the ad filter's new-member window).
 """
 
 from __future__ import annotations
@@ -55,5 +55,13 @@ async def count_message(event: Event, ctx: Context) -> list[Action]:
     sender = channel or event.user
     # A channel's message is the channel's, not that of the placeholder account it came from.
     member = ctx.member if channel is None else None
-    activity.record(ctx.session, ctx.group.id, sender.id, event.message_id, event.at, member)
+    activity.record(
+        ctx.session,
+        ctx.group.id,
+        sender.id,
+        event.message_id,
+        event.at,
+        member,
+        worded=bool((event.text or "").strip()),
+    )
     return []

@@ -128,7 +128,8 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
         # The rest of an album whose other part was removed as an ad: the same post, removed
         # too (no new offence); its photos were left up, the ad's pictures with them.
         assert event.message_id is not None
-        await mark_removed(ctx.session, ctx.group.id, event.message_id, offender.id, event.at)
+        await mark_removed(ctx.session, ctx.group.id, event.message_id, offender.id, event.at,
+                           worded=bool(event.text))
         delete = DeleteMessage(chat_id=event.chat.id, message_id=event.message_id)
         return [delete, Halt(reason="adfilter: the rest of a removed album")]
     if not (words_of(event) or event.urls or event.has_photo or event.forwarded_from_chat):

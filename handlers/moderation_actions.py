@@ -128,8 +128,12 @@ async def punish(
     if message_id:
         actions.append(DeleteMessage(chat_id=chat, message_id=message_id))
         # An ad is a figure of its own in the digest, not one of the members' messages.
-        posted = event.at if event.message_id == message_id else ctx.now
-        await activity.mark_removed(ctx.session, ctx.group.id, message_id, offender.id, posted)
+        own = event.message_id == message_id
+        posted = event.at if own else ctx.now
+        worded = bool(event.text if own else event.reply_to_text)
+        await activity.mark_removed(
+            ctx.session, ctx.group.id, message_id, offender.id, posted, worded=worded
+        )
     until = ctx.now + conf.mute_length
     length = format_duration(conf.mute_length, lang)
     if done == "mute":

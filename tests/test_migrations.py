@@ -135,7 +135,7 @@ async def test_0016_counts_the_members_messages_already_in_the_inbox(tmp_path):
     config = alembic_config(url)
     heads = ScriptDirectory.from_config(config).get_heads()
     assert "0016" in heads
-    for head in sorted(set(heads) - {"0016"}):
+    for head in sorted(set(heads) - {"0016", "0018"}):  # 0018 stands on 0016
         await asyncio.to_thread(upgrade, url, head)
     now = int(time.time())
     spam = make_message_update("加我微信 abc123", sender=user(804, "Spammer"), date=now)
@@ -191,3 +191,32 @@ async def test_0016_counts_the_members_messages_already_in_the_inbox(tmp_path):
     with closing(sqlite3.connect(path)) as db:
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
     assert "member_messages" not in tables and "inbox" in tables
+
+
+async def test_0018_keeps_the_messages_already_counted_in_their_senders_counts(tmp_path):
+    # Rows written before 0018 were all added to message_count: marked worded, a removal as an
+    # ad takes back what was counted rather than leaving the count one too high.
+    path = tmp_path / "worded.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    config = alembic_config(url)
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert "0018" in heads
+    for head in sorted(set(heads) - {"0018"}):
+        await asyncio.to_thread(upgrade, url, head)
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute(
+            "INSERT INTO groups (id, platform, chat_id, chat_type, settings, created_at,"
+            " updated_at) VALUES (1, 'telegram', '-100123', 'supergroup', '{}', :at, :at)",
+            {"at": "2026-11-24 10:00:00.000000"},
+        )
+        db.execute(
+            "INSERT INTO member_messages (id, group_id, user_id, message_id, at, removed)"
+            " VALUES (1, 1, '222', '500', '2026-11-24 10:00:00.000000', 0)"
+        )
+    await asyncio.to_thread(upgrade, url)
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("SELECT worded FROM member_messages").fetchall() == [(1,)]
+    await asyncio.to_thread(command.downgrade, config, "0018@-1")
+    with closing(sqlite3.connect(path)) as db:
+        columns = {row[1] for row in db.execute("PRAGMA table_info(member_messages)")}
+    assert "worded" not in columns and "removed" in columns

@@ -6,9 +6,11 @@ so these figures never read platform payloads. A message later removed as an ad 
 filter, an operator's /spam or members' reports) stays as a row marked `removed`: it is counted
 as an ad removed, not as a message, until an operator undoes the decision.
 
-Each member's `Member.message_count` (their ordinary messages ever, which decides how long the
-ad filter judges them as a newcomer) moves with these rows, here and nowhere else, so the two
-never tell different stories about the same messages.
+Each member's `Member.message_count` (their ordinary messages ever with words in them, text or
+a caption, which decides how long the ad filter judges them as a newcomer) moves with these
+rows, here and nowhere else, so the two never tell different stories about the same messages.
+A bare sticker, photo or video is a message in the figures but not in the count: a spammer
+could otherwise send three stickers and post as an established member.
 
 Rows older than `RETENTION` are pruned by the leader (`EXPIRY`); inbox rows go much sooner
 (`QUNBOT_RETENTION_DAYS`), which is why the figures are not counted from the inbox.
@@ -19,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, func, select
+from sqlalchemy import Boolean, ForeignKey, Index, String, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -47,6 +49,8 @@ class MemberMessage(Base):
     # When it was posted (the platform's time), so a backlog worked off late counts on its day.
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Whether it is in its sender's `Member.message_count` while not removed (see the module).
+    worded: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 EXPIRY = Expiry(MemberMessage, MemberMessage.at, RETENTION)
@@ -67,25 +71,39 @@ def record(
     message_id: str | None,
     at: datetime,
     member: Member | None,
+    *,
+    worded: bool = True,
 ) -> None:
     """Count one message a member posted; `member` is the sender's row, None when the sender
-    has none of their own (a channel a member posted as, behind a shared placeholder account)."""
+    has none of their own (a channel a member posted as, behind a shared placeholder account).
+    Only a `worded` one (text or a caption) adds to the member's message count."""
     session.add(
         MemberMessage(
-            group_id=group_id, user_id=user_id, message_id=message_id, at=at, removed=False
+            group_id=group_id,
+            user_id=user_id,
+            message_id=message_id,
+            at=at,
+            removed=False,
+            worded=worded,
         )
     )
-    if member is not None:
+    if member is not None and worded:
         member.message_count = (member.message_count or 0) + 1
 
 
 async def mark_removed(
-    session: AsyncSession, group_id: int, message_id: str, user_id: str, at: datetime
+    session: AsyncSession,
+    group_id: int,
+    message_id: str,
+    user_id: str,
+    at: datetime,
+    *,
+    worded: bool = True,
 ) -> None:
     """A message removed as an ad: counted as such from now on, and no longer as a message.
 
     One never counted (stopped before it was, or posted before counting began) is added as
-    removed at `at`.
+    removed at `at`; `worded` says whether an undo would give it back to the member's count.
     """
     rows = await _rows(session, group_id, message_id)
     if rows:
@@ -93,7 +111,12 @@ async def mark_removed(
         return
     session.add(
         MemberMessage(
-            group_id=group_id, user_id=user_id, message_id=message_id, at=at, removed=True
+            group_id=group_id,
+            user_id=user_id,
+            message_id=message_id,
+            at=at,
+            removed=True,
+            worded=worded,
         )
     )
 
@@ -117,6 +140,8 @@ async def _mark(session: AsyncSession, rows: list[MemberMessage], *, removed: bo
         if row.removed == removed:
             continue  # already so: its sender's count already says it
         row.removed = removed
+        if not row.worded:
+            continue  # never in its sender's count
         member = await session.scalar(
             select(Member).where(Member.group_id == row.group_id, Member.user_id == row.user_id)
         )

@@ -95,6 +95,37 @@ async def test_check_in_words_and_claims_do_not_take_a_newcomer_out_of_the_windo
     assert await day_tally(bot) == Tally(messages=0, ads_removed=1)
 
 
+async def test_bare_stickers_and_media_do_not_take_a_newcomer_out_of_the_window(
+    bot, fake_telegram
+):
+    # Three stickers made a spammer an established member, free to forward channel posts.
+    sticker = {"file_id": "st-1", "file_unique_id": "u1", "type": "regular", "width": 512,
+               "height": 512, "is_animated": False, "is_video": False}
+    video = {"file_id": "vid-1", "file_unique_id": "u2", "width": 640, "height": 360,
+             "duration": 3}
+    await post_all(
+        bot,
+        make_message_update(None, sender=BOB, sticker=sticker),
+        make_message_update(None, sender=BOB, sticker=sticker),
+        make_message_update(None, sender=BOB, video=video),
+        make_message_update(None, sender=BOB, video=video, caption=" "),
+    )
+    forward = forward_of_a_channel_post(BOB)
+    await bot.post_update(forward)
+    await fake_telegram.wait_for("deleteMessage")
+    await eventually(bot.settled)
+    assert deleted_ids(fake_telegram) == [forward["message"]["message_id"]]
+    assert await count_of(bot, BOB) == 0
+    # They are still the group's messages, in the digest's and /stats' figures.
+    assert await day_tally(bot) == Tally(messages=4, ads_removed=1)
+    await post_all(bot, make_message_update("/stats", sender=OPERATOR))
+    stats = fake_telegram.called("sendMessage")[-1]["text"]
+    assert "\n发言成员：1 人\n" in stats
+    # A caption is words: with one, the video counts.
+    await post_all(bot, make_message_update(None, sender=BOB, video=video, caption="周末露营"))
+    assert await count_of(bot, BOB) == 1
+
+
 async def test_ads_removed_do_not_take_a_newcomer_out_of_the_new_member_window(
     bot, fake_telegram
 ):
