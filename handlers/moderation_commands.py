@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.core.actions import Action, SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, User
@@ -34,6 +36,11 @@ REPORT_NOTICES = {
 }
 
 router = Router("moderation")
+
+# Telegram lets a bot delete a message for 48 hours after it was posted. Reports of an older one
+# would punish its sender while the evidence stays up for everyone to read, on a complaint that
+# may be about a conversation long over.
+DELETABLE_FOR = timedelta(hours=48)
 
 # Commands that act on a message or a member still act when replayed from a backlog after our
 # downtime (ANY_AGE), as the ad filter does: a report or an operator's /spam typed during an
@@ -179,7 +186,7 @@ async def spam_command(event: Event, ctx: Context) -> list[Action]:
 )
 async def report_command(event: Event, ctx: Context) -> list[Action]:
     """Count distinct reporters of a message; at the group's threshold, delete it and act on
-    its sender as `report_step` says."""
+    its sender as `report_step` says. A message too old to delete is reported, not acted on."""
     assert ctx.group is not None
     target_user, message_id = event.replied_sender, event.reply_to_message_id
     if target_user is None or message_id is None or event.user is None:
@@ -199,6 +206,10 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
     count = await add_report(
         ctx.session, ctx.group.id, message_id, target_user.id, reporter.id, ctx.now
     )
+    if event.reply_to_at is not None and ctx.now - event.reply_to_at > DELETABLE_FOR:
+        return _reply(
+            event, ctx.t("moderation.report_too_old"), delete_after_seconds=conf.warning_seconds
+        )
     ack = ctx.t("moderation.report_ack", count=count, threshold=conf.report_threshold)
     if count < conf.report_threshold:
         return _reply(event, ack, delete_after_seconds=conf.warning_seconds)

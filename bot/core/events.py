@@ -104,6 +104,7 @@ class Event(_Frozen):
     reply_to_message_id: str | None = None
     reply_to_user: User | None = None
     reply_to_text: str | None = None
+    reply_to_at: datetime | None = None  # when the replied-to message was posted
     urls: tuple[str, ...] = ()
     has_photo: bool = False
     photo_file_id: str | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -560,6 +561,31 @@ async def test_reports_by_three_members_delete_and_mute_and_notify(bot, fake_tel
     assert len(fake_telegram.called("restrictChatMember")) == 1
     reports = await db(bot, lambda s: list(s.scalars(select(ModerationReport))))
     assert len(reports) == 4
+
+
+async def test_reports_of_a_message_too_old_to_delete_are_recorded_and_punish_nothing(
+    bot, fake_telegram
+):
+    # Telegram lets a bot delete messages for 48 hours: three reports of a 49-hour-old message
+    # muted Alice while the message stayed up, on evidence nobody could act on any more.
+    target = message("这家店上周的活动不错", sender=ALICE, date=int(time.time()) - 49 * 3600)
+    await post_and_settle(bot, make_update("message", target))
+    replies = await report_three_times(bot, fake_telegram, target)
+    too_old = (
+        "这条消息已发出超过 48 小时，机器人无法再删除它，因此不会据此处理发送者。"
+        "举报已记录，管理员可以查看。"
+    )
+    assert replies == [too_old] * 3
+    assert fake_telegram.called("deleteMessage") == []
+    assert fake_telegram.called("restrictChatMember") == []
+    assert await decisions(bot) == []
+    reports = await db(bot, lambda s: list(s.scalars(select(ModerationReport))))
+    assert sorted(r.reporter_id for r in reports) == ["333", "444", "555"]
+    await post_and_settle(bot, make_message_update("/settings language en", sender=OPERATOR))
+    await post_and_settle(bot, make_message_update("/report", sender=ERIN, reply_to_message=target))
+    assert sent_to(fake_telegram, GROUP_ID)[-1]["text"].startswith(
+        "That message is more than 48 hours old"
+    )
 
 
 async def test_reports_follow_the_groups_ladder(bot, fake_telegram):

@@ -268,6 +268,7 @@ def _message(update_id: int, msg: dict, edited: bool, me: User | None) -> Event:
         reply_to_message_id=str(reply["message_id"]) if "message_id" in reply else None,
         reply_to_user=user_of(reply["from"]) if "from" in reply else None,
         reply_to_text=reply.get("text") if "text" in reply else reply.get("caption"),
+        reply_to_at=_time(reply["date"]) if reply.get("date") else None,
         reply_to_shared_text=_shared_text(reply),
         migrate_from_chat_id=(
             str(msg["migrate_from_chat_id"]) if "migrate_from_chat_id" in msg else None
