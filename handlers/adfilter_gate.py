@@ -28,8 +28,9 @@ from bot.core.router import Router
 from bot.groups.activity import mark_removed
 from handlers.adfilter import Decision, MessageFeatures, Verdict, classify, combine
 from handlers.adfilter.qr import judge_qr_texts
-from handlers.adfilter.repeats import check_repeats, fingerprint
+from handlers.adfilter.repeats import check_repeats, crosses_groups, fingerprint
 from handlers.adfilter_albums import album_removed, earlier_album_items
+from handlers.adfilter_copies import remove_copies_elsewhere
 from handlers.moderation import AdFilterSettings, adfilter_settings
 from handlers.moderation_actions import punish
 from handlers.moderation_rights import is_exempt
@@ -41,7 +42,7 @@ from handlers.moderation_store import (
 )
 from handlers.points_config import ADFILTER_EXEMPT
 from handlers.points_store import member_tier
-from handlers.repeats_store import RecentPost, record_post
+from handlers.repeats_store import Copy, RecentPost, record_post
 
 log = structlog.get_logger(__name__)
 
@@ -169,7 +170,7 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
         and await _tier_skips_window(ctx, offender.id)
     ):
         features = replace(features, is_new_member=False, member_message_count=None)
-    repeated, copies = await _repeats(event, ctx, conf, offender.id)
+    repeated, copies, elsewhere = await _repeats(event, ctx, conf, offender.id)
     model = await group_model(ctx.session, ctx.group.id)
     decision = classify(features, config, model, extra=(repeated,) if repeated else ())
     if not decision.spam:
@@ -199,7 +200,13 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
         return []
     # A flood is cleaned up whole: the earlier copies in this group go with the one that
     # crossed the limit (they were only let through while they might still be chat).
-    return await _enforce(event, ctx, conf, decision, offender, earlier_copies=copies + album)
+    actions = await _enforce(event, ctx, conf, decision, offender, earlier_copies=copies + album)
+    if elsewhere:
+        # So is a paste into group after group, each group's copy by that group's settings.
+        actions += await remove_copies_elsewhere(
+            ctx, offender, words_of(event), decision, elsewhere
+        )
+    return actions
 
 
 async def _ruled_on(event: Event, ctx: Context, conf: AdFilterSettings) -> bool:
@@ -216,20 +223,21 @@ async def _ruled_on(event: Event, ctx: Context, conf: AdFilterSettings) -> bool:
 
 async def _repeats(
     event: Event, ctx: Context, conf: AdFilterSettings, sender_id: str
-) -> tuple[Verdict | None, tuple[str, ...]]:
+) -> tuple[Verdict | None, tuple[str, ...], tuple[Copy, ...]]:
     """Remember this post and judge how often the same text was posted lately: (verdict, ids
     of the sender's earlier copies in this group to remove with it when this post starts a
-    flood); (None, ()) for what is not counted."""
+    flood, the sender's copies in other groups when it is pasted into too many); (None, (), ())
+    for what is not counted."""
     assert ctx.group is not None
     limits = conf.repeat_limits()
     words = words_of(event)
     if event.kind is not EventKind.MESSAGE or not event.message_id or not words:
-        return None, ()  # an edit is the same post again, not a repeat
+        return None, (), ()  # an edit is the same post again, not a repeat
     if not (limits.repeat_limit or limits.crossgroup_limit):
-        return None, ()
+        return None, (), ()
     print_ = fingerprint(words)
     if print_ is None:
-        return None, ()
+        return None, (), ()
     post = RecentPost(
         platform=event.platform,
         user_id=sender_id,
@@ -254,7 +262,8 @@ async def _repeats(
     )
     # Only the copy that reaches the limit cleans up: later ones find the earlier copies gone.
     first_flood = len(copies.in_group) + 1 == limits.repeat_limit
-    return verdict, copies.in_group if first_flood else ()
+    crossed = crosses_groups(copies.groups, print_.chars, limits)
+    return verdict, copies.in_group if first_flood else (), copies.elsewhere if crossed else ()
 
 
 @router.on(EventKind.PHOTO_CHECKED, when=_judged)

@@ -21,6 +21,7 @@ DAILY = "daily"
 Step = Literal["delete", "mute", "ban"]
 MAX_MUTE_MINUTES = 366 * 24 * 60  # Telegram treats longer restrictions as forever
 MAX_WINDOW_MINUTES = 24 * 60  # recent posts are kept a little longer (`repeats_store`)
+DELETABLE_FOR = timedelta(hours=48)  # how long Telegram lets a bot delete a message
 # "20:00-21:00" or "8:00-9:30"; not ISO's other forms ("20:00+08:00" is a time zone, and the
 # window is in the group's own).
 _SPAN = re.compile(r"(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})")

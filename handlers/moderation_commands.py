@@ -5,15 +5,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from bot.core.actions import Action, SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, User
 from bot.core.i18n import translate
 from bot.core.router import ANY_AGE, Router
 from handlers.adfilter import Decision, Verdict
-from handlers.moderation import adfilter_settings, report_step
+from handlers.moderation import DELETABLE_FOR, adfilter_settings, report_step
 from handlers.moderation_actions import BAN_CHAT, buttons, display, explain, punish, undo
 from handlers.moderation_appeals import grant_appeal
 from handlers.moderation_rights import is_exempt
@@ -36,11 +34,6 @@ REPORT_NOTICES = {
 }
 
 router = Router("moderation")
-
-# Telegram lets a bot delete a message for 48 hours after it was posted. Reports of an older one
-# would punish its sender while the evidence stays up for everyone to read, on a complaint that
-# may be about a conversation long over.
-DELETABLE_FOR = timedelta(hours=48)
 
 # Commands that act on a message or a member still act when replayed from a backlog after our
 # downtime (ANY_AGE), as the ad filter does: a report or an operator's /spam typed during an
@@ -206,6 +199,8 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
     count = await add_report(
         ctx.session, ctx.group.id, message_id, target_user.id, reporter.id, ctx.now
     )
+    # Reports of a message past DELETABLE_FOR would punish its sender while the evidence stays
+    # up for everyone to read, on a complaint that may be about a conversation long over.
     if event.reply_to_at is not None and ctx.now - event.reply_to_at > DELETABLE_FOR:
         return _reply(
             event, ctx.t("moderation.report_too_old"), delete_after_seconds=conf.warning_seconds

@@ -19,6 +19,11 @@ define(
             "zh": "⛔ {name} 多次发布广告，已移出本群（#{id}）。",
             "en": "⛔ {name} kept posting ads and was removed from the group (#{id}).",
         },
+        "adfilter.warn.copy": {
+            "zh": "⚠️ {name} 把同一条消息发到了多个群，本群的这一条已删除（#{id}）。",
+            "en": "⚠️ {name} pasted the same message into several groups; the copy here was "
+            "removed (#{id}).",
+        },
         "adfilter.warn.chat.delete": {
             "zh": "⚠️ 以频道 {name} 身份发布的消息疑似广告，已删除（#{id}）。"
             "再次发布将禁止该频道在本群发言。",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from hashlib import blake2b
+from typing import NamedTuple
 
 from sqlalchemy import ForeignKey, Index, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +42,14 @@ class RecentPost(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class Copy(NamedTuple):
+    """One earlier post of the same text by the same sender, in another group."""
+
+    group_id: int
+    message_id: str
+    at: datetime
+
+
 @dataclass(frozen=True)
 class Copies:
     """Earlier posts of the same text, inside the windows asked about."""
@@ -51,6 +60,8 @@ class Copies:
     # accounts pasting one text into many groups.
     wave_senders: int = 1
     wave_groups: int = 1
+    # The sender's posts of it in other groups inside the cross-group window, oldest first.
+    elsewhere: tuple[Copy, ...] = ()
 
 
 async def record_post(
@@ -86,13 +97,18 @@ async def record_post(
         if r.group_id == post.group_id and r.at >= post.at - group_window
     )
     crossed = [r for r in rows if r.at >= post.at - cross_window]
-    groups = {r.group_id for r in mine if r.at >= post.at - cross_window} | {post.group_id}
+    mine_crossed = [r for r in mine if r.at >= post.at - cross_window]
+    groups = {r.group_id for r in mine_crossed} | {post.group_id}
     senders = {(r.platform, r.user_id) for r in crossed} | {(post.platform, post.user_id)}
     return Copies(
         in_group=in_group,
         groups=len(groups),
         wave_senders=len(senders),
         wave_groups=len({r.group_id for r in crossed} | {post.group_id}),
+        elsewhere=tuple(
+            Copy(r.group_id, r.message_id, r.at) for r in mine_crossed
+            if r.group_id != post.group_id
+        ),
     )
 
 

@@ -37,6 +37,8 @@ class Context:
     platform_operators: tuple[str, ...] = ()
     lang: str = "zh"
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    # The time zone of groups without their own, for handlers that act in other groups too.
+    default_tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     commands: tuple[CommandInfo, ...] = ()
 
     def t(self, key: str, /, **params: object) -> str:

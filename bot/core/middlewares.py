@@ -27,6 +27,7 @@ JOINED = {"member", "administrator", "creator", "restricted"}
 
 
 async def load_group(event: Event, ctx: Context, settings: Settings) -> None:
+    ctx.default_tz = ZoneInfo(settings.timezone)
     if event.kind is EventKind.CHAT_MIGRATED and event.migrate_to_chat_id:
         await migrate_group(ctx.session, event.platform, event.chat.id, event.migrate_to_chat_id)
         return

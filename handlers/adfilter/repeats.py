@@ -49,6 +49,13 @@ WAVE_SENDERS = 3
 WAVE_SCORE = 0.5
 
 
+def crosses_groups(groups: int, chars: int, limits: RepeatLimits) -> bool:
+    """Whether a text of `chars` normalised characters seen in `groups` groups from one sender
+    is copy-paste promotion by the group's `limits`."""
+    return bool(limits.crossgroup_limit) and chars >= CROSS_MIN_CHARS \
+        and groups >= limits.crossgroup_limit
+
+
 def check_repeats(earlier_in_group: int, groups: int, chars: int, limits: RepeatLimits,
                   wave_senders: int = 1, wave_groups: int = 1) -> Verdict:
     """Judge a message posted `earlier_in_group` times before in this group (inside the repeat
@@ -60,7 +67,7 @@ def check_repeats(earlier_in_group: int, groups: int, chars: int, limits: Repeat
         return Verdict(NAME, True, 0.95,
                        f"the same text {times} times in {limits.repeat_minutes} minutes")
     across = limits.crossgroup_limit and chars >= CROSS_MIN_CHARS
-    if across and groups >= limits.crossgroup_limit:
+    if crosses_groups(groups, chars, limits):
         return Verdict(NAME, True, 0.95,
                        f"the same text in {groups} groups within {limits.crossgroup_minutes} "
                        "minutes")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from bot.db.models import Group
 from bot.retention import Pruner
 from handlers import repeats_store
 from handlers.adfilter import Verdict, combine
@@ -83,7 +84,10 @@ async def test_different_messages_and_short_replies_are_not_a_flood(bot, fake_te
     assert await decisions(bot) == []
 
 
-async def test_the_same_text_pasted_into_group_after_group_is_removed(bot, fake_telegram):
+async def test_the_same_text_pasted_into_group_after_group_is_removed_from_each(
+    bot, fake_telegram
+):
+    # Only the copy that reached the third group was removed; the first two stayed up.
     promo = "周末读书会，地点在市图书馆三楼，欢迎大家一起来交流"
     first = make_message_update(promo, sender=BOB)
     second = make_message_update(promo, sender=BOB, chat_id=OTHER_GROUPS[0])
@@ -93,13 +97,53 @@ async def test_the_same_text_pasted_into_group_after_group_is_removed(bot, fake_
     await settle(bot)
     assert deleted(fake_telegram) == []
     await bot.post_update(third)
+    await fake_telegram.wait_for("deleteMessage", 3)
+    await settle(bot)
+    posted = [(u["message"]["chat"]["id"], u["message"]["message_id"]) for u in (first, second,
+                                                                                 third)]
+    assert sorted(deleted(fake_telegram)) == sorted(posted)
+    # Each copy is a decision of its own group, explained and undone there.
+    async with bot.sessions() as session:
+        chats = dict((await session.execute(select(Group.id, Group.chat_id))).all())
+    ruled = {(int(chats[d.group_id]), int(d.message_id)): d for d in await decisions(bot)}
+    assert sorted(ruled) == sorted(posted)
+    for decision in ruled.values():
+        repeats = next(v for v in decision.verdicts if v["name"] == "repeats")
+        assert repeats["details"] == "the same text in 3 groups within 60 minutes"
+        assert (decision.action, decision.user_id) == ("delete", str(MEMBER_ID + 1))
+    here = ruled[posted[0]]
+    notice = next(m for m in fake_telegram.called("sendMessage") if m["chat_id"] == GROUP_ID)
+    assert notice["text"] == f"⚠️ @bob 把同一条消息发到了多个群，本群的这一条已删除（#{here.id}）。"
+    assert notice["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == (
+        f"adf:notspam:{here.id}"
+    )
+    await bot.post_update(make_message_update(f"/undo {here.id}", sender=OPERATOR))
+    await settle(bot)
+    undone = {(int(chats[d.group_id]), int(d.message_id)): d.undone for d in await decisions(bot)}
+    assert undone == {posted[0]: True, posted[1]: False, posted[2]: False}
+
+
+async def test_each_group_judges_its_own_copy_by_its_own_settings(bot, fake_telegram):
+    await bot.post_update(make_message_update("/filter shadow on", sender=OPERATOR))
+    await bot.post_update(
+        make_message_update("/filter crossgroup off", sender=OPERATOR, chat_id=OTHER_GROUPS[0])
+    )
+    promo = "周末读书会，地点在市图书馆三楼，欢迎大家一起来交流"
+    shadowed = make_message_update(promo, sender=BOB)
+    await bot.post_update(shadowed)
+    await bot.post_update(make_message_update(promo, sender=BOB, chat_id=OTHER_GROUPS[0]))
+    third = make_message_update(promo, sender=BOB, chat_id=OTHER_GROUPS[1])
+    await bot.post_update(third)
     await fake_telegram.wait_for("deleteMessage", 1)
     await settle(bot)
-    # Each group moderates its own: the third group removes its copy; the others keep theirs.
+    # Removed where it was caught; recorded only in the group in shadow mode; left alone where
+    # copy-paste is not judged.
     assert deleted(fake_telegram) == [(OTHER_GROUPS[1], third["message"]["message_id"])]
-    (decision,) = await decisions(bot)
-    repeats = next(v for v in decision.verdicts if v["name"] == "repeats")
-    assert repeats["details"] == "the same text in 3 groups within 60 minutes"
+    ruled = [(int(d.message_id), d.shadow) for d in await decisions(bot)]
+    assert sorted(ruled) == sorted([
+        (third["message"]["message_id"], False),
+        (shadowed["message"]["message_id"], True),
+    ])
 
 
 async def test_operators_set_and_switch_off_the_limits(bot, fake_telegram):
