@@ -88,8 +88,13 @@ async def record_checkin(
     return CheckinOutcome(new=True, streak=streak, gained=gained)
 
 
-def _reply(event: Event, text: str) -> list[SendMessage]:
-    return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
+def _reply(event: Event, text: str, cleanup: int | None = None) -> list[SendMessage]:
+    return [
+        SendMessage(
+            chat_id=event.chat.id, text=text, reply_to=event.message_id,
+            delete_after_seconds=cleanup,
+        )
+    ]
 
 
 def no_person(event: Event, ctx: Context) -> list[SendMessage] | None:
@@ -143,14 +148,16 @@ async def _check_in(event: Event, ctx: Context) -> list[SendMessage]:
     if (refused := no_person(event, ctx)) is not None:
         return refused
     assert ctx.group is not None and event.user is not None
+    config = checkin_config(ctx.group)
     outcome = await record_checkin(
-        ctx.session, ctx.group.id, event.user.id, event.at, ctx.tz, checkin_config(ctx.group)
+        ctx.session, ctx.group.id, event.user.id, event.at, ctx.tz, config
     )
     total = await total_points(ctx.session, ctx.group.id, event.user.id)
     if not outcome.new:
-        return _reply(event, ctx.t("checkin.already", streak=outcome.streak, total=total))
-    text = ctx.t("checkin.done", gained=outcome.gained, streak=outcome.streak, total=total)
-    return _reply(event, text)
+        text = ctx.t("checkin.already", streak=outcome.streak, total=total)
+    else:
+        text = ctx.t("checkin.done", gained=outcome.gained, streak=outcome.streak, total=total)
+    return _reply(event, text, config.cleanup_seconds)
 
 
 @router.command(

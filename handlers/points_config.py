@@ -48,6 +48,10 @@ class CheckinConfig(BaseModel):
     streak_bonus_cap: Award = 10
     homework_points: Award = 20
     homework_tags: tuple[str, ...] = ("作业", "#homework")
+    # The bot's answers to check-ins are deleted after this long (None: kept), so a group where
+    # everyone checks in daily does not read as a wall of "签到成功"; the points stay.
+    # The range of the welcome's cleanup (`/welcome cleanup`).
+    cleanup_seconds: int | None = Field(default=600, ge=60, le=7 * 86400)
 
 
 class Title(BaseModel):

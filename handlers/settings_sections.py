@@ -8,6 +8,7 @@ a bad value is refused with a reason and nothing half-valid is stored.
 Value syntax:
 - numbers: `/settings checkin.base_points 15`
 - on/off: `/settings points.activity off`
+- seconds or off: `/settings checkin.cleanup 300`
 - word lists, comma separated (`-` clears): `/settings checkin.keywords 报到, 到`
 - titles `points=zh/en`: `/settings points.titles 0=新人/Newcomer, 100=骨干/Core`
 - tiers `name=points[:privilege+privilege]`:
@@ -167,6 +168,13 @@ def _chat(text: str) -> str | None:
     return value
 
 
+def _seconds_or_off(text: str) -> int | None:
+    """Seconds within the range of the check-in section's cleanup, or None (keep) for "off"."""
+    if text.strip().lower() in ("off", "-", "关闭", "关"):
+        return None
+    return check_range(read_whole(text), CheckinConfig, "cleanup_seconds")
+
+
 def _titles(text: str) -> list[dict[str, Any]]:
     titles = []
     for item in _items(text):
@@ -217,6 +225,7 @@ FIELDS: dict[str, Field] = {
     "checkin.streak_bonus_cap": Field("checkin", "streak_bonus_cap"),
     "checkin.homework_points": Field("checkin", "homework_points"),
     "checkin.homework_tags": Field("checkin", "homework_tags", _words),
+    "checkin.cleanup": Field("checkin", "cleanup_seconds", _seconds_or_off),
     "points.activity": Field("points", "activity_enabled", _switch),
     "points.activity_min_chars": Field("points", "activity_min_chars"),
     "points.activity_points": Field("points", "activity_points"),

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 
 from bot.db.engine import create_engine, create_sessionmaker
-from bot.db.models import Group
+from bot.db.models import Group, OutboxAction
 from handlers.checkin import record_checkin
 from handlers.points_config import CheckinConfig
 from handlers.points_store import Checkin, HomeworkSubmission, PointsEntry
@@ -50,6 +50,46 @@ async def set_section(bot, name: str, values: dict) -> None:
         session.execute(update(Group).values(settings={**(group.settings or {}), name: values}))
 
     await db(bot, write)
+
+
+async def cleanup_delays(bot) -> list[float]:
+    """Seconds after which each reply sent so far deletes itself, in order."""
+    follow_ups = await rows(bot, OutboxAction, OutboxAction.kind == "delete_message")
+    return [(r.next_attempt_at - r.created_at).total_seconds() for r in follow_ups]
+
+
+async def test_check_in_replies_clean_themselves_up_after_the_groups_time(bot, fake_telegram):
+    # Every check-in's answer stayed in the group for good: a day's check-ins read as a wall of
+    # "签到成功" between the members' words.
+    await bot.post_update(make_message_update("签到", sender=ALICE))
+    await texts(bot, fake_telegram, 1)
+    (delay,) = await cleanup_delays(bot)
+    assert 599 <= delay <= 601  # ten minutes by default
+    replies = await settings_replies(
+        bot, fake_telegram, "checkin.cleanup 120", "checkin.cleanup 30"
+    )
+    assert replies == [
+        "已保存：checkin.cleanup = 120",
+        "无法设置 checkin.cleanup=30：要在 60 到 604800 之间",
+    ]
+    await bot.post_update(make_message_update("/checkin", sender=user(MEMBER_ID + 1, "Bob")))
+    await texts(bot, fake_telegram, 4)
+    assert 119 <= (await cleanup_delays(bot))[-1] <= 121
+    assert await settings_replies(bot, fake_telegram, "checkin.cleanup off") == [
+        "已保存：checkin.cleanup = off"
+    ]
+    await bot.post_update(make_message_update("打卡", sender=user(MEMBER_ID + 2, "Carol")))
+    await texts(bot, fake_telegram, 6)
+    assert len(await cleanup_delays(bot)) == 2  # kept for good, as before
+
+
+async def settings_replies(bot, fake_telegram, *commands: str) -> list[str]:
+    """The bot's answers to operator `/settings ...` commands, in order."""
+    before = len(fake_telegram.called("sendMessage"))
+    for command in commands:
+        await bot.post_update(make_message_update(f"/settings {command}", sender=OPERATOR))
+    sent = await texts(bot, fake_telegram, before + len(commands))
+    return sent[before:]
 
 
 async def test_second_checkin_of_the_day_is_friendly_and_earns_nothing(bot, fake_telegram):
