@@ -113,7 +113,8 @@ def _checked(message: MessageFeatures, norm: Normalized, config: FilterConfig, m
     verdicts.insert(len(CHECKS), opinion)
     # A command to another bot ("/play 周杰伦 晴天" to a music bot) is that bot's input in the
     # bot's own terse syntax, which the model, trained on chat, reads as an ad (0.93): like a
-    # short reply, only conclusive rules decide it, with or without a warning in it.
+    # short reply, only conclusive rules decide it, even when it warns about scams (that path
+    # would judge it at the normal threshold, the classifier included).
     command = message.to_other_bot
     # Only a message some rule found something in can need damping: most chat skips the scan.
     if not command and (verdicts[1].score or verdicts[2].score) and (
