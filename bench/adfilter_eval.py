@@ -148,8 +148,11 @@ def report(name: str, train_set: Labelled, test_set: Labelled, cv: bool) -> None
             mark = " (default)" if threshold == default else ""
             print(f"  cv on train, classifier threshold {threshold}{mark}: "
                   f"{_line(cross_validate(train_set, config))}")
-    print(f"  held-out test, defaults: "
-          f"{_line(score(test_set, train_both(train_set), FilterConfig()))}")
+    models = train_both(train_set)
+    print(f"  held-out test, defaults: {_line(score(test_set, models, FilterConfig()))}")
+    # The same models without the wording model's second opinion: what the checks do alone.
+    alone = FilterConfig(second_opinion=False)
+    print(f"  held-out test, checks alone: {_line(score(test_set, models, alone))}")
 
 
 def _timed_pass(run, items: list, budget: float) -> float:
