@@ -656,3 +656,21 @@ async def test_an_album_whose_caption_is_an_ad_is_removed_whole(bot, fake_telegr
     assert deleted == [part["message_id"] for part in ad]
     assert [d.action for d in await decisions(bot)] == ["delete"]  # one ad, one offence
     assert len(group_texts(fake_telegram)) == 1
+
+
+async def test_a_soft_opener_is_removed_on_its_wording_and_why_says_so(bot, fake_telegram):
+    # The checks alone let this question through (a question needs near-certain evidence); the
+    # wording model's second opinion removes it, and /why names it in the group's language.
+    opener = "hey there, I'm kind of shy in big groups, mind if I message you privately?"
+    bob = user(333, "Bob")
+    for _ in range(3):  # an established member, past the new-member window
+        await bot.post_update(make_message_update("hello all", sender=bob))
+    await post_and_settle(bot, make_message_update(opener, sender=bob))
+    (decision,) = await decisions(bot)
+    assert decision.text == opener and decision.action == "delete"
+    spoke = {v["name"] for v in decision.verdicts if v["spam"]}
+    assert spoke == {"wording"}, decision.verdicts
+    await post_and_settle(bot, make_message_update(f"/why {decision.id}", sender=OPERATOR))
+    why = group_texts(fake_telegram)[-1]
+    lines = [line for line in why.splitlines() if line.startswith("措辞：确凿")]
+    assert len(lines) == 1 and "达到 2.03" in lines[0], why
