@@ -287,3 +287,42 @@ async def test_a_mute_whose_end_came_while_it_waited_is_not_sent_as_forever(bot,
         "restrictChatMember")}
     assert 30 < sent[222] <= 40 and 30 < sent[333] <= 40
     assert 3590 < sent[444] <= 3600
+
+
+
+ODD_REPLIES = {
+    "html 502": (502, b"<html><h1>502 Bad Gateway</h1></html>", {"content-type": "text/html"}),
+    "empty 200": (200, b"", {}),
+    "html 200": (200, b"<html>upstream busy</html>", {"content-type": "text/html"}),
+    "json null": (200, b"null", {"content-type": "application/json"}),
+    "json string": (200, b'"busy"', {"content-type": "application/json"}),
+    "bad gzip": (200, b"\x1f\x8b cut", {"content-type": "text/html", "content-encoding": "gzip"}),
+    "html 403": (403, b"<html>403 Forbidden</html>", {"content-type": "text/html"}),
+}
+
+
+@pytest.mark.parametrize("reply", ODD_REPLIES.values(), ids=ODD_REPLIES.keys())
+async def test_a_proxys_odd_replies_are_retried_like_server_errors(bot, fake_telegram, reply):
+    status, body, headers = reply
+    fake_telegram.fail_next("sendMessage", Failure(status, "", body=body, headers=headers), 2)
+    await put(bot, SendMessage(chat_id=CHAT, text="through a proxy"))
+    (row,) = await eventually(lambda: finished(bot))
+    assert row.status == "done" and row.attempts == 3, row.error
+    assert len(fake_telegram.called("sendMessage")) == 3
+
+
+async def test_odd_replies_are_given_up_after_max_attempts_without_the_token(
+    make_settings, fake_telegram, capfd
+):
+    bot = await BotHarness(make_settings(send_max_attempts=2)).start()
+    try:
+        status, body, headers = ODD_REPLIES["html 502"]
+        odd = Failure(status, "", body=body, headers=headers)
+        fake_telegram.fail_next("sendMessage", odd, times=5)
+        await put(bot, SendMessage(chat_id=CHAT, text="doomed"))
+        (row,) = await eventually(lambda: finished(bot))
+        assert row.status == "failed" and row.attempts == 2
+        assert row.error == "sendMessage: HTTP 502, not a Bot API reply"
+    finally:
+        await bot.close()
+    assert fake_telegram.token not in capfd.readouterr().err + row.error

@@ -1,9 +1,9 @@
 """A fake Telegram Bot API server on 127.0.0.1 that records every call.
 
 It answers the methods Qunbot uses with Bot API-shaped results, can be told to fail the next
-calls (429 with retry_after, 5xx, a 400), can hold a method's calls on their way in until the test
-lets them through, and can enforce Telegram's rate limits itself so a test or benchmark sees a
-429 exactly when real Telegram would send one.
+calls (429 with retry_after, 5xx, a 400, or a proxy's odd reply), can hold a method's calls on
+their way in until the test lets them through, and can enforce Telegram's rate limits itself so
+a test or benchmark sees a 429 exactly when real Telegram would send one.
 """
 
 from __future__ import annotations
@@ -39,6 +39,9 @@ class Failure:
     description: str
     retry_after: float | None = None
     migrate_to_chat_id: int | None = None
+    # Answered as they are instead of a Bot API error: what a proxy in front of the API may send.
+    body: bytes | None = None
+    headers: dict[str, str] | None = None
 
 
 @dataclass
@@ -141,7 +144,7 @@ class FakeTelegram:
             self._server.should_exit = True
             await self._task
 
-    async def _handle(self, request: Request) -> JSONResponse:
+    async def _handle(self, request: Request) -> Response:
         if request.path_params["token"] != self.token:
             return _error(401, "Unauthorized")
         method = request.path_params["method"]
@@ -158,6 +161,8 @@ class FakeTelegram:
             self._changed.notify_all()
         if self._failures[method]:
             failure = self._failures[method].popleft()
+            if failure.body is not None:
+                return Response(failure.body, status_code=failure.status, headers=failure.headers)
             return _error(
                 failure.status, failure.description, failure.retry_after, failure.migrate_to_chat_id
             )

@@ -44,6 +44,10 @@ class TelegramApi:
             raise TransientError(f"{method}: timeout ({type(exc).__name__})") from None
         except httpx.TransportError as exc:
             raise TransientError(f"{method}: network error ({type(exc).__name__})") from None
+        except httpx.DecodingError:
+            # A body that does not match its own Content-Encoding came from something between
+            # us and Telegram, which may answer properly on the next try.
+            raise TransientError(f"{method}: undecodable reply") from None
         return _result(method, response)
 
     async def download_file(self, file_id: str, *, max_bytes: int, time_limit: float) -> bytes:
@@ -94,11 +98,14 @@ def _result(method: str, response: httpx.Response) -> Any:
     try:
         data = response.json()
     except ValueError:
-        data = {}
+        data = None
+    if not isinstance(data, dict) or "ok" not in data:
+        return _not_the_api(method, response.status_code)
     if response.status_code == 200 and data.get("ok"):
         return data.get("result")
     description = f"{method}: {data.get('description') or f'HTTP {response.status_code}'}"
-    params = data.get("parameters") or {}
+    params = data.get("parameters")
+    params = params if isinstance(params, dict) else {}
     if response.status_code == 429:
         raise RetryAfter(float(params.get("retry_after", 1)), description)
     if response.status_code >= 500 or response.status_code == 200:
@@ -108,3 +115,18 @@ def _result(method: str, response: httpx.Response) -> Any:
     if params.get("migrate_to_chat_id"):
         raise ChatMigrated(str(params["migrate_to_chat_id"]), description)
     raise PermanentError(description)
+
+
+def _not_the_api(method: str, status: int) -> Any:
+    """Sort a reply that is not the Bot API's JSON (a proxy's HTML page, an empty or cut body).
+
+    Telegram always answers in JSON, so whatever else arrives was written by something in front
+    of it, and says nothing about the call itself: it may succeed on the next try. Only the
+    status codes that mean the same whoever sends them keep their meaning.
+    """
+    description = f"{method}: HTTP {status}, not a Bot API reply"
+    if status == 429:
+        raise RetryAfter(1.0, description)
+    if status == 401:
+        raise Unauthorized(description)
+    raise TransientError(description)
