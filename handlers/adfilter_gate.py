@@ -92,7 +92,9 @@ def features_of(event: Event, ctx: Context) -> MessageFeatures:
         has_photo=event.has_photo,
         member_message_count=count,
         is_new_member=event.sent_as_channel is not None,
-        is_reply=other is not None and not other.is_bot and other != event.user,
+        # By id: a member's name or username may have changed since the replied-to message.
+        is_reply=(other is not None and not other.is_bot
+                  and (event.user is None or other.id != event.user.id)),
     )
 
 

@@ -412,6 +412,22 @@ async def test_short_replies_between_members_are_conversation(bot, fake_telegram
     assert deleted["message_id"] == handout["message"]["message_id"]
 
 
+async def test_a_renamed_member_replying_to_their_own_message_is_not_in_conversation(
+    bot, fake_telegram
+):
+    # Regression: the reply-to-self check compared whole user records, so a member who had
+    # changed their name since (the reply carries the new one, the replied-to message may
+    # carry the old) counted as answering someone else, and a short ad went up as chat.
+    bob = user(MEMBER_ID + 1, "Bob", username="bob")
+    own = message("谁需要上次活动的报名表？", sender=bob)
+    await bot.post_update(make_update("message", own))
+    renamed = user(MEMBER_ID + 1, "Bob 福利", username="bob_fuli")
+    reply = make_message_update("兼职日结私我", sender=renamed, reply_to_message=own)
+    await bot.post_update(reply)
+    (deleted,) = await fake_telegram.wait_for("deleteMessage")
+    assert deleted["message_id"] == reply["message"]["message_id"]
+
+
 async def test_the_linked_channels_own_posts_are_not_ads(bot, fake_telegram):
     # In a channel's discussion group Telegram copies every channel post in, sent by its
     # service account 777000 and marked `is_automatic_forward`: the channel is the group's own.
