@@ -25,6 +25,7 @@ from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import Router
 from bot.db.base import Base, BigId, JsonDoc, UtcDateTime
+from bot.groups.repository import seen_as_member
 from handlers.checkin import no_person
 from handlers.entry_store import is_verifying
 from handlers.points_config import redpacket_config
@@ -214,6 +215,12 @@ async def claim_by_button(event: Event, ctx: Context) -> list:
         # Muted until they pass, newcomers can still press buttons: bots joining in numbers
         # would otherwise take the members' shares before failing the gate.
         text = ctx.t("redpacket.verify_first")
+        return [AnswerCallback(chat_id=event.chat.id, callback_id=event.callback_id, text=text,
+                               show_alert=True)]
+    if not (ctx.is_operator or seen_as_member(ctx.member)):
+        # A public group's messages, buttons included, reach anyone with its link; only a
+        # message ("抢") proves membership by itself.
+        text = ctx.t("redpacket.members_only")
         return [AnswerCallback(chat_id=event.chat.id, callback_id=event.callback_id, text=text,
                                show_alert=True)]
     name = event.user.name or event.user.id

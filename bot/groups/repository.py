@@ -43,6 +43,20 @@ async def find_member(session: AsyncSession, group_id: int, who: str) -> Member 
     return await session.scalar(query.limit(1))
 
 
+def seen_as_member(member: Member | None) -> bool:
+    """Whether the bot has seen this person in the group as a member, who has not left since.
+
+    Every event's sender gets a row, a stranger's button press included (anyone may read a
+    public group's messages through its link), so a row alone proves nothing: a join seen, a
+    message with words, or an admin's place in the admin list does. Members who were there
+    before the bot and have said nothing since cannot be told from strangers.
+    """
+    if member is None or member.status in GONE:
+        return False
+    spoke = (member.message_count or 0) > 0
+    return member.joined_at is not None or spoke or member.role != "member"
+
+
 async def get_or_create_group(session: AsyncSession, platform: str, chat: Chat) -> Group:
     group = await find_group(session, platform, chat.id)
     if group is None:

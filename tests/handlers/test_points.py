@@ -65,6 +65,12 @@ async def ledger(bot, *where) -> list[PointsEntry]:
     return await rows(bot, PointsEntry, *where)
 
 
+async def speak(bot, *members) -> None:
+    """Have members say something (too short to earn points): the bot sees they are in."""
+    for member in members:
+        await bot.post_update(make_message_update("大家好", sender=member))
+
+
 async def test_me_shows_points_rank_streak_title_and_tier(bot, fake_telegram):
     await bot.post_update(make_message_update("签到", sender=BOB))
     await bot.post_update(make_message_update("/points add 333 40", sender=OPERATOR))
@@ -273,6 +279,7 @@ def test_red_packet_shares_are_positive_and_sum_to_the_total():
 
 
 async def test_red_packet_first_claimers_share_the_total_once_each(bot, fake_telegram):
+    await speak(bot, ALICE, CAROL, DAVE)
     await bot.post_update(make_message_update("/redpacket 100 3", sender=OPERATOR))
     (opened,) = await texts(bot, fake_telegram, 1)
     assert opened.startswith("🧧 积分红包来啦！共 100 积分，3 份")
@@ -307,6 +314,7 @@ async def test_a_newcomer_held_by_verification_cannot_grab_a_share(bot, fake_tel
     await bot.post_update(make_message_update("/verify on", sender=OPERATOR))
     await bot.post_update(make_join_update(DAVE))
     await fake_telegram.wait_for("restrictChatMember")
+    await speak(bot, ALICE)
     await bot.post_update(make_message_update("/redpacket 10 2", sender=OPERATOR))
     opened = await eventually(lambda: asyncio.sleep(0, next(
         (b for b in fake_telegram.called("sendMessage") if b["text"].startswith("🧧")), None
@@ -333,9 +341,36 @@ async def test_a_red_packet_share_is_not_grabbed_as_a_channel(bot, fake_telegram
     assert [c.user_id for c in await rows(bot, RedPacketClaim)] == ["333"]
 
 
+async def test_only_members_the_bot_has_seen_can_grab_a_share_by_button(bot, fake_telegram):
+    # A public group's messages reach anyone through its link, and a stranger's button press
+    # took a share from the members. Seen joining is enough, without a word said since.
+    stranger, gone = user(666, "Eve"), user(777, "Mallory")
+    await bot.post_update(make_join_update(DAVE))
+    await speak(bot, gone)
+    await bot.post_update(make_left_update(gone))
+    await bot.post_update(make_message_update("/settings language en", sender=OPERATOR))
+    await bot.post_update(make_message_update("/redpacket 10 2", sender=OPERATOR))
+    opened = await eventually(lambda: asyncio.sleep(0, next(
+        (b for b in fake_telegram.called("sendMessage") if b["text"].startswith("🧧")), None
+    )))
+    data = opened["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    for presser in (stranger, gone, stranger, DAVE):
+        await bot.post_update(make_callback_update(data, sender=presser))
+    answers = await fake_telegram.wait_for("answerCallbackQuery", 4)
+    await quiet(bot)
+    refusal = ("Only members of this group can grab a share. Already in it? Say something in "
+               "the group first, then try again.")
+    assert [a["text"] for a in answers[:3]] == [refusal] * 3
+    assert all(a["show_alert"] for a in answers[:3])
+    assert answers[3]["text"].startswith("You grabbed ")
+    assert [c.user_id for c in await rows(bot, RedPacketClaim)] == [str(DAVE["id"])]
+    assert [e.user_id for e in await ledger(bot, PointsEntry.reason == "redpacket")] == ["555"]
+
+
 async def test_one_point_reads_as_one_point_in_english(bot, fake_telegram):
     # Every English points text said "points" whatever the count: a red packet of two shares
     # paid "You grabbed 1 points!" and "🧧 Bob grabbed 1 points!".
+    await speak(bot, ALICE)
     await bot.post_update(make_message_update("/settings language en", sender=OPERATOR))
     await bot.post_update(make_message_update("/redpacket 2 2", sender=OPERATOR))
     opened = (await texts(bot, fake_telegram, 2))[1]
