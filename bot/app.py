@@ -34,6 +34,7 @@ from bot.web import ops, webhook
 from bot.web.state import Runtime
 from handlers import repeats_store
 from handlers.adfilter.pipeline import warm_up
+from handlers.entry_rights import record_rights
 from handlers.verification_timeouts import VerificationTimeouts
 from schedules import api as schedule_api
 from schedules import countdown_api
@@ -140,7 +141,10 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
 
     # Polled, not notified: a group becomes due when first seen or after hours. The query
     # touches the groups table only.
-    group_sync = GroupSync(sessions, platforms, pacer, poll_interval=settings.poll_interval * 5)
+    group_sync = GroupSync(
+        sessions, platforms, pacer, poll_interval=settings.poll_interval * 5,
+        on_rights=record_rights,
+    )
 
     pruner = Pruner(
         sessions,

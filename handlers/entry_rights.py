@@ -7,7 +7,8 @@ screened. So the gate steps aside (newcomers are greeted as if it were off) and 
 told once; when the platform says the right is back, the gate holds again by itself.
 
 What the bot may do is learned from the platform's word on its own membership (Telegram's
-`my_chat_member`), kept in the group's `entry_state`.
+`my_chat_member`), and read again by the periodic group sync (`record_rights`), kept in the
+group's `entry_state`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from __future__ import annotations
 from bot.core.actions import SendMessage
 from bot.core.context import Context
 from bot.core.i18n import define
-from handlers.entry_config import EntryState
+from bot.db.models import Group
+from handlers.entry_config import EntryState, load, save
 
 define(
     {
@@ -37,6 +39,14 @@ def learn_rights(state: EntryState, can_restrict: bool | None) -> None:
     state.can_restrict = can_restrict
     if can_restrict is not False:
         state.told_cannot_restrict = False
+
+
+def record_rights(group: Group, can_restrict: bool) -> None:
+    """Keep what the group sync read of the bot's right to restrict in the group's state."""
+    state = load(group, EntryState)
+    if state.can_restrict != can_restrict:
+        learn_rights(state, can_restrict)
+        save(group, state)
 
 
 def can_hold(state: EntryState) -> bool:

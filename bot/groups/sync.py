@@ -5,7 +5,9 @@ group had before the bot arrived looked like ordinary members (their commands re
 first announcements judged by the ad filter's new-member rules), and a greeting counted only the
 members the bot had seen ("member number 3" in a group of 500). Both are read when the group is
 first seen, again every `interval` (changes can be missed while the bot is down), and soon after
-the bot's own membership changes.
+the bot's own membership changes. So is the bot's own right to restrict members, which the
+platform otherwise tells only as it changes: granted while the bot was down, it would stay
+unknown (verification paused) until the next change.
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ from bot.outbox.pacing import Pacer
 from bot.platforms.base import Platform, PlatformError, RetryAfter, TransientError
 
 log = structlog.get_logger(__name__)
+
+# Records what the platform says of the bot's right to restrict members in a group; the
+# capability that depends on it decides where it is kept.
+RightsRecorder = Callable[[Group, bool], None]
 
 GROUP_TYPES = ("group", "supergroup")
 ADMIN_ROLES = frozenset(ADMIN_STATUSES.values())
@@ -81,6 +87,7 @@ class GroupSync(DrainLoop):
         retry: timedelta = timedelta(minutes=5),
         batch: int = 5,
         clock: Callable[[], datetime] = utcnow,
+        on_rights: RightsRecorder | None = None,
     ) -> None:
         super().__init__(poll_interval)
         self._sessions = sessions
@@ -90,6 +97,7 @@ class GroupSync(DrainLoop):
         self.retry = retry
         self.batch = batch
         self.clock = clock
+        self._on_rights = on_rights
 
     async def run_once(self) -> int:
         now = self.clock()
@@ -114,10 +122,14 @@ class GroupSync(DrainLoop):
     async def _sync(self, group_id: int, platform: Platform, chat_id: str, now: datetime) -> None:
         admins: list[tuple[User, str]] | None = None
         count: int | None = None
+        can_restrict: bool | None = None
         sync_after = now + self.interval
         try:
             await self._pacer.acquire(chat_id, is_message=False, is_group=True)
             admins = await platform.get_administrators(chat_id)
+            if self._on_rights is not None:
+                await self._pacer.acquire(chat_id, is_message=False, is_group=True)
+                can_restrict = await platform.bot_can_restrict(chat_id)
             await self._pacer.acquire(chat_id, is_message=False, is_group=True)
             count = await platform.member_count(chat_id)
             read_at = self.clock()  # joins recorded after this are not in `count`
@@ -136,7 +148,10 @@ class GroupSync(DrainLoop):
                 return
             if admins is not None:
                 await apply_admins(session, group_id, admins)
-                log.info("group.synced", chat=chat_id, admins=len(admins), members=count)
+                log.info("group.synced", chat=chat_id, admins=len(admins), members=count,
+                         can_restrict=can_restrict)
+            if can_restrict is not None and self._on_rights is not None:
+                self._on_rights(group, can_restrict)
             if count is not None:
                 group.member_count, group.synced_at = count, read_at
             group.sync_after = sync_after

@@ -86,3 +86,7 @@ class Platform(Protocol):
 
     async def member_count(self, chat_id: str) -> int:
         """How many members a group has; raises PlatformError subclasses on failure."""
+
+    async def bot_can_restrict(self, chat_id: str) -> bool | None:
+        """Whether the bot may restrict members of a group now; None when the platform does not
+        say (the bot is not in it). Raises PlatformError subclasses on failure."""

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.db.models import OutboxAction
+from sqlalchemy import select
+
+from bot.db.models import Group, OutboxAction
 from handlers.entry_store import PendingVerification
 from handlers.points_store import PointsEntry
 from tests.factories import (
+    GROUP_ID,
     channel,
     make_callback_update,
     make_chat_member_update,
@@ -505,6 +508,8 @@ async def test_a_bot_that_cannot_restrict_greets_newcomers_and_tells_the_operato
     await configure(bot, verification=VERIFY, welcome=FAST_WELCOME)
     me = {"id": BOT_ID, "is_bot": True, "first_name": "Qunbot", "username": BOT_USERNAME}
     owner = user(222, "Owner")
+    # The platform says the same when the group sync asks (the update makes it ask soon).
+    fake_telegram.chat_members[(GROUP_ID, BOT_ID)] = {"status": "member", "user": me}
     demoted = make_chat_member_update(me, "administrator", "member", by=owner,
                                       kind="my_chat_member")
     await bot.post_update(demoted)
@@ -519,6 +524,7 @@ async def test_a_bot_that_cannot_restrict_greets_newcomers_and_tells_the_operato
     assert fake_telegram.called("restrictChatMember") == []
     assert await rows(bot, PendingVerification) == []
     # Given the right back, the gate holds newcomers again.
+    fake_telegram.chat_members.pop((GROUP_ID, BOT_ID))
     promoted = make_chat_member_update(me, "member", "administrator", by=owner,
                                        kind="my_chat_member",
                                        new_rights={"can_restrict_members": True})
@@ -530,3 +536,37 @@ async def test_a_bot_that_cannot_restrict_greets_newcomers_and_tells_the_operato
 
 async def _sent(fake_telegram, count: int) -> bool:
     return len(fake_telegram.called("sendMessage")) >= count
+
+
+async def test_a_right_to_restrict_granted_while_the_bot_was_down_is_read_by_the_group_sync(
+    bot, fake_telegram
+):
+    # Regression: the bot learnt its rights only from my_chat_member updates, so one promoted
+    # while it was down (the update never processed) kept verification paused for good.
+    await configure(bot, verification=VERIFY, welcome=FAST_WELCOME)
+    me = {"id": BOT_ID, "is_bot": True, "first_name": "Qunbot", "username": BOT_USERNAME}
+    fake_telegram.chat_members[(GROUP_ID, BOT_ID)] = {"status": "member", "user": me}
+    await bot.post_update(make_chat_member_update(me, "administrator", "member",
+                                                  by=user(222, "Owner"), kind="my_chat_member"))
+    await bot.post_update(make_join_update(NEWBIE))
+    await eventually(lambda: _sent(fake_telegram, 2))
+    await eventually(lambda: _bot_may_restrict(bot, False))
+    assert fake_telegram.called("restrictChatMember") == []
+    # Promoted with no update arriving; the periodic read comes round.
+    fake_telegram.chat_members.pop((GROUP_ID, BOT_ID))
+    async with bot.sessions.begin() as session:
+        (await session.scalar(select(Group))).sync_after = None
+    await eventually(lambda: _bot_may_restrict(bot, True))
+    await bot.post_update(make_join_update(user(603, "Third")))
+    (restricted,) = await fake_telegram.wait_for("restrictChatMember", 1)
+    assert restricted["user_id"] == 603
+    asked = fake_telegram.called("getChatMember")[-1]
+    assert asked == {"chat_id": GROUP_ID, "user_id": BOT_ID}
+
+
+async def _bot_may_restrict(bot, expected: bool) -> bool:
+    """The group sync has read the bot's right to restrict, and it is `expected`."""
+    async with bot.sessions() as session:
+        group = await session.scalar(select(Group))
+    state = (group.settings or {}).get("entry_state") or {}
+    return group.sync_after is not None and state.get("can_restrict") is expected

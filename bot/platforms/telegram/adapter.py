@@ -94,6 +94,12 @@ class TelegramPlatform:
             raise PermanentError(f"getChatMemberCount returned {type(count).__name__}")
         return count
 
+    async def bot_can_restrict(self, chat_id: str) -> bool | None:
+        member = await self.get_chat_member(chat_id, self.bot_id)
+        if not isinstance(member, dict) or "status" not in member:
+            raise PermanentError(f"getChatMember returned {type(member).__name__}")
+        return parse.can_restrict(member)
+
     async def get_chat_member(self, chat_id: str, user_id: str) -> dict[str, Any]:
         return await self.api.call(
             "getChatMember", {"chat_id": chat_ref(chat_id), "user_id": int(user_id)}

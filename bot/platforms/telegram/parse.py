@@ -140,7 +140,7 @@ def _parse(data: dict[str, Any], me: User | None) -> Event | None:
             old_status=old,
             new_status=new,
             invite_link_name=link.get("name") or link.get("invite_link"),
-            can_restrict=_can_restrict(upd["new_chat_member"]) if mine else None,
+            can_restrict=can_restrict(upd["new_chat_member"]) if mine else None,
             me=me,
             raw=data,
         )
@@ -185,7 +185,7 @@ def _parse(data: dict[str, Any], me: User | None) -> Event | None:
     raise UnsupportedUpdate(f"no known update type in keys {sorted(data)}")
 
 
-def _can_restrict(member: dict) -> bool | None:
+def can_restrict(member: dict) -> bool | None:
     """Whether a ChatMember may restrict others: an administrator with the right ("Ban users"
     in Telegram's apps), never a plain or restricted member; None when it is gone or unsaid."""
     status = member["status"]
