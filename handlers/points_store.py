@@ -46,6 +46,9 @@ class PointsEntry(Base):
         UniqueConstraint("group_id", "user_id", "ref"),
         Index("ix_points_ledger_group_at", "group_id", "at"),
         Index("ix_points_ledger_group_user", "group_id", "user_id"),
+        # Refs naming a message by its number, forgotten when the group moves to a supergroup
+        # (`bot.groups.repository`): the new chat's messages reuse the numbers.
+        {"info": {"message_refs": {"ref": ("activity:",)}}},
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

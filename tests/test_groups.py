@@ -207,3 +207,35 @@ def test_a_move_to_a_supergroup_deletes_only_rows_that_are_about_an_old_message_
         if "message_id" in table.c and not table.c.message_id.nullable
     )
     assert required == ["adfilter_photo_checks", "moderation_reports", "recent_posts"]
+
+
+async def test_after_the_upgrade_old_message_numbers_neither_delete_nor_block_new_messages(
+    bot, fake_telegram
+):
+    # Regression: a supergroup numbers its messages afresh, but a pending newcomer's join
+    # message number and the ledger's "activity:<message id>" kept the old chat's numbers:
+    # the newcomer leaving deleted whichever new message had that number, and a new message
+    # with the number of one already paid for earned nothing.
+    talk = "今天的课程讲得很清楚，我回去再把笔记整理一下"
+    await bot.post_update(in_old("/verify on", user(OPERATOR_ID, "Op")))
+    await bot.post_update(in_old(talk, ANN, message_id=501))
+    joined = in_old(None, user(3, "Newbie"), message_id=502)
+    joined["message"]["new_chat_members"] = [user(3, "Newbie")]
+    await bot.post_update(joined)
+    await eventually(bot.settled)
+    await bot.post_update(migrate_to())
+    await bot.post_update(migrate_from())
+    await bot.post_update(in_new("第二章的练习比第一章难一些，需要多看几遍", ANN, message_id=501))
+    await bot.post_update(in_new("大家好", BEN, message_id=502))
+    left = in_new(None, user(3, "Newbie"))
+    left["message"]["left_chat_member"] = user(3, "Newbie")
+    await bot.post_update(left)
+    await eventually(bot.settled)
+    deleted = [body["message_id"] for body in fake_telegram.called("deleteMessage")]
+    assert 502 not in deleted  # Ben's hello, not the newcomer's join notice
+    paid = await bot.run_sync(lambda s: list(s.scalars(
+        select(PointsEntry).where(PointsEntry.user_id == "1", PointsEntry.reason == "activity")
+    )))
+    assert [entry.delta for entry in paid] == [1, 1]
+    (pending,) = await bot.run_sync(lambda s: list(s.scalars(select(PendingVerification))))
+    assert (pending.status, pending.join_message_id) == ("left", None)

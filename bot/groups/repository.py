@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.events import Chat, Event, EventKind, User
@@ -132,22 +132,34 @@ async def migrate_group(
 
 
 async def _forget_message_ids(session: AsyncSession, group_id: int) -> None:
-    """Rows naming a message of the old chat by its `message_id` stop naming it: a supergroup
+    """Rows naming a message of the old chat by its number stop naming it: a supergroup
     numbers its messages apart from the basic group it came from, so the old numbers come back
     on new messages, which then met the old messages' reports (a member muted on one report),
-    rulings (an ad taken as "already marked") and counts. Where the number is the row's point
-    (reports, recent posts, photos waiting for a check) the row goes; otherwise only the
-    number does. Nothing in the old chat can be replied to or acted on any more."""
+    rulings (an ad taken as "already marked"), counts, deletions (a pending newcomer's join
+    notice) and payments (a ledger's `activity:<message id>`). Where the number is the row's
+    point (reports, recent posts, photos waiting for a check) the row goes; otherwise only the
+    number does. Nothing in the old chat can be replied to or acted on any more.
+
+    A number is a `message_id` or `<what>_message_id` column, or, inside a text column, a
+    prefix the table lists in `info["message_refs"]` (column name -> prefixes)."""
     for table, column in group_tables():
-        if "message_id" not in table.c:
-            continue
         mine = table.c[column] == group_id
-        change = (
-            update(table).where(mine).values(message_id=None)
-            if table.c.message_id.nullable
-            else delete(table).where(mine)
-        )
-        await session.execute(change.execution_options(synchronize_session=False))
+        numbers = [c for c in table.c if c.name == "message_id" or c.name.endswith("_message_id")]
+        if any(not c.nullable for c in numbers):
+            change = delete(table).where(mine)
+        elif numbers:
+            change = update(table).where(mine).values({c.name: None for c in numbers})
+        else:
+            change = None
+        if change is not None:
+            await session.execute(change.execution_options(synchronize_session=False))
+        for name, prefixes in table.info.get("message_refs", {}).items():
+            ref = table.c[name]
+            named = or_(*(ref.startswith(prefix, autoescape=True) for prefix in prefixes))
+            await session.execute(
+                update(table).where(mine, named).values({name: None})
+                .execution_options(synchronize_session=False)
+            )
 
 
 async def _repoint_chat_ids(session: AsyncSession, group_id: int, old: str, new: str) -> None:
