@@ -143,7 +143,9 @@ class GroupSync(DrainLoop):
             # The bot was removed, or the chat is gone: try again only after a full interval.
             log.info("group.unreadable", chat=chat_id, reason=exc.description)
         async with self._sessions() as session, session.begin():
-            group = await session.get(Group, group_id)
+            # Locked: a handler's change to the group's settings under way commits before they
+            # are read here, so writing the rights into them does not undo it.
+            group = await session.get(Group, group_id, with_for_update=True)
             if group is None:
                 return
             if admins is not None:
