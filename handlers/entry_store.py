@@ -103,14 +103,33 @@ async def is_verifying(session: AsyncSession, group_id: int, user_id: str) -> bo
     return held is not None
 
 
-async def sent_message_id(session: AsyncSession, idempotency_key: str) -> str | None:
-    """The platform's id of a message we sent under this outbox key, once it went out."""
-    result = await session.scalar(
-        select(OutboxAction.result).where(OutboxAction.idempotency_key == idempotency_key)
-    )
+async def sent_message_id(
+    session: AsyncSession, idempotency_key: str, chat_id: str | None = None
+) -> str | None:
+    """The platform's id of a message we sent under this outbox key, once it went out; with
+    `chat_id`, only if it was meant for that chat.
+
+    A group moved to a supergroup numbers its messages afresh: a number from before the move
+    names some other message now. (One sent after the move to the old id, and redirected, is
+    left up rather than risk that.)"""
+    row = (
+        await session.execute(
+            select(OutboxAction.result, OutboxAction.chat_key).where(
+                OutboxAction.idempotency_key == idempotency_key
+            )
+        )
+    ).first()
+    if row is None or (chat_id is not None and row.chat_key != chat_id):
+        return None
+    result = row.result
     if isinstance(result, dict) and result.get("message_id") is not None:
         return str(result["message_id"])
     return None
+
+
+async def challenge_message_id(session: AsyncSession, pending: PendingVerification) -> str | None:
+    """The id of a newcomer's challenge message, once shown in the chat they wait in."""
+    return await sent_message_id(session, f"{pending.challenge_key}:1", pending.chat_id)
 
 
 async def still_unsent(session: AsyncSession, idempotency_key: str) -> bool:

@@ -32,7 +32,7 @@ from bot.groups.repository import GONE, find_member
 from bot.outbox.store import enqueue
 from handlers import entry_texts  # noqa: F401  (registers the texts)
 from handlers.entry_config import EntryState, VerificationConfig, WelcomeConfig, load, save
-from handlers.entry_store import PendingVerification, sent_message_id
+from handlers.entry_store import PendingVerification, challenge_message_id
 from handlers.points import pay_referral
 from handlers.raid import force_spend
 from handlers.welcome_batch import mention, queue_greeting
@@ -127,7 +127,7 @@ async def _close_open(
     actions: list[Action] = []
     for pending in list(waiting):
         if await resolve(ctx, pending, status):
-            challenge = await sent_message_id(ctx.session, f"{pending.challenge_key}:1")
+            challenge = await challenge_message_id(ctx.session, pending)
             joined = pending.join_message_id if with_join else None
             actions += [DeleteMessage(chat_id=chat_id, message_id=mid)
                         for mid in (joined, challenge) if mid]
@@ -221,7 +221,7 @@ async def on_let_in(event: Event, ctx: Context) -> list[Action]:
         for pending in list(waiting):
             if not await resolve(ctx, pending, "released"):
                 continue
-            challenge = await sent_message_id(ctx.session, f"{pending.challenge_key}:1")
+            challenge = await challenge_message_id(ctx.session, pending)
             if challenge:
                 actions.append(DeleteMessage(chat_id=event.chat.id, message_id=challenge))
             await _admitted(ctx, pending)
@@ -314,7 +314,7 @@ async def _release_waiting(ctx: Context, chat_id: str) -> list[Action]:
     actions: list[Action] = []
     for pending in list(waiting):
         if await resolve(ctx, pending, "released"):
-            challenge = await sent_message_id(ctx.session, f"{pending.challenge_key}:1")
+            challenge = await challenge_message_id(ctx.session, pending)
             actions.append(Unrestrict(chat_id=chat_id, user_id=pending.user_id))
             if challenge:
                 actions.append(DeleteMessage(chat_id=chat_id, message_id=challenge))

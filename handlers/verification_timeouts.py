@@ -29,7 +29,7 @@ from bot.db.models import InboxUpdate, utcnow
 from bot.loop import DrainLoop
 from bot.outbox.store import enqueue
 from handlers.entry_dialogue import expire_applications
-from handlers.entry_store import PendingVerification, sent_message_id, still_unsent
+from handlers.entry_store import PendingVerification, challenge_message_id, still_unsent
 from handlers.icebreaker_rounds import end_due_rounds
 from handlers.raid_episodes import end_due_raids
 from handlers.verification import removal
@@ -118,7 +118,7 @@ class VerificationTimeouts(DrainLoop):
                     continue
                 removed += 1
                 pending.status, pending.resolved_at = "expired", due_by
-                challenge = await sent_message_id(session, f"{pending.challenge_key}:1")
+                challenge = await challenge_message_id(session, pending)
                 actions = removal(
                     pending.chat_id, pending.user_id, pending.join_message_id, challenge
                 )
