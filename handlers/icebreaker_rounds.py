@@ -249,7 +249,8 @@ async def count_reply(
     for game in candidates:
         if game.closed_at is not None and at > game.closed_at:
             continue  # ended early, when the next round started
-        if await sent_message_id(session, game.question_key) != reply_to:
+        # Asked in the chat the group has now: a supergroup reuses the old chat's numbers.
+        if await sent_message_id(session, game.question_key, group.chat_id) != reply_to:
             continue
         if user_id in (game.replies or []):
             return False

@@ -73,7 +73,9 @@ async def _revise_posted(ctx: Context, batch: WelcomeBatch, message: SendMessage
     """Edit a greeting already up to `message`, or delete it when there is none; one its cleanup
     took (or that failed) is left alone."""
     assert ctx.group is not None
-    message_id = await sent_message_id(ctx.session, batch.outbox_key)
+    # Only a greeting sent to the chat the group has now: after a supergroup move an old
+    # chat's number names some other message.
+    message_id = await sent_message_id(ctx.session, batch.outbox_key, ctx.group.chat_id)
     if message_id is None:
         return
     # The outbox sender stores the cleanup under this key as it records the greeting sent.

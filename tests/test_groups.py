@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.db.models import Group, Member
+from bot.db.models import Group, Member, OutboxAction
 from handlers.entry_store import PendingVerification
+from handlers.icebreaker_rounds import IcebreakerRound
 from handlers.points_store import Checkin, PointsEntry
 from tests.factories import (
     GROUP_ID,
@@ -240,3 +241,64 @@ async def test_after_the_upgrade_old_message_numbers_neither_delete_nor_block_ne
     assert [entry.delta for entry in paid] == [1, 1]
     (pending,) = await bot.run_sync(lambda s: list(s.scalars(select(PendingVerification))))
     assert (pending.status, pending.join_message_id) == ("left", None)
+
+
+def _group_settings(**sections: dict):
+    def write(session) -> None:
+        group = session.scalar(select(Group).where(Group.chat_id == str(OLD)))
+        group.settings = {**(group.settings or {}), **sections}
+
+    return write
+
+
+async def _sent_under(bot, prefix: str) -> int:
+    """The message id the old chat's message sent under this outbox key prefix got."""
+    (row,) = await bot.run_sync(lambda s: list(s.scalars(
+        select(OutboxAction).where(OutboxAction.idempotency_key.like(f"{prefix}%"),
+                                   OutboxAction.kind == "send_message")
+    )))
+    return row.result["message_id"]
+
+
+async def test_a_greeted_newcomer_leaving_after_the_upgrade_deletes_no_new_message(
+    bot, fake_telegram
+):
+    # Regression: the greeting's number came from the old chat's outbox row, so the newcomer
+    # leaving the supergroup deleted whichever new message had that number.
+    await bot.post_update(in_old("早上好", ANN, message_id=501))
+    await eventually(bot.settled)
+    await bot.run_sync(_group_settings(welcome={"batch_seconds": 0.2,
+                                                "delete_after_seconds": None}))
+    joined = in_old(None, user(3, "Newbie"), message_id=502)
+    joined["message"]["new_chat_members"] = [user(3, "Newbie")]
+    await bot.post_update(joined)
+    await fake_telegram.wait_for("sendMessage")
+    await eventually(bot.settled)
+    greeting = await _sent_under(bot, "welcome:")
+    await bot.post_update(migrate_to())
+    await bot.post_update(migrate_from())
+    await bot.post_update(in_new("大家好", BEN, message_id=greeting))
+    left = in_new(None, user(3, "Newbie"))
+    left["message"]["left_chat_member"] = user(3, "Newbie")
+    await bot.post_update(left)
+    await eventually(bot.settled)
+    touched = fake_telegram.called("deleteMessage") + fake_telegram.called("editMessageText")
+    assert [b for b in touched if b["chat_id"] == NEW] == []
+
+
+async def test_a_reply_after_the_upgrade_to_a_message_numbered_like_the_question_is_no_answer(
+    bot, fake_telegram
+):
+    # Regression: the round's question was matched by its old chat's number, which the
+    # supergroup gives to some other message: replies to that one counted as answers.
+    await bot.post_update(in_old("/icebreaker 你最喜欢的城市？", user(OPERATOR_ID, "Op")))
+    await fake_telegram.wait_for("sendMessage")
+    await eventually(bot.settled)
+    question = await _sent_under(bot, "icebreaker:")
+    await bot.post_update(migrate_to())
+    await bot.post_update(migrate_from())
+    hello = in_new("大家好", BEN, message_id=question)["message"]
+    await bot.post_update(in_new("你好呀", ANN, reply_to_message=hello))
+    await eventually(bot.settled)
+    (game,) = await bot.run_sync(lambda s: list(s.scalars(select(IcebreakerRound))))
+    assert game.replies == []
