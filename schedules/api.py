@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Group
 from bot.groups.settings import load_group_settings
+from bot.web.pages import Paged, finish
 from bot.web.state import Runtime
 from schedules.describe import describe
 from schedules.errors import ScheduleError
@@ -170,12 +171,14 @@ def group_tz(runtime: Runtime, group: Group | None) -> str:
 
 
 @router.get("/groups/{group_id}/schedules")
-async def list_schedules(group_id: str, runtime: Authorized) -> list[dict[str, Any]]:
+async def list_schedules(
+    group_id: str, runtime: Authorized, page: Paged, request: Request, response: Response
+) -> list[dict[str, Any]]:
     async with runtime.sessions() as session:
         group = await named_group(session, group_id)
         tz = group_tz(runtime, group)
-        jobs = await group_jobs(session, group.id)
-        return [job_json(job, tz) for job in jobs if job.kind not in COUNTDOWN_KINDS]
+        jobs = await group_jobs(session, group.id, without=COUNTDOWN_KINDS, page=page)
+        return [job_json(job, tz) for job in finish(jobs, page, request, response)]
 
 
 @router.post("/groups/{group_id}/schedules", status_code=201)
@@ -293,11 +296,14 @@ async def delete_schedule(job_id: int, runtime: Authorized) -> Response:
 
 
 @router.get("/series")
-async def list_series(runtime: Authorized) -> list[dict[str, Any]]:
+async def list_series(
+    runtime: Authorized, page: Paged, request: Request, response: Response
+) -> list[dict[str, Any]]:
     async with runtime.sessions() as session:
+        listed = await all_series(session, page=page)
         return [
             {"id": series.id, "name": series.name, "items": count}
-            for series, count in await all_series(session)
+            for series, count in finish(listed, page, request, response)
         ]
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from bot.web.pages import Paged, finish
 from schedules.api import Authorized, group_tz, invalid, named_group
 from schedules.countdown import has_options, parse_countdown_args
 from schedules.countdowns import cancel_countdown, create_countdown, running_countdowns
@@ -39,10 +40,13 @@ def _countdown_json(end: ScheduledJob) -> dict[str, Any]:
 
 
 @router.get("/groups/{group_id}/countdowns")
-async def list_countdowns(group_id: str, runtime: Authorized) -> list[dict[str, Any]]:
+async def list_countdowns(
+    group_id: str, runtime: Authorized, page: Paged, request: Request, response: Response
+) -> list[dict[str, Any]]:
     async with runtime.sessions() as session:
         group = await named_group(session, group_id)
-        return [_countdown_json(end) for end in await running_countdowns(session, group.id)]
+        ends = await running_countdowns(session, group.id, page)
+        return [_countdown_json(end) for end in finish(ends, page, request, response)]
 
 
 @router.post("/groups/{group_id}/countdowns", status_code=201)

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Group
+from bot.web.pages import Page
 from schedules.countdown import CountdownRequest
 from schedules.firing import firing_key
 from schedules.models import COUNTDOWN_EDIT, COUNTDOWN_END, COUNTDOWN_MARK, ScheduledJob
@@ -105,17 +106,22 @@ async def create_countdown(
     return end, len(fires)
 
 
-async def running_countdowns(session: AsyncSession, group_id: int) -> list[ScheduledJob]:
-    """End jobs of the group's countdowns that have not ended yet."""
-    rows = await session.scalars(
+async def running_countdowns(
+    session: AsyncSession, group_id: int, page: Page | None = None
+) -> list[ScheduledJob]:
+    """End jobs of the group's countdowns that have not ended yet, soonest first; with `page`,
+    that page of them (and one more, see `Page.of`)."""
+    statement = (
         select(ScheduledJob)
         .where(
             ScheduledJob.group_id == group_id,
             ScheduledJob.kind == COUNTDOWN_END,
             ScheduledJob.next_run_at.is_not(None),
         )
-        .order_by(ScheduledJob.next_run_at)
+        # The id breaks ties so that pages neither skip nor repeat countdowns ending together.
+        .order_by(ScheduledJob.next_run_at, ScheduledJob.id)
     )
+    rows = await session.scalars(page.of(statement) if page else statement)
     return list(rows)
 
 

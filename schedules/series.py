@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.web.pages import Page
 from schedules.errors import ScheduleError
 from schedules.models import ContentSeries, SeriesItem, SeriesPosition
 
@@ -116,21 +117,23 @@ def _visible_to(group_id: int):
 
 
 async def all_series(
-    session: AsyncSession, group_id: int | None = None
+    session: AsyncSession, group_id: int | None = None, page: Page | None = None
 ) -> list[tuple[ContentSeries, int]]:
     """Every series with its item count, by name; with `group_id`, only the shared ones and
-    that group's own."""
+    that group's own; with `page`, that page of them (and one more, see `Page.of`)."""
     counts = (
         select(SeriesItem.series_id, func.count().label("n"))
         .group_by(SeriesItem.series_id)
         .subquery()
     )
-    rows = await session.execute(
+    statement = (
         select(ContentSeries, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.series_id == ContentSeries.id)
         .where(true() if group_id is None else _visible_to(group_id))
-        .order_by(ContentSeries.name)
+        # Groups may each have a series of the same name: the id keeps pages from overlapping.
+        .order_by(ContentSeries.name, ContentSeries.id)
     )
+    rows = await session.execute(page.of(statement) if page else statement)
     return [(series, int(n)) for series, n in rows]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Group
 from bot.groups.settings import load_group_settings
+from bot.web.pages import Page
 from schedules.errors import ScheduleError
 from schedules.misfire import DEFAULT_GRACE
 from schedules.models import POST, JobChange, ScheduledJob
@@ -111,11 +113,20 @@ def record_change(session: AsyncSession, job_id: int, now: datetime) -> None:
     session.add(JobChange(job_id=job_id, changed_at=now))
 
 
-async def group_jobs(session: AsyncSession, group_id: int) -> list[ScheduledJob]:
-    """The jobs a group owns, oldest first."""
-    rows = await session.scalars(
-        select(ScheduledJob).where(ScheduledJob.group_id == group_id).order_by(ScheduledJob.id)
-    )
+async def group_jobs(
+    session: AsyncSession,
+    group_id: int,
+    *,
+    without: Collection[str] = (),
+    page: Page | None = None,
+) -> list[ScheduledJob]:
+    """The jobs a group owns, oldest first, but those of the kinds in `without`; with `page`,
+    that page of them (and one more, see `Page.of`)."""
+    statement = select(ScheduledJob).where(ScheduledJob.group_id == group_id)
+    if without:
+        statement = statement.where(ScheduledJob.kind.not_in(list(without)))
+    statement = statement.order_by(ScheduledJob.id)
+    rows = await session.scalars(page.of(statement) if page else statement)
     return list(rows)
 
 

@@ -265,3 +265,54 @@ async def test_countdowns_through_the_api(api, fake_telegram):
     assert await jobs(api) == []
     assert (await api.client.delete(f"{cd_url}/{shown['id']}", headers=AUTH)).status_code == 404
     assert (await api.client.get(cd_url)).status_code == 401
+
+
+async def walk(api, path: str) -> list[list]:
+    """Every page of a list, following each response's `Link: rel="next"`."""
+    pages, address = [], path
+    while address:
+        response = await api.client.get(address, headers=AUTH)
+        assert response.status_code == 200, response.text
+        pages.append(response.json())
+        nxt = response.headers.get("link")
+        if nxt is None:
+            assert "x-next-offset" not in response.headers
+            break
+        assert nxt.endswith('>; rel="next"')
+        offset = int(response.headers["x-next-offset"])
+        assert f"offset={offset}" in nxt
+        address = nxt[1 : nxt.index(">")]
+    return pages
+
+
+async def test_lists_come_in_pages_with_the_next_one_named_in_headers(api):
+    # Regression: every list returned all its rows at once, however many a deployment had.
+    cd_url = f"/api/groups/{GROUP_ID}/countdowns"
+    for n, deadline in enumerate(("2026-12-01 20:00", "2026-12-02 20:00", "2026-12-03 20:00")):
+        await api.client.post(url(), json={"when": "每天 11:00", "text": f"t{n}"}, headers=AUTH)
+        # Its marks' rows sit between the schedules': they are not a page's rows.
+        made = await api.client.post(
+            cd_url, json={"deadline": deadline, "text": f"c{n}", "marks": "1d,1h"}, headers=AUTH
+        )
+        assert made.status_code == 201, made.text
+        await api.client.post("/api/series", json={"name": f"s{n}"}, headers=AUTH)
+    for path, field, want in ((url(), "text", ["t0", "t1", "t2"]),
+                              (cd_url, "text", ["c0", "c1", "c2"]),
+                              ("/api/series", "name", ["s0", "s1", "s2"])):
+        pages = await walk(api, f"{path}?limit=2")
+        assert [[row[field] for row in page] for page in pages] == [want[:2], want[2:]], path
+        whole = await api.client.get(path, headers=AUTH)
+        assert [row[field] for row in whole.json()] == want and "link" not in whole.headers
+        past = await api.client.get(f"{path}?offset=5", headers=AUTH)
+        assert past.json() == [] and "link" not in past.headers
+
+
+@pytest.mark.parametrize(
+    "query", ["limit=0", "limit=501", "limit=ten", "offset=-1", "offset=99999999999"]
+)
+async def test_a_page_out_of_range_is_a_422_naming_the_parameter(api, query):
+    for path in (url(), f"/api/groups/{GROUP_ID}/countdowns", "/api/series"):
+        response = await api.client.get(f"{path}?{query}", headers=AUTH)
+        assert response.status_code == 422, (path, response.text)
+        (problem,) = response.json()["detail"]
+        assert problem["loc"] == ["query", query.split("=")[0]]
