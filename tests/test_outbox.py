@@ -326,3 +326,17 @@ async def test_odd_replies_are_given_up_after_max_attempts_without_the_token(
     finally:
         await bot.close()
     assert fake_telegram.token not in capfd.readouterr().err + row.error
+
+
+async def test_a_delete_for_a_migrated_group_is_not_sent_to_the_new_chat(bot, fake_telegram):
+    # The supergroup numbers its messages afresh: message 77 there is some member's, not the
+    # bot's old greeting, so the delete is recorded as failed instead of following the group.
+    fake_telegram.fail_next(
+        "deleteMessage",
+        Failure(400, "Bad Request: group chat was upgraded to a supergroup chat", None, -1007),
+    )
+    await put(bot, DeleteMessage(chat_id="-55", message_id="77"))
+    (row,) = await eventually(lambda: finished(bot))
+    assert row.status == "failed" and row.attempts == 1
+    assert "stayed in the old chat" in row.error
+    assert [m["chat_id"] for m in fake_telegram.called("deleteMessage")] == [-55]

@@ -45,6 +45,7 @@ from bot.outbox.pacing import Pacer
 from bot.outbox.store import CANCELLED, enqueue
 from bot.platforms.base import (
     ChatMigrated,
+    PermanentError,
     Platform,
     PlatformError,
     RetryAfter,
@@ -255,6 +256,12 @@ class OutboxSender(DrainLoop):
             log.warning("outbox.rate_limited", retry_after=exc.seconds)
             raise
         except ChatMigrated as exc:
+            if "message_id" in type(action).model_fields:
+                # The message stayed in the old chat; the supergroup numbers its own from 1,
+                # so the same number there is some member's message, never this one.
+                raise PermanentError(
+                    f"the message stayed in the old chat, which moved to {exc.new_chat_id}"
+                ) from exc
             job.action = action.model_copy(update={"chat_id": exc.new_chat_id})
             raise
         finally:
