@@ -89,6 +89,7 @@ _SHAPES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
          r" >= (?P<th>[\d.]+)", "reason.wording_over"),
         (r"wording (?P<m>[+-][\d.]+) \+ (?P<w>[\d.]+) x score (?P<s>[\d.]+) = (?P<t>-?[\d.]+)"
          r" < (?P<th>[\d.]+)", "reason.wording_under"),
+        (r"not asked: the operators judged messages like this", "reason.wording_operators"),
         # how the pipeline weighed the rest, and decisions people made
         (r"off", "reason.off"),
         (r"warns about scams \('(?P<w>.+)'\): weak rule evidence halved", "reason.warning"),
@@ -269,6 +270,10 @@ define(
         "reason.wording_over": {
             "zh": "措辞评分 {m}，加 {w} × 综合分 {s} 得 {t}，达到 {th}",
             "en": "wording {m} + {w} x score {s} = {t} >= {th}",
+        },
+        "reason.wording_operators": {
+            "zh": "未参与：管理员判定过类似的消息",
+            "en": "not asked: the operators judged messages like this",
         },
         "reason.wording_under": {
             "zh": "措辞评分 {m}，加 {w} × 综合分 {s} 得 {t}，不到 {th}",

@@ -199,6 +199,11 @@ class CorrectedModel:
             w = base._weight([base_ham + ham * weight, base_spam + spam * weight], docs)
             self._overlay[tok] = complex(*w) if w else 0j
 
+    def corrected_share(self, features: set[str]) -> float:
+        """The share of `features` the group's operators have marked, as spam or not: 1.0 for
+        a message they judged themselves, about 0 for one that shares a word or two with it."""
+        return len(self._overlay.keys() & features) / len(features) if features else 0.0
+
     def probability(self, features: Iterable[str]) -> float:
         """Spam score (0..1) of a message's `tokenize` features, as `SpamModel.probability`."""
         features = features if isinstance(features, (set, frozenset)) else set(features)

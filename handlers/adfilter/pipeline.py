@@ -16,10 +16,12 @@ from handlers.adfilter.forwards import check_forward, check_new_member
 from handlers.adfilter.keywords import WARNING_DAMPING, check_keywords, warns_about_scams
 from handlers.adfilter.links import check_links
 from handlers.adfilter.lookalikes import check_lookalikes
-from handlers.adfilter.model import Scorer, SpamModel
+from handlers.adfilter.model import CorrectedModel, Scorer, SpamModel
 from handlers.adfilter.normalize import Normalized, normalize
+from handlers.adfilter.tokens import tokenize
 from handlers.adfilter.verdict import CLASSIFIER, Decision, Verdict, combine
-from handlers.adfilter.wording import WordingModel, overrule
+from handlers.adfilter.wording import CEILING, FLOOR, WordingModel, overrule
+from handlers.adfilter.wording import NAME as WORDING
 
 # Cheap, explainable rules first so verdict lists read from concrete evidence to opinion.
 # `classify` reads the contacts and keywords verdicts by position (1 and 2).
@@ -44,6 +46,9 @@ QUESTION_ONLY_CONCLUSIVE = 2.0  # a noisy-or total never reaches it
 QUESTION_CLASSIFIER_THRESHOLD = 0.99
 QUESTION_END = re.compile(r"[?吗呢][\W_]*$")
 SHORT_REPLY_CHARS = 20  # letters/characters, spaces and punctuation aside: a few words
+# Share of a message's features the group's operators have marked before the second opinion
+# leaves it to their marks: most of its words, not a word or two shared with a corrected ad.
+OPERATORS_JUDGED = 0.5
 
 
 @cache
@@ -86,13 +91,21 @@ def classify(message: MessageFeatures, config: FilterConfig | None = None,
     # like a question, only conclusive rules decide it, and its few words are no wording to
     # judge; nor is a command to another bot, which is that bot's syntax.
     short_reply = message.is_reply and len(norm.compact) < SHORT_REPLY_CHARS
-    decision = _checked(message, norm, config, model or shared_model(), extra, short_reply)
+    model = model or shared_model()
+    decision = _checked(message, norm, config, model, extra, short_reply)
     # The new-member window has strict rules of its own, with their own measured exceptions
     # (a newcomer's "Hi everyone, I'm new here"); the second opinion was chosen on members'
     # messages and leaves newcomers to them.
     if (short_reply or message.to_other_bot or not config.second_opinion
             or config.is_new(message)):
         return decision
+    if (isinstance(model, CorrectedModel) and FLOOR < decision.score < CEILING
+            and model.corrected_share(tokenize(norm)) >= OPERATORS_JUDGED):
+        # The group's operators marked a message like this one (/spam, /notspam, undo): their
+        # marks decide, through the classifier they retrained. The shared wording model never
+        # hears of them, and "dm me" restored by /notspam was removed again on its wording.
+        said = Verdict(WORDING, False, 0.0, "not asked: the operators judged messages like this")
+        return decision._replace(verdicts=(*decision.verdicts, said))
     return overrule(decision, norm, wording or shared_wording())
 
 

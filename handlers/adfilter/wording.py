@@ -120,8 +120,8 @@ class WordingModel:
 # spam when `margin + SCORE_WEIGHT x score` reaches THRESHOLD, where score is the checks'
 # combined score. Up to FLOOR the checks found too little for the wording to matter: that
 # includes a message too short for the classifier (its score is capped at 0.5), since
-# "hello" opens many a scam, and an operator's /notspam, which lowers the naive Bayes score,
-# keeps a message there. 25 short ads ("WTS", "Meds without rx") stay missed for it. From
+# "hello" opens many a scam (a message the group's operators marked is left to their marks:
+# `pipeline.OPERATORS_JUDGED`). 25 short ads ("WTS", "Meds without rx") stay missed for it. From
 # CEILING up the wording would have cleared 1 false alarm but also 7 ads, and caught 9 more,
 # so the checks decide alone and the n-grams are not computed for most ads. THRESHOLD is the
 # highest recall at which cross-validated precision stays at the checks' own 0.982 (1.3: 528

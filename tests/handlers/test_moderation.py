@@ -978,3 +978,24 @@ async def test_reports_of_an_ad_the_filter_only_recorded_in_shadow_mode_still_co
     assert deleted["message_id"] == target["message_id"] and mute["user_id"] == MEMBER_ID
     last = (await decisions(bot))[-1]
     assert (last.source, last.action, last.shadow) == ("report", "mute", False)
+
+
+async def test_a_message_restored_by_notspam_is_not_removed_again_on_its_wording(
+    bot, fake_telegram
+):
+    # "dm me" alone is removed on its wording (the checks found it too thin to decide); the
+    # operator says it is fine here, and the same words from the same member then stay up,
+    # while a real pitch still goes.
+    for _ in range(3):  # an established member
+        await bot.post_update(make_message_update("hello all", sender=BOB))
+    await post_and_settle(bot, make_message_update("dm me", sender=BOB))
+    (decision,) = await decisions(bot)
+    assert {v["name"] for v in decision.verdicts if v["spam"]} == {"wording"}
+    await post_and_settle(bot, make_message_update(f"/notspam {decision.id}", sender=OPERATOR))
+    assert (await decisions(bot))[0].undone
+    await post_and_settle(bot, make_message_update("dm me", sender=BOB))
+    assert len(await decisions(bot)) == 1
+    assert len(fake_telegram.called("deleteMessage")) == 1
+    pitch = "Hello dear, I trade crypto and made 30% this week, want me to teach you? dm me"
+    await post_and_settle(bot, make_message_update(pitch, sender=BOB))
+    assert (await decisions(bot))[-1].text == pitch
