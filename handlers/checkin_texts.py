@@ -138,9 +138,9 @@ define(
             "en": "Please pass the group's verification first, then grab a share.",
         },
         "redpacket.members_only": {
-            "zh": "只有本群成员才能抢红包。已经在群里？先在群里说句话，再来抢。",
+            "zh": "只有本群成员才能抢红包。已经在群里？先在群里说句话或签到，再来抢。",
             "en": "Only members of this group can grab a share. Already in it? Say something "
-            "in the group first, then try again.",
+            "or check in in the group first, then try again.",
         },
         "redpacket.twice": {
             "zh": "你已经抢过这个红包啦。",

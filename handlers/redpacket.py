@@ -25,11 +25,11 @@ from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import Router
 from bot.db.base import Base, BigId, JsonDoc, UtcDateTime
-from bot.groups.repository import seen_as_member
+from bot.groups.repository import GONE, seen_as_member
 from handlers.checkin import no_person
 from handlers.entry_store import is_verifying
 from handlers.points_config import redpacket_config
-from handlers.points_store import add_points
+from handlers.points_store import add_points, last_checkin
 
 router = Router("redpacket")
 
@@ -203,6 +203,18 @@ def _is_claim_button(event: Event) -> bool:
     return (event.callback_data or "").startswith(CALLBACK_PREFIX)
 
 
+async def _may_grab(ctx: Context, user_id: str) -> bool:
+    """Whether the presser has been seen in the group as a member and not left since."""
+    assert ctx.group is not None
+    if ctx.is_operator or seen_as_member(ctx.member):
+        return True
+    # A check-in ("签到", /checkin) is a message in the group too, though not counted as chat:
+    # in a group the bot joined late, the members who only ever check in are the ones red
+    # packets are for.
+    left = ctx.member is not None and ctx.member.status in GONE
+    return not left and await last_checkin(ctx.session, ctx.group.id, user_id) is not None
+
+
 @router.on(EventKind.CALLBACK, when=_is_claim_button)
 async def claim_by_button(event: Event, ctx: Context) -> list:
     assert event.user is not None and event.callback_id is not None
@@ -217,7 +229,7 @@ async def claim_by_button(event: Event, ctx: Context) -> list:
         text = ctx.t("redpacket.verify_first")
         return [AnswerCallback(chat_id=event.chat.id, callback_id=event.callback_id, text=text,
                                show_alert=True)]
-    if not (ctx.is_operator or seen_as_member(ctx.member)):
+    if not await _may_grab(ctx, event.user.id):
         # A public group's messages, buttons included, reach anyone with its link; only a
         # message ("抢") proves membership by itself.
         text = ctx.t("redpacket.members_only")

@@ -358,13 +358,29 @@ async def test_only_members_the_bot_has_seen_can_grab_a_share_by_button(bot, fak
         await bot.post_update(make_callback_update(data, sender=presser))
     answers = await fake_telegram.wait_for("answerCallbackQuery", 4)
     await quiet(bot)
-    refusal = ("Only members of this group can grab a share. Already in it? Say something in "
-               "the group first, then try again.")
+    refusal = ("Only members of this group can grab a share. Already in it? Say something or "
+               "check in in the group first, then try again.")
     assert [a["text"] for a in answers[:3]] == [refusal] * 3
     assert all(a["show_alert"] for a in answers[:3])
     assert answers[3]["text"].startswith("You grabbed ")
     assert [c.user_id for c in await rows(bot, RedPacketClaim)] == [str(DAVE["id"])]
     assert [e.user_id for e in await ledger(bot, PointsEntry.reason == "redpacket")] == ["555"]
+
+
+async def test_a_member_who_only_ever_checked_in_can_grab_by_button(bot, fake_telegram):
+    # In a group the bot joined late, Bob's join was never seen and his check-ins are not
+    # chat: they still show he is in the group, and red packets are for such members.
+    await bot.post_update(make_message_update("签到", sender=BOB))
+    await bot.post_update(make_message_update("/redpacket 10 2", sender=OPERATOR))
+    opened = await eventually(lambda: asyncio.sleep(0, next(
+        (b for b in fake_telegram.called("sendMessage") if b["text"].startswith("🧧")), None
+    )))
+    data = opened["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    await bot.post_update(make_callback_update(data, sender=BOB))
+    (answer,) = await fake_telegram.wait_for("answerCallbackQuery", 1)
+    await quiet(bot)
+    assert answer["text"].startswith("抢到 "), answer
+    assert [c.user_id for c in await rows(bot, RedPacketClaim)] == [str(BOB["id"])]
 
 
 async def test_one_point_reads_as_one_point_in_english(bot, fake_telegram):
