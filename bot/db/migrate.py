@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -51,13 +52,21 @@ def schema_state(connection: Connection) -> str:
         return "ahead"
     # The database records only its outermost revisions (a branch that another depends on is
     # not listed): everything they stand on has been applied too.
-    applied, todo = set(), list(database)
+    return "current" if standing(database) == scripts.keys() else "behind"
+
+
+def standing(revisions: Iterable[str]) -> set[str]:
+    """`revisions` and every revision they stand on (parents and dependencies): what
+    upgrading to them applies."""
+    scripts = _scripts()
+    applied: set[str] = set()
+    todo = list(revisions)
     while todo:
         revision = todo.pop()
         if revision not in applied:
             applied.add(revision)
             todo += scripts[revision]
-    return "current" if applied == scripts.keys() else "behind"
+    return applied
 
 
 @cache
