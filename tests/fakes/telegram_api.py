@@ -55,6 +55,14 @@ class Limits:
 
 
 MESSAGE_METHODS = {"sendMessage", "sendPhoto", "sendPoll", "copyMessage", "forwardMessage"}
+# Every field of the Bot API's ChatPermissions: Telegram reads one left out as withheld (the
+# group's own defaults still apply on top of a member's).
+CHAT_PERMISSIONS = {
+    "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
+    "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
+    "can_send_other_messages", "can_add_web_page_previews", "can_change_info",
+    "can_invite_users", "can_pin_messages", "can_manage_topics",
+}
 
 
 @dataclass

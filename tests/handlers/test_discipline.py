@@ -18,7 +18,7 @@ from tests.factories import (
     message,
     user,
 )
-from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME
+from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME, CHAT_PERMISSIONS
 from tests.handlers.checkin_points_support import db, quiet, texts
 from tests.harness import eventually
 
@@ -268,15 +268,6 @@ async def test_unmute_and_unban_lift_what_mute_and_ban_did(bot, fake_telegram):
     (unbanned,) = fake_telegram.called("unbanChatMember")
     # only_if_banned: unbanning someone still in the group would remove them.
     assert unbanned == {"chat_id": GROUP_ID, "user_id": MEMBER_ID + 1, "only_if_banned": True}
-
-
-# Every field of the Bot API's ChatPermissions: one omitted is taken as False.
-CHAT_PERMISSIONS = {
-    "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
-    "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
-    "can_send_other_messages", "can_add_web_page_previews", "can_change_info",
-    "can_invite_users", "can_pin_messages", "can_manage_topics",
-}
 
 
 async def test_an_unmuted_member_is_no_longer_restricted_at_all(bot, fake_telegram):

@@ -56,6 +56,17 @@ def deleted_ids(fake_telegram) -> list[int]:
     return [body["message_id"] for body in fake_telegram.called("deleteMessage")]
 
 
+async def still_a_newcomer(bot, fake_telegram, who: dict) -> None:
+    """`who` is still judged as a newcomer: their forwarded channel post is removed (the only
+    removal so far) and their message count is 0."""
+    forward = forward_of_a_channel_post(who)
+    await bot.post_update(forward)
+    await fake_telegram.wait_for("deleteMessage")
+    await eventually(bot.settled)
+    assert deleted_ids(fake_telegram) == [forward["message"]["message_id"]]
+    assert await count_of(bot, who) == 0
+
+
 async def test_commands_do_not_take_a_newcomer_out_of_the_new_member_window(bot, fake_telegram):
     await fake_telegram.wait_for("getMe")  # the bot knows its @username
     await post_all(
@@ -65,12 +76,7 @@ async def test_commands_do_not_take_a_newcomer_out_of_the_new_member_window(bot,
         make_message_update("/help@SomeBot", sender=BOB),
     )
     # No ordinary message yet: still a newcomer, whose forwarded channel post goes.
-    forward = forward_of_a_channel_post(BOB)
-    await bot.post_update(forward)
-    await fake_telegram.wait_for("deleteMessage")
-    await eventually(bot.settled)
-    assert deleted_ids(fake_telegram) == [forward["message"]["message_id"]]
-    assert await count_of(bot, BOB) == 0
+    await still_a_newcomer(bot, fake_telegram, BOB)
 
 
 async def test_check_in_words_and_claims_do_not_take_a_newcomer_out_of_the_window(
@@ -86,12 +92,7 @@ async def test_check_in_words_and_claims_do_not_take_a_newcomer_out_of_the_windo
         make_message_update("冒泡", sender=BOB),
         make_message_update("抢", sender=BOB),
     )
-    forward = forward_of_a_channel_post(BOB)
-    await bot.post_update(forward)
-    await fake_telegram.wait_for("deleteMessage")
-    await eventually(bot.settled)
-    assert deleted_ids(fake_telegram) == [forward["message"]["message_id"]]
-    assert await count_of(bot, BOB) == 0
+    await still_a_newcomer(bot, fake_telegram, BOB)
     assert await day_tally(bot) == Tally(messages=0, ads_removed=1)
 
 
@@ -110,12 +111,7 @@ async def test_bare_stickers_and_media_do_not_take_a_newcomer_out_of_the_window(
         make_message_update(None, sender=BOB, video=video),
         make_message_update(None, sender=BOB, video=video, caption=" "),
     )
-    forward = forward_of_a_channel_post(BOB)
-    await bot.post_update(forward)
-    await fake_telegram.wait_for("deleteMessage")
-    await eventually(bot.settled)
-    assert deleted_ids(fake_telegram) == [forward["message"]["message_id"]]
-    assert await count_of(bot, BOB) == 0
+    await still_a_newcomer(bot, fake_telegram, BOB)
     # They are still the group's messages, in the digest's and /stats' figures.
     assert await day_tally(bot) == Tally(messages=4, ads_removed=1)
     await post_all(bot, make_message_update("/stats", sender=OPERATOR))

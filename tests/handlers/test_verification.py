@@ -19,7 +19,7 @@ from tests.factories import (
     make_message_update,
     user,
 )
-from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME
+from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME, CHAT_PERMISSIONS
 from tests.handlers.entry_support import FAST_WELCOME, configure, quiet, rows
 from tests.harness import BotHarness, eventually
 
@@ -56,16 +56,6 @@ async def test_newcomer_passes_by_pressing_their_button(bot, fake_telegram):
     assert fake_telegram.called("banChatMember") == []
 
 
-# Every permission a member can hold (Telegram's ChatPermissions); the group's own defaults
-# still apply on top of a member's.
-ALL_PERMISSIONS = {
-    "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos",
-    "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
-    "can_send_other_messages", "can_add_web_page_previews", "can_change_info",
-    "can_invite_users", "can_pin_messages", "can_manage_topics",
-}
-
-
 async def test_a_newcomer_who_passes_may_invite_friends_like_any_member(bot, fake_telegram):
     # Regression: the lift named only the sending rights; Telegram reads a right left out as
     # withheld, so everyone who passed stayed a restricted member who could not add anyone.
@@ -75,7 +65,7 @@ async def test_a_newcomer_who_passes_may_invite_friends_like_any_member(bot, fak
     muted, lifted = await fake_telegram.wait_for("restrictChatMember", 2)
     assert muted["permissions"]["can_send_messages"] is False
     assert lifted["user_id"] == 601
-    assert lifted["permissions"] == dict.fromkeys(ALL_PERMISSIONS, True)
+    assert lifted["permissions"] == dict.fromkeys(CHAT_PERMISSIONS, True)
 
 
 async def test_someone_else_pressing_is_told_it_is_not_for_them(bot, fake_telegram):
