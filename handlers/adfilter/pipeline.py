@@ -20,8 +20,8 @@ from handlers.adfilter.model import CorrectedModel, Scorer, SpamModel
 from handlers.adfilter.normalize import Normalized, normalize
 from handlers.adfilter.tokens import tokenize
 from handlers.adfilter.verdict import CLASSIFIER, Decision, Verdict, combine
-from handlers.adfilter.wording import CEILING, FLOOR, WordingModel, overrule
 from handlers.adfilter.wording import NAME as WORDING
+from handlers.adfilter.wording import WordingModel, consulted, overrule
 
 # Cheap, explainable rules first so verdict lists read from concrete evidence to opinion.
 # `classify` reads the contacts and keywords verdicts by position (1 and 2).
@@ -99,7 +99,7 @@ def classify(message: MessageFeatures, config: FilterConfig | None = None,
     if (short_reply or message.to_other_bot or not config.second_opinion
             or config.is_new(message)):
         return decision
-    if (isinstance(model, CorrectedModel) and FLOOR < decision.score < CEILING
+    if (isinstance(model, CorrectedModel) and consulted(decision)
             and model.corrected_share(tokenize(norm)) >= OPERATORS_JUDGED):
         # The group's operators marked a message like this one (/spam, /notspam, undo): their
         # marks decide, through the classifier they retrained. The shared wording model never

@@ -143,12 +143,18 @@ NAME = "wording"
 _NOT_WORDING = frozenset({"qr_code", "repeats", "forward", "new_member"})
 
 
+def consulted(decision: Decision) -> bool:
+    """Whether the second opinion is asked about `decision`: its score in between, and no
+    conclusive evidence that is not wording."""
+    return FLOOR < decision.score < CEILING and not any(
+        v.spam and (v.name in _NOT_WORDING or v.score >= 1.0) for v in decision.verdicts)
+
+
 def overrule(decision: Decision, norm: Normalized, model: WordingModel) -> Decision:
     """`decision` confirmed or overruled by the wording model, with a verdict saying why."""
-    score = decision.score
-    if not FLOOR < score < CEILING or any(
-            v.spam and (v.name in _NOT_WORDING or v.score >= 1.0) for v in decision.verdicts):
+    if not consulted(decision):
         return decision
+    score = decision.score
     threshold = THRESHOLD
     if any(v.name == "question" for v in decision.verdicts):
         threshold += QUESTION_EXTRA
