@@ -28,6 +28,7 @@ from handlers import (
     group_settings,
     guide,
     icebreaker,
+    moderation_appeal_start,
     moderation_appeals,
     moderation_commands,
     points,
@@ -62,7 +63,9 @@ ROUTERS: tuple[Router, ...] = (
     points.router,
     # Icebreakers after the gates (spam is never thanked as an introduction) and before commands.
     icebreaker.router,
-    # Commands last: they never block other capabilities from seeing a message.
+    # Commands last: they never block other capabilities from seeing a message. A private
+    # /start that follows an appeal link files the appeal instead of showing the help.
+    moderation_appeal_start.router,
     guide.router,
     group_settings.router,
     # Moderation commands (/spam, /undo, /report...), their buttons and /filter; /warn, /mute

@@ -25,6 +25,7 @@ from bot.core.actions import (
 from bot.core.context import Context
 from bot.core.events import Chat, Event, User
 from bot.core.i18n import pick_language, translate
+from bot.core.links import start_link
 from bot.groups import activity
 from handlers import moderation_texts  # noqa: F401  (registers the texts)
 from handlers.adfilter import Decision, Verdict
@@ -39,6 +40,8 @@ log = structlog.get_logger(__name__)
 
 # The decision's `action` when a channel a member posted as was banned from the group.
 BAN_CHAT = "ban_chat"
+# `/start appeal_<decision id>`: what the link in a mute's warning sends to the bot.
+APPEAL_PAYLOAD = "appeal_"
 
 
 def display(who: User | Chat) -> str:
@@ -146,11 +149,19 @@ async def punish(
     if source != "report":
         key = f"adfilter.warn.{'chat.' if channel else ''}{done}"
         warning = translate(lang, key, name=display(offender), id=row.id, length=length)
+        keys = buttons(ctx, "notspam", "why", decision_id=row.id, lang=lang)
+        if done == "mute" and (link := start_link(event, f"{APPEAL_PAYLOAD}{row.id}")):
+            # The private notice below cannot reach a member who never wrote to the bot
+            # (Telegram refuses, 403): a muted member still reads the group, and this link
+            # opens their private chat with the bot, which files the appeal (a banned member
+            # no longer sees the group, but can still /start the bot to find their decisions).
+            appeal = Button(text=translate(lang, "adfilter.button.appeal"), url=link)
+            keys = (*keys, (appeal,))
         actions.append(
             SendMessage(
                 chat_id=chat,
                 text=warning,
-                buttons=buttons(ctx, "notspam", "why", decision_id=row.id, lang=lang),
+                buttons=keys,
                 delete_after_seconds=conf.warning_seconds,
             )
         )

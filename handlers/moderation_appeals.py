@@ -7,6 +7,7 @@ Callback data is `adf:<verb>:<decision id>`.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import NamedTuple
 
 from bot.core.actions import (
     POPUP_LIMIT,
@@ -17,7 +18,7 @@ from bot.core.actions import (
     SendMessage,
 )
 from bot.core.context import Context
-from bot.core.events import Event, EventKind
+from bot.core.events import Event, EventKind, User
 from bot.core.i18n import pick_language, translate
 from bot.core.router import Router
 from bot.db.models import Group
@@ -66,20 +67,34 @@ async def moderation_button(event: Event, ctx: Context) -> list[Action]:
 
 
 async def _appeal(event: Event, ctx: Context, decision_id: int) -> list[Action]:
-    """The member asks the group's operators to look again; posted in the group with buttons."""
+    filed = await file_appeal(ctx, decision_id, event.user)
+    return [*filed.actions, _answer(event, filed.reply, alert=filed.alert)]
+
+
+class Filed(NamedTuple):
+    """What filing an appeal did: `actions` for the group, `reply` for the member."""
+
+    actions: list[Action]
+    reply: str
+    alert: bool = False
+
+
+async def file_appeal(ctx: Context, decision_id: int, member: User | None) -> Filed:
+    """`member` asks the group's operators to look at a decision again: a card with Restore
+    and Reject is posted in the group. From the notice's Appeal button or a start link."""
     decision = await decision_by_id(ctx.session, decision_id)
     if decision is None:  # no group to speak for: the private chat's language
-        return [_answer(event, ctx.t("moderation.not_yours"), alert=True)]
+        return Filed([], ctx.t("moderation.not_yours"), alert=True)
     group = await ctx.session.get(Group, decision.group_id)
     assert group is not None  # decisions are deleted with their group
-    user_lang = event.user.language_code if event.user else None
-    member_lang = _member_language(decision, group, user_lang)
-    if event.user is None or decision.user_id != event.user.id:
-        return [_answer(event, translate(member_lang, "moderation.not_yours"), alert=True)]
+    member_lang = member_language(decision, group, member.language_code if member else None)
+    if member is None or decision.user_id != member.id or decision.shadow:
+        # A shadow decision did nothing to the member, and they were never told of it.
+        return Filed([], translate(member_lang, "moderation.not_yours"), alert=True)
     if decision.undone:  # an operator lifted it before the member appealed
-        return [_answer(event, translate(member_lang, "moderation.already_undone", id=decision.id))]
+        return Filed([], translate(member_lang, "moderation.already_undone", id=decision.id))
     if decision.appeal is not None:
-        return [_answer(event, translate(member_lang, "moderation.appeal_duplicate"))]
+        return Filed([], translate(member_lang, "moderation.appeal_duplicate"))
     decision.appeal, decision.appealed_at = "pending", ctx.now
     lang = pick_language(load_group_settings(group.settings).language.value, None)
     text = translate(
@@ -94,13 +109,11 @@ async def _appeal(event: Event, ctx: Context, decision_id: int) -> list[Action]:
             _button(lang, "reject", decision.id),
         ),
     )
-    return [
-        SendMessage(chat_id=group.chat_id, text=text, buttons=keys),
-        _answer(event, translate(member_lang, "moderation.appeal_sent")),
-    ]
+    card = SendMessage(chat_id=group.chat_id, text=text, buttons=keys)
+    return Filed([card], translate(member_lang, "moderation.appeal_sent"))
 
 
-def _member_language(
+def member_language(
     decision: ModerationDecision, group: Group | None, user_lang: str | None = None
 ) -> str:
     """The language the member's notice was in, for everything the member hears about the
@@ -141,7 +154,7 @@ def grant_appeal(ctx: Context, decision: ModerationDecision, *, appealed: bool =
         return []
     decision.appeal = "restored"
     title = ctx.group.title if ctx.group else ""
-    lang = _member_language(decision, ctx.group)
+    lang = member_language(decision, ctx.group)
     if decision.action == "ban" and not decision.shadow and ctx.group is not None:
         return [_rejoin(ctx, decision, lang, title)]
     told = translate(lang, "moderation.appeal_restored", group=title)
@@ -181,7 +194,7 @@ def _reject(event: Event, ctx: Context, decision: ModerationDecision) -> list[Ac
     return [
         SendMessage(
             chat_id=decision.user_id,
-            text=translate(_member_language(decision, ctx.group), "moderation.appeal_rejected"),
+            text=translate(member_language(decision, ctx.group), "moderation.appeal_rejected"),
         ),
         SendMessage(chat_id=event.chat.id, text=text),
         _answer(event, text),

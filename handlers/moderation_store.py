@@ -42,6 +42,8 @@ class ModerationDecision(Base):
     __table_args__ = (
         Index("ix_moderation_decisions_group_user", "group_id", "user_id", "at"),
         Index("ix_moderation_decisions_group_message", "group_id", "message_id"),
+        # A member's own decisions in every group, for /start in their private chat.
+        Index("ix_moderation_decisions_user", "user_id", "at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -47,6 +47,20 @@ define(
             "en": "Your message in “{group}” was judged an ad and you were removed from the "
             "group. If this is a mistake, tap the button below to appeal.",
         },
+        # What /start in the bot's private chat lists: decisions a member may not have heard
+        # of, the bot being unable to write to them first.
+        "moderation.open.mute": {
+            "zh": "你在「{group}」的消息被判定为广告，你被禁言了（#{id}）。"
+            "如果这是误判，请点击下方按钮申诉。",
+            "en": "Your message in “{group}” was judged an ad and you were muted (#{id}). "
+            "If this is a mistake, tap the button below to appeal.",
+        },
+        "moderation.open.ban": {
+            "zh": "你在「{group}」的消息被判定为广告，你被移出了群聊（#{id}）。"
+            "如果这是误判，请点击下方按钮申诉。",
+            "en": "Your message in “{group}” was judged an ad and you were removed from the "
+            "group (#{id}). If this is a mistake, tap the button below to appeal.",
+        },
         "adfilter.button.notspam": {"zh": "不是广告", "en": "Not spam"},
         "adfilter.button.why": {"zh": "原因", "en": "Why"},
         "adfilter.button.appeal": {"zh": "申诉", "en": "Appeal"},

@@ -38,6 +38,7 @@ def test_router_order_is_pinned():
         "redpacket",
         "points",
         "icebreaker",
+        "appeal_start",
         "guide",
         "settings",
         "moderation",

@@ -84,6 +84,8 @@ class FakeTelegram:
     # file_id -> bytes served by getFile and /file/bot<token>/<file_path>
     files: dict[str, bytes] = field(default_factory=dict)
     file_delays: dict[str, float] = field(default_factory=dict)  # file_id -> seconds to stall
+    # Users who never started the bot: Telegram refuses to let a bot write to them first (403).
+    strangers: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
@@ -174,6 +176,8 @@ class FakeTelegram:
             return _error(
                 failure.status, failure.description, failure.retry_after, failure.migrate_to_chat_id
             )
+        if method in MESSAGE_METHODS and body.get("chat_id") in self.strangers:
+            return _error(403, "Forbidden: bot can't initiate conversation with a user")
         if self.limits and method in MESSAGE_METHODS and self._over_limit(body, now):
             self.rate_limited += 1
             return _error(429, "Too Many Requests: retry later", self.limits.retry_after)
