@@ -60,6 +60,22 @@ def buttons(ctx: Context, *verbs: str, decision_id: int, lang: str | None = None
     return (row,)
 
 
+def warning_buttons(ctx: Context, event: Event, row: ModerationDecision, lang: str
+                    ) -> tuple[tuple[Button, ...], ...]:
+    """The buttons of a decision's warning in the group: the operators' Not spam and Why and,
+    under a mute, the member's Appeal.
+
+    The member's private notice cannot reach one who never wrote to the bot (Telegram refuses,
+    403). A muted member still reads the group, and the Appeal link opens their private chat
+    with the bot, which files the appeal (a banned member no longer sees the group, but can
+    still /start the bot to find their decisions).
+    """
+    keys = buttons(ctx, "notspam", "why", decision_id=row.id, lang=lang)
+    if row.action == "mute" and (link := start_link(event, f"{APPEAL_PAYLOAD}{row.id}")):
+        keys = (*keys, (Button(text=translate(lang, "adfilter.button.appeal"), url=link),))
+    return keys
+
+
 def language_of(ctx: Context, offender: User | Chat) -> str:
     """The language to tell `offender` about a decision in: the group's, or in an "auto" group
     their own, whoever set it off (a reporter, an operator) and whatever language they speak.
@@ -149,19 +165,11 @@ async def punish(
     if source != "report":
         key = f"adfilter.warn.{'chat.' if channel else ''}{done}"
         warning = translate(lang, key, name=display(offender), id=row.id, length=length)
-        keys = buttons(ctx, "notspam", "why", decision_id=row.id, lang=lang)
-        if done == "mute" and (link := start_link(event, f"{APPEAL_PAYLOAD}{row.id}")):
-            # The private notice below cannot reach a member who never wrote to the bot
-            # (Telegram refuses, 403): a muted member still reads the group, and this link
-            # opens their private chat with the bot, which files the appeal (a banned member
-            # no longer sees the group, but can still /start the bot to find their decisions).
-            appeal = Button(text=translate(lang, "adfilter.button.appeal"), url=link)
-            keys = (*keys, (appeal,))
         actions.append(
             SendMessage(
                 chat_id=chat,
                 text=warning,
-                buttons=keys,
+                buttons=warning_buttons(ctx, event, row, lang),
                 delete_after_seconds=conf.warning_seconds,
             )
         )

@@ -12,7 +12,7 @@ from bot.core.i18n import translate
 from bot.core.router import ANY_AGE, Router
 from handlers.adfilter import Decision, Verdict
 from handlers.moderation import DELETABLE_FOR, adfilter_settings, report_step
-from handlers.moderation_actions import BAN_CHAT, buttons, display, explain, punish, undo
+from handlers.moderation_actions import BAN_CHAT, display, explain, punish, undo, warning_buttons
 from handlers.moderation_appeals import grant_appeal
 from handlers.moderation_rights import is_exempt
 from handlers.moderation_store import (
@@ -246,5 +246,5 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
         length=format_duration(conf.mute_length, lang),
         id=row.id,
     )
-    keys = buttons(ctx, "notspam", "why", decision_id=row.id, lang=lang)
+    keys = warning_buttons(ctx, event, row, lang)
     return [*actions, SendMessage(chat_id=event.chat.id, text=notice, buttons=keys)]

@@ -8,12 +8,22 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from handlers.moderation_store import ModerationDecision
-from tests.factories import GROUP_ID, MEMBER_ID, OPERATOR_ID, make_message_update, user
+from tests.factories import (
+    GROUP_ID,
+    MEMBER_ID,
+    OPERATOR_ID,
+    make_message_update,
+    make_update,
+    message,
+    user,
+)
 from tests.fakes.telegram_api import BOT_USERNAME
 from tests.handlers.test_moderation import (
     AD,
     ALICE,
     BOB,
+    CAROL,
+    DAVE,
     OPERATOR,
     button_data,
     db,
@@ -151,3 +161,26 @@ async def test_start_links_that_are_not_appeals_are_answered_as_a_plain_start(
     await post_and_settle(bot, make_message_update(f"/start appeal_{mute.id}", sender=ALICE))
     assert (await decisions(bot))[-1].appeal is None
     await eventually(lambda: bot.settled())
+
+
+async def test_a_member_muted_by_reports_can_appeal_through_the_groups_notice(
+    bot, fake_telegram
+):
+    fake_telegram.strangers.add(MEMBER_ID)
+    target = message("Nice to meet you all, see you around", sender=ALICE)
+    await post_and_settle(bot, make_update("message", target))
+    for reporter in (BOB, CAROL, DAVE):
+        await post_and_settle(
+            bot, make_message_update("/report", sender=reporter, reply_to_message=target)
+        )
+    (decision,) = await decisions(bot)
+    assert (decision.source, decision.action) == ("report", "mute")
+    notice = sent_to(fake_telegram, GROUP_ID)[-1]
+    assert notice["text"].startswith("📣 3 位成员举报了 @alice 的消息")
+    assert button_data_of(notice) == [f"adf:notspam:{decision.id}", f"adf:why:{decision.id}"]
+    assert link_buttons(notice) == [f"https://t.me/{BOT_USERNAME}?start=appeal_{decision.id}"]
+    fake_telegram.strangers.discard(MEMBER_ID)
+    await post_and_settle(bot, private(f"/start appeal_{decision.id}", ALICE))
+    assert sent_to(fake_telegram, GROUP_ID)[-1]["text"].startswith(
+        f"🙋 @alice 对 #{decision.id} 提出申诉"
+    )
