@@ -27,8 +27,8 @@ from handlers.moderation_store import MAX_ID, ModerationDecision
 router = Router("appeal_start")
 
 _APPEAL = re.compile(rf"{APPEAL_PAYLOAD}(\d{{1,19}})")
-# How long a decision can be found by /start: the ladder forgets offences sooner than this,
-# and an appeal weeks late helps nobody.
+# How long a decision can be found by /start: as long as the ladder counts an offence by
+# default (`offence_days`); a mute is long over by then, and a ban's appeal weeks late is rare.
 OPEN_DAYS = 30
 LISTED = 5  # the latest ones; older ones were most likely for the same ads
 
