@@ -39,6 +39,15 @@ async def upgraded_short_of(url: str, revision: str) -> None:
             await asyncio.to_thread(upgrade, url, head)
 
 
+def add_group(db: sqlite3.Connection, chat_id: str = "-100123") -> None:
+    """Group 1 as a bot running an older revision stored it, for rows that need a group."""
+    db.execute(
+        "INSERT INTO groups (id, platform, chat_id, chat_type, settings, created_at,"
+        " updated_at) VALUES (1, 'telegram', :chat, 'supergroup', '{}', :at, :at)",
+        {"chat": chat_id, "at": "2026-11-24 10:00:00.000000"},
+    )
+
+
 async def test_models_match_migrations(database_url):
     engine = create_engine(database_url)
 
@@ -70,11 +79,7 @@ async def test_a_photo_check_queued_before_0014_survives_it_without_a_channel(tm
     config = alembic_config(url)
     await upgraded_short_of(url, "0014")
     with closing(sqlite3.connect(path)) as db, db:
-        db.execute(
-            "INSERT INTO groups (id, platform, chat_id, chat_type, settings, created_at,"
-            " updated_at) VALUES (1, 'telegram', '-100123', 'supergroup', '{}', :at, :at)",
-            {"at": "2026-11-24 10:00:00.000000"},
-        )
+        add_group(db)
         db.execute(
             "INSERT INTO adfilter_photo_checks (id, group_id, user_id, message_id, file_id,"
             " status, at, attempts) VALUES (7, 1, '222', '4242', 'qr-ad', 'pending', :at, 0)",
@@ -106,11 +111,7 @@ async def test_downgrading_0014_gives_up_unchecked_channel_photos(tmp_path):
     url = f"sqlite+aiosqlite:///{path}"
     await asyncio.to_thread(upgrade, url)
     with closing(sqlite3.connect(path)) as db, db:
-        db.execute(
-            "INSERT INTO groups (id, platform, chat_id, chat_type, settings, created_at,"
-            " updated_at) VALUES (1, 'telegram', '-100123', 'supergroup', '{}', :at, :at)",
-            {"at": "2026-11-24 10:00:00.000000"},
-        )
+        add_group(db)
         for id_, status, channel in (
             (1, "pending", "-100987"),
             (2, "checking", "-100987"),
@@ -160,11 +161,7 @@ async def test_0016_counts_the_members_messages_already_in_the_inbox(tmp_path):
     unprocessed = make_message_update("还没处理", date=now)
     updates = [(u, "done") for u in [*kept, spam, *ignored]] + [(unprocessed, "pending")]
     with closing(sqlite3.connect(path)) as db, db:
-        db.execute(
-            "INSERT INTO groups (id, platform, chat_id, chat_type, settings, created_at,"
-            " updated_at) VALUES (1, 'telegram', :chat, 'supergroup', '{}', :at, :at)",
-            {"chat": str(GROUP_ID), "at": "2026-11-24 10:00:00.000000"},
-        )
+        add_group(db, str(GROUP_ID))
         for update, status in updates:
             obj = next(v for k, v in update.items() if k != "update_id")
             chat_key = (obj.get("chat") or obj["message"]["chat"])["id"]
@@ -205,11 +202,7 @@ async def test_0018_keeps_the_messages_already_counted_in_their_senders_counts(t
     config = alembic_config(url)
     await upgraded_short_of(url, "0018")
     with closing(sqlite3.connect(path)) as db, db:
-        db.execute(
-            "INSERT INTO groups (id, platform, chat_id, chat_type, settings, created_at,"
-            " updated_at) VALUES (1, 'telegram', '-100123', 'supergroup', '{}', :at, :at)",
-            {"at": "2026-11-24 10:00:00.000000"},
-        )
+        add_group(db)
         db.execute(
             "INSERT INTO member_messages (id, group_id, user_id, message_id, at, removed)"
             " VALUES (1, 1, '222', '500', '2026-11-24 10:00:00.000000', 0)"
