@@ -77,6 +77,11 @@ def make_message_update(text: str | None = "hello", **kwargs: Any) -> dict[str, 
     return make_update("message", message(text, **kwargs), update_id)
 
 
+def make_private_update(text: str, sender: dict[str, Any]) -> dict[str, Any]:
+    """`sender` writing to the bot in their private chat, whose id is theirs."""
+    return make_message_update(text, chat_id=sender["id"], sender=sender)
+
+
 def make_channel_message_update(
     text: str | None = "hello", sender_chat: dict[str, Any] | None = None, **kwargs: Any
 ) -> dict[str, Any]:

@@ -11,11 +11,10 @@ from handlers.moderation_store import ModerationDecision
 from tests.factories import (
     GROUP_ID,
     MEMBER_ID,
-    OPERATOR_ID,
     make_message_update,
+    make_private_update,
     make_update,
     message,
-    user,
 )
 from tests.fakes.telegram_api import BOT_USERNAME
 from tests.handlers.test_moderation import (
@@ -32,11 +31,6 @@ from tests.handlers.test_moderation import (
     sent_to,
 )
 from tests.harness import eventually
-
-
-def private(text: str, sender: dict) -> dict:
-    """`sender` writing to the bot in their private chat (its id is theirs)."""
-    return make_message_update(text, sender=sender, chat_id=sender["id"])
 
 
 def link_buttons(body: dict) -> list[str]:
@@ -68,7 +62,7 @@ async def test_a_member_the_bot_cannot_write_to_appeals_through_the_mutes_warnin
     assert link == f"https://t.me/{BOT_USERNAME}?start=appeal_{mute.id}"
     # Following it, Telegram opens her private chat with the bot and sends /start <payload>.
     fake_telegram.strangers.discard(MEMBER_ID)
-    await post_and_settle(bot, private(f"/start appeal_{mute.id}", ALICE))
+    await post_and_settle(bot, make_private_update(f"/start appeal_{mute.id}", ALICE))
     (reply,) = [b["text"] for b in sent_to(fake_telegram, MEMBER_ID)][-1:]
     assert reply == "申诉已提交，管理员会尽快处理。"  # and no command list after it
     card = sent_to(fake_telegram, GROUP_ID)[-1]
@@ -76,8 +70,8 @@ async def test_a_member_the_bot_cannot_write_to_appeals_through_the_mutes_warnin
     assert button_data(card) == [f"adf:restore:{mute.id}", f"adf:reject:{mute.id}"]
     assert (await decisions(bot))[-1].appeal == "pending"
     # The link again, or someone else's hands on it: nothing more reaches the operators.
-    await post_and_settle(bot, private(f"/start appeal_{mute.id}", ALICE))
-    await post_and_settle(bot, private(f"/start appeal_{mute.id}", BOB))
+    await post_and_settle(bot, make_private_update(f"/start appeal_{mute.id}", ALICE))
+    await post_and_settle(bot, make_private_update(f"/start appeal_{mute.id}", BOB))
     assert [b["text"] for b in sent_to(fake_telegram, MEMBER_ID)][-1] == "这条申诉已经提交过了。"
     assert sent_to(fake_telegram, BOB["id"])[-1]["text"] == "这不是你的记录。"
     assert sent_to(fake_telegram, GROUP_ID)[-1] == card
@@ -98,7 +92,7 @@ async def test_a_banned_member_who_starts_the_bot_finds_the_decisions_to_appeal(
     # A ban's warning has no link: she no longer sees the group to follow it.
     assert link_buttons(sent_to(fake_telegram, GROUP_ID)[-1]) == []
     fake_telegram.strangers.discard(MEMBER_ID)
-    await post_and_settle(bot, private("/start", ALICE))
+    await post_and_settle(bot, make_private_update("/start", ALICE))
     *notices, help_text = sent_to(fake_telegram, MEMBER_ID)[-3:]
     assert [n["text"] for n in notices] == [
         f"你在「Qunbot Test Group」的消息被判定为广告，你被移出了群聊（#{ban.id}）。"
@@ -111,12 +105,12 @@ async def test_a_banned_member_who_starts_the_bot_finds_the_decisions_to_appeal(
     ]
     assert help_text["text"].startswith("可用命令：")  # the usual answer to /start follows
     # Appealed, undone, shadow or old decisions are not listed; someone else has none.
-    await post_and_settle(bot, private(f"/start appeal_{ban.id}", ALICE))
+    await post_and_settle(bot, make_private_update(f"/start appeal_{ban.id}", ALICE))
     await post_and_settle(bot, make_message_update(f"/undo {mute.id}", sender=OPERATOR))
     sent = len(sent_to(fake_telegram, MEMBER_ID))
-    await post_and_settle(bot, private("/start", ALICE))
+    await post_and_settle(bot, make_private_update("/start", ALICE))
     assert [b["text"] for b in sent_to(fake_telegram, MEMBER_ID)[sent:]] == [help_text["text"]]
-    await post_and_settle(bot, private("/start", BOB))
+    await post_and_settle(bot, make_private_update("/start", BOB))
     assert [b["text"] for b in sent_to(fake_telegram, BOB["id"])] == [help_text["text"]]
 
 
@@ -135,14 +129,14 @@ async def test_only_decisions_of_the_last_30_days_that_did_something_are_listed(
 
     sent = len(sent_to(fake_telegram, MEMBER_ID))
     await db(bot, lambda s: age(s, 29))
-    await post_and_settle(bot, private("/start", ALICE))
+    await post_and_settle(bot, make_private_update("/start", ALICE))
     assert len(sent_to(fake_telegram, MEMBER_ID)) == sent + 2  # the mute, then the help
     await db(bot, lambda s: age(s, 31))
-    await post_and_settle(bot, private("/start", ALICE))
+    await post_and_settle(bot, make_private_update("/start", ALICE))
     assert len(sent_to(fake_telegram, MEMBER_ID)) == sent + 3
     await db(bot, lambda s: age(s, 0, shadow=True))  # recent, but only in shadow mode
-    await post_and_settle(bot, private("/start", ALICE))
-    await post_and_settle(bot, private(f"/start appeal_{mute.id}", ALICE))
+    await post_and_settle(bot, make_private_update("/start", ALICE))
+    await post_and_settle(bot, make_private_update(f"/start appeal_{mute.id}", ALICE))
     texts = [b["text"] for b in sent_to(fake_telegram, MEMBER_ID)[sent + 3:]]
     assert texts[0].startswith("可用命令：") and texts[1] == "这不是你的记录。"
     assert (await decisions(bot))[-1].appeal is None
@@ -154,7 +148,7 @@ async def test_start_links_that_are_not_appeals_are_answered_as_a_plain_start(
     mute = await ads_until(bot, fake_telegram, "restrictChatMember")
     before = len(fake_telegram.called("sendMessage"))
     for payload in ("appeal_", "appeal_x1", f"appeal_{mute.id}0000000000000000000", "hello"):
-        await post_and_settle(bot, private(f"/start {payload}", user(OPERATOR_ID, "Op")))
+        await post_and_settle(bot, make_private_update(f"/start {payload}", OPERATOR))
     answers = fake_telegram.called("sendMessage")[before:]
     assert all(a["text"].startswith("可用命令：") for a in answers) and len(answers) == 4
     # In the group, /start appeal_<id> is no appeal either.
@@ -180,7 +174,7 @@ async def test_a_member_muted_by_reports_can_appeal_through_the_groups_notice(
     assert button_data_of(notice) == [f"adf:notspam:{decision.id}", f"adf:why:{decision.id}"]
     assert link_buttons(notice) == [f"https://t.me/{BOT_USERNAME}?start=appeal_{decision.id}"]
     fake_telegram.strangers.discard(MEMBER_ID)
-    await post_and_settle(bot, private(f"/start appeal_{decision.id}", ALICE))
+    await post_and_settle(bot, make_private_update(f"/start appeal_{decision.id}", ALICE))
     assert sent_to(fake_telegram, GROUP_ID)[-1]["text"].startswith(
         f"🙋 @alice 对 #{decision.id} 提出申诉"
     )

@@ -16,6 +16,7 @@ from tests.factories import (
     make_join_request_update,
     make_join_update,
     make_message_update,
+    make_private_update,
     user,
 )
 from tests.handlers.entry_support import configure, db, group_settings, quiet, rows
@@ -45,8 +46,8 @@ async def test_open_groups_approve_every_request(bot, fake_telegram):
 
 
 def private(text: str, sender: dict = APPLICANT) -> dict:
-    """The requester writing to the bot in their private chat (chat id = user id)."""
-    return make_message_update(text, chat_id=sender["id"], sender=sender)
+    """The requester writing to the bot in their private chat."""
+    return make_private_update(text, sender)
 
 
 def dms(fake_telegram, user_id: int) -> list[str]:
