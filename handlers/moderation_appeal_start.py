@@ -12,17 +12,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from bot.core.actions import Action, Halt, SendMessage
 from bot.core.context import Context
 from bot.core.events import ChatType, Event, EventKind
 from bot.core.i18n import translate
 from bot.core.router import COMMAND_MAX_AGE, Router
-from bot.db.models import Group
 from handlers.moderation_actions import APPEAL_PAYLOAD, buttons
 from handlers.moderation_appeals import file_appeal, member_language
-from handlers.moderation_store import MAX_ID, ModerationDecision
+from handlers.moderation_store import MAX_ID, appealable_decisions
 
 router = Router("appeal_start")
 
@@ -48,22 +45,9 @@ async def private_start(event: Event, ctx: Context) -> list[Action]:
                 Halt(reason="appeal from a start link")]
     if event.user is None:
         return []
-    query = (
-        select(ModerationDecision, Group)
-        .join(Group, Group.id == ModerationDecision.group_id)
-        .where(
-            ModerationDecision.user_id == event.user.id,
-            ModerationDecision.action.in_(("mute", "ban")),
-            ModerationDecision.shadow.is_(False),
-            ModerationDecision.undone.is_(False),
-            ModerationDecision.appeal.is_(None),
-            ModerationDecision.at >= ctx.now - timedelta(days=OPEN_DAYS),
-        )
-        .order_by(ModerationDecision.at.desc(), ModerationDecision.id.desc())
-        .limit(LISTED)
-    )
+    since = ctx.now - timedelta(days=OPEN_DAYS)
     notices = []
-    for decision, group in (await ctx.session.execute(query)).all():
+    for decision, group in await appealable_decisions(ctx.session, event.user.id, since, LISTED):
         lang = member_language(decision, group, event.user.language_code)
         text = translate(lang, f"moderation.open.{decision.action}", group=group.title or "",
                          id=decision.id)

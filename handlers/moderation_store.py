@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, BigId, JsonDoc, UtcDateTime
-from bot.db.models import OutboxAction
+from bot.db.models import Group, OutboxAction
 from handlers.adfilter import SpamModel
 from handlers.adfilter.model import CorrectedModel
 from handlers.adfilter.pipeline import shared_model
@@ -181,6 +181,28 @@ async def decision_by_id(session: AsyncSession, decision_id: int) -> ModerationD
         return None
     return await session.get(ModerationDecision, decision_id, with_for_update=True,
                              populate_existing=True)
+
+
+async def appealable_decisions(
+    session: AsyncSession, user_id: str, since: datetime, limit: int
+) -> list[tuple[ModerationDecision, Group]]:
+    """A member's mutes and bans in every group since `since`, newest first, with their
+    groups: those that did something (not shadow), still stand and were not appealed yet."""
+    query = (
+        select(ModerationDecision, Group)
+        .join(Group, Group.id == ModerationDecision.group_id)
+        .where(
+            ModerationDecision.user_id == user_id,
+            ModerationDecision.action.in_(("mute", "ban")),
+            ModerationDecision.shadow.is_(False),
+            ModerationDecision.undone.is_(False),
+            ModerationDecision.appeal.is_(None),
+            ModerationDecision.at >= since,
+        )
+        .order_by(ModerationDecision.at.desc(), ModerationDecision.id.desc())
+        .limit(limit)
+    )
+    return [(decision, group) for decision, group in (await session.execute(query)).all()]
 
 
 async def decision_in_group(
