@@ -16,6 +16,7 @@ from bot.db.engine import create_engine, create_sessionmaker, is_sqlite
 from bot.db.migrate import SCHEMA_ADVICE, database_schema
 from bot.dispatch import Dispatcher
 from bot.groups import activity
+from bot.groups.membership_checks import MembershipCheckLimits, MembershipChecks
 from bot.groups.sync import GroupSync
 from bot.inbox.processor import InboxProcessor
 from bot.inbox.writer import GroupCommitWriter
@@ -32,7 +33,7 @@ from bot.retention import Pruner, finished_updates_and_actions
 from bot.settings import Settings
 from bot.web import ops, webhook
 from bot.web.state import Runtime
-from handlers import repeats_store
+from handlers import membership_store, repeats_store
 from handlers.adfilter.pipeline import warm_up
 from handlers.entry_rights import record_rights
 from handlers.verification_timeouts import VerificationTimeouts
@@ -139,6 +140,21 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         on_outbox=sender.notify,
     )
 
+    # Polled, like the photos: a press waits about one poll interval for its answer.
+    membership_checks = MembershipChecks(
+        sessions,
+        platforms,
+        dispatcher,
+        pacer,
+        settings.poll_interval,
+        MembershipCheckLimits(
+            concurrency=1 if is_sqlite(settings.database_url) else 4,
+            retry_initial=settings.send_backoff_initial,
+            retry_max=settings.send_backoff_max,
+        ),
+        on_outbox=sender.notify,
+    )
+
     # Polled, not notified: a group becomes due when first seen or after hours. The query
     # touches the groups table only.
     group_sync = GroupSync(
@@ -150,6 +166,7 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         sessions,
         [
             repeats_store.EXPIRY,
+            membership_store.EXPIRY,
             activity.EXPIRY,
             *finished_updates_and_actions(settings.retention_days),
         ],
@@ -172,6 +189,8 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         # that one still finish a check, the claim it lost makes its result be thrown away.
         await photo_checks.release_claims()
         photo_checks.start()
+        await membership_checks.release_claims()
+        membership_checks.start()
         pruner.start()
         group_sync.start()
         await scheduler.start()
@@ -180,6 +199,7 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         await scheduler.stop()
         await group_sync.stop()
         await pruner.stop()
+        await membership_checks.stop()
         await photo_checks.stop()
         await timeouts.stop()
         await sender.stop()
@@ -197,6 +217,7 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         sender=sender,
         verification_timeouts=timeouts,
         photo_checks=photo_checks,
+        membership_checks=membership_checks,
         scheduler=scheduler,
         group_sync=group_sync,
         leader=leader,

@@ -142,6 +142,15 @@ define(
             "en": "Only members of this group can grab a share. Already in it? Say something "
             "or check in in the group first, then try again.",
         },
+        "redpacket.checking": {
+            "zh": "正在确认你是本群成员，请稍候。抢到的话，结果会发在群里。",
+            "en": "Checking that you are a member of this group. If you get a share, it will "
+            "be announced in the group shortly.",
+        },
+        "redpacket.not_member": {
+            "zh": "只有本群成员才能抢红包。",
+            "en": "Only members of this group can grab a share.",
+        },
         "redpacket.twice": {
             "zh": "你已经抢过这个红包啦。",
             "en": "You have already claimed this red packet.",

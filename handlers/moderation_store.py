@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db.base import Base, BigId, JsonDoc, UtcDateTime
+from bot.db.base import Base, BigId, JsonDoc, LeasedWork, UtcDateTime
 from bot.db.models import Group, OutboxAction
 from handlers.adfilter import SpamModel
 from handlers.adfilter.model import CorrectedModel
@@ -101,7 +101,7 @@ class SpamModelState(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class PhotoCheck(Base):
+class PhotoCheck(LeasedWork, Base):
     """A new member's photo that needs its QR codes decoded (by a worker, not a handler).
 
     `status` goes pending -> checking (claimed at `claimed_at`) -> done, or back to pending
@@ -119,13 +119,7 @@ class PhotoCheck(Base):
     user_id: Mapped[str] = mapped_column(String(64))
     message_id: Mapped[str] = mapped_column(String(64))
     file_id: Mapped[str | None] = mapped_column(String(255))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
     at: Mapped[datetime] = mapped_column(UtcDateTime)
-    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    error: Mapped[str | None] = mapped_column(Text)
     codes: Mapped[list | None] = mapped_column(JsonDoc)
     channel_id: Mapped[str | None] = mapped_column(String(64))
     channel_title: Mapped[str | None] = mapped_column(String(255))

@@ -28,6 +28,7 @@ from bot.db.base import Base, BigId, JsonDoc, UtcDateTime
 from bot.groups.repository import GONE, seen_as_member
 from handlers.checkin import no_person
 from handlers.entry_store import is_verifying
+from handlers.membership_store import OPEN, ask_membership
 from handlers.points_config import redpacket_config
 from handlers.points_store import add_points, last_checkin
 
@@ -203,6 +204,15 @@ def _is_claim_button(event: Event) -> bool:
     return (event.callback_data or "").startswith(CALLBACK_PREFIX)
 
 
+async def _pressed_packet(event: Event, ctx: Context) -> RedPacket | None:
+    """The group's red packet whose button was pressed; None for any other data."""
+    raw_id = (event.callback_data or "")[len(CALLBACK_PREFIX) :]
+    packet = await ctx.session.get(RedPacket, int(raw_id)) if raw_id.isdigit() else None
+    if packet is None or ctx.group is None or packet.group_id != ctx.group.id:
+        return None
+    return packet
+
+
 async def _may_grab(ctx: Context, user_id: str) -> bool:
     """Whether the presser has been seen in the group as a member and not left since."""
     assert ctx.group is not None
@@ -215,12 +225,33 @@ async def _may_grab(ctx: Context, user_id: str) -> bool:
     return not left and await last_checkin(ctx.session, ctx.group.id, user_id) is not None
 
 
+async def _unseen_presser(event: Event, ctx: Context, packet: RedPacket) -> str:
+    """The answer to a press by someone the bot cannot vouch for, having asked the platform
+    about them when it has not yet.
+
+    A public group's messages, buttons included, reach anyone with its link, and in a group
+    the bot joined late most members have said nothing since: the platform tells them apart.
+    The share is paid once it confirms, announced in the group (a press is answered only once).
+    """
+    assert ctx.group is not None and event.user is not None and event.callback_data
+    if packet.claimed >= packet.count:
+        return ctx.t("redpacket.gone")
+    check = await ask_membership(ctx.session, ctx.group.id, event.user.id, event.message_id,
+                                 event.callback_data, event.at)
+    if check is None:  # too many presses wait for an answer: the old way still works
+        return ctx.t("redpacket.members_only")
+    if check.status in OPEN:
+        return ctx.t("redpacket.checking")
+    if check.status == "done":  # answered: not in the group (a confirmed member passes)
+        return ctx.t("redpacket.not_member")
+    return ctx.t("redpacket.members_only")  # the platform could not say
+
+
 @router.on(EventKind.CALLBACK, when=_is_claim_button)
 async def claim_by_button(event: Event, ctx: Context) -> list:
     assert event.user is not None and event.callback_id is not None
-    raw_id = (event.callback_data or "")[len(CALLBACK_PREFIX) :]
-    packet = await ctx.session.get(RedPacket, int(raw_id)) if raw_id.isdigit() else None
-    if packet is None or ctx.group is None or packet.group_id != ctx.group.id:
+    packet = await _pressed_packet(event, ctx)
+    if packet is None:
         text = ctx.t("redpacket.gone")
         return [AnswerCallback(chat_id=event.chat.id, callback_id=event.callback_id, text=text)]
     if await is_verifying(ctx.session, ctx.group.id, event.user.id):
@@ -230,9 +261,7 @@ async def claim_by_button(event: Event, ctx: Context) -> list:
         return [AnswerCallback(chat_id=event.chat.id, callback_id=event.callback_id, text=text,
                                show_alert=True)]
     if not await _may_grab(ctx, event.user.id):
-        # A public group's messages, buttons included, reach anyone with its link; only a
-        # message ("抢") proves membership by itself.
-        text = ctx.t("redpacket.members_only")
+        text = await _unseen_presser(event, ctx, packet)
         return [AnswerCallback(chat_id=event.chat.id, callback_id=event.callback_id, text=text,
                                show_alert=True)]
     name = event.user.name or event.user.id
@@ -247,6 +276,25 @@ async def claim_by_button(event: Event, ctx: Context) -> list:
         chat_id=event.chat.id, callback_id=event.callback_id, text=text, show_alert=bool(amount)
     )
     return [answer, *(await _finished(ctx, event, packet) if amount else [])]
+
+
+@router.on(EventKind.MEMBER_CHECKED, when=_is_claim_button)
+async def claim_once_confirmed(event: Event, ctx: Context) -> list[SendMessage]:
+    """The platform has answered for a press that waited (`_unseen_presser`): a member gets
+    their share, announced in the group; anyone else gets nothing, and nothing is posted."""
+    if ctx.group is None or event.user is None or not await _may_grab(ctx, event.user.id):
+        return []
+    packet = await _pressed_packet(event, ctx)
+    if packet is None:
+        return []
+    name = event.user.name or event.user.id
+    # Gone meanwhile, or claimed by "抢": the round's own messages already say so, and a line
+    # per late press would flood the group.
+    amount = await claim(ctx.session, packet, event.user.id, name, event.at)
+    if not amount:
+        return []
+    claimed = _reply(event, ctx.t("redpacket.claimed", name=name, amount=amount))
+    return [claimed, *(await _finished(ctx, event, packet))]
 
 
 def _is_claim_word(event: Event) -> bool:

@@ -11,6 +11,7 @@ import bot.db.models  # registers the tables on Base.metadata
 import bot.groups.activity  # noqa: F401  (members' messages, counted for the digest)
 import handlers.entry_store  # pending verifications, welcome batches
 import handlers.icebreaker_rounds  # question rounds
+import handlers.membership_store  # button presses waiting for the platform's word
 import handlers.moderation_store  # ad filter decisions, reports, model state
 import handlers.points_store
 import handlers.redpacket  # red packet tables

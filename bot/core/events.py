@@ -27,6 +27,9 @@ class EventKind(StrEnum):
     # Not from the platform: the photo worker reports what it decoded from a message's photo,
     # so the moderation handlers judge it like any other message.
     PHOTO_CHECKED = "photo_checked"
+    # Not from the platform either: the membership worker reports what the platform said of
+    # someone whose button press waited for it (`handlers.membership_store`).
+    MEMBER_CHECKED = "member_checked"
 
 
 class ChatType(StrEnum):
@@ -85,6 +88,8 @@ class Event(_Frozen):
     call started...), which nobody wrote; joins, leaves and moves have kinds of their own.
     `bot_command` marks a command to a bot, this one or another (`command` is set only for a
     command this bot should answer).
+    MEMBER_CHECKED: `new_status` is the platform's word on whether `user` is in the group
+    ("member", "left"...), `callback_data` and `message_id` the button press that asked.
     `can_restrict` (BOT_MEMBERSHIP only): whether the bot may now restrict members; None when
     the platform did not say (the bot left, or the update names no rights).
     `me` is the bot's own account on the platform, as the adapter knows it (its id, and its

@@ -73,6 +73,20 @@ async def track_membership(event: Event, ctx: Context, settings: Settings) -> No
         else:
             # Just added or promoted: the admin list may only now be readable, so read it soon.
             ctx.group.sync_after = None
+    elif event.kind is EventKind.MEMBER_CHECKED and ctx.member is not None:
+        # The platform's answer to the bot's own question: a member is confirmed; someone not
+        # in the group (a stranger whose row the press made, or a member gone unseen) is
+        # recorded as such, so the next press is refused without asking again.
+        member = ctx.member
+        if event.new_status in JOINED:
+            member.confirmed_at = event.at
+            if member.status in GONE:
+                member.status = "restricted" if event.new_status == "restricted" else "member"
+        elif event.new_status in GONE:
+            member.status = event.new_status
+        role = role_for_status(event.new_status)
+        if role is not None and member.role != "operator":
+            member.role = role
     elif event.kind is EventKind.MEMBER_UPDATED and event.members:
         member = await get_or_create_member(ctx.session, ctx.group, event.members[0], ctx.now)
         role = role_for_status(event.new_status)

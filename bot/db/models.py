@@ -62,6 +62,9 @@ class Member(Base):
     left_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     message_count: Mapped[int] = mapped_column(Integer, default=0)
+    # When the platform last said, asked by the bot, that this person is in the group
+    # (`handlers.membership_store`): a member from before the bot who has said nothing since.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     group: Mapped[Group] = relationship(back_populates="members")
 

@@ -48,13 +48,14 @@ def seen_as_member(member: Member | None) -> bool:
 
     Every event's sender gets a row, a stranger's button press included (anyone may read a
     public group's messages through its link), so a row alone proves nothing: a join seen, a
-    message with words, or an admin's place in the admin list does. Members who were there
-    before the bot and have said nothing since cannot be told from strangers.
+    message with words, an admin's place in the admin list, or the platform's word when the bot
+    asked (a member from before the bot who has said nothing since) does.
     """
     if member is None or member.status in GONE:
         return False
     spoke = (member.message_count or 0) > 0
-    return member.joined_at is not None or spoke or member.role != "member"
+    confirmed = member.confirmed_at is not None  # the platform said so, asked by the bot
+    return member.joined_at is not None or spoke or confirmed or member.role != "member"
 
 
 async def get_or_create_group(session: AsyncSession, platform: str, chat: Chat) -> Group:
@@ -68,6 +69,18 @@ async def get_or_create_group(session: AsyncSession, platform: str, chat: Chat) 
         group.chat_type = chat.type.value
     await session.flush()
     return group
+
+
+async def stored_user(session: AsyncSession, group_id: int, user_id: str) -> User:
+    """A member as their row last recorded them, for an event a worker makes long after the
+    platform's update: a warning or an announcement then names them as the update would."""
+    member = await session.scalar(
+        select(Member).where(Member.group_id == group_id, Member.user_id == user_id)
+    )
+    if member is None:
+        return User(id=user_id, name=user_id)
+    return User(id=user_id, name=member.display_name or user_id, username=member.username,
+                is_bot=member.is_bot)
 
 
 async def get_or_create_member(

@@ -87,6 +87,11 @@ class Platform(Protocol):
     async def member_count(self, chat_id: str) -> int:
         """How many members a group has; raises PlatformError subclasses on failure."""
 
+    async def member_status(self, chat_id: str, user_id: str) -> str:
+        """Whether someone is in a group now, as a membership status ("member", "restricted",
+        "administrator", "creator"; "left" or "kicked" when not in it); raises PlatformError
+        subclasses on failure."""
+
     async def bot_can_restrict(self, chat_id: str) -> bool | None:
         """Whether the bot may restrict members of a group now; None when the platform does not
         say (the bot is not in it). Raises PlatformError subclasses on failure."""

@@ -34,6 +34,9 @@ class Runtime:
     verification_timeouts: Any = None
     # Leader-only loop checking queued photos for QR codes (bot.media.photo_checks).
     photo_checks: Any = None
+    # Leader-only loop asking the platform about presses by unseen members
+    # (bot.groups.membership_checks).
+    membership_checks: Any = None
     # Leader-only scheduler service (schedules.service.SchedulerService).
     scheduler: Any = None
     # Leader-only loop reading groups' administrators (bot.groups.sync.GroupSync).

@@ -94,6 +94,12 @@ class TelegramPlatform:
             raise PermanentError(f"getChatMemberCount returned {type(count).__name__}")
         return count
 
+    async def member_status(self, chat_id: str, user_id: str) -> str:
+        member = await self.get_chat_member(chat_id, user_id)
+        if not isinstance(member, dict) or not isinstance(member.get("status"), str):
+            raise PermanentError(f"getChatMember returned {type(member).__name__}")
+        return parse.member_status(member)
+
     async def bot_can_restrict(self, chat_id: str) -> bool | None:
         member = await self.get_chat_member(chat_id, self.bot_id)
         if not isinstance(member, dict) or "status" not in member:

@@ -58,6 +58,8 @@ KIND_TO_UPDATE = {
     EventKind.BOT_MEMBERSHIP: "my_chat_member",
     # Made by our photo worker from a stored message: it needs no subscription of its own.
     EventKind.PHOTO_CHECKED: "message",
+    # Made by our membership worker from a stored button press.
+    EventKind.MEMBER_CHECKED: "callback_query",
 }
 
 
@@ -123,7 +125,7 @@ def _parse(data: dict[str, Any], me: User | None) -> Event | None:
         mine = "my_chat_member" in data
         upd = data["my_chat_member" if mine else "chat_member"]
         link = upd.get("invite_link") or {}
-        old, new = _status(upd["old_chat_member"]), _status(upd["new_chat_member"])
+        old, new = member_status(upd["old_chat_member"]), member_status(upd["new_chat_member"])
         actor = user_of(upd["from"])
         # Who brought a newcomer in: whoever made the change, unless it approved their own
         # request to join (the approving admin invited nobody).
@@ -196,7 +198,7 @@ def can_restrict(member: dict) -> bool | None:
     return False if status in ("member", "restricted") else None
 
 
-def _status(member: dict) -> str:
+def member_status(member: dict) -> str:
     """A ChatMember's status; "left" for a restricted user no longer in the chat (Telegram keeps
     "restricted", with is_member false, for one who left while restricted)."""
     if member["status"] == "restricted" and member.get("is_member") is False:
