@@ -5,7 +5,9 @@ joined late, the members who have said nothing since look like strangers, who ca
 public group's buttons through its link. A handler answers such a press with "checking",
 stores a `MembershipCheck`, and the leader's worker (`bot.groups.membership_checks`) asks the
 platform and hands the answer back as a MEMBER_CHECKED event carrying the press's button data,
-which the button's own handler then finishes.
+which the button's own handler then finishes. Telegram answers such questions reliably only to
+a bot that is an administrator of the group; where it refuses, the check fails and the presser
+is told the old way (say something in the group first).
 """
 
 from __future__ import annotations
