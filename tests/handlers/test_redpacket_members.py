@@ -5,16 +5,20 @@ public group's buttons are not, and nothing is posted for them."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import insert
 
 import handlers.membership_store
-from bot.db.models import Member, utcnow
+from bot.db.engine import create_engine
+from bot.db.models import Group, Member, utcnow
 from bot.retention import Pruner
 from handlers.membership_store import EXPIRY, MembershipCheck
 from handlers.points_store import PointsEntry
 from handlers.redpacket import RedPacketClaim
+from tests.conftest import PG_URL
 from tests.factories import (
     GROUP_ID,
     OPERATOR_ID,
@@ -234,3 +238,29 @@ async def test_answered_checks_are_pruned_after_a_month_and_waiting_ones_kept(
     assert await month_on.run_once() == 1
     assert [c.user_id for c in await rows(bot, MembershipCheck)] == ["333"]
     gate.set()
+
+
+@pytest.mark.skipif(not PG_URL, reason="row locks: SQLite runs one writer at a time anyway")
+async def test_a_press_racing_another_replicas_check_of_it_shares_that_check(bot, fake_telegram):
+    # Another replica is storing the check of this very press (a redelivery, or a second tap
+    # handled there): this one waits on the unique key, then answers from the stored check.
+    in_group(fake_telegram, BOB)
+    data = await open_packet(bot, fake_telegram, "10 1 1")
+    (group,) = await rows(bot, Group)
+    engine = create_engine(PG_URL)
+    try:
+        async with engine.connect() as replica:
+            storing = await replica.begin()
+            await replica.execute(insert(MembershipCheck).values(
+                group_id=group.id, user_id="333", message_id=None, callback_data=data,
+                status="pending", attempts=0, at=utcnow()))
+            answered = asyncio.ensure_future(press(bot, fake_telegram, data, BOB))
+            await asyncio.sleep(0.5)  # the press reaches the unique key meanwhile, and waits
+            assert not answered.done()
+            await storing.commit()
+    finally:
+        await engine.dispose()
+    assert (await answered)["text"] == CHECKING
+    (check,) = await checks_done(bot)
+    assert check.member_status == "member"
+    assert [(c.user_id, c.amount) for c in await rows(bot, RedPacketClaim)] == [("333", 10)]
