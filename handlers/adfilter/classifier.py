@@ -24,15 +24,17 @@ SHORT_CHARS = 12
 
 
 def check_classifier(message: MessageFeatures, norm: Normalized, config: FilterConfig,
-                     model: Scorer) -> Verdict:
+                     model: Scorer, tokens: set[str] | None = None) -> Verdict:
     """Spam when the model's probability reaches the threshold (lower for new members).
 
     Below the threshold the probability still counts as evidence, scaled down so a merely
     "leaning spam" opinion needs another check to agree before it decides anything.
+    `tokens` are the message's `tokenize` features when the caller has them already.
     """
     if not norm.compact:
         return Verdict(NAME, False, 0.0, "no text to classify")
-    tokens = tokenize(norm)
+    if tokens is None:
+        tokens = tokenize(norm)
     if config.allowed_links and URL_FEATURE in tokens:
         tokens = _without_allowed_links(tokens, extract_links(message, norm), config)
     p = model.probability(tokens)

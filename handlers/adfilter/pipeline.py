@@ -92,7 +92,10 @@ def classify(message: MessageFeatures, config: FilterConfig | None = None,
     # judge; nor is a command to another bot, which is that bot's syntax.
     short_reply = message.is_reply and len(norm.compact) < SHORT_REPLY_CHARS
     model = model or shared_model()
-    decision = _checked(message, norm, config, model, extra, short_reply)
+    # A group whose operators marked messages reads the features twice (its classifier, then
+    # how much of the message they marked): tokenised once for both.
+    tokens = tokenize(norm) if isinstance(model, CorrectedModel) else None
+    decision = _checked(message, norm, config, model, extra, short_reply, tokens)
     # The new-member window has strict rules of its own, with their own measured exceptions
     # (a newcomer's "Hi everyone, I'm new here"); the second opinion was chosen on members'
     # messages and leaves newcomers to them.
@@ -100,7 +103,7 @@ def classify(message: MessageFeatures, config: FilterConfig | None = None,
             or config.is_new(message)):
         return decision
     if (isinstance(model, CorrectedModel) and consulted(decision)
-            and model.corrected_share(tokenize(norm)) >= OPERATORS_JUDGED):
+            and model.corrected_share(tokens) >= OPERATORS_JUDGED):
         # The group's operators marked a message like this one (/spam, /notspam, undo): their
         # marks decide, through the classifier they retrained. The shared wording model never
         # hears of them, and "dm me" restored by /notspam was removed again on its wording.
@@ -110,11 +113,12 @@ def classify(message: MessageFeatures, config: FilterConfig | None = None,
 
 
 def _checked(message: MessageFeatures, norm: Normalized, config: FilterConfig, model: Scorer,
-             extra: Iterable[Verdict], short_reply: bool) -> Decision:
-    """The checks' decision, before the wording model's second opinion."""
+             extra: Iterable[Verdict], short_reply: bool, tokens: set[str] | None) -> Decision:
+    """The checks' decision, before the wording model's second opinion (`tokens`: the
+    message's features, when already read)."""
     verdicts = [check(message, norm, config) for check in CHECKS]
     verdicts.extend(extra)
-    opinion = check_classifier(message, norm, config, model)
+    opinion = check_classifier(message, norm, config, model, tokens)
     if (opinion.spam and opinion.score < config.classifier_threshold
             and not any(v.score for v in verdicts)):
         # Only the lower new-member threshold called it spam, and no rule found anything (no
