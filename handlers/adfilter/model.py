@@ -198,16 +198,20 @@ class CorrectedModel:
             base_ham, base_spam = base.counts.get(tok, (0, 0))
             w = base._weight([base_ham + ham * weight, base_spam + spam * weight], docs)
             self._overlay[tok] = complex(*w) if w else 0j
+        # Every message meets the marked features: a set & set runs in C on the smaller side,
+        # where `dict.keys() &` a message's features built a set through the iterator protocol
+        # (0.8 against 1.4 µs a message).
+        self._marked = frozenset(self._overlay)
 
     def corrected_share(self, features: set[str]) -> float:
         """The share of `features` the group's operators have marked, as spam or not: 1.0 for
         a message they judged themselves, about 0 for one that shares a word or two with it."""
-        return len(self._overlay.keys() & features) / len(features) if features else 0.0
+        return len(self._marked & features) / len(features) if features else 0.0
 
     def probability(self, features: Iterable[str]) -> float:
         """Spam score (0..1) of a message's `tokenize` features, as `SpamModel.probability`."""
         features = features if isinstance(features, (set, frozenset)) else set(features)
-        hits = self._overlay.keys() & features
+        hits = features & self._marked
         if not hits:
             return self._base.probability(features)
         found = [*filter(None, map(self._base._complex.get, features - hits))]
