@@ -77,27 +77,29 @@ async def track_membership(event: Event, ctx: Context, settings: Settings) -> No
         # The platform's answer to the bot's own question: a member is confirmed; someone not
         # in the group (a stranger whose row the press made, or a member gone unseen) is
         # recorded as such, so the next press is refused without asking again.
-        member = ctx.member
         if event.new_status in JOINED:
-            member.confirmed_at = event.at
-            if member.status in GONE:
-                member.status = "restricted" if event.new_status == "restricted" else "member"
-        elif event.new_status in GONE:
-            member.status = event.new_status
-        role = role_for_status(event.new_status)
-        if role is not None and member.role != "operator":
-            member.role = role
+            ctx.member.confirmed_at = event.at
+        _take_status(ctx.member, event.new_status)
     elif event.kind is EventKind.MEMBER_UPDATED and event.members:
         member = await get_or_create_member(ctx.session, ctx.group, event.members[0], ctx.now)
-        role = role_for_status(event.new_status)
-        if role is not None and member.role != "operator":
-            member.role = role
         if event.new_status in GONE:
-            member.status, member.left_at = event.new_status, event.at
-        elif event.new_status in JOINED:
-            if event.old_status in GONE and _joined(member, event, event.members[0].id):
-                ctx.arrivals = event.members
-            member.status = "restricted" if event.new_status == "restricted" else "member"
+            member.left_at = event.at
+        elif event.old_status in GONE and event.new_status in JOINED and _joined(
+                member, event, event.members[0].id):
+            ctx.arrivals = event.members
+        _take_status(member, event.new_status)
+
+
+def _take_status(member, status: str | None) -> None:
+    """Keep a member's role and status as the platform reports them (an operator's role, ours
+    to give, stays)."""
+    role = role_for_status(status)
+    if role is not None and member.role != "operator":
+        member.role = role
+    if status in GONE:
+        member.status = status
+    elif status in JOINED:
+        member.status = "restricted" if status == "restricted" else "member"
 
 
 # Telegram tells of one join twice in groups small enough for join messages (the message and
