@@ -33,7 +33,7 @@ from bot.core.context import Context
 from bot.core.events import Chat, Event, User
 from bot.core.i18n import define
 from bot.core.router import ANY_AGE, Router
-from bot.groups.repository import find_member
+from bot.groups.repository import find_member, member_user
 from handlers.moderation_actions import display
 from handlers.moderation_rights import is_exempt
 from handlers.welcome_departures import forget
@@ -144,8 +144,7 @@ async def _named(ctx: Context, who: str) -> User | None:
         # 64-bit integer) would only be claimed as done and then fail to send.
         plausible = who.isdecimal() and 0 < int(who) < 2**63
         return User(id=who, name=who) if plausible else None
-    return User(id=member.user_id, name=member.display_name, username=member.username,
-                is_bot=member.is_bot)
+    return member_user(member)
 
 
 _USAGE_EXTRA = {"mute": "discipline.usage.mute", "warn": "discipline.usage.other",

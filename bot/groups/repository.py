@@ -77,10 +77,13 @@ async def stored_user(session: AsyncSession, group_id: int, user_id: str) -> Use
     member = await session.scalar(
         select(Member).where(Member.group_id == group_id, Member.user_id == user_id)
     )
-    if member is None:
-        return User(id=user_id, name=user_id)
-    return User(id=user_id, name=member.display_name or user_id, username=member.username,
-                is_bot=member.is_bot)
+    return member_user(member) if member is not None else User(id=user_id, name=user_id)
+
+
+def member_user(member: Member) -> User:
+    """The account a member row records, named by its stored name (its id when it has none)."""
+    return User(id=member.user_id, name=member.display_name or member.user_id,
+                username=member.username, is_bot=member.is_bot)
 
 
 async def get_or_create_member(
