@@ -153,7 +153,9 @@ def test_a_question_is_decided_by_conclusive_rules_only():
 def test_only_a_near_certain_classifier_decides_a_question(p, reply, spam):
     text = "Hello dear, are you interested in investing?" if not reply else "you single?"
     message = MessageFeatures(text=text, member_message_count=REGULAR, is_reply=reply)
-    decision = classify(message, FilterConfig(), FixedModel(p))
+    # The checks' own rule; the wording model reads such a question after them
+    # (test_adfilter_wording).
+    decision = classify(message, FilterConfig(second_opinion=False), FixedModel(p))
     assert decision.spam is spam, decision.explain()
     assert decision.verdict("question") is not None
 

@@ -71,6 +71,29 @@ def test_below_the_floor_and_from_the_ceiling_the_checks_decide_alone():
     assert sure.score >= CEILING and sure.spam and sure.verdict("wording") is None
 
 
+class Confident:
+    """A classifier sure of every message, short of the near-certainty a question needs."""
+
+    def probability(self, features) -> float:
+        return 0.98
+
+
+def test_a_question_the_checks_were_sure_of_is_still_read():
+    # Only conclusive rules decide a question, so one scoring from CEILING up is not left to
+    # the checks' own ruling as a statement is: the wording reads it like any other question.
+    opener = "Hello dear, are you interested in investing?"
+    for lean, spam in ((5.0, True), (-5.0, False)):
+        decision = classify(MessageFeatures(text=opener), model=Confident(),
+                            wording=reads_as(lean, opener))
+        assert decision.score >= CEILING and decision.verdict("question") is not None
+        assert decision.spam is spam, decision.explain()
+        assert decision.verdict("wording").details.endswith(f"{THRESHOLD + QUESTION_EXTRA:g}")
+    # A question a conclusive rule removed stays removed, whatever its wording.
+    handing_out = "想兼职的加我薇信 mm8866 好吗？"
+    sure = classify(MessageFeatures(text=handing_out), wording=reads_as(-5.0, handing_out))
+    assert sure.spam and sure.verdict("wording") is None
+
+
 @pytest.mark.parametrize("evidence", [
     Verdict("repeats", True, 0.95, "the same text in 3 groups"),
     Verdict("qr_code", True, 0.9, "QR code links outside the allow-list: https://x.example"),
