@@ -44,6 +44,12 @@ from schedules.service import Clock, SchedulerService, utcnow
 
 log = structlog.get_logger(__name__)
 
+# How long the start waits for Telegram to tell the bot's @username before processing updates,
+# and how often it asks again after a failure (seconds; doubling up to the maximum).
+USERNAME_FIRST_WAIT = 5.0
+USERNAME_RETRY_FIRST = 1.0
+USERNAME_RETRY_MAX = 300.0
+
 
 def build_platforms(settings: Settings, http: httpx.AsyncClient) -> dict[str, Platform]:
     platforms: dict[str, Platform] = {}
@@ -235,15 +241,22 @@ async def start_runtime(runtime: Runtime) -> None:
     await _check_schema(runtime)
     await _warm_up_ad_filter()
     runtime.inbox_writer.start()
-    runtime.processor.start()
-    runtime.leader.start()
     telegram = runtime.platforms.get("telegram")
     if isinstance(telegram, TelegramPlatform):
-        asyncio.create_task(_learn_username(telegram), name="telegram-getme")  # noqa: RUF006
+        runtime.learn_username = asyncio.create_task(
+            _learn_username(telegram), name="telegram-getme"
+        )
+        # Commands waiting in the inbox (a backlog after downtime) are read with our name known,
+        # unless Telegram cannot tell it in time; until then `/cmd@somebot` is left alone.
+        await asyncio.wait({runtime.learn_username}, timeout=USERNAME_FIRST_WAIT)
+    runtime.processor.start()
+    runtime.leader.start()
     log.info("service.started", platforms=sorted(runtime.platforms))
 
 
 async def stop_runtime(runtime: Runtime) -> None:
+    if runtime.learn_username:
+        runtime.learn_username.cancel()
     await runtime.leader.stop()
     await runtime.processor.stop()
     await runtime.inbox_writer.stop()
@@ -285,9 +298,18 @@ def _freeze_what_lives_on() -> None:
 
 
 async def _learn_username(platform: TelegramPlatform) -> None:
-    """Know our @username so `/cmd@otherbot` in a group with several bots is left alone."""
-    try:
-        me = await platform.get_me()
-        platform.bot_username = me.get("username")
-    except Exception as exc:
-        log.warning("telegram.getme_failed", error=str(exc))
+    """Know our @username so `/cmd@otherbot` in a group with several bots is left alone.
+
+    Asked again until Telegram answers: while the name is unknown, a command aimed at any bot
+    is left alone (`split_command`), or `/ban@otherbot @alice` would be ours to carry out."""
+    delay = USERNAME_RETRY_FIRST
+    while True:
+        try:
+            me = await platform.get_me()
+        except Exception as exc:
+            log.warning("telegram.getme_failed", error=str(exc), retry_in=delay)
+        else:
+            platform.bot_username = me.get("username")
+            return
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, USERNAME_RETRY_MAX)

@@ -175,7 +175,8 @@ def posted_as_channel(
 
 
 def split_command(text: str | None, bot_username: str | None = None) -> tuple[str | None, str]:
-    """Split `/cmd@bot args` into (`cmd`, `args`); commands aimed at another bot are ignored.
+    """Split `/cmd@bot args` into (`cmd`, `args`); commands aimed at another bot are ignored,
+    and so is any command aimed at a bot while `bot_username` (ours) is not known.
 
     The command ends at any whitespace, as Telegram reads it: "/homework" with the work typed
     on the next line is the homework command, not a command named "homework\n..."."""
@@ -184,7 +185,7 @@ def split_command(text: str | None, bot_username: str | None = None) -> tuple[st
     head, *tail = re.split(r"\s", text[1:], maxsplit=1)
     rest = tail[0] if tail else ""
     name, _, target = head.partition("@")
-    if target and bot_username and target.lower() != bot_username.lower():
+    if target and (not bot_username or target.lower() != bot_username.lower()):
         return None, ""
     if not name:
         return None, ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,3 +43,5 @@ class Runtime:
     # Leader-only loop reading groups' administrators (bot.groups.sync.GroupSync).
     group_sync: Any = None
     platforms: dict[str, Platform] = field(default_factory=dict)
+    # Asks Telegram for the bot's @username until it answers (bot.app._learn_username).
+    learn_username: asyncio.Task[None] | None = None

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from bot import app
 from bot.db.models import Member
 from tests.factories import (
     CHANNEL_BOT,
@@ -18,9 +19,9 @@ from tests.factories import (
     message,
     user,
 )
-from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME, CHAT_PERMISSIONS
+from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME, CHAT_PERMISSIONS, Failure
 from tests.handlers.checkin_points_support import db, quiet, texts
-from tests.harness import eventually
+from tests.harness import BotHarness, eventually
 
 OPERATOR = user(OPERATOR_ID, "Op")
 ALICE = user(MEMBER_ID, "Alice", username="alice")
@@ -322,3 +323,34 @@ async def test_unban_answers_in_english_groups(bot, fake_telegram):
     assert replies[1] == f"{MEMBER_ID + 5} is unbanned and may rejoin the group."
     assert replies[2] == ("Usage: reply to a member's message with /unmute, or /unmute "
                           "@username|user id")
+
+
+async def test_a_command_aimed_at_another_bot_is_left_alone_until_telegram_tells_our_name(
+        make_settings, fake_telegram, monkeypatch):
+    # Regression: a getMe that failed once at start was never asked again, and with our name
+    # unknown every `/cmd@anybot` was taken as ours: `/ban@OtherBot @alice` banned Alice.
+    monkeypatch.setattr(app, "USERNAME_FIRST_WAIT", 0.1)
+    monkeypatch.setattr(app, "USERNAME_RETRY_FIRST", 1.0)
+    fake_telegram.fail_next("getMe", Failure(502, "Bad Gateway"), times=2)
+    bot = await BotHarness(make_settings()).start()
+    try:
+        await bot.post_update(make_message_update("hi", sender=ALICE))
+        await bot.post_update(make_message_update("/ban@OtherBot @alice", sender=OPERATOR))
+        await bot.post_update(make_message_update(f"/ban@{BOT_USERNAME} @alice", sender=OPERATOR))
+        await eventually(bot.settled)
+        assert fake_telegram.called("banChatMember") == []  # neither is known to be ours yet
+        telegram = bot.runtime.platforms["telegram"]
+
+        async def named() -> bool:
+            return telegram.bot_username == BOT_USERNAME
+
+        await eventually(named)  # asked again, 1 s and then 2 s later
+        assert len(fake_telegram.called("getMe")) == 3
+        await bot.post_update(make_message_update("/ban@OtherBot @alice", sender=OPERATOR))
+        await bot.post_update(make_message_update(f"/ban@{BOT_USERNAME} @alice", sender=OPERATOR))
+        (banned,) = await fake_telegram.wait_for("banChatMember", 1)
+        assert banned["user_id"] == MEMBER_ID
+        await eventually(bot.settled)
+        assert len(fake_telegram.called("banChatMember")) == 1
+    finally:
+        await bot.close()

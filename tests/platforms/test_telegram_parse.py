@@ -92,7 +92,11 @@ def test_events_carry_the_bot_itself_so_handlers_know_a_command_aimed_at_it():
     reply = platform.parse(make_message_update("/ban", reply_to_message=own))
     assert reply.is_me(reply.replied_sender) and reply.is_me("123")
     assert not reply.is_me("@qunbot")  # the @username is known only once getMe answered
+    # ... and until then a command aimed at a bot may be another bot's: left alone.
+    assert platform.parse(make_message_update("/ban@qunbot @alice")).command is None
+    assert platform.parse(make_message_update("/ban @alice")).command == "ban"
     platform.bot_username = "qunbot"
+    assert platform.parse(make_message_update("/ban@qunbot @alice")).command == "ban"
     assert platform.parse(make_message_update("hi")).is_me("@QunBot")
     placeholder = message("buy now", sender=CHANNEL_BOT)
     other = platform.parse(make_message_update("/ban", reply_to_message=placeholder))
