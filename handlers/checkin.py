@@ -165,6 +165,7 @@ async def _check_in(event: Event, ctx: Context) -> list[SendMessage]:
     description={"zh": "提交作业打卡", "en": "Hand in homework"},
     group_only=True,
     max_age=ANY_AGE,
+    listed=lambda ctx: ctx.group_settings.kind is GroupKind.DELIVERY,
 )
 async def homework_command(event: Event, ctx: Context) -> list[SendMessage]:
     if ctx.group_settings.kind is not GroupKind.DELIVERY:

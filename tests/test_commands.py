@@ -27,6 +27,18 @@ async def test_help_lists_member_commands_in_chinese_by_default(bot, fake_telegr
     assert "/settings" not in sent["text"]
 
 
+async def test_help_names_the_words_that_work_and_offers_what_the_group_uses(bot, fake_telegram):
+    operator = user(OPERATOR_ID, "Op")
+    await bot.post_update(make_message_update("/help"))
+    await bot.post_update(make_message_update("/settings kind delivery", sender=operator))
+    await bot.post_update(make_message_update("/help"))
+    general, _, delivery = (m["text"] for m in await fake_telegram.wait_for("sendMessage", 3))
+    assert "/checkin (签到, 打卡) — 每日签到领积分" in general.splitlines()
+    # Homework is handed in only in delivery groups: elsewhere /help does not offer it.
+    assert "/homework" not in general
+    assert "/homework — 提交作业打卡" in delivery.splitlines()
+
+
 async def test_help_follows_an_english_speaker_in_an_auto_language_group(bot, fake_telegram):
     english = user(MEMBER_ID, "Bob", language_code="en")
     await bot.post_update(make_message_update("/help@qunbot_test_bot", sender=english))

@@ -43,6 +43,10 @@ class CommandInfo:
     name: str
     description: dict[str, str]
     operator_only: bool
+    words: tuple[str, ...] = ()  # plain-text words that mean the command (`签到`)
+    # Whether /help lists it in a group: a command only some kinds of group use is not offered
+    # where it would only answer that it is not used here.
+    listed: Callable[[Context], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -105,8 +109,10 @@ class Router:
         operator_only: bool = False,
         group_only: bool = False,
         max_age: timedelta | None = COMMAND_MAX_AGE,
+        listed: Callable[[Context], bool] | None = None,
     ) -> Callable[[Handler], Handler]:
-        """Register `/name` (and `/alias`), plus plain-text `words` that mean the same command."""
+        """Register `/name` (and `/alias`), plus plain-text `words` that mean the same command;
+        `listed` says in which groups /help offers it (all when None)."""
         names = {name, *aliases}
         plain = {as_word(word) for word in words}
 
@@ -115,7 +121,13 @@ class Router:
                 return event.command in names
             return bool(plain) and as_word(event.text or "") in plain
 
-        info = CommandInfo(name=name, description=description, operator_only=operator_only)
+        info = CommandInfo(
+            name=name,
+            description=description,
+            operator_only=operator_only,
+            words=tuple(words),
+            listed=listed,
+        )
 
         def register(handler: Handler) -> Handler:
             self.routes.append(
