@@ -65,6 +65,10 @@ ERRORS = {
         "en": 'Bad cron expression: "{text}". It needs 5 fields: minute hour day month weekday, '
         "e.g. cron 0 11 * * * (every day 11:00), cron 30 9 * * 1-5 (weekdays 9:30).",
     },
+    "never_fires": {
+        "zh": "「{text}」这个时间永远不会到来（例如没有 2 月 31 日），请换一个日期。",
+        "en": '"{text}" never comes (there is no February 31st, for one); pick another date.',
+    },
     "bad_interval": {
         "zh": "间隔至少 1 分钟，例如 每30分钟、每2小时。",
         "en": "The interval must be at least 1 minute, e.g. every 30m, every 2h.",

@@ -36,6 +36,7 @@ from schedules.timewords import (
     match_time_of_day,
     normalize,
 )
+from schedules.triggers import next_fire
 
 __all__ = ["ParsedSchedule", "ScheduleSyntaxError", "describe", "parse_schedule"]
 
@@ -211,6 +212,10 @@ def parse_schedule(text: str, tz: str | ZoneInfo = DEFAULT_TZ, *, now: datetime)
         found = rule(ctx)
         if found is not None:
             spec, end = found
+            if isinstance(spec, Cron) and next_fire(spec, now) is None:
+                # "cron 0 0 31 2 *" (February 31st) is valid field by field but never comes:
+                # saved, it would sit in the list as a job that never posts.
+                raise ScheduleSyntaxError("never_fires", text=_head(text[:end]))
             return ParsedSchedule(spec, text[end:].strip())
     raise ScheduleSyntaxError("bad_syntax", text=_head(text))
 

@@ -99,3 +99,13 @@ def test_interval_with_a_time_of_day_is_refused_not_posted_as_text(phrase: str) 
     with pytest.raises(ScheduleSyntaxError) as caught:
         parse_schedule(phrase, now=NOW)
     assert caught.value.code == "bad_syntax"
+
+
+@pytest.mark.parametrize("phrase", ["cron 0 0 31 2 * never", "cron 0 9 30 2 * x"])
+def test_a_date_that_never_comes_is_refused(phrase: str) -> None:
+    with pytest.raises(ScheduleSyntaxError) as caught:
+        parse_schedule(phrase, now=NOW)
+    assert caught.value.code == "never_fires"
+    assert "永远不会" in caught.value.zh and "never comes" in caught.value.en
+    # A rare date is not a date that never comes: February 29th falls on a Monday in 2044.
+    assert parse_schedule("cron 0 9 29 2 1 leap", now=NOW).text == "leap"
