@@ -101,6 +101,8 @@ async def settings_command(event: Event, ctx: Context) -> list[SendMessage]:
     if (len(parts) != 2 and not wordy) or parts[0] not in EDITABLE:
         return reply(ctx.t("settings.usage", kinds=kinds))
     key, value = parts[0], " ".join(parts[1:])
+    if key in ("language", "kind"):
+        value = value.lower()  # choices are words, not names: "EN" and "Flash" mean en, flash
     try:
         updated = GroupSettings.model_validate({**current.model_dump(mode="json"), key: value})
     except ValidationError:

@@ -126,6 +126,17 @@ async def test_operator_command_in_private_chat_says_group_only(bot, fake_telegr
     assert sent["text"] == "这个命令只能在群里使用。"
 
 
+async def test_a_choice_typed_in_capitals_is_the_same_choice(bot, fake_telegram):
+    operator = user(OPERATOR_ID, "Op")
+    await bot.post_update(make_message_update("/settings kind Flash", sender=operator))
+    await bot.post_update(make_message_update("/settings language EN", sender=operator))
+    sent = await fake_telegram.wait_for("sendMessage", 2)
+    assert [m["text"] for m in sent] == ["已保存：kind = flash", "Saved: language = en"]
+    async with bot.sessions() as session:
+        group = await session.scalar(select(Group))
+    assert (group.settings["kind"], group.settings["language"]) == ("flash", "en")
+
+
 async def test_replies_in_one_chat_keep_arrival_order(bot, fake_telegram):
     operator = user(OPERATOR_ID, "Op")
     kinds = ["general", "flash", "fan", "delivery", "newcomer", "super"]
