@@ -36,6 +36,7 @@ from bot.core.router import ANY_AGE, Router
 from bot.groups.repository import find_member, member_user
 from handlers.moderation_actions import display
 from handlers.moderation_rights import is_exempt
+from handlers.mutes import hold, release
 from handlers.welcome_departures import forget
 from schedules.describe import format_duration
 from schedules.timewords import parse_duration
@@ -237,6 +238,8 @@ async def mute_command(event: Event, ctx: Context) -> list[Action]:
         return _reply(event, ctx.t("discipline.bad_length", value=words[0][:40]))
     minutes = int(length.total_seconds() // 60)
     log.info("discipline.mute", group=event.chat.id, user=target.id, minutes=minutes)
+    assert ctx.group is not None
+    await hold(ctx.session, ctx.group.id, target, ctx.now + length)
     text = ctx.t("discipline.muted", name=display(target),
                  length=format_duration(length, ctx.lang), reason=_reason(ctx, words))
     return [
@@ -286,6 +289,8 @@ async def unmute_command(event: Event, ctx: Context) -> list[Action]:
     if isinstance(target, Chat):
         return _reply(event, ctx.t("discipline.unmute_chat"))
     log.info("discipline.unmute", group=event.chat.id, user=target.id)
+    assert ctx.group is not None
+    await release(ctx.session, ctx.group.id, target.id)
     return [
         Unrestrict(chat_id=event.chat.id, user_id=target.id),
         SendMessage(chat_id=event.chat.id, text=ctx.t("discipline.unmuted", name=display(target))),

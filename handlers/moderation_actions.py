@@ -32,6 +32,7 @@ from handlers.adfilter import Decision, Verdict
 from handlers.moderation import AdFilterSettings, Step, step_for
 from handlers.moderation_reasons import tell_action, tell_decision, tell_source
 from handlers.moderation_store import ModerationDecision, count_offences, learn, record_decision
+from handlers.mutes import hold, release
 from handlers.welcome_departures import forget
 from schedules.describe import format_duration
 
@@ -156,7 +157,9 @@ async def punish(
     until = ctx.now + conf.mute_length
     length = format_duration(conf.mute_length, lang)
     if done == "mute":
+        assert isinstance(offender, User)  # a channel's step past a warning is BAN_CHAT
         actions.append(Restrict(chat_id=chat, user_id=offender.id, until=until))
+        await hold(ctx.session, ctx.group.id, offender, until)
     elif done == "ban":
         actions.append(Ban(chat_id=chat, user_id=offender.id))
         await forget(ctx, [offender.id])
@@ -196,6 +199,7 @@ async def undo(
     actions: list[Action] = []
     if not decision.shadow and decision.action == "mute":
         actions.append(Unrestrict(chat_id=chat_id, user_id=decision.user_id))
+        await release(ctx.session, decision.group_id, decision.user_id)
     elif not decision.shadow and decision.action == "ban":
         actions.append(Unban(chat_id=chat_id, user_id=decision.user_id))
     elif not decision.shadow and decision.action == BAN_CHAT:

@@ -33,6 +33,7 @@ from bot.outbox.store import enqueue
 from handlers import entry_texts  # noqa: F401  (registers the texts)
 from handlers.entry_config import EntryState, VerificationConfig, WelcomeConfig, load, save
 from handlers.entry_store import PendingVerification, challenge_message_id
+from handlers.mutes import let_in, release
 from handlers.points import pay_referral
 from handlers.raid import force_spend
 from handlers.welcome_batch import mention, queue_greeting
@@ -169,7 +170,7 @@ async def on_press(event: Event, ctx: Context) -> list[Action]:
         ]
     actions: list[Action] = [
         answer.model_copy(update={"text": ctx.t("verify.passed")}),
-        Unrestrict(chat_id=event.chat.id, user_id=user_id),
+        await let_in(ctx, event.chat.id, user_id),
     ]
     if event.message_id:
         actions.append(DeleteMessage(chat_id=event.chat.id, message_id=event.message_id))
@@ -208,7 +209,9 @@ LET_IN = frozenset({"member", "administrator", "creator"})
 @router.on(EventKind.MEMBER_UPDATED, when=_let_in_by_hand, group_only=True)
 async def on_let_in(event: Event, ctx: Context) -> list[Action]:
     """An admin let a held newcomer in by hand: they vouch for them, so the gate closes as if
-    the newcomer had passed (their deadline no longer removes them) and its challenge goes."""
+    the newcomer had passed (their deadline no longer removes them, a mute of theirs still
+    running is put back) and its challenge goes. Lifting a member the gate did not hold ends
+    their mute, as /unmute does."""
     actions: list[Action] = []
     for user in event.members:
         waiting = await ctx.session.scalars(
@@ -218,13 +221,19 @@ async def on_let_in(event: Event, ctx: Context) -> list[Action]:
                 PendingVerification.status == "pending",
             )
         )
+        held = False
         for pending in list(waiting):
             if not await resolve(ctx, pending, "released"):
                 continue
+            held = True
             challenge = await challenge_message_id(ctx.session, pending)
             if challenge:
                 actions.append(DeleteMessage(chat_id=event.chat.id, message_id=challenge))
             await _admitted(ctx, pending)
+        if not held:
+            await release(ctx.session, ctx.group.id, user.id)
+        elif isinstance(kept := await let_in(ctx, event.chat.id, user.id), Restrict):
+            actions.append(kept)
     return actions
 
 
@@ -297,14 +306,15 @@ async def verify_command(event: Event, ctx: Context) -> list[Action]:
     state = ctx.t("welcome.on" if config.enabled else "welcome.off")
     text = ctx.t("verify.saved", state=state, mode=config.mode, seconds=config.timeout_seconds)
     if released:
-        count = sum(isinstance(action, Unrestrict) for action in released)
+        count = sum(isinstance(action, Unrestrict | Restrict) for action in released)
         text += "\n" + ctx.t("verify.released", count=count)
     return [*released, SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
 
 
 async def _release_waiting(ctx: Context, chat_id: str) -> list[Action]:
     """Let in everyone the gate still holds, now that it is off: they would otherwise stay
-    muted and be removed at their deadline by a gate the operators turned off."""
+    muted and be removed at their deadline by a gate the operators turned off (a mute of their
+    own that still runs stays, `let_in`)."""
     waiting = await ctx.session.scalars(
         select(PendingVerification).where(
             PendingVerification.group_id == ctx.group.id,
@@ -315,7 +325,7 @@ async def _release_waiting(ctx: Context, chat_id: str) -> list[Action]:
     for pending in list(waiting):
         if await resolve(ctx, pending, "released"):
             challenge = await challenge_message_id(ctx.session, pending)
-            actions.append(Unrestrict(chat_id=chat_id, user_id=pending.user_id))
+            actions.append(await let_in(ctx, chat_id, pending.user_id))
             if challenge:
                 actions.append(DeleteMessage(chat_id=chat_id, message_id=challenge))
     return actions

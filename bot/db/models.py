@@ -65,6 +65,9 @@ class Member(Base):
     # When the platform last said, asked by the bot, that this person is in the group
     # (`handlers.membership_store`): a member from before the bot who has said nothing since.
     confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the mute an operator or the ad filter gave ends (`handlers.mutes`): letting the
+    # member in past the newcomer gate keeps it, as Telegram keeps it across a rejoin.
+    muted_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     group: Mapped[Group] = relationship(back_populates="members")
 

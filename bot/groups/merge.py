@@ -81,6 +81,8 @@ def _fold_member(mine: Member, other: Member) -> None:
     mine.source = mine.source or other.source
     joins = [at for at in (mine.joined_at, other.joined_at) if at is not None]
     mine.joined_at = min(joins) if joins else None
+    mutes = [at for at in (mine.muted_until, other.muted_until) if at is not None]
+    mine.muted_until = max(mutes) if mutes else None
     if other.last_seen_at and (mine.last_seen_at is None or other.last_seen_at > mine.last_seen_at):
         mine.last_seen_at = other.last_seen_at
         mine.status, mine.left_at = other.status, other.left_at
