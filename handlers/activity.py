@@ -18,7 +18,7 @@ from bot.core.router import Router, as_word
 from bot.db.models import Group
 from bot.groups import activity
 from handlers.checkin import CHECKIN_WORDS, extra_checkin_words
-from handlers.redpacket import CLAIM_WORDS
+from handlers.redpacket import is_claim_word
 
 router = Router("activity")
 
@@ -41,8 +41,7 @@ def is_word_command(text: str, group: Group) -> bool:
     yet, and must not leave the ad filter's new-member window by it.
     """
     word = as_word(text)
-    return (word in CHECKIN_WORDS or word in extra_checkin_words(group)
-            or text.strip().lower() in CLAIM_WORDS)
+    return word in CHECKIN_WORDS or word in extra_checkin_words(group) or is_claim_word(text)
 
 
 @router.on(EventKind.MESSAGE, when=is_member_message)

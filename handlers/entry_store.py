@@ -112,19 +112,27 @@ async def sent_message_id(
     A group moved to a supergroup numbers its messages afresh: a number from before the move
     names some other message now. (One sent after the move to the old id, and redirected, is
     left up rather than risk that.)"""
-    row = (
-        await session.execute(
-            select(OutboxAction.result, OutboxAction.chat_key).where(
-                OutboxAction.idempotency_key == idempotency_key
-            )
+    return (await sent_message_ids(session, [idempotency_key], chat_id)).get(idempotency_key)
+
+
+async def sent_message_ids(
+    session: AsyncSession, idempotency_keys: list[str], chat_id: str | None = None
+) -> dict[str, str]:
+    """`sent_message_id` of several outbox keys at once: key -> message id, for those sent."""
+    if not idempotency_keys:
+        return {}
+    rows = await session.execute(
+        select(OutboxAction.idempotency_key, OutboxAction.result, OutboxAction.chat_key).where(
+            OutboxAction.idempotency_key.in_(idempotency_keys)
         )
-    ).first()
-    if row is None or (chat_id is not None and row.chat_key != chat_id):
-        return None
-    result = row.result
-    if isinstance(result, dict) and result.get("message_id") is not None:
-        return str(result["message_id"])
-    return None
+    )
+    found = {}
+    for key, result, chat_key in rows:
+        if chat_id is not None and chat_key != chat_id:
+            continue
+        if isinstance(result, dict) and result.get("message_id") is not None:
+            found[key] = str(result["message_id"])
+    return found
 
 
 async def challenge_message_id(session: AsyncSession, pending: PendingVerification) -> str | None:

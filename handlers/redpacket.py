@@ -7,6 +7,9 @@ depends on members answering the last one.
 Shares are drawn when the round opens, so they always sum to the total; claim number `seq`
 takes share `seq`. UNIQUE (packet, user) means one claim per member and UNIQUE (packet, seq)
 means one claimer per share, whichever replica processes the claims.
+
+A round's message goes out under a known outbox key (`packet_key`), so "抢" in reply to it
+claims that round, whichever rounds are open.
 """
 
 from __future__ import annotations
@@ -14,20 +17,21 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, func, select
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 import handlers.checkin_texts  # noqa: F401  (registers the texts)
-from bot.core.actions import AnswerCallback, Button, SendMessage
+from bot.core.actions import Action, AnswerCallback, Button, SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
-from bot.core.router import Router
+from bot.core.router import Router, as_word
 from bot.db.base import Base, BigId, JsonDoc, UtcDateTime
 from bot.groups.repository import GONE, seen_as_member
+from bot.outbox.store import enqueue
 from handlers.checkin import no_person
-from handlers.entry_store import is_verifying
+from handlers.entry_store import is_verifying, sent_message_ids
 from handlers.membership_store import OPEN, ask_membership
 from handlers.points_config import redpacket_config
 from handlers.points_store import add_points, last_checkin
@@ -41,6 +45,9 @@ MAX_ROUNDS = 5
 # Five rounds escalating tenfold (the most `redpacket.escalation` allows) still fit the
 # integer columns: 100,000 x 10^4 < 2^31. Named in the "redpacket.usage" text.
 MAX_TOTAL = 100_000
+# A reply is matched against the open rounds and this many of the newest: a reply to a round
+# gone long ago is read as a plain "抢" rather than looked for through every round ever.
+RECENT_PACKETS = 10
 
 
 class RedPacket(Base):
@@ -87,6 +94,11 @@ def _reply(event: Event, text: str, **extra) -> SendMessage:
     return SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id, **extra)
 
 
+def packet_key(packet_id: int) -> str:
+    """The outbox key a round's message goes out under (its only action, index 0)."""
+    return f"redpacket:{packet_id}"
+
+
 @router.command(
     "redpacket",
     description={
@@ -108,12 +120,14 @@ async def open_packet(event: Event, ctx: Context) -> list[SendMessage]:
         return [_reply(event, ctx.t("redpacket.usage"))]
     if not 1 <= rounds <= MAX_ROUNDS:
         return [_reply(event, ctx.t("redpacket.usage"))]
-    return [await _open_round(ctx, event, total, count, 1, rounds - 1, event.user.id)]
+    await _open_round(ctx, event, total, count, 1, rounds - 1, event.user.id)
+    return []
 
 
 async def _open_round(
     ctx: Context, event: Event, total: int, count: int, round_no: int, left: int, by: str
-) -> SendMessage:
+) -> None:
+    """Draw a round's shares and post it under `packet_key`."""
     assert ctx.group is not None
     packet = RedPacket(
         group_id=ctx.group.id,
@@ -134,7 +148,8 @@ async def _open_round(
         doubled = redpacket_config(ctx.group).escalation == 2
         key = "redpacket.next_round" if doubled else "redpacket.next_round_bigger"
         text = ctx.t(key, round=round_no) + "\n" + text
-    return SendMessage(chat_id=event.chat.id, text=text, buttons=((button,),))
+    message = SendMessage(chat_id=event.chat.id, text=text, buttons=((button,),))
+    await enqueue(ctx.session, ctx.platform, [message], key=packet_key(packet.id), now=ctx.now)
 
 
 async def claim(
@@ -172,9 +187,18 @@ async def claim(
     return 0
 
 
-async def _finished(ctx: Context, event: Event, packet: RedPacket) -> list[SendMessage]:
+async def _answer_claim(
+    ctx: Context, event: Event, packet: RedPacket, answer: Action
+) -> list[Action]:
+    """The claimer's answer; after the last share, also the round's end and the next round.
+
+    The next round goes out under its own outbox key, ahead of the actions a handler returns,
+    so the answer and the end are queued first here to keep them in that order."""
     if packet.claimed < packet.count:
-        return []
+        return [answer]
+    assert event.user is not None
+    await enqueue(ctx.session, ctx.platform, [answer],
+                  key=f"redpacket-claim:{packet.id}:{event.user.id}", now=ctx.now)
     best = await ctx.session.scalar(
         select(RedPacketClaim)
         .where(RedPacketClaim.packet_id == packet.id)
@@ -183,11 +207,13 @@ async def _finished(ctx: Context, event: Event, packet: RedPacket) -> list[SendM
     )
     name = best.name or best.user_id
     text = ctx.t("redpacket.finished", name=name, amount=best.amount)
-    done = [SendMessage(chat_id=event.chat.id, text=text)]
+    done = SendMessage(chat_id=event.chat.id, text=text)
+    await enqueue(ctx.session, ctx.platform, [done], key=f"redpacket-end:{packet.id}",
+                  now=ctx.now)
     if packet.rounds_left > 0:
         # Escalation: the next round is bigger and only opens because this one was answered.
         bigger = max(packet.total + 1, round(packet.total * redpacket_config(ctx.group).escalation))
-        nxt = await _open_round(
+        await _open_round(
             ctx,
             event,
             bigger,
@@ -196,8 +222,7 @@ async def _finished(ctx: Context, event: Event, packet: RedPacket) -> list[SendM
             packet.rounds_left - 1,
             packet.created_by,
         )
-        done.append(nxt)
-    return done
+    return []
 
 
 def _is_claim_button(event: Event) -> bool:
@@ -275,11 +300,11 @@ async def claim_by_button(event: Event, ctx: Context) -> list:
     answer = AnswerCallback(
         chat_id=event.chat.id, callback_id=event.callback_id, text=text, show_alert=bool(amount)
     )
-    return [answer, *(await _finished(ctx, event, packet) if amount else [])]
+    return await _answer_claim(ctx, event, packet, answer) if amount else [answer]
 
 
 @router.on(EventKind.MEMBER_CHECKED, when=_is_claim_button)
-async def claim_once_confirmed(event: Event, ctx: Context) -> list[SendMessage]:
+async def claim_once_confirmed(event: Event, ctx: Context) -> list[Action]:
     """The platform has answered for a press that waited (`_unseen_presser`): a member gets
     their share, announced in the group; anyone else gets nothing, and nothing is posted."""
     if ctx.group is None or event.user is None or not await _may_grab(ctx, event.user.id):
@@ -294,24 +319,59 @@ async def claim_once_confirmed(event: Event, ctx: Context) -> list[SendMessage]:
     if not amount:
         return []
     claimed = _reply(event, ctx.t("redpacket.claimed", name=name, amount=amount))
-    return [claimed, *(await _finished(ctx, event, packet))]
+    return await _answer_claim(ctx, event, packet, claimed)
+
+
+def is_claim_word(text: str) -> bool:
+    """Whether a message is "抢"/"grab" typed as a word ("抢！", "Grab!" included)."""
+    return as_word(text) in CLAIM_WORDS
 
 
 def _is_claim_word(event: Event) -> bool:
-    return event.command is None and (event.text or "").strip().lower() in CLAIM_WORDS
+    return event.command is None and is_claim_word(event.text or "")
+
+
+async def _claimed_packet(event: Event, ctx: Context) -> RedPacket | None:
+    """The round a "抢" claims: the one whose message it replies to; else the newest open
+    round the member has not claimed yet, so an older round still open can be grabbed after
+    a newer one. With every open round claimed, the newest (to say so); None with none open."""
+    assert ctx.group is not None and event.user is not None
+    group_id, is_open = ctx.group.id, RedPacket.claimed < RedPacket.count
+    if event.reply_to_message_id is not None:
+        newest = (
+            select(RedPacket.id)
+            .where(RedPacket.group_id == group_id)
+            .order_by(RedPacket.id.desc())
+            .limit(RECENT_PACKETS)
+        )
+        candidates = list(
+            await ctx.session.scalars(
+                select(RedPacket).where(
+                    RedPacket.group_id == group_id, or_(is_open, RedPacket.id.in_(newest))
+                )
+            )
+        )
+        keys = {f"{packet_key(packet.id)}:0": packet for packet in candidates}
+        sent = await sent_message_ids(ctx.session, list(keys), ctx.group.chat_id)
+        for key, message_id in sent.items():
+            if message_id == event.reply_to_message_id:
+                return keys[key]
+    mine = select(RedPacketClaim.packet_id).where(RedPacketClaim.user_id == event.user.id)
+    open_rounds = select(RedPacket).where(RedPacket.group_id == group_id, is_open)
+    newest_first = (RedPacket.id.desc(),)
+    unclaimed = await ctx.session.scalar(
+        open_rounds.where(RedPacket.id.not_in(mine)).order_by(*newest_first).limit(1)
+    )
+    return unclaimed or await ctx.session.scalar(open_rounds.order_by(*newest_first).limit(1))
 
 
 @router.on(EventKind.MESSAGE, when=_is_claim_word)
-async def claim_by_reply(event: Event, ctx: Context) -> list[SendMessage]:
-    """Replying "抢"/"grab" (or just sending it) claims the group's newest open round."""
+async def claim_by_reply(event: Event, ctx: Context) -> list[Action]:
+    """Replying "抢"/"grab" to a round claims that round; just sending it claims the newest
+    open round the member has not claimed (`_claimed_packet`)."""
     if ctx.group is None or event.user is None:
         return []
-    packet = await ctx.session.scalar(
-        select(RedPacket)
-        .where(RedPacket.group_id == ctx.group.id, RedPacket.claimed < RedPacket.count)
-        .order_by(RedPacket.id.desc())
-        .limit(1)
-    )
+    packet = await _claimed_packet(event, ctx)
     if packet is None:
         return []
     if (refused := no_person(event, ctx)) is not None:
@@ -323,4 +383,4 @@ async def claim_by_reply(event: Event, ctx: Context) -> list[SendMessage]:
     if amount == 0:
         return [_reply(event, ctx.t("redpacket.gone"))]
     claimed = _reply(event, ctx.t("redpacket.claimed", name=name, amount=amount))
-    return [claimed, *(await _finished(ctx, event, packet))]
+    return await _answer_claim(ctx, event, packet, claimed)

@@ -82,15 +82,15 @@ async def test_commands_do_not_take_a_newcomer_out_of_the_new_member_window(bot,
 async def test_check_in_words_and_claims_do_not_take_a_newcomer_out_of_the_window(
     bot, fake_telegram
 ):
-    # 签到 and 抢 are commands typed as words: a spammer sending them three times has said
-    # nothing yet. An operator's own check-in word reads the same.
+    # 签到 and 抢 are commands typed as words, with punctuation or not: a spammer sending them
+    # three times has said nothing yet. An operator's own check-in word reads the same.
     await post_all(
         bot,
         make_message_update("/settings checkin.keywords 冒泡", sender=OPERATOR),
         make_message_update("签到！", sender=BOB),
         make_message_update("打卡", sender=BOB),
         make_message_update("冒泡", sender=BOB),
-        make_message_update("抢", sender=BOB),
+        make_message_update("抢！", sender=BOB),
     )
     await still_a_newcomer(bot, fake_telegram, BOB)
     assert await day_tally(bot) == Tally(messages=0, ads_removed=1)

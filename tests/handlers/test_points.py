@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.db.models import Group
+from bot.db.models import Group, OutboxAction
 from handlers.membership_store import MembershipCheck
 from handlers.points_config import ADFILTER_EXEMPT, PointsConfig, tier_for
 from handlers.points_store import PointsEntry, member_tier
-from handlers.redpacket import RedPacketClaim, split_shares
+from handlers.redpacket import RedPacket, RedPacketClaim, split_shares
 from tests.factories import (
     GROUP_ID,
     MEMBER_ID,
@@ -414,6 +414,60 @@ async def test_one_point_reads_as_one_point_in_english(bot, fake_telegram):
         "🧧 The red packet is all claimed! Luckiest: Alice (1 point)",
         "+1 point for Alice; total now 2",
     ]
+
+
+async def rounds_posted(bot) -> list[dict]:
+    """The red packet rounds the bot posted, oldest first, as the platform returned them:
+    messages members can reply to."""
+    await quiet(bot)
+    sent = await rows(bot, OutboxAction, OutboxAction.kind == "send_message")
+    return [row.result for row in sent if row.payload.get("buttons")]
+
+
+async def test_grab_in_reply_to_an_older_round_claims_that_round(bot, fake_telegram):
+    # Regression: "抢" in reply to the first of two open rounds took a share of the newest.
+    await speak(bot, ALICE, BOB, DAVE)
+    await bot.post_update(make_message_update("/redpacket 10 2", sender=OPERATOR))
+    await bot.post_update(make_message_update("/redpacket 50 1", sender=OPERATOR))
+    first, second = await rounds_posted(bot)
+    await bot.post_update(make_message_update("抢", sender=ALICE, reply_to_message=first))
+    # A reply to the newer round claims it; one to a round all claimed says so.
+    await bot.post_update(make_message_update("抢", sender=BOB, reply_to_message=second))
+    await bot.post_update(make_message_update("抢", sender=DAVE, reply_to_message=second))
+    sent = await texts(bot, fake_telegram, 6)
+    older, newer = (packet.id for packet in await rows(bot, RedPacket))
+    claims = [(c.user_id, c.packet_id) for c in await rows(bot, RedPacketClaim)]
+    assert claims == [("222", older), ("333", newer)]
+    assert sent[2].startswith("🧧 Alice 抢到了 ")
+    assert sent[3:] == ["🧧 Bob 抢到了 50 积分！", "🧧 红包已抢完！手气最佳：Bob（50 积分）",
+                        "红包已经被抢光了。"]
+
+
+async def test_grab_takes_the_newest_round_the_member_has_not_grabbed(bot, fake_telegram):
+    # Regression: after grabbing the newest round, "抢" only answered "already grabbed",
+    # though an older round was still open.
+    await speak(bot, ALICE)
+    await bot.post_update(make_message_update("/redpacket 10 2", sender=OPERATOR))
+    await bot.post_update(make_message_update("/redpacket 50 2", sender=OPERATOR))
+    for _ in range(3):
+        await bot.post_update(make_message_update("抢", sender=ALICE))
+    sent = await texts(bot, fake_telegram, 5)
+    older, newer = (packet.id for packet in await rows(bot, RedPacket))
+    assert [c.packet_id for c in await rows(bot, RedPacketClaim)] == [newer, older]
+    assert sent[2].startswith("🧧 Alice 抢到了 ")
+    assert sent[3].startswith("🧧 Alice 抢到了 ")
+    assert sent[4] == "你已经抢过这个红包啦。"
+
+
+async def test_grab_with_punctuation_or_in_capitals_claims_a_share(bot, fake_telegram):
+    # Regression: "抢！" and "grab!" were ignored, though "签到！" checks in.
+    await speak(bot, ALICE, BOB)
+    await bot.post_update(make_message_update("/redpacket 10 3", sender=OPERATOR))
+    await bot.post_update(make_message_update("抢！", sender=ALICE))
+    await bot.post_update(make_message_update("Grab!", sender=BOB))
+    sent = await texts(bot, fake_telegram, 3)
+    assert sent[1].startswith("🧧 Alice 抢到了 ")
+    assert sent[2].startswith("🧧 Bob 抢到了 ")
 
 
 async def test_out_of_range_red_packets_get_the_usage_not_silence(bot, fake_telegram):
