@@ -18,7 +18,7 @@ from bot.core.actions import SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import Router
-from bot.groups.repository import find_member, is_join
+from bot.groups.repository import find_member, is_join, typed_user_id
 from handlers.activity import is_word_command
 from handlers.adfilter.normalize import normalize
 from handlers.checkin import is_homework_caption, no_person
@@ -153,9 +153,12 @@ async def adjust_points(event: Event, ctx: Context) -> list[SendMessage]:
         rest[0].startswith("@") or (rest[0].isdecimal() and event.reply_to_user is None)
     )
     if names_target and len(rest) >= 2:
-        if event.is_me(rest[0]):  # asked first: the bot may have no member row to be found by
+        who = rest[0] if rest[0].startswith("@") else typed_user_id(rest[0])
+        if who is None:
+            return _reply(event, ctx.t("points.adjust_usage"))
+        if event.is_me(who):  # asked first: the bot may have no member row to be found by
             return _reply(event, ctx.t("points.self"))
-        target = await _find_member(ctx, rest[0])
+        target = await _find_member(ctx, who)
         if target is None:
             return _reply(event, ctx.t("points.unknown_member", who=rest[0]))
         rest = rest[1:]
@@ -200,12 +203,13 @@ async def adjust_points(event: Event, ctx: Context) -> list[SendMessage]:
 
 
 async def _find_member(ctx: Context, who: str) -> tuple[str, str] | None:
+    """(user id, name) of `who`: an `@username` or a user id as `typed_user_id` reads it."""
     assert ctx.group is not None
     member = await find_member(ctx.session, ctx.group.id, who)
     if member is not None:
         return member.user_id, member.display_name or member.user_id
     # A member who has not spoken yet has no row; an explicit id is still a valid target.
-    return (who, who) if who.isdecimal() else None
+    return None if who.startswith("@") else (who, who)
 
 
 def _plain_text(event: Event) -> bool:

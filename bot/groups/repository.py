@@ -13,6 +13,8 @@ from bot.groups.merge import group_tables, merge_groups
 
 ADMIN_STATUSES = {"creator": "owner", "administrator": "admin"}
 GONE = frozenset({"left", "kicked"})  # statuses of someone (or the bot) no longer in the group
+# Telegram's user ids have at most 52 significant bits: a longer number is a slip, not a person.
+MAX_USER_ID = 2**52
 
 
 def is_join(event: Event) -> bool:
@@ -31,6 +33,19 @@ async def find_group(session: AsyncSession, platform: str, chat_id: str) -> Grou
     return await session.scalar(
         select(Group).where(Group.platform == platform, Group.chat_id == chat_id)
     )
+
+
+def typed_user_id(text: str) -> str | None:
+    """A user id an operator typed, written as the platform writes ids; None for a number no
+    account can have, or no number.
+
+    A Chinese keyboard types full-width digits ("２２２"): read as they are, they named a
+    member nobody is, whose points or ban then helped no one."""
+    # isdecimal, not isdigit: "²" is a digit int() cannot read; int() reads "２２２" as 222.
+    if not text.isdecimal():
+        return None
+    number = int(text)
+    return str(number) if 0 < number < MAX_USER_ID else None
 
 
 async def find_member(session: AsyncSession, group_id: int, who: str) -> Member | None:

@@ -186,6 +186,19 @@ async def test_out_of_range_adjustments_get_an_answer_not_silence(bot, fake_tele
     assert [e.delta for e in await ledger(bot)] == [5]
 
 
+async def test_a_user_id_typed_in_full_width_digits_names_the_member(bot, fake_telegram):
+    # Regression: "２２２" from a Chinese keyboard credited a ledger user "２２２", not Alice
+    # (222); and a number no account can have was credited as well.
+    await speak(bot, ALICE)
+    await bot.post_update(make_message_update("/points add ２２２ 5", sender=OPERATOR))
+    await bot.post_update(make_message_update(f"/points add {'9' * 20} 5", sender=OPERATOR))
+    await bot.post_update(make_message_update("/points add 0 5", sender=OPERATOR))
+    sent = await texts(bot, fake_telegram, 3)
+    assert sent[0] == "已为 Alice +5 积分，当前总积分 5"
+    assert sent[1].startswith("用法：/points add|remove") and sent[1] == sent[2]
+    assert [(e.user_id, e.delta) for e in await ledger(bot)] == [("222", 5)]
+
+
 async def test_members_cannot_adjust_points_or_open_red_packets(bot, fake_telegram):
     await bot.post_update(make_message_update("/points add 222 100", sender=ALICE))
     await bot.post_update(make_message_update("/redpacket 100 3", sender=ALICE))
