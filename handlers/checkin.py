@@ -6,6 +6,7 @@ wall clock: an update processed late still counts for the day it was sent.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -191,18 +192,23 @@ async def homework_photo(event: Event, ctx: Context) -> list[SendMessage]:
     if not is_homework_caption(event.text or "", checkin_config(ctx.group)):
         return []
     caption = (event.text or "").strip()
-    if caption.lower().startswith("/homework"):
+    if _folded(caption).startswith("/homework"):
         caption = caption[len("/homework") :].strip()
     return await _hand_in(event, ctx, caption)
 
 
 def is_homework_caption(text: str, config: CheckinConfig) -> bool:
-    """Whether a caption marks a photo as homework."""
-    lowered = text.lower()
+    """Whether a caption marks a photo as homework, its tags typed in any width or case
+    (a Chinese keyboard types "＃homework")."""
+    caption = _folded(text)
     # Telegram parses commands in text only, so a caption "/homework ..." arrives as plain text.
-    if lowered.startswith("/homework"):
+    if caption.startswith("/homework"):
         return True
-    return any(tag.lower() in lowered for tag in config.homework_tags)
+    return any(_folded(tag) in caption for tag in config.homework_tags)
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
 
 
 async def _hand_in(event: Event, ctx: Context, text: str) -> list[SendMessage]:

@@ -238,6 +238,19 @@ async def test_homework_earns_points_once_a_day_and_every_submission_is_kept(bot
     assert len(await rows(bot, PointsEntry, PointsEntry.reason == "homework")) == 1
 
 
+async def test_a_homework_tag_typed_in_full_width_marks_the_photo(bot, fake_telegram):
+    # Regression: a Chinese keyboard types "＃homework" (and "／homework"); such a photo got
+    # no receipt and no record.
+    replies = await configure(bot, fake_telegram, "kind delivery")
+    photo = [{"file_id": "AgAD", "file_unique_id": "u1", "width": 90, "height": 90}]
+    for caption in ("＃ＨＯＭＥＷＯＲＫ day1", "／homework day2"):
+        await bot.post_update(make_message_update(None, photo=photo, caption=caption))
+    sent = (await texts(bot, fake_telegram, replies + 2))[replies:]
+    assert sent == ["作业已收到！+20 积分，总积分 20", "作业已收到（今天的作业积分已领取过）。"]
+    submissions = await rows(bot, HomeworkSubmission)
+    assert [s.text for s in submissions] == ["＃ＨＯＭＥＷＯＲＫ day1", "day2"]
+
+
 async def test_homework_typed_on_the_line_after_the_command_is_handed_in(bot, fake_telegram):
     # Telegram ends a command at any whitespace; we ended it at a space only, so homework typed
     # on the next line made a command named "homework\n第一题..." that nothing answered: no
