@@ -232,6 +232,11 @@ define(
             "en": "Thanks for the introduction, {name}! Everyone, say hi. #intro",
         },
         "topic.post": {"zh": "💬 今日话题：{topic}", "en": "💬 Topic of the day: {topic}"},
+        "topic.too_long": {
+            "zh": "话题太长，发不出去：最多 {limit} 个字，这条有 {length} 个。",
+            "en": "That topic is too long to post: {limit} characters at most, "
+            "and it has {length}.",
+        },
         "topic.scheduled": {
             "zh": "已安排今日话题（定时任务 #{id}）：{when}\n下次发送：{next}\n"
             "可用 /schedule pause|remove {id} 管理。",
@@ -245,6 +250,11 @@ define(
         "icebreaker.post": {
             "zh": "🧊 破冰时间！回复这条消息回答：{question}",
             "en": "🧊 Icebreaker! Reply to this message: {question}",
+        },
+        "icebreaker.too_long": {
+            "zh": "问题太长，发不出去：最多 {limit} 个字，这条有 {length} 个。没有开始新一轮。",
+            "en": "That question is too long to post: {limit} characters at most, "
+            "and it has {length}. No round was started.",
         },
         "icebreaker.result": {
             "zh": "🧊 破冰问答结束！{count} 位成员回答了「{question}」：{names}",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from bot.core.actions import Action, SendMessage
+from bot.core.actions import MAX_TEXT, Action, SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import COMMAND_MAX_AGE, Router
@@ -109,7 +109,10 @@ async def topic_command(event: Event, ctx: Context) -> list[Action]:
         text = await schedule_topics(ctx, phrase.strip(), operator)
         return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
     topic = event.args.strip() or _rng.choice(TOPICS[ctx.lang])
-    return [SendMessage(chat_id=event.chat.id, text=ctx.t("topic.post", topic=topic))]
+    text = ctx.t("topic.post", topic=topic)
+    if refused := _too_long(event, ctx, text, topic, "topic.too_long"):
+        return refused
+    return [SendMessage(chat_id=event.chat.id, text=text)]
 
 
 @router.command(
@@ -123,6 +126,9 @@ async def icebreaker_command(event: Event, ctx: Context) -> list[Action]:
     posted and paid. A round still running ends first, so its result comes before the question."""
     assert ctx.group is not None
     question = event.args.strip() or _rng.choice(QUESTIONS[ctx.lang])
+    text = ctx.t("icebreaker.post", question=question)
+    if refused := _too_long(event, ctx, text, question, "icebreaker.too_long"):
+        return refused  # before the round: one never asked must not end the running one
     key = f"icebreaker:{ctx.group.id}:{event.update_id}"
     await start_round(
         ctx.session,
@@ -134,6 +140,16 @@ async def icebreaker_command(event: Event, ctx: Context) -> list[Action]:
         lang=ctx.lang,
         tz=ctx.tz,
     )
-    message = SendMessage(chat_id=event.chat.id, text=ctx.t("icebreaker.post", question=question))
+    message = SendMessage(chat_id=event.chat.id, text=text)
     await enqueue(ctx.session, ctx.platform, [message], key=key, now=ctx.now)
     return []
+
+
+def _too_long(event: Event, ctx: Context, text: str, given: str, key: str) -> list[Action]:
+    """The refusal of `given` when `text`, the message it makes, is past the platform's limit
+    (and would fail at the sender, unseen); the limit it names is the room `given` has."""
+    over = len(text) - MAX_TEXT
+    if over <= 0:
+        return []
+    refusal = ctx.t(key, limit=len(given) - over, length=len(given))
+    return [SendMessage(chat_id=event.chat.id, text=refusal, reply_to=event.message_id)]

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.actions import MAX_TEXT
 from bot.db.models import Group
 from bot.groups.settings import load_group_settings
 from bot.web.pages import Paged, finish
@@ -78,8 +79,6 @@ def require_dashboard(request: Request) -> Runtime:
 
 
 Authorized = Annotated[Runtime, Depends(require_dashboard)]
-# Telegram's limit for one message: a longer post would be refused at every run.
-MAX_TEXT = 4096
 # A year at most (null means no limit): beyond it timedelta overflows and the column's 32 bits.
 MAX_GRACE_MINUTES = 366 * 24 * 60
 router = APIRouter(prefix="/api")

@@ -31,6 +31,11 @@ class Button(BaseModel):
     url: str | None = None
 
 
+# The longest text one message may carry (Telegram's limit): a longer one is refused whenever
+# it is sent, so it is refused when it is given instead.
+MAX_TEXT = 4096
+
+
 class SendMessage(_Action):
     kind: Literal["send_message"] = "send_message"
     text: str

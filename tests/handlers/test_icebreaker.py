@@ -106,6 +106,18 @@ async def test_topic_of_the_day_from_the_operator_or_the_shipped_list(bot, fake_
     assert second["text"].removeprefix("💬 今日话题：") in TOPICS["zh"]
 
 
+async def test_a_topic_too_long_for_one_message_is_refused_with_the_limit(bot, fake_telegram):
+    # Regression: a topic that fits alone but not after "💬 今日话题：" was taken in silence and
+    # failed at the sender ("message is too long"): nothing appeared, and nobody said why.
+    await bot.post_update(make_message_update("/topic " + "字" * 4090, sender=OP))
+    await bot.post_update(make_message_update("/topic " + "字" * 4089, sender=OP))
+    refused, posted = await fake_telegram.wait_for("sendMessage", 2)
+    assert refused["text"] == "话题太长，发不出去：最多 4089 个字，这条有 4090 个。"
+    assert posted["text"] == "💬 今日话题：" + "字" * 4089
+    await quiet(bot)
+    assert [row.status for row in await rows(bot, OutboxAction)] == ["done", "done"]
+
+
 async def test_replies_to_an_icebreaker_question_are_counted(bot, fake_telegram):
     await bot.post_update(make_message_update("/icebreaker", sender=OP))
     (question,) = await fake_telegram.wait_for("sendMessage", 1)

@@ -165,6 +165,24 @@ async def test_a_new_round_ends_the_running_one_first_and_its_result_is_posted_o
     assert [row[:2] for row in await paid(bot)] == [("906", 3), ("907", 3)]
 
 
+async def test_a_question_too_long_for_one_message_is_refused_and_starts_no_round(
+    bot, fake_telegram
+):
+    # Regression: a question too long once "🧊 破冰时间！..." came before it was recorded as a
+    # round (ending the running one) and failed at the sender: nothing appeared, nobody said why.
+    await bot.post_update(make_message_update("/settings language en", sender=OP))
+    await fake_telegram.wait_for("sendMessage", 1)
+    question = await ask(bot, fake_telegram, "Where are you from?", sent_before=1)
+    await answer(bot, question, 501)
+    await bot.post_update(make_message_update("/icebreaker " + "?" * 4090, sender=OP))
+    (refused,) = (await fake_telegram.wait_for("sendMessage", 3))[2:]
+    assert refused["text"] == ("That question is too long to post: 4059 characters at most, "
+                               "and it has 4090. No round was started.")
+    await quiet(bot)
+    (game,) = await rows(bot, IcebreakerRound)
+    assert (game.status, game.replies) == ("open", ["501"])
+
+
 async def test_a_restart_in_the_middle_of_a_round_still_posts_its_result(
     bot, make_settings, fake_telegram
 ):
