@@ -38,6 +38,7 @@ from handlers import (
     stats,
     templates,
     verification,
+    verification_batch,
     welcome,
 )
 
@@ -50,6 +51,7 @@ ROUTERS: tuple[Router, ...] = (
     # Entry next: the verification gate, greetings (which start verifications) and join-request
     # screening act on joins, join requests and their buttons, which nothing before them stops.
     verification.router,
+    verification_batch.router,
     welcome.router,
     screening.router,
     # Members' messages are counted past the gates (an ad the filter removes is counted as

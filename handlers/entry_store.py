@@ -1,7 +1,9 @@
-"""Tables of the entry capabilities: pending verifications, welcome batches, raid episodes.
+"""Tables of the entry capabilities: pending verifications and the challenges they share in a
+raid, welcome batches, raid episodes.
 
-Both survive a restart: a verification's deadline is fired by the leader's timeout loop
-(`handlers.verification_timeouts`), a welcome batch's greeting waits in the outbox.
+All survive a restart: a verification's deadline is fired by the leader's timeout loop
+(`handlers.verification_timeouts`), a welcome batch's greeting and a shared challenge wait in
+the outbox.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class PendingVerification(Base):
     __table_args__ = (
         Index("ix_pending_verifications_status_deadline", "status", "deadline"),
         Index("ix_pending_verifications_group_user", "group_id", "user_id"),
+        Index("ix_pending_verifications_batch", "batch_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -42,11 +45,49 @@ class PendingVerification(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     deadline: Mapped[datetime] = mapped_column(UtcDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The raid's shared challenge that asks this newcomer; None: a challenge of their own.
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("challenge_batches.id"))
 
     @property
     def challenge_key(self) -> str:
-        """Outbox key prefix of the restriction and challenge message (index 1 is the message)."""
+        """Outbox key prefix of the restriction and, for a challenge of their own, its message
+        (index 1)."""
         return f"verify:{self.id}"
+
+    @property
+    def message_key(self) -> str:
+        """Outbox key of the message that asks this newcomer: their own, or their batch's."""
+        if self.batch_id is not None:
+            return f"{ChallengeBatch.key_of(self.batch_id)}:0"
+        return f"{self.challenge_key}:1"
+
+
+class ChallengeBatch(Base):
+    """One question asking a raid's newcomers together: it waits in the outbox for its turn in
+    the group's send budget (`shows_at`), and newcomers joining meanwhile are added to it."""
+
+    __tablename__ = "challenge_batches"
+    __table_args__ = (Index("ix_challenge_batches_group", "group_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    a: Mapped[int] = mapped_column(Integer)
+    b: Mapped[int] = mapped_column(Integer)
+    choices: Mapped[list] = mapped_column(JsonDoc, default=list)
+    # Each newcomer's time to answer, from when the question is shown.
+    seconds: Mapped[int] = mapped_column(Integer)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    shows_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    @staticmethod
+    def key_of(batch_id: int) -> str:
+        """Outbox key prefix of a batch's question (index 0)."""
+        return f"verify-batch:{batch_id}"
+
+    @property
+    def outbox_key(self) -> str:
+        return f"{self.key_of(self.id)}:0"
 
 
 class WelcomeBatch(Base):
@@ -136,8 +177,9 @@ async def sent_message_ids(
 
 
 async def challenge_message_id(session: AsyncSession, pending: PendingVerification) -> str | None:
-    """The id of a newcomer's challenge message, once shown in the chat they wait in."""
-    return await sent_message_id(session, f"{pending.challenge_key}:1", pending.chat_id)
+    """The id of the message that asks a newcomer (their own or their batch's), once shown in
+    the chat they wait in."""
+    return await sent_message_id(session, pending.message_key, pending.chat_id)
 
 
 async def still_unsent(session: AsyncSession, idempotency_key: str) -> bool:

@@ -93,6 +93,12 @@ define(
             "zh": "{name}，请在 {seconds} 秒内回答：{a} + {b} = ?（点选答案）",
             "en": "{name}, answer within {seconds} seconds: {a} + {b} = ? (pick the answer)",
         },
+        "verify.batch_question": {
+            "zh": "{names}：新成员较多，请各自在 {seconds} 秒内回答：{a} + {b} = ?"
+            "（点选答案，答错或超时将被移出群）",
+            "en": "{names}: many newcomers at once. Each of you, answer within {seconds} "
+            "seconds: {a} + {b} = ? (pick the answer; a wrong answer or none removes you)",
+        },
         "verify.button": {"zh": "✅ 我是真人", "en": "✅ I am human"},
         "verify.not_for_you": {"zh": "这不是给你的按钮。", "en": "This is not for you."},
         "verify.passed": {"zh": "验证通过，欢迎！", "en": "Verified, welcome!"},

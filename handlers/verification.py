@@ -3,12 +3,13 @@
 A challenge is a restriction plus a message with buttons; both go to the outbox under the
 pending verification's key so the challenge's message id can be found later (to delete it).
 Only the newcomer may press their buttons (`vf:<verification id>:<user id>:<value>`); the
-deadline is fired by `handlers.verification_timeouts`, which survives restarts.
+deadline is fired by `handlers.verification_timeouts`, which survives restarts. In raid mode
+newcomers share one question instead, within the group's send budget
+(`handlers.challenge_batches`).
 """
 
 from __future__ import annotations
 
-import random
 import unicodedata
 from datetime import timedelta
 
@@ -31,8 +32,9 @@ from bot.core.router import Router
 from bot.groups.repository import GONE, find_member
 from bot.outbox.store import enqueue
 from handlers import entry_texts  # noqa: F401  (registers the texts)
+from handlers.challenge_batches import ask_in_batch, challenge_deletions, new_question
 from handlers.entry_config import EntryState, VerificationConfig, WelcomeConfig, load, save
-from handlers.entry_store import PendingVerification, challenge_message_id
+from handlers.entry_store import PendingVerification
 from handlers.mutes import let_in, release
 from handlers.points import pay_referral
 from handlers.raid import force_spend
@@ -40,8 +42,6 @@ from handlers.welcome_batch import mention, queue_greeting
 from schedules.timewords import parse_duration
 
 router = Router("verification")
-
-_rng = random.SystemRandom()
 
 
 def removal(chat_id: str, user_id: str, *message_ids: str | None) -> list[Action]:
@@ -66,7 +66,7 @@ async def start_challenge(
         else config.timeout_seconds
     )
     replaced = await _replace_earlier(ctx, event.chat.id, user.id)
-    a, b = _rng.randint(1, 9), _rng.randint(1, 9)
+    a, b, choices = new_question()
     pending = PendingVerification(
         group_id=ctx.group.id,
         platform=ctx.platform,
@@ -84,12 +84,14 @@ async def start_challenge(
     )
     ctx.session.add(pending)
     await ctx.session.flush()
+    if strict:
+        # A raid's newcomers share one question: the bot must not become the flood itself.
+        await ask_in_batch(ctx, pending, state, seconds, replaced)
+        return pending
     prefix = f"vf:{pending.id}:{user.id}:"
     name = mention(user.id, user.name)
     if mode == "question":
         text = ctx.t("verify.challenge_question", name=name, seconds=seconds, a=a, b=b)
-        choices = [a + b, *_rng.sample([n for n in range(2, 19) if n != a + b], 3)]
-        _rng.shuffle(choices)
         buttons = (tuple(Button(text=str(n), data=f"{prefix}{n}") for n in choices),)
     else:
         text = ctx.t("verify.challenge_button", name=name, seconds=seconds)
@@ -128,10 +130,9 @@ async def _close_open(
     actions: list[Action] = []
     for pending in list(waiting):
         if await resolve(ctx, pending, status):
-            challenge = await challenge_message_id(ctx.session, pending)
-            joined = pending.join_message_id if with_join else None
-            actions += [DeleteMessage(chat_id=chat_id, message_id=mid)
-                        for mid in (joined, challenge) if mid]
+            if with_join and pending.join_message_id:
+                actions.append(DeleteMessage(chat_id=chat_id, message_id=pending.join_message_id))
+            actions += await challenge_deletions(ctx.session, pending)
     return actions
 
 
@@ -170,10 +171,16 @@ async def on_press(event: Event, ctx: Context) -> list[Action]:
         ]
     actions: list[Action] = [
         answer.model_copy(update={"text": ctx.t("verify.passed")}),
-        await let_in(ctx, event.chat.id, user_id),
+        *await admit_actions(ctx, pending, event.chat.id),
     ]
     if event.message_id:
         actions.append(DeleteMessage(chat_id=event.chat.id, message_id=event.message_id))
+    return actions
+
+
+async def admit_actions(ctx: Context, pending: PendingVerification, chat_id: str) -> list[Action]:
+    """Letting in a newcomer who passed: their restriction lifted, and what follows entry."""
+    actions: list[Action] = [await let_in(ctx, chat_id, pending.user_id)]
     await _admitted(ctx, pending)
     return actions
 
@@ -226,9 +233,7 @@ async def on_let_in(event: Event, ctx: Context) -> list[Action]:
             if not await resolve(ctx, pending, "released"):
                 continue
             held = True
-            challenge = await challenge_message_id(ctx.session, pending)
-            if challenge:
-                actions.append(DeleteMessage(chat_id=event.chat.id, message_id=challenge))
+            actions += await challenge_deletions(ctx.session, pending)
             await _admitted(ctx, pending)
         if not held:
             await release(ctx.session, ctx.group.id, user.id)
@@ -324,8 +329,6 @@ async def _release_waiting(ctx: Context, chat_id: str) -> list[Action]:
     actions: list[Action] = []
     for pending in list(waiting):
         if await resolve(ctx, pending, "released"):
-            challenge = await challenge_message_id(ctx.session, pending)
             actions.append(await let_in(ctx, chat_id, pending.user_id))
-            if challenge:
-                actions.append(DeleteMessage(chat_id=chat_id, message_id=challenge))
+            actions += await challenge_deletions(ctx.session, pending)
     return actions

@@ -28,8 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.models import InboxUpdate, utcnow
 from bot.loop import DrainLoop
 from bot.outbox.store import enqueue
+from handlers.challenge_batches import challenge_deletions
 from handlers.entry_dialogue import expire_applications
-from handlers.entry_store import PendingVerification, challenge_message_id, still_unsent
+from handlers.entry_store import PendingVerification, still_unsent
 from handlers.icebreaker_rounds import end_due_rounds
 from handlers.raid_episodes import end_due_raids
 from handlers.verification import removal
@@ -110,7 +111,7 @@ class VerificationTimeouts(DrainLoop):
             )
             removed = 0
             for pending in rows:
-                if await still_unsent(session, f"{pending.challenge_key}:1"):
+                if await still_unsent(session, pending.message_key):
                     # The group's sends lag behind (pacing, a 429 pause) and the newcomer has not
                     # seen the challenge yet: their time runs from when it is shown, and a
                     # challenge sent after the removal would stay with nobody to delete it.
@@ -118,10 +119,8 @@ class VerificationTimeouts(DrainLoop):
                     continue
                 removed += 1
                 pending.status, pending.resolved_at = "expired", due_by
-                challenge = await challenge_message_id(session, pending)
-                actions = removal(
-                    pending.chat_id, pending.user_id, pending.join_message_id, challenge
-                )
+                actions = removal(pending.chat_id, pending.user_id, pending.join_message_id)
+                actions += await challenge_deletions(session, pending)
                 await enqueue(
                     session, pending.platform, actions, key=f"verify-timeout:{pending.id}", now=now
                 )

@@ -31,6 +31,7 @@ def test_router_order_is_pinned():
     assert [router.name for router in ROUTERS] == [
         "adfilter",
         "verification",
+        "verification_batch",
         "welcome",
         "screening",
         "activity",
