@@ -49,10 +49,16 @@ def typed_user_id(text: str) -> str | None:
 
 
 async def find_member(session: AsyncSession, group_id: int, who: str) -> Member | None:
-    """The member of a group named by an operator: `@username` (any case) or a user id."""
+    """The member of a group named by an operator: `@username` (any case) or a user id.
+
+    A username moves with its account's owner, and only a row seen since learns of it (see
+    `_take_username`): where rows stored before that still share one, the one seen last
+    holds it."""
     query = select(Member).where(Member.group_id == group_id)
     if who.startswith("@"):
-        query = query.where(func.lower(Member.username) == who[1:].lower())
+        query = query.where(func.lower(Member.username) == who[1:].lower()).order_by(
+            Member.last_seen_at.is_(None), Member.last_seen_at.desc(), Member.id.desc()
+        )
     else:
         query = query.where(Member.user_id == who)
     return await session.scalar(query.limit(1))
@@ -107,6 +113,8 @@ async def get_or_create_member(
     member = await session.scalar(
         select(Member).where(Member.group_id == group.id, Member.user_id == user.id)
     )
+    if user.username and (member is None or user.username != member.username):
+        await _take_username(session, group.id, user)
     if member is None:
         member = Member(
             group_id=group.id,
@@ -125,6 +133,22 @@ async def get_or_create_member(
     member.last_seen_at = now
     await session.flush()
     return member
+
+
+async def _take_username(session: AsyncSession, group_id: int, user: User) -> None:
+    """`user` now has their username, and the platform gives one to one account at a time:
+    any other row of the group still naming it is stale (its owner renamed, unseen since), and
+    left standing it would answer an operator's `/ban @name` instead of its holder."""
+    assert user.username is not None
+    await session.execute(
+        update(Member)
+        .where(
+            Member.group_id == group_id,
+            Member.user_id != user.id,
+            func.lower(Member.username) == user.username.lower(),
+        )
+        .values(username=None)
+    )
 
 
 def role_for_status(status: str | None) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot import app
 from bot.db.models import Member
@@ -354,3 +354,36 @@ async def test_a_command_aimed_at_another_bot_is_left_alone_until_telegram_tells
         assert len(fake_telegram.called("banChatMember")) == 1
     finally:
         await bot.close()
+
+
+async def test_ban_by_username_targets_its_current_holder(bot, fake_telegram):
+    # Regression: Alice renamed herself and has not spoken since; Bob took @alice and spams.
+    # Her row still said @alice and was found first: /ban @alice banned her, not him.
+    await bot.post_update(make_message_update("hi", sender=ALICE))
+    await bot.post_update(make_message_update("buy my stuff", sender={**BOB, "username": "alice"}))
+    await bot.post_update(make_message_update("/ban @ALICE", sender=OPERATOR))
+    (banned,) = await fake_telegram.wait_for("banChatMember", 1)
+    assert banned["user_id"] == BOB["id"]
+    (notice,) = await texts(bot, fake_telegram, 1)
+    assert notice == "已将 @alice 移出本群并禁止再次加入。"
+    query = select(Member.username).where(Member.user_id == str(MEMBER_ID))
+    assert await db(bot, lambda session: session.scalar(query)) is None
+
+
+async def test_of_rows_still_sharing_a_username_the_one_seen_last_holds_it(bot, fake_telegram):
+    # Rows stored before a username was released from its former holder's row.
+    await bot.post_update(make_message_update("hi", sender=ALICE))
+    await bot.post_update(make_message_update("hi", sender=BOB))
+    await quiet(bot)
+
+    def share(session) -> None:
+        session.execute(
+            update(Member).where(Member.user_id == str(BOB["id"])).values(username="alice")
+        )
+        session.commit()
+
+    await db(bot, share)
+    await bot.post_update(make_message_update("/mute @alice", sender=OPERATOR))
+    (muted,) = await fake_telegram.wait_for("restrictChatMember", 1)
+    assert muted["user_id"] == BOB["id"]
+
