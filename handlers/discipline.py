@@ -6,7 +6,8 @@ The ad filter's ladder does the same steps on its own; these are for what no det
 nor the bot itself (Telegram refuses to ban or restrict a bot itself, and a warning to it is
 nonsense); other bots can.
 A reply to a message a member posted as a channel targets the channel: it can be warned and
-banned from posting in the group, not muted.
+banned from posting in the group, not muted. A reply to an anonymous admin's message (posted as
+the group itself) is refused like any aimed at an operator.
 `/unmute` and `/unban` lift what any of these (or the ad filter, or Telegram's own member list)
 did; they may name an allow-listed member, who may have been muted before being listed.
 """
@@ -75,6 +76,11 @@ define(
         "discipline.exempt": {
             "zh": "不能对管理员或白名单成员使用这个命令",
             "en": "This cannot be used on operators, admins or allow-listed members",
+        },
+        "discipline.anonymous_admin": {
+            "zh": "这条消息是匿名管理员以群组身份发出的，不能对管理员使用 /{command}。",
+            "en": "That message was posted by an anonymous admin (as the group): /{command} "
+            "cannot be used on operators.",
         },
         "discipline.self": {
             "zh": "这是机器人自己的账号，不能对它使用 /{command}（要让机器人离开本群，"
@@ -167,6 +173,10 @@ async def _target(event: Event, ctx: Context, command: str, *, spare_exempt: boo
     replied = event.reply_to_message_id is not None and not named
     if replied and event.reply_from_linked_channel:
         return None, words, _reply(event, ctx.t("moderation.linked_channel"))
+    if replied and event.reply_from_anonymous_admin:
+        # Its sender is the platform's placeholder that every anonymous admin posts through:
+        # acting at it acts at no one, and the one who wrote it is an operator anyway.
+        return None, words, _reply(event, ctx.t("discipline.anonymous_admin", command=command))
     if replied and event.reply_to_user is not None:
         target: User | Chat | None = event.replied_sender
     elif words and (named or words[0].isdecimal()):

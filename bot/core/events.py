@@ -80,6 +80,8 @@ class Event(_Frozen):
     `from_linked_channel` marks a post the platform copied in from the channel the group is the
     discussion group of (the group's own channel, not a member forwarding something).
     `reply_from_linked_channel`: the replied-to message is such a post.
+    `reply_from_anonymous_admin`: the replied-to message was posted as the group itself, by an
+    admin who hides behind it (its `reply_to_user` is the platform's placeholder account).
     `sender_chat` is the chat a message was posted on behalf of: the group itself for an
     anonymous admin, the linked channel for its automatic forwards, or a channel a member chose
     to post as (see `sent_as_channel`). `reply_to_channel` is the channel the replied-to message
@@ -120,6 +122,7 @@ class Event(_Frozen):
     forwarded_from_chat: Chat | None = None
     from_linked_channel: bool = False
     reply_from_linked_channel: bool = False
+    reply_from_anonymous_admin: bool = False
     sender_chat: Chat | None = None
     reply_to_channel: Chat | None = None
     members: tuple[User, ...] = ()

@@ -10,11 +10,13 @@ from sqlalchemy import select, update
 from bot import app
 from bot.db.models import Member
 from tests.factories import (
+    ANONYMOUS_ADMIN,
     CHANNEL_BOT,
     GROUP_ID,
     MEMBER_ID,
     OPERATOR_ID,
     channel,
+    chat,
     make_message_update,
     message,
     user,
@@ -387,3 +389,24 @@ async def test_of_rows_still_sharing_a_username_the_one_seen_last_holds_it(bot, 
     (muted,) = await fake_telegram.wait_for("restrictChatMember", 1)
     assert muted["user_id"] == BOB["id"]
 
+
+async def test_a_reply_to_an_anonymous_admin_is_refused(bot, fake_telegram):
+    # Regression: an anonymous admin posts as the group, through Telegram's placeholder
+    # account; /ban or /mute in reply to it was aimed at that account and claimed as done.
+    announcement = message("本周活动安排", sender=ANONYMOUS_ADMIN, sender_chat=chat())
+    for command in ("/ban 广告", "/mute 1h", "/warn", "/settings language en", "/unmute"):
+        await bot.post_update(
+            make_message_update(command, sender=OPERATOR, reply_to_message=announcement)
+        )
+    replies = await texts(bot, fake_telegram, 5)
+    assert replies[:3] == [
+        f"这条消息是匿名管理员以群组身份发出的，不能对管理员使用 /{command}。"
+        for command in ("ban", "mute", "warn")
+    ]
+    assert replies[4] == (
+        "That message was posted by an anonymous admin (as the group): /unmute cannot be used "
+        "on operators."
+    )
+    assert fake_telegram.called("banChatMember") == []
+    assert fake_telegram.called("restrictChatMember") == []
+    assert fake_telegram.called("deleteMessage") == []

@@ -261,6 +261,7 @@ def _message(update_id: int, msg: dict, edited: bool, me: User | None) -> Event:
         forwarded_from_chat=_forward_chat(msg),
         from_linked_channel=bool(msg.get("is_automatic_forward")),
         reply_from_linked_channel=bool(reply.get("is_automatic_forward")),
+        reply_from_anonymous_admin=str((reply.get("sender_chat") or {}).get("id")) == chat.id,
         sender_chat=_chat(msg["sender_chat"]) if "sender_chat" in msg else None,
         reply_to_channel=posted_as_channel(
             chat,
