@@ -213,6 +213,16 @@ async def undo(
     return actions
 
 
+def undone_text(ctx: Context, decision: ModerationDecision) -> str:
+    """What the operators are told once `decision` is undone, by what it had done."""
+    key = "moderation.undone"
+    if decision.shadow:
+        key = "moderation.undone_shadow"  # nothing was done: nobody is restored
+    elif decision.action == "ban":
+        key = "moderation.undone_ban"
+    return ctx.t(key, id=decision.id, name=decision.user_name or decision.user_id)
+
+
 def explain(ctx: Context, decision: ModerationDecision, *, popup: bool = False) -> str:
     """Operator-facing account of a decision, one line per check that saw evidence.
 

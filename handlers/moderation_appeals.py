@@ -23,7 +23,7 @@ from bot.core.i18n import pick_language, translate
 from bot.core.router import Router
 from bot.db.models import Group
 from bot.groups.settings import load_group_settings
-from handlers.moderation_actions import explain, undo
+from handlers.moderation_actions import explain, undo, undone_text
 from handlers.moderation_store import ModerationDecision, decision_by_id, decision_in_group
 
 router = Router("appeals")
@@ -139,37 +139,42 @@ async def _restore(
         return [_answer(event, ctx.t("moderation.already_undone", id=decision.id))]
     actor = event.user.id if event.user else None
     actions = await undo(ctx, decision, event.chat.id, actor)
-    actions += grant_appeal(ctx, decision, appealed=appealed)
-    name = decision.user_name or decision.user_id
-    text = ctx.t("moderation.undone", id=decision.id, name=name)
+    actions += tell_restored(ctx, decision, appealed=appealed)
+    text = undone_text(ctx, decision)
     return [*actions, SendMessage(chat_id=event.chat.id, text=text), _answer(event, text)]
 
 
-def grant_appeal(ctx: Context, decision: ModerationDecision, *, appealed: bool = False
-                 ) -> list[Action]:
+def tell_restored(ctx: Context, decision: ModerationDecision, *, appealed: bool = False
+                  ) -> list[Action]:
     """After `decision` was undone, however (the Restore or Not spam button, /undo, /notspam):
-    a member whose appeal waits (or who appealed, `appealed`) hears it was granted, and the
+    a member it banned is sent a link back in, appeal or not, as the ban had removed them; a
+    member whose appeal waits (or who appealed, `appealed`) hears it was granted, and the
     appeal is closed, so a Reject pressed later cannot tell them otherwise."""
-    if decision.appeal != "pending" and not appealed:
-        return []
-    decision.appeal = "restored"
+    granted = decision.appeal == "pending" or appealed
+    if granted:
+        decision.appeal = "restored"
     title = ctx.group.title if ctx.group else ""
     lang = member_language(decision, ctx.group)
     if decision.action == "ban" and not decision.shadow and ctx.group is not None:
-        return [_rejoin(ctx, decision, lang, title)]
+        return [_rejoin(ctx, decision, lang, title, granted)]
+    if not granted:
+        return []
     told = translate(lang, "moderation.appeal_restored", group=title)
     return [SendMessage(chat_id=decision.user_id, text=told)]
 
 
-def _rejoin(ctx: Context, decision: ModerationDecision, lang: str, title: str) -> SendInviteLink:
+def _rejoin(ctx: Context, decision: ModerationDecision, lang: str, title: str, granted: bool
+            ) -> SendInviteLink:
     """A banned member was removed from the group, and an unban lets nobody back into a private
     one: their notice carries a one-use link in. Without a link (the bot may not invite users)
-    they are told to ask the admins, and the operators are asked to invite them by hand."""
+    they are told to ask the admins, and the operators are asked to invite them by hand.
+    `granted`: the notice answers their appeal, else it tells them the operators lifted it."""
     assert ctx.group is not None
     member, chat = decision.user_id, ctx.group.chat_id
     name = decision.user_name or decision.user_id
-    rejoin = translate(lang, "moderation.appeal_rejoin", group=title, days=REJOIN_DAYS)
-    by_hand = translate(lang, "moderation.appeal_rejoin_by_hand", group=title)
+    why = "appeal" if granted else "undo"
+    rejoin = translate(lang, f"moderation.{why}_rejoin", group=title, days=REJOIN_DAYS)
+    by_hand = translate(lang, f"moderation.{why}_rejoin_by_hand", group=title)
     operators = ctx.t("moderation.rejoin_no_link", id=decision.id, name=name)
     return SendInviteLink(
         chat_id=chat,

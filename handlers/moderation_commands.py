@@ -12,8 +12,16 @@ from bot.core.i18n import translate
 from bot.core.router import ANY_AGE, Router
 from handlers.adfilter import Decision, Verdict
 from handlers.moderation import DELETABLE_FOR, adfilter_settings, report_step
-from handlers.moderation_actions import BAN_CHAT, display, explain, punish, undo, warning_buttons
-from handlers.moderation_appeals import grant_appeal
+from handlers.moderation_actions import (
+    BAN_CHAT,
+    display,
+    explain,
+    punish,
+    undo,
+    undone_text,
+    warning_buttons,
+)
+from handlers.moderation_appeals import tell_restored
 from handlers.moderation_rights import is_exempt
 from handlers.moderation_store import (
     ModerationDecision,
@@ -81,9 +89,8 @@ async def _undo_command(event: Event, ctx: Context, command: str) -> list[Action
     if target.undone:
         return _reply(event, ctx.t("moderation.already_undone", id=target.id))
     actions = await undo(ctx, target, event.chat.id, event.user.id if event.user else None)
-    actions += grant_appeal(ctx, target)
-    name = target.user_name or target.user_id
-    return [*actions, *_reply(event, ctx.t("moderation.undone", id=target.id, name=name))]
+    actions += tell_restored(ctx, target)
+    return [*actions, *_reply(event, undone_text(ctx, target))]
 
 
 @router.command(

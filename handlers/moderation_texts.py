@@ -82,6 +82,19 @@ define(
             "zh": "已撤销 #{id}：{name} 已恢复，过滤器已学习这条消息不是广告。",
             "en": "Undid #{id}: {name} is restored and the filter learned this was not spam.",
         },
+        "moderation.undone_ban": {
+            "zh": "已撤销 #{id}：已解除对 {name} 的封禁，并私信发给其重新入群的链接"
+            "（从未私聊过机器人的成员收不到私信，请手动邀请），过滤器已学习这条消息不是广告。",
+            "en": "Undid #{id}: {name} is unbanned and was sent a link back into the group "
+            "privately (a member who never started the bot cannot receive it: invite them by "
+            "hand), and the filter learned this was not spam.",
+        },
+        "moderation.undone_shadow": {
+            "zh": "已撤销 #{id}：已标记为不是广告，过滤器已学习。影子模式下本来就没有对 {name} "
+            "做任何处理。",
+            "en": "Undid #{id}: marked as not spam, and the filter learned from it. In shadow "
+            "mode nothing had been done to {name}.",
+        },
         "moderation.already_undone": {
             "zh": "#{id} 已经撤销过了。",
             "en": "#{id} was already undone.",
@@ -185,6 +198,19 @@ define(
             "en": "Your appeal was accepted: your ban in “{group}” is lifted. You were removed "
             "from it: press the button below to join again (the link works once, for {days} "
             "days).",
+        },
+        "moderation.undo_rejoin": {
+            "zh": "「{group}」的管理员撤销了对你的处理，已解除对你的封禁。你之前被移出了群，"
+            "点下面的按钮即可重新加入（链接只能用一次，{days} 天内有效）。",
+            "en": "The operators of “{group}” took back their decision: your ban is lifted. You "
+            "were removed from the group: press the button below to join again (the link works "
+            "once, for {days} days).",
+        },
+        "moderation.undo_rejoin_by_hand": {
+            "zh": "「{group}」的管理员撤销了对你的处理，已解除对你的封禁。你之前被移出了群，"
+            "请联系群管理员重新邀请你加入。",
+            "en": "The operators of “{group}” took back their decision: your ban is lifted. You "
+            "were removed from the group, so ask its admins to invite you back.",
         },
         "moderation.rejoin_button": {"zh": "重新加入群", "en": "Join the group again"},
         "moderation.appeal_rejoin_by_hand": {

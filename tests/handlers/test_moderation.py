@@ -681,7 +681,11 @@ async def test_in_shadow_mode_operators_reach_a_decision_by_replying_to_the_mess
     assert why.splitlines()[:2] == [
         f"#{decision.id} @alice：删除（过滤器，影子模式，未执行）", f"消息：{AD}"
     ]
-    assert undone.startswith(f"已撤销 #{decision.id}")
+    # Nothing was done to Alice: she is not said to be restored.
+    assert undone == (
+        f"已撤销 #{decision.id}：已标记为不是广告，过滤器已学习。"
+        "影子模式下本来就没有对 @alice 做任何处理。"
+    )
     assert again == f"#{decision.id} 已经撤销过了。"
     (decision,) = await decisions(bot)
     assert decision.undone and decision.undone_by == str(OPERATOR_ID)
@@ -912,6 +916,51 @@ async def test_a_restored_member_with_no_link_to_be_had_is_told_to_ask_and_opera
     await eventually(lambda: _told(fake_telegram, GROUP_ID, 5))
     to_group = [b["text"] for b in sent_to(fake_telegram, GROUP_ID)]
     assert f"#{ban.id}：@alice 已解除封禁，但我无法为其创建邀请链接" in to_group[-1]
+
+
+async def test_a_ban_undone_without_an_appeal_sends_the_member_a_link_back_in(
+    bot, fake_telegram
+):
+    # Regression: /undo of a ban the filter got wrong unbanned the member and told the group
+    # they were restored, but they were out of the group, never told, with no way back in:
+    # only an appeal granted sent them a link.
+    await post_and_settle(bot, make_message_update("/filter ladder ban", sender=OPERATOR))
+    await post_and_settle(bot, make_message_update(AD, sender=ALICE))
+    (ban,) = await decisions(bot)
+    await bot.post_update(make_message_update(f"/undo {ban.id}", sender=OPERATOR))
+    await fake_telegram.wait_for("createChatInviteLink")
+    await eventually(lambda: _told(fake_telegram, MEMBER_ID, 2))
+    methods = [c.method for c in fake_telegram.calls]
+    assert methods.index("unbanChatMember") < methods.index("createChatInviteLink")
+    told = sent_to(fake_telegram, MEMBER_ID)[-1]
+    assert told["text"].startswith("「Qunbot Test Group」的管理员撤销了对你的处理")
+    (row,) = told["reply_markup"]["inline_keyboard"]
+    assert row == [{"text": "重新加入群", "url": "https://t.me/+fakeInvite1"}]
+    reply = sent_to(fake_telegram, GROUP_ID)[-1]["text"]
+    assert reply.startswith(f"已撤销 #{ban.id}：已解除对 @alice 的封禁，并私信发给其重新入群的链接")
+    assert (await decisions(bot))[0].appeal is None  # nobody appealed
+
+
+async def test_a_ban_undone_in_english_where_no_link_can_be_made_asks_for_an_invite_by_hand(
+    bot, fake_telegram
+):
+    await post_and_settle(bot, make_message_update("/settings language en", sender=OPERATOR))
+    await post_and_settle(bot, make_message_update("/filter ladder ban", sender=OPERATOR))
+    await post_and_settle(bot, make_message_update(AD, sender=ALICE))
+    (ban,) = await decisions(bot)
+    refused = Failure(400, "Bad Request: not enough rights to manage chat invite links")
+    fake_telegram.fail_next("createChatInviteLink", refused)
+    await bot.post_update(make_message_update(f"/undo {ban.id}", sender=OPERATOR))
+    await eventually(lambda: _told(fake_telegram, MEMBER_ID, 2))
+    told = sent_to(fake_telegram, MEMBER_ID)[-1]
+    assert told["text"] == (
+        "The operators of “Qunbot Test Group” took back their decision: your ban is lifted. "
+        "You were removed from the group, so ask its admins to invite you back."
+    )
+    await eventually(lambda: _told(fake_telegram, GROUP_ID, 5))
+    *_, reply, by_hand = [b["text"] for b in sent_to(fake_telegram, GROUP_ID)]
+    assert reply.startswith(f"Undid #{ban.id}: @alice is unbanned and was sent a link back")
+    assert by_hand.startswith(f"#{ban.id}: @alice is unbanned, but I could not make an invite")
 
 
 async def _told(fake_telegram, chat_id: int, count: int) -> bool:
