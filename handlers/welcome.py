@@ -3,7 +3,8 @@
 One handler sees every `new_chat_members` join: it records the joins for raid detection, then
 either starts a verification per human newcomer (the greeting follows their pass) or queues the
 greeting directly. A join older than `stale_seconds` is replayed backlog: verification still
-applies, the greeting does not. Bots joining (added by operators) are left alone. Whoever
+applies, the greeting does not. Bots joining (added by operators) are left alone; operators
+joining are greeted without a challenge. Whoever
 leaves or is removed before their greeting goes out is no longer named in it.
 """
 
@@ -31,6 +32,7 @@ from handlers.entry_config import (
     save,
 )
 from handlers.entry_rights import can_hold, learn_rights, tell_operators_once
+from handlers.moderation_rights import operates
 from handlers.raid import force_spend, record_joins
 from handlers.screening import split_verb
 from handlers.verification import is_departure, start_challenge
@@ -64,13 +66,15 @@ async def on_join(event: Event, ctx: Context) -> list[Action]:
         for alert in tell_operators_once(ctx, event.chat.id, state):
             force_spend(state, ctx.now)
             actions.append(alert)
-    if gate:
-        for user in humans:
-            await start_challenge(
-                ctx, event, user, state, strict=change.active, greet=welcome.enabled and not stale
-            )
-    elif welcome.enabled and not stale:
-        people = [{"id": user.id, "name": user.name, "intro": False} for user in humans]
+    # Operators are let straight in: the bot never acts at them, and one held here would be
+    # removed at the deadline like any stranger.
+    held = [user for user in humans if gate and not await operates(ctx, user.id, ctx.group)]
+    for user in held:
+        await start_challenge(
+            ctx, event, user, state, strict=change.active, greet=welcome.enabled and not stale
+        )
+    if welcome.enabled and not stale and (free := [u for u in humans if u not in held]):
+        people = [{"id": user.id, "name": user.name, "intro": False} for user in free]
         await queue_greeting(ctx, event.chat.id, people, inviter, state)
     save(ctx.group, state)
     return actions

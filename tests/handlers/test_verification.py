@@ -11,6 +11,7 @@ from handlers.entry_store import PendingVerification
 from handlers.points_store import PointsEntry
 from tests.factories import (
     GROUP_ID,
+    OPERATOR_ID,
     channel,
     make_callback_update,
     make_chat_member_update,
@@ -566,3 +567,22 @@ async def _bot_may_restrict(bot, expected: bool) -> bool:
         group = await session.scalar(select(Group))
     state = (group.settings or {}).get("entry_state") or {}
     return group.sync_after is not None and state.get("can_restrict") is expected
+
+
+async def test_operators_who_join_are_greeted_without_a_challenge(bot, fake_telegram):
+    # Regression: a QUNBOT_OPERATORS id or one in the group's `operators` setting who joined
+    # was held like a stranger, and removed at the deadline if they did not press.
+    await configure(bot, verification=VERIFY, welcome=FAST_WELCOME, operators=["700"])
+    platform_operator, group_operator = user(OPERATOR_ID, "Op"), user(700, "Grace")
+    await bot.post_update(make_join_update(platform_operator, group_operator, NEWBIE))
+    (restricted,) = await fake_telegram.wait_for("restrictChatMember", 1)
+    assert restricted["user_id"] == NEWBIE["id"]
+    challenge_sent, greeting = await fake_telegram.wait_for("sendMessage", 2)
+    assert '<a href="tg://user?id=601">Newbie</a>' in challenge_sent["text"]
+    assert '<a href="tg://user?id=111">Op</a>' in greeting["text"]
+    assert '<a href="tg://user?id=700">Grace</a>' in greeting["text"]
+    assert "Newbie" not in greeting["text"]  # greeted once they pass
+    await quiet(bot)
+    (pending,) = await rows(bot, PendingVerification)
+    assert pending.user_id == str(NEWBIE["id"])
+    assert len(fake_telegram.called("restrictChatMember")) == 1
