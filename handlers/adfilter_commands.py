@@ -35,14 +35,15 @@ define(
         "filter.show": {
             "zh": "广告过滤：{enabled}{shadow}\n允许的链接：{links}\n关键词：{keywords}\n"
             "豁免成员：{exempt}\n新成员从严：前 {newcomer} 条消息\n"
-            "广告时段：{window}\n处罚阶梯：{ladder}（禁言 {mute}）\n"
+            "广告时段：{window}\n处罚阶梯：{ladder}\n"
             "举报阈值：{reports} 人\n刷屏：{repeats}\n跨群复制：{crossgroup}",
             "en": "Ad filter: {enabled}{shadow}\nAllowed links: {links}\nKeywords: {keywords}\n"
             "Exempt members: {exempt}\n"
             "Newcomers judged strictly: first {newcomer} {newcomer:message|messages}\n"
-            "Ad window: {window}\nLadder: {ladder} (mute {mute})\n"
+            "Ad window: {window}\nLadder: {ladder}\n"
             "Reports to act: {reports}\nFlood: {repeats}\nCopy-paste across groups: {crossgroup}",
         },
+        "filter.ladder_mute": {"zh": "{ladder}（禁言 {mute}）", "en": "{ladder} (mute {mute})"},
         "filter.on": {"zh": "开启", "en": "on"},
         "filter.off": {"zh": "关闭", "en": "off"},
         "filter.shadow": {"zh": "（影子模式：只记录不处理）", "en": " (shadow mode: log only)"},
@@ -110,6 +111,16 @@ define(
 )
 
 
+def _ladder_shown(ctx: Context, conf: AdFilterSettings) -> str:
+    """The ladder's steps, with the mute's length where it has a mute step: without one the
+    length is used by nothing (reports mute only where the ladder does)."""
+    steps = " → ".join(conf.ladder)
+    if "mute" not in conf.ladder:
+        return steps
+    length = format_duration(conf.mute_length, ctx.lang)
+    return ctx.t("filter.ladder_mute", ladder=steps, mute=length)
+
+
 def _show(ctx: Context, conf: AdFilterSettings) -> str:
     none = ctx.t("filter.none")
     return ctx.t(
@@ -121,8 +132,7 @@ def _show(ctx: Context, conf: AdFilterSettings) -> str:
         exempt=", ".join(conf.allowed_users) or none,
         newcomer=conf.new_member_messages,
         window=conf.window.describe() if conf.window else none,
-        ladder=" → ".join(conf.ladder),
-        mute=format_duration(conf.mute_length, ctx.lang),
+        ladder=_ladder_shown(ctx, conf),
         reports=conf.report_threshold,
         repeats=ctx.t(
             "filter.repeats",
