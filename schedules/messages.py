@@ -59,6 +59,11 @@ ERRORS = {
         "zh": "每月的日期要在 1–31 之间，例如 每月1号 10:00。",
         "en": "Days of the month run 1-31, e.g. monthly on the 1st 10:00.",
     },
+    "midnight_after_31st": {
+        "zh": "每月31号晚上12点是下个月1号 0:00，但不是每个月都有31号；请写 每月1号 0:00。",
+        "en": "Midnight after the 31st is the next month's 1st at 0:00, but not every month "
+        "has a 31st; say monthly on the 1st 0:00.",
+    },
     "bad_cron": {
         "zh": "cron 表达式不对：「{text}」。需要 5 段：分 时 日 月 周，"
         "例如 cron 0 11 * * *（每天 11:00）、cron 30 9 * * 1-5（工作日 9:30）。",

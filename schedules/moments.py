@@ -85,6 +85,8 @@ def _at_time(text: str, pos: int, day: date, tz: ZoneInfo, evening: bool = False
     tod = match_time_of_day(text, pos, evening=evening)
     if tod is None:
         return None
+    if tod.next_day:
+        day += timedelta(days=1)
     return Moment(local_to_utc(day, tod.hour, tod.minute, tz), tod.end)
 
 

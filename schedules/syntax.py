@@ -86,10 +86,25 @@ _MONTHLY_EN = re.compile(
 )
 
 
-def _wall_clock(ctx: _Context, end: int, **fields: str) -> tuple[Spec, int] | None:
+def _wall_clock(
+    ctx: _Context, end: int, weekdays: list[int] | None = None, days: list[int] | None = None
+) -> tuple[Spec, int] | None:
+    """The time at `end` on every day, on `weekdays` (Monday = 0) or on `days` of the month."""
     tod = match_time_of_day(ctx.text, end)
     if tod is None:
         return None
+    if tod.next_day:
+        # 每周五 晚上12点 is the midnight after Friday: Saturday 00:00.
+        weekdays = weekdays and [(d + 1) % 7 for d in weekdays]
+        days = days and [d + 1 for d in days]
+        if days and days[-1] > 31:
+            # The midnight after the 31st is the 1st only in some months: no cron field says it.
+            raise ScheduleSyntaxError("midnight_after_31st")
+    fields: dict[str, str] = {}
+    if weekdays:
+        fields["day_of_week"] = weekday_field(weekdays)
+    if days:
+        fields["day"] = ",".join(map(str, days))
     cron = Cron(minute=str(tod.minute), hour=str(tod.hour), tz=ctx.tz.key, **fields)
     return cron, tod.end
 
@@ -147,24 +162,24 @@ def _daily(ctx: _Context) -> tuple[Spec, int] | None:
 
 def _workdays(ctx: _Context) -> tuple[Spec, int] | None:
     match = _WORKDAYS.match(ctx.text)
-    return match and _wall_clock(ctx, match.end(), day_of_week="mon-fri")
+    return match and _wall_clock(ctx, match.end(), weekdays=[0, 1, 2, 3, 4])
 
 
 def _weekends(ctx: _Context) -> tuple[Spec, int] | None:
     match = _WEEKENDS.match(ctx.text)
-    return match and _wall_clock(ctx, match.end(), day_of_week="sat,sun")
+    return match and _wall_clock(ctx, match.end(), weekdays=[5, 6])
 
 
 def _weekly(ctx: _Context) -> tuple[Spec, int] | None:
     zh = _WEEKLY_ZH.match(ctx.text)
     if zh is not None:
         days = [ZH_WEEKDAYS[c] for c in zh[1] if c in ZH_WEEKDAYS]
-        return _wall_clock(ctx, zh.end(), day_of_week=weekday_field(days))
+        return _wall_clock(ctx, zh.end(), weekdays=days)
     en = _WEEKLY_EN.match(ctx.text)
     if en is None:
         return None
     names = re.findall(EN_WEEKDAY_RE, en[1].lower())
-    return _wall_clock(ctx, en.end(), day_of_week=weekday_field([EN_WEEKDAYS[n] for n in names]))
+    return _wall_clock(ctx, en.end(), weekdays=[EN_WEEKDAYS[n] for n in names])
 
 
 def _monthly(ctx: _Context) -> tuple[Spec, int] | None:
@@ -174,7 +189,7 @@ def _monthly(ctx: _Context) -> tuple[Spec, int] | None:
     days = sorted({int(n) for n in re.findall(r"\d+", match[1])})
     if not all(1 <= d <= 31 for d in days):
         raise ScheduleSyntaxError("bad_day_of_month")
-    return _wall_clock(ctx, match.end(), day=",".join(map(str, days)))
+    return _wall_clock(ctx, match.end(), days=days)
 
 
 def _once(ctx: _Context) -> tuple[Spec, int] | None:

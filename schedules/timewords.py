@@ -31,11 +31,13 @@ class TimeOfDay:
     hour: int
     minute: int
     end: int
+    # 晚上12点 and "tonight 12:00" name the midnight that ends the evening: 00:00 of the next day.
+    next_day: bool = False
 
 
 _TIME_OF_DAY = re.compile(
     r"""\s*(?:at\s+|@\s*)?
-    (?:(?P<period>早上|上午|中午|下午|晚上|今晚|凌晨)\s*)?
+    (?:(?P<period>早上|上午|中午|下午|晚上|今晚|半夜|夜里|夜裡|凌晨)\s*)?
     (?P<hour>\d{1,2})
     (?: :(?P<minute>\d{2})
       | (?P<dian>点|點)(?:(?P<half>半)|(?P<cn_minute>\d{1,2})分?)?
@@ -46,11 +48,19 @@ _TIME_OF_DAY = re.compile(
 )
 
 
+# 1-11 after these words is pm. 12 (or 0) after the evening ones is the midnight that ends the
+# evening, and so is 12 after 半夜/夜里 (whose 1-5 stay am); 凌晨12点 is the midnight that starts
+# the day, and 中午12点 and 下午12点 are noon.
+_PM = {"下午", "晚上", "今晚"}
+_MIDNIGHT_AT_12 = {"晚上", "今晚", "半夜", "夜里", "夜裡"}
+
+
 def match_time_of_day(text: str, pos: int, *, evening: bool = False) -> TimeOfDay | None:
     """Match `11:00`, `9:30pm`, `11点`, `11点半`, `下午3点15` at `pos`; hours out of range raise.
 
     A bare number (`every day 11`) is not a time: it is too easily part of the message body.
     `evening` reads 1-11 as pm, for words like 今晚 that carry the half of the day themselves.
+    12 (or 0) at night is 00:00 with `next_day` set; a one-off moment moves to the next date.
     """
     match = _TIME_OF_DAY.match(text, pos)
     if match is None or not (match["minute"] or match["dian"] or match["ampm"]):
@@ -60,14 +70,16 @@ def match_time_of_day(text: str, pos: int, *, evening: bool = False) -> TimeOfDa
     period, ampm = match["period"], (match["ampm"] or "").lower()
     if ampm and not 1 <= hour <= 12:
         raise ScheduleSyntaxError("bad_time", text=match.group().strip())
-    if ampm == "a" and hour == 12:
+    # An explicit pm wins: "tonight 12pm" is noon, as 12pm is anywhere else.
+    next_day = ampm != "p" and hour in {0, 12} and (period in _MIDNIGHT_AT_12 or evening)
+    pm = ampm == "p" or period in _PM or evening
+    if next_day or (hour == 12 and (period == "凌晨" or ampm == "a")):
         hour = 0
-    pm = ampm == "p" or period in {"下午", "晚上", "今晚"} or evening
-    if (pm and hour < 12) or (period == "中午" and hour < 11):
+    elif (pm and hour < 12) or (period == "中午" and hour < 11):
         hour += 12
     if hour > 23 or minute > 59:
         raise ScheduleSyntaxError("bad_time", text=match.group().strip())
-    return TimeOfDay(hour, minute, match.end())
+    return TimeOfDay(hour, minute, match.end(), next_day)
 
 
 # Monday = 0, as in Python and APScheduler.

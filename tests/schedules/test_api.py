@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from tests.factories import GROUP_ID, make_message_update
@@ -89,6 +92,13 @@ async def test_create_list_patch_delete(api):
     assert await jobs(api) == []
     missing = await api.client.delete(f"/api/schedules/{body['id']}", headers=AUTH)
     assert missing.status_code == 404
+
+
+async def test_twelve_at_night_is_read_as_midnight_through_the_api(api, clocked_app):
+    clocked_app.set(datetime(2026, 11, 23, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    created = await api.client.post(url(), json={"when": "今晚12点", "text": "晚安"}, headers=AUTH)
+    assert created.status_code == 201, created.text
+    assert created.json()["describe"]["en"] == "at 2026-11-24 00:00"
 
 
 async def test_ids_no_row_can_have_are_404s_not_500s(api):

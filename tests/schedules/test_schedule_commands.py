@@ -56,6 +56,19 @@ async def test_one_off_and_relative_phrases(sbot, fake_telegram):
     assert timedelta(minutes=28) < delta <= timedelta(minutes=31)
 
 
+async def test_twelve_at_night_is_the_midnight_that_ends_the_evening(sbot, fake_telegram):
+    # 晚上12点 posted at noon every day, and 今晚12点 was today's noon (or "past" after noon).
+    daily_reply = await command(sbot, fake_telegram, "/schedule add 每天 晚上12点 晚安")
+    before = datetime.now(UTC)
+    tonight_reply = await command(sbot, fake_telegram, "/schedule add 今晚12点 晚安")
+    daily, tonight = await jobs(sbot)
+    assert spec_from_json(daily.spec).hour == "0" and "每天 0:00" in daily_reply
+    at = spec_from_json(tonight.spec).at
+    local = at.astimezone(SHANGHAI)
+    assert (local.hour, local.minute) == (0, 0) and before < at <= before + timedelta(days=1)
+    assert local.strftime("%Y-%m-%d 00:00") in tonight_reply
+
+
 async def test_bad_phrase_gets_the_accepted_forms_in_the_group_language(sbot, fake_telegram):
     reply = await command(sbot, fake_telegram, "/schedule add sometime soon hello")
     assert "看不懂这个时间" in reply and "每天 11:00" in reply

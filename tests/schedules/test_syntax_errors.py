@@ -64,6 +64,12 @@ def test_day_of_month_out_of_range_is_refused() -> None:
     assert caught.value.code == "bad_day_of_month"
 
 
+def test_midnight_after_the_31st_is_refused_as_no_month_day_says_it() -> None:
+    with pytest.raises(ScheduleSyntaxError) as caught:
+        parse_schedule("每月31号 晚上12点 x", now=NOW)
+    assert caught.value.code == "midnight_after_31st"
+
+
 def test_interval_under_a_minute_is_refused() -> None:
     with pytest.raises(ScheduleSyntaxError) as caught:
         parse_schedule("every 0m x", now=NOW)
