@@ -23,7 +23,7 @@ from bot.core.actions import (
 )
 from bot.core.context import Context
 from bot.core.events import ChatType, Event, EventKind
-from bot.core.router import Router
+from bot.core.router import Router, split_bars
 from bot.groups.repository import is_join
 from bot.groups.settings import CLEAR_WORDS
 from handlers import (
@@ -178,8 +178,8 @@ async def screening_command(event: Event, ctx: Context) -> list[Action]:
             return _reply(event, ctx.t("screening.questions_usage", current=current))
         if rest.strip().lower() in CLEAR_WORDS:
             rest = ""
-        # Questions are separated by "|" so each may contain spaces and punctuation.
-        questions = [q.strip() for q in rest.split("|") if q.strip()]
+        # Questions are separated by bars so each may contain spaces and punctuation.
+        questions = [q for q in split_bars(rest) if q]
         # Refused rather than cut: a dropped 11th question or a cut one would be asked wrong.
         if len(questions) > MAX_QUESTIONS:
             return _reply(event, ctx.t("screening.too_many_questions", count=len(questions),

@@ -29,6 +29,7 @@ from bot.core.actions import (
 )
 from bot.core.i18n import translate
 from bot.core.rights import OPERATOR_ROLES
+from bot.core.router import split_bars
 from bot.db.models import Group, Member, OutboxAction
 from bot.groups import activity
 from bot.groups.settings import load_group_settings
@@ -270,7 +271,7 @@ def poll_action(chat: str, payload: dict) -> SendPoll:
 
 def poll_payload(body: str) -> dict:
     """`Question? | option 1 | option 2 ...` as a poll job's payload; bad input raises."""
-    question, *options = [part.strip() for part in body.split("|")]
+    question, *options = split_bars(body)
     return make_poll_payload(question, [option for option in options if option])
 
 

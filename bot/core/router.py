@@ -27,6 +27,8 @@ COMMAND_MAX_AGE = timedelta(minutes=15)
 # answers: it runs however late the backlog brings it (Telegram keeps updates for a day).
 ANY_AGE = None
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+# A Chinese IME types the bar full-width (｜), and an operator cannot tell the two apart.
+_BARS = re.compile(r"[|｜]")
 
 
 def as_word(text: str) -> str:
@@ -36,6 +38,12 @@ def as_word(text: str) -> str:
     A text of nothing but punctuation or emoji ("✅", "👍", "...") is read as it is, not as
     nothing: a group's check-in word "✅" otherwise made every "👍" and "..." a check-in."""
     return (_EDGES.sub("", text) or text.strip()).casefold()
+
+
+def split_bars(text: str) -> list[str]:
+    """The parts of a list typed with bars ("A? | B?", "问题｜选项｜选项"), stripped, empty
+    ones kept so the caller decides what a missing part means."""
+    return [part.strip() for part in _BARS.split(text)]
 
 
 @dataclass(frozen=True)

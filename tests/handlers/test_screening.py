@@ -354,6 +354,17 @@ async def test_rules_and_questions_typed_on_the_line_after_the_command_are_saved
     assert (await group_settings(bot))["screening"]["questions"] == ["你是谁？", "为什么加入？"]
 
 
+async def test_a_full_width_bar_separates_questions_too(bot, fake_telegram):
+    # A Chinese IME types ｜: "A？｜B？" was saved as one question.
+    questions = "/screening questions 你从哪里知道我们？｜你的职业是？"
+    await bot.post_update(make_message_update(questions, sender=OP))
+    (reply,) = await fake_telegram.wait_for("sendMessage", 1)
+    await quiet(bot)
+    assert reply["text"] == "已设置 2 个入群问题（审核模式下私聊提问）。"
+    saved = (await group_settings(bot))["screening"]["questions"]
+    assert saved == ["你从哪里知道我们？", "你的职业是？"]
+
+
 async def test_too_many_or_too_long_questions_are_refused_not_cut(bot, fake_telegram):
     # Regression: the 11th question on was dropped and long ones cut at 300 characters silently.
     eleven = " | ".join(f"问题{n}？" for n in range(11))

@@ -36,6 +36,14 @@ async def test_a_poll_job_posts_a_native_poll(sbot, fake_telegram):
     assert [o["text"] for o in poll["options"]] == ["运营", "增长"]
 
 
+async def test_a_poll_typed_with_full_width_bars_has_its_options(sbot, fake_telegram):
+    # A Chinese IME types ｜: the whole line was one question with no options, and refused.
+    await command(sbot, fake_telegram, "/schedule add 每周五 20:00 投票：下周聊什么？｜运营｜增长")
+    (job,) = await jobs(sbot)
+    assert job.payload["question"] == "下周聊什么？"
+    assert job.payload["options"] == ["运营", "增长"]
+
+
 async def test_a_poll_without_two_options_gets_the_right_form(sbot, fake_telegram):
     reply = await command(sbot, fake_telegram, "/schedule add 每天 20:00 poll: Lunch? | pizza")
     assert reply.startswith("投票写法：poll: 问题 | 选项1 | 选项2")
