@@ -146,19 +146,21 @@ async def has_usable_code(
     return await session.scalar(query.limit(1)) is not None
 
 
-async def open_application(
+async def open_applications(
     session: AsyncSession, platform: str, user_id: str
-) -> EntryApplication | None:
-    """The requester's newest application still waiting for their code or answers."""
-    return await session.scalar(
-        select(EntryApplication)
-        .where(
-            EntryApplication.platform == platform,
-            EntryApplication.user_id == user_id,
-            EntryApplication.status == "asking",
+) -> list[EntryApplication]:
+    """The requester's applications still waiting for their code or answers, newest first:
+    one person may be asking to join several groups of the same bot at once."""
+    return list(
+        await session.scalars(
+            select(EntryApplication)
+            .where(
+                EntryApplication.platform == platform,
+                EntryApplication.user_id == user_id,
+                EntryApplication.status == "asking",
+            )
+            .order_by(EntryApplication.id.desc())
         )
-        .order_by(EntryApplication.id.desc())
-        .limit(1)
     )
 
 

@@ -4,6 +4,7 @@
   `code_tries` wrong ones decline it with the reason said privately;
 - review groups with questions: the requester answers each question in turn, then the answers
   go to the operators with approve/decline buttons, and the decision is told privately;
+- the replies themselves are read in `entry_replies`;
 - no reply within `reply_minutes`: the request is declined and the requester told why.
 """
 
@@ -15,20 +16,14 @@ from html import escape
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.actions import Action, ApproveJoinRequest, DeclineJoinRequest, SendMessage
+from bot.core.actions import Action, DeclineJoinRequest, SendMessage
 from bot.core.context import Context
 from bot.core.events import Event
 from bot.core.i18n import translate
 from bot.db.models import Group
 from bot.outbox.store import enqueue
 from handlers import entry_texts  # noqa: F401  (registers the texts)
-from handlers.entry_applications import (
-    EntryApplication,
-    close,
-    normalise_code,
-    open_application,
-    take_code,
-)
+from handlers.entry_applications import EntryApplication, close
 from handlers.entry_config import ScreeningConfig, load
 from handlers.screening_review import card_heading, review_buttons, review_chat
 
@@ -90,86 +85,21 @@ async def start_application(
             total=len(config.questions),
             minutes=config.reply_minutes,
         )
-        text = f"{intro}\n\n{_question(ctx.lang, config, 0)}"
+        text = f"{intro}\n\n{question_text(ctx.lang, config, 0, group)}"
     return [SendMessage(chat_id=application.user_chat_id, text=text)]
 
 
-def _question(lang: str, config: ScreeningConfig, index: int) -> str:
+def question_text(lang: str, config: ScreeningConfig, index: int, group: str) -> str:
+    """Question `index` of the group titled `group`, numbered and named for the requester."""
     total = len(config.questions)
     return translate(
-        lang, "screening.question", index=index + 1, total=total, question=config.questions[index]
+        lang,
+        "screening.question",
+        index=index + 1,
+        total=total,
+        question=config.questions[index],
+        group=group,
     )
-
-
-async def on_private_reply(event: Event, ctx: Context) -> list[Action]:
-    """A requester's private message: their invite code or their next answer."""
-    if event.user is None:
-        return []
-    application = await open_application(ctx.session, ctx.platform, event.user.id)
-    if application is None:
-        return []
-    group = await ctx.session.get(Group, application.group_id)
-    if group is None:
-        return []
-    config = load(group, ScreeningConfig)
-    if application.mode == "code":
-        return await _check_code(ctx, event, application, group, config)
-    return await _take_answer(ctx, event, application, group, config)
-
-
-async def _check_code(
-    ctx: Context,
-    event: Event,
-    application: EntryApplication,
-    group: Group,
-    config: ScreeningConfig,
-) -> list[Action]:
-    lang, title = application.lang, group.title or application.chat_id
-    code = normalise_code(event.text or "")
-    valid = code in {normalise_code(c) for c in config.codes} or await take_code(
-        ctx.session, group.id, code, ctx.now
-    )
-    private = application.user_chat_id
-    if valid:
-        if not await close(ctx.session, application, "approved", "code", ctx.now):
-            return []
-        application.code = code[:64]
-        return [
-            ApproveJoinRequest(chat_id=application.chat_id, user_id=application.user_id),
-            SendMessage(chat_id=private, text=translate(lang, "screening.code_ok", group=title)),
-        ]
-    application.tries += 1
-    left = config.code_tries - application.tries
-    if left > 0:
-        return [
-            SendMessage(chat_id=private, text=translate(lang, "screening.code_wrong", left=left))
-        ]
-    if not await close(ctx.session, application, "declined", "wrong_code", ctx.now):
-        return []
-    text = translate(lang, "screening.declined_tries", group=title)
-    return [
-        SendMessage(chat_id=private, text=text),
-        DeclineJoinRequest(chat_id=application.chat_id, user_id=application.user_id),
-    ]
-
-
-async def _take_answer(
-    ctx: Context,
-    event: Event,
-    application: EntryApplication,
-    group: Group,
-    config: ScreeningConfig,
-) -> list[Action]:
-    answers = [*application.answers, (event.text or "").strip()[:1000]]
-    application.answers = answers
-    private, lang = application.user_chat_id, application.lang
-    if len(answers) < len(config.questions):
-        return [SendMessage(chat_id=private, text=_question(lang, config, len(answers)))]
-    application.status = "review"
-    return [
-        SendMessage(chat_id=private, text=translate(lang, "screening.answers_sent")),
-        review_message(application, group, config),
-    ]
 
 
 def review_message(

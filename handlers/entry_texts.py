@@ -299,8 +299,12 @@ define(
             "most).",
         },
         "screening.code_wrong": {
-            "zh": "邀请码不正确，还可以再试 {left} 次。",
-            "en": "That code is not valid. {left} {left:try|tries} left.",
+            "zh": "「{group}」的邀请码不正确，还可以再试 {left} 次。",
+            "en": "That code is not valid for {group}. {left} {left:try|tries} left.",
+        },
+        "screening.code_again": {
+            "zh": "请回复加入「{group}」的邀请码。",
+            "en": "Please reply with your invite code for {group}.",
         },
         "screening.code_ok": {
             "zh": "邀请码正确，已通过你加入「{group}」的申请，欢迎！",
@@ -325,8 +329,8 @@ define(
             "{minutes:minute|minutes}.",
         },
         "screening.question": {
-            "zh": "问题 {index}/{total}：{question}",
-            "en": "Question {index}/{total}: {question}",
+            "zh": "「{group}」问题 {index}/{total}：{question}",
+            "en": "{group}, question {index}/{total}: {question}",
         },
         "screening.answers_sent": {
             "zh": "谢谢！你的回答已提交给管理员审核，结果会在这里通知你。",

@@ -32,12 +32,8 @@ from handlers import (
 )
 from handlers.entry_applications import close_joined, has_usable_code, normalise_code, take_code
 from handlers.entry_config import ScreeningConfig, load, save
-from handlers.entry_dialogue import (
-    decided_already,
-    on_private_reply,
-    operator_decided,
-    start_application,
-)
+from handlers.entry_dialogue import decided_already, operator_decided, start_application
+from handlers.entry_replies import on_private_reply
 from handlers.screening_review import (
     card_heading,
     deciding_group,

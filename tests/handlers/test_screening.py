@@ -80,7 +80,7 @@ async def test_invite_code_link_approves_and_others_are_asked_privately(bot, fak
     assert approved[1] == {"chat_id": GROUP_ID, "user_id": 703}
     sent = await dm_count(fake_telegram, 703, 3)
     assert sent[1:] == [
-        "邀请码不正确，还可以再试 2 次。",
+        "「Qunbot Test Group」的邀请码不正确，还可以再试 2 次。",
         "邀请码正确，已通过你加入「Qunbot Test Group」的申请，欢迎！",
     ]
     await quiet(bot)
@@ -99,7 +99,7 @@ async def test_wrong_codes_decline_the_request_with_the_reason(bot, fake_telegra
     assert declined["user_id"] == 701
     await quiet(bot)
     assert dms(fake_telegram, 701)[1:] == [
-        "邀请码不正确，还可以再试 1 次。",
+        "「Qunbot Test Group」的邀请码不正确，还可以再试 1 次。",
         "邀请码错误次数过多，你加入「Qunbot Test Group」的申请已被拒绝。如有疑问请联系群管理员。",
     ]
     # The late right code after the decision changes nothing.
@@ -156,7 +156,7 @@ async def test_operators_create_counted_expiring_codes(bot, fake_telegram):
     (approved,) = await fake_telegram.wait_for("approveChatJoinRequest", 1)
     assert approved["user_id"] == 701
     sent = await dm_count(fake_telegram, 702, 2)
-    assert sent[1] == "邀请码不正确，还可以再试 2 次。"
+    assert sent[1] == "「Qunbot Test Group」的邀请码不正确，还可以再试 2 次。"
     await bot.post_update(make_message_update("/code revoke spring", sender=OP))
     await bot.post_update(make_message_update("/code list", sender=OP))
     texts = [m["text"] for m in await fake_telegram.wait_for("sendMessage", len(commands) + 6)]
@@ -189,13 +189,13 @@ async def test_review_questions_are_asked_privately_and_the_decision_told(bot, f
     assert saved["text"] == "已设置 2 个入群问题（审核模式下私聊提问）。"
     await bot.post_update(make_join_request_update(APPLICANT, bio="<b>bio</b>"))
     (first,) = await dm_count(fake_telegram, 701, 1)
-    assert first.endswith("问题 1/2：从哪里知道我们？")
+    assert first.endswith("「Qunbot Test Group」问题 1/2：从哪里知道我们？")
     await bot.post_update(private("朋友推荐"))
     await dm_count(fake_telegram, 701, 2)
     await bot.post_update(private("学习 <运营> 经验"))
     sent = await dm_count(fake_telegram, 701, 3)
     assert sent[1:] == [
-        "问题 2/2：想得到什么？",
+        "「Qunbot Test Group」问题 2/2：想得到什么？",
         "谢谢！你的回答已提交给管理员审核，结果会在这里通知你。",
     ]
 
