@@ -284,6 +284,8 @@ async def verify_command(event: Event, ctx: Context) -> list[Action]:
     """`/verify on|off|button|question [seconds]`."""
     config = load(ctx.group, VerificationConfig)
     parts = event.args.split()
+    if parts:
+        parts[0] = parts[0].lower()  # "ON", "Question": the same word
     if not parts or parts[0] not in ("on", "off", "button", "question"):
         return [
             SendMessage(

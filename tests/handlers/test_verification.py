@@ -191,8 +191,10 @@ async def _has_loop(harness) -> bool:
 
 async def test_verify_command_configures_the_gate(bot, fake_telegram):
     await bot.post_update(make_message_update("/verify question 90", sender=user(111, "Op")))
-    (reply,) = await fake_telegram.wait_for("sendMessage", 1)
-    assert reply["text"] == "入群验证：开启，方式：question，时限 90 秒。"
+    await bot.post_update(make_message_update("/verify Button", sender=user(111, "Op")))
+    first, second = await fake_telegram.wait_for("sendMessage", 2)
+    assert first["text"] == "入群验证：开启，方式：question，时限 90 秒。"
+    assert second["text"] == "入群验证：开启，方式：button，时限 90 秒。"  # in any case
 
 
 async def test_turning_the_gate_off_lets_in_the_newcomers_it_still_holds(bot, fake_telegram):
