@@ -39,6 +39,7 @@ from schedules.models import (
 )
 from schedules.options import resolve_target, split_options
 from schedules.posts import is_onboarding, poll_payload
+from schedules.reach import reach_lines
 from schedules.series import (
     add_item,
     all_series,
@@ -176,19 +177,20 @@ async def _add(event: Event, ctx: Context, rest: str) -> list[SendMessage]:
     next_run = _next(ctx, job)
     if series is not None:
         end = ctx.t("schedule.series_end_loop" if payload["loop"] else "schedule.series_end_stop")
-        return _reply(
-            event,
-            ctx.t(
-                "schedule.series_added",
-                id=job.id,
-                when=when,
-                name=found.name,
-                count=count,
-                end=end,
-                next=next_run,
-            ),
+        added = ctx.t(
+            "schedule.series_added",
+            id=job.id,
+            when=when,
+            name=found.name,
+            count=count,
+            end=end,
+            next=next_run,
         )
-    return _reply(event, ctx.t("schedule.added", id=job.id, when=when, next=next_run))
+    else:
+        added = ctx.t("schedule.added", id=job.id, when=when, next=next_run)
+    # A targeted job posts elsewhere, maybe nowhere yet: the reply says where.
+    where = await reach_lines(ctx.session, job, ctx.lang, warn=True)
+    return _reply(event, "\n".join([added, *where]))
 
 
 # `inactivity [7d] [10]` (or 活跃检查 7天 10条): tell the operators when the group had fewer
@@ -301,6 +303,7 @@ async def _list(event: Event, ctx: Context, jobs: list[ScheduledJob]) -> list[Se
                 next=_next(ctx, job),
             )
         )
+        lines.extend(f"    {line}" for line in await reach_lines(ctx.session, job, ctx.lang))
     return _reply(event, "\n".join(lines))
 
 

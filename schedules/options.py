@@ -73,7 +73,7 @@ def parse_target(value: str) -> dict[str, Any]:
             raise ScheduleError("bad_target", text=value)
         return {"kind": kind.value}
     if what in ("tag", "标签"):
-        return {"tag": rest}
+        return {"tag": rest.casefold()}  # as group tags are stored
     chats = [part for part in re.split(r"[,，]", rest) if part]
     if not chats or not all(re.fullmatch(r"-?\d+", part) for part in chats):
         raise ScheduleError("bad_target", text=value)

@@ -39,7 +39,7 @@ from schedules.errors import ScheduleError
 from schedules.models import ContentSeries, ScheduledJob
 from schedules.series import next_step
 from schedules.spec import AfterEvent
-from schedules.store import record_change, spec_of, target_groups
+from schedules.store import reached_groups, record_change, spec_of
 
 log = structlog.get_logger(__name__)
 _PLACEHOLDER = re.compile(r"\{(group|date|time|weekday|name)\}")
@@ -85,9 +85,7 @@ async def build_actions(
     `missed_before`: onboarding steps that came due before it are past their grace, not sent.
     """
     actions: list[Action] = []
-    for group in await target_groups(session, job):
-        if group.bot_status in ("left", "kicked"):
-            continue
+    for group in await reached_groups(session, job):
         lang, tz = group_lang(group), group_zone(group, default_tz)
         actions.extend(
             await _for_group(

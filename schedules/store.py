@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Group
+from bot.groups.repository import GONE
 from bot.groups.settings import load_group_settings
 from bot.web.pages import Page
 from schedules.errors import ScheduleError
@@ -193,6 +194,8 @@ async def target_groups(session: AsyncSession, job: ScheduledJob) -> list[Group]
             select(Group).where(Group.platform == job.platform).order_by(Group.id)
         )
         if tag:
+            # A job saved before targets were casefolded may hold "VIP".
+            tag = tag.casefold()
             return [g for g in rows if tag in load_group_settings(g.settings).tags]
         return [g for g in rows if load_group_settings(g.settings).kind.value == kind]
     ids = [int(i) for i in groups] if groups else [job.group_id] if job.group_id else []
@@ -200,3 +203,8 @@ async def target_groups(session: AsyncSession, job: ScheduledJob) -> list[Group]
         return []
     rows = await session.scalars(select(Group).where(Group.id.in_(ids)).order_by(Group.id))
     return list(rows)
+
+
+async def reached_groups(session: AsyncSession, job: ScheduledJob) -> list[Group]:
+    """The groups a firing posts to now: its target groups the bot is still in."""
+    return [group for group in await target_groups(session, job) if group.bot_status not in GONE]

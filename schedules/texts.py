@@ -35,6 +35,37 @@ define(
             "zh": "已添加定时任务 #{id}：{when}\n{next}",
             "en": "Scheduled job #{id}: {when}\n{next}",
         },
+        # Where a job made with to=... posts, under the reply to /schedule add and each
+        # line of /schedule list, with the groups it reaches now.
+        "schedule.to_tag": {
+            "zh": "→ 标签 {tag}（现在 {count} 个群）",
+            "en": "→ tag {tag} ({count} {count:group|groups} now)",
+        },
+        "schedule.to_kind": {
+            "zh": "→ 类型 {kind}（现在 {count} 个群）",
+            "en": "→ type {kind} ({count} {count:group|groups} now)",
+        },
+        "schedule.to_groups": {
+            "zh": "→ 群 {names}（现在 {count} 个群）",
+            "en": "→ groups {names} ({count} {count:group|groups} now)",
+        },
+        "schedule.reaches_none_tag": {
+            "zh": "⚠️ 现在没有群带标签 {tag}：任务已保存，但不会发出，直到有群用 "
+            "/settings tags {tag} 加上这个标签。",
+            "en": "⚠️ No group has the tag {tag} now: the job is saved but posts nowhere until "
+            "a group adds it with /settings tags {tag}.",
+        },
+        "schedule.reaches_none_kind": {
+            "zh": "⚠️ 现在没有 {kind} 类型的群：任务已保存，但不会发出，直到有群用 "
+            "/settings kind {kind} 设为这个类型。",
+            "en": "⚠️ No group is of type {kind} now: the job is saved but posts nowhere until "
+            "a group is set to it with /settings kind {kind}.",
+        },
+        "schedule.reaches_none_groups": {
+            "zh": "⚠️ 机器人已不在这些群里：任务已保存，但不会发出，直到机器人回到其中一个群。",
+            "en": "⚠️ The bot is in none of these groups now: the job is saved but posts nowhere "
+            "until the bot is back in one of them.",
+        },
         # {next} in the replies and the list: a time, or for an onboarding job (入群3天后 …)
         # the rule it follows, since it posts to each member at their own time.
         "schedule.next_at": {"zh": "下次发送：{time}", "en": "Next run: {time}"},

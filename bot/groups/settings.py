@@ -62,7 +62,8 @@ class GroupSettings(BaseModel):
     language: Language = Language.AUTO
     timezone: str | None = None
     operators: list[str] = []
-    # Labels a global operator's job can aim at (`/schedule add ... to=tag:vip`).
+    # Labels a global operator's job can aim at (`/schedule add ... to=tag:vip`), casefolded:
+    # a group tagged "VIP" must get what `to=tag:vip` sends.
     tags: list[str] = []
 
     @field_validator("kind", mode="before")
@@ -84,13 +85,14 @@ class GroupSettings(BaseModel):
     @field_validator("tags", mode="before")
     @classmethod
     def _tag_list(cls, value: object) -> object:
-        """`vip,付费` (as typed after /settings tags) becomes a list; `none` clears it."""
+        """`vip,付费` (as typed after /settings tags) becomes a list; `none` clears it. Read
+        from storage too, so tags saved before they were casefolded compare casefolded."""
         if isinstance(value, str):
             if value.strip().lower() in CLEAR_WORDS:
                 return []
             value = [part.strip() for part in TAG_SEPARATORS.split(value)]
         if isinstance(value, list):
-            tags = list(dict.fromkeys(t for t in value if isinstance(t, str) and t))
+            tags = list(dict.fromkeys(t.casefold() for t in value if isinstance(t, str) and t))
             if len(tags) > MAX_TAGS:
                 raise ValueError(f"at most {MAX_TAGS} tags")
             for tag in tags:

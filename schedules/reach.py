@@ -1,0 +1,45 @@
+"""Where a targeted job posts, as `/schedule add` and `/schedule list` say it: the target and
+the groups it reaches now. A target that fits no group (a tag nobody has set yet) posts
+nothing, so the operator is told at once instead of finding out from a silent group."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import schedules.texts  # noqa: F401  (registers the texts)
+from bot.core.i18n import translate
+from schedules.models import ScheduledJob
+from schedules.store import reached_groups
+
+NAMES_SHOWN = 5  # a list of groups is named up to this many, then "…"
+
+
+async def reach_lines(
+    session: AsyncSession, job: ScheduledJob, lang: str, *, warn: bool = False
+) -> list[str]:
+    """["→ 标签 vip（现在 2 个群）"] and the like, nothing for a job posting to its own group;
+    with `warn`, a second line when the target fits no group now (the job is kept, and posts
+    once one fits)."""
+    if not job.target:
+        return []
+    groups = await reached_groups(session, job)
+    count = len(groups)
+    tag, kind = job.target.get("tag"), job.target.get("kind")
+    if tag:
+        tag = tag.casefold()  # a job saved before targets were casefolded
+        lines = [translate(lang, "schedule.to_tag", tag=tag, count=count)]
+    elif kind:
+        lines = [translate(lang, "schedule.to_kind", kind=kind, count=count)]
+    else:
+        names = [group.title or group.chat_id for group in groups[:NAMES_SHOWN]]
+        shown = ("、" if lang == "zh" else ", ").join(names)
+        shown += "…" if count > NAMES_SHOWN else ""
+        lines = [translate(lang, "schedule.to_groups", names=shown or "-", count=count)]
+    if warn and not count:
+        if tag:
+            lines.append(translate(lang, "schedule.reaches_none_tag", tag=tag))
+        elif kind:
+            lines.append(translate(lang, "schedule.reaches_none_kind", kind=kind))
+        else:
+            lines.append(translate(lang, "schedule.reaches_none_groups"))
+    return lines
