@@ -11,6 +11,7 @@ from functools import cache
 import httpx
 import structlog
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 
 from bot.db.engine import create_engine, create_sessionmaker, is_sqlite
 from bot.db.migrate import SCHEMA_ADVICE, database_schema
@@ -32,6 +33,7 @@ from bot.platforms.telegram.api import TelegramApi
 from bot.retention import Pruner, finished_updates_and_actions
 from bot.settings import Settings
 from bot.web import ops, webhook
+from bot.web.bodies import validation_failed
 from bot.web.state import Runtime
 from handlers import membership_store, repeats_store
 from handlers.adfilter.pipeline import warm_up
@@ -90,6 +92,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
             await stop_runtime(runtime)
 
     app = FastAPI(title="Qunbot", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.add_exception_handler(RequestValidationError, validation_failed)
     app.router.routes.extend(webhook.routes)
     app.include_router(ops.router)
     app.include_router(schedule_api.router)

@@ -11,13 +11,14 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.actions import MAX_TEXT
 from bot.db.models import Group
 from bot.groups.settings import load_group_settings
+from bot.web.bodies import CappedRoute
 from bot.web.pages import Paged, finish
 from bot.web.state import Runtime
 from schedules.describe import describe
@@ -81,7 +82,21 @@ def require_dashboard(request: Request) -> Runtime:
 Authorized = Annotated[Runtime, Depends(require_dashboard)]
 # A year at most (null means no limit): beyond it timedelta overflows and the column's 32 bits.
 MAX_GRACE_MINUTES = 366 * 24 * 60
-router = APIRouter(prefix="/api")
+# Bodies over QUNBOT_MAX_BODY_BYTES are refused (413) before they are read whole.
+router = APIRouter(prefix="/api", route_class=CappedRoute)
+
+
+class JobPayload(BaseModel):
+    """What a kind reads besides `text`: a poll's question, options and anonymity; other keys
+    are kept as given."""
+
+    model_config = ConfigDict(extra="allow")
+
+    # Checked by make_poll_payload as the platform will check them.
+    question: Any = None
+    options: Any = None
+    # Strict: bool("no") is True, and a poll asked to name its voters would not.
+    anonymous: StrictBool = True
 
 
 class NewSchedule(BaseModel):
@@ -91,13 +106,15 @@ class NewSchedule(BaseModel):
     text: str = Field(default="", max_length=MAX_TEXT)
     kind: str = POST
     grace_minutes: int | None = Field(default=10, ge=0, le=MAX_GRACE_MINUTES)
-    # Same forms as in chat: "type:flash", "tag:vip", "groups:-1001,-1002".
+    # Where it posts, in the forms chat takes: "type:flash", "tag:vip", "groups:-1001,-1002",
+    # parsed and resolved the same way; no target document is taken as given, since one naming
+    # no real group fails at every run. The dashboard password is the bot owner's, so its
+    # holder may aim jobs at other groups as a global operator does in chat.
     to: str | None = Field(default=None, max_length=500)
     # Post the next item of this series instead of `text` (kind becomes "series").
     series: str | None = Field(default=None, max_length=128)
-    loop: bool = False
-    target: dict[str, Any] | None = None
-    payload: dict[str, Any] = {}
+    loop: StrictBool = False
+    payload: JobPayload = JobPayload()
 
 
 class NewSeries(BaseModel):
@@ -116,7 +133,7 @@ class NewSeriesItem(BaseModel):
 class ScheduleChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
     when: str | None = Field(default=None, min_length=1, max_length=255)
     text: str | None = Field(default=None, max_length=MAX_TEXT)
     grace_minutes: int | None = Field(default=None, ge=0, le=MAX_GRACE_MINUTES)
@@ -184,6 +201,13 @@ async def list_schedules(
 async def add_schedule(group_id: str, body: NewSchedule, runtime: Authorized) -> dict[str, Any]:
     if body.kind not in (POST, SERIES, CHECKIN_REMINDER, INACTIVITY_CHECK, POLL, DIGEST):
         raise HTTPException(422, {"code": "bad_kind", "zh": "不支持的任务类型", "en": "bad kind"})
+    if body.kind == SERIES and body.series is None:
+        # Stored, it would have no series to post from: every run would fail.
+        raise HTTPException(422, {
+            "code": "no_series_name",
+            "zh": "kind 为 series 时要用 series 写上系列名",
+            "en": "kind series needs the series' name in `series`",
+        })
     now = runtime.scheduler.now()
     async with runtime.sessions.begin() as session:
         group = await named_group(session, group_id)
@@ -193,15 +217,14 @@ async def add_schedule(group_id: str, body: NewSchedule, runtime: Authorized) ->
         except ScheduleError as exc:
             raise invalid(exc) from None
         text = body.text or parsed.text
-        kind, payload, target = body.kind, {**body.payload, "text": text}, body.target
+        given = body.payload.model_dump(exclude_unset=True)
+        kind, payload, target = body.kind, {**given, "text": text}, {}
         try:
             if body.to is not None:
                 target = await resolve_target(session, group.platform, parse_target(body.to))
             if kind == POLL:
                 payload = make_poll_payload(
-                    body.payload.get("question"),
-                    body.payload.get("options"),
-                    bool(body.payload.get("anonymous", True)),
+                    body.payload.question, body.payload.options, body.payload.anonymous
                 )
             elif kind == DIGEST:
                 payload = {"hours": 24, "text": ""}

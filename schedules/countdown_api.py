@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import select
 
+from bot.web.bodies import CappedRoute
 from bot.web.pages import Paged, finish
 from schedules.api import Authorized, group_tz, invalid, named_group
 from schedules.countdown import has_options, parse_countdown_args
@@ -15,7 +16,7 @@ from schedules.countdowns import cancel_countdown, create_countdown, running_cou
 from schedules.errors import ScheduleError
 from schedules.models import ScheduledJob
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", route_class=CappedRoute)
 
 
 class NewCountdown(BaseModel):
@@ -26,8 +27,8 @@ class NewCountdown(BaseModel):
     text: str = Field(min_length=1, max_length=2000)
     marks: str | None = Field(default=None, max_length=100)  # "3d,1d,3h,1h,10m"
     end: str | None = Field(default=None, max_length=16)  # announce | close | dissolve
-    pin: bool = False
-    update: bool = False
+    pin: StrictBool = False
+    update: StrictBool = False
 
 
 def _countdown_json(end: ScheduledJob) -> dict[str, Any]:

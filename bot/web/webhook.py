@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from bot.inbox.writer import InboxRow
 from bot.platforms.base import UnsupportedUpdate
+from bot.web.bodies import read_capped
 from bot.web.state import Runtime
 
 log = structlog.get_logger(__name__)
@@ -22,18 +23,6 @@ SECRET_HEADER = "x-telegram-bot-api-secret-token"  # noqa: S105 (a header name)
 
 def _refuse(status: int, reason: str) -> JSONResponse:
     return JSONResponse({"ok": False, "error": reason}, status_code=status)
-
-
-async def _read_capped(request: Request, limit: int) -> bytes | None:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            return None
-    return bytes(body)
 
 
 async def telegram_webhook(request: Request) -> Response:
@@ -51,7 +40,7 @@ async def telegram_webhook(request: Request) -> Response:
                 "webhook.bad_secret", client=request.client.host if request.client else None
             )
             return _refuse(401, "bad secret token")
-    body = await _read_capped(request, runtime.settings.max_body_bytes)
+    body = await read_capped(request, runtime.settings.max_body_bytes)
     if body is None:
         metrics.updates_rejected.labels(platform="telegram", reason="too_large").inc()
         log.warning("webhook.too_large", limit=runtime.settings.max_body_bytes)

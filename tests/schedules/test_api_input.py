@@ -1,0 +1,139 @@
+"""What the schedules API refuses before it stores a job that could never post as asked: raw
+targets, a series job without a series, flags that are not booleans, and bodies over
+QUNBOT_MAX_BODY_BYTES; and its 422s name the field without echoing the input."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import GROUP_ID, make_message_update
+from tests.harness import BotHarness, eventually
+from tests.schedules.conftest import jobs, release_outbox
+from tests.schedules.test_api import AUTH, PASSWORD, url
+
+OTHER = -1001111111111
+DAILY = {"when": "每天 11:00", "text": "hi"}
+
+
+async def started(make_settings, **overrides) -> BotHarness:
+    harness = await BotHarness(make_settings(dashboard_password=PASSWORD, **overrides)).start()
+    # The group exists once the bot has seen it.
+    await harness.post_update(make_message_update("hello"))
+    await eventually(harness.settled)
+    return harness
+
+
+@pytest.fixture
+async def api(clocked_app, make_settings):
+    harness = await started(make_settings)
+    yield harness
+    await harness.close()
+
+
+@pytest.fixture
+async def small_cap(clocked_app, make_settings):
+    harness = await started(make_settings, max_body_bytes=2000)
+    yield harness
+    await harness.close()
+
+
+def problem_at(response) -> list[tuple[str | int, ...]]:
+    """Where FastAPI's 422 says the body is wrong."""
+    assert response.status_code == 422, response.text
+    return [tuple(error["loc"]) for error in response.json()["detail"]]
+
+
+@pytest.mark.parametrize(
+    "target", [{"groups": ["abc"]}, {"chats": [str(OTHER)]}, {"tag": "vip"}, {}]
+)
+async def test_a_raw_target_is_refused_naming_the_field(api, target):
+    # Stored unchecked, {"groups": ["abc"]} failed every run (run-now a 500) and {"chats": ..}
+    # posted to the owner group: `to` in the chat's forms is the one way to aim a job.
+    response = await api.client.post(url(), json={**DAILY, "target": target}, headers=AUTH)
+    assert problem_at(response) == [("body", "target")]
+    assert await jobs(api) == []
+
+
+async def test_to_aims_a_job_at_another_group_as_in_chat(api, fake_telegram):
+    await api.post_update(make_message_update("hello", chat_id=OTHER))
+    await eventually(api.settled)
+    made = await api.client.post(url(), json={**DAILY, "to": f"群:{OTHER}"}, headers=AUTH)
+    assert made.status_code == 201, made.text
+    ran = await api.client.post(f"/api/schedules/{made.json()['id']}/run-now", headers=AUTH)
+    assert ran.status_code == 200 and ran.json()["actions"] == 1
+    await release_outbox(api)
+    await eventually(api.settled)
+    sent = [m["chat_id"] for m in fake_telegram.called("sendMessage") if m["text"] == "hi"]
+    assert sent == [OTHER]
+
+
+async def test_a_series_job_without_a_series_is_refused(api):
+    # Stored with no series to post from, it failed every run and run-now answered 404.
+    response = await api.client.post(url(), json={**DAILY, "kind": "series"}, headers=AUTH)
+    assert response.status_code == 422
+    assert response.json()["detail"]["code"] == "no_series_name"
+    assert "series" in response.json()["detail"]["zh"]
+    assert await jobs(api) == []
+
+
+async def test_flags_must_be_true_or_false(api):
+    poll = {
+        "when": "every fri 20:00",
+        "kind": "poll",
+        "payload": {"question": "Who comes?", "options": ["me", "not me"]},
+    }
+    # "no" was read as a yes: the poll stayed anonymous.
+    named = {**poll, "payload": {**poll["payload"], "anonymous": "no"}}
+    assert problem_at(await api.client.post(url(), json=named, headers=AUTH)) == [
+        ("body", "payload", "anonymous")
+    ]
+    looping = {"when": "每天 11:00", "series": "course", "loop": "yes"}
+    assert problem_at(await api.client.post(url(), json=looping, headers=AUTH)) == [
+        ("body", "loop")
+    ]
+    countdown = {"deadline": "2026-12-01 20:00", "text": "end", "pin": "no"}
+    countdowns = f"/api/groups/{GROUP_ID}/countdowns"
+    assert problem_at(await api.client.post(countdowns, json=countdown, headers=AUTH)) == [
+        ("body", "pin")
+    ]
+    assert await jobs(api) == []
+    not_anonymous = {**poll, "payload": {**poll["payload"], "anonymous": False}}
+    made = await api.client.post(url(), json=not_anonymous, headers=AUTH)
+    assert made.status_code == 201, made.text
+    paused = await api.client.patch(
+        f"/api/schedules/{made.json()['id']}", json={"enabled": "no"}, headers=AUTH
+    )
+    assert problem_at(paused) == [("body", "enabled")]
+    (job,) = await jobs(api)
+    assert job.payload["anonymous"] is False and job.enabled
+
+
+async def test_a_422_names_the_field_without_echoing_the_input(api):
+    long = "长" * 4097  # over one Telegram message, under the body cap
+    response = await api.client.post(url(), json={**DAILY, "text": long}, headers=AUTH)
+    assert problem_at(response) == [("body", "text")]
+    assert "长长长" not in response.text and len(response.content) < 1000
+
+
+async def test_an_api_body_over_the_cap_is_a_413(small_cap):
+    # A 5 MB text was read whole and sent back in the 422.
+    big = {**DAILY, "text": "x" * 3000}
+    response = await small_cap.client.post(url(), json=big, headers=AUTH)
+    assert response.status_code == 413 and len(response.content) < 200
+    series = {"name": "s", "items": ["x" * 1500, "y" * 1500]}
+    refused = await small_cap.client.post("/api/series", json=series, headers=AUTH)
+    assert refused.status_code == 413
+    # Sent in chunks with no length declared, it is cut off as it streams in.
+    async def chunks():
+        for _ in range(10):
+            yield b" " * 500
+        yield b'{"when": "every day 11:00", "text": "hi"}'
+
+    streamed = await small_cap.client.post(
+        url(), content=chunks(), headers={**AUTH, "content-type": "application/json"}
+    )
+    assert streamed.status_code == 413
+    assert await jobs(small_cap) == []
+    fits = await small_cap.client.post(url(), json={**DAILY, "text": "x" * 1500}, headers=AUTH)
+    assert fits.status_code == 201, fits.text
+    assert (await small_cap.client.get(url(), headers=AUTH)).status_code == 200
