@@ -2,8 +2,9 @@
 
 - code groups: the requester replies with an invite code; a valid one approves the request,
   `code_tries` wrong ones decline it with the reason said privately;
-- review groups with questions: the requester answers each question in turn, then the answers
-  go to the operators with approve/decline buttons, and the decision is told privately;
+- review groups: the requester answers each question in turn (if the group has any), then the
+  card goes to the operators with approve/decline buttons; the first press decides, and the
+  decision is told privately once the platform has carried it out;
 - the replies themselves are read in `entry_replies`;
 - no reply within `reply_minutes`: the request is declined and the requester told why.
 """
@@ -16,14 +17,21 @@ from html import escape
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.actions import Action, DeclineJoinRequest, SendMessage
+from bot.core.actions import (
+    Action,
+    AnswerCallback,
+    ApproveJoinRequest,
+    DeclineJoinRequest,
+    DeleteMessage,
+    SendMessage,
+)
 from bot.core.context import Context
 from bot.core.events import Event
 from bot.core.i18n import translate
 from bot.db.models import Group
 from bot.outbox.store import enqueue
 from handlers import entry_texts  # noqa: F401  (registers the texts)
-from handlers.entry_applications import EntryApplication, close
+from handlers.entry_applications import OPEN_STATUSES, EntryApplication, close
 from handlers.entry_config import ScreeningConfig, load
 from handlers.screening_review import card_heading, review_buttons, review_chat
 
@@ -38,36 +46,7 @@ async def start_application(
 ) -> list[Action]:
     """Open an application and write to the requester privately; the reply comes later."""
     assert ctx.group is not None and event.user is not None
-    # A repeated request replaces the earlier conversation: Telegram keeps one request per
-    # person and chat, so the old one's deadline must not decline the new request.
-    await ctx.session.execute(
-        update(EntryApplication)
-        .where(
-            EntryApplication.group_id == ctx.group.id,
-            EntryApplication.user_id == event.user.id,
-            EntryApplication.status.in_(("asking", "review")),
-        )
-        .values(status="expired", reason="replaced", resolved_at=ctx.now)
-        .execution_options(synchronize_session=False)
-    )
-    application = EntryApplication(
-        group_id=ctx.group.id,
-        platform=ctx.platform,
-        chat_id=event.chat.id,
-        user_id=event.user.id,
-        user_chat_id=requester_chat(event),
-        user_name=event.user.name,
-        bio=event.text,
-        lang=ctx.lang,
-        mode=mode,
-        status="asking",
-        tries=0,
-        answers=[],
-        created_at=ctx.now,
-        deadline=ctx.now + timedelta(minutes=config.reply_minutes),
-    )
-    ctx.session.add(application)
-    await ctx.session.flush()
+    application = await _open(ctx, event, config, mode, "asking")
     group = ctx.group.title or event.chat.id
     if mode == "code":
         text = ctx.t(
@@ -87,6 +66,56 @@ async def start_application(
         )
         text = f"{intro}\n\n{question_text(ctx.lang, config, 0, group)}"
     return [SendMessage(chat_id=application.user_chat_id, text=text)]
+
+
+async def send_for_review(ctx: Context, event: Event, config: ScreeningConfig) -> list[Action]:
+    """A review group with no questions: the card goes to the operators at once, stored like
+    an answered one so that only the first press on it decides, and the requester hears that
+    their request waits for an operator."""
+    assert ctx.group is not None and event.user is not None
+    application = await _open(ctx, event, config, "review", "review")
+    text = ctx.t("screening.waiting_review", group=ctx.group.title or event.chat.id)
+    return [
+        SendMessage(chat_id=application.user_chat_id, text=text),
+        review_message(application, ctx.group, config),
+    ]
+
+
+async def _open(
+    ctx: Context, event: Event, config: ScreeningConfig, mode: str, status: str
+) -> EntryApplication:
+    assert ctx.group is not None and event.user is not None
+    # A repeated request replaces the earlier conversation: Telegram keeps one request per
+    # person and chat, so the old one's deadline must not decline the new request.
+    await ctx.session.execute(
+        update(EntryApplication)
+        .where(
+            EntryApplication.group_id == ctx.group.id,
+            EntryApplication.user_id == event.user.id,
+            EntryApplication.status.in_(OPEN_STATUSES),
+        )
+        .values(status="expired", reason="replaced", resolved_at=ctx.now)
+        .execution_options(synchronize_session=False)
+    )
+    application = EntryApplication(
+        group_id=ctx.group.id,
+        platform=ctx.platform,
+        chat_id=event.chat.id,
+        user_id=event.user.id,
+        user_chat_id=requester_chat(event),
+        user_name=event.user.name,
+        bio=event.text,
+        lang=ctx.lang,
+        mode=mode,
+        status=status,
+        tries=0,
+        answers=[],
+        created_at=ctx.now,
+        deadline=ctx.now + timedelta(minutes=config.reply_minutes),
+    )
+    ctx.session.add(application)
+    await ctx.session.flush()
+    return application
 
 
 def question_text(lang: str, config: ScreeningConfig, index: int, group: str) -> str:
@@ -129,57 +158,52 @@ def review_message(
     )
 
 
-DECIDED_WINDOW = timedelta(hours=1)
+async def operator_decision(
+    ctx: Context, group: Group, user_id: str, approve: bool, answer: AnswerCallback,
+    card: str | None,
+) -> list[Action]:
+    """An operator's press on the review card (message `card`) of a request to join `group`.
 
-
-async def decided_already(ctx: Context, group_id: int, user_id: str) -> str | None:
-    """"approved" or "declined" when an operator decided the requester's latest application
-    within the hour, so a second press on its card (another operator's, or the card's other
-    button) must not overrule it; None while it is open, or when there is nothing to go by.
-
-    Cards without questions store no application: an older, decided one must not block the
-    card of a later request, hence the hour.
+    The requester's latest application is decided once: a second press on its card (another
+    operator's, or the card's other button) is told what decided it and changes nothing. The
+    operator's confirmation, the card's removal and the requester's message wait for the
+    platform: a request withdrawn, or decided by an admin in the app, cannot be decided, and
+    the operator hears that instead. Cards from before applications were stored for every card
+    have none to go by and are simply decided.
     """
     application = await ctx.session.scalar(
         select(EntryApplication)
-        .where(EntryApplication.group_id == group_id, EntryApplication.user_id == user_id)
+        .where(EntryApplication.group_id == group.id, EntryApplication.user_id == user_id)
         .order_by(EntryApplication.id.desc())
         .limit(1)
     )
-    if application is None or application.reason != "operator":
-        return None
-    if application.resolved_at is None or application.resolved_at < ctx.now - DECIDED_WINDOW:
-        return None
-    return application.status
-
-
-async def operator_decided(
-    ctx: Context, group_id: int, user_id: str, approve: bool
-) -> list[Action]:
-    """Tell the requester privately what the operators decided on their answers."""
-    application = await ctx.session.scalar(
-        select(EntryApplication)
-        .where(
-            EntryApplication.group_id == group_id,
-            EntryApplication.user_id == user_id,
-            EntryApplication.status.in_(("asking", "review")),
-        )
-        .order_by(EntryApplication.id.desc())
-        .limit(1)
-    )
-    if application is None:
-        return []
     status = "approved" if approve else "declined"
-    if not await close(ctx.session, application, status, "operator", ctx.now):
-        return []
-    group = await ctx.session.get(Group, group_id)
-    title = (group.title if group else None) or application.chat_id
-    key = "screening.approved_dm" if approve else "screening.declined_dm"
-    return [
-        SendMessage(
-            chat_id=application.user_chat_id, text=translate(application.lang, key, group=title)
-        )
-    ]
+    if application is not None and not await close(
+        ctx.session, application, status, "operator", ctx.now
+    ):
+        await ctx.session.refresh(application)
+        text = ctx.t(_decided_before(application), name=user_id)
+        return [answer.model_copy(update={"text": text, "show_alert": True})]
+    cleanup = (DeleteMessage(chat_id=answer.chat_id, message_id=card),) if card else ()
+    then: tuple = (answer.model_copy(update={"text": ctx.t(f"screening.{status}", name=user_id)}),
+                   *cleanup)
+    if application is not None:
+        title = group.title or application.chat_id
+        told = translate(application.lang, f"screening.{status}_dm", group=title)
+        then += (SendMessage(chat_id=application.user_chat_id, text=told),)
+    gone = ctx.t("screening.request_gone", name=user_id)
+    otherwise = (answer.model_copy(update={"text": gone, "show_alert": True}), *cleanup)
+    decide = ApproveJoinRequest if approve else DeclineJoinRequest
+    return [decide(chat_id=group.chat_id, user_id=user_id, then=then, otherwise=otherwise)]
+
+
+def _decided_before(application: EntryApplication) -> str:
+    """The text key telling a late press what decided the application."""
+    if application.reason == "operator":
+        return f"screening.{application.status}_before"
+    if application.reason == "joined":
+        return "screening.joined_before"
+    return "screening.closed_before"
 
 
 async def expire_applications(

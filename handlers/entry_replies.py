@@ -80,9 +80,11 @@ async def _code_fits(ctx: Context, code: str, group: Group) -> bool:
 
 def _approved_by_code(application: EntryApplication, group: Group) -> list[Action]:
     text = translate(application.lang, "screening.code_ok", group=_title(application, group))
+    # Told only once the platform let them in: a request withdrawn meanwhile is not.
+    welcome = SendMessage(chat_id=application.user_chat_id, text=text)
     return [
-        ApproveJoinRequest(chat_id=application.chat_id, user_id=application.user_id),
-        SendMessage(chat_id=application.user_chat_id, text=text),
+        ApproveJoinRequest(chat_id=application.chat_id, user_id=application.user_id,
+                           then=(welcome,)),
     ]
 
 

@@ -180,6 +180,20 @@ define(
             "zh": "{name} 的申请已由管理员拒绝，无需再处理。",
             "en": "An operator already declined {name}.",
         },
+        "screening.joined_before": {
+            "zh": "{name} 已经入群，无需再处理。",
+            "en": "{name} is already in the group.",
+        },
+        "screening.closed_before": {
+            "zh": "{name} 的这次申请已结束（超时或已按其他规则处理），无需再处理。",
+            "en": "{name}'s request is already closed (timed out or decided by another rule).",
+        },
+        "screening.request_gone": {
+            "zh": "无法处理 {name} 的申请：Telegram 上已没有这条申请（可能已撤回，或已被管理员在"
+            "群设置里处理）。",
+            "en": "Could not decide {name}'s request: Telegram no longer has it (withdrawn, or "
+            "already handled by an admin in the app).",
+        },
         "screening.saved": {"zh": "入群审核方式：{mode}", "en": "Screening rule: {mode}"},
         "screening.usage": {
             "zh": "用法：/screening open|code <邀请码...>|review|allowlist，"
@@ -331,6 +345,11 @@ define(
         "screening.question": {
             "zh": "「{group}」问题 {index}/{total}：{question}",
             "en": "{group}, question {index}/{total}: {question}",
+        },
+        "screening.waiting_review": {
+            "zh": "已收到你加入「{group}」的申请，正在等待管理员审核，结果会在这里通知你。",
+            "en": "We received your request to join {group}; it is waiting for an operator. "
+            "You will hear the result here.",
         },
         "screening.answers_sent": {
             "zh": "谢谢！你的回答已提交给管理员审核，结果会在这里通知你。",

@@ -18,7 +18,6 @@ from bot.core.actions import (
     AnswerCallback,
     ApproveJoinRequest,
     DeclineJoinRequest,
-    DeleteMessage,
     SendMessage,
 )
 from bot.core.context import Context
@@ -32,14 +31,11 @@ from handlers import (
 )
 from handlers.entry_applications import close_joined, has_usable_code, normalise_code, take_code
 from handlers.entry_config import ScreeningConfig, load, save
-from handlers.entry_dialogue import decided_already, operator_decided, start_application
+from handlers.entry_dialogue import operator_decision, send_for_review, start_application
 from handlers.entry_replies import on_private_reply
 from handlers.screening_review import (
-    card_heading,
     deciding_group,
     parse_press,
-    review_buttons,
-    review_chat,
     set_review_chat,
 )
 from handlers.welcome_batch import rules_text
@@ -94,11 +90,7 @@ async def on_join_request(event: Event, ctx: Context) -> list[Action]:
         return await start_application(ctx, event, config, "code")
     if config.questions:
         return await start_application(ctx, event, config, "questions")
-    text = card_heading(ctx.lang, config, ctx.group) + ctx.t(
-        "screening.review", name=event.user.name, user_id=uid, bio=event.text or "-"
-    )
-    buttons = review_buttons(ctx.lang, uid, chat)
-    return [SendMessage(chat_id=review_chat(config, chat), text=text, buttons=buttons)]
+    return await send_for_review(ctx, event, config)
 
 
 @router.on(EventKind.MEMBER_JOINED, EventKind.MEMBER_UPDATED, when=is_join, group_only=True)
@@ -133,18 +125,7 @@ async def on_review(event: Event, ctx: Context) -> list[Action]:
         return [
             answer.model_copy(update={"text": ctx.t("common.not_operator"), "show_alert": True})
         ]
-    earlier = await decided_already(ctx, group.id, uid)
-    if earlier is not None:
-        text = ctx.t(f"screening.{earlier}_before", name=uid)
-        return [answer.model_copy(update={"text": text, "show_alert": True})]
-    decision = (ApproveJoinRequest if approve else DeclineJoinRequest)(
-        chat_id=group.chat_id, user_id=uid
-    )
-    done = ctx.t("screening.approved" if approve else "screening.declined", name=uid)
-    actions: list[Action] = [decision, answer.model_copy(update={"text": done})]
-    if event.message_id:
-        actions.append(DeleteMessage(chat_id=event.chat.id, message_id=event.message_id))
-    return actions + await operator_decided(ctx, group.id, uid, approve)
+    return await operator_decision(ctx, group, uid, approve, answer, event.message_id)
 
 
 def _reply(event: Event, text: str) -> list[Action]:

@@ -129,16 +129,6 @@ class UnbanSenderChat(_Action):
     sender_chat_id: str
 
 
-class ApproveJoinRequest(_Action):
-    kind: Literal["approve_join_request"] = "approve_join_request"
-    user_id: str
-
-
-class DeclineJoinRequest(_Action):
-    kind: Literal["decline_join_request"] = "decline_join_request"
-    user_id: str
-
-
 class AnswerCallback(_Action):
     """A button press answered; `text` shows as a popup (`show_alert`) or a brief notice, and
     must fit `POPUP_LIMIT` (`fit_popup`)."""
@@ -159,6 +149,30 @@ def fit_popup(text: str, more: str) -> str:
         return text
     tail = "…" + more
     return text[: POPUP_LIMIT - len(tail)] + tail
+
+
+# What may follow an action once the platform has answered it (`_Settled`).
+FollowUp = Annotated[SendMessage | AnswerCallback | DeleteMessage, Field(discriminator="kind")]
+
+
+class _Settled(_Action):
+    """An action whose consequences wait for the platform's answer: `then` go out once it is
+    done, `otherwise` once it failed for good (`bot.outbox.sender`). A join request withdrawn,
+    or decided by an admin in the app, is refused when the bot decides it, and its requester
+    must not then be told they were let in."""
+
+    then: tuple[FollowUp, ...] = ()
+    otherwise: tuple[FollowUp, ...] = ()
+
+
+class ApproveJoinRequest(_Settled):
+    kind: Literal["approve_join_request"] = "approve_join_request"
+    user_id: str
+
+
+class DeclineJoinRequest(_Settled):
+    kind: Literal["decline_join_request"] = "decline_join_request"
+    user_id: str
 
 
 class SetChatPermissions(_Action):

@@ -30,7 +30,9 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 
 from bot.core.actions import (
     Action,
+    ApproveJoinRequest,
     Button,
+    DeclineJoinRequest,
     DeleteMessage,
     EditMessageText,
     PinMessage,
@@ -60,6 +62,8 @@ log = structlog.get_logger(__name__)
 UNAUTHORIZED_PAUSE = 60.0
 
 RETRIED = (TransientError, RetryAfter, ChatMigrated)
+# Actions whose follow-ups wait for the platform's answer (`bot.core.actions._Settled`).
+SETTLED = (ApproveJoinRequest, DeclineJoinRequest)
 
 
 @dataclass
@@ -325,6 +329,8 @@ class OutboxSender(DrainLoop):
                 action = outcome.job.action
                 if isinstance(action, SendInviteLink) and not called_off:
                     follow_ups |= await self._send_link(session, row, action, outcome, now)
+                if isinstance(action, SETTLED) and not called_off:
+                    follow_ups |= await self._settle(session, row, action, outcome, now)
                 if outcome.status == "done" and isinstance(action, SendMessage) and outcome.result:
                     if called_off:
                         follow_ups |= await self._take_back(session, row, action, now)
@@ -347,6 +353,12 @@ class OutboxSender(DrainLoop):
             messages = list(action.otherwise)
         await enqueue(session, row.platform, messages, key=f"{row.idempotency_key}:link", now=now)
         return bool(messages)
+
+    async def _settle(self, session, row, action, outcome, now) -> bool:
+        """Send what follows an action done, or what follows it refused (`_Settled`)."""
+        actions = action.then if outcome.status == "done" else action.otherwise
+        await enqueue(session, row.platform, actions, key=f"{row.idempotency_key}:then", now=now)
+        return bool(actions)
 
     async def _take_back(self, session, row, action: SendMessage, now) -> bool:
         """Delete a message called off while it was on its way (under its cleanup's key, so the

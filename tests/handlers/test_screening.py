@@ -19,6 +19,7 @@ from tests.factories import (
     make_private_update,
     user,
 )
+from tests.fakes.telegram_api import Failure
 from tests.handlers.entry_support import configure, db, group_settings, quiet, rows
 from tests.harness import BotHarness, eventually
 
@@ -60,6 +61,18 @@ async def dm_count(fake_telegram, user_id: int, count: int) -> list[str]:
         return sent if len(sent) >= count else None
 
     return await eventually(enough)
+
+
+async def review_card(fake_telegram, chat_id: int = GROUP_ID) -> dict:
+    """The first card with review buttons posted in `chat_id`."""
+
+    async def card():
+        for m in fake_telegram.called("sendMessage"):
+            if m["chat_id"] == chat_id and m.get("reply_markup"):
+                return m
+        return None
+
+    return await eventually(card)
 
 
 async def test_invite_code_link_approves_and_others_are_asked_privately(bot, fake_telegram):
@@ -231,7 +244,7 @@ async def test_review_questions_are_asked_privately_and_the_decision_told(bot, f
 async def test_review_rule_asks_operators_and_only_they_decide(bot, fake_telegram):
     await configure(bot, screening={"mode": "review"})
     await bot.post_update(make_join_request_update(APPLICANT, bio="I love the product"))
-    (posted,) = await fake_telegram.wait_for("sendMessage", 1)
+    posted = await review_card(fake_telegram)
     assert "I love the product" in posted["text"]
     keys = [b["callback_data"] for b in posted["reply_markup"]["inline_keyboard"][0]]
     assert keys == [f"scr:a:701:{GROUP_ID}", f"scr:d:701:{GROUP_ID}"]
@@ -243,6 +256,59 @@ async def test_review_rule_asks_operators_and_only_they_decide(bot, fake_telegra
     await bot.post_update(make_callback_update("scr:a:701", sender=OP))
     (approved,) = await fake_telegram.wait_for("approveChatJoinRequest", 1)
     assert approved["user_id"] == 701
+
+
+async def test_a_review_card_without_questions_is_decided_by_the_first_press_only(
+    bot, fake_telegram
+):
+    await configure(bot, screening={"mode": "review"}, operators=["112"])
+    await bot.post_update(make_join_request_update(APPLICANT))
+    (waiting,) = await dm_count(fake_telegram, 701, 1)
+    assert waiting == (
+        "已收到你加入「Qunbot Test Group」的申请，正在等待管理员审核，结果会在这里通知你。"
+    )
+    card = await review_card(fake_telegram)
+    approve, decline = (b["callback_data"] for b in card["reply_markup"]["inline_keyboard"][0])
+    await bot.post_update(make_callback_update(approve, sender=OP))
+    await fake_telegram.wait_for("approveChatJoinRequest", 1)
+    await quiet(bot)
+    await bot.post_update(make_callback_update(decline, sender=user(112, "Op2")))
+    await quiet(bot)
+    answers = [a["text"] for a in fake_telegram.called("answerCallbackQuery")]
+    assert answers == ["已通过 701 的申请。", "701 的申请已由管理员通过，无需再处理。"]
+    assert fake_telegram.called("declineChatJoinRequest") == []
+    assert (await dm_count(fake_telegram, 701, 2))[1:] == [
+        "管理员已通过你加入「Qunbot Test Group」的申请，欢迎！"
+    ]
+
+
+async def test_an_applicant_in_an_english_review_group_is_told_they_wait_in_english(
+    bot, fake_telegram
+):
+    await configure(bot, screening={"mode": "review"}, language="en")
+    await bot.post_update(make_join_request_update(APPLICANT))
+    (waiting,) = await dm_count(fake_telegram, 701, 1)
+    assert waiting.startswith("We received your request to join Qunbot Test Group")
+
+
+async def test_approving_a_withdrawn_request_tells_the_operator_and_not_the_applicant(
+    bot, fake_telegram
+):
+    await configure(bot, screening={"mode": "review", "questions": ["why?"]})
+    await bot.post_update(make_join_request_update(APPLICANT))
+    await dm_count(fake_telegram, 701, 1)
+    await bot.post_update(private("because"))
+    card = await review_card(fake_telegram)
+    approve = card["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    withdrawn = Failure(400, "Bad Request: HIDE_REQUESTER_MISSING")
+    fake_telegram.fail_next("approveChatJoinRequest", withdrawn)
+    await bot.post_update(make_callback_update(approve, sender=OP))
+    (answer,) = await fake_telegram.wait_for("answerCallbackQuery", 1)
+    assert answer["text"].startswith("无法处理 701 的申请：Telegram 上已没有这条申请")
+    await quiet(bot)
+    assert not [text for text in dms(fake_telegram, 701) if "已通过" in text]
+    # The card can decide nothing any more.
+    assert fake_telegram.called("deleteMessage")
 
 
 async def test_allowlist_imported_from_a_replied_message(bot, fake_telegram):
@@ -461,8 +527,7 @@ async def test_review_cards_can_go_to_the_operators_chat_and_only_group_operator
     assert saved == "之后的入群审核卡片会发到「Ops room」，不再发在本群。"
     assert bad.startswith("不能把审核卡片发到 -100404")
     await bot.post_update(make_join_request_update(APPLICANT, bio="private answer"))
-    card = (await fake_telegram.wait_for("sendMessage", 3))[2]
-    assert card["chat_id"] == REVIEW_CHAT
+    card = await review_card(fake_telegram, REVIEW_CHAT)
     assert card["text"].startswith("【Qunbot Test Group】\n") and "private answer" in card["text"]
     approve = card["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     # An admin of the review chat who does not run the group may not decide for it.
