@@ -226,10 +226,26 @@ define(
             "zh": "白名单新增 {added} 人，共 {total} 人。",
             "en": "Added {added} to the allow-list; {total} in total.",
         },
+        "screening.allowlist_by_username": {
+            "zh": "按用户名导入：{names}（申请时的 @用户名 须与此一致；对方改了用户名就要按 ID "
+            "重新导入）",
+            "en": "Imported by username: {names} (matched against the @username someone has when "
+            "they ask to join; after a rename, import them by id)",
+        },
+        "screening.allowlist_skipped": {
+            "zh": "未导入：{items}（不是用户 ID：日期、时间、电话等；用户 ID 是 5 位以上的纯数字）",
+            "en": "Not imported: {items} (not user ids: dates, times, phone numbers...; a user id "
+            "is a number of 5 or more digits)",
+        },
+        "screening.allowlist_more": {
+            "zh": "{shown} 等另 {more} 项",
+            "en": "{shown} and {more} more",
+        },
         "screening.allowlist_usage": {
-            "zh": "用法：/allowlist add <ID...>，或回复一条含 ID 的消息发送 /allowlist import",
-            "en": "Usage: /allowlist add <ids...>, or reply to a message with ids: "
+            "zh": "用法：/allowlist add <ID 或 @用户名...>，或回复一条含 ID / @用户名的消息发送 "
             "/allowlist import",
+            "en": "Usage: /allowlist add <ids or @usernames...>, or reply to a message with ids "
+            "or @usernames: /allowlist import",
         },
         "rules.none": {
             "zh": "本群还没有发布群规。管理员可用 /rules set <内容> 设置。",

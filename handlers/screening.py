@@ -4,14 +4,12 @@ Rules (`/screening ...`): open (approve all); code (an invite link named after a
 at once, anyone else is asked for a code privately, see `handlers.entry_dialogue`); review
 (operators decide with buttons `scr:a|d:<user id>`, after the requester answered the group's
 questions privately when there are any; an invite link named after a counted code skips both);
-allowlist (user ids imported with `/allowlist`).
+allowlist (user ids and @usernames imported with `/allowlist`, see `allowlist_import`).
 `/code` manages counted, expiring codes; `/rules` shows the published rules, `/rules set`
 changes them.
 """
 
 from __future__ import annotations
-
-import re
 
 from bot.core.actions import (
     Action,
@@ -29,6 +27,7 @@ from handlers import (
     entry_texts,  # noqa: F401  (registers the texts)
     invite_codes,
 )
+from handlers.allowlist_import import listed, read_listing
 from handlers.entry_applications import close_joined, has_usable_code, normalise_code, take_code
 from handlers.entry_config import ScreeningConfig, load, save
 from handlers.entry_dialogue import operator_decision, send_for_review, start_application
@@ -42,16 +41,15 @@ from handlers.welcome_batch import rules_text
 
 router = Router("screening")
 
-USER_ID = re.compile(r"(?<!\d)\d{3,20}(?!\d)")
-
-
 def split_verb(args: str) -> tuple[str, str]:
     """The first word and the rest; long texts often start on the line after the word."""
     verb, *rest = args.split(maxsplit=1) or [""]
     return verb, rest[0] if rest else ""
 
 
-def decide(config: ScreeningConfig, user_id: str, link_name: str | None) -> bool | None:
+def decide(
+    config: ScreeningConfig, user_id: str, username: str | None, link_name: str | None
+) -> bool | None:
     """True approve, False decline, None: ask (the requester privately, or the operators)."""
     if config.mode == "open":
         return True
@@ -59,7 +57,7 @@ def decide(config: ScreeningConfig, user_id: str, link_name: str | None) -> bool
         codes = {normalise_code(code) for code in config.codes}
         return True if link_name and normalise_code(link_name) in codes else None
     if config.mode == "allowlist":
-        return user_id in config.allowlist
+        return listed(config.allowlist, user_id, username)
     return None
 
 
@@ -69,7 +67,7 @@ async def on_join_request(event: Event, ctx: Context) -> list[Action]:
     if event.user is None:
         return []
     config = load(ctx.group, ScreeningConfig)
-    verdict = decide(config, event.user.id, event.invite_link_name)
+    verdict = decide(config, event.user.id, event.user.username, event.invite_link_name)
     chat, uid = event.chat.id, event.user.id
     # A link named after a counted code: one of its uses admits the requester. In review
     # groups too (the super-user playbook): an invitation is the screening, so the invited
@@ -212,17 +210,29 @@ async def allowlist_command(event: Event, ctx: Context) -> list[Action]:
         source = event.reply_to_text or ""
     else:
         return _reply(event, ctx.t("screening.allowlist_usage"))
-    ids = USER_ID.findall(source)
-    if not ids:
+    found = read_listing(source)
+    if not found.ids and not found.usernames:
         return _reply(event, ctx.t("screening.allowlist_usage"))
     config = load(ctx.group, ScreeningConfig)
     before = set(config.allowlist)
-    config.allowlist = [*config.allowlist, *(i for i in dict.fromkeys(ids) if i not in before)]
+    new = [entry for entry in (*found.ids, *found.usernames) if entry not in before]
+    config.allowlist = [*config.allowlist, *new]
     save(ctx.group, config)
-    added = len(config.allowlist) - len(before)
-    return _reply(
-        event, ctx.t("screening.allowlist_added", added=added, total=len(config.allowlist))
-    )
+    lines = [ctx.t("screening.allowlist_added", added=len(new), total=len(config.allowlist))]
+    if found.usernames:
+        lines.append(ctx.t("screening.allowlist_by_username", names=_few(ctx, found.usernames)))
+    if found.skipped:
+        lines.append(ctx.t("screening.allowlist_skipped", items=_few(ctx, found.skipped)))
+    return _reply(event, "\n".join(lines))
+
+
+SHOWN = 10  # skipped entries named in the reply; a long export's numbers are counted instead
+
+
+def _few(ctx: Context, items: tuple[str, ...]) -> str:
+    shown = ("、" if ctx.lang == "zh" else ", ").join(items[:SHOWN])
+    return shown if len(items) <= SHOWN else ctx.t("screening.allowlist_more", shown=shown,
+                                                    more=len(items) - SHOWN)
 
 
 @router.command(

@@ -313,19 +313,52 @@ async def test_approving_a_withdrawn_request_tells_the_operator_and_not_the_appl
 
 async def test_allowlist_imported_from_a_replied_message(bot, fake_telegram):
     await configure(bot, screening={"mode": "allowlist"})
-    await bot.post_update(make_message_update("/allowlist add 701", sender=OP))
+    await bot.post_update(make_message_update("/allowlist add 70100", sender=OP))
     listing = {"message_id": 9, "from": OP, "chat": {"id": -1, "type": "supergroup"}, "date": 0}
-    listing["text"] = "ids: 704, 705\n706"
+    listing["text"] = "ids: 70400, 70500\n70600"
     await bot.post_update(
         make_message_update("/allowlist import", sender=OP, reply_to_message=listing)
     )
     await fake_telegram.wait_for("sendMessage", 2)
-    assert (await group_settings(bot))["screening"]["allowlist"] == ["701", "704", "705", "706"]
-    await bot.post_update(make_join_request_update(user(705, "Listed")))
-    await bot.post_update(make_join_request_update(user(799, "Stranger")))
+    assert (await group_settings(bot))["screening"]["allowlist"] == [
+        "70100", "70400", "70500", "70600"
+    ]
+    await bot.post_update(make_join_request_update(user(70500, "Listed")))
+    await bot.post_update(make_join_request_update(user(79900, "Stranger")))
     (approved,) = await fake_telegram.wait_for("approveChatJoinRequest", 1)
     (declined,) = await fake_telegram.wait_for("declineChatJoinRequest", 1)
-    assert (approved["user_id"], declined["user_id"]) == (705, 799)
+    assert (approved["user_id"], declined["user_id"]) == (70500, 79900)
+
+
+async def test_allowlist_import_skips_dates_and_phones_and_keeps_usernames(bot, fake_telegram):
+    # A pasted list took "2024" of its dated heading as a user id and dropped @usernames
+    # without a word.
+    await configure(bot, screening={"mode": "allowlist"})
+    listing = {"message_id": 9, "from": OP, "chat": {"id": -1, "type": "supergroup"}, "date": 0}
+    listing["text"] = (
+        "付费会员名单 2024-06-01 12:30\n@Alice_Pay 123456789\n@bob_vip 电话 138-1234-5678\n"
+        "mail me: ops@example.com"
+    )
+    await bot.post_update(
+        make_message_update("/allowlist import", sender=OP, reply_to_message=listing)
+    )
+    (reply,) = await fake_telegram.wait_for("sendMessage", 1)
+    assert reply["text"].split("\n") == [
+        "白名单新增 3 人，共 3 人。",
+        "按用户名导入：@alice_pay、@bob_vip（申请时的 @用户名 须与此一致；对方改了用户名就要按 ID "
+        "重新导入）",
+        "未导入：2024-06-01、12:30、138-1234-5678（不是用户 ID：日期、时间、电话等；用户 ID 是 5 "
+        "位以上的纯数字）",
+    ]
+    assert (await group_settings(bot))["screening"]["allowlist"] == [
+        "123456789", "@alice_pay", "@bob_vip"
+    ]
+    alice = {**user(55501, "Alice"), "username": "alice_PAY"}
+    await bot.post_update(make_join_request_update(alice))
+    await bot.post_update(make_join_request_update(user(2024, "Year")))
+    (approved,) = await fake_telegram.wait_for("approveChatJoinRequest", 1)
+    (declined,) = await fake_telegram.wait_for("declineChatJoinRequest", 1)
+    assert (approved["user_id"], declined["user_id"]) == (55501, 2024)
 
 
 async def test_code_and_allowlist_rules_with_nothing_to_admit_are_refused(bot, fake_telegram):
@@ -357,7 +390,7 @@ async def test_code_and_allowlist_rules_are_taken_once_there_is_something_to_adm
     await bot.post_update(make_message_update("/code add EXPO uses=5", sender=OP))
     # A counted code is enough: "/screening code" alone now switches to it.
     await bot.post_update(make_message_update("/screening code", sender=OP))
-    await bot.post_update(make_message_update("/allowlist add 701", sender=OP))
+    await bot.post_update(make_message_update("/allowlist add 70100", sender=OP))
     await bot.post_update(make_message_update("/screening allowlist", sender=OP))
     sent = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 6)]
     await quiet(bot)
