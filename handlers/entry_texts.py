@@ -69,6 +69,12 @@ define(
         "welcome.off": {"zh": "关闭", "en": "off"},
         "welcome.builtin": {"zh": "（内置）", "en": "(built-in)"},
         "welcome.saved": {"zh": "欢迎语设置已保存。", "en": "Welcome settings saved."},
+        "welcome.too_long": {
+            "zh": "欢迎语太长，发不出去：最多 {limit} 个字（按最长的名字和当前群规算），这条有 "
+            "{length} 个。欢迎语未保存。",
+            "en": "That welcome message is too long to post: {limit} characters at most (with "
+            "the longest names and the current rules), and it has {length}. Not saved.",
+        },
         "welcome.unknown_placeholder": {
             "zh": "欢迎语未保存：不认识 {unknown}。可用的占位符：{{name}} {{group}} {{count}} "
             "{{rules}} {{inviter}}",

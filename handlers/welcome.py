@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.core.actions import Action, AnswerCallback, SendMessage, fit_popup
+from bot.core.actions import MAX_TEXT, Action, AnswerCallback, SendMessage, fit_popup
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import Router
@@ -36,7 +36,7 @@ from handlers.moderation_rights import operates
 from handlers.raid import force_spend, record_joins
 from handlers.screening import split_verb
 from handlers.verification import is_departure, start_challenge
-from handlers.welcome_batch import PLACEHOLDER, queue_greeting, rules_text
+from handlers.welcome_batch import PLACEHOLDER, longest_greeting, queue_greeting, rules_text
 from handlers.welcome_departures import forget
 
 router = Router("welcome")
@@ -143,6 +143,12 @@ async def welcome_command(event: Event, ctx: Context) -> list[Action]:
         found = LOOKS_LIKE_PLACEHOLDER.findall(rest)
         if unknown := [word for word in found if not PLACEHOLDER.fullmatch(word)]:
             text = ctx.t("welcome.unknown_placeholder", unknown=" ".join(unknown))
+            return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
+        # Refused here rather than failing at every greeting, unseen, with nobody welcomed.
+        over = len(longest_greeting(ctx, rest.strip())) - MAX_TEXT
+        if over > 0:
+            given = len(rest.strip())
+            text = ctx.t("welcome.too_long", limit=max(given - over, 0), length=given)
             return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
         config.template = rest.strip()
         text = ctx.t("welcome.saved")

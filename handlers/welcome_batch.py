@@ -115,6 +115,19 @@ def _fitted(ctx: Context, template: str, batch: WelcomeBatch, rules: str) -> str
     return text  # the template alone is too long: refused, and recorded as failed
 
 
+# Telegram's longest name (a first and a last name of 64 characters each, and the space).
+LONGEST_NAME = "W" * 129
+
+
+def longest_greeting(ctx: Context, template: str) -> str:
+    """`template` as a greeting renders it for a newcomer and inviter with the longest names,
+    with the group's current rules (cut as a greeting cuts them): past the platform's limit,
+    no greeting made from it could ever be sent."""
+    newcomer = {"id": "9" * 10, "name": LONGEST_NAME, "intro": True}
+    sample = WelcomeBatch(members=[newcomer], count=99999, inviter=LONGEST_NAME)
+    return _fitted(ctx, template, sample, rules_text(ctx))
+
+
 def _greeting_text(
     ctx: Context, template: str, batch: WelcomeBatch, named: int, rules: str
 ) -> str:

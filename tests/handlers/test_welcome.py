@@ -282,3 +282,25 @@ async def test_a_newcomer_added_by_a_member_in_a_large_group_is_greeted_and_cred
     await quiet(bot)
     (entry,) = await rows(bot, PointsEntry)
     assert (entry.user_id, entry.reason, entry.ref) == ("222", "referral", "referral:516")
+
+
+async def test_a_template_too_long_to_ever_be_sent_is_refused_when_set(bot, fake_telegram):
+    # 4,080 characters were saved, and with a newcomer's mention every greeting then passed
+    # Telegram's 4,096: it failed at the sender and nobody was welcomed.
+    await configure(bot, welcome=FAST_WELCOME)
+    op = user(OPERATOR_ID, "Op")
+    body = ("欢迎 {name} 加入！" + "请阅读以下说明。" * 600)[:4080]
+    await bot.post_update(make_message_update(f"/welcome set {body}", sender=op))
+    (refused,) = await fake_telegram.wait_for("sendMessage", 1)
+    limit = re.search(r"最多 (\d+) 个字", refused["text"])
+    assert limit and refused["text"].endswith("这条有 4080 个。欢迎语未保存。")
+    assert "template" not in (await group_settings(bot)).get("welcome", {})
+    fitting = body[: int(limit[1])]
+    await bot.post_update(make_message_update(f"/welcome set {fitting}", sender=op))
+    await fake_telegram.wait_for("sendMessage", 2)
+    assert (await group_settings(bot))["welcome"]["template"] == fitting
+    await bot.post_update(make_join_update(user(444, "B" * 64, last_name="C" * 64)))
+    greetings = await fake_telegram.wait_for("sendMessage", 3)
+    assert greetings[2]["text"].startswith("欢迎 <a href=")
+    await quiet(bot)
+    assert not [row for row in await rows(bot, OutboxAction) if row.status == "failed"]
