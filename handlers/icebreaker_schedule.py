@@ -22,11 +22,10 @@ from schedules import models as _models  # noqa: F401  (registers the tables on 
 from schedules import texts as _texts  # noqa: F401  (registers the texts)
 from schedules.describe import describe
 from schedules.errors import ScheduleError
-from schedules.firing import firing_key
 from schedules.models import ICEBREAKER_ROUND, SERIES, ContentSeries
 from schedules.posts import register_kind
 from schedules.series import add_item, create_series, find_series
-from schedules.store import create_job
+from schedules.store import create_job, firing_key
 from schedules.syntax import parse_schedule
 
 

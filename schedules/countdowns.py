@@ -15,10 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Group
 from bot.web.pages import Page
 from schedules.countdown import CountdownRequest
-from schedules.firing import firing_key
 from schedules.models import COUNTDOWN_EDIT, COUNTDOWN_END, COUNTDOWN_MARK, ScheduledJob
 from schedules.spec import Once
-from schedules.store import create_job, record_change
+from schedules.store import create_job, firing_key, record_change
 
 _PIN = re.compile(r"pin|置顶", re.IGNORECASE)
 _UPDATE = re.compile(r"update|单条", re.IGNORECASE)

@@ -21,7 +21,7 @@ from schedules.misfire import catch_up
 from schedules.models import POST, JobClaim, ScheduledJob
 from schedules.posts import build_actions
 from schedules.spec import AfterEvent
-from schedules.store import grace_of, next_sweep, record_change, spec_of
+from schedules.store import firing_key, grace_of, next_sweep, record_change, spec_of
 
 log = structlog.get_logger(__name__)
 
@@ -32,11 +32,6 @@ class FireConfig:
 
     operators: tuple[str, ...] = ()
     default_tz: str = "Asia/Shanghai"
-
-
-def firing_key(job_id: int, fire_at: datetime) -> str:
-    """The outbox idempotency key of one occurrence of a job."""
-    return f"job:{job_id}:{fire_at.isoformat()}"
 
 
 def outbox_values(job: ScheduledJob, fire_at: datetime, actions: list[Action]) -> list[dict]:

@@ -39,7 +39,7 @@ from schedules.errors import ScheduleError
 from schedules.models import ContentSeries, ScheduledJob
 from schedules.series import next_step
 from schedules.spec import AfterEvent
-from schedules.store import reached_groups, record_change, spec_of
+from schedules.store import firing_key, reached_groups, record_change, spec_of
 
 log = structlog.get_logger(__name__)
 _PLACEHOLDER = re.compile(r"\{(group|date|time|weekday|name)\}")
@@ -253,8 +253,25 @@ async def _countdown_edit(session, job, group, fire_at, lang, tz) -> list[Action
     left = timedelta(seconds=int(job.payload["left_seconds"]))
     text = render_countdown(left, lang, job.payload.get("text", ""))
     if message_id is None:
+        await _edit_this_one_next(session, job, fire_at)
         return [SendMessage(chat_id=group.chat_id, text=text, pin=bool(job.payload.get("pin")))]
     return [EditMessageText(chat_id=group.chat_id, message_id=str(message_id), text=text)]
+
+
+async def _edit_this_one_next(session, job, fire_at) -> None:
+    """Point the countdown's later edits at the message this firing posts in place of the
+    first one (missed, or refused), or each of them would post and pin one of its own."""
+    later = await session.scalars(
+        select(ScheduledJob).where(
+            ScheduledJob.countdown_id == job.countdown_id,
+            ScheduledJob.group_id == job.group_id,
+            ScheduledJob.kind == kinds.COUNTDOWN_EDIT,
+            ScheduledJob.next_run_at > fire_at,
+        )
+    )
+    key = f"{firing_key(job.id, fire_at)}:0"  # the post is the firing's only action
+    for edit in later:
+        edit.payload = {**edit.payload, "edit_key": key}
 
 
 def poll_action(chat: str, payload: dict) -> SendPoll:

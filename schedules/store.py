@@ -28,6 +28,11 @@ SWEEP_EVERY = timedelta(minutes=1)
 MAX_JOB_ID = 2**63 - 1  # the largest id a BigId column holds
 
 
+def firing_key(job_id: int, fire_at: datetime) -> str:
+    """The outbox idempotency key of one occurrence of a job."""
+    return f"job:{job_id}:{fire_at.isoformat()}"
+
+
 def spec_of(job: ScheduledJob) -> Spec:
     """The job's schedule spec (parsed once per distinct spec: validation builds a trigger)."""
     return _spec(json.dumps(job.spec, sort_keys=True))

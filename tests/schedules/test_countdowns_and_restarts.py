@@ -217,3 +217,26 @@ async def test_the_end_action_is_said_in_the_groups_language(sbot, fake_telegram
     assert reply.endswith("then: announce the end.")
     listing = await command(sbot, fake_telegram, "/countdown list")
     assert "(remove every member and dissolve): 快闪结束" in listing
+
+
+async def test_an_updating_countdown_whose_first_mark_was_missed_still_edits_one_message(
+    sbot, fake_telegram, clocked_app
+):
+    # The later marks edited only the first mark's message: with that one missed (the bot down
+    # past its grace), each of them posted and pinned a message of its own.
+    clock = clocked_app
+    await command(
+        sbot, fake_telegram, "/countdown 2026-12-01 20:00 秒杀 marks=1d,3h,2h,1h pin update"
+    )
+    end = next(job for job in await jobs(sbot) if job.kind == COUNTDOWN_END)
+    deadline = end.next_run_at
+    before = len(fake_telegram.called("sendMessage"))
+    await fire(sbot, clock, deadline - timedelta(hours=23))  # the 1-day mark, an hour late
+    for left in (3, 2, 1):
+        await fire(sbot, clock, deadline - timedelta(hours=left))
+    posted = [m["text"] for m in fake_telegram.called("sendMessage")[before:]]
+    assert posted == ["秒杀：距离结束还有 3 小时"]
+    (pinned,) = fake_telegram.called("pinChatMessage")
+    edits = fake_telegram.called("editMessageText")
+    assert [e["text"] for e in edits] == ["秒杀：距离结束还有 2 小时", "秒杀：距离结束还有 1 小时"]
+    assert {e["message_id"] for e in edits} == {pinned["message_id"]}
