@@ -33,14 +33,16 @@ def local_to_utc(day: date, hour: int, minute: int, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=tz).astimezone(UTC)
 
 
+# A digit right after a numeric date makes it another number; 日 (号) ends a Chinese one, and
+# the time often follows without a space (12月1日20:00).
 _FULL_DATE = re.compile(
-    r"\s*(?:(?:at|on)\s+)?(?P<y>\d{4})(?:[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})"
-    r"|年(?P<cm>\d{1,2})月(?P<cd>\d{1,2})[日号號])(?![\d])",
+    r"\s*(?:(?:at|on)\s+)?(?P<y>\d{4})(?:[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"
+    r"|年(?P<cm>\d{1,2})月(?P<cd>\d{1,2})[日号號])",
     re.IGNORECASE,
 )
 _MONTH_DAY = re.compile(
-    r"\s*(?:(?:at|on)\s+)?(?:(?P<m>\d{1,2})[-/](?P<d>\d{1,2})"
-    r"|(?P<cm>\d{1,2})月(?P<cd>\d{1,2})[日号號])(?![\d])",
+    r"\s*(?:(?:at|on)\s+)?(?:(?P<m>\d{1,2})[-/](?P<d>\d{1,2})(?!\d)"
+    r"|(?P<cm>\d{1,2})月(?P<cd>\d{1,2})[日号號])",
     re.IGNORECASE,
 )
 _DAY_WORD = re.compile(

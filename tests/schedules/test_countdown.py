@@ -102,6 +102,8 @@ def test_end_announcement_in_both_languages() -> None:
     [
         ("2026-12-01 20:00 双十二秒杀", DEADLINE),
         ("12-01 20:00 双十二秒杀", DEADLINE),
+        ("12月1日20:00 双十二秒杀", DEADLINE),
+        ("2026年12月1日20:00 双十二秒杀", DEADLINE),
         ("明天 20:00 双十二秒杀", datetime(2026, 11, 24, 20, 0, tzinfo=SHANGHAI)),
         ("in 3h 双十二秒杀", NOW + 3 * H),
         ("3小时后 双十二秒杀", NOW + 3 * H),

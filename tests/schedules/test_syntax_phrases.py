@@ -51,6 +51,10 @@ def at_shanghai(*args: int) -> Once:
         ("at 2026-12-01 20:00", at_shanghai(2026, 12, 1, 20, 0)),
         ("2026-12-01 20:00", at_shanghai(2026, 12, 1, 20, 0)),
         ("2026年12月1日 20:00", at_shanghai(2026, 12, 1, 20, 0)),
+        # Chinese IMEs write the time right after the day: 日 ends the date, no space needed.
+        ("2026年12月1日20:00", at_shanghai(2026, 12, 1, 20, 0)),
+        ("12月1日20:00", at_shanghai(2026, 12, 1, 20, 0)),
+        ("12月1号8点", at_shanghai(2026, 12, 1, 8, 0)),
         ("12-01 20:00", at_shanghai(2026, 12, 1, 20, 0)),
         ("明天 9:00", at_shanghai(2026, 11, 24, 9, 0)),
         ("tomorrow 9:00", at_shanghai(2026, 11, 24, 9, 0)),
