@@ -144,6 +144,9 @@ async def _add(event: Event, ctx: Context, rest: str) -> list[SendMessage]:
             kind, payload = CHECKIN_REMINDER, {"text": (reminder["text"] or "").strip()}
         if quiet is not None:
             days, threshold = int(quiet["days"] or 7), int(quiet["threshold"] or 10)
+            if days < 1 or threshold < 1:
+                # No message fits in 0 days (a warning every time); none is under 0 (never one).
+                raise ScheduleError("bad_inactivity")
             kind, payload = INACTIVITY_CHECK, {"days": days, "threshold": threshold, "text": ""}
         if series is not None:
             found = await need_series(ctx.session, series["name"])

@@ -159,6 +159,12 @@ ERRORS = {
         "en": '"... after join" is for plain posts only (one to each newcomer); plan digests, '
         "polls, icebreakers, series, reminders and checks at fixed times, e.g. every day 21:00.",
     },
+    "bad_inactivity": {
+        "zh": "活跃检查要写至少 1 天、至少 1 条，例如 /schedule add 每周一 10:00 活跃检查 7天 10条"
+        "（7 天里成员发言少于 10 条时提醒）。",
+        "en": "An inactivity check needs at least 1 day and 1 message, e.g. /schedule add every "
+        "mon 10:00 inactivity 7d 10 (a word when members posted under 10 messages in 7 days).",
+    },
     "empty_series": {
         "zh": "系列「{name}」还没有内容，先用 /series item {name} <内容> 添加。",
         "en": 'The series "{name}" has no posts yet; add some with /series item {name} <text>.',

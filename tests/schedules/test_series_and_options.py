@@ -171,6 +171,20 @@ async def test_an_inactivity_reminder_set_in_chat_tells_the_operators(
     assert "致群管理员" in texts[before] and "低于 10 条" in texts[before]
 
 
+async def test_an_inactivity_check_over_no_days_or_under_no_messages_is_refused(
+    sbot, fake_telegram
+):
+    # "活跃检查 0天 10条" warned every time (no message fits in no days), and "0条" never did
+    # (no count is under 0); both were saved, and listed as if they checked something.
+    for text in ("活跃检查 0天 10条", "活跃检查 7天 0条"):
+        reply = await command(sbot, fake_telegram, f"/schedule add 每天 9:00 {text}")
+        assert reply.startswith("活跃检查要写至少 1 天、至少 1 条")
+    await command(sbot, fake_telegram, "/settings language en")
+    reply = await command(sbot, fake_telegram, "/schedule add every day 9:00 inactivity 0d 10")
+    assert reply.startswith("An inactivity check needs at least 1 day and 1 message")
+    assert await jobs(sbot) == []
+
+
 OTHER_GROUP = -1009876543210
 
 
