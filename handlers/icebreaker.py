@@ -11,6 +11,7 @@ until the round ends; then who answered is posted and paid (`handlers.icebreaker
 from __future__ import annotations
 
 import random
+import re
 from datetime import timedelta
 
 from bot.core.actions import MAX_TEXT, Action, SendMessage
@@ -26,7 +27,9 @@ from handlers.welcome_batch import mention
 
 router = Router("icebreaker")
 
-INTRO_TAGS = ("#自我介绍", "#intro")
+# "#intro" or "#introduction" as a whole hashtag ("#introvert" is not one); a Chinese tag runs
+# into the text after it ("#自我介绍一下").
+INTRO_TAG = re.compile(r"#自我介绍|#intro(?:duction)?(?![a-z0-9_])", re.IGNORECASE)
 INTRODUCED = "introduced"
 # Newcomers often say "hi" (or "谢谢邀请") before they introduce themselves.
 INTRO_MESSAGES = 3
@@ -48,7 +51,7 @@ def is_introduction(event: Event, ctx: Context) -> bool:
         # the same for every such poster, so the first one tagged would speak for all.
         return False
     text = event.text or ""
-    if any(tag in text.lower() for tag in INTRO_TAGS):
+    if INTRO_TAG.search(text):
         return True
     config = load(ctx.group, IcebreakerConfig)
     recent = member.joined_at is not None and ctx.now - member.joined_at <= timedelta(

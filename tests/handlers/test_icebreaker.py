@@ -84,6 +84,19 @@ async def test_a_tagged_short_introduction_counts_and_chatter_does_not(bot, fake
     assert await tags_of(bot, 222) == []
 
 
+async def test_a_hashtag_that_only_starts_with_intro_is_not_an_introduction(bot, fake_telegram):
+    # "#introvert" and "#introspection" held "#intro": a member's joke was thanked as their
+    # introduction, and the member tagged so that their real one was not.
+    await bot.post_update(make_message_update("such an #introvert today", sender=user(905, "Al")))
+    await bot.post_update(make_message_update("#Introspection, anyone?", sender=user(906, "Bo")))
+    await bot.post_update(make_message_update("#introduction I'm Cy", sender=user(907, "Cy")))
+    (thanks,) = await fake_telegram.wait_for("sendMessage", 1)
+    await quiet(bot)
+    assert len(fake_telegram.called("sendMessage")) == 1
+    assert "Cy" in thanks["text"]
+    assert (await tags_of(bot, 905), await tags_of(bot, 906)) == ([], [])
+
+
 async def test_an_introduction_posted_as_a_channel_is_not_thanked_for_every_channel(
     bot, fake_telegram
 ):
