@@ -31,6 +31,7 @@ from handlers.adfilter.qr import judge_qr_texts
 from handlers.adfilter.repeats import check_repeats, crosses_groups, fingerprint
 from handlers.adfilter_albums import album_removed, earlier_album_items
 from handlers.adfilter_copies import remove_copies_elsewhere
+from handlers.icebreaker import INTRO_TAG, INTRODUCED
 from handlers.moderation import AdFilterSettings, adfilter_settings
 from handlers.moderation_actions import punish
 from handlers.moderation_rights import is_exempt
@@ -95,6 +96,9 @@ def features_of(event: Event, ctx: Context) -> MessageFeatures:
         # By id: a member's name or username may have changed since the replied-to message.
         is_reply=(other is not None and not other.is_bot
                   and (event.user is None or other.id != event.user.id)),
+        introduces=(ctx.member is not None and event.sent_as_channel is None
+                    and INTRODUCED not in (ctx.member.tags or [])
+                    and INTRO_TAG.search(words_of(event)) is not None),
     )
 
 

@@ -17,6 +17,8 @@ class MessageFeatures:
     `is_reply`: the message answers another member's message (a short answer is conversation).
     `to_other_bot`: the message is a command to another bot in the group ("/play 晴天" to a music
     bot), with the command itself left out of `text`.
+    `introduces`: the member's first self-introduction, tagged #intro / #自我介绍 as the bot's
+    prompt to newcomers asks.
     Operators and admins should be exempted by the caller.
     """
 
@@ -29,3 +31,4 @@ class MessageFeatures:
     is_new_member: bool = False
     is_reply: bool = False  # answers another member's message
     to_other_bot: bool = False  # a command to another bot: that bot's input, not chat
+    introduces: bool = False  # a tagged self-introduction, the member's first

@@ -99,7 +99,7 @@ def classify(message: MessageFeatures, config: FilterConfig | None = None,
     # The new-member window has strict rules of its own, with their own measured exceptions
     # (a newcomer's "Hi everyone, I'm new here"); the second opinion was chosen on members'
     # messages and leaves newcomers to them.
-    if (short_reply or message.to_other_bot or not config.second_opinion
+    if (short_reply or message.to_other_bot or message.introduces or not config.second_opinion
             or config.is_new(message)):
         return decision
     if (isinstance(model, CorrectedModel) and consulted(decision)
@@ -141,7 +141,12 @@ def _checked(message: MessageFeatures, norm: Normalized, config: FilterConfig, m
         verdicts.append(Verdict("warning", False, 0.0,
                                 f"warns about scams ('{warning}'): weak rule evidence halved"))
         return combine(tuple(verdicts), config.spam_threshold)
-    rules_only = command or short_reply
+    # A newcomer's self-introduction, tagged as the bot's own prompt asks, says who they are and
+    # what they do ("I'm Anna, a teacher in Beijing"): the very words scam openers copy, which
+    # the classifier scores 0.94-0.97. Only conclusive rules decide it, as for a short reply: a
+    # contact id, a link or an operator's phrase in it is still removed. The tag counts once a
+    # member (the icebreaker marks them introduced), so it cannot shield every later message.
+    rules_only = command or short_reply or message.introduces
     if rules_only or QUESTION_END.search(norm.plain[-8:]):  # the pattern is end-anchored
         # An operator's phrase scores exactly 1.0 and stays conclusive; built-in ones stay < 1.
         verdicts = [v._replace(spam=False) if v.spam and (
@@ -149,7 +154,7 @@ def _checked(message: MessageFeatures, norm: Normalized, config: FilterConfig, m
             or (v.name == "keywords" and v.score < 1.0)) else v
             for v in verdicts]
         why = ("a command to another bot" if command else "a short reply" if short_reply
-               else "asks a question")
+               else "a self-introduction" if message.introduces else "asks a question")
         verdicts.append(Verdict("question", False, 0.0, f"{why}: only conclusive rules decide"))
         return combine(tuple(verdicts), QUESTION_ONLY_CONCLUSIVE)
     return combine(tuple(verdicts), config.spam_threshold, config.classifier_lean,

@@ -397,6 +397,33 @@ async def test_newcomers_introducing_themselves_are_left_alone(bot, fake_telegra
     assert await decisions(bot) == []
 
 
+async def test_a_newcomers_tagged_introduction_is_decided_by_conclusive_rules_only(
+    bot, fake_telegram
+):
+    # Regression: the bot asks newcomers to introduce themselves "tagged #intro", and the
+    # classifier, which has seen scam openers say the same ("I'm Anna, a teacher in Beijing"),
+    # removed the answers (0.94-0.97) and muted the newcomer at the second.
+    anna, ben, cat = (user(MEMBER_ID + 30 + n, name) for n, name in enumerate("ABC"))
+    posted = [
+        make_message_update("Hello! My name is Anna, I work as a teacher in Beijing #intro",
+                            sender=anna),
+        make_message_update("I am Newbie from Hangzhou #自我介绍", sender=ben),
+        # A contact id is still an ad, tag or not.
+        make_message_update("I am Newbie from Hangzhou #intro 加我微信 abc12345", sender=cat),
+    ]
+    for update in posted:
+        await bot.post_update(update)
+    (deleted,) = await fake_telegram.wait_for("deleteMessage")
+    await eventually(lambda: quiet(bot))
+    assert deleted["message_id"] == posted[2]["message"]["message_id"]
+    assert [d.user_id for d in await decisions(bot)] == [str(cat["id"])]
+    # The tag counts once: Anna, now introduced, is judged as anyone after that.
+    again = make_message_update("I am Newbie from Hangzhou #intro", sender=anna)
+    await bot.post_update(again)
+    (_, second) = await fake_telegram.wait_for("deleteMessage", 2)
+    assert second["message_id"] == again["message"]["message_id"]
+
+
 async def test_short_replies_between_members_are_conversation(bot, fake_telegram):
     bob = user(MEMBER_ID + 1, "Bob", username="bob")
     asked = message("谁有上次活动的报名表？我找不到了", sender=ALICE)
