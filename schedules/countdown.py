@@ -162,4 +162,8 @@ def parse_countdown_args(
         if exc.code != "bad_syntax":
             raise
         raise CountdownError("bad_deadline", text=remaining) from None
+    if not text.strip():
+        # Each reminder and the end say what the countdown is for: without a name they would
+        # read "还剩 1 小时" of nothing.
+        raise CountdownError("no_countdown_text")
     return CountdownRequest(deadline, text, marks, end, group_zone.key)

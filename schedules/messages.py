@@ -101,6 +101,11 @@ ERRORS = {
         "  /countdown tomorrow 20:00 Sale ends\n"
         "  /countdown in 3h Sale ends marks=1h,10m end=close",
     },
+    "no_countdown_text": {
+        "zh": "截止时间后面要写上倒计时的内容，例如 /countdown 明天 20:00 活动结束。",
+        "en": "Put what the countdown is for after the deadline, e.g. "
+        "/countdown tomorrow 20:00 Sale ends.",
+    },
     "bad_marks": {
         "zh": "提醒点写法不对：「{text}」。用逗号分隔时长，例如 marks=3d,1d,3h,1h,10m 或 "
         "marks=3天,1天,3小时,1小时,10分钟。",

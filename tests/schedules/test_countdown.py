@@ -153,6 +153,15 @@ def test_unreadable_deadline_shows_examples() -> None:
     assert "/countdown tomorrow 20:00" in caught.value.en
 
 
+@pytest.mark.parametrize("args", ["明天 20:00", "明天 20:00  marks=1h", "in 3h end=close"])
+def test_a_countdown_without_its_text_is_refused(args: str) -> None:
+    with pytest.raises(CountdownError) as caught:
+        parse_countdown_args(args, now=NOW)
+    assert caught.value.code == "no_countdown_text"
+    assert "/countdown 明天 20:00 活动结束" in caught.value.zh
+    assert "/countdown tomorrow 20:00 Sale ends" in caught.value.en
+
+
 def test_past_deadline_argument_is_refused() -> None:
     with pytest.raises(ScheduleInPastError) as caught:
         parse_countdown_args("2026-11-01 20:00 活动", now=NOW)
