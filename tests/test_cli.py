@@ -244,3 +244,21 @@ async def test_check_config_sees_a_webhook_set_without_update_types(fake_telegra
     code, out = await run_cli("check-config", **env)
     assert code == 1, out
     assert "FAIL webhook: not subscribed to chat_member" in out
+
+
+async def test_a_bot_api_out_of_reach_is_not_called_a_bad_token(tmp_path):
+    # Where api.telegram.org is blocked, check-config said "Telegram refused it ... Check the
+    # token" and set-webhook "Telegram refused", sending the operator after a good token.
+    nothing = "http://127.0.0.1:9"  # nothing listens there
+    env = {
+        "QUNBOT_TELEGRAM_TOKEN": TOKEN,
+        "QUNBOT_TELEGRAM_API_BASE": nothing,
+        "QUNBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'reach.db'}",
+        "QUNBOT_PUBLIC_URL": "https://bot.example.com",
+    }
+    for command in ("check-config", "set-webhook"):
+        code, out = await run_cli(command, **env)
+        assert code == 1, out
+        assert "cannot reach the Bot API at 127.0.0.1:9" in out, out
+        assert "QUNBOT_TELEGRAM_API_BASE" in out and "refused" not in out, out
+        assert "token" not in out.lower().replace("qunbot_telegram_token", ""), out

@@ -9,7 +9,7 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Group
 from bot.platforms.base import PlatformError
 from bot.settings import Settings
-from bot.setup.webhook import allowed_updates, telegram_platform, webhook_url
+from bot.setup.webhook import allowed_updates, telegram_platform, unanswered, webhook_url
 
 # Update types Telegram leaves out of a webhook set without `allowed_updates` (Bot API,
 # setWebhook): a webhook registered by hand or by another tool never receives them.
@@ -34,6 +34,8 @@ async def check_configuration(
     try:
         me = await platform.get_me()
     except PlatformError as exc:
+        if reason := unanswered(exc, settings):
+            return [f"FAIL Bot API: {reason}"], False
         return [f"FAIL token: Telegram refused it ({exc.description}). Check the token."], False
     lines.append(f"OK   token: bot @{me.get('username')} (id {me.get('id')})")
     if me.get("can_read_all_group_messages"):

@@ -6,7 +6,7 @@ import httpx
 
 from bot.dispatch import Dispatcher
 from bot.metrics import Metrics
-from bot.platforms.base import PlatformError
+from bot.platforms.base import PlatformError, TransientError
 from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.platforms.telegram.api import TelegramApi
 from bot.settings import Settings
@@ -34,6 +34,19 @@ def webhook_url(settings: Settings) -> str | None:
     return settings.public_url.rstrip("/").removesuffix(WEBHOOK_PATH) + WEBHOOK_PATH
 
 
+def unanswered(exc: PlatformError, settings: Settings) -> str | None:
+    """What to fix when a call got no answer from Telegram (a network fault, a timeout, a 5xx or
+    a proxy's page): the network, not the token; None when Telegram itself answered."""
+    if not isinstance(exc, TransientError):
+        return None
+    # The host alone: a proxy's address may carry its password.
+    where = httpx.URL(settings.telegram_api_base).netloc.decode().rpartition("@")[2]
+    return (
+        f"cannot reach the Bot API at {where} ({exc.description}). Check the network (a "
+        "firewall or proxy in the way) and QUNBOT_TELEGRAM_API_BASE, then try again."
+    )
+
+
 async def register_webhook(settings: Settings, http: httpx.AsyncClient) -> tuple[list[str], bool]:
     platform = telegram_platform(settings, http)
     if platform is None:
@@ -49,7 +62,7 @@ async def register_webhook(settings: Settings, http: httpx.AsyncClient) -> tuple
         await platform.set_commands([(c.name, c.description["en"]) for c in commands], None)
         await platform.set_commands([(c.name, c.description["zh"]) for c in commands], "zh")
     except PlatformError as exc:
-        return [f"Telegram refused: {exc.description}"], False
+        return [unanswered(exc, settings) or f"Telegram refused: {exc.description}"], False
     lines = [f"Webhook set to {url}", f"Update types: {', '.join(updates)}"]
     if secret is None:
         lines.append("Warning: QUNBOT_WEBHOOK_SECRET is not set; anyone can post updates.")
