@@ -1,12 +1,15 @@
-"""`/help` and `/start`: what the bot can do here, in the group's language."""
+"""What the bot can do here, in the group's language: `/help` and `/start`, and its first
+words on being added to a group (the admin rights it lacks, where an operator starts)."""
 
 from __future__ import annotations
 
 from bot.core.actions import SendMessage
 from bot.core.context import Context
-from bot.core.events import Event
+from bot.core.events import Event, EventKind
 from bot.core.i18n import define
 from bot.core.router import CommandInfo, Router
+from bot.groups.repository import GONE
+from bot.groups.settings import GroupKind
 
 router = Router("guide")
 
@@ -14,6 +17,36 @@ define(
     {
         "guide.header": {"zh": "可用命令：", "en": "Commands:"},
         "guide.operator_header": {"zh": "管理员命令：", "en": "Operator commands:"},
+        "guide.added": {
+            "zh": "👋 大家好，我是本群的运营助手：欢迎和验证新成员、过滤广告、签到积分、"
+            "定时发布内容。",
+            "en": "👋 Hello! I help run this group: greeting and verifying newcomers, keeping "
+            "ads out, check-ins, points and scheduled posts.",
+        },
+        "guide.not_admin": {
+            "zh": "请把我设为管理员，并开启这些权限：{rights}。在此之前我无法删除广告或验证新成员；"
+            "如果还没在 @BotFather 关闭隐私模式（/setprivacy → Disable），我只能看到命令。",
+            "en": "Please make me an admin with these rights: {rights}. Until then I cannot "
+            "remove ads or verify newcomers, and unless privacy mode is off in @BotFather "
+            "(/setprivacy → Disable) I see only commands.",
+        },
+        "guide.lacking": {
+            "zh": "我还缺少这些管理员权限：{rights}。请在群管理员设置中为我开启。",
+            "en": "I still lack these admin rights: {rights}. Please grant them in the "
+            "group's administrator settings.",
+        },
+        "guide.start": {
+            "zh": "管理员下一步：发送 /template apply <类型> 按群类型一键设置（{kinds}），"
+            "/help 查看全部命令。",
+            "en": "Operators, next: /template apply <type> sets the group up by its type "
+            "({kinds}); /help lists every command.",
+        },
+        "guide.rights_joiner": {"zh": "、", "en": ", "},
+        # As Telegram's apps name them in the administrator settings.
+        "guide.right.delete_messages": {"zh": "删除消息", "en": "Delete messages"},
+        "guide.right.restrict_members": {"zh": "封禁用户", "en": "Ban users"},
+        "guide.right.invite_users": {"zh": "邀请用户", "en": "Invite users via link"},
+        "guide.right.pin_messages": {"zh": "置顶消息", "en": "Pin messages"},
     }
 )
 
@@ -38,3 +71,22 @@ async def show_help(event: Event, ctx: Context) -> list[SendMessage]:
         lines += ["", ctx.t("guide.operator_header")]
         lines += [line(info) for info in shown if info.operator_only]
     return [SendMessage(chat_id=event.chat.id, text="\n".join(lines), reply_to=event.message_id)]
+
+
+def _bot_added(event: Event) -> bool:
+    return event.old_status in GONE and event.new_status not in GONE
+
+
+@router.on(EventKind.BOT_MEMBERSHIP, when=_bot_added, group_only=True)
+async def say_hello(event: Event, ctx: Context) -> list[SendMessage]:
+    """Added to a group: what the bot does, the admin rights it still needs, where to start.
+    Without a word here the operators learnt of missing rights only when something failed."""
+    lines = [ctx.t("guide.added")]
+    missing = event.missing_rights or ()
+    rights = ctx.t("guide.rights_joiner").join(ctx.t(f"guide.right.{name}") for name in missing)
+    if event.new_status not in ("administrator", "creator"):
+        lines.append(ctx.t("guide.not_admin", rights=rights))
+    elif missing:
+        lines.append(ctx.t("guide.lacking", rights=rights))
+    lines.append(ctx.t("guide.start", kinds="|".join(GroupKind)))
+    return [SendMessage(chat_id=event.chat.id, text="\n".join(lines))]

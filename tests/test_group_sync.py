@@ -34,18 +34,21 @@ async def _roles(bot) -> dict[str, str]:
         return {m.user_id: m.role for m in rows}
 
 
-async def _bot_added(bot) -> None:
+async def _bot_added(bot, fake_telegram) -> None:
+    """The bot is added as an admin; returns once it has said hello (one message)."""
+    said = len(fake_telegram.called("sendMessage"))
     await bot.post_update(
         make_chat_member_update(BOT, "left", "administrator", by=OWNER, kind="my_chat_member")
     )
+    await fake_telegram.wait_for("sendMessage", said + 1)
 
 
 async def test_admins_from_before_the_bot_joined_can_operate_it(bot, fake_telegram):
     fake_telegram.administrators[GROUP_ID] = _admins((OWNER, "creator"), (MOD, "administrator"))
-    await _bot_added(bot)
+    await _bot_added(bot, fake_telegram)
     await eventually(lambda: _wait_roles(bot, {"222": "owner", "333": "admin"}))
     await bot.post_update(make_message_update("/settings", sender=MOD))
-    (sent,) = await fake_telegram.wait_for("sendMessage")
+    _, sent = await fake_telegram.wait_for("sendMessage", 2)
     assert sent["text"].startswith("本群设置"), sent["text"]
     # The owner's first words in the group, an announcement with a link, are not an ad.
     notice = "群公告：新版课程表 https://example.org/plan"
@@ -56,20 +59,20 @@ async def test_admins_from_before_the_bot_joined_can_operate_it(bot, fake_telegr
 
 async def test_an_admin_demoted_while_no_update_came_is_a_member_again(bot, fake_telegram):
     fake_telegram.administrators[GROUP_ID] = _admins((OWNER, "creator"), (MOD, "administrator"))
-    await _bot_added(bot)
+    await _bot_added(bot, fake_telegram)
     await eventually(lambda: _wait_roles(bot, {"222": "owner", "333": "admin"}))
     fake_telegram.administrators[GROUP_ID] = _admins((OWNER, "creator"))
-    await _bot_added(bot)  # the bot's own membership changing asks for a fresh read
+    await _bot_added(bot, fake_telegram)  # the bot's own membership changing asks for a fresh read
     await eventually(lambda: _wait_roles(bot, {"222": "owner", "333": "member"}))
     await bot.post_update(make_message_update("/settings", sender=MOD))
-    (sent,) = await fake_telegram.wait_for("sendMessage")
+    *_, sent = await fake_telegram.wait_for("sendMessage", 3)
     assert sent["text"] == "抱歉，这个命令只有群管理员可以使用。"
 
 
 async def test_a_failed_read_is_retried_minutes_later_not_hours(bot, fake_telegram):
     fake_telegram.fail_next("getChatAdministrators", Failure(502, "Bad Gateway"))
     fake_telegram.administrators[GROUP_ID] = _admins((MOD, "administrator"))
-    await _bot_added(bot)
+    await _bot_added(bot, fake_telegram)
     await eventually(lambda: _due_later(bot))
     assert "333" not in await _roles(bot)
     async with bot.sessions() as session:
@@ -79,7 +82,7 @@ async def test_a_failed_read_is_retried_minutes_later_not_hours(bot, fake_telegr
 
 
 async def test_a_group_the_bot_left_is_not_read(bot, fake_telegram):
-    await _bot_added(bot)
+    await _bot_added(bot, fake_telegram)
     await eventually(lambda: _due_later(bot))
     await bot.post_update(
         make_chat_member_update(BOT, "administrator", "left", by=OWNER, kind="my_chat_member")
@@ -97,10 +100,11 @@ async def test_a_group_the_bot_left_is_not_read(bot, fake_telegram):
 async def test_what_waits_to_be_sent_to_a_group_the_bot_left_is_called_off(bot, fake_telegram):
     # A greeting waits for the join window to close (3 s); the bot is removed meanwhile, or
     # leaves at the end of a flash group's dissolve: sending it would only fail.
-    await _bot_added(bot)
+    await _bot_added(bot, fake_telegram)
     await bot.post_update(make_join_update(user(444, "Newbie")))
     await eventually(bot.settled)
-    (greeting,) = [row for row in await bot.outbox() if row.kind == "send_message"]
+    (greeting,) = [row for row in await bot.outbox()
+                   if row.kind == "send_message" and row.status == "pending"]
     assert greeting.status == "pending"
     await bot.post_update(
         make_chat_member_update(BOT, "administrator", "kicked", by=OWNER, kind="my_chat_member")
@@ -124,14 +128,14 @@ async def _due_later(bot) -> bool:
 
 async def test_a_greeting_counts_the_members_the_group_had_before_the_bot(bot, fake_telegram):
     fake_telegram.member_counts[GROUP_ID] = 500
-    await _bot_added(bot)
+    await _bot_added(bot, fake_telegram)
     await eventually(lambda: _due_later(bot))
     # Update dates are whole seconds: Bob joins in the second after the count was read.
     await bot.post_update(make_join_update(user(444, "Bob"), date=int(time.time()) + 1))
-    (sent,) = await fake_telegram.wait_for("sendMessage")
+    _, sent = await fake_telegram.wait_for("sendMessage", 2)
     assert "你是本群第 501 位成员" in sent["text"], sent["text"]
     await bot.post_update(make_left_update(user(444, "Bob")))
     await bot.post_update(make_left_update(user(555, "Old member")))
     await bot.post_update(make_join_update(user(666, "Cat"), date=int(time.time()) + 1))
-    sent = await fake_telegram.wait_for("sendMessage", 2)
-    assert "你是本群第 500 位成员" in sent[1]["text"], sent[1]["text"]
+    sent = await fake_telegram.wait_for("sendMessage", 3)
+    assert "你是本群第 500 位成员" in sent[2]["text"], sent[2]["text"]

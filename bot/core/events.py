@@ -13,6 +13,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# The admin rights the bot works with: removing ads, holding and banning members, approving
+# join requests, pinning countdowns.
+BOT_RIGHTS = ("delete_messages", "restrict_members", "invite_users", "pin_messages")
+
 
 class EventKind(StrEnum):
     MESSAGE = "message"
@@ -94,6 +98,8 @@ class Event(_Frozen):
     ("member", "left"...), `callback_data` and `message_id` the button press that asked.
     `can_restrict` (BOT_MEMBERSHIP only): whether the bot may now restrict members; None when
     the platform did not say (the bot left, or the update names no rights).
+    `missing_rights` (BOT_MEMBERSHIP only): which of BOT_RIGHTS the bot now lacks (all of them
+    when it is not an admin); None when it is gone.
     `me` is the bot's own account on the platform, as the adapter knows it (its id, and its
     @username once learned), so handlers can tell when an operator aims a command at the bot.
     """
@@ -138,6 +144,7 @@ class Event(_Frozen):
     service: bool = False
     bot_command: bool = False
     can_restrict: bool | None = None
+    missing_rights: tuple[str, ...] | None = None
     me: User | None = None
     raw: dict[str, Any] = Field(default_factory=dict, repr=False)
 

@@ -15,7 +15,7 @@ from bot.core.actions import (
     UnbanSenderChat,
     Unrestrict,
 )
-from bot.core.events import ChatType, EventKind
+from bot.core.events import BOT_RIGHTS, ChatType, EventKind
 from bot.platforms.base import UnsupportedUpdate
 from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.platforms.telegram.parse import envelope, parse_update
@@ -198,6 +198,13 @@ def test_chat_member_and_my_chat_member():
         make_chat_member_update(user(123456789), "member", "administrator", kind="my_chat_member")
     )
     assert mine.kind is EventKind.BOT_MEMBERSHIP and mine.new_status == "administrator"
+    # Telegram names each right can_<right>; one left out is not granted.
+    assert mine.missing_rights == BOT_RIGHTS
+    pinless = parse_update(make_chat_member_update(
+        user(123456789), "member", "administrator", kind="my_chat_member",
+        new_rights={f"can_{right}": right != "pin_messages" for right in BOT_RIGHTS},
+    ))
+    assert pinless.missing_rights == ("pin_messages",)
 
 
 def test_a_restricted_member_who_is_no_longer_in_the_chat_has_left():

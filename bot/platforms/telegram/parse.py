@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.core.events import (
+    BOT_RIGHTS,
     Chat,
     ChatType,
     Event,
@@ -143,6 +144,7 @@ def _parse(data: dict[str, Any], me: User | None) -> Event | None:
             new_status=new,
             invite_link_name=link.get("name") or link.get("invite_link"),
             can_restrict=can_restrict(upd["new_chat_member"]) if mine else None,
+            missing_rights=missing_rights(upd["new_chat_member"]) if mine else None,
             me=me,
             raw=data,
         )
@@ -196,6 +198,17 @@ def can_restrict(member: dict) -> bool | None:
     if status == "administrator":
         return member.get("can_restrict_members")
     return False if status in ("member", "restricted") else None
+
+
+def missing_rights(member: dict) -> tuple[str, ...] | None:
+    """Which of BOT_RIGHTS a ChatMember lacks (Telegram names each `can_<right>`): none for the
+    owner, all for anyone not an admin; None when it is gone."""
+    status = member_status(member)
+    if status == "creator":
+        return ()
+    if status == "administrator":
+        return tuple(right for right in BOT_RIGHTS if not member.get(f"can_{right}"))
+    return None if status in GONE else BOT_RIGHTS
 
 
 def member_status(member: dict) -> str:

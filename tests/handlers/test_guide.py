@@ -1,0 +1,59 @@
+"""What the bot says of itself: on being added to a group, and to /help."""
+
+from __future__ import annotations
+
+from tests.factories import make_chat_member_update, user
+from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME, admin_member
+from tests.handlers.checkin_points_support import quiet, texts
+
+OWNER = user(222, "Owner")
+ENGLISH_OWNER = user(222, "Owner", language_code="en")
+BOT = {"id": BOT_ID, "is_bot": True, "first_name": "Qunbot", "username": BOT_USERNAME}
+RIGHTS = {key: value for key, value in admin_member().items() if key.startswith("can_")}
+
+
+def added(new: str, by: dict = OWNER, **rights: bool):
+    granted = {**RIGHTS, **rights} if new == "administrator" else None
+    return make_chat_member_update(
+        BOT, "left", new, by=by, kind="my_chat_member", new_rights=granted
+    )
+
+
+async def test_added_as_a_member_the_bot_asks_to_be_an_admin_and_names_the_next_step(
+    bot, fake_telegram
+):
+    # It said nothing at all: the operator had no word of the rights it needs, of privacy
+    # mode, or of where to start.
+    await bot.post_update(added("member"))
+    (hello,) = await texts(bot, fake_telegram, 1)
+    assert "请把我设为管理员" in hello
+    assert "删除消息、封禁用户、邀请用户、置顶消息" in hello
+    assert "隐私模式" in hello and "/setprivacy" in hello
+    assert "/template apply" in hello and "/help" in hello
+
+
+async def test_added_as_an_admin_it_names_only_the_rights_it_lacks(bot, fake_telegram):
+    await bot.post_update(added("administrator", ENGLISH_OWNER, can_pin_messages=False))
+    (hello,) = await texts(bot, fake_telegram, 1)
+    assert "I still lack these admin rights: Pin messages." in hello, hello
+    assert "Delete messages" not in hello and "privacy" not in hello
+    assert "/template apply <type>" in hello
+    assert "general|flash|newcomer|super|delivery|fan" in hello
+
+
+async def test_added_with_every_right_it_only_points_to_the_next_step(bot, fake_telegram):
+    await bot.post_update(added("administrator"))
+    (hello,) = await texts(bot, fake_telegram, 1)
+    assert "权限" not in hello and "隐私模式" not in hello, hello
+    assert "/template apply" in hello
+
+
+async def test_a_promotion_while_in_the_group_says_nothing(bot, fake_telegram):
+    await bot.post_update(added("member"))
+    await texts(bot, fake_telegram, 1)
+    await bot.post_update(
+        make_chat_member_update(BOT, "member", "administrator", by=OWNER, kind="my_chat_member",
+                                new_rights=RIGHTS)
+    )
+    await quiet(bot)
+    assert len(fake_telegram.called("sendMessage")) == 1
