@@ -54,6 +54,12 @@ def can_hold(state: EntryState) -> bool:
     return state.can_restrict is not False
 
 
+def paused_note(ctx: Context, group: Group) -> str:
+    """A line for the reply that turns verification on where the bot cannot hold newcomers (""
+    where it can): saying "on" alone, the operators would believe newcomers are screened."""
+    return "\n" + ctx.t("verify.no_rights") if not can_hold(load(group, EntryState)) else ""
+
+
 def tell_operators_once(ctx: Context, chat_id: str, state: EntryState) -> list[SendMessage]:
     """The alert that verification is paused, the first time a newcomer goes in without it."""
     if state.told_cannot_restrict:

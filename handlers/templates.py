@@ -19,6 +19,7 @@ from bot.core.i18n import define
 from bot.core.router import Router
 from bot.groups.settings import GroupKind, GroupSettings, read_kind
 from handlers import entry_config, moderation, settings_sections
+from handlers.entry_rights import paused_note
 
 router = Router("templates")
 
@@ -190,6 +191,8 @@ async def template_command(event: Event, ctx: Context) -> list[SendMessage]:
         ctx.group.settings, changes = apply_playbook(dict(ctx.group.settings or {}), kind)
         name = ctx.t(f"template.name.{kind.value}")
         text = ctx.t("template.applied", name=name, changes="\n".join(changes))
+        if entry_config.load(ctx.group, entry_config.VerificationConfig).enabled:
+            text += paused_note(ctx, ctx.group)
         if steps := PLAYBOOKS[kind].next_steps:
             text += ctx.t("template.next", steps="\n".join(step[ctx.lang] for step in steps))
     return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]

@@ -34,6 +34,7 @@ from bot.outbox.store import enqueue
 from handlers import entry_texts  # noqa: F401  (registers the texts)
 from handlers.challenge_batches import ask_in_batch, challenge_deletions, new_question
 from handlers.entry_config import EntryState, VerificationConfig, WelcomeConfig, load, save
+from handlers.entry_rights import paused_note
 from handlers.entry_store import PendingVerification
 from handlers.mutes import let_in, release
 from handlers.points import pay_referral
@@ -312,6 +313,8 @@ async def verify_command(event: Event, ctx: Context) -> list[Action]:
     save(ctx.group, config)
     state = ctx.t("welcome.on" if config.enabled else "welcome.off")
     text = ctx.t("verify.saved", state=state, mode=config.mode, seconds=config.timeout_seconds)
+    if config.enabled:
+        text += paused_note(ctx, ctx.group)
     if released:
         count = sum(isinstance(action, Unrestrict | Restrict) for action in released)
         text += "\n" + ctx.t("verify.released", count=count)

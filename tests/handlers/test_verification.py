@@ -588,3 +588,24 @@ async def test_operators_who_join_are_greeted_without_a_challenge(bot, fake_tele
     (pending,) = await rows(bot, PendingVerification)
     assert pending.user_id == str(NEWBIE["id"])
     assert len(fake_telegram.called("restrictChatMember")) == 1
+
+
+async def test_turning_verification_on_where_the_bot_cannot_restrict_says_it_is_paused(
+    bot, fake_telegram
+):
+    # "/verify on" and "/template apply newcomer" answered "on" in a group where the bot may not
+    # restrict members: the operators believed newcomers were screened until one walked in.
+    me = {"id": BOT_ID, "is_bot": True, "first_name": "Qunbot", "username": BOT_USERNAME}
+    fake_telegram.chat_members[(GROUP_ID, BOT_ID)] = {"status": "member", "user": me}
+    await bot.post_update(make_chat_member_update(me, "left", "member", by=user(222, "Owner"),
+                                                  kind="my_chat_member"))
+    operator = user(OPERATOR_ID, "Op")
+    for command in ("/verify on", "/template apply newcomer", "/verify off"):
+        await bot.post_update(make_message_update(command, sender=operator))
+    await eventually(lambda: _sent(fake_telegram, 4))
+    await quiet(bot)
+    _, verify_on, template, verify_off = [m["text"] for m in fake_telegram.called("sendMessage")]
+    assert verify_on.startswith("入群验证：开启") and "⚠️ 入群验证已暂停" in verify_on
+    assert "“封禁用户”" in verify_on
+    assert "verification.enabled = on" in template and "⚠️ 入群验证已暂停" in template
+    assert "⚠️" not in verify_off
