@@ -262,3 +262,16 @@ async def test_a_bot_api_out_of_reach_is_not_called_a_bad_token(tmp_path):
         assert "cannot reach the Bot API at 127.0.0.1:9" in out, out
         assert "QUNBOT_TELEGRAM_API_BASE" in out and "refused" not in out, out
         assert "token" not in out.lower().replace("qunbot_telegram_token", ""), out
+
+
+async def test_check_config_names_an_unreachable_database_and_a_missing_secret(fake_telegram):
+    # It said "run `qunbot migrate`" for a database that was not there at all, and nothing of
+    # a webhook any stranger could post forged updates to.
+    env = env_for(fake_telegram, "postgresql+asyncpg://qunbot:hunter2@127.0.0.1:9/qunbot")
+    del env["QUNBOT_WEBHOOK_SECRET"]
+    await run_cli("set-webhook", **env)
+    code, out = await run_cli("check-config", **env)
+    assert code == 1, out
+    assert "FAIL database: cannot connect" in out and "QUNBOT_DATABASE_URL" in out, out
+    assert "migrate" not in out and "hunter2" not in out, out
+    assert "WARN webhook secret: QUNBOT_WEBHOOK_SECRET is not set" in out, out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Group
@@ -46,6 +47,12 @@ async def check_configuration(
             "Fix: @BotFather → /setprivacy → Disable, or make the bot an admin in each group."
         )
     ok &= _check_webhook(await platform.get_webhook_info(), settings, platform, lines)
+    if settings.webhook_secret is None:
+        lines.append(
+            "WARN webhook secret: QUNBOT_WEBHOOK_SECRET is not set, so anyone who learns the "
+            "webhook's address can post updates, an operator's commands among them. Fix: set "
+            "it (e.g. `openssl rand -hex 24`) and run `qunbot set-webhook`."
+        )
     ok &= await _check_groups(settings, platform, str(me.get("id")), lines)
     return lines, ok
 
@@ -84,13 +91,30 @@ def _check_webhook(info: dict, settings: Settings, platform, lines: list[str]) -
 async def _check_groups(settings: Settings, platform, bot_user_id: str, lines: list[str]) -> bool:
     engine = create_engine(settings.database_url)
     try:
-        async with create_sessionmaker(engine)() as session:
-            groups = list(await session.scalars(select(Group).where(Group.platform == "telegram")))
-    except Exception as exc:
-        lines.append(
-            f"WARN groups: cannot read the database ({type(exc).__name__}); run `qunbot migrate`."
-        )
-        return True
+        try:
+            async with engine.connect():
+                pass
+        except Exception as exc:
+            # Not a schema to migrate: the service itself could not start on this database.
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            password = make_url(settings.database_url).password
+            if password:
+                reason = reason.replace(password, "***")
+            lines.append(
+                f"FAIL database: cannot connect ({type(exc).__name__}: {reason}). Check "
+                "QUNBOT_DATABASE_URL and that the database is running."
+            )
+            return False
+        try:
+            async with create_sessionmaker(engine)() as session:
+                query = select(Group).where(Group.platform == "telegram")
+                groups = list(await session.scalars(query))
+        except Exception as exc:
+            lines.append(
+                f"WARN groups: cannot read the database ({type(exc).__name__}); "
+                "run `qunbot migrate`."
+            )
+            return True
     finally:
         await engine.dispose()
     if not groups:
