@@ -14,7 +14,10 @@ from bot.core.events import Event
 from bot.core.i18n import define
 from bot.core.router import Router
 from bot.groups.settings import MAX_TAG_LENGTH, MAX_TAGS, GroupKind, GroupSettings, Language
-from handlers import settings_sections
+from handlers import (
+    settings_sections,
+    templates,  # noqa: F401  (registers the types' names, "template.name.<kind>")
+)
 from handlers.moderation_rights import operated_chat
 from handlers.setting_numbers import NumberRefused
 from schedules.store import follow_group_zone
@@ -26,9 +29,17 @@ EDITABLE = ("language", "timezone", "kind", "tags")
 define(
     {
         "settings.show": {
-            "zh": "本群设置：\n类型：{kind}\n语言：{language}\n时区：{timezone}\n标签：{tags}",
+            "zh": "本群设置：\n类型：{kind}\n语言：{language}\n时区：{timezone}\n标签：{tags}\n"
+            "修改：/settings language|timezone|kind|tags <值>\n"
+            "更多：/settings checkin|points|redpacket|raid|icebreaker",
             "en": "Group settings:\nType: {kind}\nLanguage: {language}\nTimezone: {timezone}\n"
-            "Tags: {tags}",
+            "Tags: {tags}\nChange: /settings language|timezone|kind|tags <value>\n"
+            "More: /settings checkin|points|redpacket|raid|icebreaker",
+        },
+        # A value shown with what it means; the value itself stays, as /settings takes it.
+        "settings.meaning": {"zh": "{value} — {meaning}", "en": "{value} — {meaning}"},
+        "settings.language.auto": {
+            "zh": "跟随发言人，默认中文", "en": "follows the speaker, Chinese by default"
         },
         "settings.usage": {
             "zh": "用法：/settings [language zh|en|auto] [timezone 地区/城市] [kind {kinds}] "
@@ -85,8 +96,11 @@ async def settings_command(event: Event, ctx: Context) -> list[SendMessage]:
         return reply(
             ctx.t(
                 "settings.show",
-                kind=current.kind.value,
-                language=current.language.value,
+                kind=ctx.t("settings.meaning", value=current.kind.value,
+                           meaning=ctx.t(f"template.name.{current.kind.value}")),
+                language=ctx.t("settings.meaning", value="auto",
+                               meaning=ctx.t("settings.language.auto"))
+                if current.language is Language.AUTO else current.language.value,
                 timezone=current.timezone or str(ctx.tz),
                 tags=", ".join(current.tags) or "-",
             )

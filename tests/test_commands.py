@@ -95,6 +95,22 @@ async def test_a_region_or_an_overlong_name_as_timezone_is_refused_not_crashed_o
     assert "Asia/Shanghai" in sent[0]
 
 
+async def test_settings_shows_what_its_values_mean_and_where_the_rest_is(bot, fake_telegram):
+    # It showed "类型：general" and "语言：auto" in English words, and nothing of how to change
+    # them or of the check-in, points, red packet, raid and icebreaker sections.
+    operator = user(OPERATOR_ID, "Op")
+    for command in ("/settings kind flash", "/settings", "/settings language en", "/settings"):
+        await bot.post_update(make_message_update(command, sender=operator))
+    _, zh, _, en = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 4)]
+    assert "类型：flash — 快闪群（单次活动）\n语言：auto — 跟随发言人，默认中文\n" in zh, zh
+    assert zh.endswith(
+        "修改：/settings language|timezone|kind|tags <值>\n"
+        "更多：/settings checkin|points|redpacket|raid|icebreaker"
+    ), zh
+    assert "Type: flash — a flash group (one campaign, then closed)\nLanguage: en\n" in en, en
+    assert en.endswith("More: /settings checkin|points|redpacket|raid|icebreaker"), en
+
+
 async def test_group_admin_is_an_operator_once_telegram_says_so(bot, fake_telegram):
     from tests.factories import make_chat_member_update
 
