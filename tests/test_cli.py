@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.db.models import Group
 from tests.factories import make_message_update
-from tests.fakes.telegram_api import TOKEN, admin_member
+from tests.fakes.telegram_api import TOKEN, Failure, admin_member
 from tests.harness import eventually
 
 QUNBOT = str(Path(sys.executable).parent / "qunbot")
@@ -275,3 +275,13 @@ async def test_check_config_names_an_unreachable_database_and_a_missing_secret(f
     assert "FAIL database: cannot connect" in out and "QUNBOT_DATABASE_URL" in out, out
     assert "migrate" not in out and "hunter2" not in out, out
     assert "WARN webhook secret: QUNBOT_WEBHOOK_SECRET is not set" in out, out
+
+
+async def test_check_config_goes_on_past_a_webhook_it_cannot_read(fake_telegram, database_url):
+    # A 502 on getWebhookInfo (Telegram busy, a proxy in the way) ended check-config in a
+    # traceback, and the groups were never checked.
+    fake_telegram.fail_next("getWebhookInfo", Failure(502, "Bad Gateway"))
+    code, out = await run_cli("check-config", **env_for(fake_telegram, database_url))
+    assert code == 1, out
+    assert "FAIL webhook: cannot reach the Bot API" in out and "Bad Gateway" in out, out
+    assert "Traceback" not in out and "groups:" in out, out

@@ -46,7 +46,14 @@ async def check_configuration(
             "WARN privacy mode: on, so the ad filter only sees commands and replies. "
             "Fix: @BotFather → /setprivacy → Disable, or make the bot an admin in each group."
         )
-    ok &= _check_webhook(await platform.get_webhook_info(), settings, platform, lines)
+    try:
+        info = await platform.get_webhook_info()
+    except PlatformError as exc:
+        reason = unanswered(exc, settings) or f"Telegram refused to show it ({exc.description})."
+        lines.append(f"FAIL webhook: {reason}")
+        ok = False
+    else:
+        ok &= _check_webhook(info, settings, platform, lines)
     if settings.webhook_secret is None:
         lines.append(
             "WARN webhook secret: QUNBOT_WEBHOOK_SECRET is not set, so anyone who learns the "
