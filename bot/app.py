@@ -61,6 +61,13 @@ def build_platforms(settings: Settings, http: httpx.AsyncClient) -> dict[str, Pl
         token = settings.telegram_token.get_secret_value()
         api = TelegramApi(http, settings.telegram_api_base, token)
         platforms["telegram"] = TelegramPlatform(api, bot_id=settings.telegram_bot_id or "")
+        if settings.webhook_secret is None:
+            # Optional, but without it a forged update can carry an operator's commands.
+            log.warning(
+                "webhook.unauthenticated",
+                reason="QUNBOT_WEBHOOK_SECRET is not set: anyone who finds /webhook/telegram "
+                "can post updates; set it and run `qunbot set-webhook`",
+            )
     return platforms
 
 

@@ -69,6 +69,10 @@ async def test_entrypoint_migrates_then_serves(tmp_path, fake_telegram):
     logs = err.decode()
     assert '"event": "service.started"' in logs
     assert TOKEN not in logs
+    # Served without QUNBOT_WEBHOOK_SECRET (the image sets none): said once, at start, since
+    # anyone who finds the address could post updates as an operator.
+    (open_webhook,) = [line for line in logs.splitlines() if "webhook.unauthenticated" in line]
+    assert "QUNBOT_WEBHOOK_SECRET is not set" in open_webhook
     # uvicorn shuts down gracefully, then re-raises SIGTERM so the exit status tells why.
     assert "Application shutdown complete." in logs
     assert process.returncode in (0, -15)
