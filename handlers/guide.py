@@ -81,6 +81,11 @@ def _bot_added(event: Event) -> bool:
 async def say_hello(event: Event, ctx: Context) -> list[SendMessage]:
     """Added to a group: what the bot does, the admin rights it still needs, where to start.
     Without a word here the operators learnt of missing rights only when something failed."""
+    assert ctx.group is not None  # group_only route
+    if ctx.group.created_at < event.at:
+        # Known from before: Telegram announces a group's upgrade to a supergroup as the bot
+        # joining the new chat, and operators who add the bot back have heard this already.
+        return []
     lines = [ctx.t("guide.added")]
     missing = event.missing_rights or ()
     rights = ctx.t("guide.rights_joiner").join(ctx.t(f"guide.right.{name}") for name in missing)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.factories import make_chat_member_update, user
+from tests.factories import make_chat_member_update, make_migrate_update, user
 from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME, admin_member
 from tests.handlers.checkin_points_support import quiet, texts
 
@@ -12,10 +12,10 @@ BOT = {"id": BOT_ID, "is_bot": True, "first_name": "Qunbot", "username": BOT_USE
 RIGHTS = {key: value for key, value in admin_member().items() if key.startswith("can_")}
 
 
-def added(new: str, by: dict = OWNER, **rights: bool):
+def added(new: str, by: dict = OWNER, chat_id: int = -1001234567890, **rights: bool):
     granted = {**RIGHTS, **rights} if new == "administrator" else None
     return make_chat_member_update(
-        BOT, "left", new, by=by, kind="my_chat_member", new_rights=granted
+        BOT, "left", new, by=by, kind="my_chat_member", new_rights=granted, chat_id=chat_id
     )
 
 
@@ -55,5 +55,20 @@ async def test_a_promotion_while_in_the_group_says_nothing(bot, fake_telegram):
         make_chat_member_update(BOT, "member", "administrator", by=OWNER, kind="my_chat_member",
                                 new_rights=RIGHTS)
     )
+    await quiet(bot)
+    assert len(fake_telegram.called("sendMessage")) == 1
+
+
+async def test_a_group_turned_supergroup_is_not_greeted_again(bot, fake_telegram):
+    # Telegram announces the upgrade as the bot joining the new chat: the same group, the
+    # same operators, who had heard the hello already.
+    old, new = -4518810793, -1002471352452
+    await bot.post_update(added("administrator", chat_id=old))
+    await texts(bot, fake_telegram, 1)
+    await bot.post_update(make_migrate_update(old, new))
+    await quiet(bot)
+    joined = added("administrator", chat_id=new)
+    joined["my_chat_member"]["date"] += 2  # the upgrade comes later than the bot's arrival
+    await bot.post_update(joined)
     await quiet(bot)
     assert len(fake_telegram.called("sendMessage")) == 1
