@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -130,9 +131,18 @@ class Settings(BaseSettings):
     @classmethod
     def _https_address(cls, value: str | None) -> str | None:
         # Telegram calls webhooks over https only: set-webhook would be refused much later.
-        if value is not None and not value.lower().startswith("https://"):
+        if value is not None and not _address(value, ("https",)):
             raise ValueError("Telegram calls webhooks over https only; write e.g. "
                              "https://bot.example.com")
+        return value
+
+    @field_validator("telegram_api_base")
+    @classmethod
+    def _api_address(cls, value: str) -> str:
+        # Without a scheme every Bot API call failed as a network error, retried for ever.
+        if not _address(value, ("http", "https")):
+            raise ValueError("write the address with http:// or https://, e.g. "
+                             "https://api.telegram.org")
         return value
 
     @field_validator("log_level")
@@ -169,6 +179,12 @@ class Settings(BaseSettings):
         if self.telegram_token is None:
             return None
         return self.telegram_token.get_secret_value().split(":", 1)[0]
+
+
+def _address(value: str, schemes: tuple[str, ...]) -> bool:
+    """An absolute URL with one of `schemes` and a host."""
+    parts = urlsplit(value.strip())
+    return parts.scheme.lower() in schemes and bool(parts.hostname)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -285,3 +285,15 @@ async def test_check_config_goes_on_past_a_webhook_it_cannot_read(fake_telegram,
     assert code == 1, out
     assert "FAIL webhook: cannot reach the Bot API" in out and "Bad Gateway" in out, out
     assert "Traceback" not in out and "groups:" in out, out
+
+
+async def test_addresses_without_a_scheme_or_a_host_are_refused_at_start(tmp_path):
+    # "api.telegram.org" (no scheme) made every Bot API call fail, retried for ever, and
+    # "https://" (no host) was registered as the webhook.
+    url = f"sqlite+aiosqlite:///{tmp_path / 'addr.db'}"
+    code, out = await run_cli("migrate", QUNBOT_DATABASE_URL=url,
+                              QUNBOT_TELEGRAM_API_BASE="api.telegram.org",
+                              QUNBOT_PUBLIC_URL="https://")
+    assert code == 2, out
+    assert "QUNBOT_TELEGRAM_API_BASE: Value error, write the address with http://" in out, out
+    assert "QUNBOT_PUBLIC_URL: Value error, Telegram calls webhooks over https only" in out, out
