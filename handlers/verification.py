@@ -275,6 +275,13 @@ def _seconds(said: str) -> int | None:
     return None if length is None else int(length.total_seconds())
 
 
+def _standing(ctx: Context, config: VerificationConfig) -> str:
+    """Whether verification is on, how and for how long, and whether the bot can hold anyone."""
+    state = ctx.t("welcome.on" if config.enabled else "welcome.off")
+    text = ctx.t("verify.saved", state=state, mode=config.mode, seconds=config.timeout_seconds)
+    return text + paused_note(ctx, ctx.group) if config.enabled else text
+
+
 @router.command(
     "verify",
     description={"zh": "设置入群验证", "en": "Configure newcomer verification"},
@@ -282,17 +289,16 @@ def _seconds(said: str) -> int | None:
     group_only=True,
 )
 async def verify_command(event: Event, ctx: Context) -> list[Action]:
-    """`/verify on|off|button|question [seconds]`."""
+    """`/verify` shows; `/verify on|off|button|question [seconds]` change."""
     config = load(ctx.group, VerificationConfig)
     parts = event.args.split()
     if parts:
         parts[0] = parts[0].lower()  # "ON", "Question": the same word
     if not parts or parts[0] not in ("on", "off", "button", "question"):
-        return [
-            SendMessage(
-                chat_id=event.chat.id, text=ctx.t("verify.usage"), reply_to=event.message_id
-            )
-        ]
+        text = ctx.t("verify.usage")
+        if not parts:  # alone, it says how verification stands, as /welcome and /filter do
+            text = f"{_standing(ctx, config)}\n{text}"
+        return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
     if len(parts) > 1:
         seconds = _seconds(parts[1])
         if seconds is None or not MIN_TIMEOUT <= seconds <= MAX_TIMEOUT:
@@ -311,10 +317,7 @@ async def verify_command(event: Event, ctx: Context) -> list[Action]:
         if parts[0] in ("button", "question"):
             config.mode = parts[0]
     save(ctx.group, config)
-    state = ctx.t("welcome.on" if config.enabled else "welcome.off")
-    text = ctx.t("verify.saved", state=state, mode=config.mode, seconds=config.timeout_seconds)
-    if config.enabled:
-        text += paused_note(ctx, ctx.group)
+    text = _standing(ctx, config)
     if released:
         count = sum(isinstance(action, Unrestrict | Restrict) for action in released)
         text += "\n" + ctx.t("verify.released", count=count)

@@ -609,3 +609,14 @@ async def test_turning_verification_on_where_the_bot_cannot_restrict_says_it_is_
     assert "“封禁用户”" in verify_on
     assert "verification.enabled = on" in template and "⚠️ 入群验证已暂停" in template
     assert "⚠️" not in verify_off
+
+
+async def test_a_bare_verify_shows_how_verification_stands(bot, fake_telegram):
+    # It answered only with the usage: an operator asking whether newcomers are checked
+    # learnt nothing (/welcome and /filter alone show theirs).
+    await configure(bot, verification=VERIFY)
+    await bot.post_update(make_message_update("/verify", sender=user(OPERATOR_ID, "Op")))
+    (sent,) = await fake_telegram.wait_for("sendMessage")
+    assert sent["text"] == (
+        "入群验证：开启，方式：button，时限 120 秒。\n用法：/verify on|off|button|question [秒数]"
+    )
