@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.db.models import Group
-from tests.factories import make_message_update
-from tests.fakes.telegram_api import TOKEN, Failure, admin_member
+from tests.factories import GROUP_ID, make_chat_member_update, make_message_update
+from tests.fakes.telegram_api import BOT_ID, TOKEN, Failure, admin_member
 from tests.harness import eventually
 
 QUNBOT = str(Path(sys.executable).parent / "qunbot")
@@ -297,3 +297,19 @@ async def test_addresses_without_a_scheme_or_a_host_are_refused_at_start(tmp_pat
     assert code == 2, out
     assert "QUNBOT_TELEGRAM_API_BASE: Value error, write the address with http://" in out, out
     assert "QUNBOT_PUBLIC_URL: Value error, Telegram calls webhooks over https only" in out, out
+
+
+async def test_check_config_passes_over_groups_the_bot_has_left(fake_telegram, bot):
+    # A flash group dissolved at its end (the bot leaves), or a group that removed the bot,
+    # was asked about on every run and failed check-config for good.
+    me = {"id": BOT_ID, "is_bot": True, "first_name": "Qunbot"}
+    await bot.post_update(make_message_update("hi"))
+    await bot.post_update(make_chat_member_update(me, "administrator", "kicked",
+                                                  kind="my_chat_member"))
+    await eventually(bot.settled)
+    fake_telegram.chat_members[(GROUP_ID, BOT_ID)] = {"status": "kicked", "user": me}
+    env = env_for(fake_telegram, bot.settings.database_url)
+    await run_cli("set-webhook", **env)
+    code, out = await run_cli("check-config", **env)
+    assert code == 0, out
+    assert "INFO group Qunbot Test Group (-1001234567890): the bot is no longer in it" in out

@@ -8,6 +8,7 @@ from sqlalchemy.engine import make_url
 
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Group
+from bot.groups.repository import GONE
 from bot.platforms.base import PlatformError
 from bot.settings import Settings
 from bot.setup.webhook import allowed_updates, telegram_platform, unanswered, webhook_url
@@ -130,6 +131,10 @@ async def _check_groups(settings: Settings, platform, bot_user_id: str, lines: l
     ok = True
     for group in groups:
         name = f"{group.title or group.chat_id} ({group.chat_id})"
+        if group.bot_status in GONE:
+            # Removed, or left at the end of a flash group's dissolve: nothing to fix there.
+            lines.append(f"INFO group {name}: the bot is no longer in it ({group.bot_status})")
+            continue
         try:
             member = await platform.get_chat_member(group.chat_id, bot_user_id)
         except PlatformError as exc:
