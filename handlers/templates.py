@@ -41,8 +41,8 @@ SETTINGS_NAMES = {
 @dataclass(frozen=True)
 class Playbook:
     presets: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # Commands to send next, in each language: ready to copy, or completed with the operator's
-    # own words where they hold a <placeholder>.
+    # What to do next, in each language: commands ready to copy, or completed with the
+    # operator's own words where they hold a <placeholder>, and what only the app can set.
     next_steps: tuple[dict[str, str], ...] = ()
 
 
@@ -89,6 +89,13 @@ PLAYBOOKS: dict[GroupKind, Playbook] = {
             "adfilter": {"new_member_messages": 5},
         },
         next_steps=(
+            # Telegram sends join requests only for a link (or group) that asks for approval:
+            # without it people walk in and the review never sees them.
+            {
+                "zh": "在群设置 → 邀请链接中开启「需要管理员批准」，入群申请才会交给我审核",
+                "en": "Turn on \"Request admin approval\" for the group's invite link (group "
+                "settings → Invite links), so join requests come to me for review",
+            },
             {"zh": "/rules set <群规>", "en": "/rules set <text>"},
             {
                 "zh": "/screening questions <问题1> | <问题2>",
