@@ -376,13 +376,15 @@ async def countdown_command(event: Event, ctx: Context) -> list[SendMessage]:
     except ScheduleError as exc:
         return _reply(event, exc.message(ctx.lang))
     deadline = _local(ctx, request.deadline)
-    return _reply(
-        event,
+    lines = [
         ctx.t(
             "countdown.created",
             id=end.countdown_id,
             deadline=deadline,
             count=count,
             end=ctx.t(f"countdown.end_{request.end}"),
-        ),
-    )
+        )
+    ]
+    if request.whole_day:
+        lines.append(ctx.t("countdown.whole_day", date=deadline.split()[0]))
+    return _reply(event, "\n".join(lines))

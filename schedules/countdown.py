@@ -116,6 +116,8 @@ class CountdownRequest:
     marks: tuple[timedelta, ...]
     end: EndAction
     tz: str
+    # Only a date was given: the deadline is the start of that day, which the reply says.
+    whole_day: bool = False
 
     def plan(self, now: datetime) -> tuple[CountdownFire, ...]:
         """The reminder posts still ahead of `now`."""
@@ -137,9 +139,10 @@ def parse_countdown_args(
 ) -> CountdownRequest:
     """Read `<deadline> <text> [marks=3d,1d,1h] [end=announce|close|dissolve]`.
 
-    The deadline is `2026-12-01 20:00`, `12-01 20:00`, `明天 20:00`, `in 3h`... in the group's
-    timezone. Raises CountdownError for bad deadlines, marks or end actions and
-    ScheduleInPastError (code `deadline_past`) for a deadline already gone.
+    The deadline is `2026-12-01 20:00`, `12-01 20:00`, `dec 1 8pm`, `明天 20:00`, `周五 20:00`,
+    `晚8点`, `in 3h`... in the group's timezone; a date alone (`12月1日`) is the start of that
+    day. Raises CountdownError for bad deadlines, marks or end actions and ScheduleInPastError
+    (code `deadline_past`) for a deadline already gone.
     """
     group_zone = zone(tz)
     options: dict[str, str] = {}
@@ -157,7 +160,9 @@ def parse_countdown_args(
     if end is None:
         raise CountdownError("bad_end")
     try:
-        deadline, text = parse_moment(remaining, group_zone, now, past_code="deadline_past")
+        moment, text = parse_moment(
+            remaining, group_zone, now, past_code="deadline_past", whole_day=True
+        )
     except ScheduleSyntaxError as exc:
         if exc.code != "bad_syntax":
             raise
@@ -166,4 +171,4 @@ def parse_countdown_args(
         # Each reminder and the end say what the countdown is for: without a name they would
         # read "还剩 1 小时" of nothing.
         raise CountdownError("no_countdown_text")
-    return CountdownRequest(deadline, text, marks, end, group_zone.key)
+    return CountdownRequest(moment.at, text, marks, end, group_zone.key, moment.whole_day)

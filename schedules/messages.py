@@ -92,13 +92,15 @@ ERRORS = {
     "bad_deadline": {
         "zh": "看不懂截止时间：「{text}」。可以这样写：\n"
         "  /countdown 2026-12-01 20:00 活动结束\n"
-        "  /countdown 12-01 20:00 活动结束\n"
-        "  /countdown 明天 20:00 活动结束\n"
+        "  /countdown 12-01 20:00 活动结束   或  12月1日 20:00\n"
+        "  /countdown 明天 20:00 活动结束   或  周五 20:00、下周一 20:00\n"
+        "  /countdown 晚8点 活动结束   或  下午3点半\n"
         "  /countdown 3小时后 活动结束 marks=1h,10m end=close",
         "en": 'I can\'t read the deadline: "{text}". Write it like this:\n'
         "  /countdown 2026-12-01 20:00 Sale ends\n"
-        "  /countdown 12-01 20:00 Sale ends\n"
-        "  /countdown tomorrow 20:00 Sale ends\n"
+        "  /countdown 12-01 20:00 Sale ends   or  Dec 1 8pm\n"
+        "  /countdown tomorrow 20:00 Sale ends   or  friday 20:00\n"
+        "  /countdown 8pm Sale ends   or  20:00 (today, or tomorrow once it has passed)\n"
         "  /countdown in 3h Sale ends marks=1h,10m end=close",
     },
     "no_countdown_text": {

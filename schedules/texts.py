@@ -156,6 +156,12 @@ define(
             "en": "Countdown #{id} set: ends {deadline}, {count} {count:reminder|reminders}, "
             "then: {end}.",
         },
+        "countdown.whole_day": {
+            "zh": "只写了日期，截止时间按 {date} 0:00（当天开始）算；要在别的时刻结束，"
+            "请写上时间，例如 {date} 20:00。",
+            "en": "Only a date was given, so the countdown ends at the start of {date} (00:00); "
+            "to end at another time, add it, e.g. {date} 20:00.",
+        },
         "countdown.empty": {"zh": "本群没有进行中的倒计时。", "en": "No countdowns running here."},
         # What happens at a countdown's end, as `end=` names it.
         "countdown.end_announce": {"zh": "发布结束通知", "en": "announce the end"},

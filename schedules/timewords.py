@@ -37,7 +37,7 @@ class TimeOfDay:
 
 _TIME_OF_DAY = re.compile(
     r"""\s*(?:at\s+|@\s*)?
-    (?:(?P<period>早上|上午|中午|下午|晚上|今晚|半夜|夜里|夜裡|凌晨)\s*)?
+    (?:(?P<period>早上|上午|中午|下午|晚上|今晚|半夜|夜里|夜裡|凌晨|早|晚)\s*)?
     (?P<hour>\d{1,2})
     (?: :(?P<minute>\d{2})
       | (?P<dian>点|點)(?:(?P<half>半)|(?P<cn_minute>\d{1,2})分?)?
@@ -51,8 +51,8 @@ _TIME_OF_DAY = re.compile(
 # 1-11 after these words is pm. 12 (or 0) after the evening ones is the midnight that ends the
 # evening, and so is 12 after 半夜/夜里 (whose 1-5 stay am); 凌晨12点 is the midnight that starts
 # the day, and 中午12点 and 下午12点 are noon.
-_PM = {"下午", "晚上", "今晚"}
-_MIDNIGHT_AT_12 = {"晚上", "今晚", "半夜", "夜里", "夜裡"}
+_PM = {"下午", "晚上", "今晚", "晚"}
+_MIDNIGHT_AT_12 = {"晚上", "今晚", "晚", "半夜", "夜里", "夜裡"}
 
 
 def match_time_of_day(text: str, pos: int, *, evening: bool = False) -> TimeOfDay | None:
@@ -106,6 +106,29 @@ EN_WEEKDAYS = {
 }
 # Longest names first so `mon` does not stop `monday` halfway.
 EN_WEEKDAY_RE = "|".join(sorted(EN_WEEKDAYS, key=len, reverse=True))
+
+EN_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+EN_MONTH_RE = "|".join(sorted(EN_MONTHS, key=len, reverse=True))
 
 _UNITS = {
     "day": ("days", "day", "d", "天"),

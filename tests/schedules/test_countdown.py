@@ -166,3 +166,57 @@ def test_past_deadline_argument_is_refused() -> None:
     with pytest.raises(ScheduleInPastError) as caught:
         parse_countdown_args("2026-11-01 20:00 活动", now=NOW)
     assert "2026-11-01 20:00（Asia/Shanghai）" in caught.value.zh
+
+
+FRIDAY_MORNING = datetime(2026, 11, 27, 10, 0, tzinfo=SHANGHAI)
+FRIDAY_NIGHT = datetime(2026, 11, 27, 21, 0, tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize(
+    ("now", "args", "deadline"),
+    [
+        (NOW, "周五 20:00", datetime(2026, 11, 27, 20, 0, tzinfo=SHANGHAI)),
+        (FRIDAY_MORNING, "周五 20:00", datetime(2026, 11, 27, 20, 0, tzinfo=SHANGHAI)),
+        (FRIDAY_NIGHT, "周五 20:00", datetime(2026, 12, 4, 20, 0, tzinfo=SHANGHAI)),
+        (FRIDAY_NIGHT, "星期日 9:00", datetime(2026, 11, 29, 9, 0, tzinfo=SHANGHAI)),
+        (FRIDAY_MORNING, "fri 8pm", datetime(2026, 11, 27, 20, 0, tzinfo=SHANGHAI)),
+        (NOW, "下周一 20:00", datetime(2026, 11, 30, 20, 0, tzinfo=SHANGHAI)),
+        (FRIDAY_MORNING, "下周五 9:00", datetime(2026, 12, 4, 9, 0, tzinfo=SHANGHAI)),
+        (NOW, "12.1 20:00", DEADLINE),
+        (NOW, "12/1 20:00", DEADLINE),
+        (NOW, "2026-12-01T20:00", DEADLINE),
+        (NOW, "2026-12-01T12:00:00Z", DEADLINE),
+        (NOW, "dec 1 20:00", DEADLINE),
+        (NOW, "Dec 1 8pm", DEADLINE),
+        (NOW, "1 December 2026 20:00", DEADLINE),
+        (NOW, "11.1 20:00", datetime(2027, 11, 1, 20, 0, tzinfo=SHANGHAI)),
+        (FRIDAY_MORNING, "晚8点", datetime(2026, 11, 27, 20, 0, tzinfo=SHANGHAI)),
+        (FRIDAY_NIGHT, "晚上8点", datetime(2026, 11, 28, 20, 0, tzinfo=SHANGHAI)),
+        (FRIDAY_NIGHT, "下午3点半", datetime(2026, 11, 28, 15, 30, tzinfo=SHANGHAI)),
+        (FRIDAY_NIGHT, "晚上12点", datetime(2026, 11, 28, 0, 0, tzinfo=SHANGHAI)),
+    ],
+)
+def test_deadline_forms_operators_type(now: datetime, args: str, deadline: datetime) -> None:
+    request = parse_countdown_args(f"{args} 秒杀", now=now)
+    assert (request.deadline, request.text, request.whole_day) == (deadline, "秒杀", False)
+
+
+@pytest.mark.parametrize(
+    ("args", "deadline"),
+    [
+        ("12月1日", datetime(2026, 12, 1, tzinfo=SHANGHAI)),
+        ("2026-12-01", datetime(2026, 12, 1, tzinfo=SHANGHAI)),
+        ("dec 1", datetime(2026, 12, 1, tzinfo=SHANGHAI)),
+        ("11月1日", datetime(2027, 11, 1, tzinfo=SHANGHAI)),
+    ],
+)
+def test_a_date_alone_is_the_start_of_that_day(args: str, deadline: datetime) -> None:
+    request = parse_countdown_args(f"{args} 报名截止", now=NOW)
+    assert (request.deadline, request.text, request.whole_day) == (deadline, "报名截止", True)
+
+
+@pytest.mark.parametrize("args", ["1.5h后 活动", "12-01活动", "周五 活动"])
+def test_near_misses_stay_unreadable(args: str) -> None:
+    with pytest.raises(CountdownError) as caught:
+        parse_countdown_args(args, now=NOW)
+    assert caught.value.code == "bad_deadline"
