@@ -15,7 +15,7 @@ from bot.core.events import Event
 from bot.core.router import Router
 from schedules import models as _models  # noqa: F401  (registers the tables on Base.metadata)
 from schedules import texts as _texts  # noqa: F401  (registers the texts)
-from schedules.countdown import parse_countdown_args
+from schedules.countdown import marks_text, parse_countdown_args
 from schedules.countdowns import (
     cancel_countdown,
     create_countdown,
@@ -385,6 +385,16 @@ async def countdown_command(event: Event, ctx: Context) -> list[SendMessage]:
             end=ctx.t(f"countdown.end_{request.end}"),
         )
     ]
+    dropped = request.dropped(ctx.now) if request.marks_given else ()
+    if dropped:
+        lines.append(
+            ctx.t(
+                "countdown.marks_dropped",
+                marks=marks_text(dropped, ctx.lang),
+                count=len(dropped),
+                left=format_duration(request.deadline - ctx.now, ctx.lang),
+            )
+        )
     if request.whole_day:
         lines.append(ctx.t("countdown.whole_day", date=deadline.split()[0]))
     return _reply(event, "\n".join(lines))

@@ -7,6 +7,7 @@ deadline) as one-off jobs.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -72,11 +73,32 @@ def plan_marks(
     """The reminder posts still ahead of `now`, in time order.
 
     Marks that would fall at or before `now` are dropped (a countdown made 2 hours before the
-    end gets no "3 days left"); a deadline not after `now` is refused, named on `tz`'s clock.
+    end gets no "3 days left"); a deadline not after `now` is refused, named on `tz`'s clock,
+    and so is one closer than every mark: it would count down without a single reminder.
     """
     ensure_future(deadline, zone(tz), now, code="deadline_past")
     fires = [CountdownFire((deadline - mark).astimezone(UTC), mark) for mark in set(marks)]
-    return tuple(sorted((f for f in fires if f.at > now), key=lambda f: f.at))
+    ahead = tuple(sorted((f for f in fires if f.at > now), key=lambda f: f.at))
+    if not ahead:
+        raise _no_marks_left(deadline - now, marks)
+    return ahead
+
+
+def _no_marks_left(left: timedelta, marks: tuple[timedelta, ...]) -> CountdownError:
+    # Half the time left is a mark that still fits (a minute, the shortest, at the least).
+    example = f"{max(1, math.ceil(left.total_seconds() / 60) // 2)}m"
+    return CountdownError(
+        "no_marks_left",
+        **{f"left_{lang}": format_left(left, lang) for lang in ("zh", "en")},
+        **{f"marks_{lang}": marks_text(marks, lang) for lang in ("zh", "en")},
+        example=example,
+    )
+
+
+def marks_text(marks: tuple[timedelta, ...], lang: str) -> str:
+    """`3 天、1 天` / `3 days, 1 day`: marks as the replies name them, longest first."""
+    shown = [format_left(mark, lang) for mark in sorted(marks, reverse=True)]
+    return ("、" if lang_of(lang) == "zh" else ", ").join(shown)
 
 
 def format_left(left: timedelta, lang: str) -> str:
@@ -118,10 +140,17 @@ class CountdownRequest:
     tz: str
     # Only a date was given: the deadline is the start of that day, which the reply says.
     whole_day: bool = False
+    # The operator chose the marks (`marks=`): the reply names those that cannot be kept.
+    marks_given: bool = False
 
     def plan(self, now: datetime) -> tuple[CountdownFire, ...]:
         """The reminder posts still ahead of `now`."""
         return plan_marks(self.deadline, self.marks, now, self.tz)
+
+    def dropped(self, now: datetime) -> tuple[timedelta, ...]:
+        """The marks that fall at or before `now`, longest first: no reminder is posted for
+        them."""
+        return tuple(mark for mark in self.marks if self.deadline - mark <= now)
 
 
 def has_options(text: str) -> bool:
@@ -171,4 +200,6 @@ def parse_countdown_args(
         # Each reminder and the end say what the countdown is for: without a name they would
         # read "还剩 1 小时" of nothing.
         raise CountdownError("no_countdown_text")
-    return CountdownRequest(moment.at, text, marks, end, group_zone.key, moment.whole_day)
+    return CountdownRequest(
+        moment.at, text, marks, end, group_zone.key, moment.whole_day, "marks" in options
+    )

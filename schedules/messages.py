@@ -108,6 +108,13 @@ ERRORS = {
         "en": "Put what the countdown is for after the deadline, e.g. "
         "/countdown tomorrow 20:00 Sale ends.",
     },
+    "no_marks_left": {
+        "zh": "截止时间只剩 {left_zh}，每个提醒点（{marks_zh}）都早于现在，这个倒计时一条提醒"
+        "也不会发，所以没有创建。请用更短的提醒点，例如 marks={example}，或把截止时间往后放。",
+        "en": "The deadline is only {left_en} away, closer than every mark ({marks_en}): the "
+        "countdown would post no reminder at all, so it was not set. Use a shorter mark, e.g. "
+        "marks={example}, or a later deadline.",
+    },
     "bad_marks": {
         "zh": "提醒点写法不对：「{text}」。用逗号分隔时长，例如 marks=3d,1d,3h,1h,10m 或 "
         "marks=3天,1天,3小时,1小时,10分钟。",

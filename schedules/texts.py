@@ -156,6 +156,11 @@ define(
             "en": "Countdown #{id} set: ends {deadline}, {count} {count:reminder|reminders}, "
             "then: {end}.",
         },
+        "countdown.marks_dropped": {
+            "zh": "注意：提醒点 {marks} 早于现在（离截止只剩 {left}），对应的提醒不会发。",
+            "en": "Note: the {marks} {count:mark falls|marks fall} before now (the deadline is "
+            "{left} away), so {count:that reminder|those reminders} will not be posted.",
+        },
         "countdown.whole_day": {
             "zh": "只写了日期，截止时间按 {date} 0:00（当天开始）算；要在别的时刻结束，"
             "请写上时间，例如 {date} 20:00。",

@@ -220,3 +220,11 @@ def test_near_misses_stay_unreadable(args: str) -> None:
     with pytest.raises(CountdownError) as caught:
         parse_countdown_args(args, now=NOW)
     assert caught.value.code == "bad_deadline"
+
+
+def test_a_deadline_closer_than_every_mark_is_refused() -> None:
+    with pytest.raises(CountdownError) as caught:
+        plan_marks(DEADLINE, (3 * D, D), DEADLINE - 2 * H)
+    assert caught.value.code == "no_marks_left"
+    assert "3 天、1 天" in caught.value.zh and "(3 days, 1 day)" in caught.value.en
+    assert "marks=60m" in caught.value.en
