@@ -62,7 +62,8 @@ async def create_countdown(
     """Store the end job and the reminder jobs still ahead; returns (end job, reminders).
 
     With `update`, the first reminder posts a message and each later one edits it (its payload
-    names the first one's outbox key), so the group sees one message counting down.
+    names the first one's outbox key), so the group sees one message counting down; the end
+    edits it to say the countdown is over, and unpins it.
     """
     fires = request.plan(now)  # raises for a past deadline before anything is stored
     end = await create_job(
@@ -101,6 +102,8 @@ async def create_countdown(
             await session.flush()
             assert mark.next_run_at is not None
             first_key = f"{firing_key(mark.id, mark.next_run_at)}:0"
+            # The end edits that message too: a pinned "1 hour left" must not outlive the end.
+            end.payload = {**end.payload, "edit_key": first_key}
     await session.flush()
     return end, len(fires)
 

@@ -26,6 +26,7 @@ from bot.core.actions import (
     SendPoll,
     SetChatPermissions,
     Unban,
+    UnpinMessage,
 )
 from bot.core.i18n import translate
 from bot.core.rights import OPERATOR_ROLES
@@ -166,8 +167,6 @@ def is_onboarding(job: ScheduledJob) -> bool:
 
 async def _for_group(session, job, group, fire_at, lang, tz, operators, window):
     payload = job.payload
-    pin = bool(payload.get("pin"))
-    text = payload.get("text", "")
     if is_onboarding(job):
         return await _onboarding(session, job, group, fire_at, lang, tz, *window)
     if job.kind == kinds.COUNTDOWN_EDIT:
@@ -177,9 +176,7 @@ async def _for_group(session, job, group, fire_at, lang, tz, operators, window):
     if job.kind == kinds.SERIES:
         return await _series_post(session, job, group, fire_at, lang, tz)
     if job.kind == kinds.COUNTDOWN_END:
-        return await _end_actions(
-            session, group, payload.get("end", "announce"), text, lang, pin, operators
-        )
+        return await _end_actions(session, job, group, lang, operators)
     if job.kind == kinds.INACTIVITY_CHECK:
         return await _inactivity(session, group, fire_at, payload, lang)
     if job.kind == kinds.DIGEST:
@@ -216,9 +213,22 @@ async def _series_post(session, job, group, fire_at, lang, tz) -> list[Action]:
     return actions
 
 
-async def _end_actions(session, group, end, text, lang, pin, operators) -> list[Action]:
-    chat = group.chat_id
-    actions: list[Action] = [SendMessage(chat_id=chat, text=render_ended(lang, text), pin=pin)]
+async def _end_actions(session, job, group, lang, operators) -> list[Action]:
+    chat, payload = group.chat_id, job.payload
+    text, pin, end = payload.get("text", ""), bool(payload.get("pin")), payload.get("end")
+    ended = render_ended(lang, text)
+    actions: list[Action] = []
+    if "edit_key" in payload:
+        # An `update` countdown's one message would go on saying "1 hour left", pinned on top:
+        # it says the countdown is over and leaves the pinned ones. The end notice still goes
+        # out, so members hear of it, unpinned, or it would become the stale pin instead.
+        message_id = await _sent_message_id(session, payload["edit_key"])
+        if message_id is not None:
+            actions.append(EditMessageText(chat_id=chat, message_id=message_id, text=ended))
+            if pin:
+                actions.append(UnpinMessage(chat_id=chat, message_id=message_id))
+        pin = False
+    actions.append(SendMessage(chat_id=chat, text=ended, pin=pin))
     if end == "close":
         actions.append(SetChatPermissions(chat_id=chat, can_send_messages=False))
     elif end == "dissolve":
@@ -243,29 +253,35 @@ async def _end_actions(session, group, end, text, lang, pin, operators) -> list[
 
 async def _countdown_edit(session, job, group, fire_at, lang, tz) -> list[Action]:
     """Edit the countdown's first message to the new time left; post anew if it never went out."""
-    result = await session.scalar(
-        select(OutboxAction.result).where(
-            OutboxAction.idempotency_key == job.payload["edit_key"],
-            OutboxAction.status == "done",
-        )
-    )
-    message_id = result.get("message_id") if isinstance(result, dict) else None
+    message_id = await _sent_message_id(session, job.payload["edit_key"])
     left = timedelta(seconds=int(job.payload["left_seconds"]))
     text = render_countdown(left, lang, job.payload.get("text", ""))
     if message_id is None:
         await _edit_this_one_next(session, job, fire_at)
         return [SendMessage(chat_id=group.chat_id, text=text, pin=bool(job.payload.get("pin")))]
-    return [EditMessageText(chat_id=group.chat_id, message_id=str(message_id), text=text)]
+    return [EditMessageText(chat_id=group.chat_id, message_id=message_id, text=text)]
+
+
+async def _sent_message_id(session, key: str) -> str | None:
+    """The id the platform gave the message the outbox sent under `key`; None if it has not."""
+    result = await session.scalar(
+        select(OutboxAction.result).where(
+            OutboxAction.idempotency_key == key, OutboxAction.status == "done"
+        )
+    )
+    message_id = result.get("message_id") if isinstance(result, dict) else None
+    return None if message_id is None else str(message_id)
 
 
 async def _edit_this_one_next(session, job, fire_at) -> None:
-    """Point the countdown's later edits at the message this firing posts in place of the
-    first one (missed, or refused), or each of them would post and pin one of its own."""
+    """Point the countdown's later edits, and its end, at the message this firing posts in
+    place of the first one (missed, or refused), or each of them would post and pin one of
+    its own."""
     later = await session.scalars(
         select(ScheduledJob).where(
             ScheduledJob.countdown_id == job.countdown_id,
             ScheduledJob.group_id == job.group_id,
-            ScheduledJob.kind == kinds.COUNTDOWN_EDIT,
+            ScheduledJob.kind.in_((kinds.COUNTDOWN_EDIT, kinds.COUNTDOWN_END)),
             ScheduledJob.next_run_at > fire_at,
         )
     )

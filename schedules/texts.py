@@ -145,11 +145,12 @@ define(
         "countdown.usage": {
             "zh": "用法：/countdown <截止时间> <内容> [marks=3d,1d,3h,1h,10m] "
             "[end=announce|close|dissolve] [pin] [update]"
-            "（update/单条：只发一条消息，每次提醒时更新它）"
+            "（update/单条：只发一条消息，每次提醒时更新它，结束时改为已结束并取消置顶）"
             "\n/countdown list\n/countdown cancel <编号>",
             "en": "Usage: /countdown <deadline> <text> [marks=3d,1d,3h,1h,10m] "
             "[end=announce|close|dissolve] [pin] [update] (update: one message, edited at each "
-            "mark)\n/countdown list\n/countdown cancel <id>",
+            "mark, and at the end to say it is over, then unpinned)\n/countdown list\n"
+            "/countdown cancel <id>",
         },
         "countdown.created": {
             "zh": "倒计时 #{id} 已创建：截止 {deadline}，{count} 次提醒，结束动作：{end}。",

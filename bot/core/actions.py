@@ -89,6 +89,13 @@ class PinMessage(_Action):
     silent: bool = True
 
 
+class UnpinMessage(_Action):
+    """Take one message off the chat's pinned ones (a countdown's, once it has ended)."""
+
+    kind: Literal["unpin_message"] = "unpin_message"
+    message_id: str
+
+
 class Restrict(_Action):
     """Take away the right to post until `until` (forever when None)."""
 
@@ -216,6 +223,7 @@ Action = Annotated[
     | EditMessageText
     | DeleteMessage
     | PinMessage
+    | UnpinMessage
     | Restrict
     | Unrestrict
     | Ban

@@ -13,6 +13,7 @@ from bot.core.actions import (
     PinMessage,
     Unban,
     UnbanSenderChat,
+    UnpinMessage,
     Unrestrict,
 )
 from bot.core.events import BOT_RIGHTS, ChatType, EventKind
@@ -268,6 +269,7 @@ def test_broken_insides_of_a_known_type_are_unsupported_not_a_crash():
     ("action", "method", "expected"),
     [
         (PinMessage(chat_id="-1", message_id="5"), "pinChatMessage", {"message_id": 5}),
+        (UnpinMessage(chat_id="-1", message_id="5"), "unpinChatMessage", {"message_id": 5}),
         (Unrestrict(chat_id="-1", user_id="9"), "restrictChatMember", {"user_id": 9}),
         (Ban(chat_id="-1", user_id="9"), "banChatMember", {"until_date": 0}),
         (Unban(chat_id="-1", user_id="9"), "unbanChatMember", {"only_if_banned": True}),

@@ -240,3 +240,40 @@ async def test_an_updating_countdown_whose_first_mark_was_missed_still_edits_one
     edits = fake_telegram.called("editMessageText")
     assert [e["text"] for e in edits] == ["秒杀：距离结束还有 2 小时", "秒杀：距离结束还有 1 小时"]
     assert {e["message_id"] for e in edits} == {pinned["message_id"]}
+    # The end edits that same message, the one the edits were pointed at.
+    await fire(sbot, clock, deadline)
+    assert fake_telegram.called("editMessageText")[-1] == {
+        "chat_id": GROUP_ID,
+        "message_id": pinned["message_id"],
+        "text": "秒杀：已结束",
+    }
+    assert fake_telegram.called("unpinChatMessage") == [
+        {"chat_id": GROUP_ID, "message_id": pinned["message_id"]}
+    ]
+
+
+async def test_an_updating_pinned_countdown_says_it_ended_and_is_unpinned(
+    sbot, fake_telegram, clocked_app
+):
+    # After the deadline its one message stayed pinned on top, saying "1 hour left".
+    clock = clocked_app
+    await command(sbot, fake_telegram, "/settings language en")
+    await command(sbot, fake_telegram, "/countdown in 3d Flash sale marks=1d,1h pin update")
+    end = next(job for job in await jobs(sbot) if job.kind == COUNTDOWN_END)
+    deadline = end.next_run_at
+    before = len(fake_telegram.called("sendMessage"))
+    await fire(sbot, clock, deadline - timedelta(days=1))
+    await fire(sbot, clock, deadline - timedelta(hours=1))
+    (pinned,) = fake_telegram.called("pinChatMessage")
+    assert fake_telegram.called("unpinChatMessage") == []
+    await fire(sbot, clock, deadline)
+    edits = fake_telegram.called("editMessageText")
+    assert [e["text"] for e in edits] == ["Flash sale: 1 hour left", "Flash sale: it's over"]
+    assert {e["message_id"] for e in edits} == {pinned["message_id"]}
+    assert fake_telegram.called("unpinChatMessage") == [
+        {"chat_id": GROUP_ID, "message_id": pinned["message_id"]}
+    ]
+    # The end notice still goes out, so members hear of it, but is not the next stale pin.
+    posted = [m["text"] for m in fake_telegram.called("sendMessage")[before:]]
+    assert posted == ["Flash sale: 1 day left", "Flash sale: it's over"]
+    assert len(fake_telegram.called("pinChatMessage")) == 1

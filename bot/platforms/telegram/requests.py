@@ -24,6 +24,7 @@ from bot.core.actions import (
     SetChatPermissions,
     Unban,
     UnbanSenderChat,
+    UnpinMessage,
     Unrestrict,
 )
 
@@ -120,6 +121,8 @@ def to_request(action: Action) -> tuple[str, dict[str, Any]]:
                 "message_id": int(action.message_id),
                 "disable_notification": action.silent,
             }
+        case UnpinMessage():
+            return "unpinChatMessage", {"chat_id": chat, "message_id": int(action.message_id)}
         case Restrict():
             return "restrictChatMember", {
                 "chat_id": chat,
