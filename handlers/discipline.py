@@ -34,7 +34,7 @@ from bot.core.context import Context
 from bot.core.events import Chat, Event, User
 from bot.core.i18n import define
 from bot.core.router import ANY_AGE, Router
-from bot.groups.repository import find_member, member_user
+from bot.groups.repository import find_member, member_user, typed_user_id
 from handlers.moderation_actions import display
 from handlers.moderation_rights import is_exempt
 from handlers.mutes import hold, release
@@ -145,12 +145,17 @@ def _reply(event: Event, text: str) -> list[Action]:
 async def _named(ctx: Context, who: str) -> User | None:
     """The member of this group called `@username` or with this user id."""
     assert ctx.group is not None
+    if not who.startswith("@"):
+        # Anyone may be banned by id before they speak. A number no account can have would
+        # only be claimed as done and then fail to send, and full-width digits ("２２２") name
+        # the account whose id they spell, not a row nobody is.
+        typed = typed_user_id(who)
+        if typed is None:
+            return None
+        who = typed
     member = await find_member(ctx.session, ctx.group.id, who)
     if member is None:
-        # Anyone may be banned by id before they speak; a number no account can have (not a
-        # 64-bit integer) would only be claimed as done and then fail to send.
-        plausible = who.isdecimal() and 0 < int(who) < 2**63
-        return User(id=who, name=who) if plausible else None
+        return None if who.startswith("@") else User(id=who, name=who)
     return member_user(member)
 
 

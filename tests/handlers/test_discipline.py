@@ -176,6 +176,22 @@ async def test_a_user_id_no_account_can_have_is_not_reported_as_banned(bot, fake
     assert [row.kind for row in outbox] == ["send_message", "send_message"]
 
 
+async def test_typed_user_ids_are_read_as_points_and_bans_read_them(bot, fake_telegram):
+    # One reading of a typed id (`typed_user_id`) for /ban as for /points: full-width digits
+    # from a Chinese keyboard name the account they spell.
+    await bot.post_update(make_message_update("hi", sender=BOB))
+    wide = str(MEMBER_ID + 1).translate({c: c + 0xFEE0 for c in range(0x30, 0x3A)})
+    await bot.post_update(make_message_update(f"/ban {wide}", sender=OPERATOR))
+    (banned,) = await fake_telegram.wait_for("banChatMember", 1)
+    assert banned["user_id"] == MEMBER_ID + 1
+    # Past 2**52 no Telegram account exists (its bound for user ids): /ban took anything under
+    # 2**63, and claimed a ban that could only fail.
+    await bot.post_update(make_message_update(f"/ban {2**60}", sender=OPERATOR))
+    replies = await texts(bot, fake_telegram, 2)
+    assert replies[-1].startswith(f"找不到成员 {2**60}")
+    assert len(fake_telegram.called("banChatMember")) == 1
+
+
 async def test_in_a_forum_topic_a_named_member_is_targeted_not_the_topics_creator(
     bot, fake_telegram
 ):
