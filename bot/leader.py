@@ -14,6 +14,8 @@ import structlog
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.failures import FailureRun
+
 log = structlog.get_logger(__name__)
 
 # An arbitrary constant shared by all replicas: "qunbot leader".
@@ -54,9 +56,11 @@ class LeaderElection:
         if self._engine.dialect.name != "postgresql":
             await self._lead_alone()
             return
+        run = FailureRun(log, "leader.connection_lost")
         while True:
             try:
                 async with self._engine.connect() as conn:
+                    run.succeeded()
                     if await self._try_lock(conn):
                         try:
                             await self._lead(conn)
@@ -67,8 +71,8 @@ class LeaderElection:
                             await conn.invalidate()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("leader.connection_lost")
+            except Exception as exc:
+                run.failed(exc)
             if self.is_leader:
                 self.is_leader = False
                 log.warning("leader.deposed")
@@ -77,13 +81,15 @@ class LeaderElection:
 
     async def _lead_alone(self) -> None:
         # Without PostgreSQL there is one process, but its database may not be reachable yet.
+        run = FailureRun(log, "leader.start_failed")
         while True:
             try:
                 await self._on_elected()
-            except Exception:
-                log.exception("leader.start_failed")
+            except Exception as exc:
+                run.failed(exc)
                 await asyncio.sleep(self._retry)
                 continue
+            run.succeeded()
             self.is_leader = True
             return
 

@@ -7,6 +7,8 @@ import contextlib
 
 import structlog
 
+from bot.failures import FailureRun
+
 log = structlog.get_logger(__name__)
 
 
@@ -41,17 +43,16 @@ class DrainLoop:
             self._task = None
 
     async def _run(self) -> None:
-        failures = 0
+        run = FailureRun(log, "loop.failed", loop=self.name)
         while True:
             self._wake.clear()
             try:
                 while await self.run_once():
                     pass
-                failures = 0
-            except Exception:
-                failures += 1
-                log.exception("loop.failed", loop=self.name, failures=failures)
-            if failures:
+                run.succeeded()
+            except Exception as exc:
+                run.failed(exc)
+            if failures := run.failures:
                 # A database that is down fails every round: back off (and ignore wake-ups) so
                 # the loop neither floods the log nor competes for the pool with /readyz.
                 await asyncio.sleep(min(self._poll_interval * 2**failures, self.max_backoff))

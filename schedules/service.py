@@ -23,6 +23,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.failures import FailureRun
 from schedules import staging
 from schedules.batch import settle_plain
 from schedules.firing import FireConfig, fire_now, settle
@@ -76,6 +77,7 @@ class SchedulerService:
         self._max_id = 0
         self._last_change = 0
         self._pass = asyncio.Lock()
+        self._sweeps = FailureRun(log, "scheduler.sweep_failed")
         self._woken = False
         # Firings read and rendered ahead, by due instant, waiting to be written (see staging).
         self._staged: dict[datetime, dict[int, staging.StagedJob]] = {}
@@ -311,8 +313,10 @@ class SchedulerService:
                 now = self.now()
                 await self.fire_due(now, due=now - EARLY)
                 await self.sync_timers()
-        except Exception:
-            log.exception("scheduler.sweep_failed")
+        except Exception as exc:
+            self._sweeps.failed(exc)
+        else:
+            self._sweeps.succeeded()
 
     async def sync_timers(self) -> None:
         """Bring the timer in line with the table: changed jobs re-armed or dropped, new rows

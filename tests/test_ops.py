@@ -175,3 +175,48 @@ async def test_what_start_up_built_is_kept_out_of_garbage_collection(make_settin
         assert gc.get_freeze_count() >= len(shared_model().counts) > 100_000
     finally:
         await harness.close()
+
+
+async def test_a_database_that_is_down_is_logged_one_line_per_failure(make_settings):
+    # Every poll of every loop logged a full traceback, one page every few seconds per loop.
+    import json
+    import socket
+
+    from bot.logs import configure_logging
+    from tests.harness import BotHarness
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    url = f"postgresql+asyncpg://qunbot:hunter2@127.0.0.1:{closed_port}/qunbot"
+    # The service's own formatter, there before the service starts to see its first failures.
+    configure_logging(json=True)
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.getLogger().handlers[0].formatter)
+    harness = BotHarness(make_settings(database_url=url))
+    # On the service's loggers: the start replaces the root's handlers.
+    logging.getLogger("bot").addHandler(handler)
+    try:
+        await harness.start()
+        def failures() -> list[dict]:
+            lines = [json.loads(line) for line in stream.getvalue().splitlines() if line]
+            return [line for line in lines
+                    if line["event"] in ("loop.failed", "leader.connection_lost")]
+
+        async def repeated() -> bool:
+            events = [line["event"] for line in failures()]
+            return events.count("loop.failed") >= 3 and events.count("leader.connection_lost") >= 3
+
+        await eventually(repeated)
+        response = await harness.client.get("/readyz")
+        assert response.status_code == 503, response.text
+        assert response.json()["ok"] is False and response.json()["database"] != "ok"
+    finally:
+        logging.getLogger("bot").removeHandler(handler)
+        await harness.close()
+    for line in failures():
+        assert line["error"] == "ConnectionRefusedError", line
+        assert "Connect call failed" in line["message"] and "hunter2" not in line["message"]
+    traced = [(line["event"], line.get("loop")) for line in failures() if "exception" in line]
+    assert sorted(traced) == [("leader.connection_lost", None), ("loop.failed", "inbox-processor")]
