@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from typing import Annotated
 
 import httpx
@@ -41,6 +42,7 @@ def serve(
     from bot.app import create_app
 
     settings = _settings()
+    _check_host(host or settings.host, "--host" if host else "QUNBOT_HOST")
     if migrate:
         _upgrade(settings.database_url)
     # One worker only: the workers inside share rate limits and the scheduler lock.
@@ -51,6 +53,22 @@ def serve(
         log_config=None,
         proxy_headers=True,
     )
+
+
+def _check_host(host: str, source: str) -> None:
+    # Checked before serving: uvicorn reported only the resolver's words ("Name or service not
+    # known") after the whole start-up, without saying which setting held the bad address.
+    try:
+        socket.getaddrinfo(host, None, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        typer.secho(
+            f"Cannot listen on {source}={host!r}: {reason}. Write an address of this machine "
+            "(127.0.0.1, 0.0.0.0 for every interface, ::) or a host name it resolves.",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(2) from None
 
 
 @app.command()

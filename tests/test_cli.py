@@ -313,3 +313,15 @@ async def test_check_config_passes_over_groups_the_bot_has_left(fake_telegram, b
     code, out = await run_cli("check-config", **env)
     assert code == 0, out
     assert "INFO group Qunbot Test Group (-1001234567890): the bot is no longer in it" in out
+
+
+async def test_a_host_that_does_not_resolve_is_named_with_its_value(tmp_path):
+    # uvicorn said "[Errno -2] Name or service not known" after the start-up, naming nothing.
+    url = f"sqlite+aiosqlite:///{tmp_path / 'host.db'}"
+    code, out = await run_cli("serve", QUNBOT_HOST="not a host", QUNBOT_DATABASE_URL=url,
+                              QUNBOT_PORT="1")
+    assert code == 2, out
+    assert "QUNBOT_HOST='not a host'" in out and "Traceback" not in out, out
+    code, out = await run_cli("serve", "--host", "not a host", QUNBOT_DATABASE_URL=url,
+                              QUNBOT_PORT="1")
+    assert code == 2 and "--host='not a host'" in out, out
