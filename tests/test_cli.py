@@ -325,3 +325,41 @@ async def test_a_host_that_does_not_resolve_is_named_with_its_value(tmp_path):
     code, out = await run_cli("serve", "--host", "not a host", QUNBOT_DATABASE_URL=url,
                               QUNBOT_PORT="1")
     assert code == 2 and "--host='not a host'" in out, out
+
+
+async def test_check_config_leaves_a_missing_sqlite_database_uncreated(fake_telegram, tmp_path):
+    # Connecting to look created an empty qunbot.db, which then read as a database to migrate.
+    path = tmp_path / "never-migrated.db"
+    env = env_for(fake_telegram, f"sqlite+aiosqlite:///{path}")
+    code, out = await run_cli("check-config", **env)
+    assert code == 1, out
+    assert f"FAIL database: {path} does not exist" in out and "`qunbot migrate`" in out, out
+    assert not path.exists()
+    path.touch()  # an empty file, as earlier versions left behind
+    code, out = await run_cli("check-config", **env)
+    assert code == 1 and "FAIL database: its schema is behind this version" in out, out
+
+
+async def test_check_config_asks_for_the_public_url_only_when_it_is_unset(
+    fake_telegram, database_url
+):
+    # With QUNBOT_PUBLIC_URL set and no webhook yet, it still said "set QUNBOT_PUBLIC_URL".
+    env = env_for(fake_telegram, database_url)
+    code, out = await run_cli("check-config", **env)
+    assert code == 1, out
+    assert ("FAIL webhook: none set. Fix: to register https://bot.example.com/webhook/telegram, "
+            "run `qunbot set-webhook`.") in out, out
+    assert "set QUNBOT_PUBLIC_URL" not in out and "public URL" not in out, out
+    del env["QUNBOT_PUBLIC_URL"]
+    code, out = await run_cli("check-config", **env)
+    assert "FAIL webhook: none set. Fix: set QUNBOT_PUBLIC_URL" in out, out
+    # Set, but where Telegram never calls: said what is wrong with it.
+    for public_url, problem in (
+        ("https://bot.example.com:8080", "Telegram calls webhooks on ports 443, 80, 88, 8443 only"),
+        ("https://127.0.0.1", "127.0.0.1 is not reachable from the internet"),
+    ):
+        env["QUNBOT_PUBLIC_URL"] = public_url
+        code, out = await run_cli("check-config", **env)
+        assert code == 1, out
+        assert f"FAIL public URL: QUNBOT_PUBLIC_URL={public_url}: {problem}" in out, out
+        assert "Fix: correct QUNBOT_PUBLIC_URL (above)" in out, out

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
+from pathlib import Path
+from urllib.parse import urlsplit
+
 import httpx
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.migrate import SCHEMA_ADVICE, database_schema
 from bot.db.models import Group
 from bot.groups.repository import GONE
 from bot.platforms.base import PlatformError
@@ -16,6 +21,9 @@ from bot.setup.webhook import allowed_updates, telegram_platform, unanswered, we
 # Update types Telegram leaves out of a webhook set without `allowed_updates` (Bot API,
 # setWebhook): a webhook registered by hand or by another tool never receives them.
 ONLY_WHEN_LISTED = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+
+# The only ports Telegram delivers webhooks to (Bot API, setWebhook).
+WEBHOOK_PORTS = (443, 80, 88, 8443)
 
 NEEDED_RIGHTS = {
     "can_delete_messages": "delete spam and old welcome messages",
@@ -65,14 +73,44 @@ async def check_configuration(
     return lines, ok
 
 
+def public_url_problem(public_url: str) -> str | None:
+    """What stops Telegram from calling `public_url` (already checked to be https with a host),
+    or None."""
+    parts = urlsplit(public_url.strip())
+    try:
+        port = parts.port or 443
+    except ValueError:
+        return "its port is not a number"
+    if port not in WEBHOOK_PORTS:
+        return f"Telegram calls webhooks on ports {', '.join(map(str, WEBHOOK_PORTS))} only"
+    host = parts.hostname or ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        local = host == "localhost" or host.endswith((".localhost", ".local", ".internal"))
+    else:
+        local = not address.is_global
+    if local:
+        return f"{host} is not reachable from the internet, where Telegram calls from"
+    return None
+
+
 def _check_webhook(info: dict, settings: Settings, platform, lines: list[str]) -> bool:
     ok = True
     expected = webhook_url(settings)
+    problem = public_url_problem(settings.public_url) if settings.public_url else None
+    if problem:
+        lines.append(f"FAIL public URL: QUNBOT_PUBLIC_URL={settings.public_url}: {problem}.")
+        ok = False
     url = info.get("url") or ""
     if not url:
-        lines.append(
-            "FAIL webhook: none set. Fix: set QUNBOT_PUBLIC_URL and run `qunbot set-webhook`."
-        )
+        if not settings.public_url:
+            fix = "set QUNBOT_PUBLIC_URL (the https address Telegram should call) and run"
+        elif problem:
+            fix = "correct QUNBOT_PUBLIC_URL (above) and run"
+        else:
+            fix = f"to register {expected}, run"
+        lines.append(f"FAIL webhook: none set. Fix: {fix} `qunbot set-webhook`.")
         ok = False
     elif expected and url != expected:
         lines.append(
@@ -96,12 +134,27 @@ def _check_webhook(info: dict, settings: Settings, platform, lines: list[str]) -
     return ok
 
 
+def _missing_sqlite_file(database_url: str) -> Path | None:
+    """The SQLite file `database_url` names when it does not exist: connecting would create it
+    empty, and a check must change nothing."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    path = Path(url.database)
+    return None if path.exists() else path
+
+
 async def _check_groups(settings: Settings, platform, bot_user_id: str, lines: list[str]) -> bool:
+    if (missing := _missing_sqlite_file(settings.database_url)) is not None:
+        lines.append(
+            f"FAIL database: {missing} does not exist: the database has not been created and "
+            "migrated yet. Fix: run `qunbot migrate` (or `qunbot serve --migrate`)."
+        )
+        return False
     engine = create_engine(settings.database_url)
     try:
         try:
-            async with engine.connect():
-                pass
+            schema = await database_schema(engine)
         except Exception as exc:
             # Not a schema to migrate: the service itself could not start on this database.
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
@@ -112,6 +165,9 @@ async def _check_groups(settings: Settings, platform, bot_user_id: str, lines: l
                 f"FAIL database: cannot connect ({type(exc).__name__}: {reason}). Check "
                 "QUNBOT_DATABASE_URL and that the database is running."
             )
+            return False
+        if schema != "current":
+            lines.append(f"FAIL database: its schema is {SCHEMA_ADVICE[schema]}.")
             return False
         try:
             async with create_sessionmaker(engine)() as session:
