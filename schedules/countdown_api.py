@@ -8,15 +8,15 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import select
 
-from bot.web.bodies import CappedRoute
+from bot.web.dashboard_auth import Authorized, DashboardRoute
 from bot.web.pages import Paged, finish
-from schedules.api import Authorized, group_tz, invalid, named_group
+from schedules.api import group_tz, invalid, named_group
 from schedules.countdown import has_options, parse_countdown_args
 from schedules.countdowns import cancel_countdown, create_countdown, running_countdowns
 from schedules.errors import ScheduleError
 from schedules.models import ScheduledJob
 
-router = APIRouter(prefix="/api", route_class=CappedRoute)
+router = APIRouter(prefix="/api", route_class=DashboardRoute)
 
 
 class NewCountdown(BaseModel):

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import schedules.texts  # noqa: F401  (registers the texts)
 from bot.core.i18n import translate
+from bot.db.models import Group
 from schedules.models import ScheduledJob
 from schedules.store import reached_groups
 
@@ -24,9 +25,8 @@ async def reach_lines(
         return []
     groups = await reached_groups(session, job)
     count = len(groups)
-    tag, kind = job.target.get("tag"), job.target.get("kind")
+    tag, kind = _tag(job), job.target.get("kind")
     if tag:
-        tag = tag.casefold()  # a job saved before targets were casefolded
         lines = [translate(lang, "schedule.to_tag", tag=tag, count=count)]
     elif kind:
         lines = [translate(lang, "schedule.to_kind", kind=kind, count=count)]
@@ -35,11 +35,23 @@ async def reach_lines(
         shown = ("、" if lang == "zh" else ", ").join(names)
         shown += "…" if count > NAMES_SHOWN else ""
         lines = [translate(lang, "schedule.to_groups", names=shown or "-", count=count)]
-    if warn and not count:
-        if tag:
-            lines.append(translate(lang, "schedule.reaches_none_tag", tag=tag))
-        elif kind:
-            lines.append(translate(lang, "schedule.reaches_none_kind", kind=kind))
-        else:
-            lines.append(translate(lang, "schedule.reaches_none_groups"))
+    if warn and (warning := unreached_warning(job, groups, lang)):
+        lines.append(warning)
     return lines
+
+
+def unreached_warning(job: ScheduledJob, groups: list[Group], lang: str) -> str | None:
+    """The warning that `job`'s target fits none of the groups it reaches now (`groups`, from
+    `reached_groups`); None for a job posting to its own group or reaching one."""
+    if not job.target or groups:
+        return None
+    if tag := _tag(job):
+        return translate(lang, "schedule.reaches_none_tag", tag=tag)
+    if kind := job.target.get("kind"):
+        return translate(lang, "schedule.reaches_none_kind", kind=kind)
+    return translate(lang, "schedule.reaches_none_groups")
+
+
+def _tag(job: ScheduledJob) -> str | None:
+    tag = job.target.get("tag")
+    return tag.casefold() if tag else None  # a job saved before targets were casefolded

@@ -38,6 +38,23 @@ async def test_requests_without_the_right_bearer_token_are_refused(api):
     assert (await api.client.get(url(), headers=AUTH)).status_code == 200
 
 
+async def test_a_stranger_gets_401_whatever_the_body(api):
+    # The body was parsed before the token was checked: malformed JSON got a 422, telling a
+    # stranger how the API reads bodies, and every body was parsed for anyone.
+    for headers in ({}, {"Authorization": "Bearer nope"}):
+        for body in (b"{not json", b'{"when": 5}', b""):
+            for path in (url(), f"/api/groups/{GROUP_ID}/countdowns", "/api/series"):
+                response = await api.client.post(
+                    path, content=body, headers={**headers, "Content-Type": "application/json"}
+                )
+                assert response.status_code == 401, (path, body, response.text)
+                assert response.headers["WWW-Authenticate"] == "Bearer"
+            patched = await api.client.patch("/api/schedules/1", content=body, headers=headers)
+            assert patched.status_code == 401, patched.text
+    malformed = await api.client.post(url(), content=b"{not json", headers=AUTH)
+    assert malformed.status_code == 422
+
+
 async def test_a_password_beyond_ascii_lets_its_holder_in(clocked_app, make_settings):
     # Sent as UTF-8 (as browsers and curl send it), it was compared re-encoded and never matched.
     harness = await BotHarness(make_settings(dashboard_password="群管理密码")).start()
@@ -229,10 +246,20 @@ async def test_targets_through_the_api_use_the_chat_syntax(api):
         url(), json={"when": "每天 11:00", "text": "hi", "to": "tag:vip"}, headers=AUTH
     )
     assert made.status_code == 201 and made.json()["target"] == {"tag": "vip"}
+    # Nobody has the tag yet: kept, and said at once, in the chat's words.
+    assert made.json()["warning"] == {
+        "zh": "⚠️ 现在没有群带标签 vip：任务已保存，但不会发出，直到有群用 "
+        "/settings tags vip 加上这个标签。",
+        "en": "⚠️ No group has the tag vip now: the job is saved but posts nowhere until "
+        "a group adds it with /settings tags vip.",
+    }
     listed = await api.client.post(
         url(), json={"when": "每天 11:00", "text": "hi", "to": f"groups:{GROUP_ID}"}, headers=AUTH
     )
     assert listed.json()["target"] == {"groups": [listed.json()["group_id"]]}
+    assert "warning" not in listed.json()
+    plain = await api.client.post(url(), json={"when": "每天 11:00", "text": "hi"}, headers=AUTH)
+    assert plain.status_code == 201 and "warning" not in plain.json()
     bad = await api.client.post(
         url(), json={"when": "每天 11:00", "text": "hi", "to": "everyone"}, headers=AUTH
     )
