@@ -19,7 +19,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.actions import Action, Button, DeleteMessage, Restrict, SendMessage
+from bot.core.actions import Action, Button, DeleteMessage, Restrict, SendMessage, over_limit
 from bot.core.context import Context
 from bot.outbox.store import call_off, enqueue
 from handlers import entry_texts  # noqa: F401  (registers the texts)
@@ -31,7 +31,7 @@ from handlers.entry_store import (
     update_pending_payload,
 )
 from handlers.raid import spend
-from handlers.welcome_batch import NAMED_STEPS, TEXT_LIMIT, mention
+from handlers.welcome_batch import NAMED_STEPS, mention
 
 PREFIX = "vfs:"
 
@@ -122,7 +122,7 @@ async def _question(ctx: Context, batch: ChallengeBatch) -> SendMessage:
             names += ctx.t("welcome.and_others", count=len(people) - named)
         text = ctx.t("verify.batch_question", names=names, seconds=batch.seconds,
                      a=batch.a, b=batch.b)
-        if len(text) <= TEXT_LIMIT:
+        if over_limit(text) <= 0:
             break
     buttons = (tuple(Button(text=str(n), data=f"{PREFIX}{batch.id}:{n}") for n in batch.choices),)
     return SendMessage(chat_id=batch.chat_id, text=text, html=True, buttons=buttons)

@@ -14,7 +14,7 @@ import random
 import re
 from datetime import timedelta
 
-from bot.core.actions import MAX_TEXT, Action, SendMessage
+from bot.core.actions import Action, SendMessage, over_limit, text_length
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import COMMAND_MAX_AGE, Router
@@ -151,8 +151,9 @@ async def icebreaker_command(event: Event, ctx: Context) -> list[Action]:
 def _too_long(event: Event, ctx: Context, text: str, given: str, key: str) -> list[Action]:
     """The refusal of `given` when `text`, the message it makes, is past the platform's limit
     (and would fail at the sender, unseen); the limit it names is the room `given` has."""
-    over = len(text) - MAX_TEXT
+    over = over_limit(text)
     if over <= 0:
         return []
-    refusal = ctx.t(key, limit=len(given) - over, length=len(given))
+    length = text_length(given)
+    refusal = ctx.t(key, limit=length - over, length=length)
     return [SendMessage(chat_id=event.chat.id, text=refusal, reply_to=event.message_id)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from bot.core.actions import SendMessage
+from bot.core.actions import MAX_TEXT, SendMessage, over_limit, text_length
 from bot.core.context import Context
 from bot.core.events import Event
 from bot.core.router import Router
@@ -126,6 +126,9 @@ async def _add(event: Event, ctx: Context, rest: str) -> list[SendMessage]:
     try:
         parsed = parse_schedule(rest, ctx.tz, now=ctx.now)
         text, options = split_options(parsed.text)
+        if over_limit(text) > 0:
+            # Refused now, not at every run (the API refuses it the same way).
+            raise ScheduleError("text_too_long", limit=MAX_TEXT, length=text_length(text))
         if options.target and not _platform_operator(event, ctx):
             raise ScheduleError("target_not_allowed")
         target = await resolve_target(ctx.session, ctx.group.platform, options.target)

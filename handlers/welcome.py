@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.core.actions import MAX_TEXT, Action, AnswerCallback, SendMessage, fit_popup
+from bot.core.actions import Action, AnswerCallback, SendMessage, fit_popup, over_limit, text_length
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import Router
@@ -145,9 +145,9 @@ async def welcome_command(event: Event, ctx: Context) -> list[Action]:
             text = ctx.t("welcome.unknown_placeholder", unknown=" ".join(unknown))
             return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
         # Refused here rather than failing at every greeting, unseen, with nobody welcomed.
-        over = len(longest_greeting(ctx, rest.strip())) - MAX_TEXT
+        over = over_limit(longest_greeting(ctx, rest.strip()))
         if over > 0:
-            given = len(rest.strip())
+            given = text_length(rest.strip())
             text = ctx.t("welcome.too_long", limit=max(given - over, 0), length=given)
             return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
         config.template = rest.strip()

@@ -17,7 +17,7 @@ from html import escape
 
 from sqlalchemy import func, or_, select
 
-from bot.core.actions import Button, SendMessage
+from bot.core.actions import Button, SendMessage, over_limit
 from bot.core.context import Context
 from bot.db.models import Member
 from bot.groups.settings import GroupKind
@@ -38,8 +38,7 @@ PLACEHOLDER = re.compile(r"\{(name|group|count|rules|inviter)\}")
 # over 4096 characters, and a name may be 129 long, so a raid would otherwise greet nobody.
 MAX_NAMED = 20
 # Telegram counts a message's characters after its HTML is read; counting the HTML itself
-# (never shorter) keeps the greeting within the limit whatever the markup.
-TEXT_LIMIT = 4096
+# (never shorter) keeps the greeting within the limit (`over_limit`) whatever the markup.
 # How many newcomers a greeting too long for the limit names, step by step, and how much of
 # the rules it keeps before it names fewer.
 NAMED_STEPS = (MAX_NAMED, 10, 5, 2, 1)
@@ -97,7 +96,7 @@ def _fitted(ctx: Context, template: str, batch: WelcomeBatch, rules: str) -> str
     text = ""
     for named in NAMED_STEPS:
         text = _greeting_text(ctx, template, batch, named, rules)
-        if len(text) <= TEXT_LIMIT:
+        if over_limit(text) <= 0:
             return text
         # The longest cut of the rules that fits; fewer names only when even the shortest
         # allowed cut does not (the last step cuts them to nothing if need be).
@@ -106,7 +105,7 @@ def _fitted(ctx: Context, template: str, batch: WelcomeBatch, rules: str) -> str
             middle = (low + high) // 2
             cut = rules[:middle].rstrip() + more
             candidate = _greeting_text(ctx, template, batch, named, cut)
-            if len(candidate) <= TEXT_LIMIT:
+            if over_limit(candidate) <= 0:
                 best, low = candidate, middle + 1
             else:
                 high = middle - 1

@@ -10,11 +10,11 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.actions import MAX_TEXT
+from bot.core.actions import MAX_TEXT, over_limit
 from bot.core.i18n import LANGUAGES
 from bot.db.models import Group
 from bot.groups.settings import load_group_settings
@@ -67,6 +67,21 @@ MAX_GRACE_MINUTES = 366 * 24 * 60
 router = APIRouter(prefix="/api", route_class=DashboardRoute)
 
 
+def _one_message(text: str) -> str:
+    # Counted as Telegram counts (UTF-16 units): by code points, emoji-rich texts passed here
+    # and failed at every run.
+    if (over := over_limit(text)) > 0:
+        raise ValueError(
+            f"longer than one message: {MAX_TEXT} characters at most as Telegram counts them "
+            f"(an emoji may count as two), {over} over"
+        )
+    return text
+
+
+# The text of one message: Telegram refuses a longer one whenever it is sent.
+MessageText = Annotated[str, AfterValidator(_one_message)]
+
+
 class JobPayload(BaseModel):
     """What a kind reads besides `text`: a poll's question, options and anonymity; other keys
     are kept as given."""
@@ -84,7 +99,7 @@ class NewSchedule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     when: str = Field(min_length=1, max_length=255)
-    text: str = Field(default="", max_length=MAX_TEXT)
+    text: MessageText = ""
     kind: str = POST
     grace_minutes: int | None = Field(default=10, ge=0, le=MAX_GRACE_MINUTES)
     # Where it posts, in the forms chat takes: "type:flash", "tag:vip", "groups:-1001,-1002",
@@ -102,13 +117,13 @@ class NewSeries(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=128)
-    items: list[Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]] = []
+    items: list[Annotated[MessageText, Field(min_length=1)]] = []
 
 
 class NewSeriesItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    text: Annotated[MessageText, Field(min_length=1)]
 
 
 class ScheduleChange(BaseModel):
@@ -116,7 +131,7 @@ class ScheduleChange(BaseModel):
 
     enabled: StrictBool | None = None
     when: str | None = Field(default=None, min_length=1, max_length=255)
-    text: str | None = Field(default=None, max_length=MAX_TEXT)
+    text: MessageText | None = None
     grace_minutes: int | None = Field(default=None, ge=0, le=MAX_GRACE_MINUTES)
 
 

@@ -179,6 +179,12 @@ ERRORS = {
         "en": "An inactivity check needs at least 1 day and 1 message, e.g. /schedule add every "
         "mon 10:00 inactivity 7d 10 (a word when members posted under 10 messages in 7 days).",
     },
+    "text_too_long": {
+        "zh": "内容太长，发不出去：一条消息最多 {limit} 个字（表情符号可能算两个），这条有 "
+        "{length} 个。任务未添加。",
+        "en": "That text is too long to post: one message takes {limit} characters at most (an "
+        "emoji may count as two), and it has {length}. No job was added.",
+    },
     "empty_series": {
         "zh": "系列「{name}」还没有内容，先用 /series item {name} <内容> 添加。",
         "en": 'The series "{name}" has no posts yet; add some with /series item {name} <text>.',

@@ -36,6 +36,18 @@ class Button(BaseModel):
 MAX_TEXT = 4096
 
 
+def text_length(text: str) -> int:
+    """`text`'s length as Telegram counts it: UTF-16 code units, so an emoji beyond the Basic
+    Multilingual Plane ("😀") is two where Python's `len` says one."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def over_limit(text: str) -> int:
+    """How far `text` is past MAX_TEXT as Telegram counts it (0 or less: it fits in one
+    message); the one check of a message's length."""
+    return text_length(text) - MAX_TEXT
+
+
 class SendMessage(_Action):
     kind: Literal["send_message"] = "send_message"
     text: str

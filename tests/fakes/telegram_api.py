@@ -232,10 +232,11 @@ class FakeTelegram:
         return over
 
     def _result(self, method: str, body: dict[str, Any]) -> Any:
-        # The Bot API's length limits (characters; UTF-16 units there, the same for BMP text).
+        # The Bot API's length limits; a message's in UTF-16 units as Telegram counts them (an
+        # emoji beyond the BMP is two).
         if method == "answerCallbackQuery" and len(body.get("text") or "") > 200:
             raise _BadRequest("Bad Request: MESSAGE_TOO_LONG")
-        if method in ("sendMessage", "editMessageText") and len(body.get("text") or "") > 4096:
+        if method in ("sendMessage", "editMessageText") and _units(body.get("text") or "") > 4096:
             raise _BadRequest("Bad Request: message is too long")
         if method == "getMe":
             return {
@@ -351,3 +352,7 @@ def _error(
     if params:
         body["parameters"] = params
     return JSONResponse(body, status_code=status)
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2

@@ -170,13 +170,14 @@ async def test_a_question_too_long_for_one_message_is_refused_and_starts_no_roun
 ):
     # Regression: a question too long once "🧊 破冰时间！..." came before it was recorded as a
     # round (ending the running one) and failed at the sender: nothing appeared, nobody said why.
+    # Telegram counts the 🧊 as two (UTF-16 units).
     await bot.post_update(make_message_update("/settings language en", sender=OP))
     await fake_telegram.wait_for("sendMessage", 1)
     question = await ask(bot, fake_telegram, "Where are you from?", sent_before=1)
     await answer(bot, question, 501)
     await bot.post_update(make_message_update("/icebreaker " + "?" * 4090, sender=OP))
     (refused,) = (await fake_telegram.wait_for("sendMessage", 3))[2:]
-    assert refused["text"] == ("That question is too long to post: 4059 characters at most, "
+    assert refused["text"] == ("That question is too long to post: 4058 characters at most, "
                                "and it has 4090. No round was started.")
     await quiet(bot)
     (game,) = await rows(bot, IcebreakerRound)

@@ -184,6 +184,22 @@ async def test_a_text_longer_than_one_telegram_message_is_a_422(api):
     assert item.status_code == 422
 
 
+async def test_the_limit_counts_as_telegram_does_an_emoji_beyond_the_bmp_as_two(api):
+    # 2049 emoji passed a check by code points and made 4098 UTF-16 units, over Telegram's 4096.
+    over, fits = "😀" * 2049, "😀" * 2048
+    made = await api.client.post(url(), json={"when": "每天 11:00", "text": over}, headers=AUTH)
+    assert made.status_code == 422 and made.json()["detail"][0]["loc"] == ["body", "text"]
+    assert over not in made.text
+    made = await api.client.post(url(), json={"when": "每天 11:00", "text": fits}, headers=AUTH)
+    assert made.status_code == 201, made.text
+    changed = await api.client.patch(
+        f"/api/schedules/{made.json()['id']}", json={"text": over}, headers=AUTH
+    )
+    assert changed.status_code == 422
+    series = await api.client.post("/api/series", json={"name": "e", "items": [over]}, headers=AUTH)
+    assert series.status_code == 422
+
+
 async def test_bad_phrase_is_a_422_in_both_languages(api):
     response = await api.client.post(url(), json={"when": "someday", "text": "x"}, headers=AUTH)
     assert response.status_code == 422

@@ -90,6 +90,23 @@ async def test_missing_text_is_explained(sbot, fake_telegram):
     assert await jobs(sbot) == []
 
 
+async def test_a_text_longer_than_one_message_is_refused_counting_as_telegram_does(
+    sbot, fake_telegram
+):
+    # Unchecked in chat, a post past Telegram's 4096 UTF-16 units failed at every run; an emoji
+    # beyond the BMP counts as two there, so 2049 of them are 4098.
+    reply = await command(sbot, fake_telegram, "/schedule add 每天 11:00 " + "😀" * 2049)
+    assert "内容太长" in reply and "最多 4096 个字" in reply and "这条有 4098 个" in reply, reply
+    assert await jobs(sbot) == []
+    await command(sbot, fake_telegram, "/settings language en")
+    reply = await command(sbot, fake_telegram, "/schedule add every day 11:00 " + "😀" * 2049)
+    assert "too long to post" in reply and "4096 characters at most" in reply, reply
+    assert await jobs(sbot) == []
+    reply = await command(sbot, fake_telegram, "/schedule add every day 11:00 " + "😀" * 2048)
+    (job,) = await jobs(sbot)
+    assert job.payload["text"] == "😀" * 2048 and f"#{job.id}" in reply
+
+
 async def test_pause_resume_remove(sbot, fake_telegram):
     await command(sbot, fake_telegram, "/schedule add 每天 9:00 早安")
     (job,) = await jobs(sbot)
