@@ -180,13 +180,20 @@ async def homework_command(event: Event, ctx: Context) -> list[SendMessage]:
     return await _hand_in(event, ctx, event.args.strip())
 
 
-def _captioned_photo(event: Event) -> bool:
-    return event.has_photo and event.command is None and bool(event.text)
+def carries_work(event: Event) -> bool:
+    """Whether a message holds something handed in by its caption: a photo, or a file
+    (homework is also a PDF, a recorded exercise, a spoken answer)."""
+    return event.has_photo or event.has_file
 
 
-@router.on(EventKind.MESSAGE, when=_captioned_photo)
-async def homework_photo(event: Event, ctx: Context) -> list[SendMessage]:
-    """A photo whose caption carries a homework tag (作业, #homework) in a delivery group."""
+def _captioned_work(event: Event) -> bool:
+    return carries_work(event) and event.command is None and bool(event.text)
+
+
+@router.on(EventKind.MESSAGE, when=_captioned_work)
+async def homework_by_caption(event: Event, ctx: Context) -> list[SendMessage]:
+    """A photo or file whose caption carries a homework tag (作业, #homework) in a delivery
+    group."""
     if ctx.group is None or ctx.group_settings.kind is not GroupKind.DELIVERY:
         return []
     if not is_homework_caption(event.text or "", checkin_config(ctx.group)):
@@ -198,7 +205,7 @@ async def homework_photo(event: Event, ctx: Context) -> list[SendMessage]:
 
 
 def is_homework_caption(text: str, config: CheckinConfig) -> bool:
-    """Whether a caption marks a photo as homework, its tags typed in any width or case
+    """Whether a caption marks a photo or file as homework, its tags typed in any width or case
     (a Chinese keyboard types "＃homework")."""
     caption = _folded(text)
     # Telegram parses commands in text only, so a caption "/homework ..." arrives as plain text.

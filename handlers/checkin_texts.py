@@ -32,8 +32,10 @@ define(
             "en": "Homework received (today's homework points were already given).",
         },
         "homework.usage": {
-            "zh": "用法：/homework <作业内容>，或发送带“作业”说明的图片。",
-            "en": "Usage: /homework <your work>, or send a photo captioned #homework.",
+            "zh": "用法：/homework <作业内容>，或发送带“作业”说明的图片或文件"
+            "（文档、视频、语音）。",
+            "en": "Usage: /homework <your work>, or send a photo or file (a document, video or "
+            "voice message) captioned #homework.",
         },
         "homework.not_delivery": {
             "zh": "作业打卡只在交付群中开启。",

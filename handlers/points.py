@@ -21,7 +21,7 @@ from bot.core.router import Router
 from bot.groups.repository import find_member, is_join, typed_user_id
 from handlers.activity import is_word_command
 from handlers.adfilter.normalize import normalize
-from handlers.checkin import is_homework_caption, no_person
+from handlers.checkin import carries_work, is_homework_caption, no_person
 from handlers.entry_store import PendingVerification
 from handlers.points_config import (
     PointsConfig,
@@ -260,7 +260,7 @@ async def effective_activity(event: Event, ctx: Context) -> list:
     text = (event.text or "").strip()
     if not config.activity_enabled or is_word_command(text, ctx.group):
         return []
-    if event.has_photo and is_homework_caption(text, checkin_config(ctx.group)):
+    if carries_work(event) and is_homework_caption(text, checkin_config(ctx.group)):
         return []
     reason, worth = activity_points(event, config)
     if worth <= 0:

@@ -72,7 +72,9 @@ class Event(_Frozen):
     Fields not meaningful for a kind stay at their defaults; e.g. `members` is set only for
     MEMBER_JOINED/MEMBER_LEFT, `callback_*` only for CALLBACK. `reply_to_text` is the text (or
     caption) of the replied-to message; `photo_file_id` names the platform's best copy of a photo
-    for downloading (a picture sent as a file is a photo too, `has_photo`); `photo_codes`
+    for downloading (a picture sent as a file is a photo too, `has_photo`); `has_file` marks
+    any other file a caption can describe (a document, video, animation, audio or voice
+    message), which members hand homework in as; `photo_codes`
     (PHOTO_CHECKED only) are the QR codes found in that photo.
     `shared_text` holds the words a message carries outside its text and caption: a poll's
     question and options, a shared contact's name and number, a venue's name and address. Ads
@@ -120,6 +122,7 @@ class Event(_Frozen):
     reply_to_at: datetime | None = None  # when the replied-to message was posted
     urls: tuple[str, ...] = ()
     has_photo: bool = False
+    has_file: bool = False
     photo_file_id: str | None = None
     photo_codes: tuple[str, ...] = ()
     shared_text: str | None = None

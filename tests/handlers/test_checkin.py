@@ -302,3 +302,32 @@ async def test_a_checkin_posted_as_a_channel_or_anonymously_credits_no_shared_ac
     # A member checks in as themselves as before.
     await bot.post_update(make_message_update("签到", sender=ALICE))
     assert (await texts(bot, fake_telegram, replies + 6))[-1].startswith("签到成功！+10 积分")
+
+
+async def test_homework_handed_in_as_a_file_a_video_or_a_voice_message_is_received(
+    bot, fake_telegram
+):
+    # Course homework is often a PDF, a recorded exercise or a spoken answer: captioned
+    # "#homework" or "作业" like a photo, it got no receipt, no record and no points.
+    replies = await configure(bot, fake_telegram, "kind delivery")
+    pdf = {"file_id": "BQAD", "file_unique_id": "d1", "file_name": "第一课.pdf",
+           "mime_type": "application/pdf"}
+    video = {"file_id": "BAAD", "file_unique_id": "v1", "width": 640, "height": 360,
+             "duration": 30}
+    voice = {"file_id": "AwAD", "file_unique_id": "o1", "duration": 12}
+    bob, carol = user(333, "Bob"), user(444, "Carol")
+    await bot.post_update(make_message_update(None, document=pdf, caption="#homework 第一课"))
+    await bot.post_update(make_message_update(None, video=video, caption="作业：口语", sender=bob))
+    await bot.post_update(make_message_update(None, voice=voice, caption="#homework", sender=carol))
+    sent = (await texts(bot, fake_telegram, replies + 3))[replies:]
+    assert sent == ["作业已收到！+20 积分，总积分 20"] * 3
+    submissions = await rows(bot, HomeworkSubmission)
+    assert [(s.user_id, s.text, s.has_photo) for s in submissions] == [
+        ("222", "#homework 第一课", False),
+        ("333", "作业：口语", False),
+        ("444", "#homework", False),
+    ]
+    # A file that is not homework stays an ordinary message.
+    await bot.post_update(make_message_update(None, document=pdf, caption="课件发一下"))
+    await eventually(bot.settled)
+    assert len(await rows(bot, HomeworkSubmission)) == 3

@@ -47,6 +47,9 @@ CONTENT_FIELDS = frozenset({
     "checklist", "giveaway", "giveaway_winners", "invoice",
 })
 
+# Files other than photos that a message can carry with a caption (`Event.has_file`).
+FILE_FIELDS = ("document", "video", "animation", "audio", "voice", "video_note")
+
 KIND_TO_UPDATE = {
     EventKind.MESSAGE: "message",
     EventKind.MEMBER_JOINED: "message",
@@ -270,6 +273,7 @@ def _message(update_id: int, msg: dict, edited: bool, me: User | None) -> Event:
         shared_text=_shared_text(msg),
         album_id=str(msg["media_group_id"]) if msg.get("media_group_id") else None,
         has_photo=bool(msg.get("photo")) or photo_file_id is not None,
+        has_file=any(msg.get(name) for name in FILE_FIELDS),
         photo_file_id=photo_file_id,
         forwarded_from_chat=_forward_chat(msg),
         from_linked_channel=bool(msg.get("is_automatic_forward")),
