@@ -14,10 +14,10 @@ from __future__ import annotations
 from bot.core.actions import Action
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
-from bot.core.router import Router, as_word
+from bot.core.router import Router
 from bot.db.models import Group
 from bot.groups import activity
-from handlers.checkin import CHECKIN_WORDS, extra_checkin_words
+from handlers.checkin import is_checkin_text
 from handlers.redpacket import is_claim_word
 
 router = Router("activity")
@@ -40,8 +40,7 @@ def is_word_command(text: str, group: Group) -> bool:
     Like /checkin they are not chat: a newcomer who sends 签到 three times has said nothing
     yet, and must not leave the ad filter's new-member window by it.
     """
-    word = as_word(text)
-    return word in CHECKIN_WORDS or word in extra_checkin_words(group) or is_claim_word(text)
+    return is_checkin_text(text, group) or is_claim_word(text)
 
 
 @router.on(EventKind.MESSAGE, when=is_member_message)

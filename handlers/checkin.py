@@ -35,6 +35,10 @@ from handlers.points_store import (
 router = Router("checkin")
 
 CHECKIN_WORDS = ("签到", "打卡")
+# How members say they have checked in: "打卡了", "签到啦", "已签到", "已经打卡了". A question
+# ("签到了吗") or a sentence ("今天忘了签到了") keeps other words around it and stays chat.
+DONE_BEFORE = ("已经", "已")
+DONE_AFTER = "了啦喽咯啰哦噢哈呀啊嘞"
 
 
 @dataclass(frozen=True)
@@ -134,13 +138,25 @@ def extra_checkin_words(group: Group) -> set[str]:
     return {as_word(word) for word in checkin_config(group).extra_keywords}
 
 
+def is_checkin_text(text: str, group: Group) -> bool:
+    """Whether a message is a check-in word, built-in or the group's own, as it stands or said
+    as done ("打卡了", "已签到")."""
+    words = {*CHECKIN_WORDS, *extra_checkin_words(group)}
+    word = as_word(text)
+    if word in words:
+        return True
+    for before in DONE_BEFORE:
+        word = word.removeprefix(before)
+    return word.rstrip(DONE_AFTER) in words
+
+
 @router.on(EventKind.MESSAGE, when=_plain_text)
 async def checkin_keyword(event: Event, ctx: Context) -> list[SendMessage]:
-    """Operators' extra check-in words (the built-in ones are the command's words)."""
-    if ctx.group is None:
+    """The group's own check-in words, and every check-in word said as done (the built-in
+    words as they stand are the command's)."""
+    if ctx.group is None or as_word(event.text or "") in CHECKIN_WORDS:
         return []
-    text = as_word(event.text or "")
-    if text in CHECKIN_WORDS or text not in extra_checkin_words(ctx.group):
+    if not is_checkin_text(event.text or "", ctx.group):
         return []
     return await _check_in(event, ctx)
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 
 from bot.db.engine import create_engine, create_sessionmaker
-from bot.db.models import Group, OutboxAction
+from bot.db.models import Group, Member, OutboxAction
 from handlers.checkin import record_checkin
 from handlers.points_config import CheckinConfig
 from handlers.points_store import Checkin, HomeworkSubmission, PointsEntry
@@ -197,6 +197,27 @@ async def test_check_in_words_count_with_punctuation_emoji_or_another_case(bot, 
     await bot.post_update(make_message_update("今天忘了签到了", date=ts("2026-11-24T04:00:00")))
     await eventually(bot.settled)
     assert len(await rows(bot, Checkin)) == 4
+
+
+async def test_check_in_said_as_done_with_a_particle_checks_in(bot, fake_telegram):
+    # "打卡了", "签到啦" and "已签到" are how members say they check in; they got no answer,
+    # no points, and the streak broke, as did the group's own words said the same way.
+    replies = await configure(bot, fake_telegram, "checkin.keywords 报到")
+    said = ("打卡了", "签到啦！", "已签到", "已经打卡了~", "报到了")
+    for day, text in enumerate(said, start=20):
+        await bot.post_update(make_message_update(text, date=ts(f"2026-11-{day}T04:00:00")))
+    sent = (await texts(bot, fake_telegram, replies + len(said)))[replies:]
+    assert all(text.startswith("签到成功！") for text in sent), sent
+    assert "连续签到 5 天" in sent[-1]
+    # Like 签到, they are no chat: they do not take a newcomer out of the ad filter's window.
+    (alice,) = await rows(bot, Member, Member.user_id == str(MEMBER_ID))
+    assert alice.message_count == 0
+    # Questions and sentences about checking in are still chat.
+    for text in ("签到了吗", "今天忘了签到了", "打卡了没有"):
+        await bot.post_update(make_message_update(text, date=ts("2026-11-25T04:00:00")))
+    await eventually(bot.settled)
+    assert len(await rows(bot, Checkin)) == 5
+    assert len(fake_telegram.called("sendMessage")) == replies + len(said)
 
 
 async def test_an_emoji_check_in_word_is_that_emoji_not_every_emoji(bot, fake_telegram):
