@@ -206,17 +206,30 @@ def _captioned_work(event: Event) -> bool:
     return carries_work(event) and event.command is None and bool(event.text)
 
 
-@router.on(EventKind.MESSAGE, when=_captioned_work)
+@router.on(EventKind.MESSAGE, EventKind.EDITED_MESSAGE, when=_captioned_work)
 async def homework_by_caption(event: Event, ctx: Context) -> list[SendMessage]:
     """A photo or file whose caption carries a homework tag (作业, #homework) in a delivery
-    group."""
+    group. Members often notice a missing tag after posting: a caption edited to carry one
+    hands the work in then, and a later edit of work handed in only updates its words."""
     if ctx.group is None or ctx.group_settings.kind is not GroupKind.DELIVERY:
         return []
-    if not is_homework_caption(event.text or "", checkin_config(ctx.group)):
-        return []
+    tagged = is_homework_caption(event.text or "", checkin_config(ctx.group))
     caption = (event.text or "").strip()
     if _folded(caption).startswith("/homework"):
         caption = caption[len("/homework") :].strip()
+    if event.kind is EventKind.EDITED_MESSAGE:
+        handed_in = await ctx.session.scalar(
+            select(HomeworkSubmission).where(
+                HomeworkSubmission.group_id == ctx.group.id,
+                HomeworkSubmission.message_id == event.message_id,
+            )
+        )
+        if handed_in is not None:
+            if tagged:
+                handed_in.text = caption[:4000]
+            return []
+    if not tagged:
+        return []
     return await _hand_in(event, ctx, caption)
 
 

@@ -22,6 +22,8 @@ from tests.factories import (
     chat,
     make_channel_message_update,
     make_message_update,
+    make_update,
+    message,
     user,
 )
 from tests.handlers.checkin_points_support import db, rows, texts
@@ -282,6 +284,29 @@ async def test_homework_typed_on_the_line_after_the_command_is_handed_in(bot, fa
     assert sent == "作业已收到！+20 积分，总积分 20"
     (submission,) = await rows(bot, HomeworkSubmission)
     assert submission.text == "第一题：三句话\n第二题：画图"
+
+
+async def test_a_homework_tag_added_by_editing_the_caption_hands_the_work_in_once(
+    bot, fake_telegram
+):
+    # Members post their work and then notice the missing tag: editing "#homework" into the
+    # caption got no receipt, no record and no points, and they had to post the work again.
+    replies = await configure(bot, fake_telegram, "kind delivery")
+    photo = [{"file_id": "AgAD", "file_unique_id": "u1", "width": 90, "height": 90}]
+    posted = message(None, photo=photo, caption="第三课练习", date=ts("2026-11-20T04:00:00"))
+    await bot.post_update(make_update("message", posted))
+    edit = {**posted, "caption": "第三课练习 #homework", "edit_date": ts("2026-11-20T04:02:00")}
+    await bot.post_update(make_update("edited_message", edit))
+    (sent,) = (await texts(bot, fake_telegram, replies + 1))[replies:]
+    assert sent == "作业已收到！+20 积分，总积分 20"
+    # Editing it again (a typo) keeps the one submission, with the new words, and says nothing.
+    again = {**edit, "caption": "第三课练习（改）#homework", "edit_date": ts("2026-11-20T04:05:00")}
+    await bot.post_update(make_update("edited_message", again))
+    await eventually(bot.settled)
+    (submission,) = await rows(bot, HomeworkSubmission)
+    assert submission.text == "第三课练习（改）#homework"
+    assert submission.message_id == str(posted["message_id"]) and submission.points == 20
+    assert len(fake_telegram.called("sendMessage")) == replies + 1
 
 
 async def test_homework_list_counts_todays_submissions(bot, fake_telegram):
