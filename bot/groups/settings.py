@@ -27,7 +27,8 @@ class GroupKind(StrEnum):
     FAN = "fan"
 
 
-# What operators call the kinds, besides their English names ("快闪" or "快闪群" for flash).
+# What operators call the kinds, besides their English names ("快闪" or "快闪群" for flash),
+# the names the bot itself gives them ("粉丝群", "super-user") among them.
 _KIND_WORDS = {
     "普通": GroupKind.GENERAL,
     "快闪": GroupKind.FLASH,
@@ -35,8 +36,11 @@ _KIND_WORDS = {
     "新用户": GroupKind.NEWCOMER,
     "超级用户": GroupKind.SUPER_USER,
     "超级": GroupKind.SUPER_USER,
+    "super-user": GroupKind.SUPER_USER,
+    "superuser": GroupKind.SUPER_USER,
     "交付": GroupKind.DELIVERY,
     "铁粉": GroupKind.FAN,
+    "粉丝": GroupKind.FAN,
 }
 
 

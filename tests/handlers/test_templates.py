@@ -76,6 +76,20 @@ async def test_types_are_taken_by_their_chinese_names_too(bot, fake_telegram):
     assert (await group_settings(bot))["kind"] == "fan"
 
 
+async def test_every_type_is_taken_by_the_name_the_bot_gives_it(bot, fake_telegram):
+    # The bot announces the fan type as 「粉丝群」 (and /settings shows "fan — 粉丝群"), yet
+    # `/template apply 粉丝群` answered with the usage: only 铁粉 was known.
+    await bot.post_update(make_message_update("/template apply 粉丝群", sender=OPERATOR))
+    await bot.post_update(make_message_update("/settings kind 新人", sender=OPERATOR))
+    await bot.post_update(make_message_update("/settings kind 粉丝", sender=OPERATOR))
+    await bot.post_update(make_message_update("/template apply super-user", sender=OPERATOR))
+    applied, _, saved, superuser = await texts(bot, fake_telegram, 4)
+    assert applied.startswith("已按「粉丝群」模板设置本群：\nkind = fan\n"), applied
+    assert saved == "已保存：kind = 粉丝"
+    assert superuser.startswith("已按「超级用户群（邀请制）」模板设置本群：\nkind = super\n")
+    assert (await group_settings(bot))["kind"] == "super"
+
+
 async def test_unknown_types_and_members_are_refused(bot, fake_telegram):
     await bot.post_update(make_message_update("/template apply party", sender=OPERATOR))
     await bot.post_update(make_message_update("/template apply fan", sender=MEMBER))
