@@ -201,6 +201,21 @@ define(
             "already handled by an admin in the app).",
         },
         "screening.saved": {"zh": "入群审核方式：{mode}", "en": "Screening rule: {mode}"},
+        # Telegram sends join requests only for a link (or group) that asks for approval:
+        # whoever joins by another link walks in, and the rule never sees them.
+        "screening.needs_requests": {
+            "zh": "注意：只有开启了「需要管理员批准」的邀请链接（群设置 → 邀请链接）才会发来入群"
+            "申请，由这条规则处理；通过其他链接入群的人不经审核。",
+            "en": "Note: only invite links with \"Request admin approval\" on (group settings → "
+            "Invite links) send join requests for this rule to decide; people joining by "
+            "other links are not screened.",
+        },
+        "screening.questions_now": {
+            "zh": "入群问题：{questions}", "en": "Entry questions: {questions}"
+        },
+        "screening.review_chat_now": {
+            "zh": "审核卡片发往：群 {chat}", "en": "Review cards go to chat {chat}"
+        },
         "screening.usage": {
             "zh": "用法：/screening open|code <邀请码...>|review|allowlist，"
             "或 /screening questions 问题1 | 问题2，或 /screening review_chat <群 ID>|off",

@@ -169,7 +169,10 @@ async def screening_command(event: Event, ctx: Context) -> list[Action]:
         return _reply(event, ctx.t("screening.questions_saved", count=len(config.questions)))
     parts = event.args.split()
     if not parts or parts[0] not in ("open", "code", "review", "allowlist"):
-        return _reply(event, ctx.t("screening.usage"))
+        text = ctx.t("screening.usage")
+        if not parts:  # alone, it says how entry stands, as /verify, /welcome and /filter do
+            text = f"{_standing(ctx, config, full=True)}\n{text}"
+        return _reply(event, text)
     mode = parts[0]
     listed = parts[1:] if mode == "code" else []
     # A rule with nothing that can admit anyone would decline every requester (asked for a
@@ -184,7 +187,21 @@ async def screening_command(event: Event, ctx: Context) -> list[Action]:
     if listed:
         config.codes = listed
     save(ctx.group, config)
-    return _reply(event, ctx.t("screening.saved", mode=_describe(ctx, config)))
+    return _reply(event, _standing(ctx, config))
+
+
+def _standing(ctx: Context, config: ScreeningConfig, *, full: bool = False) -> str:
+    """The rule and, for one that decides join requests, where those come from; `full` adds the
+    questions asked and where review cards go."""
+    lines = [ctx.t("screening.saved", mode=_describe(ctx, config))]
+    if config.mode != "open":
+        lines.append(ctx.t("screening.needs_requests"))
+    if full:
+        questions = " | ".join(config.questions) or ctx.t("screening.no_questions")
+        lines.append(ctx.t("screening.questions_now", questions=questions))
+        if config.review_chat_id:
+            lines.append(ctx.t("screening.review_chat_now", chat=config.review_chat_id))
+    return "\n".join(lines)
 
 
 def _describe(ctx: Context, config: ScreeningConfig) -> str:

@@ -361,6 +361,34 @@ async def test_allowlist_import_skips_dates_and_phones_and_keeps_usernames(bot, 
     assert (approved["user_id"], declined["user_id"]) == (55501, 2024)
 
 
+NEEDS_REQUESTS = (
+    "注意：只有开启了「需要管理员批准」的邀请链接（群设置 → 邀请链接）才会发来入群申请，由这条规则"
+    "处理；通过其他链接入群的人不经审核。"
+)
+
+
+async def test_screening_alone_shows_the_rule_and_rules_say_where_requests_come_from(
+    bot, fake_telegram
+):
+    # /screening alone answered with its usage only, so an operator checking what the super
+    # playbook set learnt nothing; and /screening review never said that only links asking for
+    # approval send requests: people joining by the group's plain link walked in unreviewed.
+    await bot.post_update(make_message_update("/screening", sender=OP))
+    await bot.post_update(make_message_update("/screening review", sender=OP))
+    await bot.post_update(make_message_update("/screening questions 你是谁 | 为何加入", sender=OP))
+    await bot.post_update(make_message_update("/screening", sender=OP))
+    await bot.post_update(make_message_update("/screening open", sender=OP))
+    sent = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 5)]
+    await quiet(bot)
+    usage = "用法：/screening open|code <邀请码...>|review|allowlist"
+    assert sent[0].startswith("入群审核方式：open\n入群问题：无\n" + usage), sent[0]
+    assert sent[1] == f"入群审核方式：review\n{NEEDS_REQUESTS}"
+    assert sent[3].startswith(
+        f"入群审核方式：review\n{NEEDS_REQUESTS}\n入群问题：你是谁 | 为何加入\n{usage}"
+    ), sent[3]
+    assert sent[4] == "入群审核方式：open"  # every request is approved: nothing to warn of
+
+
 async def test_code_and_allowlist_rules_with_nothing_to_admit_are_refused(bot, fake_telegram):
     # "/screening code" with no codes was saved ("入群审核方式：code ()"): every requester was
     # then asked for a code none could have, and declined. An empty allow-list declined all.
@@ -369,7 +397,7 @@ async def test_code_and_allowlist_rules_with_nothing_to_admit_are_refused(bot, f
     await bot.post_update(make_message_update("/screening allowlist", sender=OP))
     sent = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 3)]
     await quiet(bot)
-    assert sent[0] == "入群审核方式：review"
+    assert sent[0] == f"入群审核方式：review\n{NEEDS_REQUESTS}"
     assert sent[1].startswith("邀请码模式至少需要一个邀请码")
     assert "/screening code <邀请码" in sent[1] and "/code add" in sent[1]
     assert sent[1].endswith("入群审核方式未变：review")
@@ -396,8 +424,8 @@ async def test_code_and_allowlist_rules_are_taken_once_there_is_something_to_adm
     await quiet(bot)
     assert sent[1].startswith("Code mode needs at least one code")
     assert sent[1].endswith("Screening stays: open")
-    assert sent[3] == "Screening rule: code (counted codes: /code list)"
-    assert sent[5] == "Screening rule: allowlist"
+    assert sent[3].startswith("Screening rule: code (counted codes: /code list)\nNote: only ")
+    assert sent[5].startswith("Screening rule: allowlist\nNote: only invite links with")
     await bot.post_update(make_message_update("/screening code VIP2026", sender=OP))
     await bot.post_update(make_message_update("/code revoke EXPO", sender=OP))
     # Listed codes stay with the rule: switching back needs none typed again.
@@ -405,7 +433,8 @@ async def test_code_and_allowlist_rules_are_taken_once_there_is_something_to_adm
     await bot.post_update(make_message_update("/screening code", sender=OP))
     sent = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 10)]
     await quiet(bot)
-    assert sent[6] == sent[9] == "Screening rule: code (VIP2026)"
+    assert sent[6] == sent[9]
+    assert sent[6].startswith("Screening rule: code (VIP2026)\nNote: only invite links with")
 
 
 async def test_rules_are_published_by_operators_and_read_by_members(bot, fake_telegram):
