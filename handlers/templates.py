@@ -20,6 +20,8 @@ from bot.core.router import Router
 from bot.groups.settings import GroupKind, GroupSettings, read_kind
 from handlers import entry_config, moderation, settings_sections
 from handlers.entry_rights import paused_note
+from schedules import texts as _schedule_texts  # noqa: F401  (the countdowns' end actions)
+from schedules.countdowns import running_countdowns
 
 router = Router("templates")
 
@@ -161,6 +163,11 @@ define(
         },
         "template.name.fan": {"zh": "粉丝群", "en": "a fan group"},
         "template.next": {"zh": "\n下一步：\n{steps}", "en": "\nNext steps:\n{steps}"},
+        "template.countdown_ends_group": {
+            "zh": "⚠️ 倒计时 #{id} 仍会在 {deadline} 结束时{end}：不需要的话 /countdown cancel {id}",
+            "en": "⚠️ Countdown #{id} will still {end} at {deadline}: if that is no longer "
+            "wanted, /countdown cancel {id}",
+        },
     }
 )
 
@@ -202,4 +209,20 @@ async def template_command(event: Event, ctx: Context) -> list[SendMessage]:
             text += paused_note(ctx, ctx.group)
         if steps := PLAYBOOKS[kind].next_steps:
             text += ctx.t("template.next", steps="\n".join(step[ctx.lang] for step in steps))
+        if kind is not GroupKind.FLASH:
+            text += "".join(f"\n{line}" for line in await _ending_countdowns(ctx))
     return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
+
+
+async def _ending_countdowns(ctx: Context) -> list[str]:
+    """A warning for each countdown that still closes or dissolves the group at its end: made
+    by a flash playbook's next step, it would end a group now set up to last."""
+    assert ctx.group is not None
+    lines = []
+    for job in await running_countdowns(ctx.session, ctx.group.id):
+        end = job.payload.get("end")
+        if end in ("close", "dissolve") and job.next_run_at is not None:
+            deadline = job.next_run_at.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M")
+            lines.append(ctx.t("template.countdown_ends_group", id=job.countdown_id,
+                               deadline=deadline, end=ctx.t(f"countdown.end_{end}")))
+    return lines

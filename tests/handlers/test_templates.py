@@ -90,6 +90,37 @@ async def test_every_type_is_taken_by_the_name_the_bot_gives_it(bot, fake_telegr
     assert (await group_settings(bot))["kind"] == "super"
 
 
+async def test_a_group_that_is_no_longer_a_flash_group_hears_its_countdown_still_ends_it(
+    bot, fake_telegram
+):
+    # The flash playbook's next step makes a countdown that dissolves the group; an operator
+    # who then set the group up as a fan group heard nothing of it, and every member would
+    # have been removed at its deadline.
+    await bot.post_update(make_message_update("/template apply flash", sender=OPERATOR))
+    await bot.post_update(make_message_update(
+        "/countdown 2099-12-01 20:00 活动结束 end=dissolve", sender=OPERATOR
+    ))
+    await bot.post_update(make_message_update(
+        "/countdown 2099-11-30 20:00 预热 end=close", sender=OPERATOR
+    ))
+    await bot.post_update(make_message_update("/countdown 2099-11-29 20:00 揭晓", sender=OPERATOR))
+    await bot.post_update(make_message_update("/template apply fan", sender=OPERATOR))
+    await bot.post_update(make_message_update("/template apply flash", sender=OPERATOR))
+    sent = await texts(bot, fake_telegram, 6)
+    fan, flash = sent[4], sent[5]
+    ends = {job.payload["end"]: job.countdown_id
+            for job in await rows(bot, ScheduledJob, ScheduledJob.kind == "countdown_end")}
+    assert fan.endswith(
+        "/redpacket 100 10\n"
+        f"⚠️ 倒计时 #{ends['close']} 仍会在 2099-11-30 20:00 结束时全员禁言："
+        f"不需要的话 /countdown cancel {ends['close']}\n"
+        f"⚠️ 倒计时 #{ends['dissolve']} 仍会在 2099-12-01 20:00 结束时移出全部成员并解散："
+        f"不需要的话 /countdown cancel {ends['dissolve']}"
+    ), fan
+    assert "揭晓" not in fan  # one that only announces its end harms no one
+    assert "⚠️" not in flash  # a flash group is meant to end so
+
+
 async def test_unknown_types_and_members_are_refused(bot, fake_telegram):
     await bot.post_update(make_message_update("/template apply party", sender=OPERATOR))
     await bot.post_update(make_message_update("/template apply fan", sender=MEMBER))
