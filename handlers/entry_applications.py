@@ -15,7 +15,7 @@ from __future__ import annotations
 import secrets
 import unicodedata
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     ForeignKey,
@@ -178,6 +178,33 @@ async def close(
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+# How long an operator's approval stands in for the newcomer's challenge: they join at once
+# when Telegram carries it out, and one who comes back much later is a newcomer again.
+APPROVAL_ADMITS = timedelta(days=1)
+
+
+async def approved_by_operator(
+    session: AsyncSession, group_id: int, user_id: str, now: datetime
+) -> bool:
+    """Whether an operator approved the user's latest request to join the group, lately: a
+    person has screened them, and the anti-bot challenge would only mute them (and remove one
+    still reading the bot's private "approved, welcome")."""
+    latest = (
+        await session.execute(
+            select(EntryApplication.status, EntryApplication.reason, EntryApplication.resolved_at)
+            .where(EntryApplication.group_id == group_id, EntryApplication.user_id == user_id)
+            .order_by(EntryApplication.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return (
+        latest is not None
+        and (latest.status, latest.reason) == ("approved", "operator")
+        and latest.resolved_at is not None
+        and now - latest.resolved_at <= APPROVAL_ADMITS
+    )
 
 
 async def close_joined(session: AsyncSession, group_id: int, user_id: str, now: datetime) -> None:

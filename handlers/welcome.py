@@ -22,6 +22,7 @@ from handlers import (
     entry_texts,  # noqa: F401  (registers the texts)
     raid_episodes,
 )
+from handlers.entry_applications import approved_by_operator
 from handlers.entry_config import (
     EntryState,
     IcebreakerConfig,
@@ -67,8 +68,13 @@ async def on_join(event: Event, ctx: Context) -> list[Action]:
             force_spend(state, ctx.now)
             actions.append(alert)
     # Operators are let straight in: the bot never acts at them, and one held here would be
-    # removed at the deadline like any stranger.
-    held = [user for user in humans if gate and not await operates(ctx, user.id, ctx.group)]
+    # removed at the deadline like any stranger. So is whom an operator has just approved.
+    held = [
+        user for user in humans
+        if gate
+        and not await operates(ctx, user.id, ctx.group)
+        and not await approved_by_operator(ctx.session, ctx.group.id, user.id, ctx.now)
+    ]
     for user in held:
         await start_challenge(
             ctx, event, user, state, strict=change.active, greet=welcome.enabled and not stale

@@ -282,6 +282,37 @@ async def test_a_review_card_without_questions_is_decided_by_the_first_press_onl
     ]
 
 
+async def test_an_applicant_an_operator_approved_is_welcomed_not_challenged_again(
+    bot, fake_telegram
+):
+    # The super playbook reviews requests and verifies newcomers: the member an operator had
+    # just approved was muted on arrival and asked a sum, and removed 2 minutes later if they
+    # were still reading the bot's "approved, welcome!" in private. Walk-ins are still asked.
+    await configure(
+        bot,
+        screening={"mode": "review"},
+        verification={"enabled": True, "mode": "question", "timeout_seconds": 120},
+        welcome={"enabled": True, "batch_seconds": 0.2},
+    )
+    await bot.post_update(make_join_request_update(APPLICANT))
+    card = await review_card(fake_telegram)
+    approve = card["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    await bot.post_update(make_callback_update(approve, sender=OP))
+    await fake_telegram.wait_for("approveChatJoinRequest", 1)
+    await bot.post_update(make_join_update(APPLICANT))
+
+    async def greeted():
+        return [m for m in fake_telegram.called("sendMessage")
+                if m["chat_id"] == GROUP_ID and m["text"].startswith("欢迎")]
+
+    (greeting,) = await eventually(greeted)
+    assert "Applicant" in greeting["text"]
+    assert fake_telegram.called("restrictChatMember") == []
+    await bot.post_update(make_join_update(NO_LINK))
+    (held,) = await fake_telegram.wait_for("restrictChatMember", 1)
+    assert held["user_id"] == 703
+
+
 async def test_an_applicant_in_an_english_review_group_is_told_they_wait_in_english(
     bot, fake_telegram
 ):
