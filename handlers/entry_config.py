@@ -60,7 +60,8 @@ class ScreeningConfig(_Section):
 class RaidConfig(_Section):
     threshold: int = Field(default=10, ge=2, le=10_000)
     window_seconds: int = Field(default=60, ge=5, le=3600)
-    # The operators' own chat for raid notices; None posts them in the group.
+    # The operators' own chat for raid notices and every other note meant for operators
+    # (`handlers.operator_notes`); None: they go elsewhere, as that module says.
     alert_chat_id: str | None = None
 
 

@@ -18,6 +18,7 @@ from bot.core.context import Context
 from bot.core.i18n import define
 from bot.db.models import Group
 from handlers.entry_config import EntryState, load, save
+from handlers.operator_notes import operator_note
 
 define(
     {
@@ -60,9 +61,9 @@ def paused_note(ctx: Context, group: Group) -> str:
     return "\n" + ctx.t("verify.no_rights") if not can_hold(load(group, EntryState)) else ""
 
 
-def tell_operators_once(ctx: Context, chat_id: str, state: EntryState) -> list[SendMessage]:
+def tell_operators_once(ctx: Context, group: Group, state: EntryState) -> list[SendMessage]:
     """The alert that verification is paused, the first time a newcomer goes in without it."""
     if state.told_cannot_restrict:
         return []
     state.told_cannot_restrict = True
-    return [SendMessage(chat_id=chat_id, text=ctx.t("verify.no_rights"))]
+    return [operator_note(group, ctx.lang, ctx.t("verify.no_rights"))]

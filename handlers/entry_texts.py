@@ -141,7 +141,6 @@ define(
             "en": "⚠️ A burst of joins ({count} in {seconds} s): guarded mode is on — welcomes "
             "are batched. Verification is off; turn it on with /verify on.",
         },
-        "raid.for": {"zh": "【{group}】", "en": "[{group}]"},
         "raid.ended": {
             "zh": "✅ 防护模式已解除：持续约 {minutes} 分钟，期间共 {joins} 人加入，"
             "{removed} 人未通过验证被移出。欢迎语与入群验证恢复正常。",

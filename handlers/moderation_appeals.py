@@ -25,6 +25,7 @@ from bot.db.models import Group
 from bot.groups.settings import load_group_settings
 from handlers.moderation_actions import explain, undo, undone_text
 from handlers.moderation_store import ModerationDecision, decision_by_id, decision_in_group
+from handlers.operator_notes import operator_note
 
 router = Router("appeals")
 
@@ -175,7 +176,9 @@ def _rejoin(ctx: Context, decision: ModerationDecision, lang: str, title: str, g
     why = "appeal" if granted else "undo"
     rejoin = translate(lang, f"moderation.{why}_rejoin", group=title, days=REJOIN_DAYS)
     by_hand = translate(lang, f"moderation.{why}_rejoin_by_hand", group=title)
-    operators = ctx.t("moderation.rejoin_no_link", id=decision.id, name=name)
+    operators = operator_note(
+        ctx.group, ctx.lang, ctx.t("moderation.rejoin_no_link", id=decision.id, name=name)
+    )
     return SendInviteLink(
         chat_id=chat,
         notice=SendMessage(chat_id=member, text=rejoin),
@@ -183,7 +186,7 @@ def _rejoin(ctx: Context, decision: ModerationDecision, lang: str, title: str, g
         expire=ctx.now + timedelta(days=REJOIN_DAYS),
         otherwise=(
             SendMessage(chat_id=member, text=by_hand),
-            SendMessage(chat_id=chat, text=operators),
+            operators,
         ),
     )
 

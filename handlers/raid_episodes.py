@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.actions import Action, SendMessage
+from bot.core.actions import Action
 from bot.core.context import Context
 from bot.core.i18n import translate
 from bot.db.models import Group
@@ -21,19 +21,8 @@ from bot.outbox.store import enqueue
 from handlers import entry_texts  # noqa: F401  (registers the texts)
 from handlers.entry_config import EntryState, RaidConfig, VerificationConfig, load
 from handlers.entry_store import PendingVerification, RaidEpisode
+from handlers.operator_notes import operator_note
 from handlers.raid import RaidChange
-
-
-def alert_chat(config: RaidConfig, group_chat: str) -> str:
-    """Operators' own chat when configured; otherwise the group itself."""
-    return config.alert_chat_id or group_chat
-
-
-def _heading(lang: str, config: RaidConfig, group: Group) -> str:
-    # One operators' chat serves many groups: a notice shown there names its group.
-    if alert_chat(config, group.chat_id) == group.chat_id:
-        return ""
-    return translate(lang, "raid.for", group=group.title or group.chat_id) + "\n"
 
 
 async def track(
@@ -66,10 +55,8 @@ async def track(
         # Operators must not be told newcomers are gated when the gate is off.
         gated = load(ctx.group, VerificationConfig).enabled
         key = "raid.alert" if gated else "raid.alert_no_gate"
-        alert = _heading(ctx.lang, config, ctx.group) + ctx.t(
-            key, count=len(state.joins), seconds=config.window_seconds
-        )
-        actions.append(SendMessage(chat_id=alert_chat(config, chat_id), text=alert))
+        alert = ctx.t(key, count=len(state.joins), seconds=config.window_seconds)
+        actions.append(operator_note(ctx.group, ctx.lang, alert))
     elif change.active and episode is not None:
         episode.joins += count
         episode.last_join_at = ctx.now
@@ -112,9 +99,7 @@ async def _end(
         joins=episode.joins,
         removed=int(removed or 0),
     )
-    config = load(group, RaidConfig)
-    text = _heading(lang, config, group) + text
-    return [SendMessage(chat_id=alert_chat(config, episode.chat_id), text=text)]
+    return [operator_note(group, lang, text)]
 
 
 async def end_due_raids(session: AsyncSession, due_by: datetime, now: datetime) -> int:

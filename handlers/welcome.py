@@ -64,7 +64,7 @@ async def on_join(event: Event, ctx: Context) -> list[Action]:
     gate = load(ctx.group, VerificationConfig).enabled
     if gate and not can_hold(state):
         gate = False  # a challenge the bot cannot enforce: greet as without the gate
-        for alert in tell_operators_once(ctx, event.chat.id, state):
+        for alert in tell_operators_once(ctx, ctx.group, state):
             force_spend(state, ctx.now)
             actions.append(alert)
     # Operators are let straight in: the bot never acts at them, and one held here would be

@@ -34,6 +34,7 @@ from bot.core.router import split_bars
 from bot.db.models import Group, Member, OutboxAction
 from bot.groups import activity
 from bot.groups.settings import load_group_settings
+from handlers.operator_notes import operator_note
 from schedules import models as kinds
 from schedules.countdown import render_countdown, render_ended
 from schedules.errors import ScheduleError
@@ -178,7 +179,7 @@ async def _for_group(session, job, group, fire_at, lang, tz, operators, window):
     if job.kind == kinds.COUNTDOWN_END:
         return await _end_actions(session, job, group, lang, operators)
     if job.kind == kinds.INACTIVITY_CHECK:
-        return await _inactivity(session, group, fire_at, payload, lang)
+        return await _inactivity(session, job, group, fire_at, lang)
     if job.kind == kinds.DIGEST:
         return await _digest(session, group, fire_at, payload, lang)
     if job.kind in KIND_BUILDERS:
@@ -187,7 +188,7 @@ async def _for_group(session, job, group, fire_at, lang, tz, operators, window):
 
 
 async def _series_post(session, job, group, fire_at, lang, tz) -> list[Action]:
-    """The group's next item; after the last one, a note to the operators saying so, and a job
+    """The group's next item; after the last one, a note to its operators saying so, and a job
     posting to its own group only is switched off (a looping series starts again instead)."""
     payload = job.payload
     # A series kept in each language (the topics of the day) posts in the group's language now.
@@ -206,7 +207,7 @@ async def _series_post(session, job, group, fire_at, lang, tz) -> list[Action]:
         stop = not loop and not job.target
         key = "series.looping" if loop else "series.finished" if stop else "series.done_here"
         note = translate(lang, key, name=name, total=step.total, id=job.id)
-        actions.append(SendMessage(chat_id=group.chat_id, text=note))
+        actions.append(operator_note(group, lang, note, creator=job.created_by))
         if stop:
             job.enabled = False
             record_change(session, job.id, fire_at)
@@ -346,9 +347,10 @@ async def _digest(session, group, fire_at, payload, lang) -> list[Action]:
     return [SendMessage(chat_id=group.chat_id, text=text)]
 
 
-async def _inactivity(session, group, fire_at, payload, lang) -> list[Action]:
+async def _inactivity(session, job, group, fire_at, lang) -> list[Action]:
     """A word to the operators when members posted fewer than `threshold` messages in the last
     `days` (notices, commands, bots and ads are no sign of life)."""
+    payload = job.payload
     days = int(payload.get("days", 7))
     threshold = int(payload.get("threshold", 10))
     posted = await activity.tally(session, group.id, fire_at - timedelta(days=days), fire_at)
@@ -357,7 +359,7 @@ async def _inactivity(session, group, fire_at, payload, lang) -> list[Action]:
     text = translate(
         lang, "schedule.inactive", days=days, count=posted.messages, threshold=threshold
     )
-    return [SendMessage(chat_id=group.chat_id, text=text)]
+    return [operator_note(group, lang, text, creator=job.created_by)]
 
 
 async def _onboarding(

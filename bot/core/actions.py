@@ -57,6 +57,9 @@ class SendMessage(_Action):
     # Follow-ups the sender schedules once the platform has assigned a message id.
     pin: bool = False
     delete_after_seconds: int | None = None
+    # Sent instead when this one fails for good: a person's private chat is closed to the bot
+    # until they have started it, and a note for them must then reach them elsewhere.
+    otherwise: tuple[SendMessage, ...] = ()
 
     @property
     def is_message(self) -> bool:

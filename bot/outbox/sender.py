@@ -331,6 +331,8 @@ class OutboxSender(DrainLoop):
                     follow_ups |= await self._send_link(session, row, action, outcome, now)
                 if isinstance(action, SETTLED) and not called_off:
                     follow_ups |= await self._settle(session, row, action, outcome, now)
+                if outcome.status == "failed" and isinstance(action, SendMessage):
+                    follow_ups |= await self._instead(session, row, action, now)
                 if outcome.status == "done" and isinstance(action, SendMessage) and outcome.result:
                     if called_off:
                         follow_ups |= await self._take_back(session, row, action, now)
@@ -359,6 +361,12 @@ class OutboxSender(DrainLoop):
         actions = action.then if outcome.status == "done" else action.otherwise
         await enqueue(session, row.platform, actions, key=f"{row.idempotency_key}:then", now=now)
         return bool(actions)
+
+    async def _instead(self, session, row, action: SendMessage, now) -> bool:
+        """Send what goes in place of a message refused for good (`SendMessage.otherwise`)."""
+        instead = list(action.otherwise)
+        await enqueue(session, row.platform, instead, key=f"{row.idempotency_key}:else", now=now)
+        return bool(instead)
 
     async def _take_back(self, session, row, action: SendMessage, now) -> bool:
         """Delete a message called off while it was on its way (under its cleanup's key, so the

@@ -533,6 +533,26 @@ async def test_a_bot_that_cannot_restrict_greets_newcomers_and_tells_the_operato
     assert restricted["user_id"] == 603
 
 
+async def test_verification_paused_is_told_in_the_operators_chat_not_the_group(
+    bot, fake_telegram
+):
+    # Regression: the notice that newcomers now join unchecked was posted for all to read.
+    ops_chat = -1009999
+    await configure(bot, verification=VERIFY, welcome={**FAST_WELCOME, "enabled": False},
+                    raid={"alert_chat_id": str(ops_chat)})
+    me = {"id": BOT_ID, "is_bot": True, "first_name": "Qunbot", "username": BOT_USERNAME}
+    fake_telegram.chat_members[(GROUP_ID, BOT_ID)] = {"status": "member", "user": me}
+    demoted = make_chat_member_update(me, "administrator", "member", by=user(222, "Owner"),
+                                      kind="my_chat_member")
+    await bot.post_update(demoted)
+    await bot.post_update(make_join_update(NEWBIE))
+    (alert,) = await fake_telegram.wait_for("sendMessage", 1)
+    await quiet(bot)
+    assert alert["chat_id"] == ops_chat
+    assert alert["text"].startswith("【Qunbot Test Group】\n⚠️ 入群验证已暂停")
+    assert [m for m in fake_telegram.called("sendMessage") if m["chat_id"] == GROUP_ID] == []
+
+
 async def _sent(fake_telegram, count: int) -> bool:
     return len(fake_telegram.called("sendMessage")) >= count
 
