@@ -122,6 +122,7 @@ def is_plain(job: ScheduledJob, spec: object = None) -> bool:
     `spec` if the caller already has it."""
     return (
         job.kind in PLAIN_KINDS
+        and not _pinned_mark(job)
         and not job.target
         and job.group_id is not None
         and not isinstance(spec or spec_of(job), AfterEvent)
@@ -160,6 +161,11 @@ def plain_actions(
     return [SendMessage(chat_id=chat, text=fill(text, group, fire_at, tz, lang), pin=pin)]
 
 
+def _pinned_mark(job: ScheduledJob) -> bool:
+    """A countdown reminder pinned in place of the one before, which it reads and unpins."""
+    return job.kind == kinds.COUNTDOWN_MARK and bool(job.payload.get("pin"))
+
+
 def is_onboarding(job: ScheduledJob) -> bool:
     """A post greeting each member a delay after they joined (`入群3天后 …`): its next run is
     only the next minute's look for members now due."""
@@ -172,6 +178,8 @@ async def _for_group(session, job, group, fire_at, lang, tz, operators, window):
         return await _onboarding(session, job, group, fire_at, lang, tz, *window)
     if job.kind == kinds.COUNTDOWN_EDIT:
         return await _countdown_edit(session, job, group, fire_at, lang, tz)
+    if _pinned_mark(job):
+        return await _pin_in_place(session, job, group, fire_at, tz)
     if job.kind in PLAIN_KINDS:
         return plain_actions(job, group, fire_at, tz.key)
     if job.kind == kinds.SERIES:
@@ -221,15 +229,17 @@ async def _end_actions(session, job, group, lang, operators) -> list[Action]:
     actions: list[Action] = []
     if "edit_key" in payload:
         # An `update` countdown's one message would go on saying "1 hour left", pinned on top:
-        # it says the countdown is over and leaves the pinned ones. The end notice still goes
-        # out, so members hear of it, unpinned, or it would become the stale pin instead.
+        # it says the countdown is over and leaves the pinned ones.
         message_id = await _sent_message_id(session, payload["edit_key"])
         if message_id is not None:
             actions.append(EditMessageText(chat_id=chat, message_id=message_id, text=ended))
             if pin:
                 actions.append(UnpinMessage(chat_id=chat, message_id=message_id))
-        pin = False
-    actions.append(SendMessage(chat_id=chat, text=ended, pin=pin))
+    elif pin:
+        # Each reminder unpinned the one before; the last would stay on top saying "1 hour left".
+        actions += await _unpin_previous(session, job, chat)
+    # The end notice goes out so members hear of it, unpinned, or it would be the next stale pin.
+    actions.append(SendMessage(chat_id=chat, text=ended))
     if end == "close":
         actions.append(SetChatPermissions(chat_id=chat, can_send_messages=False))
     elif end == "dissolve":
@@ -250,6 +260,35 @@ async def _end_actions(session, job, group, lang, operators) -> list[Action]:
             actions.append(Unban(chat_id=chat, user_id=member.user_id))
         actions.append(LeaveChat(chat_id=chat))
     return actions
+
+
+async def _pin_in_place(session, job, group, fire_at, tz) -> list[Action]:
+    """A pinned reminder, unpinning the one before, so the group's pinned messages do not fill
+    up with "3 days left"; the next reminder, or the end, unpins this one."""
+    actions = plain_actions(job, group, fire_at, tz.key)
+    if not actions:
+        return []
+    actions += await _unpin_previous(session, job, group.chat_id)
+    later = await session.scalars(
+        select(ScheduledJob).where(
+            ScheduledJob.countdown_id == job.countdown_id,
+            ScheduledJob.group_id == job.group_id,
+            ScheduledJob.kind.in_((kinds.COUNTDOWN_MARK, kinds.COUNTDOWN_END)),
+            ScheduledJob.next_run_at > fire_at,
+        )
+    )
+    key = f"{firing_key(job.id, fire_at)}:0"  # the reminder is the firing's first action
+    for step in later:
+        if "edit_key" not in step.payload:  # an `update` countdown's end unpins its own one
+            step.payload = {**step.payload, "unpin_key": key}
+    return actions
+
+
+async def _unpin_previous(session, job, chat: str) -> list[Action]:
+    """Unpin the countdown's reminder pinned before `job`, if one was sent."""
+    key = job.payload.get("unpin_key")
+    message_id = None if key is None else await _sent_message_id(session, key)
+    return [] if message_id is None else [UnpinMessage(chat_id=chat, message_id=message_id)]
 
 
 async def _countdown_edit(session, job, group, fire_at, lang, tz) -> list[Action]:

@@ -423,6 +423,7 @@ _TIMER_COLUMNS = (
     ScheduledJob.id,
     ScheduledJob.group_id,
     ScheduledJob.kind,
+    ScheduledJob.payload,  # a pinned countdown reminder is no plain job (`posts.is_plain`)
     ScheduledJob.target,
     ScheduledJob.spec,
     ScheduledJob.grace_seconds,

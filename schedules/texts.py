@@ -145,11 +145,13 @@ define(
         "countdown.usage": {
             "zh": "用法：/countdown <截止时间> <内容> [marks=3d,1d,3h,1h,10m] "
             "[end=announce|close|dissolve] [pin] [update]"
-            "（update/单条：只发一条消息，每次提醒时更新它，结束时改为已结束并取消置顶）"
+            "（pin/置顶：只有最新一条提醒置顶，结束时取消；"
+            "update/单条：只发一条消息，每次提醒时更新它，结束时改为已结束并取消置顶）"
             "\n/countdown list\n/countdown cancel <编号>",
             "en": "Usage: /countdown <deadline> <text> [marks=3d,1d,3h,1h,10m] "
-            "[end=announce|close|dissolve] [pin] [update] (update: one message, edited at each "
-            "mark, and at the end to say it is over, then unpinned)\n/countdown list\n"
+            "[end=announce|close|dissolve] [pin] [update] (pin: only the latest reminder stays "
+            "pinned, until the end; update: one message, edited at each mark, and at the end to "
+            "say it is over, then unpinned)\n/countdown list\n"
             "/countdown cancel <id>",
         },
         "countdown.created": {

@@ -277,3 +277,40 @@ async def test_an_updating_pinned_countdown_says_it_ended_and_is_unpinned(
     posted = [m["text"] for m in fake_telegram.called("sendMessage")[before:]]
     assert posted == ["Flash sale: 1 day left", "Flash sale: it's over"]
     assert len(fake_telegram.called("pinChatMessage")) == 1
+
+
+async def test_a_pinned_countdown_keeps_only_its_latest_reminder_pinned(
+    sbot, fake_telegram, clocked_app
+):
+    # Regression: with `pin` (not `update`) every reminder and the end notice were pinned and
+    # none unpinned, so the group's pinned messages filled up with "3 days left".
+    clock = clocked_app
+    await command(sbot, fake_telegram, "/settings language en")
+    await command(sbot, fake_telegram, "/countdown in 3d Flash sale marks=2d,1d,1h pin")
+    end = next(job for job in await jobs(sbot) if job.kind == COUNTDOWN_END)
+    deadline = end.next_run_at
+
+    def still_pinned() -> set[int]:
+        pinned = {p["message_id"] for p in fake_telegram.called("pinChatMessage")}
+        return pinned - {u["message_id"] for u in fake_telegram.called("unpinChatMessage")}
+
+    async def pins(count: int) -> bool:
+        return len(fake_telegram.called("pinChatMessage")) == count
+
+    async def unpins(count: int) -> bool:
+        return len(fake_telegram.called("unpinChatMessage")) == count
+
+    shown = []
+    for left in (timedelta(days=2), timedelta(days=1), timedelta(hours=1)):
+        await fire(sbot, clock, deadline - left)
+        await eventually(lambda: pins(len(shown) + 1))
+        await eventually(sbot.settled)
+        latest = fake_telegram.called("pinChatMessage")[-1]["message_id"]
+        assert still_pinned() == {latest}
+        shown.append(latest)
+    await fire(sbot, clock, deadline)
+    await eventually(lambda: unpins(3))
+    assert [u["message_id"] for u in fake_telegram.called("unpinChatMessage")] == shown
+    assert still_pinned() == set()
+    assert fake_telegram.called("sendMessage")[-1]["text"] == "Flash sale: it's over"
+    assert len(fake_telegram.called("pinChatMessage")) == 3  # the end notice is not pinned
