@@ -168,12 +168,16 @@ async def punish(
     if source != "report":
         key = f"adfilter.warn.{'chat.' if channel else ''}{done}"
         warning = translate(lang, key, name=display(offender), id=row.id, length=length)
+        keys = warning_buttons(ctx, event, row, lang)
+        # A warning carrying the Appeal link stays: for a member the bot cannot write to, it
+        # is the one way to appeal, and they may look at the group only after it was gone.
+        appealable = any(button.url for line in keys for button in line)
         actions.append(
             SendMessage(
                 chat_id=chat,
                 text=warning,
-                buttons=warning_buttons(ctx, event, row, lang),
-                delete_after_seconds=conf.warning_seconds,
+                buttons=keys,
+                delete_after_seconds=None if appealable else conf.warning_seconds,
             )
         )
     if done in ("mute", "ban"):

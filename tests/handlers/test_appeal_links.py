@@ -3,10 +3,11 @@ mute's warning, and /start in the bot's private chat."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from bot.db.models import OutboxAction
 from handlers.moderation_store import ModerationDecision
 from tests.factories import (
     GROUP_ID,
@@ -178,3 +179,31 @@ async def test_a_member_muted_by_reports_can_appeal_through_the_groups_notice(
     assert sent_to(fake_telegram, GROUP_ID)[-1]["text"].startswith(
         f"🙋 @alice 对 #{decision.id} 提出申诉"
     )
+
+
+async def test_a_mutes_warning_with_its_appeal_link_is_not_deleted_with_the_others(
+    bot, fake_telegram
+):
+    # Regression: the warning carrying the Appeal link was deleted after `warning_seconds`
+    # like any other, so a muted member who looked at the group later had no way to appeal.
+    fake_telegram.strangers.add(MEMBER_ID)
+    await ads_until(bot, fake_telegram, "restrictChatMember")
+    first, mute = [m for m in sent_to(fake_telegram, GROUP_ID) if m["text"][:1] in "⚠🔇"]
+    assert link_buttons(mute) and "reply_markup" in first and not link_buttons(first)
+    ids = {}
+    for row in await db(bot, lambda s: list(s.scalars(select(OutboxAction)))):
+        if row.kind == "send_message" and row.result and row.payload["chat_id"] == str(GROUP_ID):
+            ids[row.payload["text"]] = int(row.result["message_id"])
+    # Time passes beyond `warning_seconds`: every deletion waiting is due.
+    async with bot.sessions.begin() as session:
+        await session.execute(
+            update(OutboxAction)
+            .where(OutboxAction.status == "pending")
+            .values(next_attempt_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+    bot.runtime.sender.notify()
+    await fake_telegram.wait_for("deleteMessage", 3)  # the two ads and the first warning
+    await eventually(bot.settled)
+    deleted = {int(d["message_id"]) for d in fake_telegram.called("deleteMessage")}
+    assert ids[first["text"]] in deleted
+    assert ids[mute["text"]] not in deleted
