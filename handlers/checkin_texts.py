@@ -127,10 +127,6 @@ define(
             "Tap the button or reply “grab” to claim.",
         },
         "redpacket.button": {"zh": "🧧 抢红包", "en": "🧧 Grab"},
-        "redpacket.claimed": {
-            "zh": "🧧 {name} 抢到了 {amount} 积分！",
-            "en": "🧧 {name} grabbed {amount} {amount:point|points}!",
-        },
         "redpacket.claimed_short": {
             "zh": "抢到 {amount} 积分！",
             "en": "You grabbed {amount} {amount:point|points}!",
@@ -145,9 +141,9 @@ define(
             "or check in in the group first, then try again.",
         },
         "redpacket.checking": {
-            "zh": "正在确认你是本群成员，请稍候。抢到的话，结果会发在群里。",
+            "zh": "正在确认你是本群成员，请稍候。抢到的话，会显示在红包消息里。",
             "en": "Checking that you are a member of this group. If you get a share, it will "
-            "be announced in the group shortly.",
+            "show on the red packet's message shortly.",
         },
         "redpacket.not_member": {
             "zh": "只有本群成员才能抢红包。",
@@ -158,6 +154,18 @@ define(
             "en": "You have already claimed this red packet.",
         },
         "redpacket.gone": {"zh": "红包已经被抢光了。", "en": "This red packet is all gone."},
+        "redpacket.board": {
+            "zh": "已抢 {claimed}/{count} 份：",
+            "en": "Claimed {claimed}/{count}:",
+        },
+        "redpacket.board_more": {
+            "zh": "……前面还有 {more} 人",
+            "en": "…and {more} before them",
+        },
+        "redpacket.board_line": {
+            "zh": "· {name} +{amount}",
+            "en": "· {name} +{amount}",
+        },
         "redpacket.finished": {
             "zh": "🧧 红包已抢完！手气最佳：{name}（{amount} 积分）",
             "en": "🧧 The red packet is all claimed! Luckiest: {name} "

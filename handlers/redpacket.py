@@ -9,7 +9,8 @@ takes share `seq`. UNIQUE (packet, user) means one claim per member and UNIQUE (
 means one claimer per share, whichever replica processes the claims.
 
 A round's message goes out under a known outbox key (`packet_key`), so "抢" in reply to it
-claims that round, whichever rounds are open.
+claims that round, whichever rounds are open. Claims are shown on that message
+(`handlers.redpacket_board`), not answered one message each.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 import handlers.checkin_texts  # noqa: F401  (registers the texts)
-from bot.core.actions import Action, AnswerCallback, Button, SendMessage
+from bot.core.actions import Action, AnswerCallback, SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import Router, as_word
@@ -35,11 +36,11 @@ from handlers.entry_store import is_verifying, sent_message_ids
 from handlers.membership_store import OPEN, ask_membership
 from handlers.points_config import redpacket_config
 from handlers.points_store import add_points, last_checkin
+from handlers.redpacket_board import CALLBACK_PREFIX, packet_key, round_message, show_claims
 
 router = Router("redpacket")
 
 CLAIM_WORDS = ("抢", "抢红包", "🧧", "grab", "claim")
-CALLBACK_PREFIX = "rp:"
 MAX_SHARES = 100
 MAX_ROUNDS = 5
 # Five rounds escalating tenfold (the most `redpacket.escalation` allows) still fit the
@@ -94,11 +95,6 @@ def _reply(event: Event, text: str, **extra) -> SendMessage:
     return SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id, **extra)
 
 
-def packet_key(packet_id: int) -> str:
-    """The outbox key a round's message goes out under (its only action, index 0)."""
-    return f"redpacket:{packet_id}"
-
-
 @router.command(
     "redpacket",
     description={
@@ -120,12 +116,12 @@ async def open_packet(event: Event, ctx: Context) -> list[SendMessage]:
         return [_reply(event, ctx.t("redpacket.usage"))]
     if not 1 <= rounds <= MAX_ROUNDS:
         return [_reply(event, ctx.t("redpacket.usage"))]
-    await _open_round(ctx, event, total, count, 1, rounds - 1, event.user.id)
+    await _open_round(ctx, total, count, 1, rounds - 1, event.user.id)
     return []
 
 
 async def _open_round(
-    ctx: Context, event: Event, total: int, count: int, round_no: int, left: int, by: str
+    ctx: Context, total: int, count: int, round_no: int, left: int, by: str
 ) -> None:
     """Draw a round's shares and post it under `packet_key`."""
     assert ctx.group is not None
@@ -142,13 +138,7 @@ async def _open_round(
     )
     ctx.session.add(packet)
     await ctx.session.flush()
-    button = Button(text=ctx.t("redpacket.button"), data=f"{CALLBACK_PREFIX}{packet.id}")
-    text = ctx.t("redpacket.open", total=total, count=count)
-    if round_no > 1:
-        doubled = redpacket_config(ctx.group).escalation == 2
-        key = "redpacket.next_round" if doubled else "redpacket.next_round_bigger"
-        text = ctx.t(key, round=round_no) + "\n" + text
-    message = SendMessage(chat_id=event.chat.id, text=text, buttons=((button,),))
+    message = round_message(ctx, packet, [])
     await enqueue(ctx.session, ctx.platform, [message], key=packet_key(packet.id), now=ctx.now)
 
 
@@ -187,27 +177,23 @@ async def claim(
     return 0
 
 
-async def _answer_claim(
-    ctx: Context, event: Event, packet: RedPacket, answer: Action
-) -> list[Action]:
-    """The claimer's answer; after the last share, also the round's end and the next round.
-
-    The next round goes out under its own outbox key, ahead of the actions a handler returns,
-    so the answer and the end are queued first here to keep them in that order."""
-    if packet.claimed < packet.count:
-        return [answer]
-    assert event.user is not None
-    await enqueue(ctx.session, ctx.platform, [answer],
-                  key=f"redpacket-claim:{packet.id}:{event.user.id}", now=ctx.now)
-    best = await ctx.session.scalar(
-        select(RedPacketClaim)
-        .where(RedPacketClaim.packet_id == packet.id)
-        .order_by(RedPacketClaim.amount.desc(), RedPacketClaim.seq)
-        .limit(1)
+async def _show_claim(ctx: Context, packet: RedPacket) -> None:
+    """Show a claim on the round's message; after the last share, also post the round's end
+    and open the next round."""
+    claims = list(
+        await ctx.session.scalars(
+            select(RedPacketClaim)
+            .where(RedPacketClaim.packet_id == packet.id)
+            .order_by(RedPacketClaim.seq)
+        )
     )
+    await show_claims(ctx, packet, claims)
+    if packet.claimed < packet.count:
+        return
+    best = min(claims, key=lambda claim: (-claim.amount, claim.seq))
     name = best.name or best.user_id
     text = ctx.t("redpacket.finished", name=name, amount=best.amount)
-    done = SendMessage(chat_id=event.chat.id, text=text)
+    done = SendMessage(chat_id=ctx.group.chat_id, text=text)
     await enqueue(ctx.session, ctx.platform, [done], key=f"redpacket-end:{packet.id}",
                   now=ctx.now)
     if packet.rounds_left > 0:
@@ -215,14 +201,12 @@ async def _answer_claim(
         bigger = max(packet.total + 1, round(packet.total * redpacket_config(ctx.group).escalation))
         await _open_round(
             ctx,
-            event,
             bigger,
             packet.count,
             packet.round + 1,
             packet.rounds_left - 1,
             packet.created_by,
         )
-    return []
 
 
 def _is_claim_button(event: Event) -> bool:
@@ -297,29 +281,27 @@ async def claim_by_button(event: Event, ctx: Context) -> list:
         text = ctx.t("redpacket.gone")
     else:
         text = ctx.t("redpacket.claimed_short", amount=amount)
-    answer = AnswerCallback(
+    if amount:
+        await _show_claim(ctx, packet)
+    return [AnswerCallback(
         chat_id=event.chat.id, callback_id=event.callback_id, text=text, show_alert=bool(amount)
-    )
-    return await _answer_claim(ctx, event, packet, answer) if amount else [answer]
+    )]
 
 
 @router.on(EventKind.MEMBER_CHECKED, when=_is_claim_button)
 async def claim_once_confirmed(event: Event, ctx: Context) -> list[Action]:
     """The platform has answered for a press that waited (`_unseen_presser`): a member gets
-    their share, announced in the group; anyone else gets nothing, and nothing is posted."""
+    their share, shown on the round's message; anyone else gets nothing."""
     if ctx.group is None or event.user is None or not await _may_grab(ctx, event.user.id):
         return []
     packet = await _pressed_packet(event, ctx)
     if packet is None:
         return []
     name = event.user.name or event.user.id
-    # Gone meanwhile, or claimed by "抢": the round's own messages already say so, and a line
-    # per late press would flood the group.
-    amount = await claim(ctx.session, packet, event.user.id, name, event.at)
-    if not amount:
-        return []
-    claimed = _reply(event, ctx.t("redpacket.claimed", name=name, amount=amount))
-    return await _answer_claim(ctx, event, packet, claimed)
+    # Gone meanwhile, or claimed by "抢": the round's own messages already say so.
+    if await claim(ctx.session, packet, event.user.id, name, event.at):
+        await _show_claim(ctx, packet)
+    return []
 
 
 def is_claim_word(text: str) -> bool:
@@ -368,7 +350,11 @@ async def _claimed_packet(event: Event, ctx: Context) -> RedPacket | None:
 @router.on(EventKind.MESSAGE, when=_is_claim_word)
 async def claim_by_reply(event: Event, ctx: Context) -> list[Action]:
     """Replying "抢"/"grab" to a round claims that round; just sending it claims the newest
-    open round the member has not claimed (`_claimed_packet`)."""
+    open round the member has not claimed (`_claimed_packet`).
+
+    Nothing is posted in answer, whether it got a share or not: the round's message shows who
+    did, and a line for each of a hundred claimers (and as many late ones) would flood the
+    group."""
     if ctx.group is None or event.user is None:
         return []
     packet = await _claimed_packet(event, ctx)
@@ -377,10 +363,6 @@ async def claim_by_reply(event: Event, ctx: Context) -> list[Action]:
     if (refused := no_person(event, ctx)) is not None:
         return refused
     name = event.user.name or event.user.id
-    amount = await claim(ctx.session, packet, event.user.id, name, event.at)
-    if amount is None:
-        return [_reply(event, ctx.t("redpacket.twice"))]
-    if amount == 0:
-        return [_reply(event, ctx.t("redpacket.gone"))]
-    claimed = _reply(event, ctx.t("redpacket.claimed", name=name, amount=amount))
-    return await _answer_claim(ctx, event, packet, claimed)
+    if await claim(ctx.session, packet, event.user.id, name, event.at):
+        await _show_claim(ctx, packet)
+    return []

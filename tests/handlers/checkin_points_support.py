@@ -36,3 +36,22 @@ async def texts(bot, fake_telegram, count: int) -> list[str]:
     sent = await fake_telegram.wait_for("sendMessage", count)
     await quiet(bot)
     return [body["text"] for body in sent]
+
+
+async def round_shows(bot, fake_telegram, index: int, showing: str) -> str:
+    """The text of red packet round `index` (oldest first) once it contains `showing`: as sent,
+    or as last edited, for claims are shown on it (`handlers.redpacket_board`)."""
+    from bot.db.models import OutboxAction
+
+    async def current() -> str | None:
+        sent = await rows(bot, OutboxAction, OutboxAction.idempotency_key.like("redpacket:%:0"))
+        posted = [row for row in sent if row.kind == "send_message" and row.result]
+        if len(posted) <= index:
+            return None
+        message_id = posted[index].result["message_id"]
+        edits = [body["text"] for body in fake_telegram.called("editMessageText")
+                 if str(body["message_id"]) == str(message_id)]
+        text = edits[-1] if edits else posted[index].payload["text"]
+        return text if showing in text else None
+
+    return await eventually(current)

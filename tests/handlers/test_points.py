@@ -27,7 +27,7 @@ from tests.factories import (
     user,
 )
 from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME
-from tests.handlers.checkin_points_support import quiet, rows, texts
+from tests.handlers.checkin_points_support import quiet, round_shows, rows, texts
 from tests.harness import eventually
 
 OPERATOR = user(OPERATOR_ID, "Op")
@@ -307,15 +307,18 @@ async def test_red_packet_first_claimers_share_the_total_once_each(bot, fake_tel
     await bot.post_update(make_callback_update(data, sender=CAROL))
     await bot.post_update(make_callback_update(data, sender=DAVE))
     answers = await fake_telegram.wait_for("answerCallbackQuery", 4)
-    await fake_telegram.wait_for("sendMessage", 3)
+    await fake_telegram.wait_for("sendMessage", 2)
     await quiet(bot)
     assert answers[0]["text"].startswith("抢到 ")
     assert answers[1]["text"] == "你已经抢过这个红包啦。"
     assert answers[2]["text"].startswith("抢到 ")
     assert answers[3]["text"] == "红包已经被抢光了。"
+    # Bob's "抢" is answered on the round's message, as the presses are.
+    board = await round_shows(bot, fake_telegram, 0, "已抢 3/3 份：")
+    assert [line.split(" +")[0] for line in board.split("\n")[-3:]] == [
+        "· Alice", "· Bob", "· Carol"]
     sent = [body["text"] for body in fake_telegram.called("sendMessage")]
-    assert sent[1].startswith("🧧 Bob 抢到了 ")
-    assert sent[2].startswith("🧧 红包已抢完！手气最佳：")
+    assert len(sent) == 2 and sent[1].startswith("🧧 红包已抢完！手气最佳：")
     claims = await rows(bot, RedPacketClaim)
     assert sorted(c.user_id for c in claims) == ["222", "333", "444"]
     paid = await ledger(bot, PointsEntry.reason == "redpacket")
@@ -350,9 +353,9 @@ async def test_a_red_packet_share_is_not_grabbed_as_a_channel(bot, fake_telegram
     await bot.post_update(make_message_update("/redpacket 10 1", sender=OPERATOR))
     await bot.post_update(make_channel_message_update("抢"))
     await bot.post_update(make_message_update("抢", sender=BOB))
-    sent = await texts(bot, fake_telegram, 4)
+    sent = await texts(bot, fake_telegram, 3)
     assert sent[1].startswith("签到、积分和红包属于成员本人")
-    assert sent[2] == "🧧 Bob 抢到了 10 积分！"
+    assert sent[2] == "🧧 红包已抢完！手气最佳：Bob（10 积分）"
     assert [c.user_id for c in await rows(bot, RedPacketClaim)] == ["333"]
 
 
@@ -378,8 +381,8 @@ async def test_only_members_the_bot_has_seen_can_grab_a_share_at_once(bot, fake_
     answers = await fake_telegram.wait_for("answerCallbackQuery", 3)
     await eventually(lambda: checks_answered(bot, 2))
     await quiet(bot)
-    checking = ("Checking that you are a member of this group. If you get a share, it will be "
-                "announced in the group shortly.")
+    checking = ("Checking that you are a member of this group. If you get a share, it will "
+                "show on the red packet's message shortly.")
     assert [a["text"] for a in answers[:2]] == [checking] * 2
     assert answers[2]["text"].startswith("You grabbed ")
     assert [c.user_id for c in await rows(bot, RedPacketClaim)] == [str(DAVE["id"])]
@@ -409,7 +412,7 @@ async def test_a_member_who_only_ever_checked_in_can_grab_by_button(bot, fake_te
 
 async def test_one_point_reads_as_one_point_in_english(bot, fake_telegram):
     # Every English points text said "points" whatever the count: a red packet of two shares
-    # paid "You grabbed 1 points!" and "🧧 Bob grabbed 1 points!".
+    # paid "You grabbed 1 points!".
     await speak(bot, ALICE)
     await bot.post_update(make_message_update("/settings language en", sender=OPERATOR))
     await bot.post_update(make_message_update("/redpacket 2 2", sender=OPERATOR))
@@ -422,8 +425,7 @@ async def test_one_point_reads_as_one_point_in_english(bot, fake_telegram):
     assert answer["text"] == "You grabbed 1 point!"
     await bot.post_update(make_message_update("grab", sender=BOB))
     await bot.post_update(make_message_update("/points add @alice 1", sender=OPERATOR))
-    assert (await texts(bot, fake_telegram, 5))[2:] == [
-        "🧧 Bob grabbed 1 point!",
+    assert (await texts(bot, fake_telegram, 4))[2:] == [
         "🧧 The red packet is all claimed! Luckiest: Alice (1 point)",
         "+1 point for Alice; total now 2",
     ]
@@ -444,16 +446,15 @@ async def test_grab_in_reply_to_an_older_round_claims_that_round(bot, fake_teleg
     await bot.post_update(make_message_update("/redpacket 50 1", sender=OPERATOR))
     first, second = await rounds_posted(bot)
     await bot.post_update(make_message_update("抢", sender=ALICE, reply_to_message=first))
-    # A reply to the newer round claims it; one to a round all claimed says so.
+    # A reply to the newer round claims it; one to a round all claimed takes nothing.
     await bot.post_update(make_message_update("抢", sender=BOB, reply_to_message=second))
     await bot.post_update(make_message_update("抢", sender=DAVE, reply_to_message=second))
-    sent = await texts(bot, fake_telegram, 6)
+    sent = await texts(bot, fake_telegram, 3)
     older, newer = (packet.id for packet in await rows(bot, RedPacket))
     claims = [(c.user_id, c.packet_id) for c in await rows(bot, RedPacketClaim)]
     assert claims == [("222", older), ("333", newer)]
-    assert sent[2].startswith("🧧 Alice 抢到了 ")
-    assert sent[3:] == ["🧧 Bob 抢到了 50 积分！", "🧧 红包已抢完！手气最佳：Bob（50 积分）",
-                        "红包已经被抢光了。"]
+    assert "· Alice +" in await round_shows(bot, fake_telegram, 0, "已抢 1/2 份：")
+    assert sent[2:] == ["🧧 红包已抢完！手气最佳：Bob（50 积分）"]
 
 
 async def test_grab_takes_the_newest_round_the_member_has_not_grabbed(bot, fake_telegram):
@@ -464,12 +465,12 @@ async def test_grab_takes_the_newest_round_the_member_has_not_grabbed(bot, fake_
     await bot.post_update(make_message_update("/redpacket 50 2", sender=OPERATOR))
     for _ in range(3):
         await bot.post_update(make_message_update("抢", sender=ALICE))
-    sent = await texts(bot, fake_telegram, 5)
+    await texts(bot, fake_telegram, 2)
     older, newer = (packet.id for packet in await rows(bot, RedPacket))
     assert [c.packet_id for c in await rows(bot, RedPacketClaim)] == [newer, older]
-    assert sent[2].startswith("🧧 Alice 抢到了 ")
-    assert sent[3].startswith("🧧 Alice 抢到了 ")
-    assert sent[4] == "你已经抢过这个红包啦。"
+    for index in (0, 1):
+        assert "· Alice +" in await round_shows(bot, fake_telegram, index, "已抢 1/2 份：")
+    assert len(fake_telegram.called("sendMessage")) == 2
 
 
 async def test_grab_with_punctuation_or_in_capitals_claims_a_share(bot, fake_telegram):
@@ -478,9 +479,8 @@ async def test_grab_with_punctuation_or_in_capitals_claims_a_share(bot, fake_tel
     await bot.post_update(make_message_update("/redpacket 10 3", sender=OPERATOR))
     await bot.post_update(make_message_update("抢！", sender=ALICE))
     await bot.post_update(make_message_update("Grab!", sender=BOB))
-    sent = await texts(bot, fake_telegram, 3)
-    assert sent[1].startswith("🧧 Alice 抢到了 ")
-    assert sent[2].startswith("🧧 Bob 抢到了 ")
+    board = await round_shows(bot, fake_telegram, 0, "已抢 2/3 份：")
+    assert [line.split(" +")[0] for line in board.split("\n")[-2:]] == ["· Alice", "· Bob"]
 
 
 async def test_out_of_range_red_packets_get_the_usage_not_silence(bot, fake_telegram):
@@ -582,17 +582,17 @@ async def test_red_packet_rounds_escalate_once_each_round_is_claimed(bot, fake_t
     await fake_telegram.wait_for("sendMessage")
     await bot.post_update(make_message_update("抢", sender=ALICE))
     await bot.post_update(make_message_update("抢", sender=BOB))
-    sent = await texts(bot, fake_telegram, 5)
+    sent = await texts(bot, fake_telegram, 3)
     assert sent[0].startswith("🧧 积分红包来啦！共 10 积分，2 份")
-    assert sent[3].startswith("🧧 红包已抢完！")
-    assert sent[4].startswith("🔥 第 2 轮，积分翻倍！\n🧧 积分红包来啦！共 20 积分，2 份")
+    assert sent[1].startswith("🧧 红包已抢完！")
+    assert sent[2].startswith("🔥 第 2 轮，积分翻倍！\n🧧 积分红包来啦！共 20 积分，2 份")
     # The last round opens nothing further.
     await bot.post_update(make_message_update("抢", sender=CAROL))
     await bot.post_update(make_message_update("抢", sender=ALICE))
-    sent = await texts(bot, fake_telegram, 8)
-    assert sent[7].startswith("🧧 红包已抢完！")
+    sent = await texts(bot, fake_telegram, 4)
+    assert sent[3].startswith("🧧 红包已抢完！")
     await bot.post_update(make_message_update("/top", sender=DAVE))
-    sent = await texts(bot, fake_telegram, 9)
-    assert len(sent) == 9
+    sent = await texts(bot, fake_telegram, 5)
+    assert len(sent) == 5
     assert sum(e.delta for e in await ledger(bot, PointsEntry.reason == "redpacket")) == 30
 

@@ -1,6 +1,6 @@
 """Red packet buttons pressed by people the bot has not seen in the group, through the webhook:
 in a group the bot joined late, members who have said nothing since are confirmed with the
-(fake) platform's getChatMember and paid, announced in the group; strangers who can see a
+(fake) platform's getChatMember and paid, shown on the round's message; strangers who can see a
 public group's buttons are not, and nothing is posted for them."""
 
 from __future__ import annotations
@@ -28,15 +28,15 @@ from tests.factories import (
     user,
 )
 from tests.fakes.telegram_api import BOT_ID, Failure
-from tests.handlers.checkin_points_support import quiet, rows
+from tests.handlers.checkin_points_support import quiet, round_shows, rows
 from tests.harness import eventually
 
 OPERATOR = user(OPERATOR_ID, "Op")
 BOB = user(333, "Bob")  # in the group since before the bot, silent since
 EVE = user(666, "Eve")  # not in the group: she found its public link
 DAVE = user(555, "Dave")
-CHECKING = ("Checking that you are a member of this group. If you get a share, it will be "
-            "announced in the group shortly.")
+CHECKING = ("Checking that you are a member of this group. If you get a share, it will "
+            "show on the red packet's message shortly.")
 NOT_MEMBER = "Only members of this group can grab a share."
 UNCHECKED = ("Only members of this group can grab a share. Already in it? Say something or "
              "check in in the group first, then try again.")
@@ -112,14 +112,11 @@ async def test_a_silent_member_from_before_the_bot_is_confirmed_and_paid(bot, fa
     (check,) = await checks_done(bot)
     assert (check.status, check.member_status, check.attempts) == ("done", "member", 1)
     assert asked_about(fake_telegram) == [BOB["id"]]
-    # Announced in the group, in reply to the red packet: the press was answered already.
+    # Shown on the red packet's message: the press was answered already.
+    assert "· Bob +10" in await round_shows(bot, fake_telegram, 0, "Claimed 1/1:")
     assert sent_after_packets(fake_telegram) == [
-        "🧧 Bob grabbed 10 points!",
         "🧧 The red packet is all claimed! Luckiest: Bob (10 points)",
     ]
-    announced = fake_telegram.called("sendMessage")[2]
-    assert announced["reply_parameters"]["message_id"] == update["callback_query"]["message"][
-        "message_id"]
     assert [(c.user_id, c.amount) for c in await rows(bot, RedPacketClaim)] == [("333", 10)]
     (entry,) = await rows(bot, PointsEntry, PointsEntry.reason == "redpacket")
     assert (entry.user_id, entry.delta) == ("333", 10)
@@ -162,7 +159,7 @@ async def test_a_member_seen_leaving_who_is_back_unseen_is_paid(bot, fake_telegr
     data = await open_packet(bot, fake_telegram, "10 1 1")
     assert (await press(bot, fake_telegram, data, DAVE))["text"] == CHECKING
     await checks_done(bot)
-    assert sent_after_packets(fake_telegram)[0] == "🧧 Dave grabbed 10 points!"
+    assert "· Dave +10" in await round_shows(bot, fake_telegram, 0, "Claimed 1/1:")
     (dave,) = await rows(bot, Member, Member.user_id == "555")
     assert dave.status == "member"
 
@@ -176,14 +173,14 @@ async def test_a_check_the_platform_fails_is_retried_or_given_up(bot, fake_teleg
     assert (await press(bot, fake_telegram, data, BOB))["text"] == CHECKING
     (check,) = await checks_done(bot)
     assert (check.status, check.attempts) == ("done", 2)
-    assert sent_after_packets(fake_telegram)[0].startswith("🧧 Bob grabbed ")
+    assert "· Bob +" in await round_shows(bot, fake_telegram, 0, "Claimed 1/2:")
     # A refusal that no retry can mend ends the check; the presser is told the old way.
     fake_telegram.fail_next("getChatMember", Failure(400, "Bad Request: user not found"))
     assert (await press(bot, fake_telegram, data, EVE))["text"] == CHECKING
     _, check = await checks_done(bot)
     assert (check.status, check.attempts) == ("failed", 1)
     assert check.error == "getChatMember: Bad Request: user not found"
-    assert len(sent_after_packets(fake_telegram)) == 1
+    assert len(await rows(bot, RedPacketClaim)) == 1
     assert (await press(bot, fake_telegram, data, EVE))["text"] == UNCHECKED
 
 
@@ -204,8 +201,9 @@ async def test_a_check_interrupted_by_a_restart_is_finished_once(bot, fake_teleg
     (check,) = await checks_done(bot)
     assert (check.status, check.attempts) == ("done", 2)
     assert [(c.user_id, c.amount) for c in await rows(bot, RedPacketClaim)] == [("333", 10)]
-    assert sent_after_packets(fake_telegram)[0] == "🧧 Bob grabbed 10 points!"
-    assert sent_after_packets(fake_telegram).count("🧧 Bob grabbed 10 points!") == 1
+    assert "· Bob +10" in await round_shows(bot, fake_telegram, 0, "Claimed 1/1:")
+    finished = "🧧 The red packet is all claimed! Luckiest: Bob (10 points)"
+    assert sent_after_packets(fake_telegram).count(finished) == 1
 
 
 async def test_a_crowd_of_strangers_cannot_queue_checks_without_end(
