@@ -162,14 +162,16 @@ def make_join_request_update(
 
 
 def make_callback_update(
-    data: str, sender: dict[str, Any] | None = None, chat_id: int = GROUP_ID
+    data: str, sender: dict[str, Any] | None = None, chat_id: int = GROUP_ID,
+    posted: int | None = None,
 ) -> dict[str, Any]:
+    """A press of a button with `data`, on a message posted at `posted` (now by default)."""
     return make_update(
         "callback_query",
         {
             "id": str(next(_update_ids)),
             "from": sender or user(),
-            "message": message("a message with buttons", chat_id=chat_id),
+            "message": message("a message with buttons", chat_id=chat_id, date=posted),
             "chat_instance": "-42",
             "data": data,
         },

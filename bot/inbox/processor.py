@@ -167,7 +167,7 @@ class InboxProcessor(DrainLoop):
         try:
             if platform is None:
                 raise UnsupportedUpdate(f"platform {row.platform!r} is not enabled")
-            event = platform.parse(orjson.loads(row.payload))
+            event = platform.parse(orjson.loads(row.payload), row.received_at)
         except UnsupportedUpdate as exc:
             log.warning("inbox.unsupported", inbox_id=row.id, reason=str(exc))
             row.status, row.error = "failed", str(exc)

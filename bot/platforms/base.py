@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from bot.core.actions import Action
@@ -68,8 +69,10 @@ class Platform(Protocol):
     def envelope(self, data: Any) -> Envelope:
         """Validate the outline of an update; raises UnsupportedUpdate."""
 
-    def parse(self, data: dict[str, Any]) -> Event | None:
-        """Turn an update into an event; None for updates that carry nothing to act on."""
+    def parse(self, data: dict[str, Any], received: datetime | None = None) -> Event | None:
+        """Turn an update into an event; None for updates that carry nothing to act on.
+        `received` is when the update reached us (now when not given): the time of an event
+        the platform does not date."""
 
     def is_group_chat(self, chat_id: str) -> bool:
         """Whether the platform's per-group message limits apply to this chat."""

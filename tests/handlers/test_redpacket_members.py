@@ -6,6 +6,7 @@ public group's buttons are not, and nothing is posted for them."""
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import timedelta
 
 import pytest
@@ -126,6 +127,23 @@ async def test_a_silent_member_from_before_the_bot_is_confirmed_and_paid(bot, fa
     data = await open_packet(bot, fake_telegram, "6 1 1", opened=2)
     assert (await press(bot, fake_telegram, data, BOB))["text"] == "You grabbed 6 points!"
     assert len(asked_about(fake_telegram)) == 1
+
+
+async def test_a_share_grabbed_today_counts_today_however_old_its_button(bot, fake_telegram):
+    # Regression: a press was dated by its button's message, so a member confirmed and paid
+    # for a red packet posted ten days ago was paid ten days ago, and missed `/top week`.
+    in_group(fake_telegram, BOB)
+    data = await open_packet(bot, fake_telegram, "10 1 1")
+    ten_days_ago = int(time.time()) - 10 * 86400
+    await bot.post_update(make_callback_update(data, sender=BOB, posted=ten_days_ago))
+    await checks_done(bot)
+    await bot.post_update(make_message_update("/top week", sender=OPERATOR))
+    await eventually(lambda: asyncio.sleep(0, len(fake_telegram.called("sendMessage")) >= 4))
+    await quiet(bot)
+    assert fake_telegram.called("sendMessage")[-1]["text"] == (
+        "Leaderboard (this week):\n1. Bob — 10")
+    (paid,) = await rows(bot, PointsEntry, PointsEntry.reason == "redpacket")
+    assert paid.at.timestamp() > time.time() - 60
 
 
 @pytest.mark.parametrize(

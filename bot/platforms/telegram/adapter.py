@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from bot.core.actions import Action
@@ -36,8 +37,8 @@ class TelegramPlatform:
     def envelope(self, data: Any) -> Envelope:
         return parse.envelope(data)
 
-    def parse(self, data: dict[str, Any]) -> Event | None:
-        return parse.parse_update(data, self.me)
+    def parse(self, data: dict[str, Any], received: datetime | None = None) -> Event | None:
+        return parse.parse_update(data, self.me, received)
 
     def is_group_chat(self, chat_id: str) -> bool:
         # Telegram gives groups and channels negative ids, people positive ones.

@@ -95,11 +95,14 @@ def envelope(data: Any) -> Envelope:
     return Envelope(update_id=update_id, chat_key=str(chat_id))
 
 
-def parse_update(data: dict[str, Any], me: User | None = None) -> Event | None:
+def parse_update(
+    data: dict[str, Any], me: User | None = None, received: datetime | None = None
+) -> Event | None:
     """Parse a whole update for the bot `me` (commands addressed to another bot are no
-    commands); raises UnsupportedUpdate for shapes we cannot read."""
+    commands); raises UnsupportedUpdate for shapes we cannot read. A button press is dated
+    `received` (now when not given): Telegram dates none."""
     try:
-        return _parse(_without_nul(data), me)
+        return _parse(_without_nul(data), me, received or datetime.now(UTC))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, UnsupportedUpdate):
             raise
@@ -120,7 +123,7 @@ def _without_nul(value: Any) -> Any:
     return value
 
 
-def _parse(data: dict[str, Any], me: User | None) -> Event | None:
+def _parse(data: dict[str, Any], me: User | None, received: datetime) -> Event | None:
     update_id = data["update_id"]
     if "message" in data or "edited_message" in data:
         edited = "edited_message" in data
@@ -182,7 +185,9 @@ def _parse(data: dict[str, Any], me: User | None) -> Event | None:
             update_id=update_id,
             chat=chat,
             user=sender,
-            at=_time(message["date"]) if message.get("date") else datetime.now(UTC),
+            # A CallbackQuery has no date; its message's is when the button was posted, maybe
+            # days before: a red packet grabbed today was paid on that day, off `/top week`.
+            at=received,
             message_id=str(message["message_id"]) if "message_id" in message else None,
             callback_id=str(query["id"]),
             callback_data=query.get("data"),
