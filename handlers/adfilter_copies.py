@@ -22,11 +22,10 @@ from bot.core.context import Context
 from bot.core.events import Chat, User
 from bot.core.i18n import pick_language, translate
 from bot.db.models import Group
-from bot.groups import activity
 from bot.groups.settings import load_group_settings
 from handlers.adfilter import Decision
 from handlers.moderation import DELETABLE_FOR, adfilter_settings
-from handlers.moderation_actions import buttons, display
+from handlers.moderation_actions import buttons, display, removed_as_ad
 from handlers.moderation_rights import operates
 from handlers.moderation_store import decision_for_message, record_decision
 from handlers.repeats_store import Copy
@@ -96,7 +95,7 @@ async def _remove(
     log.info("adfilter.copy_removed", decision=row.id, group=group.id, shadow=conf.shadow)
     if conf.shadow:
         return []
-    await activity.mark_removed(ctx.session, group.id, copy.message_id, offender.id, copy.at)
+    await removed_as_ad(ctx, row, copy.at)
     notice = translate(lang, "adfilter.warn.copy", name=display(offender), id=row.id)
     return [
         DeleteMessage(chat_id=group.chat_id, message_id=copy.message_id),

@@ -5,7 +5,7 @@ message by the ladder, undo a decision, explain one. Returns actions; writes onl
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
 
@@ -33,6 +33,7 @@ from handlers.moderation import AdFilterSettings, Step, step_for
 from handlers.moderation_reasons import tell_action, tell_decision, tell_source
 from handlers.moderation_store import ModerationDecision, count_offences, learn, record_decision
 from handlers.mutes import hold, release
+from handlers.points_store import restore_message_points, revoke_message_points
 from handlers.welcome_departures import forget
 from schedules.describe import format_duration
 
@@ -151,9 +152,7 @@ async def punish(
         own = event.message_id == message_id
         posted = event.at if own else ctx.now
         worded = bool(event.text if own else event.reply_to_text)
-        await activity.mark_removed(
-            ctx.session, ctx.group.id, message_id, offender.id, posted, worded=worded
-        )
+        await removed_as_ad(ctx, row, posted, worded=worded)
     until = ctx.now + conf.mute_length
     length = format_duration(conf.mute_length, lang)
     if done == "mute":
@@ -209,12 +208,27 @@ async def undo(
     elif not decision.shadow and decision.action == BAN_CHAT:
         actions.append(UnbanSenderChat(chat_id=chat_id, sender_chat_id=decision.user_id))
     if not decision.shadow and decision.message_id:
-        # The message cannot be posted back, but it was the member's, not an ad: the digest and
-        # their message count (the ad filter's newcomer window) take it back.
+        # The message cannot be posted back, but it was the member's, not an ad: the digest,
+        # their message count (the ad filter's newcomer window) and their points take it back.
         await activity.mark_restored(ctx.session, decision.group_id, decision.message_id)
+        await restore_message_points(ctx.session, decision.group_id, decision.user_id,
+                                     decision.id, ctx.now)
     await learn(ctx.session, decision.group_id, decision.text, False, ctx.now)
     log.info("adfilter.undone", decision=decision.id, by=actor_id)
     return actions
+
+
+async def removed_as_ad(
+    ctx: Context, decision: ModerationDecision, posted: datetime, *, worded: bool = True
+) -> None:
+    """Count `decision`'s message as an ad removed, not as its sender's message, and take back
+    the points it earned: removed after the fact (/spam, members' reports, a copy of an ad
+    found later), it had been paid as chat, and spammers climbed /top."""
+    assert decision.message_id is not None
+    await activity.mark_removed(ctx.session, decision.group_id, decision.message_id,
+                                decision.user_id, posted, worded=worded)
+    await revoke_message_points(ctx.session, decision.group_id, decision.user_id,
+                                decision.message_id, decision.id, ctx.now)
 
 
 def undone_text(ctx: Context, decision: ModerationDecision) -> str:

@@ -138,6 +138,44 @@ async def add_points(
     return True
 
 
+async def revoke_message_points(
+    session: AsyncSession, group_id: int, user_id: str, message_id: str, decision_id: int,
+    at: datetime,
+) -> int:
+    """Take back what a message earned (activity or answer points) once it is removed as an
+    ad, as an "ad_removed" row naming the decision; never below the member's balance. Returns
+    the points taken."""
+    earned = await session.scalar(
+        select(func.coalesce(func.sum(PointsEntry.delta), 0)).where(
+            PointsEntry.group_id == group_id,
+            PointsEntry.user_id == user_id,
+            PointsEntry.ref == f"activity:{message_id}",
+        )
+    )
+    taken = min(int(earned or 0), await total_points(session, group_id, user_id))
+    if taken <= 0:
+        return 0
+    added = await add_points(session, group_id, user_id, -taken, "ad_removed", at,
+                             ref=f"ad_removed:{decision_id}")
+    return taken if added else 0
+
+
+async def restore_message_points(
+    session: AsyncSession, group_id: int, user_id: str, decision_id: int, at: datetime
+) -> None:
+    """Give back what `revoke_message_points` took for a decision now undone ("ad_restored")."""
+    taken = await session.scalar(
+        select(PointsEntry.delta).where(
+            PointsEntry.group_id == group_id,
+            PointsEntry.user_id == user_id,
+            PointsEntry.ref == f"ad_removed:{decision_id}",
+        )
+    )
+    if taken:
+        await add_points(session, group_id, user_id, -taken, "ad_restored", at,
+                         ref=f"ad_restored:{decision_id}")
+
+
 async def total_points(session: AsyncSession, group_id: int, user_id: str) -> int:
     """A member's all-time points in a group."""
     query = select(func.coalesce(func.sum(PointsEntry.delta), 0)).where(

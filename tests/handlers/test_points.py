@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.db.models import Group, OutboxAction
 from handlers.membership_store import MembershipCheck
+from handlers.moderation_store import ModerationDecision
 from handlers.points_config import ADFILTER_EXEMPT, PointsConfig, tier_for
 from handlers.points_store import PointsEntry, member_tier
 from handlers.redpacket import RedPacket, RedPacketClaim, split_shares
@@ -23,6 +24,7 @@ from tests.factories import (
     make_join_update,
     make_left_update,
     make_message_update,
+    make_update,
     message,
     user,
 )
@@ -575,6 +577,37 @@ async def test_a_message_deleted_as_spam_earns_no_points(bot, fake_telegram):
     await bot.post_update(top)
     assert await answer_to(bot, fake_telegram, top) == "积分排行榜（总榜）：还没有人获得积分。"
     assert await ledger(bot) == []
+
+
+async def test_ads_removed_after_the_fact_give_back_the_points_they_earned(bot, fake_telegram):
+    # Regression: a message removed later by /spam or by members' reports kept the activity
+    # point it had earned, so spammers who talked like members climbed /top.
+    pitches = [message(text, sender=sender) for text, sender in
+               ((TALK[0], ALICE), (TALK[1], ALICE), (TALK[2], BOB))]
+    for pitch in pitches:
+        await bot.post_update(make_update("message", pitch))
+    await quiet(bot)
+    await bot.post_update(make_message_update("/spam", sender=OPERATOR,
+                                              reply_to_message=pitches[0]))
+    for reporter in (CAROL, DAVE, OPERATOR):
+        await bot.post_update(make_message_update("/report", sender=reporter,
+                                                  reply_to_message=pitches[2]))
+    await fake_telegram.wait_for("deleteMessage", 2)
+    await quiet(bot)
+    top = make_message_update("/top", sender=CAROL)
+    await bot.post_update(top)
+    assert await answer_to(bot, fake_telegram, top) == "积分排行榜（总榜）：\n1. Alice — 1 分"
+    entries = [(e.user_id, e.reason, e.delta) for e in await ledger(bot)]
+    assert entries == [("222", "activity", 1)] * 2 + [("333", "activity", 1)] + [
+        ("222", "ad_removed", -1), ("333", "ad_removed", -1)]
+    # Undone, the decision gives the point back, and the ledger says so too.
+    spam = (await rows(bot, ModerationDecision))[0]
+    await bot.post_update(make_message_update(f"/undo {spam.id}", sender=OPERATOR))
+    await eventually(lambda: asyncio.sleep(0, len(
+        [b for b in fake_telegram.called("sendMessage") if b["text"].startswith("已撤销")])))
+    await quiet(bot)
+    assert [(e.user_id, e.reason, e.delta) for e in await ledger(bot)][-1] == (
+        "222", "ad_restored", 1)
 
 
 async def test_red_packet_rounds_escalate_once_each_round_is_claimed(bot, fake_telegram):
