@@ -137,8 +137,8 @@ class Dispatcher:
                 actions.extend(item for item in result if not isinstance(item, Halt))
                 if halted:
                     log.info("dispatch.halted", handler=route.name, reason=halted[0].reason)
-                    return actions
-        return actions
+                    return _in_topic(event, actions)
+        return _in_topic(event, actions)
 
     async def _run(self, name, handler, event: Event, ctx: Context) -> list:
         # A savepoint per handler: a failing handler's half-done writes vanish, others' stay.
@@ -149,6 +149,21 @@ class Dispatcher:
             self._metrics.handler_errors.labels(handler=name).inc()
             log.exception("handler.failed", handler=name, update_id=event.update_id)
             return []
+
+
+def _in_topic(event: Event, actions: list[Action]) -> list[Action]:
+    """`actions` with the messages they post in the event's chat sent to the forum topic the
+    event came from: sent there without saying so, they land in the General topic (a reply
+    whose message is gone meanwhile, an announcement)."""
+    if event.thread_id is None:
+        return actions
+    return [
+        action.model_copy(update={"thread_id": event.thread_id})
+        if isinstance(action, SendMessage) and action.chat_id == event.chat.id
+        and action.thread_id is None
+        else action
+        for action in actions
+    ]
 
 
 def _reply(event: Event, text: str) -> SendMessage:

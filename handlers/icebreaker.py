@@ -143,7 +143,7 @@ async def icebreaker_command(event: Event, ctx: Context) -> list[Action]:
         lang=ctx.lang,
         tz=ctx.tz,
     )
-    message = SendMessage(chat_id=event.chat.id, text=text)
+    message = SendMessage(chat_id=event.chat.id, text=text, thread_id=event.thread_id)
     await enqueue(ctx.session, ctx.platform, [message], key=key, now=ctx.now)
     return []
 

@@ -24,7 +24,7 @@ from bot.core.actions import SendMessage
 from bot.core.i18n import translate
 from bot.db.base import Base, BigId, JsonDoc, UtcDateTime
 from bot.db.models import Group, Member
-from bot.outbox.store import enqueue
+from bot.outbox.store import enqueue, thread_of
 from handlers import entry_texts  # noqa: F401  (registers the texts)
 from handlers.entry_config import IcebreakerConfig, load
 from handlers.entry_store import sent_message_id
@@ -140,7 +140,9 @@ async def end_round(
     names = await _names(session, group.id, replies[:NAMED])
     text = render_result(lang, game.question, replies, names, config.round_points, capped)
     # The group's chat as it is now: an upgrade to a supergroup moves the round with the group.
-    action = SendMessage(chat_id=group.chat_id, text=text, html=True)
+    # In the forum topic the question was asked in.
+    thread = await thread_of(session, game.question_key)
+    action = SendMessage(chat_id=group.chat_id, text=text, html=True, thread_id=thread)
     return await enqueue(session, group.platform, [action], key=result_key(game.id), now=now)
 
 

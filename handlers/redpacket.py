@@ -30,7 +30,7 @@ from bot.core.events import Event, EventKind
 from bot.core.router import Router, as_word
 from bot.db.base import Base, BigId, JsonDoc, UtcDateTime
 from bot.groups.repository import GONE, seen_as_member
-from bot.outbox.store import enqueue
+from bot.outbox.store import enqueue, thread_of
 from handlers.checkin import no_person
 from handlers.entry_store import is_verifying, sent_message_ids
 from handlers.membership_store import OPEN, ask_membership
@@ -116,14 +116,15 @@ async def open_packet(event: Event, ctx: Context) -> list[SendMessage]:
         return [_reply(event, ctx.t("redpacket.usage"))]
     if not 1 <= rounds <= MAX_ROUNDS:
         return [_reply(event, ctx.t("redpacket.usage"))]
-    await _open_round(ctx, total, count, 1, rounds - 1, event.user.id)
+    await _open_round(ctx, total, count, 1, rounds - 1, event.user.id, event.thread_id)
     return []
 
 
 async def _open_round(
-    ctx: Context, total: int, count: int, round_no: int, left: int, by: str
+    ctx: Context, total: int, count: int, round_no: int, left: int, by: str,
+    thread: str | None,
 ) -> None:
-    """Draw a round's shares and post it under `packet_key`."""
+    """Draw a round's shares and post it under `packet_key`, in the forum topic `thread`."""
     assert ctx.group is not None
     packet = RedPacket(
         group_id=ctx.group.id,
@@ -138,7 +139,7 @@ async def _open_round(
     )
     ctx.session.add(packet)
     await ctx.session.flush()
-    message = round_message(ctx, packet, [])
+    message = round_message(ctx, packet, [], thread)
     await enqueue(ctx.session, ctx.platform, [message], key=packet_key(packet.id), now=ctx.now)
 
 
@@ -179,7 +180,7 @@ async def claim(
 
 async def _show_claim(ctx: Context, packet: RedPacket) -> None:
     """Show a claim on the round's message; after the last share, also post the round's end
-    and open the next round."""
+    and open the next round, both in the round's topic (wherever the last claim came from)."""
     claims = list(
         await ctx.session.scalars(
             select(RedPacketClaim)
@@ -193,7 +194,8 @@ async def _show_claim(ctx: Context, packet: RedPacket) -> None:
     best = min(claims, key=lambda claim: (-claim.amount, claim.seq))
     name = best.name or best.user_id
     text = ctx.t("redpacket.finished", name=name, amount=best.amount)
-    done = SendMessage(chat_id=ctx.group.chat_id, text=text)
+    thread = await thread_of(ctx.session, f"{packet_key(packet.id)}:0")
+    done = SendMessage(chat_id=ctx.group.chat_id, text=text, thread_id=thread)
     await enqueue(ctx.session, ctx.platform, [done], key=f"redpacket-end:{packet.id}",
                   now=ctx.now)
     if packet.rounds_left > 0:
@@ -206,6 +208,7 @@ async def _show_claim(ctx: Context, packet: RedPacket) -> None:
             packet.round + 1,
             packet.rounds_left - 1,
             packet.created_by,
+            thread,
         )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from bot.core.actions import Button, EditMessageText, SendMessage
 from bot.core.context import Context
 from bot.db.models import OutboxAction
-from bot.outbox.store import enqueue, revise
+from bot.outbox.store import enqueue, revise, thread_of
 from handlers.entry_store import sent_message_id
 from handlers.points_config import redpacket_config
 
@@ -34,9 +34,9 @@ def packet_key(packet_id: int) -> str:
     return f"redpacket:{packet_id}"
 
 
-def round_message(ctx: Context, packet, claims: list) -> SendMessage:
+def round_message(ctx: Context, packet, claims: list, thread: str | None) -> SendMessage:
     """The round's message: the offer, then who has grabbed so far (`claims` in order), with
-    its button while shares remain."""
+    its button while shares remain; in the forum topic `thread`."""
     assert ctx.group is not None
     text = ctx.t("redpacket.open", total=packet.total, count=packet.count)
     if packet.round > 1:
@@ -56,15 +56,15 @@ def round_message(ctx: Context, packet, claims: list) -> SendMessage:
     if len(claims) < packet.count:
         data = f"{CALLBACK_PREFIX}{packet.id}"
         buttons = ((Button(text=ctx.t("redpacket.button"), data=data),),)
-    return SendMessage(chat_id=ctx.group.chat_id, text=text, buttons=buttons)
+    return SendMessage(chat_id=ctx.group.chat_id, text=text, buttons=buttons, thread_id=thread)
 
 
 async def show_claims(ctx: Context, packet, claims: list) -> None:
     """Bring the round's message up to date with `claims`: rewritten if not yet up, else
     edited, the edit shared with the other claims of its few seconds."""
     assert ctx.group is not None
-    message = round_message(ctx, packet, claims)
     posted = f"{packet_key(packet.id)}:0"
+    message = round_message(ctx, packet, claims, await thread_of(ctx.session, posted))
     if await revise(ctx.session, posted, message.model_dump(mode="json")):
         return
     message_id = await sent_message_id(ctx.session, posted, ctx.group.chat_id)

@@ -52,6 +52,8 @@ class SendMessage(_Action):
     kind: Literal["send_message"] = "send_message"
     text: str
     reply_to: str | None = None
+    # The forum topic it goes to (`Event.thread_id`); None: the General topic.
+    thread_id: str | None = None
     buttons: tuple[tuple[Button, ...], ...] = ()
     html: bool = False
     # Follow-ups the sender schedules once the platform has assigned a message id.

@@ -104,6 +104,8 @@ class Event(_Frozen):
     when it is not an admin); None when it is gone.
     `me` is the bot's own account on the platform, as the adapter knows it (its id, and its
     @username once learned), so handlers can tell when an operator aims a command at the bot.
+    `thread_id` is the forum topic a message was posted in (for a button press, the topic of
+    the button's message); None outside forums and in a forum's General topic.
     """
 
     kind: EventKind
@@ -149,6 +151,7 @@ class Event(_Frozen):
     can_restrict: bool | None = None
     missing_rights: tuple[str, ...] | None = None
     me: User | None = None
+    thread_id: str | None = None
     raw: dict[str, Any] = Field(default_factory=dict, repr=False)
 
     @property

@@ -59,6 +59,15 @@ async def enqueue(
     return added
 
 
+async def thread_of(session: AsyncSession, key: str) -> str | None:
+    """The forum topic the message stored under the full `key` goes to; None for the General
+    topic (or no such message): what follows a post goes where the post went."""
+    payload = await session.scalar(
+        select(OutboxAction.payload).where(OutboxAction.idempotency_key == key)
+    )
+    return payload.get("thread_id") if isinstance(payload, dict) else None
+
+
 async def revise(session: AsyncSession, key: str, payload: dict) -> bool:
     """Rewrite a message not sent yet (stored under the full key); False once it went out,
     failed or was called off. One the sender already holds goes out as it was and is edited to

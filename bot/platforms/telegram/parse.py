@@ -189,6 +189,7 @@ def _parse(data: dict[str, Any], me: User | None, received: datetime) -> Event |
             # days before: a red packet grabbed today was paid on that day, off `/top week`.
             at=received,
             message_id=str(message["message_id"]) if "message_id" in message else None,
+            thread_id=_topic(message),
             callback_id=str(query["id"]),
             callback_data=query.get("data"),
             me=me,
@@ -239,6 +240,7 @@ def _message(update_id: int, msg: dict, edited: bool, me: User | None) -> Event:
         # edited in after the ad window closed must not be judged as posted inside it.
         "at": _time(msg["edit_date"] if edited and msg.get("edit_date") else msg["date"]),
         "message_id": str(msg["message_id"]),
+        "thread_id": _topic(msg),
         "me": me,
         "raw": {"message": msg} if not edited else {"edited_message": msg},
     }
@@ -302,6 +304,13 @@ def _message(update_id: int, msg: dict, edited: bool, me: User | None) -> Event:
         bot_command=bot_command,
         **common,
     )
+
+
+def _topic(msg: dict) -> str | None:
+    """The forum topic a message is in (`Event.thread_id`). Outside forums a reply carries a
+    `message_thread_id` too, naming its thread of replies, which is no topic to post in."""
+    thread = msg.get("message_thread_id")
+    return str(thread) if msg.get("is_topic_message") and thread is not None else None
 
 
 def _urls(text: str, entities) -> tuple[str, ...]:

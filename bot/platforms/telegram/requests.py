@@ -89,6 +89,8 @@ def to_request(action: Action) -> tuple[str, dict[str, Any]]:
     match action:
         case SendMessage():
             body: dict[str, Any] = {"chat_id": chat, "text": action.text}
+            if action.thread_id:
+                body["message_thread_id"] = int(action.thread_id)
             if action.reply_to:
                 body["reply_parameters"] = {
                     "message_id": int(action.reply_to),
