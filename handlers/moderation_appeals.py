@@ -1,13 +1,19 @@
-"""The buttons of moderation messages: a member's Appeal (in their private chat), and the
-operators' Not spam / Why / Restore / Reject (in the group).
+"""The buttons of moderation messages: a member's Appeal (in their private chat), the
+operators' Not spam / Why (on the warning, in the group) and Restore / Reject (on the appeal
+card, which goes where operator notes go: the group's operators' chat, else the group).
 
-Callback data is `adf:<verb>:<decision id>`.
+Callback data is `adf:<verb>:<decision id>`. A decision id names its group, so a card's press
+in the operators' chat acts on that group, and counts only from one of its operators (an admin
+of the operators' chat alone is not enough). Cards posted in the group before cards went to the
+operators' chat carry the same data and still work there.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from bot.core.actions import (
     POPUP_LIMIT,
@@ -24,12 +30,14 @@ from bot.core.router import Router
 from bot.db.models import Group
 from bot.groups.settings import load_group_settings
 from handlers.moderation_actions import explain, undo, undone_text
-from handlers.moderation_store import ModerationDecision, decision_by_id, decision_in_group
-from handlers.operator_notes import operator_note
+from handlers.moderation_rights import operates
+from handlers.moderation_store import ModerationDecision, decision_by_id
+from handlers.operator_notes import naming, operator_note, operators_chat
 
 router = Router("appeals")
 
 OPERATOR_VERBS = ("notspam", "why", "restore", "reject")
+CARD_VERBS = ("restore", "reject")  # the appeal card's, which may be in the operators' chat
 # How long the way back in a restored member is sent stays open (it also works only once).
 REJOIN_DAYS = 7
 
@@ -55,16 +63,42 @@ async def moderation_button(event: Event, ctx: Context) -> list[Action]:
         return await _appeal(event, ctx, int(raw_id))
     if verb not in OPERATOR_VERBS:
         return [_answer(event, ctx.t("moderation.done"))]
-    if ctx.group is None or not ctx.is_operator:
+    decision = await decision_by_id(ctx.session, int(raw_id))
+    acting = await _acting(event, ctx, verb, decision)
+    if acting is None:
         return [_answer(event, ctx.t("moderation.operators_only"), alert=True)]
-    decision = await decision_in_group(ctx.session, ctx.group.id, int(raw_id))
-    if decision is None:
+    assert acting.group is not None
+    if decision is None or decision.group_id != acting.group.id:
         return [_answer(event, ctx.t("moderation.unknown", id=raw_id), alert=True)]
     if verb == "why":
         return [_answer(event, explain(ctx, decision, popup=True), alert=True)]
     if verb == "reject":
-        return _reject(event, ctx, decision)
-    return await _restore(event, ctx, decision, appealed=verb == "restore")
+        return _reject(event, acting, decision)
+    return await _restore(event, acting, decision, appealed=verb == "restore")
+
+
+async def _acting(event: Event, ctx: Context, verb: str, decision: ModerationDecision | None
+                  ) -> Context | None:
+    """The context a press acts in, that of the decision's group; None when the presser may
+    not act there.
+
+    In the group itself its operators may; an appeal card in the operators' chat acts on the
+    group it names, and only an operator of that group may press it.
+    """
+    if ctx.group is None:
+        return None
+    if decision is None or decision.group_id == ctx.group.id or verb not in CARD_VERBS:
+        return ctx if ctx.is_operator else None
+    group = await ctx.session.get(Group, decision.group_id)
+    if group is None or operators_chat(group) != event.chat.id or event.user is None:
+        return None
+    if not await operates(ctx, event.user.id, group):
+        return None
+    settings = load_group_settings(group.settings)
+    tz = ZoneInfo(settings.timezone) if settings.timezone else ctx.default_tz
+    # The presser's row is the operators' chat's; the language stays theirs, as they read it.
+    return replace(ctx, group=group, group_settings=settings, member=None, is_operator=True,
+                   tz=tz)
 
 
 async def _appeal(event: Event, ctx: Context, decision_id: int) -> list[Action]:
@@ -73,7 +107,7 @@ async def _appeal(event: Event, ctx: Context, decision_id: int) -> list[Action]:
 
 
 class Filed(NamedTuple):
-    """What filing an appeal did: `actions` for the group, `reply` for the member."""
+    """What filing an appeal did: `actions` for the operators, `reply` for the member."""
 
     actions: list[Action]
     reply: str
@@ -82,7 +116,8 @@ class Filed(NamedTuple):
 
 async def file_appeal(ctx: Context, decision_id: int, member: User | None) -> Filed:
     """`member` asks the group's operators to look at a decision again: a card with Restore
-    and Reject is posted in the group. From the notice's Appeal button or a start link."""
+    and Reject goes where operator notes go (`operator_note`), in front of the operators only
+    when the group has an operators' chat. From the notice's Appeal button or a start link."""
     decision = await decision_by_id(ctx.session, decision_id)
     if decision is None:  # no group to speak for: the private chat's language
         return Filed([], ctx.t("moderation.not_yours"), alert=True)
@@ -110,7 +145,7 @@ async def file_appeal(ctx: Context, decision_id: int, member: User | None) -> Fi
             _button(lang, "reject", decision.id),
         ),
     )
-    card = SendMessage(chat_id=group.chat_id, text=text, buttons=keys)
+    card = operator_note(group, lang, text, buttons=keys)
     return Filed([card], translate(member_lang, "moderation.appeal_sent"))
 
 
@@ -136,13 +171,27 @@ def _button(lang: str, verb: str, decision_id: int) -> Button:
 async def _restore(
     event: Event, ctx: Context, decision: ModerationDecision, appealed: bool
 ) -> list[Action]:
+    assert ctx.group is not None
     if decision.undone:
-        return [_answer(event, ctx.t("moderation.already_undone", id=decision.id))]
+        return [_answer(event, ctx.t("moderation.already_undone", id=decision.id), alert=True)]
+    if appealed and decision.appeal == "rejected":
+        # The card's first press decided; /undo in the group still restores the member.
+        text = ctx.t("moderation.appeal_rejected_before", id=decision.id)
+        return [_answer(event, text, alert=True)]
     actor = event.user.id if event.user else None
-    actions = await undo(ctx, decision, event.chat.id, actor)
+    actions = await undo(ctx, decision, ctx.group.chat_id, actor)
     actions += tell_restored(ctx, decision, appealed=appealed)
     text = undone_text(ctx, decision)
-    return [*actions, SendMessage(chat_id=event.chat.id, text=text), _answer(event, text)]
+    return [*actions, _on_card(event, ctx, text), _answer(event, text)]
+
+
+def _on_card(event: Event, ctx: Context, text: str) -> SendMessage:
+    """The outcome of a press, in the chat of the message pressed: named by its group when
+    that is the operators' chat."""
+    assert ctx.group is not None
+    if event.chat.id != ctx.group.chat_id:
+        text = naming(ctx.group, ctx.lang, text)
+    return SendMessage(chat_id=event.chat.id, text=text)
 
 
 def tell_restored(ctx: Context, decision: ModerationDecision, *, appealed: bool = False
@@ -194,16 +243,17 @@ def _rejoin(ctx: Context, decision: ModerationDecision, lang: str, title: str, g
 def _reject(event: Event, ctx: Context, decision: ModerationDecision) -> list[Action]:
     if decision.undone:
         # Another operator restored the member first: a "rejected" now would be false.
-        return [_answer(event, ctx.t("moderation.already_undone", id=decision.id))]
-    text = ctx.t("moderation.appeal_rejected_group", id=decision.id)
-    if decision.appeal == "rejected":
-        return [_answer(event, text)]  # pressed again: the member was told once
+        return [_answer(event, ctx.t("moderation.already_undone", id=decision.id), alert=True)]
+    if decision.appeal == "rejected":  # pressed again: the member was told once
+        text = ctx.t("moderation.appeal_rejected_before", id=decision.id)
+        return [_answer(event, text, alert=True)]
     decision.appeal = "rejected"
+    text = ctx.t("moderation.appeal_rejected_group", id=decision.id)
     return [
         SendMessage(
             chat_id=decision.user_id,
             text=translate(member_language(decision, ctx.group), "moderation.appeal_rejected"),
         ),
-        SendMessage(chat_id=event.chat.id, text=text),
+        _on_card(event, ctx, text),
         _answer(event, text),
     ]

@@ -174,8 +174,9 @@ define(
             "zh": "机器人的消息不能标记为广告（要移除机器人请直接操作）。",
             "en": "A bot's messages cannot be marked as spam (remove the bot itself if needed).",
         },
-        # Posted in the group itself: the removed message is not repeated there (it is often
-        # an ad, and the bot would publish it for the spammer); /why shows it to operators.
+        # Posted where operator notes go, the group itself when it has no operators' chat: the
+        # removed message is not repeated there (it is often an ad, and the bot would publish
+        # it for the spammer); /why shows it to operators.
         "moderation.appeal_posted": {
             "zh": "🙋 {name} 对 #{id} 提出申诉。\n管理员请查看 /why {id} 后处理：",
             "en": "🙋 {name} appealed against #{id}.\nOperators, see /why {id} and decide:",
@@ -232,6 +233,12 @@ define(
         "moderation.appeal_rejected_group": {
             "zh": "#{id} 的申诉已驳回。",
             "en": "The appeal against #{id} was rejected.",
+        },
+        "moderation.appeal_rejected_before": {
+            "zh": "#{id} 的申诉已被管理员驳回，无需再处理；"
+            "如仍要恢复该成员，请在群内发送 /undo {id}。",
+            "en": "An operator already rejected the appeal against #{id}; to restore the member "
+            "after all, send /undo {id} in the group.",
         },
         "moderation.not_yours": {
             "zh": "这不是你的记录。",
