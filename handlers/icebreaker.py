@@ -109,7 +109,7 @@ async def topic_command(event: Event, ctx: Context) -> list[Action]:
     verb, _, phrase = event.args.strip().partition(" ")
     if verb.lower() == "schedule":
         operator = event.user.id if event.user else None
-        text = await schedule_topics(ctx, phrase.strip(), operator)
+        text = await schedule_topics(ctx, phrase.strip(), operator, event.thread_id)
         return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
     topic = event.args.strip() or _rng.choice(TOPICS[ctx.lang])
     text = ctx.t("topic.post", topic=topic)

@@ -48,8 +48,11 @@ async def topic_series(ctx: Context, lang: str) -> ContentSeries:
         return found
 
 
-async def schedule_topics(ctx: Context, phrase: str, operator_id: str | None) -> str:
-    """Create the group's topic-of-the-day job; returns the reply text."""
+async def schedule_topics(
+    ctx: Context, phrase: str, operator_id: str | None, thread_id: str | None = None
+) -> str:
+    """Create the group's topic-of-the-day job, posting in the forum topic `thread_id` if
+    given (the one the command was typed in); returns the reply text."""
     assert ctx.group is not None
     try:
         parsed = parse_schedule(phrase, ctx.tz, now=ctx.now)
@@ -75,6 +78,7 @@ async def schedule_topics(ctx: Context, phrase: str, operator_id: str | None) ->
             },
             phrase=phrase,
             created_by=operator_id,
+            thread_id=thread_id,
         )
     except ScheduleError as exc:
         return exc.message(ctx.lang)

@@ -176,6 +176,7 @@ async def _add(event: Event, ctx: Context, rest: str) -> list[SendMessage]:
             phrase=phrase,
             grace=options.grace,
             created_by=event.user.id if event.user else None,
+            thread_id=event.thread_id,
         )
     except ScheduleError as exc:
         return _reply(event, exc.message(ctx.lang))
@@ -196,6 +197,8 @@ async def _add(event: Event, ctx: Context, rest: str) -> list[SendMessage]:
         added = ctx.t("schedule.added", id=job.id, when=when, next=next_run)
     # A targeted job posts elsewhere, maybe nowhere yet: the reply says where.
     where = await reach_lines(ctx.session, job, ctx.lang, warn=True)
+    if target and event.thread_id is not None:
+        where.append(ctx.t("schedule.topic_ignored"))
     return _reply(event, "\n".join([added, *where]))
 
 
@@ -354,6 +357,7 @@ async def countdown_command(event: Event, ctx: Context) -> list[SendMessage]:
                 end=ctx.t(f"countdown.end_{job.payload.get('end', 'announce')}"),
                 text=job.payload.get("text", ""),
             )
+            + (f" {ctx.t('schedule.in_topic', topic=job.thread_id)}" if job.thread_id else "")
             for job in running
         ]
         return _reply(event, "\n".join(lines))
@@ -375,6 +379,7 @@ async def countdown_command(event: Event, ctx: Context) -> list[SendMessage]:
             update=update,
             now=ctx.now,
             created_by=event.user.id if event.user else None,
+            thread_id=event.thread_id,
         )
     except ScheduleError as exc:
         return _reply(event, exc.message(ctx.lang))

@@ -58,8 +58,10 @@ async def create_countdown(
     now: datetime,
     created_by: str | None = None,
     update: bool = False,
+    thread_id: str | None = None,
 ) -> tuple[ScheduledJob, int]:
-    """Store the end job and the reminder jobs still ahead; returns (end job, reminders).
+    """Store the end job and the reminder jobs still ahead, posting in the forum topic
+    `thread_id` if given; returns (end job, reminders).
 
     With `update`, the first reminder posts a message and each later one edits it (its payload
     names the first one's outbox key), so the group sees one message counting down; the end
@@ -76,6 +78,7 @@ async def create_countdown(
         # Closing or dissolving must happen however late the scheduler gets to it.
         grace=None,
         created_by=created_by,
+        thread_id=thread_id,
     )
     end.countdown_id = str(end.id)
     first_key: str | None = None
@@ -97,6 +100,7 @@ async def create_countdown(
             payload=payload,
             countdown_id=end.countdown_id,
             created_by=created_by,
+            thread_id=thread_id,
         )
         if update and first_key is None:
             await session.flush()

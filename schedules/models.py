@@ -44,7 +44,10 @@ class ScheduledJob(Base):
 
     `target` is `{"groups": [group ids]}` or `{"kind": "<GroupSettings.kind>"}`; `group_id` is
     the group that owns the job (where it was created and is listed). `grace_seconds` None means
-    a late run always fires (end-of-countdown actions must happen however late).
+    a late run always fires (end-of-countdown actions must happen however late). `thread_id`
+    is the forum topic its posts go to in its own group (a job made by a command typed in a
+    topic); None for the General topic, and always for a job with a `target`: a topic belongs
+    to one group.
     """
 
     __tablename__ = "scheduled_jobs"
@@ -58,6 +61,7 @@ class ScheduledJob(Base):
     kind: Mapped[str] = mapped_column(String(32), default=POST)
     payload: Mapped[dict] = mapped_column(JsonDoc, default=dict)
     target: Mapped[dict] = mapped_column(JsonDoc, default=dict)
+    thread_id: Mapped[str | None] = mapped_column(String(32))
     spec: Mapped[dict] = mapped_column(JsonDoc)
     phrase: Mapped[str | None] = mapped_column(String(255))
     countdown_id: Mapped[str | None] = mapped_column(String(64), index=True)

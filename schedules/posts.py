@@ -42,6 +42,7 @@ from schedules.models import ContentSeries, ScheduledJob
 from schedules.series import next_step
 from schedules.spec import AfterEvent
 from schedules.store import firing_key, reached_groups, record_change, spec_of
+from schedules.topics import in_topic
 
 log = structlog.get_logger(__name__)
 _PLACEHOLDER = re.compile(r"\{(group|date|time|weekday|name)\}")
@@ -89,11 +90,10 @@ async def build_actions(
     actions: list[Action] = []
     for group in await reached_groups(session, job):
         lang, tz = group_lang(group), group_zone(group, default_tz)
-        actions.extend(
-            await _for_group(
-                session, job, group, fire_at, lang, tz, operators, (window_start, missed_before)
-            )
+        made = await _for_group(
+            session, job, group, fire_at, lang, tz, operators, (window_start, missed_before)
         )
+        actions.extend(in_topic(job.thread_id, group.chat_id, made))
     return actions
 
 
@@ -143,9 +143,14 @@ def plain_actions(
     default_tz: str,
     locale: tuple[str, ZoneInfo] | None = None,
 ) -> list[Action]:
-    """The post of a plain job (see `is_plain`) in `group`; `locale` if already known."""
+    """The post of a plain job (see `is_plain`) in `group`, in the job's topic; `locale` if
+    already known."""
     if group.bot_status in ("left", "kicked"):
         return []
+    return in_topic(job.thread_id, group.chat_id, _plain(job, group, fire_at, default_tz, locale))
+
+
+def _plain(job, group, fire_at, default_tz, locale) -> list[Action]:
     lang, tz = locale or group_locale(group, default_tz)
     chat, payload = group.chat_id, job.payload
     pin = bool(payload.get("pin"))

@@ -1,6 +1,7 @@
-"""Where a targeted job posts, as `/schedule add` and `/schedule list` say it: the target and
-the groups it reaches now. A target that fits no group (a tag nobody has set yet) posts
-nothing, so the operator is told at once instead of finding out from a silent group."""
+"""Where a job posts, as `/schedule add` and `/schedule list` say it: the target and the
+groups it reaches now, or the forum topic of its own group. A target that fits no group (a tag
+nobody has set yet) posts nothing, so the operator is told at once instead of finding out from
+a silent group."""
 
 from __future__ import annotations
 
@@ -18,11 +19,11 @@ NAMES_SHOWN = 5  # a list of groups is named up to this many, then "…"
 async def reach_lines(
     session: AsyncSession, job: ScheduledJob, lang: str, *, warn: bool = False
 ) -> list[str]:
-    """["→ 标签 vip（现在 2 个群）"] and the like, nothing for a job posting to its own group;
-    with `warn`, a second line when the target fits no group now (the job is kept, and posts
-    once one fits)."""
+    """["→ 标签 vip（现在 2 个群）"] and the like; for a job posting to its own group, the forum
+    topic it posts in, or nothing for the General topic; with `warn`, a second line when the
+    target fits no group now (the job is kept, and posts once one fits)."""
     if not job.target:
-        return []
+        return [translate(lang, "schedule.in_topic", topic=job.thread_id)] if job.thread_id else []
     groups = await reached_groups(session, job)
     count = len(groups)
     tag, kind = _tag(job), job.target.get("kind")

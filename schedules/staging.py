@@ -46,6 +46,7 @@ _COLUMNS = (
     ScheduledJob.kind,
     ScheduledJob.payload,
     ScheduledJob.target,
+    ScheduledJob.thread_id,
     ScheduledJob.spec,
     ScheduledJob.grace_seconds,
     ScheduledJob.next_run_at,

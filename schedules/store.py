@@ -81,8 +81,11 @@ async def create_job(
     grace: timedelta | None = DEFAULT_GRACE,
     countdown_id: str | None = None,
     created_by: str | None = None,
+    thread_id: str | None = None,
 ) -> ScheduledJob:
-    """Store a job and its first run time; without `target` it posts to `group`.
+    """Store a job and its first run time; without `target` it posts to `group`, in its forum
+    topic `thread_id` if given (a job with a target posts to each group's General topic: a
+    topic belongs to one group).
 
     Raises ScheduleError for a spec the kind cannot follow.
     """
@@ -93,6 +96,7 @@ async def create_job(
         kind=kind,
         payload=payload or {},
         target=target or {},
+        thread_id=None if target else thread_id,
         spec=spec_to_json(spec),
         phrase=phrase,
         countdown_id=countdown_id,

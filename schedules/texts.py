@@ -49,6 +49,15 @@ define(
             "zh": "→ 群 {names}（现在 {count} 个群）",
             "en": "→ groups {names} ({count} {count:group|groups} now)",
         },
+        # A job made in a forum topic posts there; the topic's number is what the platform
+        # gives the bot (it is told no topic names).
+        "schedule.in_topic": {"zh": "→ 话题 {topic}", "en": "→ topic {topic}"},
+        "schedule.topic_ignored": {
+            "zh": "注意：发到其他群的任务发在各群的 General 话题：话题只属于这一个群，"
+            "不会跟着任务带过去。",
+            "en": "Note: a job posting to other groups posts in each group's General topic: "
+            "a topic belongs to one group and does not go with the job.",
+        },
         "schedule.reaches_none_tag": {
             "zh": "⚠️ 现在没有群带标签 {tag}：任务已保存，但不会发出，直到有群用 "
             "/settings tags {tag} 加上这个标签。",

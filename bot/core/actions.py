@@ -73,6 +73,8 @@ class SendPoll(_Action):
     question: str = Field(min_length=1, max_length=300)
     options: tuple[str, ...] = Field(min_length=2, max_length=10)
     anonymous: bool = True
+    # The forum topic it goes to, as for SendMessage; None: the General topic.
+    thread_id: str | None = None
 
     @property
     def is_message(self) -> bool:

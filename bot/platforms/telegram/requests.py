@@ -102,12 +102,15 @@ def to_request(action: Action) -> tuple[str, dict[str, Any]]:
                 body["parse_mode"] = "HTML"
             return "sendMessage", body
         case SendPoll():
-            return "sendPoll", {
+            body = {
                 "chat_id": chat,
                 "question": action.question,
                 "options": [{"text": option} for option in action.options],
                 "is_anonymous": action.anonymous,
             }
+            if action.thread_id:
+                body["message_thread_id"] = int(action.thread_id)
+            return "sendPoll", body
         case EditMessageText():
             body = {"chat_id": chat, "message_id": int(action.message_id), "text": action.text}
             if action.buttons:
