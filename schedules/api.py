@@ -10,12 +10,12 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
+from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.actions import MAX_TEXT, over_limit
-from bot.core.i18n import LANGUAGES
+from bot.core.i18n import LANGUAGES, translate
 from bot.db.models import Group
 from bot.groups.settings import load_group_settings
 from bot.web.dashboard_auth import Authorized, DashboardRoute
@@ -82,6 +82,26 @@ def _one_message(text: str) -> str:
 MessageText = Annotated[str, AfterValidator(_one_message)]
 
 
+# A forum topic of the group to post in: the `message_thread_id` Telegram gives the topic's
+# messages (a message id, so positive and 32-bit). Strict: "77" or true is no topic's number.
+# `topic` is accepted for it too, the word operators use.
+TopicId = Annotated[
+    int | None,
+    Field(
+        default=None,
+        strict=True,
+        gt=0,
+        le=2**31 - 1,
+        validation_alias=AliasChoices("thread_id", "topic"),
+    ),
+]
+
+
+def topic_json(job: ScheduledJob) -> int | None:
+    """The job's forum topic as the API shows it (None: the General topic)."""
+    return int(job.thread_id) if job.thread_id else None
+
+
 class JobPayload(BaseModel):
     """What a kind reads besides `text`: a poll's question, options and anonymity; other keys
     are kept as given."""
@@ -107,6 +127,8 @@ class NewSchedule(BaseModel):
     # no real group fails at every run. The dashboard password is the bot owner's, so its
     # holder may aim jobs at other groups as a global operator does in chat.
     to: str | None = Field(default=None, max_length=500)
+    # Ignored with `to` (said in the answer's `note`): a topic belongs to one group.
+    thread_id: TopicId = None
     # Post the next item of this series instead of `text` (kind becomes "series").
     series: str | None = Field(default=None, max_length=128)
     loop: StrictBool = False
@@ -158,6 +180,7 @@ def job_json(job: ScheduledJob, group_tz: str) -> dict[str, Any]:
         "spec": job.spec,
         "text": job.payload.get("text", ""),
         "target": job.target,
+        "thread_id": topic_json(job),
         "enabled": job.enabled,
         "grace_seconds": job.grace_seconds,
         "next_run_at": job.next_run_at.isoformat() if job.next_run_at else None,
@@ -247,10 +270,13 @@ async def add_schedule(group_id: str, body: NewSchedule, runtime: Authorized) ->
                 phrase=body.when,
                 grace=grace,
                 created_by="api",
+                thread_id=None if body.thread_id is None else str(body.thread_id),
             )
         except ScheduleError as exc:
             raise invalid(exc) from None
         shown = job_json(job, tz)
+        if job.target and body.thread_id is not None:
+            shown["note"] = {lang: translate(lang, "schedule.topic_ignored") for lang in LANGUAGES}
         if job.target:
             # Kept, as in chat, but said at once: it posts nowhere until a group fits.
             groups = await reached_groups(session, job)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.web.dashboard_auth import Authorized, DashboardRoute
 from bot.web.pages import Paged, finish
-from schedules.api import group_tz, invalid, named_group
+from schedules.api import TopicId, group_tz, invalid, named_group, topic_json
 from schedules.countdown import has_options, parse_countdown_args
 from schedules.countdowns import cancel_countdown, create_countdown, running_countdowns
 from schedules.errors import ScheduleError
@@ -29,6 +29,7 @@ class NewCountdown(BaseModel):
     end: str | None = Field(default=None, max_length=16)  # announce | close | dissolve
     pin: StrictBool = False
     update: StrictBool = False
+    thread_id: TopicId = None
 
 
 def _countdown_json(end: ScheduledJob) -> dict[str, Any]:
@@ -37,6 +38,7 @@ def _countdown_json(end: ScheduledJob) -> dict[str, Any]:
         "deadline": end.next_run_at.isoformat() if end.next_run_at else None,
         "text": end.payload.get("text", ""),
         "end": end.payload.get("end", "announce"),
+        "thread_id": topic_json(end),
     }
 
 
@@ -78,6 +80,7 @@ async def add_countdown(group_id: str, body: NewCountdown, runtime: Authorized) 
                 update=body.update,
                 now=now,
                 created_by="api",
+                thread_id=None if body.thread_id is None else str(body.thread_id),
             )
         except ScheduleError as exc:
             raise invalid(exc) from None
