@@ -51,6 +51,7 @@ from bot.platforms.base import (
     Platform,
     PlatformError,
     RetryAfter,
+    TopicGone,
     TransientError,
     Unauthorized,
 )
@@ -61,7 +62,9 @@ log = structlog.get_logger(__name__)
 # failing one by one: once an operator replaces the token (and restarts), none has been lost.
 UNAUTHORIZED_PAUSE = 60.0
 
-RETRIED = (TransientError, RetryAfter, ChatMigrated)
+# A message refused for its forum topic is tried again at once in the General topic: a topic
+# deleted or closed after a job was made there must not lose the job's posts.
+RETRIED = (TransientError, RetryAfter, ChatMigrated, TopicGone)
 # Actions whose follow-ups wait for the platform's answer (`bot.core.actions._Settled`).
 SETTLED = (ApproveJoinRequest, DeclineJoinRequest)
 
@@ -73,6 +76,8 @@ class Job:
     chat_key: str
     key: str
     action: Action | None
+    # Said in the row's `error` once it is done: how it was sent other than as stored.
+    note: str | None = None
 
 
 @dataclass
@@ -237,7 +242,7 @@ class OutboxSender(DrainLoop):
                 "outbox.failed", outbox_id=job.id, kind=job.action.kind, reason=exc.description
             )
             return Outcome(job, "failed", attempts, error=exc.description)
-        return Outcome(job, "done", attempts, result=result)
+        return Outcome(job, "done", attempts, error=job.note, result=result)
 
     async def _call(self, platform: Platform, job: Job, is_group: bool):
         action = job.action
@@ -268,6 +273,13 @@ class OutboxSender(DrainLoop):
                 ) from exc
             job.action = action.model_copy(update={"chat_id": exc.new_chat_id})
             raise
+        except TopicGone as exc:
+            if getattr(action, "thread_id", None) is None:
+                raise PermanentError(exc.description) from exc
+            log.warning("outbox.topic_gone", outbox_id=job.id, reason=exc.description)
+            job.action = action.model_copy(update={"thread_id": None})
+            job.note = f"{exc.description}: sent to the General topic instead"
+            raise
         finally:
             self._pacer.release(job.chat_key, is_message=action.is_message, is_group=is_group)
             self._metrics.send_latency.labels(method=action.kind).observe(
@@ -276,8 +288,10 @@ class OutboxSender(DrainLoop):
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, RetryAfter | ChatMigrated):
-            return 0.0  # the pacer already holds every call until retry_after has passed
+        if isinstance(exc, RetryAfter | ChatMigrated | TopicGone):
+            # The pacer already holds every call until retry_after has passed; the others are
+            # tried again as a different call, not as the same one too soon.
+            return 0.0
         initial = self._settings.send_backoff_initial
         return min(initial * 2 ** (state.attempt_number - 1), self._settings.send_backoff_max)
 
@@ -286,6 +300,8 @@ class OutboxSender(DrainLoop):
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, RetryAfter):
             return state.attempt_number >= self._settings.send_max_attempts * 10
+        if isinstance(exc, TopicGone):
+            return False  # once: the next try has no topic, and a refusal then is for good
         return state.attempt_number >= self._settings.send_max_attempts
 
     def _drain_outcomes(self) -> list[Outcome]:

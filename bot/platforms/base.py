@@ -52,6 +52,11 @@ class ChatMigrated(PlatformError):
         self.new_chat_id = new_chat_id
 
 
+class TopicGone(PlatformError):
+    """The forum topic a message was sent to is deleted or closed to the bot: the same message
+    can go to the chat's General topic instead."""
+
+
 @dataclass(frozen=True)
 class Envelope:
     """What the webhook edge learns from a payload without parsing it fully."""

@@ -4,6 +4,7 @@ goes to that topic, not to the General topic."""
 from __future__ import annotations
 
 from tests.factories import MEMBER_ID, OPERATOR_ID, make_message_update, user
+from tests.fakes.telegram_api import Failure
 from tests.handlers.checkin_points_support import quiet
 from tests.handlers.test_icebreaker_rounds import time_is_up
 
@@ -60,3 +61,14 @@ async def test_replies_outside_a_forum_carry_no_topic(bot, fake_telegram):
     await bot.post_update(make_message_update("签到", sender=ALICE, message_thread_id=5))
     ((_, topic),) = await sent(bot, fake_telegram, 1)
     assert topic is None
+
+
+async def test_an_answer_in_a_topic_deleted_meanwhile_goes_to_the_general_topic(
+    bot, fake_telegram
+):
+    # The topic was deleted between the member's message and the answer: the answer was lost.
+    fake_telegram.fail_next("sendMessage", Failure(400, "Bad Request: TOPIC_DELETED"))
+    await bot.post_update(in_topic("签到", 99, ALICE))
+    messages = await sent(bot, fake_telegram, 2)
+    assert [topic for _, topic in messages] == [99, None]
+    assert messages[0][0] == messages[1][0]

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
+from bot.db.models import OutboxAction
 from schedules.models import COUNTDOWN_END
 from tests.factories import GROUP_ID, OPERATOR_ID, make_message_update, user
+from tests.fakes.telegram_api import Failure
 from tests.harness import eventually
 from tests.schedules.conftest import jobs
 from tests.schedules.test_countdowns_and_restarts import fire
@@ -92,3 +96,43 @@ async def test_a_job_for_other_groups_made_in_a_topic_says_it_posts_in_general(
     before = len(fake_telegram.called("sendMessage"))
     await fire_every_job(sbot, clocked_app)
     assert topics(fake_telegram, since=before) == [None, None, None]
+
+
+async def test_posts_to_a_topic_deleted_or_closed_since_go_to_the_general_topic(
+    sbot, fake_telegram, clocked_app
+):
+    # Telegram refuses a message for a topic deleted (or closed to the bot) after the job was
+    # made there: the job's posts were lost, failed for good at every run.
+    await typed(sbot, fake_telegram, "/schedule add in 30m 早安")
+    await typed(sbot, fake_telegram, "/countdown in 3h 秒杀 marks=1h pin")
+    before = len(fake_telegram.called("sendMessage"))
+    refusals = ("message thread not found", "TOPIC_CLOSED", None)
+    due = sorted(await jobs(sbot), key=lambda job: job.next_run_at)
+    for job, refusal in zip(due, refusals, strict=True):
+        if refusal:
+            fake_telegram.fail_next("sendMessage", Failure(400, f"Bad Request: {refusal}"))
+        await fire(sbot, clocked_app, job.next_run_at)
+    posted = fake_telegram.called("sendMessage")[before:]
+    assert [(m["text"], m.get("message_thread_id")) for m in posted] == [
+        ("早安", 77), ("早安", None),
+        ("秒杀：距离结束还有 1 小时", 77), ("秒杀：距离结束还有 1 小时", None),
+        ("秒杀：已结束", 77),
+    ]
+    # The reminder sent in the General topic is pinned, then unpinned at the end.
+    (pinned,) = fake_telegram.called("pinChatMessage")
+    assert fake_telegram.called("unpinChatMessage") == [
+        {"chat_id": GROUP_ID, "message_id": pinned["message_id"]}
+    ]
+    async with sbot.sessions() as session:
+        rows = list(await session.scalars(select(OutboxAction).where(
+            OutboxAction.kind == "send_message", OutboxAction.idempotency_key.like("job:%"))))
+    assert {row.status for row in rows} == {"done"}
+    assert sum("sent to the General topic" in (row.error or "") for row in rows) == 2
+
+
+async def test_a_refusal_for_other_reasons_is_not_sent_again(sbot, fake_telegram, clocked_app):
+    await typed(sbot, fake_telegram, "/schedule add in 30m 早安")
+    fake_telegram.fail_next("sendMessage", Failure(400, "Bad Request: chat not found"))
+    before = len(fake_telegram.called("sendMessage"))
+    await fire_every_job(sbot, clocked_app)
+    assert topics(fake_telegram, since=before) == [77]

@@ -17,6 +17,7 @@ from bot.platforms.base import (
     ChatMigrated,
     PermanentError,
     RetryAfter,
+    TopicGone,
     TransientError,
     Unauthorized,
 )
@@ -114,7 +115,13 @@ def _result(method: str, response: httpx.Response) -> Any:
         raise Unauthorized(description)
     if params.get("migrate_to_chat_id"):
         raise ChatMigrated(str(params["migrate_to_chat_id"]), description)
+    if any(words in description.lower() for words in _TOPIC_GONE):
+        raise TopicGone(description)
     raise PermanentError(description)
+
+
+# How Telegram refuses a message for its forum topic (deleted, closed), whatever the method.
+_TOPIC_GONE = ("message thread not found", "topic_closed", "topic_deleted")
 
 
 def _not_the_api(method: str, status: int) -> Any:
