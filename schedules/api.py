@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -84,7 +84,6 @@ MessageText = Annotated[str, AfterValidator(_one_message)]
 
 # A forum topic of the group to post in: the `message_thread_id` Telegram gives the topic's
 # messages (a message id, so positive and 32-bit). Strict: "77" or true is no topic's number.
-# `topic` is accepted for it too, the word operators use.
 TopicId = Annotated[
     int | None,
     Field(
@@ -92,7 +91,6 @@ TopicId = Annotated[
         strict=True,
         gt=0,
         le=2**31 - 1,
-        validation_alias=AliasChoices("thread_id", "topic"),
     ),
 ]
 

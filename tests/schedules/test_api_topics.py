@@ -1,4 +1,4 @@
-"""Forum topics through the JSON API: `thread_id` (or `topic`) aims a schedule or a countdown
+"""Forum topics through the JSON API: `thread_id` aims a schedule or a countdown
 at one topic of the group, validated as a topic's number."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ async def test_a_schedule_made_for_a_topic_posts_there(api, fake_telegram, clock
     assert made.json()["thread_id"] == 77 and "note" not in made.json()
     general = await api.client.post(url(), json={"when": "in 40m", "text": "午安"}, headers=AUTH)
     assert general.json()["thread_id"] is None
-    poll = {"when": "in 50m", "kind": "poll", "topic": 78,
+    poll = {"when": "in 50m", "kind": "poll", "thread_id": 78,
             "payload": {"question": "去哪？", "options": ["海边", "山里"]}}
     assert (await api.client.post(url(), json=poll, headers=AUTH)).status_code == 201
     listed = (await api.client.get(url(), headers=AUTH)).json()
@@ -52,9 +52,9 @@ async def test_a_topic_that_is_not_a_positive_integer_is_a_422(api, topic):  # n
         url(), json={"when": "in 30m", "text": "hi", "thread_id": topic}, headers=AUTH
     )
     assert problem_at(made) == [("body", "thread_id")]
-    countdown = {"deadline": "in 3h", "text": "秒杀", "topic": topic}
+    countdown = {"deadline": "in 3h", "text": "秒杀", "thread_id": topic}
     refused = await api.client.post(COUNTDOWNS, json=countdown, headers=AUTH)
-    assert problem_at(refused) == [("body", "topic")]
+    assert problem_at(refused) == [("body", "thread_id")]
     assert await jobs(api) == []
 
 
