@@ -203,3 +203,43 @@ def parse_countdown_args(
     return CountdownRequest(
         moment.at, text, marks, end, group_zone.key, moment.whole_day, "marks" in options
     )
+
+
+def countdown_from_fields(
+    deadline: str,
+    text: str,
+    tz: str | ZoneInfo = DEFAULT_TZ,
+    *,
+    now: datetime,
+    marks: str | None = None,
+    end: str | None = None,
+) -> CountdownRequest:
+    """The API's countdown: each field read for itself, as `parse_countdown_args` reads the
+    parts of a chat line. Joined into one line, a field's words were read as another's: marks
+    written "1d, 1h" left "1h" in the text, a date-alone deadline took its time from the
+    text, and an `end=` inside the deadline or the marks was obeyed."""
+    group_zone = zone(tz)
+    chosen = _END_ALIASES.get((end or "announce").strip().lower())
+    if chosen is None:
+        raise CountdownError("bad_end")
+    try:
+        moment, rest = parse_moment(
+            deadline, group_zone, now, past_code="deadline_past", whole_day=True
+        )
+    except ScheduleSyntaxError as exc:
+        if exc.code != "bad_syntax":
+            raise
+        raise CountdownError("bad_deadline", text=deadline.strip()) from None
+    if rest:
+        raise CountdownError("bad_deadline", text=deadline.strip())
+    if not text.strip():
+        raise CountdownError("no_countdown_text")
+    return CountdownRequest(
+        moment.at,
+        text,
+        DEFAULT_MARKS if marks is None else parse_marks(marks),
+        chosen,
+        group_zone.key,
+        moment.whole_day,
+        marks is not None,
+    )

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.web.dashboard_auth import Authorized, DashboardRoute
 from bot.web.pages import Paged, finish
 from schedules.api import TopicId, group_tz, invalid, named_group, topic_json
-from schedules.countdown import has_options, parse_countdown_args
+from schedules.countdown import countdown_from_fields, has_options
 from schedules.countdowns import cancel_countdown, create_countdown, running_countdowns
 from schedules.errors import ScheduleError
 from schedules.models import ScheduledJob
@@ -55,8 +55,8 @@ async def list_countdowns(
 @router.post("/groups/{group_id}/countdowns", status_code=201)
 async def add_countdown(group_id: str, body: NewCountdown, runtime: Authorized) -> dict[str, Any]:
     now = runtime.scheduler.now()
-    # The chat parser reads `marks=` / `end=` anywhere; in the API they are fields, so a text
-    # carrying them is refused rather than silently changing what the countdown does.
+    # In chat `marks=` / `end=` may stand anywhere; a text carrying them was most likely meant
+    # to set them, so it is refused rather than posted word for word.
     if has_options(body.text):
         raise HTTPException(
             422,
@@ -66,12 +66,17 @@ async def add_countdown(group_id: str, body: NewCountdown, runtime: Authorized) 
                 "en": "pass marks= and end= as their own fields, not inside text",
             },
         )
-    options = [f"marks={body.marks}" if body.marks else "", f"end={body.end}" if body.end else ""]
-    args = " ".join(part for part in (body.deadline, body.text, *options) if part)
     async with runtime.sessions.begin() as session:
         group = await named_group(session, group_id)
         try:
-            request = parse_countdown_args(args, group_tz(runtime, group), now=now)
+            request = countdown_from_fields(
+                body.deadline,
+                body.text,
+                group_tz(runtime, group),
+                now=now,
+                marks=body.marks or None,
+                end=body.end or None,
+            )
             end, count = await create_countdown(
                 session,
                 group,
