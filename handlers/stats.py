@@ -18,6 +18,7 @@ from handlers.entry_store import PendingVerification
 from handlers.icebreaker_rounds import IcebreakerRound
 from handlers.moderation_store import ModerationDecision
 from handlers.points_store import Checkin, PointsEntry, local_date_of
+from handlers.welcome_batch import member_count
 
 router = Router("stats")
 
@@ -43,6 +44,19 @@ define(
 )
 
 
+async def _members(ctx: Context) -> int:
+    """The group's members: the platform's count moved by the joins and leaves seen since, as
+    greetings count them (the rows alone are only the members seen since the bot came); people
+    seen here while the platform never gave a count."""
+    assert ctx.group is not None
+    if ctx.group.synced_at is not None and ctx.group.member_count is not None:
+        return await member_count(ctx)
+    seen = select(func.count()).where(
+        Member.group_id == ctx.group.id, Member.status.not_in(GONE), Member.is_bot.is_(False)
+    )
+    return int(await ctx.session.scalar(seen) or 0)
+
+
 @router.command(
     "stats",
     description={"zh": "本群近 7 天数据", "en": "This group's last 7 days"},
@@ -62,7 +76,7 @@ async def stats_command(event: Event, ctx: Context) -> list[SendMessage]:
 
     in_group = Member.group_id == group
     figures = {
-        "members": await count(in_group, Member.status.not_in(GONE), Member.is_bot.is_(False)),
+        "members": await _members(ctx),
         "joined": await count(in_group, Member.joined_at >= since, Member.is_bot.is_(False)),
         # People only, as members and joins are: a bot added and removed again (a spam bot
         # kicked) left no one the group had counted.

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
+from sqlalchemy import select
+
+from bot.db.models import Group
 from tests.factories import (
+    GROUP_ID,
     MEMBER_ID,
     OPERATOR_ID,
     make_join_update,
@@ -13,7 +18,9 @@ from tests.factories import (
     user,
 )
 from tests.handlers.checkin_points_support import quiet, texts
+from tests.handlers.entry_support import configure, db
 from tests.handlers.test_icebreaker_rounds import answer, ask
+from tests.harness import eventually
 
 OPERATOR = user(OPERATOR_ID, "Op")
 ALICE = user(MEMBER_ID, "Alice", username="alice")
@@ -86,3 +93,26 @@ async def test_members_who_spoke_are_those_whose_messages_fall_in_the_week(bot, 
     await bot.post_update(make_message_update("/stats", sender=OPERATOR))
     stats = (await texts(bot, fake_telegram, sent_before + 1))[-1]
     assert "\n发言成员：1 人\n" in stats
+
+
+async def test_members_are_the_groups_members_not_only_those_the_bot_has_seen(bot, fake_telegram):
+    # Regression: a group of 500 when the bot came read "成员：2 人": only the rows of members
+    # the bot had seen since were counted, though the platform's count was on record.
+    fake_telegram.member_counts[GROUP_ID] = 500
+    await configure(bot)
+    await eventually(lambda: db(bot, _counted_a_minute_ago))  # by the group sync
+    await bot.post_update(make_join_update(ALICE))
+    await quiet(bot)
+    sent_before = len(fake_telegram.called("sendMessage"))
+    await bot.post_update(make_message_update("/stats", sender=OPERATOR))
+    stats = (await texts(bot, fake_telegram, sent_before + 1))[-1]
+    assert "\n成员：501 人（新加入 1，离开 0）\n" in stats, stats
+
+
+def _counted_a_minute_ago(session) -> bool:
+    # Telegram dates joins in whole seconds: one in the second of the count would seem counted.
+    group = session.scalar(select(Group).where(Group.chat_id == str(GROUP_ID)))
+    if group.synced_at is None:
+        return False
+    group.synced_at -= timedelta(minutes=1)
+    return True
