@@ -272,17 +272,20 @@ async def add_schedule(group_id: str, body: NewSchedule, runtime: Authorized) ->
             )
         except ScheduleError as exc:
             raise invalid(exc) from None
-        shown = job_json(job, tz)
+        shown = {**job_json(job, tz), **await reach_warning(session, job)}
         if job.target and body.thread_id is not None:
             shown["note"] = {lang: translate(lang, "schedule.topic_ignored") for lang in LANGUAGES}
-        if job.target:
-            # Kept, as in chat, but said at once: it posts nowhere until a group fits.
-            groups = await reached_groups(session, job)
-            if unreached_warning(job, groups, "en"):
-                shown["warning"] = {lang: unreached_warning(job, groups, lang)
-                                    for lang in LANGUAGES}
     runtime.scheduler.refresh(job)
     return shown
+
+
+async def reach_warning(session: AsyncSession, job: ScheduledJob) -> dict[str, Any]:
+    """`{"warning": {"zh", "en"}}` when `job` posts nowhere now (a target fitting no group, a
+    group the bot has left), else nothing: it is kept, as in chat, but said at once."""
+    groups = await reached_groups(session, job)
+    if unreached_warning(job, groups, "en") is None:
+        return {}
+    return {"warning": {lang: unreached_warning(job, groups, lang) for lang in LANGUAGES}}
 
 
 async def _job(session: AsyncSession, job_id: int) -> ScheduledJob:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.web.dashboard_auth import Authorized, DashboardRoute
 from bot.web.pages import Paged, finish
-from schedules.api import TopicId, group_tz, invalid, named_group, topic_json
+from schedules.api import TopicId, group_tz, invalid, named_group, reach_warning, topic_json
 from schedules.countdown import countdown_from_fields, has_options
 from schedules.countdowns import cancel_countdown, create_countdown, running_countdowns
 from schedules.errors import ScheduleError
@@ -94,7 +94,7 @@ async def add_countdown(group_id: str, body: NewCountdown, runtime: Authorized) 
                 select(ScheduledJob).where(ScheduledJob.countdown_id == end.countdown_id)
             )
         )
-        shown = {**_countdown_json(end), "reminders": count}
+        shown = {**_countdown_json(end), "reminders": count, **await reach_warning(session, end)}
     for job in jobs:
         runtime.scheduler.refresh(job)
     return shown

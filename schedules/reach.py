@@ -42,10 +42,13 @@ async def reach_lines(
 
 
 def unreached_warning(job: ScheduledJob, groups: list[Group], lang: str) -> str | None:
-    """The warning that `job`'s target fits none of the groups it reaches now (`groups`, from
-    `reached_groups`); None for a job posting to its own group or reaching one."""
-    if not job.target or groups:
+    """The warning that `job` reaches none of the groups it posts to now (`groups`, from
+    `reached_groups`): its target fits none, or its own group is one the bot has left; None
+    when it reaches one."""
+    if groups:
         return None
+    if not job.target:
+        return translate(lang, "schedule.reaches_none_own")
     if tag := _tag(job):
         return translate(lang, "schedule.reaches_none_tag", tag=tag)
     if kind := job.target.get("kind"):

@@ -75,6 +75,11 @@ define(
             "en": "⚠️ The bot is in none of these groups now: the job is saved but posts nowhere "
             "until the bot is back in one of them.",
         },
+        "schedule.reaches_none_own": {
+            "zh": "⚠️ 机器人已不在这个群里：任务已保存，但不会发出，直到机器人回到群里。",
+            "en": "⚠️ The bot is no longer in this group: the job is saved but posts nothing "
+            "until the bot is back.",
+        },
         # {next} in the replies and the list: a time, or for an onboarding job (入群3天后 …)
         # the rule it follows, since it posts to each member at their own time.
         "schedule.next_at": {"zh": "下次发送：{time}", "en": "Next run: {time}"},
