@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -101,8 +101,8 @@ def topic_json(job: ScheduledJob) -> int | None:
 
 
 class JobPayload(BaseModel):
-    """What a kind reads besides `text`: a poll's question, options and anonymity; other keys
-    are kept as given."""
+    """What a kind reads besides `text`: a poll's question, options and anonymity, an inactivity
+    check's days and threshold; other keys are kept as given."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -111,6 +111,10 @@ class JobPayload(BaseModel):
     options: Any = None
     # Strict: bool("no") is True, and a poll asked to name its voters would not.
     anonymous: StrictBool = True
+    # An inactivity check's window and bar, in chat's bounds: stored as given, a word for days
+    # failed at every run, 0 days warned at every run and a bar of 0 messages never did.
+    days: StrictInt = Field(default=7, ge=1, le=999)
+    threshold: StrictInt = Field(default=10, ge=1, le=999_999)
 
 
 class NewSchedule(BaseModel):
@@ -245,6 +249,9 @@ async def add_schedule(group_id: str, body: NewSchedule, runtime: Authorized) ->
                 )
             elif kind == DIGEST:
                 payload = {"hours": 24, "text": ""}
+            elif kind == INACTIVITY_CHECK:
+                days, threshold = body.payload.days, body.payload.threshold
+                payload = {"days": days, "threshold": threshold, "text": ""}
             if body.series is not None:
                 series = await need_series(session, body.series)
                 if not await item_count(session, series.id):

@@ -108,6 +108,30 @@ async def test_flags_must_be_true_or_false(api):
     assert job.payload["anonymous"] is False and job.enabled
 
 
+@pytest.mark.parametrize("payload", [{"days": "abc"}, {"days": 0}, {"threshold": 0},
+                                     {"days": 10**12}, {"threshold": 1.5}])
+async def test_an_inactivity_check_that_could_never_run_right_is_refused(api, payload):
+    # Regression: stored as given, "abc" or 10**12 days failed at every run, 0 days warned at
+    # every run and a threshold of 0 never did; chat takes 1 to 999 days and 1 message or more.
+    check = {"when": "every mon 10:00", "kind": "inactivity_check", "payload": payload}
+    response = await api.client.post(url(), json=check, headers=AUTH)
+    assert problem_at(response) == [("body", "payload", *payload)]
+    assert await jobs(api) == []
+
+
+async def test_an_inactivity_check_keeps_its_days_and_threshold(api):
+    check = {"when": "every mon 10:00", "kind": "inactivity_check"}
+    made = await api.client.post(
+        url(), json={**check, "payload": {"days": 3, "threshold": 5}}, headers=AUTH
+    )
+    assert made.status_code == 201, made.text
+    assert (await api.client.post(url(), json=check, headers=AUTH)).status_code == 201
+    assert [job.payload for job in await jobs(api)] == [
+        {"days": 3, "threshold": 5, "text": ""},
+        {"days": 7, "threshold": 10, "text": ""},
+    ]
+
+
 async def test_a_422_names_the_field_without_echoing_the_input(api):
     long = "长" * 4097  # over one Telegram message, under the body cap
     response = await api.client.post(url(), json={**DAILY, "text": long}, headers=AUTH)
