@@ -98,7 +98,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         finally:
             await stop_runtime(runtime)
 
-    app = FastAPI(title="Qunbot", lifespan=lifespan, docs_url=None, redoc_url=None)
+    # No schema or docs pages: they would describe the API to anyone, without the token.
+    app = FastAPI(
+        title="Qunbot", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
     app.add_exception_handler(RequestValidationError, validation_failed)
     app.router.routes.extend(webhook.routes)
     app.include_router(ops.router)
