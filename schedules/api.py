@@ -159,6 +159,11 @@ class ScheduleChange(BaseModel):
     grace_minutes: int | None = Field(default=None, ge=0, le=MAX_GRACE_MINUTES)
 
 
+# The kinds whose posts are their `text`; a poll posts its question, a series its items, a
+# digest and an inactivity check their figures.
+TEXT_KINDS = (POST, CHECKIN_REMINDER)
+
+
 def invalid(exc: ScheduleError) -> HTTPException:
     return HTTPException(422, {"code": exc.code, "zh": exc.zh, "en": exc.en})
 
@@ -328,6 +333,13 @@ async def change_schedule(job_id: int, body: ScheduleChange, runtime: Authorized
             job.spec, job.phrase = spec_to_json(parsed.spec), body.when
             job.next_run_at = first_run(parsed.spec, now)
         if body.text is not None:
+            if job.kind not in TEXT_KINDS:
+                raise HTTPException(422, {
+                    "code": "text_unused",
+                    "zh": f"#{job.id} 是 {job.kind} 任务，不发送 text：改不了它发什么",
+                    "en": f"#{job.id} is a {job.kind} job, which posts no text: a text would "
+                          "change nothing it posts",
+                })
             if job.kind == POST and not body.text.strip():
                 raise no_text()
             job.payload = {**job.payload, "text": body.text}

@@ -161,3 +161,27 @@ async def test_an_api_body_over_the_cap_is_a_413(small_cap):
     fits = await small_cap.client.post(url(), json={**DAILY, "text": "x" * 1500}, headers=AUTH)
     assert fits.status_code == 201, fits.text
     assert (await small_cap.client.get(url(), headers=AUTH)).status_code == 200
+
+
+async def test_a_text_is_not_taken_for_a_job_that_posts_none(api):
+    # Regression: PATCH {"text"} of a poll answered 200 showing the new text, and the poll
+    # went on asking its question as before; so for a series, a digest, an inactivity check.
+    poll = {
+        "when": "every fri 20:00",
+        "kind": "poll",
+        "payload": {"question": "Who comes?", "options": ["me", "not me"]},
+    }
+    made = await api.client.post(url(), json=poll, headers=AUTH)
+    changed = await api.client.patch(
+        f"/api/schedules/{made.json()['id']}", json={"text": "Pizza tonight"}, headers=AUTH
+    )
+    assert changed.status_code == 422, changed.text
+    assert changed.json()["detail"]["code"] == "text_unused"
+    assert "poll" in changed.json()["detail"]["en"]
+    (job,) = await jobs(api)
+    assert "text" not in job.payload or job.payload["text"] == ""
+    post = await api.client.post(url(), json=DAILY, headers=AUTH)
+    changed = await api.client.patch(
+        f"/api/schedules/{post.json()['id']}", json={"text": "bye"}, headers=AUTH
+    )
+    assert changed.status_code == 200 and changed.json()["text"] == "bye"
