@@ -175,6 +175,16 @@ def no_text() -> HTTPException:
     )
 
 
+def text_in_when() -> HTTPException:
+    # Words after the time are the text only when no `text` is given (chat's one-line form):
+    # beside one, or in a change, they were kept in `when` and never posted.
+    return HTTPException(422, {
+        "code": "text_in_when",
+        "zh": "when 里时间后面还有文字：要发送的内容请写在 text 里",
+        "en": "`when` has words after the time: put what to post in `text`",
+    })
+
+
 def job_json(job: ScheduledJob, group_tz: str) -> dict[str, Any]:
     """A job as the dashboard shows it."""
     spec = spec_of(job)
@@ -242,6 +252,8 @@ async def add_schedule(group_id: str, body: NewSchedule, runtime: Authorized) ->
             parsed = parse_schedule(body.when, tz, now=now)
         except ScheduleError as exc:
             raise invalid(exc) from None
+        if body.text and parsed.text.strip():
+            raise text_in_when()
         text = body.text or parsed.text
         given = body.payload.model_dump(exclude_unset=True)
         kind, payload, target = body.kind, {**given, "text": text}, {}
@@ -330,6 +342,8 @@ async def change_schedule(job_id: int, body: ScheduleChange, runtime: Authorized
                 check_pairing(parsed.spec, job.kind)
             except ScheduleError as exc:
                 raise invalid(exc) from None
+            if parsed.text.strip():
+                raise text_in_when()
             job.spec, job.phrase = spec_to_json(parsed.spec), body.when
             job.next_run_at = first_run(parsed.spec, now)
         if body.text is not None:

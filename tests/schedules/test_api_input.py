@@ -185,3 +185,23 @@ async def test_a_text_is_not_taken_for_a_job_that_posts_none(api):
         f"/api/schedules/{post.json()['id']}", json={"text": "bye"}, headers=AUTH
     )
     assert changed.status_code == 200 and changed.json()["text"] == "bye"
+
+
+async def test_words_after_the_time_in_when_are_not_dropped_unseen(api):
+    # Regression: {"when": "每天 12:00 新内容"} in a PATCH kept the old text and showed the
+    # words in `when`; beside a `text` in a POST they were shown there and never posted.
+    made = await api.client.post(url(), json=DAILY, headers=AUTH)
+    changed = await api.client.patch(
+        f"/api/schedules/{made.json()['id']}", json={"when": "每天 12:00 新内容"}, headers=AUTH
+    )
+    assert changed.status_code == 422, changed.text
+    assert changed.json()["detail"]["code"] == "text_in_when"
+    both = await api.client.post(
+        url(), json={"when": "每天 11:00 早安", "text": "晚安"}, headers=AUTH
+    )
+    assert both.status_code == 422 and both.json()["detail"]["code"] == "text_in_when"
+    (job,) = await jobs(api)
+    assert job.phrase == "每天 11:00" and job.payload["text"] == "hi"
+    # Alone, the words after the time are the text, as in chat.
+    alone = await api.client.post(url(), json={"when": "每天 11:00 早安"}, headers=AUTH)
+    assert alone.status_code == 201 and alone.json()["text"] == "早安"
