@@ -10,7 +10,7 @@ from typing import get_args
 from bot.core.actions import SendMessage
 from bot.core.context import Context
 from bot.core.events import Event
-from bot.core.i18n import define
+from bot.core.i18n import define, named
 from bot.core.router import Router
 from bot.groups.repository import find_member
 from handlers.adfilter.links import allow_entry
@@ -44,8 +44,6 @@ define(
             "Reports to act: {reports}\nFlood: {repeats}\nCopy-paste across groups: {crossgroup}",
         },
         "filter.ladder_mute": {"zh": "{ladder}（禁言 {mute}）", "en": "{ladder} (mute {mute})"},
-        "filter.on": {"zh": "开启", "en": "on"},
-        "filter.off": {"zh": "关闭", "en": "off"},
         "filter.shadow": {"zh": "（影子模式：只记录不处理）", "en": " (shadow mode: log only)"},
         "filter.none": {"zh": "无", "en": "none"},
         "filter.usage": {
@@ -78,7 +76,8 @@ define(
             "en": "not a duration: {value} (e.g. 10m, 2h)",
         },
         "filter.bad_ladder": {
-            "zh": "处罚阶梯由 delete、mute、ban 组成，用逗号分隔，例如 delete,mute,ban：{value}",
+            "zh": "处罚阶梯由 delete（删除）、mute（禁言）、ban（封禁）组成，用逗号分隔，"
+            "例如 delete,mute,ban：{value}",
             "en": "a ladder is delete, mute and ban separated by commas, e.g. delete,mute,ban: "
             "{value}",
         },
@@ -114,7 +113,7 @@ define(
 def _ladder_shown(ctx: Context, conf: AdFilterSettings) -> str:
     """The ladder's steps, with the mute's length where it has a mute step: without one the
     length is used by nothing (reports mute only where the ladder does)."""
-    steps = " → ".join(conf.ladder)
+    steps = " → ".join(named(ctx.lang, "value.step", step) for step in conf.ladder)
     if "mute" not in conf.ladder:
         return steps
     length = format_duration(conf.mute_length, ctx.lang)
@@ -125,13 +124,13 @@ def _show(ctx: Context, conf: AdFilterSettings) -> str:
     none = ctx.t("filter.none")
     return ctx.t(
         "filter.show",
-        enabled=ctx.t("filter.on" if conf.enabled else "filter.off"),
+        enabled=named(ctx.lang, "value.switch", "on" if conf.enabled else "off"),
         shadow=ctx.t("filter.shadow") if conf.shadow else "",
         links=", ".join(conf.allowed_links) or none,
         keywords=", ".join(conf.keywords) or none,
         exempt=", ".join(conf.allowed_users) or none,
         newcomer=conf.new_member_messages,
-        window=conf.window.describe() if conf.window else none,
+        window=conf.window.describe(ctx.lang) if conf.window else none,
         ladder=_ladder_shown(ctx, conf),
         reports=conf.report_threshold,
         repeats=ctx.t(
@@ -140,14 +139,14 @@ def _show(ctx: Context, conf: AdFilterSettings) -> str:
             within=_minutes_shown(ctx, conf.repeat_minutes),
         )
         if conf.repeat_limit
-        else ctx.t("filter.off"),
+        else named(ctx.lang, "value.switch", "off"),
         crossgroup=ctx.t(
             "filter.crossgroup",
             count=conf.crossgroup_limit,
             within=_minutes_shown(ctx, conf.crossgroup_minutes),
         )
         if conf.crossgroup_limit
-        else ctx.t("filter.off"),
+        else named(ctx.lang, "value.switch", "off"),
     )
 
 

@@ -65,8 +65,6 @@ define(
             "en": "Welcome: {state}\nTemplate: {template}\nPlaceholders: {{name}} {{group}} "
             "{{count}} {{rules}} {{inviter}}",
         },
-        "welcome.on": {"zh": "开启", "en": "on"},
-        "welcome.off": {"zh": "关闭", "en": "off"},
         "welcome.builtin": {"zh": "（内置）", "en": "(built-in)"},
         "welcome.saved": {"zh": "欢迎语设置已保存。", "en": "Welcome settings saved."},
         "welcome.too_long": {
@@ -221,9 +219,10 @@ define(
             "en": "Usage: /screening open|code <codes...>|review|allowlist, or "
             "/screening questions Q1 | Q2, or /screening review_chat <chat id>|off",
         },
-        "screening.mode_counted_codes": {
-            "zh": "code（计数邀请码，见 /code list）",
-            "en": "code (counted codes: /code list)",
+        "screening.mode_codes": {"zh": "{mode}：{codes}", "en": "{mode} ({codes})"},
+        "screening.counted_codes": {
+            "zh": "计数邀请码，见 /code list",
+            "en": "counted codes: /code list",
         },
         "screening.code_needs_codes": {
             "zh": "邀请码模式至少需要一个邀请码，否则每个入群申请都会被拒绝。请在命令后写上邀请码："

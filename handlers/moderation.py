@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from bot.core.i18n import named
 from bot.db.models import Group
 from handlers.adfilter import FilterConfig
 from handlers.adfilter.repeats import RepeatLimits
@@ -63,13 +64,15 @@ class AdWindow(BaseModel):
     def _on(self, weekday: int) -> bool:
         return self.day == DAILY or WEEKDAYS[weekday] == self.day
 
-    def describe(self) -> str:
+    def describe(self, lang: str) -> str:
+        """"fri 22:00-sat 01:00", with the days as readers of `lang` say them ("周五")."""
+        day = named(lang, "value.day", self.day)
         if self.end == time(0, 0):
-            return f"{self.day} {self.start:%H:%M}-24:00"
+            return f"{day} {self.start:%H:%M}-24:00"
         if self.crosses_midnight and self.day != DAILY:
-            following = WEEKDAYS[(WEEKDAYS.index(self.day) + 1) % 7]
-            return f"{self.day} {self.start:%H:%M}-{following} {self.end:%H:%M}"
-        return f"{self.day} {self.start:%H:%M}-{self.end:%H:%M}"
+            following = named(lang, "value.day", WEEKDAYS[(WEEKDAYS.index(self.day) + 1) % 7])
+            return f"{day} {self.start:%H:%M}-{following} {self.end:%H:%M}"
+        return f"{day} {self.start:%H:%M}-{self.end:%H:%M}"
 
 
 class AdFilterSettings(BaseModel):

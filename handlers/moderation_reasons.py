@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.core.i18n import define, translate
+from bot.core.i18n import define, named, translate
 from handlers.adfilter import Decision, Verdict
 from schedules.describe import format_duration
 
@@ -318,22 +318,14 @@ def tell_details(lang: str, details: str) -> str:
     return details + suffix
 
 
-def _named(lang: str, kind: str, name: str) -> str:
-    key = f"reason.{kind}.{name}"
-    try:
-        return translate(lang, key)
-    except KeyError:  # a name of a newer or older version: shown as stored
-        return name
-
-
 def tell_action(lang: str, action: str) -> str:
     """A decision's action (delete, mute, ban, ban_chat) as operators say it."""
-    return _named(lang, "action", action)
+    return named(lang, "reason.action", action)
 
 
 def tell_source(lang: str, source: str) -> str:
     """Who decided: the filter, an operator, members' reports."""
-    return _named(lang, "source", source)
+    return named(lang, "reason.source", source)
 
 
 def tell_decision(lang: str, decision: Decision) -> str:
@@ -347,7 +339,7 @@ def _line(lang: str, verdict: Verdict) -> str:
     return translate(
         lang,
         "reason.line",
-        check=_named(lang, "check", verdict.name),
+        check=named(lang, "reason.check", verdict.name),
         strength=translate(lang, "reason.conclusive" if verdict.spam else "reason.weak"),
         score=f"{verdict.score:.2f}",
         details=tell_details(lang, verdict.details),

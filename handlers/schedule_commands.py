@@ -12,6 +12,7 @@ from datetime import datetime
 from bot.core.actions import MAX_TEXT, SendMessage, over_limit, text_length
 from bot.core.context import Context
 from bot.core.events import Event
+from bot.core.i18n import named
 from bot.core.router import Router
 from schedules import models as _models  # noqa: F401  (registers the tables on Base.metadata)
 from schedules import texts as _texts  # noqa: F401  (registers the texts)
@@ -354,7 +355,7 @@ async def countdown_command(event: Event, ctx: Context) -> list[SendMessage]:
                 "countdown.list_item",
                 id=job.countdown_id,
                 deadline=_local(ctx, job.next_run_at),
-                end=ctx.t(f"countdown.end_{job.payload.get('end', 'announce')}"),
+                end=named(ctx.lang, "value.end", job.payload.get("end", "announce")),
                 text=job.payload.get("text", ""),
             )
             + (f" {ctx.t('schedule.in_topic', topic=job.thread_id)}" if job.thread_id else "")
@@ -390,7 +391,7 @@ async def countdown_command(event: Event, ctx: Context) -> list[SendMessage]:
             id=end.countdown_id,
             deadline=deadline,
             count=count,
-            end=ctx.t(f"countdown.end_{request.end}"),
+            end=named(ctx.lang, "value.end", request.end),
         )
     ]
     dropped = request.dropped(ctx.now) if request.marks_given else ()

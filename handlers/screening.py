@@ -20,6 +20,7 @@ from bot.core.actions import (
 )
 from bot.core.context import Context
 from bot.core.events import ChatType, Event, EventKind
+from bot.core.i18n import named_to_type
 from bot.core.router import Router, split_bars
 from bot.groups.repository import is_join
 from bot.groups.settings import CLEAR_WORDS
@@ -205,11 +206,11 @@ def _standing(ctx: Context, config: ScreeningConfig, *, full: bool = False) -> s
 
 
 def _describe(ctx: Context, config: ScreeningConfig) -> str:
+    mode = named_to_type(ctx.lang, "value.screening", config.mode)
     if config.mode != "code":
-        return config.mode
-    if config.codes:
-        return f"code ({', '.join(config.codes)})"
-    return ctx.t("screening.mode_counted_codes")
+        return mode
+    codes = ", ".join(config.codes) if config.codes else ctx.t("screening.counted_codes")
+    return ctx.t("screening.mode_codes", mode=mode, codes=codes)
 
 
 @router.command(

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from bot.core.actions import SendMessage
 from bot.core.context import Context
 from bot.core.events import Event
-from bot.core.i18n import define
+from bot.core.i18n import define, named
 from bot.core.router import Router
 from bot.groups.settings import GroupKind, GroupSettings, read_kind
 from handlers import entry_config, moderation, settings_sections
@@ -224,5 +224,5 @@ async def _ending_countdowns(ctx: Context) -> list[str]:
         if end in ("close", "dissolve") and job.next_run_at is not None:
             deadline = job.next_run_at.astimezone(ctx.tz).strftime("%Y-%m-%d %H:%M")
             lines.append(ctx.t("template.countdown_ends_group", id=job.countdown_id,
-                               deadline=deadline, end=ctx.t(f"countdown.end_{end}")))
+                               deadline=deadline, end=named(ctx.lang, "value.end", end)))
     return lines

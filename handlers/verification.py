@@ -28,6 +28,7 @@ from bot.core.actions import (
 )
 from bot.core.context import Context
 from bot.core.events import Event, EventKind, User
+from bot.core.i18n import named, named_to_type
 from bot.core.router import Router
 from bot.groups.repository import GONE, find_member
 from bot.outbox.store import enqueue
@@ -277,8 +278,9 @@ def _seconds(said: str) -> int | None:
 
 def _standing(ctx: Context, config: VerificationConfig) -> str:
     """Whether verification is on, how and for how long, and whether the bot can hold anyone."""
-    state = ctx.t("welcome.on" if config.enabled else "welcome.off")
-    text = ctx.t("verify.saved", state=state, mode=config.mode, seconds=config.timeout_seconds)
+    state = named(ctx.lang, "value.switch", "on" if config.enabled else "off")
+    mode = named_to_type(ctx.lang, "value.verify", config.mode)
+    text = ctx.t("verify.saved", state=state, mode=mode, seconds=config.timeout_seconds)
     return text + paused_note(ctx, ctx.group) if config.enabled else text
 
 

@@ -16,6 +16,7 @@ from datetime import timedelta
 from bot.core.actions import Action, AnswerCallback, SendMessage, fit_popup, over_limit, text_length
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
+from bot.core.i18n import named
 from bot.core.router import Router
 from bot.groups.repository import is_join
 from handlers import (
@@ -171,7 +172,7 @@ async def welcome_command(event: Event, ctx: Context) -> list[Action]:
     elif verb:
         text = ctx.t("welcome.usage")
     else:
-        state = ctx.t("welcome.on" if config.enabled else "welcome.off")
+        state = named(ctx.lang, "value.switch", "on" if config.enabled else "off")
         text = ctx.t(
             "welcome.show", state=state, template=config.template or ctx.t("welcome.builtin")
         )

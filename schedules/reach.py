@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import schedules.texts  # noqa: F401  (registers the texts)
-from bot.core.i18n import translate
+from bot.core.i18n import named, named_to_type, translate
 from bot.db.models import Group
 from schedules.models import ScheduledJob
 from schedules.store import reached_groups
@@ -30,7 +30,8 @@ async def reach_lines(
     if tag:
         lines = [translate(lang, "schedule.to_tag", tag=tag, count=count)]
     elif kind:
-        lines = [translate(lang, "schedule.to_kind", kind=kind, count=count)]
+        shown = named_to_type(lang, "value.kind", kind)
+        lines = [translate(lang, "schedule.to_kind", kind=shown, count=count)]
     else:
         names = [group.title or group.chat_id for group in groups[:NAMES_SHOWN]]
         shown = ("、" if lang == "zh" else ", ").join(names)
@@ -52,7 +53,8 @@ def unreached_warning(job: ScheduledJob, groups: list[Group], lang: str) -> str 
     if tag := _tag(job):
         return translate(lang, "schedule.reaches_none_tag", tag=tag)
     if kind := job.target.get("kind"):
-        return translate(lang, "schedule.reaches_none_kind", kind=kind)
+        return translate(lang, "schedule.reaches_none_kind", kind=kind,
+                         name=named(lang, "value.kind", kind))
     return translate(lang, "schedule.reaches_none_groups")
 
 

@@ -65,7 +65,7 @@ define(
             "a group adds it with /settings tags {tag}.",
         },
         "schedule.reaches_none_kind": {
-            "zh": "⚠️ 现在没有 {kind} 类型的群：任务已保存，但不会发出，直到有群用 "
+            "zh": "⚠️ 现在没有{name}（类型 {kind}）：任务已保存，但不会发出，直到有群用 "
             "/settings kind {kind} 设为这个类型。",
             "en": "⚠️ No group is of type {kind} now: the job is saved but posts nowhere until "
             "a group is set to it with /settings kind {kind}.",
@@ -185,10 +185,10 @@ define(
             "to end at another time, add it, e.g. {date} 20:00.",
         },
         "countdown.empty": {"zh": "本群没有进行中的倒计时。", "en": "No countdowns running here."},
-        # What happens at a countdown's end, as `end=` names it.
-        "countdown.end_announce": {"zh": "发布结束通知", "en": "announce the end"},
-        "countdown.end_close": {"zh": "全员禁言", "en": "close the group"},
-        "countdown.end_dissolve": {
+        # What happens at a countdown's end, as `end=` names it (see `bot.core.i18n.named`).
+        "value.end.announce": {"zh": "发布结束通知", "en": "announce the end"},
+        "value.end.close": {"zh": "全员禁言", "en": "close the group"},
+        "value.end.dissolve": {
             "zh": "移出全部成员并解散",
             "en": "remove every member and dissolve",
         },

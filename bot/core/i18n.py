@@ -50,6 +50,25 @@ def translate(lang: str, key: str, /, **params: object) -> str:
     return format_text(variants.get(lang, variants["zh"]), **params)
 
 
+def named(lang: str, kind: str, value: str) -> str:
+    """A stored value (a mode, a ladder step, an end action...) as readers of `lang` say it:
+    the text `<kind>.<value>`, e.g. `value.screening.review` "人工审核"; a value without one
+    (of a newer or older version) is shown as stored."""
+    try:
+        return translate(lang, f"{kind}.{value}")
+    except KeyError:
+        return value
+
+
+def named_to_type(lang: str, kind: str, value: str) -> str:
+    """`named`, with the word a command takes after it where the two differ, so an operator
+    reading "人工审核（review）" knows what to type; English names are the words themselves."""
+    name = named(lang, kind, value)
+    if name.casefold() == value.casefold():
+        return name
+    return translate(lang, "value.to_type", name=name, word=value)
+
+
 def catalogue() -> dict[str, dict[str, str]]:
     return {key: dict(value) for key, value in _CATALOGUE.items()}
 
@@ -73,5 +92,38 @@ define(
             "zh": "这个命令只能在群里使用。",
             "en": "This command only works in a group.",
         },
+    }
+)
+
+# Values of settings as readers say them (see `named`). English names are the words commands
+# take, so English groups read what they type.
+define(
+    {
+        "value.to_type": {"zh": "{name}（{word}）", "en": "{name} ({word})"},
+        "value.switch.on": {"zh": "开启", "en": "on"},
+        "value.switch.off": {"zh": "关闭", "en": "off"},
+        "value.verify.button": {"zh": "按钮", "en": "button"},
+        "value.verify.question": {"zh": "题目", "en": "question"},
+        "value.screening.open": {"zh": "开放", "en": "open"},
+        "value.screening.code": {"zh": "邀请码", "en": "code"},
+        "value.screening.review": {"zh": "人工审核", "en": "review"},
+        "value.screening.allowlist": {"zh": "白名单", "en": "allowlist"},
+        "value.step.delete": {"zh": "删除", "en": "delete"},
+        "value.step.mute": {"zh": "禁言", "en": "mute"},
+        "value.step.ban": {"zh": "封禁", "en": "ban"},
+        "value.kind.general": {"zh": "普通群", "en": "general"},
+        "value.kind.flash": {"zh": "快闪群", "en": "flash"},
+        "value.kind.newcomer": {"zh": "新人群", "en": "newcomer"},
+        "value.kind.super": {"zh": "超级用户群", "en": "super"},
+        "value.kind.delivery": {"zh": "交付群", "en": "delivery"},
+        "value.kind.fan": {"zh": "粉丝群", "en": "fan"},
+        "value.day.daily": {"zh": "每天", "en": "daily"},
+        "value.day.mon": {"zh": "周一", "en": "mon"},
+        "value.day.tue": {"zh": "周二", "en": "tue"},
+        "value.day.wed": {"zh": "周三", "en": "wed"},
+        "value.day.thu": {"zh": "周四", "en": "thu"},
+        "value.day.fri": {"zh": "周五", "en": "fri"},
+        "value.day.sat": {"zh": "周六", "en": "sat"},
+        "value.day.sun": {"zh": "周日", "en": "sun"},
     }
 )

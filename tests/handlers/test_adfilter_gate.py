@@ -181,7 +181,7 @@ async def test_shadow_mode_does_nothing_but_stores_the_decision(bot, fake_telegr
 async def test_the_ad_window_lets_promotions_through_only_inside_it(bot, fake_telegram):
     await bot.post_update(make_message_update("/filter window fri 20:00-21:00", sender=OPERATOR))
     (reply,) = await fake_telegram.wait_for("sendMessage")
-    assert "fri 20:00-21:00" in reply["text"]
+    assert "周五 20:00-21:00" in reply["text"]
     # Friday 2026-11-20 in Shanghai (UTC+8): 20:30 is inside, 21:00 and Saturday 20:30 outside.
     inside = make_message_update(AD, sender=ALICE, date=ts("2026-11-20T12:30:00"))
     at_end = make_message_update(AD, sender=ALICE, date=ts("2026-11-20T13:00:00"))
@@ -197,7 +197,7 @@ async def test_the_ad_window_lets_promotions_through_only_inside_it(bot, fake_te
 async def test_an_ad_window_can_run_past_midnight(bot, fake_telegram):
     await bot.post_update(make_message_update("/filter window fri 22:00-01:00", sender=OPERATOR))
     (reply,) = await fake_telegram.wait_for("sendMessage")
-    assert "fri 22:00-sat 01:00" in reply["text"]
+    assert "周五 22:00-周六 01:00" in reply["text"]
     # Shanghai (UTC+8): Friday 23:30 and Saturday 00:30 are inside; Saturday 01:00 and Friday
     # 00:30 (the night before the window) are outside.
     friday_late = make_message_update(AD, sender=ALICE, date=ts("2026-11-20T15:30:00"))
@@ -242,7 +242,7 @@ async def test_an_ad_window_of_several_days_is_refused_not_cut_to_the_first(bot,
     await eventually(lambda: quiet(bot))
     assert [r.startswith("无法设置：") for r in replies] == [True, True, True, False]
     assert "sat,sun" in replies[0] and "mon-fri" in replies[1]
-    assert "广告时段：fri 20:00-21:00" in replies[3]
+    assert "广告时段：周五 20:00-21:00" in replies[3]
 
 
 async def test_an_ad_behind_one_of_our_commands_is_still_an_ad(bot, fake_telegram):
@@ -512,7 +512,7 @@ async def test_operators_exempt_a_member_and_tune_the_ladder_from_chat(bot, fake
     assert "豁免成员：222, 333" in shown
     assert "新成员从严：前 0 条消息" in shown
     # No mute step, so no mute length: it was shown as if the ladder muted.
-    assert "处罚阶梯：delete → ban\n" in shown
+    assert "处罚阶梯：删除 → 封禁\n" in shown
     assert "举报阈值：2 人" in shown and "允许的链接：无" in shown
     await bot.post_update(make_message_update(AD, sender=ALICE))
     await bot.post_update(make_message_update(AD, sender=bob))
@@ -550,7 +550,9 @@ async def test_bad_filter_tuning_is_refused_with_the_reason(bot, fake_telegram):
                     "/filter exempt add @nobody", f"/filter exempt add {OPERATOR_ID}"):
         await bot.post_update(make_message_update(command, sender=OPERATOR))
     replies = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 5)]
-    assert replies[0].startswith("无法设置：处罚阶梯由 delete、mute、ban 组成")
+    assert replies[0].startswith(
+        "无法设置：处罚阶梯由 delete（删除）、mute（禁言）、ban（封禁）组成"
+    )
     assert replies[1] == "无法设置：时长要在 1 分钟到 366 天之间"
     assert replies[2] == "无法设置：要在 1 到 100 之间"
     assert replies[3].startswith("无法设置：找不到这位成员：@nobody")

@@ -755,7 +755,7 @@ def test_the_ad_window_and_the_ladder_are_plain_rules():
     assert parse_window("daily", "12:00-13:00").contains(datetime(2026, 11, 23, 12, 30))
     # Past midnight: Friday 22:00 to Saturday 01:00, not Friday 00:00-01:00 nor Saturday night.
     late = parse_window("fri", "22:00-01:00")
-    assert late.describe() == "fri 22:00-sat 01:00"
+    assert late.describe("en") == "fri 22:00-sat 01:00"
     assert late.contains(datetime(2026, 11, 20, 23, 0, tzinfo=shanghai))
     assert late.contains(datetime(2026, 11, 21, 0, 30, tzinfo=shanghai))
     assert not late.contains(datetime(2026, 11, 21, 1, 0, tzinfo=shanghai))
@@ -764,7 +764,7 @@ def test_the_ad_window_and_the_ladder_are_plain_rules():
     sunday_night = parse_window("sun", "23:00-00:30")  # the week wraps: into Monday
     assert sunday_night.contains(datetime(2026, 11, 23, 0, 10, tzinfo=shanghai))
     whole_day = parse_window("sat", "00:00-24:00")
-    assert whole_day.describe() == "sat 00:00-24:00"
+    assert whole_day.describe("en") == "sat 00:00-24:00"
     assert whole_day.contains(datetime(2026, 11, 21, 0, 0, tzinfo=shanghai))
     assert whole_day.contains(datetime(2026, 11, 21, 23, 59, tzinfo=shanghai))
     assert not whole_day.contains(datetime(2026, 11, 22, 0, 0, tzinfo=shanghai))

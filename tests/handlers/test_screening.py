@@ -412,12 +412,12 @@ async def test_screening_alone_shows_the_rule_and_rules_say_where_requests_come_
     sent = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 5)]
     await quiet(bot)
     usage = "用法：/screening open|code <邀请码...>|review|allowlist"
-    assert sent[0].startswith("入群审核方式：open\n入群问题：无\n" + usage), sent[0]
-    assert sent[1] == f"入群审核方式：review\n{NEEDS_REQUESTS}"
+    assert sent[0].startswith("入群审核方式：开放（open）\n入群问题：无\n" + usage), sent[0]
+    assert sent[1] == f"入群审核方式：人工审核（review）\n{NEEDS_REQUESTS}"
     assert sent[3].startswith(
-        f"入群审核方式：review\n{NEEDS_REQUESTS}\n入群问题：你是谁 | 为何加入\n{usage}"
+        f"入群审核方式：人工审核（review）\n{NEEDS_REQUESTS}\n入群问题：你是谁 | 为何加入\n{usage}"
     ), sent[3]
-    assert sent[4] == "入群审核方式：open"  # every request is approved: nothing to warn of
+    assert sent[4] == "入群审核方式：开放（open）"  # every request is approved: nothing to warn of
 
 
 async def test_code_and_allowlist_rules_with_nothing_to_admit_are_refused(bot, fake_telegram):
@@ -428,12 +428,12 @@ async def test_code_and_allowlist_rules_with_nothing_to_admit_are_refused(bot, f
     await bot.post_update(make_message_update("/screening allowlist", sender=OP))
     sent = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 3)]
     await quiet(bot)
-    assert sent[0] == f"入群审核方式：review\n{NEEDS_REQUESTS}"
+    assert sent[0] == f"入群审核方式：人工审核（review）\n{NEEDS_REQUESTS}"
     assert sent[1].startswith("邀请码模式至少需要一个邀请码")
     assert "/screening code <邀请码" in sent[1] and "/code add" in sent[1]
-    assert sent[1].endswith("入群审核方式未变：review")
+    assert sent[1].endswith("入群审核方式未变：人工审核（review）")
     assert sent[2].startswith("白名单模式需要先导入至少一个用户 ID")
-    assert "/allowlist add" in sent[2] and sent[2].endswith("入群审核方式未变：review")
+    assert "/allowlist add" in sent[2] and sent[2].endswith("入群审核方式未变：人工审核（review）")
     assert (await group_settings(bot))["screening"]["mode"] == "review"
     await bot.post_update(make_join_request_update(APPLICANT))
     await fake_telegram.wait_for("sendMessage", 4)  # the operators' review card

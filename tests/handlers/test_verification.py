@@ -193,8 +193,8 @@ async def test_verify_command_configures_the_gate(bot, fake_telegram):
     await bot.post_update(make_message_update("/verify question 90", sender=user(111, "Op")))
     await bot.post_update(make_message_update("/verify Button", sender=user(111, "Op")))
     first, second = await fake_telegram.wait_for("sendMessage", 2)
-    assert first["text"] == "入群验证：开启，方式：question，时限 90 秒。"
-    assert second["text"] == "入群验证：开启，方式：button，时限 90 秒。"  # in any case
+    assert first["text"] == "入群验证：开启，方式：题目（question），时限 90 秒。"
+    assert second["text"] == "入群验证：开启，方式：按钮（button），时限 90 秒。"  # in any case
 
 
 async def test_turning_the_gate_off_lets_in_the_newcomers_it_still_holds(bot, fake_telegram):
@@ -209,7 +209,7 @@ async def test_turning_the_gate_off_lets_in_the_newcomers_it_still_holds(bot, fa
     await bot.post_update(make_message_update("/verify off", sender=user(111, "Op")))
     reply = (await fake_telegram.wait_for("sendMessage", 2))[1]
     assert reply["text"] == (
-        "入群验证：关闭，方式：button，时限 120 秒。\n正在等待验证的 1 位新成员已放行。"
+        "入群验证：关闭，方式：按钮（button），时限 120 秒。\n正在等待验证的 1 位新成员已放行。"
     )
     unrestricted = (await fake_telegram.wait_for("restrictChatMember", 2))[1]
     assert unrestricted["user_id"] == 601 and unrestricted["permissions"]["can_send_messages"]
@@ -230,11 +230,11 @@ async def test_a_time_limit_out_of_range_or_unreadable_is_refused_not_bent(bot, 
     replies = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 6)]
     assert replies == [
         "时限要在 10 到 3600 秒之间：99999",
-        "入群验证：开启，方式：button，时限 120 秒。",
+        "入群验证：开启，方式：按钮（button），时限 120 秒。",
         "时限要在 10 到 3600 秒之间：²",  # read as 2
         "无法识别时限：soon（秒数，或如 2m、2分钟）",
         "时限要在 10 到 3600 秒之间：5",
-        "入群验证：开启，方式：button，时限 90 秒。",
+        "入群验证：开启，方式：按钮（button），时限 90 秒。",
     ]
 
 
@@ -638,5 +638,6 @@ async def test_a_bare_verify_shows_how_verification_stands(bot, fake_telegram):
     await bot.post_update(make_message_update("/verify", sender=user(OPERATOR_ID, "Op")))
     (sent,) = await fake_telegram.wait_for("sendMessage")
     assert sent["text"] == (
-        "入群验证：开启，方式：button，时限 120 秒。\n用法：/verify on|off|button|question [秒数]"
+        "入群验证：开启，方式：按钮（button），时限 120 秒。\n"
+        "用法：/verify on|off|button|question [秒数]"
     )

@@ -89,7 +89,7 @@ async def test_a_target_no_group_fits_is_saved_with_a_warning(sbot, clocked_app,
     assert "→ 标签 vip（现在 0 个群）" in added
     assert "现在没有群带标签 vip" in added and "/settings tags vip" in added
     (flash,) = await say(sbot, fake_telegram, "/schedule add 每天 11:00 to=type:快闪 快闪通知")
-    assert "现在没有 flash 类型的群" in flash and "/settings kind flash" in flash
+    assert "现在没有快闪群（类型 flash）" in flash and "/settings kind flash" in flash
     assert len(await jobs(sbot)) == 2
     # Once a group takes the tag, the list counts it and the job posts there.
     await say(sbot, fake_telegram, "/settings tags VIP", chat=OTHER)
