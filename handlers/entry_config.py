@@ -85,6 +85,9 @@ class EntryState(_Section):
     # whether the operators heard that verification is paused without it (`entry_rights`).
     can_restrict: bool | None = None
     told_cannot_restrict: bool = False
+    # The admin rights the bot lacked when the operators last heard of its rights (None: never),
+    # so a change is told once and a repeat of the same rights not at all (`guide`).
+    told_missing_rights: list[str] | None = None
 
 
 S = TypeVar("S", bound=_Section)

@@ -1,5 +1,6 @@
-"""What the bot can do here, in the group's language: `/help` and `/start`, and its first
-words on being added to a group (the admin rights it lacks, where an operator starts)."""
+"""What the bot can do here, in the group's language: `/help` and `/start`, its first words on
+being added to a group (the admin rights it lacks, where an operator starts), and a word each
+time an admin changes its rights while some are still missing, naming what stops working."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.i18n import define
 from bot.core.router import CommandInfo, Router
+from bot.db.models import Group
 from bot.groups.repository import GONE
 from bot.groups.settings import GroupKind
+from handlers.entry_config import EntryState, load, save
 
 router = Router("guide")
 
@@ -40,6 +43,30 @@ define(
             "/help 查看全部命令。",
             "en": "Operators, next: /template apply <type> sets the group up by its type "
             "({kinds}); /help lists every command.",
+        },
+        "guide.rights_changed": {
+            "zh": "⚠️ 我的管理员权限有变化，现在还缺少：\n{effects}\n请在群管理员设置中为我开启。",
+            "en": "⚠️ My admin rights changed, and I still lack:\n{effects}\nPlease grant them "
+            "in the group's administrator settings.",
+        },
+        "guide.effect": {"zh": "· {right}：{effect}", "en": "· {right}: {effect}"},
+        # What stops working without each right.
+        "guide.effect.delete_messages": {
+            "zh": "无法删除广告，也无法清理验证和签到消息",
+            "en": "I cannot remove ads, nor tidy away challenges and check-in replies",
+        },
+        "guide.effect.restrict_members": {
+            "zh": "无法让新成员先验证（入群验证暂停），也无法禁言或移出广告发送者",
+            "en": "I cannot hold newcomers for verification (it pauses), nor mute or remove "
+            "spammers",
+        },
+        "guide.effect.invite_users": {
+            "zh": "无法批准入群申请，也无法给申诉通过的成员发回群链接",
+            "en": "I cannot approve join requests, nor send a restored member a link back",
+        },
+        "guide.effect.pin_messages": {
+            "zh": "无法置顶倒计时",
+            "en": "I cannot pin countdowns",
         },
         "guide.rights_joiner": {"zh": "、", "en": ", "},
         # As Telegram's apps name them in the administrator settings.
@@ -77,6 +104,42 @@ def _bot_added(event: Event) -> bool:
     return event.old_status in GONE and event.new_status not in GONE
 
 
+def _bot_stays(event: Event) -> bool:
+    return event.old_status not in GONE and event.new_status not in GONE
+
+
+def _effects(ctx: Context, missing: tuple[str, ...]) -> str:
+    """One line per missing right: its name as the apps show it, and what stops without it."""
+    return "\n".join(
+        ctx.t("guide.effect", right=ctx.t(f"guide.right.{name}"),
+              effect=ctx.t(f"guide.effect.{name}"))
+        for name in missing
+    )
+
+
+def _told(group: Group, missing: tuple[str, ...]) -> bool:
+    """Record `missing` as what the operators know of the bot's rights; False when they knew."""
+    state = load(group, EntryState)
+    if state.told_missing_rights is not None and set(state.told_missing_rights) == set(missing):
+        return False
+    state.told_missing_rights = list(missing)
+    save(group, state)
+    return True
+
+
+@router.on(EventKind.BOT_MEMBERSHIP, when=_bot_stays, group_only=True)
+async def tell_rights_change(event: Event, ctx: Context) -> list[SendMessage]:
+    """Promoted, or a right granted or taken away, while the bot stays: the rights still
+    missing, once per change. Telegram sends the bot's membership again for changes of
+    rights it does not use, which say nothing new."""
+    assert ctx.group is not None  # group_only route
+    missing = event.missing_rights
+    if missing is None or not _told(ctx.group, missing) or not missing:
+        return []
+    text = ctx.t("guide.rights_changed", effects=_effects(ctx, missing))
+    return [SendMessage(chat_id=event.chat.id, text=text)]
+
+
 @router.on(EventKind.BOT_MEMBERSHIP, when=_bot_added, group_only=True)
 async def say_hello(event: Event, ctx: Context) -> list[SendMessage]:
     """Added to a group: what the bot does, the admin rights it still needs, where to start.
@@ -84,14 +147,16 @@ async def say_hello(event: Event, ctx: Context) -> list[SendMessage]:
     assert ctx.group is not None  # group_only route
     if ctx.group.created_at < event.at:
         # Known from before: Telegram announces a group's upgrade to a supergroup as the bot
-        # joining the new chat, and operators who add the bot back have heard this already.
-        return []
+        # joining the new chat, and operators who add the bot back have heard this already;
+        # only rights other than those they were told of are news.
+        return await tell_rights_change(event, ctx)
     lines = [ctx.t("guide.added")]
     missing = event.missing_rights or ()
+    _told(ctx.group, missing)
     rights = ctx.t("guide.rights_joiner").join(ctx.t(f"guide.right.{name}") for name in missing)
     if event.new_status not in ("administrator", "creator"):
         lines.append(ctx.t("guide.not_admin", rights=rights))
     elif missing:
-        lines.append(ctx.t("guide.lacking", rights=rights))
+        lines += [ctx.t("guide.lacking", rights=rights), _effects(ctx, missing)]
     lines.append(ctx.t("guide.start", kinds="|".join(GroupKind)))
     return [SendMessage(chat_id=event.chat.id, text="\n".join(lines))]

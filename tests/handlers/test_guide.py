@@ -72,3 +72,48 @@ async def test_a_group_turned_supergroup_is_not_greeted_again(bot, fake_telegram
     await bot.post_update(joined)
     await quiet(bot)
     assert len(fake_telegram.called("sendMessage")) == 1
+
+
+def promoted(old: str = "member", by: dict = OWNER, **rights: bool) -> dict:
+    return make_chat_member_update(BOT, old, "administrator", by=by, kind="my_chat_member",
+                                   new_rights={**RIGHTS, **rights})
+
+
+async def test_a_promotion_still_short_of_rights_names_them_once_with_what_stops(
+    bot, fake_telegram
+):
+    # Promoted without the right to delete or pin, the bot said nothing: the operators learnt
+    # of it only when ads stayed up.
+    await bot.post_update(added("member"))
+    await texts(bot, fake_telegram, 1)
+    await bot.post_update(promoted(can_delete_messages=False, can_pin_messages=False))
+    (_, notice) = await texts(bot, fake_telegram, 2)
+    assert notice.startswith("⚠️ 我的管理员权限有变化，现在还缺少：\n"), notice
+    assert "· 删除消息：无法删除广告" in notice and "· 置顶消息：无法置顶倒计时" in notice
+    assert "封禁用户" not in notice and "邀请用户" not in notice
+    # Telegram repeats the bot's membership for changes of rights it does not use: no news.
+    await bot.post_update(
+        promoted("administrator", can_delete_messages=False, can_pin_messages=False)
+    )
+    await quiet(bot)
+    assert len(fake_telegram.called("sendMessage")) == 2
+
+
+async def test_a_right_taken_away_later_is_told_in_the_groups_language(bot, fake_telegram):
+    await bot.post_update(added("administrator", ENGLISH_OWNER))
+    await texts(bot, fake_telegram, 1)
+    await bot.post_update(promoted("administrator", ENGLISH_OWNER, can_restrict_members=False))
+    (_, notice) = await texts(bot, fake_telegram, 2)
+    assert notice.startswith("⚠️ My admin rights changed, and I still lack:\n"), notice
+    assert "· Ban users: I cannot hold newcomers for verification (it pauses)" in notice
+    assert "Delete messages" not in notice
+    # Given back: nothing is missing, nothing to say.
+    await bot.post_update(promoted("administrator", ENGLISH_OWNER))
+    await quiet(bot)
+    assert len(fake_telegram.called("sendMessage")) == 2
+
+
+async def test_the_hello_says_what_stops_without_each_missing_right(bot, fake_telegram):
+    await bot.post_update(added("administrator", ENGLISH_OWNER, can_pin_messages=False))
+    (hello,) = await texts(bot, fake_telegram, 1)
+    assert "· Pin messages: I cannot pin countdowns" in hello, hello
