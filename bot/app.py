@@ -23,6 +23,7 @@ from bot.inbox.processor import InboxProcessor
 from bot.inbox.writer import GroupCommitWriter
 from bot.leader import LeaderElection
 from bot.logs import configure_logging
+from bot.media.allowlist_files import AllowlistFileLimits, AllowlistFiles
 from bot.media.photo_checks import PhotoCheckLimits, PhotoChecks
 from bot.metrics import Metrics
 from bot.outbox.pacing import Pacer
@@ -159,6 +160,20 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         on_outbox=sender.notify,
     )
 
+    allowlist_files = AllowlistFiles(
+        sessions,
+        platforms,
+        dispatcher,
+        settings.poll_interval,
+        AllowlistFileLimits(
+            retry_initial=settings.send_backoff_initial,
+            retry_max=settings.send_backoff_max,
+            time_limit=settings.photo_download_seconds,
+            max_attempts=settings.photo_max_attempts,
+        ),
+        on_outbox=sender.notify,
+    )
+
     # Polled, like the photos: a press waits about one poll interval for its answer.
     membership_checks = MembershipChecks(
         sessions,
@@ -208,6 +223,8 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         # that one still finish a check, the claim it lost makes its result be thrown away.
         await photo_checks.release_claims()
         photo_checks.start()
+        await allowlist_files.release_claims()
+        allowlist_files.start()
         await membership_checks.release_claims()
         membership_checks.start()
         pruner.start()
@@ -219,6 +236,7 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         await group_sync.stop()
         await pruner.stop()
         await membership_checks.stop()
+        await allowlist_files.stop()
         await photo_checks.stop()
         await timeouts.stop()
         await sender.stop()
@@ -236,6 +254,7 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         sender=sender,
         verification_timeouts=timeouts,
         photo_checks=photo_checks,
+        allowlist_files=allowlist_files,
         membership_checks=membership_checks,
         scheduler=scheduler,
         group_sync=group_sync,

@@ -23,6 +23,7 @@ from handlers import (
     activity,
     adfilter_commands,
     adfilter_gate,
+    allowlist,
     checkin,
     discipline,
     group_settings,
@@ -54,6 +55,8 @@ ROUTERS: tuple[Router, ...] = (
     verification_batch.router,
     welcome.router,
     screening.router,
+    # /allowlist, and the member lists it imports from files, read by a worker.
+    allowlist.router,
     # Members' messages are counted past the gates (an ad the filter removes is counted as
     # such, not as a message) and before anything that could stop them.
     activity.router,

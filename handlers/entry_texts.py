@@ -261,10 +261,10 @@ define(
             "en": "{shown} and {more} more",
         },
         "screening.allowlist_usage": {
-            "zh": "用法：/allowlist add <ID 或 @用户名...>，或回复一条含 ID / @用户名的消息发送 "
-            "/allowlist import",
-            "en": "Usage: /allowlist add <ids or @usernames...>, or reply to a message with ids "
-            "or @usernames: /allowlist import",
+            "zh": "用法：/allowlist add <ID 或 @用户名...>，或回复一条含 ID / @用户名的消息"
+            "（或 .txt / .csv 名单文件）发送 /allowlist import",
+            "en": "Usage: /allowlist add <ids or @usernames...>, or reply to a message (or a "
+            ".txt / .csv file) with ids or @usernames: /allowlist import",
         },
         "rules.none": {
             "zh": "本群还没有发布群规。管理员可用 /rules set <内容> 设置。",

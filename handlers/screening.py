@@ -4,7 +4,7 @@ Rules (`/screening ...`): open (approve all); code (an invite link named after a
 at once, anyone else is asked for a code privately, see `handlers.entry_dialogue`); review
 (operators decide with buttons `scr:a|d:<user id>`, after the requester answered the group's
 questions privately when there are any; an invite link named after a counted code skips both);
-allowlist (user ids and @usernames imported with `/allowlist`, see `allowlist_import`).
+allowlist (user ids and @usernames imported with `/allowlist`, see `handlers.allowlist`).
 `/code` manages counted, expiring codes; `/rules` shows the published rules, `/rules set`
 changes them.
 """
@@ -28,7 +28,7 @@ from handlers import (
     entry_texts,  # noqa: F401  (registers the texts)
     invite_codes,
 )
-from handlers.allowlist_import import listed, read_listing
+from handlers.allowlist_import import listed
 from handlers.entry_applications import close_joined, has_usable_code, normalise_code, take_code
 from handlers.entry_config import ScreeningConfig, load, save
 from handlers.entry_dialogue import operator_decision, send_for_review, start_application
@@ -211,46 +211,6 @@ def _describe(ctx: Context, config: ScreeningConfig) -> str:
         return mode
     codes = ", ".join(config.codes) if config.codes else ctx.t("screening.counted_codes")
     return ctx.t("screening.mode_codes", mode=mode, codes=codes)
-
-
-@router.command(
-    "allowlist",
-    description={"zh": "导入入群白名单", "en": "Import the entry allow-list"},
-    operator_only=True,
-    group_only=True,
-)
-async def allowlist_command(event: Event, ctx: Context) -> list[Action]:
-    """`/allowlist add <ids...>`, or `/allowlist import` in reply to a message listing ids."""
-    verb, rest = split_verb(event.args)
-    if verb == "add":
-        source = rest
-    elif verb == "import":
-        source = event.reply_to_text or ""
-    else:
-        return _reply(event, ctx.t("screening.allowlist_usage"))
-    found = read_listing(source)
-    if not found.ids and not found.usernames:
-        return _reply(event, ctx.t("screening.allowlist_usage"))
-    config = load(ctx.group, ScreeningConfig)
-    before = set(config.allowlist)
-    new = [entry for entry in (*found.ids, *found.usernames) if entry not in before]
-    config.allowlist = [*config.allowlist, *new]
-    save(ctx.group, config)
-    lines = [ctx.t("screening.allowlist_added", added=len(new), total=len(config.allowlist))]
-    if found.usernames:
-        lines.append(ctx.t("screening.allowlist_by_username", names=_few(ctx, found.usernames)))
-    if found.skipped:
-        lines.append(ctx.t("screening.allowlist_skipped", items=_few(ctx, found.skipped)))
-    return _reply(event, "\n".join(lines))
-
-
-SHOWN = 10  # skipped entries named in the reply; a long export's numbers are counted instead
-
-
-def _few(ctx: Context, items: tuple[str, ...]) -> str:
-    shown = ("、" if ctx.lang == "zh" else ", ").join(items[:SHOWN])
-    return shown if len(items) <= SHOWN else ctx.t("screening.allowlist_more", shown=shown,
-                                                    more=len(items) - SHOWN)
 
 
 @router.command(

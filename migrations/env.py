@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 import bot.db.models  # registers the tables on Base.metadata
 import bot.groups.activity  # noqa: F401  (members' messages, counted for the digest)
+import handlers.allowlist_files  # member lists waiting to be downloaded
 import handlers.entry_store  # pending verifications, welcome batches
 import handlers.icebreaker_rounds  # question rounds
 import handlers.membership_store  # button presses waiting for the platform's word

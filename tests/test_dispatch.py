@@ -34,6 +34,7 @@ def test_router_order_is_pinned():
         "verification_batch",
         "welcome",
         "screening",
+        "allowlist",
         "activity",
         "checkin",
         "redpacket",

@@ -34,6 +34,7 @@ class EventKind(StrEnum):
     # Not from the platform either: the membership worker reports what the platform said of
     # someone whose button press waited for it (`handlers.membership_store`).
     MEMBER_CHECKED = "member_checked"
+    FILE_READ = "file_read"
 
 
 class ChatType(StrEnum):
@@ -66,6 +67,15 @@ class Chat(_Frozen):
         return self.type in (ChatType.GROUP, ChatType.SUPERGROUP)
 
 
+class FileRef(_Frozen):
+    """A file a message carries, as the platform describes it before anyone downloads it."""
+
+    file_id: str
+    name: str | None = None
+    size: int | None = None  # bytes, when the platform says
+    mime: str | None = None
+
+
 class Event(_Frozen):
     """One thing that happened, in a chat, at a time.
 
@@ -96,6 +106,10 @@ class Event(_Frozen):
     call started...), which nobody wrote; joins, leaves and moves have kinds of their own.
     `bot_command` marks a command to a bot, this one or another (`command` is set only for a
     command this bot should answer).
+    `document` is a file sent as one (not a photo or a video), `reply_to_document` the
+    replied-to message's. FILE_READ (a file an operator handed a command, downloaded by a
+    worker): `file_text` its text, or `file_error` why there is none ("too_big", "not_text",
+    "download_failed"); `message_id` is the command's.
     MEMBER_CHECKED: `new_status` is the platform's word on whether `user` is in the group
     ("member", "left"...), `callback_data` and `message_id` the button press that asked.
     `can_restrict` (BOT_MEMBERSHIP only): whether the bot may now restrict members; None when
@@ -127,6 +141,10 @@ class Event(_Frozen):
     has_file: bool = False
     photo_file_id: str | None = None
     photo_codes: tuple[str, ...] = ()
+    document: FileRef | None = None
+    reply_to_document: FileRef | None = None
+    file_text: str | None = None
+    file_error: str | None = None
     shared_text: str | None = None
     reply_to_shared_text: str | None = None  # `shared_text` of the replied-to message
     album_id: str | None = None

@@ -39,6 +39,10 @@ class PermanentError(PlatformError):
     """The platform refused the call itself (message gone, no rights...): never retried."""
 
 
+class FileTooLarge(PermanentError):
+    """The file is bigger than the caller's cap; downloading it again will not help."""
+
+
 class Unauthorized(PlatformError):
     """The platform refuses the bot's credentials (Telegram: the token was revoked or replaced):
     no call can succeed until they are replaced, and no call is at fault, so none is given up."""

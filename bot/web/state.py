@@ -35,6 +35,9 @@ class Runtime:
     verification_timeouts: Any = None
     # Leader-only loop checking queued photos for QR codes (bot.media.photo_checks).
     photo_checks: Any = None
+    # Leader-only loop reading member lists sent to /allowlist import as files
+    # (bot.media.allowlist_files).
+    allowlist_files: Any = None
     # Leader-only loop asking the platform about presses by unseen members
     # (bot.groups.membership_checks).
     membership_checks: Any = None

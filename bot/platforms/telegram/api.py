@@ -15,16 +15,13 @@ import orjson
 
 from bot.platforms.base import (
     ChatMigrated,
+    FileTooLarge,
     PermanentError,
     RetryAfter,
     TopicGone,
     TransientError,
     Unauthorized,
 )
-
-
-class FileTooLarge(PermanentError):
-    """The file is bigger than the caller's cap; downloading it again will not help."""
 
 
 class TelegramApi:

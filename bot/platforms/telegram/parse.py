@@ -16,6 +16,7 @@ from bot.core.events import (
     ChatType,
     Event,
     EventKind,
+    FileRef,
     User,
     posted_as_channel,
     split_command,
@@ -64,6 +65,8 @@ KIND_TO_UPDATE = {
     EventKind.PHOTO_CHECKED: "message",
     # Made by our membership worker from a stored button press.
     EventKind.MEMBER_CHECKED: "callback_query",
+    # Made by our file worker from a stored command.
+    EventKind.FILE_READ: "message",
 }
 
 
@@ -297,6 +300,8 @@ def _message(update_id: int, msg: dict, edited: bool, me: User | None) -> Event:
         reply_to_text=reply.get("text") if "text" in reply else reply.get("caption"),
         reply_to_at=_time(reply["date"]) if reply.get("date") else None,
         reply_to_shared_text=_shared_text(reply),
+        document=_document(msg),
+        reply_to_document=_document(reply),
         migrate_from_chat_id=(
             str(msg["migrate_from_chat_id"]) if "migrate_from_chat_id" in msg else None
         ),
@@ -324,6 +329,19 @@ def _urls(text: str, entities) -> tuple[str, ...]:
             start, length = entity["offset"] * 2, entity["length"] * 2
             urls.append(encoded[start : start + length].decode("utf-16-le", errors="replace"))
     return tuple(urls)
+
+
+def _document(msg: dict) -> FileRef | None:
+    document = msg.get("document")
+    if not isinstance(document, dict) or not document.get("file_id"):
+        return None
+    size = document.get("file_size")
+    return FileRef(
+        file_id=str(document["file_id"]),
+        name=document.get("file_name") if isinstance(document.get("file_name"), str) else None,
+        size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+        mime=document.get("mime_type") if isinstance(document.get("mime_type"), str) else None,
+    )
 
 
 def _image_file(msg: dict) -> str | None:
