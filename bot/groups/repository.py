@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.events import Chat, Event, EventKind, User
 from bot.db.models import Group, Member
+from bot.groups.chat_refs import follow_moved_chat
 from bot.groups.merge import group_tables, merge_groups
 
 ADMIN_STATUSES = {"creator": "owner", "administrator": "admin"}
@@ -168,8 +169,10 @@ async def migrate_group(
     Called for both notices (`migrate_to_chat_id` in the old chat, `migrate_from_chat_id` in the
     new one), in whichever order they are processed; the second finds nothing left to do. When
     records exist for both ids they are merged (see `bot.groups.merge`): the older record
-    survives, so the bulk of the history stays where it is, and takes the new id.
+    survives, so the bulk of the history stays where it is, and takes the new id. Other
+    groups' settings naming the chat (as their operators' chat) follow it.
     """
+    await follow_moved_chat(session, platform, old_chat_id, new_chat_id)
     old = await find_group(session, platform, old_chat_id)
     new = await find_group(session, platform, new_chat_id)
     if old is None:

@@ -41,6 +41,7 @@ from bot.core.actions import (
     action_from_json,
 )
 from bot.db.models import OutboxAction, utcnow
+from bot.groups.chat_refs import follow_moved_chat
 from bot.loop import DrainLoop
 from bot.metrics import Metrics
 from bot.outbox.pacing import Pacer
@@ -78,6 +79,9 @@ class Job:
     action: Action | None
     # Said in the row's `error` once it is done: how it was sent other than as stored.
     note: str | None = None
+    # (old, new) chat id when the platform answered that the chat had become a supergroup:
+    # the settings naming it follow the move once the outcome is written.
+    moved: tuple[str, str] | None = None
 
 
 @dataclass
@@ -265,6 +269,7 @@ class OutboxSender(DrainLoop):
             log.warning("outbox.rate_limited", retry_after=exc.seconds)
             raise
         except ChatMigrated as exc:
+            job.moved = job.moved or (action.chat_id, exc.new_chat_id)
             if "message_id" in type(action).model_fields:
                 # The message stayed in the old chat; the supergroup numbers its own from 1,
                 # so the same number there is some member's message, never this one.
@@ -335,6 +340,8 @@ class OutboxSender(DrainLoop):
                 if row is None:
                     continue
                 called_off = row.status == CANCELLED
+                if outcome.job.moved is not None:
+                    await follow_moved_chat(session, row.platform, *outcome.job.moved)
                 if outcome.retry_at is not None:
                     if not called_off:
                         row.status, row.next_attempt_at = "pending", outcome.retry_at

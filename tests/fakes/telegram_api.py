@@ -86,6 +86,9 @@ class FakeTelegram:
     file_delays: dict[str, float] = field(default_factory=dict)  # file_id -> seconds to stall
     # Users who never started the bot: Telegram refuses to let a bot write to them first (403).
     strangers: set[int] = field(default_factory=set)
+    # Basic groups upgraded to supergroups: old chat id -> new. A call naming the old id is
+    # refused with the new one in `parameters.migrate_to_chat_id`, as Telegram does.
+    migrated: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._failures: dict[str, deque[Failure]] = defaultdict(deque)
@@ -176,6 +179,9 @@ class FakeTelegram:
             return _error(
                 failure.status, failure.description, failure.retry_after, failure.migrate_to_chat_id
             )
+        if body.get("chat_id") in self.migrated:
+            return _error(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                          migrate=self.migrated[body["chat_id"]])
         if method in MESSAGE_METHODS and body.get("chat_id") in self.strangers:
             return _error(403, "Forbidden: bot can't initiate conversation with a user")
         if self.limits and method in MESSAGE_METHODS and self._over_limit(body, now):
