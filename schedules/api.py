@@ -11,12 +11,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.actions import MAX_TEXT, over_limit
 from bot.core.i18n import LANGUAGES, translate
 from bot.db.models import Group
+from bot.groups.repository import find_current_group
 from bot.groups.settings import load_group_settings
 from bot.web.dashboard_auth import Authorized, DashboardRoute
 from bot.web.pages import Paged, finish
@@ -208,7 +208,8 @@ def job_json(job: ScheduledJob, group_tz: str) -> dict[str, Any]:
 
 async def named_group(session: AsyncSession, group_id: str) -> Group:
     """A group by platform chat id (what operators see) or by our row id."""
-    group = await session.scalar(select(Group).where(Group.chat_id == group_id))
+    # Also by the id a group had before its upgrade to a supergroup: saved links keep working.
+    group = await find_current_group(session, None, group_id)
     # A number no row can have is looked up nowhere: the database would refuse it (a 500).
     if group is None and group_id.isdigit() and 0 < int(group_id) <= MAX_JOB_ID:
         group = await session.get(Group, int(group_id))

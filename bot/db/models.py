@@ -28,6 +28,9 @@ class Group(Base):
     chat_id: Mapped[str] = mapped_column(String(64))
     title: Mapped[str | None] = mapped_column(String(255))
     chat_type: Mapped[str] = mapped_column(String(16))
+    # The id the chat had before it became a supergroup: links, scripts and buttons made
+    # before the upgrade still name it (`bot.groups.repository.find_current_group`).
+    former_chat_id: Mapped[str | None] = mapped_column(String(64), index=True)
     settings: Mapped[dict] = mapped_column(JsonDoc, default=dict)
     bot_status: Mapped[str | None] = mapped_column(String(32))
     # When the group's administrators and member count were last read from the platform (None:

@@ -36,6 +36,23 @@ async def find_group(session: AsyncSession, platform: str, chat_id: str) -> Grou
     )
 
 
+async def find_current_group(
+    session: AsyncSession, platform: str | None, chat_id: str
+) -> Group | None:
+    """The group `chat_id` names now: the chat itself, or the supergroup it was upgraded to.
+    For what operators and old buttons name; updates find their group by `find_group`, so
+    records of the two ids are merged rather than confused while an upgrade is under way.
+    `platform` None: any platform (ids do not collide across them in practice)."""
+    for column in (Group.chat_id, Group.former_chat_id):
+        query = select(Group).where(column == chat_id).order_by(Group.id).limit(1)
+        if platform is not None:
+            query = query.where(Group.platform == platform)
+        group = await session.scalar(query)
+        if group is not None:
+            return group
+    return None
+
+
 def typed_user_id(text: str) -> str | None:
     """A user id an operator typed, written as the platform writes ids; None for a number no
     account can have, or no number.
@@ -183,6 +200,7 @@ async def migrate_group(
         survivor, absorbed = (old, new) if old.id < new.id else (new, old)
         await merge_groups(session, survivor, absorbed)
     survivor.chat_id = new_chat_id
+    survivor.former_chat_id = old_chat_id
     survivor.chat_type = "supergroup"
     await session.flush()
     await _repoint_chat_ids(session, survivor.id, old_chat_id, new_chat_id)

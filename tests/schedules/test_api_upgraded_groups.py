@@ -1,0 +1,51 @@
+"""A group upgraded to a supergroup gets a new chat id; links and scripts written with the old
+one, and jobs aimed at it, keep reaching the group."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import make_message_update, make_migrate_update, user
+from tests.harness import eventually
+from tests.schedules.test_api import AUTH
+from tests.schedules.test_api_input import started
+
+OLD, NEW = -4242, -1004242
+
+
+@pytest.fixture
+async def api(clocked_app, make_settings):
+    harness = await started(make_settings)
+    yield harness
+    await harness.close()
+
+
+def in_chat(chat_id: int, text: str) -> dict:
+    update = make_message_update(text, chat_id=chat_id, sender=user(1, "Ann"))
+    kind = "group" if chat_id == OLD else "supergroup"
+    update["message"]["chat"] = {"id": chat_id, "type": kind, "title": "Study group"}
+    return update
+
+
+async def test_the_api_answers_for_an_upgraded_group_under_its_old_chat_id(api):
+    # Regression: a saved dashboard link or script naming the old id got 404 "no such group".
+    await api.post_update(in_chat(OLD, "hello"))
+    await eventually(api.settled)
+    made = await api.client.post(
+        f"/api/groups/{OLD}/schedules", json={"when": "每天 9:00", "text": "早安"}, headers=AUTH
+    )
+    assert made.status_code == 201, made.text
+    await api.post_update(make_migrate_update(OLD, NEW))
+    await eventually(api.settled)
+    for chat in (OLD, NEW):
+        listed = await api.client.get(f"/api/groups/{chat}/schedules", headers=AUTH)
+        assert listed.status_code == 200, listed.text
+        assert [job["id"] for job in listed.json()] == [made.json()["id"]]
+    again = await api.client.post(
+        f"/api/groups/{OLD}/countdowns", json={"deadline": "in 3h", "text": "结束"}, headers=AUTH
+    )
+    assert again.status_code == 201, again.text
+    listed = await api.client.get(f"/api/groups/{NEW}/countdowns", headers=AUTH)
+    assert [c["id"] for c in listed.json()] == [again.json()["id"]]
+    unknown = await api.client.get("/api/groups/-4343/schedules", headers=AUTH)
+    assert unknown.status_code == 404
