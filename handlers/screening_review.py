@@ -13,7 +13,7 @@ from bot.core.context import Context
 from bot.core.events import Event
 from bot.core.i18n import translate
 from bot.db.models import Group
-from bot.groups.repository import find_group
+from bot.groups.repository import find_current_group
 from handlers.entry_config import ScreeningConfig, load, save
 from handlers.moderation_rights import operated_chat, operates
 
@@ -51,7 +51,11 @@ async def deciding_group(ctx: Context, event: Event, group_chat: str | None) -> 
     """The group a press decides for, when the presser may decide for it; None otherwise."""
     if group_chat is None or group_chat == event.chat.id:
         return ctx.group if ctx.is_operator else None
-    group = await find_group(ctx.session, event.platform, group_chat)
+    # A card made before its group became a supergroup names the group by its old id, and
+    # one posted in the group itself is then pressed in the supergroup.
+    group = await find_current_group(ctx.session, event.platform, group_chat)
+    if group is not None and ctx.group is not None and group.id == ctx.group.id:
+        return ctx.group if ctx.is_operator else None
     if group is None or load(group, ScreeningConfig).review_chat_id != event.chat.id:
         return None
     return group if event.user and await operates(ctx, event.user.id, group) else None

@@ -105,3 +105,37 @@ async def test_the_platforms_answer_to_a_card_sent_to_the_old_id_moves_the_group
     }
     approved = await approve_from(bot, fake_telegram, card, NEW_OPS)
     assert (approved["chat_id"], approved["user_id"]) == (GROUP_ID, 701)
+
+
+# ---- the group itself upgraded: its cards name it by the old id ----------------------------
+
+OLD_GROUP, NEW_GROUP = -5151, -1005151
+
+
+async def card_for_a_basic_group(bot, fake_telegram, review_chat: int | None) -> dict:
+    screening = {"mode": "review", "review_chat_id": str(review_chat) if review_chat else None}
+    await configure_chat(bot, OLD_GROUP, "Study group", screening=screening, operators=["888"])
+    if review_chat:
+        await configure_chat(bot, review_chat, "Ops room", operators=["888"])
+    await bot.post_update(make_join_request_update(APPLICANT, chat_id=OLD_GROUP, bio="hi"))
+    card = await review_card(fake_telegram, review_chat or OLD_GROUP)
+    fake_telegram.migrated[OLD_GROUP] = NEW_GROUP
+    await bot.post_update(migrate(OLD_GROUP, NEW_GROUP))
+    await quiet(bot)
+    return card
+
+
+async def test_a_card_in_a_group_upgraded_since_is_decided_in_the_supergroup(bot, fake_telegram):
+    # Regression: the card's buttons name the group by its old id, which no group had any
+    # more: the operator's press was refused.
+    card = await card_for_a_basic_group(bot, fake_telegram, None)
+    approved = await approve_from(bot, fake_telegram, card, NEW_GROUP)
+    assert (approved["chat_id"], approved["user_id"]) == (NEW_GROUP, 701)
+
+
+async def test_a_card_in_the_review_chat_for_a_group_upgraded_since_still_decides_for_it(
+    bot, fake_telegram
+):
+    card = await card_for_a_basic_group(bot, fake_telegram, OTHER_GROUP)
+    approved = await approve_from(bot, fake_telegram, card, OTHER_GROUP)
+    assert (approved["chat_id"], approved["user_id"]) == (NEW_GROUP, 701)
