@@ -51,7 +51,11 @@ class ScheduledJob(Base):
     """
 
     __tablename__ = "scheduled_jobs"
-    __table_args__ = (Index("ix_scheduled_jobs_due", "enabled", "next_run_at"),)
+    __table_args__ = (
+        Index("ix_scheduled_jobs_due", "enabled", "next_run_at"),
+        # Groups folded into one on a supergroup upgrade stay aimed at (`bot.groups.merge`).
+        {"info": {"group_lists": {"target": "groups"}}},
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     platform: Mapped[str] = mapped_column(String(32), default="telegram")

@@ -16,14 +16,17 @@ record owns moves onto the survivor; nothing is deleted except true duplicates:
 - settings: the survivor's sections win, sections only the absorbed record had are kept.
 
 Tables are found from the metadata (every table with a foreign key to `groups.id`), so a
-capability added later is carried along without touching this module.
+capability added later is carried along without touching this module. So are lists of group
+ids kept inside a JSON column (a job's target, `{"groups": [ids]}`): a table names them in
+`info["group_lists"]` (column name -> key of the list), and the absorbed id in them becomes
+the survivor's.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import Table, and_, bindparam, delete, exists, select, update
+from sqlalchemy import String, Table, and_, bindparam, cast, delete, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import Base
@@ -50,6 +53,7 @@ async def merge_groups(session: AsyncSession, survivor: Group, absorbed: Group) 
         if table.name == Member.__tablename__:
             continue
         await _move_rows(session, table, column, survivor.id, absorbed.id)
+    await _repoint_group_lists(session, survivor.id, absorbed.id)
     survivor.settings = {**(absorbed.settings or {}), **(survivor.settings or {})}
     survivor.title = survivor.title or absorbed.title
     await session.flush()
@@ -106,6 +110,25 @@ async def _move_rows(session: AsyncSession, table: Table, column: str, keep: int
         .values({column: keep})
         .execution_options(synchronize_session=False)
     )
+
+
+async def _repoint_group_lists(session: AsyncSession, keep: int, drop: int) -> None:
+    for table in Base.metadata.sorted_tables:
+        for name, key in table.info.get("group_lists", {}).items():
+            column = table.c[name]
+            # The text test only narrows the rows read; each list is then checked id by id.
+            rows = await session.execute(
+                select(table.c.id, column).where(cast(column, String).contains(str(drop)))
+            )
+            for row_id, doc in rows.all():
+                ids = [int(i) for i in (doc or {}).get(key) or ()]
+                if drop not in ids:
+                    continue
+                kept = list(dict.fromkeys(keep if i == drop else i for i in ids))
+                await session.execute(
+                    update(table).where(table.c.id == row_id).values({name: {**doc, key: kept}})
+                    .execution_options(synchronize_session=False)
+                )
 
 
 def _unique_sets_with(table: Table, column: str) -> list[list[str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import make_message_update, make_migrate_update, user
+from tests.factories import GROUP_ID, make_message_update, make_migrate_update, user
 from tests.harness import eventually
 from tests.schedules.test_api import AUTH
 from tests.schedules.test_api_input import started
@@ -49,3 +49,33 @@ async def test_the_api_answers_for_an_upgraded_group_under_its_old_chat_id(api):
     assert [c["id"] for c in listed.json()] == [again.json()["id"]]
     unknown = await api.client.get("/api/groups/-4343/schedules", headers=AUTH)
     assert unknown.status_code == 404
+
+
+async def aimed_at(api, chat: int, text: str) -> int:
+    made = await api.client.post(
+        f"/api/groups/{GROUP_ID}/schedules",
+        json={"when": "每天 9:00", "text": text, "to": f"groups:{chat}"},
+        headers=AUTH,
+    )
+    assert made.status_code == 201, made.text
+    return made.json()["id"]
+
+
+async def test_jobs_aimed_at_either_record_of_an_upgraded_group_post_in_the_supergroup(
+    api, fake_telegram
+):
+    # The supergroup's first messages came before the upgrade notice: the bot had a record
+    # for each id, and a job aimed at each (a target holds record ids). Folding them into one
+    # left the job aimed at the record folded away posting nowhere.
+    await api.post_update(in_chat(OLD, "hello"))
+    await api.post_update(in_chat(NEW, "hello again"))
+    await eventually(api.settled)
+    jobs = [await aimed_at(api, OLD, "to the old"), await aimed_at(api, NEW, "to the new")]
+    await api.post_update(make_migrate_update(OLD, NEW))
+    await eventually(api.settled)
+    for job_id in jobs:
+        ran = await api.client.post(f"/api/schedules/{job_id}/run-now", headers=AUTH)
+        assert ran.status_code == 200 and ran.json()["actions"] == 1, ran.text
+    await fake_telegram.wait_for("sendMessage", 2)
+    posted = [(m["chat_id"], m["text"]) for m in fake_telegram.called("sendMessage")]
+    assert posted == [(NEW, "to the old"), (NEW, "to the new")]
