@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Group
+from bot.groups.repository import find_current_group
 from bot.groups.settings import read_kind
 from schedules.errors import ScheduleError
 from schedules.misfire import DEFAULT_GRACE
@@ -81,16 +80,16 @@ def parse_target(value: str) -> dict[str, Any]:
 
 
 async def resolve_target(session: AsyncSession, platform: str, target: dict) -> dict:
-    """Turn chat ids (what operators see) into our group ids; unknown chats raise."""
+    """Turn chat ids (what operators see) into our group ids; unknown chats raise. A chat id a
+    group had before its upgrade to a supergroup names that group."""
     if "chats" not in target:
         return target
-    rows = await session.execute(
-        select(Group.chat_id, Group.id).where(
-            Group.platform == platform, Group.chat_id.in_(target["chats"])
-        )
-    )
-    found = {chat: group_id for chat, group_id in rows}
+    found = {}
+    for chat in target["chats"]:
+        group = await find_current_group(session, platform, chat)
+        if group is not None:
+            found[chat] = group.id
     missing = [chat for chat in target["chats"] if chat not in found]
     if missing:
         raise ScheduleError("unknown_groups", ids=", ".join(missing))
-    return {"groups": [found[chat] for chat in target["chats"]]}
+    return {"groups": list(dict.fromkeys(found[chat] for chat in target["chats"]))}

@@ -79,3 +79,17 @@ async def test_jobs_aimed_at_either_record_of_an_upgraded_group_post_in_the_supe
     await fake_telegram.wait_for("sendMessage", 2)
     posted = [(m["chat_id"], m["text"]) for m in fake_telegram.called("sendMessage")]
     assert posted == [(NEW, "to the old"), (NEW, "to the new")]
+
+
+async def test_a_job_aimed_by_the_old_chat_id_after_the_upgrade_posts_in_the_supergroup(
+    api, fake_telegram
+):
+    # Regression: a script still naming the old id got 422 "I don't know these groups".
+    await api.post_update(in_chat(OLD, "hello"))
+    await api.post_update(make_migrate_update(OLD, NEW))
+    await eventually(api.settled)
+    job_id = await aimed_at(api, OLD, "later")
+    ran = await api.client.post(f"/api/schedules/{job_id}/run-now", headers=AUTH)
+    assert ran.json()["actions"] == 1, ran.text
+    (posted,) = await fake_telegram.wait_for("sendMessage", 1)
+    assert (posted["chat_id"], posted["text"]) == (NEW, "later")
