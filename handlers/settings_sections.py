@@ -13,6 +13,8 @@ Value syntax:
 - titles `points=zh/en`: `/settings points.titles 0=新人/Newcomer, 100=骨干/Core`
 - tiers `name=points[:privilege+privilege]`:
   `/settings points.tiers basic=0, trusted=100:adfilter_exempt`
+  Both are also read as a Chinese keyboard types them: `＝`, `：`, `＋`, `／`, and `、` for
+  the `/` of a title (the "/" key types "、" in Chinese punctuation mode).
 - a text (`default` or `-` for the built-in one, `off` for none): `/settings
   icebreaker.intro_template 欢迎 {name}，说说你的城市和行业吧`
 - a chat, by id (`off` or `-` for none): `/settings raid.alert_chat -1001234567890`; the bot must
@@ -51,6 +53,13 @@ define(
         "settings.bad_title": {
             "zh": "头衔格式是 积分=中文/English，例如 50=活跃成员/Regular：{value}",
             "en": "a title is points=中文/English, e.g. 50=活跃成员/Regular: {value}",
+        },
+        "settings.ambiguous_title": {
+            "zh": "分不清 {value} 的中文和英文从哪里分开：每个头衔写成 积分=中文/English，"
+            "中间只有一个 /（或 ／、、），头衔本身不能含这些符号，例如 50=活跃成员/Regular",
+            "en": "cannot tell where the Chinese title ends in {value}: write each title as "
+            "points=中文/English with only one / (or ／ or 、) between them and none inside the "
+            "titles, e.g. 50=活跃成员/Regular",
         },
         "settings.bad_tier": {
             "zh": "等级格式是 名称=积分[:特权+特权]，例如 vip=500:adfilter_exempt：{value}",
@@ -175,13 +184,32 @@ def _seconds_or_off(text: str) -> int | None:
     return check_range(read_whole(text), CheckinConfig, "cleanup_seconds")
 
 
+# A Chinese keyboard types the format's marks full-width; "、" is left alone, as it means
+# "/" inside a title and "," between titles.
+_FULL_WIDTH = str.maketrans({"＝": "=", "／": "/", "：": ":", "＋": "+"})
+# Titles are told apart by where the next one starts ("100=" after a separator), not by the
+# separator alone: "、" between titles is also what the "/" key types in Chinese punctuation
+# mode, between a title's Chinese and English.
+_NEXT_TITLE = re.compile(r"[,，、;；\s]+(?=-?\d{1,9}\s*=)")
+# Between a title's Chinese and English.
+_TITLE_SLASH = re.compile(r"\s*[/、]\s*")
+
+
 def _titles(text: str) -> list[dict[str, Any]]:
+    if text.strip() == "-":
+        raise BadValue("settings.empty_list", text)
     titles = []
-    for item in _items(text):
-        match = re.fullmatch(r"(-?\d{1,9})\s*=\s*([^/]+?)\s*/\s*(.+)", item)
+    for item in _NEXT_TITLE.split(text.translate(_FULL_WIDTH).strip()):
+        item = item.strip(",，、;； ")
+        match = re.fullmatch(r"(-?\d{1,9})\s*=\s*(.+)", item)
         if match is None:
             raise BadValue("settings.bad_title", item)
-        titles.append({"min_points": int(match[1]), "zh": match[2], "en": match[3].strip()})
+        names = _TITLE_SLASH.split(match[2])
+        if len(names) > 2:
+            raise BadValue("settings.ambiguous_title", item)
+        if len(names) != 2 or not all(names):
+            raise BadValue("settings.bad_title", item)
+        titles.append({"min_points": int(match[1]), "zh": names[0], "en": names[1]})
     if not titles:
         raise BadValue("settings.empty_list", text)
     return titles
@@ -189,7 +217,7 @@ def _titles(text: str) -> list[dict[str, Any]]:
 
 def _tiers(text: str) -> list[dict[str, Any]]:
     tiers = []
-    for item in _items(text):
+    for item in _items(text.translate(_FULL_WIDTH)):
         match = re.fullmatch(r"([A-Za-z][\w]{0,31})\s*=\s*(-?\d{1,9})\s*(?::\s*(.+))?", item)
         if match is None:
             raise BadValue("settings.bad_tier", item)

@@ -128,6 +128,40 @@ async def test_titles_and_tiers_set_by_command_show_in_me(bot, fake_telegram):
     assert "头衔：常客" in me and "等级：gold" in me
 
 
+async def test_titles_typed_on_a_chinese_keyboard_are_read_as_meant(bot, fake_telegram):
+    # Regression: "／" was refused, and "、" (what the "/" key types in Chinese punctuation
+    # mode) split "新人、Newcomer" into two broken titles.
+    replies = await settings(
+        bot,
+        fake_telegram,
+        "points.titles 0＝新人／Newcomer，100=骨干／Core member",
+        "points.titles 0=新人、Newcomer，100=骨干、Core member",
+        "points.titles 0=新人/Newcomer、100=骨干/Core member；200=元老/Veteran",
+        "points.tiers basic＝0，trusted＝100：adfilter_exempt",
+    )
+    saved = "已保存：points.titles = 0=新人/Newcomer, 100=骨干/Core member"
+    assert replies[:2] == [saved, saved]
+    assert replies[2] == saved + ", 200=元老/Veteran"
+    assert replies[3] == "已保存：points.tiers = basic=0, trusted=100:adfilter_exempt"
+
+
+async def test_a_title_with_more_than_one_slash_is_refused_with_the_right_form(
+    bot, fake_telegram
+):
+    # Regression: "100=骨干/Core/Mentor" was saved as 骨干 / "Core/Mentor", and
+    # "100=A/B组长/Lead" as A / "B组长/Lead": the split was a guess.
+    zh, _ = await settings(bot, fake_telegram, "points.titles 100=骨干/Core/Mentor", "language en")
+    assert zh.startswith("无法设置 points.titles=100=骨干/Core/Mentor：")
+    assert "100=骨干/Core/Mentor" in zh.split("：", 1)[1] and "积分=中文/English" in zh
+    assert "points" not in (await group_settings(bot))
+    await bot.post_update(
+        make_message_update("/settings points.titles 0=新人/Newcomer/Rookie", sender=OP)
+    )
+    (refused,) = (await texts(bot, fake_telegram, 3))[2:]
+    assert refused.startswith("Cannot set points.titles=0=新人/Newcomer/Rookie: ")
+    assert "points=中文/English" in refused and "only one /" in refused
+
+
 async def test_a_misspelt_privilege_is_refused_with_the_ones_that_exist(bot, fake_telegram):
     # Regression: "adfilter_exmept" was saved and did nothing, and the operator's paid members
     # stayed under the new-member window they were meant to skip.
