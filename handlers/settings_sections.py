@@ -66,6 +66,18 @@ define(
             "en": "a tier is name=points[:privilege+privilege], e.g. vip=500:adfilter_exempt: "
             "{value}",
         },
+        "settings.tier_twice": {
+            "zh": "等级名称重复：{value}",
+            "en": "tier named twice: {value}",
+        },
+        "settings.tier_threshold_twice": {
+            "zh": "两个等级的积分门槛都是 {value}，每个等级要有自己的门槛",
+            "en": "two tiers start at {value} points; give each tier its own threshold",
+        },
+        "settings.title_threshold_twice": {
+            "zh": "两个头衔的积分门槛都是 {value}，每个头衔要有自己的门槛",
+            "en": "two titles start at {value} points; give each title its own threshold",
+        },
         "settings.unknown_privilege": {
             "zh": "没有这个特权：{value}。可用的特权：adfilter_exempt（不受新成员窗口的严格过滤，"
             "广告照样删除）",
@@ -212,6 +224,7 @@ def _titles(text: str) -> list[dict[str, Any]]:
         titles.append({"min_points": int(match[1]), "zh": names[0], "en": names[1]})
     if not titles:
         raise BadValue("settings.empty_list", text)
+    _once([title["min_points"] for title in titles], "settings.title_threshold_twice")
     return titles
 
 
@@ -231,7 +244,20 @@ def _tiers(text: str) -> list[dict[str, Any]]:
         )
     if not tiers:
         raise BadValue("settings.empty_list", text)
+    _once([tier["name"] for tier in tiers], "settings.tier_twice")
+    _once([tier["min_points"] for tier in tiers], "settings.tier_threshold_twice")
     return tiers
+
+
+def _once(values: list[Any], key: str) -> None:
+    """Refuse a list holding a value twice: of two tiers or titles at the same points, the one
+    members get would depend on the order they were typed in, and a tier name is how other
+    settings and the labels find it."""
+    seen: set[Any] = set()
+    for value in values:
+        if value in seen:
+            raise BadValue(key, str(value))
+        seen.add(value)
 
 
 @dataclass(frozen=True)

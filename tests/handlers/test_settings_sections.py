@@ -162,6 +162,36 @@ async def test_a_title_with_more_than_one_slash_is_refused_with_the_right_form(
     assert "points=中文/English" in refused and "only one /" in refused
 
 
+async def test_tiers_and_titles_named_or_placed_twice_are_refused(bot, fake_telegram):
+    # Regression: "basic=0, basic=100" was saved, and of two tiers (or titles) at the same
+    # points the one members got depended on the order they were typed in.
+    replies = await settings(
+        bot,
+        fake_telegram,
+        "points.tiers basic=0, Basic=100",
+        "points.tiers basic=0, trusted=100, vip=100:adfilter_exempt",
+        "points.titles 0=新人/Newcomer, 0=萌新/Rookie",
+        "language en",
+        "points.tiers basic=0, basic=100",
+        "points.tiers basic=0, trusted=100, vip=100",
+    )
+    assert replies[0] == "无法设置 points.tiers=basic=0, Basic=100：等级名称重复：basic"
+    assert replies[1] == (
+        "无法设置 points.tiers=basic=0, trusted=100, vip=100:adfilter_exempt："
+        "两个等级的积分门槛都是 100，每个等级要有自己的门槛"
+    )
+    assert replies[2] == (
+        "无法设置 points.titles=0=新人/Newcomer, 0=萌新/Rookie："
+        "两个头衔的积分门槛都是 0，每个头衔要有自己的门槛"
+    )
+    assert replies[4] == "Cannot set points.tiers=basic=0, basic=100: tier named twice: basic"
+    assert replies[5] == (
+        "Cannot set points.tiers=basic=0, trusted=100, vip=100: two tiers start at 100 "
+        "points; give each tier its own threshold"
+    )
+    assert "points" not in (await group_settings(bot))
+
+
 async def test_a_misspelt_privilege_is_refused_with_the_ones_that_exist(bot, fake_telegram):
     # Regression: "adfilter_exmept" was saved and did nothing, and the operator's paid members
     # stayed under the new-member window they were meant to skip.
