@@ -106,11 +106,18 @@ define(
         },
         "redpacket.usage": {
             "zh": "用法：/redpacket <总积分> <份数> [轮数]（总积分不少于份数，总积分最多 100000，"
-            "份数 1-100，轮数 1-5：每轮抢完后下一轮积分翻倍）",
+            "份数 1-100，轮数 1-5：每轮抢完后{growth}）",
             "en": "Usage: /redpacket <total points> <count> [rounds] (total ≥ count, total at "
             "most 100000, count 1-100, rounds 1-5: each round, once claimed, opens a next one "
-            "twice as big)",
+            "{growth})",
         },
+        # How much the next round grows, by the group's `redpacket.escalation`.
+        "redpacket.grows_double": {"zh": "下一轮积分翻倍", "en": "twice as big"},
+        "redpacket.grows_times": {
+            "zh": "下一轮积分是上一轮的 {times} 倍",
+            "en": "{times} times as big",
+        },
+        "redpacket.grows_one": {"zh": "下一轮多 1 积分", "en": "1 point bigger"},
         "redpacket.next_round_bigger": {
             "zh": "🔥 第 {round} 轮，积分加码！",
             "en": "🔥 Round {round}, more points!",

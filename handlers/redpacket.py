@@ -109,15 +109,28 @@ async def open_packet(event: Event, ctx: Context) -> list[SendMessage]:
     parts = event.args.split()
     # isdecimal, not isdigit: "²" is a digit int() cannot read.
     if len(parts) not in (2, 3) or not all(part.isdecimal() for part in parts):
-        return [_reply(event, ctx.t("redpacket.usage"))]
+        return [_reply(event, _usage(ctx))]
     total, count = int(parts[0]), int(parts[1])
     rounds = int(parts[2]) if len(parts) == 3 else redpacket_config(ctx.group).rounds
     if not 1 <= count <= MAX_SHARES or not count <= total <= MAX_TOTAL:
-        return [_reply(event, ctx.t("redpacket.usage"))]
+        return [_reply(event, _usage(ctx))]
     if not 1 <= rounds <= MAX_ROUNDS:
-        return [_reply(event, ctx.t("redpacket.usage"))]
+        return [_reply(event, _usage(ctx))]
     await _open_round(ctx, total, count, 1, rounds - 1, event.user.id, event.thread_id)
     return []
+
+
+def _usage(ctx: Context) -> str:
+    """The usage, saying how much the group's next rounds grow (`_show_claim`: at least one
+    point more, even at 1x)."""
+    escalation = redpacket_config(ctx.group).escalation
+    if escalation == 2:
+        growth = ctx.t("redpacket.grows_double")
+    elif escalation == 1:
+        growth = ctx.t("redpacket.grows_one")
+    else:
+        growth = ctx.t("redpacket.grows_times", times=f"{escalation:g}")
+    return ctx.t("redpacket.usage", growth=growth)
 
 
 async def _open_round(

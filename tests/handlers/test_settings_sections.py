@@ -257,8 +257,27 @@ async def test_red_packet_rounds_and_escalation_are_editable(bot, fake_telegram)
     await bot.post_update(make_message_update("/redpacket 10 1", sender=OP))
     await fake_telegram.wait_for("sendMessage", 3)
     await bot.post_update(make_message_update("抢", sender=ALICE))
-    sent = await texts(bot, fake_telegram, 6)
-    assert sent[5].startswith("🔥 第 2 轮，积分加码！\n🧧 积分红包来啦！共 30 积分，1 份")
+    # Claims show on the round's message: the next messages are the end and round two.
+    sent = await texts(bot, fake_telegram, 5)
+    assert sent[4].startswith("🔥 第 2 轮，积分加码！\n🧧 积分红包来啦！共 30 积分，1 份")
+
+
+async def test_the_red_packet_usage_tells_the_groups_own_escalation(bot, fake_telegram):
+    # Regression: the usage always said the next round is twice as big.
+    await bot.post_update(make_message_update("/redpacket", sender=OP))
+    await settings(bot, fake_telegram, "redpacket.escalation 3")
+    await bot.post_update(make_message_update("/redpacket 10", sender=OP))
+    await settings(bot, fake_telegram, "language en", "redpacket.escalation 1.5")
+    await bot.post_update(make_message_update("/redpacket lots 2", sender=OP))
+    await settings(bot, fake_telegram, "redpacket.escalation 1")
+    await bot.post_update(make_message_update("/redpacket", sender=OP))
+    sent = await texts(bot, fake_telegram, 8)
+    usages = [text for text in sent if "/redpacket" in text]
+    assert len(usages) == 4
+    assert "每轮抢完后下一轮积分翻倍）" in usages[0]
+    assert "每轮抢完后下一轮积分是上一轮的 3 倍）" in usages[1]
+    assert "opens a next one 1.5 times as big)" in usages[2]
+    assert "opens a next one 1 point bigger)" in usages[3]
 
 
 async def test_adding_people_earns_referral_points_once_per_person(bot, fake_telegram):
