@@ -17,7 +17,7 @@ from bot.core.events import Event, EventKind
 from bot.core.router import Router
 from bot.db.models import Group
 from bot.groups import activity
-from handlers.checkin import is_checkin_text
+from handlers.checkin_words import is_checkin_text
 from handlers.redpacket import is_claim_word
 
 router = Router("activity")
@@ -34,20 +34,22 @@ def is_member_message(event: Event) -> bool:
     return not event.user.is_bot or event.sender_chat is not None
 
 
-def is_word_command(text: str, group: Group) -> bool:
-    """Whether a message is a command typed as a word: a check-in word or a red-packet claim.
+def is_word_command(text: str, group: Group, bot_username: str | None = None) -> bool:
+    """Whether a message is a command typed as a word: a check-in word (also said to the bot
+    `bot_username`) or a red-packet claim.
 
     Like /checkin they are not chat: a newcomer who sends 签到 three times has said nothing
     yet, and must not leave the ad filter's new-member window by it.
     """
-    return is_checkin_text(text, group) or is_claim_word(text)
+    return is_checkin_text(text, group, bot_username) or is_claim_word(text)
 
 
 @router.on(EventKind.MESSAGE, when=is_member_message)
 async def count_message(event: Event, ctx: Context) -> list[Action]:
     if ctx.group is None or event.user is None:
         return []
-    if event.text and is_word_command(event.text, ctx.group):
+    me = event.me.username if event.me else None
+    if event.text and is_word_command(event.text, ctx.group, me):
         return []
     channel = event.sent_as_channel
     sender = channel or event.user

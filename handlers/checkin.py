@@ -1,4 +1,5 @@
-"""Daily check-ins (`/checkin`, 签到, 打卡, per-group keywords) and homework check-ins.
+"""Daily check-ins (`/checkin`, 签到, 打卡, per-group keywords, `handlers.checkin_words`) and
+homework check-ins.
 
 The day is the group's local calendar day of the message's own time (`event.at`), never the
 wall clock: an update processed late still counts for the day it was sent.
@@ -20,8 +21,8 @@ from bot.core.actions import SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import ANY_AGE, Router, as_word
-from bot.db.models import Group
 from bot.groups.settings import GroupKind
+from handlers.checkin_words import CHECKIN_WORDS, is_checkin_text, opens_report
 from handlers.points_config import CheckinConfig, checkin_config, checkin_points
 from handlers.points_store import (
     Checkin,
@@ -33,13 +34,6 @@ from handlers.points_store import (
 )
 
 router = Router("checkin")
-
-CHECKIN_WORDS = ("签到", "打卡")
-# How members say they have checked in: "打卡了", "签到啦", "已签到", "已经打卡了". A question
-# ("签到了吗") or a sentence ("今天忘了签到了") keeps other words around it and stays chat.
-DONE_BEFORE = ("已经", "已")
-DONE_AFTER = "了啦喽咯啰哦噢哈呀啊嘞"
-
 
 @dataclass(frozen=True)
 class CheckinOutcome:
@@ -133,30 +127,19 @@ def _plain_text(event: Event) -> bool:
     return event.command is None and bool((event.text or "").strip())
 
 
-def extra_checkin_words(group: Group) -> set[str]:
-    """The group's own check-in words (settings section `checkin.extra_keywords`), as read."""
-    return {as_word(word) for word in checkin_config(group).extra_keywords}
-
-
-def is_checkin_text(text: str, group: Group) -> bool:
-    """Whether a message is a check-in word, built-in or the group's own, as it stands or said
-    as done ("打卡了", "已签到")."""
-    words = {*CHECKIN_WORDS, *extra_checkin_words(group)}
-    word = as_word(text)
-    if word in words:
-        return True
-    for before in DONE_BEFORE:
-        word = word.removeprefix(before)
-    return word.rstrip(DONE_AFTER) in words
-
-
 @router.on(EventKind.MESSAGE, when=_plain_text)
 async def checkin_keyword(event: Event, ctx: Context) -> list[SendMessage]:
-    """The group's own check-in words, and every check-in word said as done (the built-in
-    words as they stand are the command's)."""
-    if ctx.group is None or as_word(event.text or "") in CHECKIN_WORDS:
+    """Every check-in word but the built-in words as they stand (the command's): the group's
+    own and the English words, said as done or to the bot, and, in a delivery group, opening
+    a report of the day's work."""
+    text = event.text or ""
+    if ctx.group is None or as_word(text) in CHECKIN_WORDS:
         return []
-    if not is_checkin_text(event.text or "", ctx.group):
+    me = event.me.username if event.me else None
+    reports = ctx.group_settings.kind is GroupKind.DELIVERY
+    if not is_checkin_text(text, ctx.group, me) and not (
+        reports and opens_report(text, ctx.group, me)
+    ):
         return []
     return await _check_in(event, ctx)
 

@@ -258,7 +258,8 @@ async def effective_activity(event: Event, ctx: Context) -> list:
         return []
     config = points_config(ctx.group)
     text = (event.text or "").strip()
-    if not config.activity_enabled or is_word_command(text, ctx.group):
+    me = event.me.username if event.me else None
+    if not config.activity_enabled or is_word_command(text, ctx.group, me):
         return []
     if carries_work(event) and is_homework_caption(text, checkin_config(ctx.group)):
         return []

@@ -26,6 +26,7 @@ from tests.factories import (
     message,
     user,
 )
+from tests.fakes.telegram_api import BOT_USERNAME
 from tests.handlers.checkin_points_support import db, rows, texts
 from tests.harness import eventually
 
@@ -219,6 +220,65 @@ async def test_check_in_said_as_done_with_a_particle_checks_in(bot, fake_telegra
         await bot.post_update(make_message_update(text, date=ts("2026-11-25T04:00:00")))
     await eventually(bot.settled)
     assert len(await rows(bot, Checkin)) == 5
+    assert len(fake_telegram.called("sendMessage")) == replies + len(said)
+
+
+async def test_english_full_width_and_addressed_check_in_words_check_in(bot, fake_telegram):
+    # Regression: English groups' "checkin", "／checkin" from a Chinese keyboard (no command
+    # for Telegram) and "@bot 签到" were chat: no answer, no points, the streak broke.
+    replies = await configure(bot, fake_telegram, "language zh")
+    said = (
+        "checkin", "Check in!", "check-in", "Checked in", "／checkin",
+        f"@{BOT_USERNAME} 签到", f"签到 @{BOT_USERNAME}",
+    )
+    for day, text in enumerate(said, start=10):
+        await bot.post_update(make_message_update(text, date=ts(f"2026-11-{day}T04:00:00")))
+    sent = (await texts(bot, fake_telegram, replies + len(said)))[replies:]
+    assert all(text.startswith("签到成功！") for text in sent), sent
+    assert "连续签到 7 天" in sent[-1]
+    (alice,) = await rows(bot, Member, Member.user_id == str(MEMBER_ID))
+    assert alice.message_count == 0
+    # Sentences, questions and a check-in word said to someone else stay chat.
+    chat_lines = (
+        "checkin desk is closed", "Check in at the front desk", "打卡机坏了", "签到了吗",
+        "@alice 签到", "打卡 Day 3 今天读完了第三章",
+    )
+    for text in chat_lines:
+        await bot.post_update(make_message_update(text, date=ts("2026-11-20T04:00:00")))
+    await eventually(bot.settled)
+    assert len(await rows(bot, Checkin)) == len(said)
+    assert len(fake_telegram.called("sendMessage")) == replies + len(said)
+
+
+async def test_a_check_in_word_opening_a_report_checks_in_in_a_delivery_group(
+    bot, fake_telegram
+):
+    # Regression: in study groups members check in with what they did ("打卡 Day 3 今天读完了
+    # 第三章"), and got no answer, no points, and a broken streak.
+    replies = await configure(bot, fake_telegram, "kind delivery", "language zh")
+    said = (
+        "打卡 Day 3 今天读完了第三章",
+        "签到：今天的练习做完了",
+        "打卡了，今天完成了第四章",
+        "Check-in: read chapter 5\nand did the quiz",
+        "checkin ✅ chapter 6",
+        f"@{BOT_USERNAME} 打卡 第七章",
+    )
+    for day, text in enumerate(said, start=10):
+        await bot.post_update(make_message_update(text, date=ts(f"2026-11-{day}T04:00:00")))
+    sent = (await texts(bot, fake_telegram, replies + len(said)))[replies:]
+    assert all(text.startswith("签到成功！") for text in sent), sent
+    assert "连续签到 6 天" in sent[-1]
+    # A word run into a sentence, an English word followed by more words, and a question
+    # about checking in are chat.
+    chat_lines = (
+        "打卡机坏了", "签到表在哪里", "checkin desk is closed", "Check in at the front desk",
+        "签到 在哪里？", "打卡 要交照片吗", "签到了吗",
+    )
+    for text in chat_lines:
+        await bot.post_update(make_message_update(text, date=ts("2026-11-20T04:00:00")))
+    await eventually(bot.settled)
+    assert len(await rows(bot, Checkin)) == len(said)
     assert len(fake_telegram.called("sendMessage")) == replies + len(said)
 
 
