@@ -1,6 +1,7 @@
 """What the bot can do here, in the group's language: `/help` and `/start`, its first words on
 being added to a group (the admin rights it lacks, where an operator starts), and a word each
-time an admin changes its rights while some are still missing, naming what stops working."""
+time an admin changes its rights while some are still missing, naming what stops working
+(an operator note: to the operators' chat when the group has one)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bot.db.models import Group
 from bot.groups.repository import GONE
 from bot.groups.settings import GroupKind
 from handlers.entry_config import EntryState, load, save
+from handlers.operator_notes import operator_note
 
 router = Router("guide")
 
@@ -137,7 +139,8 @@ async def tell_rights_change(event: Event, ctx: Context) -> list[SendMessage]:
     if missing is None or not _told(ctx.group, missing) or not missing:
         return []
     text = ctx.t("guide.rights_changed", effects=_effects(ctx, missing))
-    return [SendMessage(chat_id=event.chat.id, text=text)]
+    # For the operators, who alone can grant them: their chat when the group has one.
+    return [operator_note(ctx.group, ctx.lang, text)]
 
 
 @router.on(EventKind.BOT_MEMBERSHIP, when=_bot_added, group_only=True)

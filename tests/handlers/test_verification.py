@@ -548,9 +548,11 @@ async def test_verification_paused_is_told_in_the_operators_chat_not_the_group(
                                       kind="my_chat_member")
     await bot.post_update(demoted)
     await bot.post_update(make_join_update(NEWBIE))
-    (alert,) = await fake_telegram.wait_for("sendMessage", 1)
+    # The demotion's rights notice and the pause, both for the operators only.
+    rights, alert = await fake_telegram.wait_for("sendMessage", 2)
     await quiet(bot)
-    assert alert["chat_id"] == ops_chat
+    assert rights["chat_id"] == alert["chat_id"] == ops_chat
+    assert rights["text"].startswith("【Qunbot Test Group】\n⚠️ 我的管理员权限有变化")
     assert alert["text"].startswith("【Qunbot Test Group】\n⚠️ 入群验证已暂停")
     assert [m for m in fake_telegram.called("sendMessage") if m["chat_id"] == GROUP_ID] == []
 
