@@ -50,6 +50,10 @@ log = structlog.get_logger(__name__)
 router = Router("adfilter")
 
 BARE_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,64})?\s*")
+# How long a reply still answers a conversation (judged leniently, as a short answer). Past it
+# the replied-to message is only a hook: spammers reply to a pinned rule or last week's
+# question so their short pitch reads as a member's answer.
+CONVERSATION = timedelta(hours=24)
 
 
 def _judged(event: Event) -> bool:
@@ -95,7 +99,8 @@ def features_of(event: Event, ctx: Context) -> MessageFeatures:
         is_new_member=event.sent_as_channel is not None,
         # By id: a member's name or username may have changed since the replied-to message.
         is_reply=(other is not None and not other.is_bot
-                  and (event.user is None or other.id != event.user.id)),
+                  and (event.user is None or other.id != event.user.id)
+                  and (event.reply_to_at is None or event.at - event.reply_to_at <= CONVERSATION)),
         introduces=(ctx.member is not None and event.sent_as_channel is None
                     and INTRODUCED not in (ctx.member.tags or [])
                     and INTRO_TAG.search(words_of(event)) is not None),

@@ -3,6 +3,7 @@ exempt, shadow mode, the ad window, photos queued for QR checks, and nothing aft
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -453,6 +454,25 @@ async def test_a_renamed_member_replying_to_their_own_message_is_not_in_conversa
     await bot.post_update(reply)
     (deleted,) = await fake_telegram.wait_for("deleteMessage")
     assert deleted["message_id"] == reply["message"]["message_id"]
+
+
+async def test_a_short_ad_replying_to_an_old_message_is_no_conversation(bot, fake_telegram):
+    # A reply is answered leniently as conversation; spammers reply to a message days old (a
+    # pinned rule, last week's question) so their short pitch passes as an answer: it did.
+    bob = user(MEMBER_ID + 1, "Bob", username="bob")
+    old = message("谁有上次活动的报名表？", sender=ALICE, date=int(time.time()) - 3 * 86400)
+    await post_and_settle(bot, make_update("message", old))
+    pitch = make_message_update("需要的私聊我", sender=bob, reply_to_message=old)
+    await bot.post_update(pitch)
+    (deleted,) = await fake_telegram.wait_for("deleteMessage")
+    await eventually(lambda: quiet(bot))
+    assert deleted["message_id"] == pitch["message"]["message_id"]
+    # The same words answering a question asked an hour ago are still conversation.
+    recent = message("有人要报名表吗？", sender=ALICE, date=int(time.time()) - 3600)
+    await bot.post_update(make_update("message", recent))
+    answer = make_message_update("需要的私聊我", sender=bob, reply_to_message=recent)
+    await post_and_settle(bot, answer)
+    assert len(fake_telegram.called("deleteMessage")) == 1
 
 
 async def test_the_linked_channels_own_posts_are_not_ads(bot, fake_telegram):
