@@ -100,7 +100,7 @@ def classify(message: MessageFeatures, config: FilterConfig | None = None,
     # (a newcomer's "Hi everyone, I'm new here"); the second opinion was chosen on members'
     # messages and leaves newcomers to them.
     if (short_reply or message.to_other_bot or message.introduces or not config.second_opinion
-            or config.is_new(message)):
+            or config.is_new(message) or _link_behind_words(message, decision)):
         return decision
     if (isinstance(model, CorrectedModel) and consulted(decision)
             and model.corrected_share(tokens) >= OPERATORS_JUDGED):
@@ -110,6 +110,16 @@ def classify(message: MessageFeatures, config: FilterConfig | None = None,
         said = Verdict(WORDING, False, 0.0, "not asked: the operators judged messages like this")
         return decision._replace(verdicts=(*decision.verdicts, said))
     return overrule(decision, norm, wording or shared_wording())
+
+
+def _link_behind_words(message: MessageFeatures, decision: Decision) -> bool:
+    """Whether a link the link check found conclusive is hidden behind the message's words (a
+    text link): the wording model reads only the words, which say nothing of it ("大家看看这个"
+    over a group invite), so it must not overrule that evidence."""
+    if not message.urls or not any(v.name == "links" and v.spam for v in decision.verdicts):
+        return False
+    shown = message.text.casefold()
+    return any(url.casefold() not in shown for url in message.urls)
 
 
 def _checked(message: MessageFeatures, norm: Normalized, config: FilterConfig, model: Scorer,

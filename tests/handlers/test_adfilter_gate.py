@@ -475,6 +475,22 @@ async def test_a_short_ad_replying_to_an_old_message_is_no_conversation(bot, fak
     assert len(fake_telegram.called("deleteMessage")) == 1
 
 
+async def test_an_invite_link_hidden_behind_harmless_words_is_removed(bot, fake_telegram):
+    # The wording model reads the words, which say nothing of a link behind them: "大家看看这个"
+    # with a group invite under it was cleared on its wording, and the invite stayed up.
+    for text in ("早上好", "今天的课讲得真好", "周末有人一起去爬山吗"):
+        await bot.post_update(make_message_update(text, sender=ALICE))  # past the newcomer window
+    invite = {"type": "text_link", "offset": 0, "length": 6,
+              "url": "https://t.me/joinchat/AbCdEfGhIjK"}
+    hidden = make_message_update("大家看看这个", sender=ALICE, entities=[invite])
+    await bot.post_update(hidden)
+    (deleted,) = await fake_telegram.wait_for("deleteMessage")
+    await eventually(lambda: quiet(bot))
+    assert deleted["message_id"] == hidden["message"]["message_id"]
+    (decision,) = await decisions(bot)
+    assert "joinchat" in next(v["details"] for v in decision.verdicts if v["name"] == "links")
+
+
 async def test_the_linked_channels_own_posts_are_not_ads(bot, fake_telegram):
     # In a channel's discussion group Telegram copies every channel post in, sent by its
     # service account 777000 and marked `is_automatic_forward`: the channel is the group's own.
