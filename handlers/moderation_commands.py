@@ -11,6 +11,7 @@ from bot.core.events import Event, User
 from bot.core.i18n import translate
 from bot.core.router import ANY_AGE, Router
 from handlers.adfilter import Decision, Verdict
+from handlers.adfilter_albums import remove_replied_album
 from handlers.moderation import DELETABLE_FOR, adfilter_settings, report_step
 from handlers.moderation_actions import (
     BAN_CHAT,
@@ -175,7 +176,7 @@ async def spam_command(event: Event, ctx: Context) -> list[Action]:
         shadow=False,
     )
     await learn(ctx.session, ctx.group.id, text, True, ctx.now)
-    return actions
+    return [*actions, *await remove_replied_album(event, ctx, offender.id)]
 
 
 @router.command(
@@ -254,4 +255,5 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
         id=row.id,
     )
     keys = warning_buttons(ctx, event, row, lang)
-    return [*actions, SendMessage(chat_id=event.chat.id, text=notice, buttons=keys)]
+    rest = await remove_replied_album(event, ctx, target_user.id)
+    return [*actions, *rest, SendMessage(chat_id=event.chat.id, text=notice, buttons=keys)]

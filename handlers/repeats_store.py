@@ -120,6 +120,14 @@ def album_print(album_id: str) -> str:
 async def record_album_item(session: AsyncSession, post: RecentPost) -> tuple[str, ...]:
     """Store one item of an album (`post.fingerprint` from `album_print`) and return the
     message ids of the album's items its sender posted in the group before it."""
+    earlier = await album_items(session, post)
+    session.add(post)
+    return earlier
+
+
+async def album_items(session: AsyncSession, post: RecentPost) -> tuple[str, ...]:
+    """The message ids of the items of `post`'s album (`post.fingerprint` from `album_print`)
+    its sender posted in the group and that are remembered, other than `post` itself."""
     rows = await session.scalars(
         select(RecentPost.message_id)
         .where(
@@ -131,9 +139,7 @@ async def record_album_item(session: AsyncSession, post: RecentPost) -> tuple[st
         )
         .order_by(RecentPost.id)
     )
-    earlier = tuple(rows)
-    session.add(post)
-    return earlier
+    return tuple(rows)
 
 
 # The leader forgets posts older than a day (`bot.retention.Pruner`).

@@ -148,6 +148,7 @@ class Event(_Frozen):
     shared_text: str | None = None
     reply_to_shared_text: str | None = None  # `shared_text` of the replied-to message
     album_id: str | None = None
+    reply_to_album_id: str | None = None  # `album_id` of the replied-to message
     forwarded_from_chat: Chat | None = None
     from_linked_channel: bool = False
     reply_from_linked_channel: bool = False

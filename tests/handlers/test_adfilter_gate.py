@@ -740,6 +740,28 @@ async def test_an_album_whose_caption_is_an_ad_is_removed_whole(bot, fake_telegr
     assert len(group_texts(fake_telegram)) == 1
 
 
+async def test_an_album_whose_caption_is_edited_into_an_ad_is_removed_whole(bot, fake_telegram):
+    # Posted as holiday photos, the caption turned into an ad a minute later: only the captioned
+    # item was removed, and the rest of the album (the ad's pictures) stayed up.
+    def item(n: int, caption: str | None = None) -> dict:
+        photo = [{"file_id": f"p{n}", "file_unique_id": f"u{n}", "width": 800, "height": 800}]
+        extra = {"caption": caption} if caption else {}
+        return message(None, sender=ALICE, media_group_id="97531", photo=photo, **extra)
+
+    album = [item(1, "海边度假 🏖"), item(2), item(3)]
+    for part in album:
+        await bot.post_update(make_update("message", part))
+    await eventually(lambda: quiet(bot))
+    assert fake_telegram.called("deleteMessage") == []
+    edited = {**album[0], "caption": AD, "edit_date": album[0]["date"] + 60}
+    await bot.post_update(make_update("edited_message", edited))
+    await fake_telegram.wait_for("deleteMessage", 3)
+    await eventually(lambda: quiet(bot))
+    deleted = [b["message_id"] for b in fake_telegram.called("deleteMessage")]
+    assert sorted(deleted) == sorted(part["message_id"] for part in album)
+    assert [d.action for d in await decisions(bot)] == ["delete"]  # one ad, one offence
+
+
 async def test_a_soft_opener_is_removed_on_its_wording_and_why_says_so(bot, fake_telegram):
     # The checks alone let this question through (a question needs near-certain evidence); the
     # wording model's second opinion removes it, and /why names it in the group's language.

@@ -563,6 +563,41 @@ async def test_reports_by_three_members_delete_and_mute_and_notify(bot, fake_tel
     assert len(reports) == 4
 
 
+async def test_an_album_marked_spam_or_reported_is_removed_whole(bot, fake_telegram):
+    # /spam (or the reports) in reply to one photo of an album removed that photo only: the
+    # rest of the ad's pictures stayed up.
+    def album(sender: dict, group: str, caption: str) -> list[dict]:
+        return [
+            message(None, sender=sender, media_group_id=group,
+                    photo=[{"file_id": f"{group}{n}", "file_unique_id": f"u{group}{n}",
+                            "width": 800, "height": 800}],
+                    **({"caption": caption} if n == 1 else {}))
+            for n in (1, 2, 3)
+        ]
+
+    marked = album(ALICE, "11111", "新品到货，欢迎选购")
+    reported = album(BOB, "22222", "周末新品到货")
+    for part in (*marked, *reported):
+        await bot.post_update(make_update("message", part))
+    await eventually(lambda: quiet(bot))
+    await bot.post_update(make_message_update("/spam", sender=OPERATOR, reply_to_message=marked[1]))
+    await fake_telegram.wait_for("deleteMessage", 3)
+    await eventually(lambda: quiet(bot))
+    deleted = {b["message_id"] for b in fake_telegram.called("deleteMessage")}
+    assert deleted == {part["message_id"] for part in marked}
+    for reporter in (CAROL, DAVE, ERIN):
+        await bot.post_update(
+            make_message_update("/report", sender=reporter, reply_to_message=reported[0])
+        )
+    await fake_telegram.wait_for("deleteMessage", 6)
+    await eventually(lambda: quiet(bot))
+    deleted = {b["message_id"] for b in fake_telegram.called("deleteMessage")}
+    assert deleted == {part["message_id"] for part in (*marked, *reported)}
+    assert [(d.source, d.user_id) for d in await decisions(bot)] == [
+        ("operator", str(MEMBER_ID)), ("report", "333")
+    ]
+
+
 async def test_reports_of_a_message_too_old_to_delete_are_recorded_and_punish_nothing(
     bot, fake_telegram
 ):

@@ -302,6 +302,7 @@ def _message(update_id: int, msg: dict, edited: bool, me: User | None) -> Event:
         reply_to_shared_text=_shared_text(reply),
         document=_document(msg),
         reply_to_document=_document(reply),
+        reply_to_album_id=str(reply["media_group_id"]) if reply.get("media_group_id") else None,
         migrate_from_chat_id=(
             str(msg["migrate_from_chat_id"]) if "migrate_from_chat_id" in msg else None
         ),
