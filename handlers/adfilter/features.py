@@ -10,7 +10,8 @@ class MessageFeatures:
     """What the filter needs to know about one message, filled in by a platform adapter.
 
     `urls` carries links the platform reports in entities (including links hidden behind text,
-    which never appear in `text`); links written in the text itself are found by the filter.
+    which never appear in `text`) and under the message's buttons; links written in the text
+    itself are found by the filter.
     `member_message_count` is how many ordinary messages the sender had posted in this group
     before this one (not commands, not ads removed; None when unknown); `is_new_member` lets
     the caller force the new-member rules, e.g. for someone who joined minutes ago.

@@ -491,6 +491,25 @@ async def test_an_invite_link_hidden_behind_harmless_words_is_removed(bot, fake_
     assert "joinchat" in next(v["details"] for v in decision.verdicts if v["name"] == "links")
 
 
+async def test_an_invite_under_a_button_of_an_inline_bots_message_is_removed(bot, fake_telegram):
+    # A member posting through an inline bot ("@somebot ...") sends its result with the bot's
+    # buttons: the words say "大家看看这个 👇" and the group invite is the button's link, which the
+    # filter never read.
+    for text in ("早上好", "今天的课讲得真好", "周末有人一起去爬山吗"):
+        await bot.post_update(make_message_update(text, sender=ALICE))  # past the newcomer window
+    button = {"text": "进群", "url": "https://t.me/+AbCdEfGhIjK"}
+    via_bot = make_message_update(
+        "大家看看这个 👇",
+        sender=ALICE,
+        via_bot={"id": 987654, "is_bot": True, "first_name": "Promo", "username": "promo_bot"},
+        reply_markup={"inline_keyboard": [[button]]},
+    )
+    await bot.post_update(via_bot)
+    (deleted,) = await fake_telegram.wait_for("deleteMessage")
+    await eventually(lambda: quiet(bot))
+    assert deleted["message_id"] == via_bot["message"]["message_id"]
+
+
 async def test_the_linked_channels_own_posts_are_not_ads(bot, fake_telegram):
     # In a channel's discussion group Telegram copies every channel post in, sent by its
     # service account 777000 and marked `is_automatic_forward`: the channel is the group's own.

@@ -279,7 +279,7 @@ def _message(update_id: int, msg: dict, edited: bool, me: User | None) -> Event:
         text=text,
         command=command,
         args=args,
-        urls=_urls(text or "", entities or ()),
+        urls=_urls(text or "", entities or ()) + _button_urls(msg),
         shared_text=_shared_text(msg),
         album_id=str(msg["media_group_id"]) if msg.get("media_group_id") else None,
         has_photo=bool(msg.get("photo")) or photo_file_id is not None,
@@ -342,6 +342,20 @@ def _document(msg: dict) -> FileRef | None:
         name=document.get("file_name") if isinstance(document.get("file_name"), str) else None,
         size=size if isinstance(size, int) and not isinstance(size, bool) else None,
         mime=document.get("mime_type") if isinstance(document.get("mime_type"), str) else None,
+    )
+
+
+def _button_urls(msg: dict) -> tuple[str, ...]:
+    """The links under a message's buttons. A member posting through an inline bot ("@bot
+    ...") sends its result with the bot's buttons: the words say "look 👇", the group invite
+    is the button's, hidden like a text link's."""
+    keyboard = (msg.get("reply_markup") or {}).get("inline_keyboard")
+    if not isinstance(keyboard, list):
+        return ()
+    return tuple(
+        button["url"]
+        for row in keyboard if isinstance(row, list)
+        for button in row if isinstance(button, dict) and isinstance(button.get("url"), str)
     )
 
 
