@@ -33,12 +33,12 @@ async def earlier_album_items(event: Event, ctx: Context, sender_id: str) -> tup
     """Remember this item of an album and return the message ids of the sender's items of it
     posted in the group before; () for a message outside an album.
 
-    For an edit (a caption turned into an ad after the album was posted) every other item of
-    the album is returned: they were all posted before it."""
+    For an edit (a caption turned into an ad after the album was posted) and for a photo's QR
+    check every other item of the album is returned: they were all posted before it."""
     if not event.album_id or not event.message_id:
         return ()
     item = _item(event, ctx, sender_id, event.album_id, event.message_id)
-    if event.kind is EventKind.EDITED_MESSAGE:
+    if event.kind in (EventKind.EDITED_MESSAGE, EventKind.PHOTO_CHECKED):
         return await album_items(ctx.session, item)
     if event.kind is not EventKind.MESSAGE:
         return ()

@@ -206,6 +206,7 @@ async def gate(event: Event, ctx: Context) -> list[Action | Halt]:
                     channel_id=channel.id if channel else None,
                     channel_title=channel.title if channel else None,
                     channel_username=channel.username if channel else None,
+                    album_id=event.album_id,
                 )
             )
         return []
@@ -283,7 +284,8 @@ async def photo_checked(event: Event, ctx: Context) -> list[Action | Halt]:
 
     Exemptions are asked again: the member (or the channel they posted as) may have become an
     operator or been allow-listed while the photo waited, and reports or an operator may
-    already have removed it.
+    already have removed it, or the rest of its album. A photo of an album takes the rest with
+    it, as a captioned item does.
     """
     if ctx.group is None or event.user is None or event.message_id is None:
         return []
@@ -293,12 +295,15 @@ async def photo_checked(event: Event, ctx: Context) -> list[Action | Halt]:
         return []
     if await decision_for_message(ctx.session, ctx.group.id, event.message_id) is not None:
         return []
+    album = await earlier_album_items(event, ctx, offender.id)
+    if album and await album_removed(ctx, album):
+        return []  # removed with the rest of its album: one post, one offence
     config = conf.filter_config()
     verdict = judge_qr_texts(list(event.photo_codes), config)
     decision = combine((verdict,), config.spam_threshold)
     if not decision.spam:
         return []
-    return await _enforce(event, ctx, conf, decision, offender)
+    return await _enforce(event, ctx, conf, decision, offender, earlier_copies=album)
 
 
 async def _enforce(

@@ -109,6 +109,7 @@ class PhotoCheck(LeasedWork, Base):
     is when the member posted the photo; `codes` what the decoder found in it.
     `channel_*` name the channel a member posted the photo as (then `user_id` is the platform's
     placeholder sender, and the channel answers for the photo); None for a person's photo.
+    `album_id` is the album the photo was posted in, None outside one.
     """
 
     __tablename__ = "adfilter_photo_checks"
@@ -124,6 +125,7 @@ class PhotoCheck(LeasedWork, Base):
     channel_id: Mapped[str | None] = mapped_column(String(64))
     channel_title: Mapped[str | None] = mapped_column(String(255))
     channel_username: Mapped[str | None] = mapped_column(String(64))
+    album_id: Mapped[str | None] = mapped_column(String(64))
 
 
 async def photo_queued(

@@ -142,4 +142,5 @@ class PhotoChecks(leases.LeasedChecks):
             photo_file_id=row.file_id,
             photo_codes=tuple(codes),
             sender_chat=channel,
+            album_id=row.album_id,
         )

@@ -514,3 +514,26 @@ async def test_a_qr_code_ad_sent_as_a_file_is_checked_like_a_photo(bot, fake_tel
     assert fake_telegram.called("getFile") == [{"file_id": "qr-file"}]
     (decision,) = await decisions(bot)
     assert [v["name"] for v in decision.verdicts if v["spam"]] == ["qr_code"]
+
+
+async def test_an_album_of_qr_code_ads_is_one_offence_removed_whole(bot, fake_telegram):
+    # Each photo of an album is a message of its own, checked on its own: a newcomer's album
+    # of three QR-code photos was three offences, deleted, then muted, then banned for one post.
+    for n in (1, 2, 3):
+        fake_telegram.add_file(f"qr-{n}", qr_photo(WECHAT_AD))
+    album = [
+        message(None, sender=ALICE, media_group_id="8642", photo=photo_sizes(f"qr-{n}"))
+        for n in (1, 2, 3)
+    ]
+    for part in album:
+        await bot.post_update(make_update("message", part))
+    await fake_telegram.wait_for("deleteMessage", 3)
+    # A photo arriving after another one's ad was found goes as the rest of a removed album,
+    # never queued: two checks or three, as the worker's pace falls.
+    await eventually(lambda: checks_finished(bot, photos=1))
+    deleted = {b["message_id"] for b in fake_telegram.called("deleteMessage")}
+    assert deleted == {part["message_id"] for part in album}
+    assert [d.action for d in await decisions(bot)] == ["delete"]
+    assert fake_telegram.called("restrictChatMember") == []
+    assert fake_telegram.called("banChatMember") == []
+    assert len(group_texts(fake_telegram)) == 1
