@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import structlog
+
 from bot.core.actions import Action, SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, User
@@ -23,6 +25,7 @@ from handlers.moderation_actions import (
     warning_buttons,
 )
 from handlers.moderation_appeals import tell_restored
+from handlers.moderation_reports import report_counts
 from handlers.moderation_rights import is_exempt
 from handlers.moderation_store import (
     ModerationDecision,
@@ -33,6 +36,8 @@ from handlers.moderation_store import (
     learn,
 )
 from schedules.describe import format_duration
+
+log = structlog.get_logger(__name__)
 
 # The notice posted when reports act, by what was done (a channel is banned, not muted).
 REPORT_NOTICES = {
@@ -187,7 +192,8 @@ async def spam_command(event: Event, ctx: Context) -> list[Action]:
 )
 async def report_command(event: Event, ctx: Context) -> list[Action]:
     """Count distinct reporters of a message; at the group's threshold, delete it and act on
-    its sender as `report_step` says. A message too old to delete is reported, not acted on."""
+    its sender as `report_step` says. A message too old to delete is reported, not acted on;
+    a reporter `report_counts` does not count (a fresh account) is thanked, not counted."""
     assert ctx.group is not None
     target_user, message_id = event.replied_sender, event.reply_to_message_id
     if target_user is None or message_id is None or event.user is None:
@@ -204,6 +210,12 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
     if bot or await is_exempt(ctx, target_user.id):
         return _reply(event, ctx.t("moderation.report_self"))
     conf = adfilter_settings(ctx.group)
+    if not report_counts(ctx, conf, reporter):
+        # Heard, not counted: a fresh account is told nothing that would teach it to wait.
+        log.info("moderation.report_not_counted", group=ctx.group.id, message=message_id,
+                 reporter=reporter.id)
+        return _reply(event, ctx.t("moderation.report_noted"),
+                      delete_after_seconds=conf.warning_seconds)
     count = await add_report(
         ctx.session, ctx.group.id, message_id, target_user.id, reporter.id, ctx.now
     )

@@ -118,6 +118,10 @@ define(
             "zh": "感谢举报（{count}/{threshold}）。",
             "en": "Thanks for the report ({count}/{threshold}).",
         },
+        "moderation.report_noted": {
+            "zh": "感谢举报，已记录，管理员会查看。",
+            "en": "Thanks, your report was noted for the operators.",
+        },
         "moderation.report_acted": {
             "zh": "📣 {count} 位成员举报了 {name} 的消息：已删除并禁言 {length}（#{id}）。"
             "管理员请复核：/why {id}，误判请 /undo {id}。",

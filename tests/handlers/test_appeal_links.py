@@ -18,6 +18,7 @@ from tests.factories import (
     message,
 )
 from tests.fakes.telegram_api import BOT_USERNAME
+from tests.handlers.report_support import regulars
 from tests.handlers.test_moderation import (
     AD,
     ALICE,
@@ -164,6 +165,7 @@ async def test_a_member_muted_by_reports_can_appeal_through_the_groups_notice(
     fake_telegram.strangers.add(MEMBER_ID)
     target = message("Nice to meet you all, see you around", sender=ALICE)
     await post_and_settle(bot, make_update("message", target))
+    await regulars(bot, BOB, CAROL, DAVE)
     for reporter in (BOB, CAROL, DAVE):
         await post_and_settle(
             bot, make_message_update("/report", sender=reporter, reply_to_message=target)

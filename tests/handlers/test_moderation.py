@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,6 +30,7 @@ from tests.factories import (
     user,
 )
 from tests.fakes.telegram_api import Failure
+from tests.handlers.report_support import regulars
 from tests.harness import eventually
 
 OPERATOR = user(OPERATOR_ID, "Op")
@@ -490,6 +491,7 @@ async def test_in_an_auto_language_group_notices_speak_the_members_language_not_
     english_alice = {**ALICE, "language_code": "en"}
     target = message("Nice to meet you all, see you around", sender=english_alice)
     await post_and_settle(bot, make_update("message", target))
+    await regulars(bot, BOB, CAROL, DAVE)
     for reporter in (BOB, CAROL, DAVE):
         await bot.post_update(make_message_update(
             "/report", sender={**reporter, "language_code": "zh-hans"}, reply_to_message=target
@@ -537,6 +539,7 @@ async def test_a_private_notice_that_cannot_be_delivered_is_recorded(bot, fake_t
 async def test_reports_by_three_members_delete_and_mute_and_notify(bot, fake_telegram):
     target = message("Nice to meet you all, see you around", sender=ALICE)
     await post_and_settle(bot, make_update("message", target))
+    await regulars(bot, BOB, CAROL, DAVE, ERIN)
     for reporter in (BOB, BOB, CAROL):  # Bob's second report does not count twice
         await bot.post_update(
             make_message_update("/report", sender=reporter, reply_to_message=target)
@@ -585,6 +588,7 @@ async def test_an_album_marked_spam_or_reported_is_removed_whole(bot, fake_teleg
     await eventually(lambda: quiet(bot))
     deleted = {b["message_id"] for b in fake_telegram.called("deleteMessage")}
     assert deleted == {part["message_id"] for part in marked}
+    await regulars(bot, CAROL, DAVE, ERIN)
     for reporter in (CAROL, DAVE, ERIN):
         await bot.post_update(
             make_message_update("/report", sender=reporter, reply_to_message=reported[0])
@@ -617,6 +621,7 @@ async def test_reports_of_a_message_too_old_to_delete_are_recorded_and_punish_no
     reports = await db(bot, lambda s: list(s.scalars(select(ModerationReport))))
     assert sorted(r.reporter_id for r in reports) == ["333", "444", "555"]
     await post_and_settle(bot, make_message_update("/settings language en", sender=OPERATOR))
+    await regulars(bot, ERIN)
     await post_and_settle(bot, make_message_update("/report", sender=ERIN, reply_to_message=target))
     assert sent_to(fake_telegram, GROUP_ID)[-1]["text"].startswith(
         "That message is more than 48 hours old"
@@ -659,6 +664,7 @@ async def test_a_report_of_ones_own_message_is_declined_and_not_counted(bot, fak
     # mute its sender, so two others then sufficed.
     target = message("Nice to meet you all, see you around", sender=ALICE)
     await post_and_settle(bot, make_update("message", target))
+    await regulars(bot, ALICE, BOB, CAROL)
     for reporter in (ALICE, BOB, ALICE, CAROL):
         await post_and_settle(
             bot, make_message_update("/report", sender=reporter, reply_to_message=target)
@@ -685,6 +691,7 @@ async def test_in_shadow_mode_the_report_that_reaches_the_threshold_is_thanked_t
     bot, fake_telegram
 ):
     await post_and_settle(bot, make_message_update("/filter shadow on", sender=OPERATOR))
+    await regulars(bot, BOB, CAROL, DAVE)
     target = message("Nice to meet you all, see you around", sender=ALICE)
     for reporter in (BOB, CAROL, DAVE):
         await post_and_settle(
@@ -735,6 +742,8 @@ async def test_in_shadow_mode_operators_reach_a_decision_by_replying_to_the_mess
 
 async def test_reports_after_an_operators_undo_do_not_punish_the_message_again(bot, fake_telegram):
     target = message("Nice to meet you all, see you around", sender=ALICE)
+    await post_and_settle(bot, make_update("message", target))
+    await regulars(bot, BOB, CAROL, DAVE, ERIN)
     for reporter in (BOB, CAROL, DAVE):
         await post_and_settle(
             bot, make_message_update("/report", sender=reporter, reply_to_message=target)
@@ -813,6 +822,7 @@ def test_the_ad_window_and_the_ladder_are_plain_rules():
 
 
 async def report_three_times(bot, fake_telegram, target: dict) -> list[str]:
+    await regulars(bot, BOB, CAROL, DAVE)
     for reporter in (BOB, CAROL, DAVE):
         await bot.post_update(
             make_message_update("/report", sender=reporter, reply_to_message=target)
@@ -1015,6 +1025,8 @@ async def test_after_a_move_to_a_supergroup_old_reports_and_rulings_meet_no_new_
         return {**message(text, sender=sender, message_id=number), "chat": old_chat}
 
     daves = in_old("some remark", DAVE, 700)
+    await post_and_settle(bot, make_update("message", in_old("hi all", OPERATOR, 690)))
+    await regulars(bot, BOB, CAROL, chat_id=-4001)
     for reporter in (BOB, CAROL):
         report = in_old("/report", reporter, 800 + reporter["id"])
         await bot.post_update(make_update("message", {**report, "reply_to_message": daves}))
@@ -1022,6 +1034,8 @@ async def test_after_a_move_to_a_supergroup_old_reports_and_rulings_meet_no_new_
     await fake_telegram.wait_for("deleteMessage")
     await eventually(lambda: quiet(bot))
     await post_and_settle(bot, make_migrate_update(-4001, GROUP_ID))
+    await regulars(bot, ALICE)
+    await regulars(bot, BOB, messages=0)  # judged as before: a newcomer posting a greeting
     erins = message("lunch anyone?", sender=ERIN, message_id=700)
     bobs = message("hello everyone", sender=BOB, message_id=701)
     for posted in (erins, bobs):
@@ -1047,6 +1061,7 @@ async def test_reports_of_an_ad_the_filter_only_recorded_in_shadow_mode_still_co
     await post_and_settle(bot, make_message_update("/filter shadow on", sender=OPERATOR))
     target = message(AD, sender=ALICE)
     await post_and_settle(bot, make_update("message", target))
+    await regulars(bot, BOB, CAROL, DAVE, ERIN)
     for reporter in (BOB, CAROL, DAVE):
         await post_and_settle(
             bot, make_message_update("/report", sender=reporter, reply_to_message=target)
@@ -1083,3 +1098,33 @@ async def test_a_message_restored_by_notspam_is_not_removed_again_on_its_wording
     pitch = "Hello dear, I trade crypto and made 30% this week, want me to teach you? dm me"
     await post_and_settle(bot, make_message_update(pitch, sender=BOB))
     assert (await decisions(bot))[-1].text == pitch
+
+
+async def test_reports_by_fresh_accounts_are_noted_and_never_delete_or_mute(bot, fake_telegram):
+    # Three sockpuppets made for the purpose, joining and reporting at once, had an innocent
+    # member's message deleted and the member muted.
+    target = message("Nice to meet you all, see you around", sender=ALICE)
+    await post_and_settle(bot, make_update("message", target))
+    # Bob just joined but already chatted; Carol and Dave have said nothing yet (still in the
+    # new-member window, though they were here before the bot).
+    await regulars(bot, BOB, joined=datetime.now(UTC) - timedelta(hours=2))
+    await regulars(bot, CAROL, DAVE, messages=0)
+    for reporter in (BOB, CAROL, DAVE):
+        await post_and_settle(
+            bot, make_message_update("/report", sender=reporter, reply_to_message=target)
+        )
+    noted = "感谢举报，已记录，管理员会查看。"
+    assert [b["text"] for b in sent_to(fake_telegram, GROUP_ID)] == [noted] * 3
+    assert fake_telegram.called("deleteMessage") == []
+    assert fake_telegram.called("restrictChatMember") == []
+    assert await decisions(bot) == []
+    # Members the group knows still count, and the fresh accounts' reports added nothing.
+    await regulars(bot, ERIN, BOB, joined=datetime.now(UTC) - timedelta(days=2))
+    for reporter in (ERIN, BOB):
+        await post_and_settle(
+            bot, make_message_update("/report", sender=reporter, reply_to_message=target)
+        )
+    assert [b["text"] for b in sent_to(fake_telegram, GROUP_ID)][3:] == [
+        "感谢举报（1/3）。", "感谢举报（2/3）。"
+    ]
+    assert fake_telegram.called("restrictChatMember") == []

@@ -30,6 +30,7 @@ from tests.factories import (
 )
 from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME
 from tests.handlers.checkin_points_support import quiet, round_shows, rows, texts
+from tests.handlers.report_support import regulars
 from tests.harness import eventually
 
 OPERATOR = user(OPERATOR_ID, "Op")
@@ -589,6 +590,7 @@ async def test_ads_removed_after_the_fact_give_back_the_points_they_earned(bot, 
     await quiet(bot)
     await bot.post_update(make_message_update("/spam", sender=OPERATOR,
                                               reply_to_message=pitches[0]))
+    await regulars(bot, CAROL, DAVE)
     for reporter in (CAROL, DAVE, OPERATOR):
         await bot.post_update(make_message_update("/report", sender=reporter,
                                                   reply_to_message=pitches[2]))
