@@ -212,6 +212,20 @@ def _reason(ctx: Context, words: list[str]) -> str:
     return ctx.t("discipline.reason", reason=reason) if reason else ""
 
 
+async def _mark_banned(ctx: Context, user_id: str, banned: bool) -> None:
+    """Keep the member's row as the platform will have it, without waiting for its word (which
+    comes only where the bot receives member updates): undoing an older mute asks it whether a
+    ban keeps the member out (`handlers.moderation_holds`)."""
+    assert ctx.group is not None
+    member = await find_member(ctx.session, ctx.group.id, user_id)
+    if member is None:
+        return
+    if banned:
+        member.status, member.left_at = "kicked", ctx.now
+    elif member.status == "kicked":
+        member.status = "left"
+
+
 @router.command(
     "warn",
     description={"zh": "警告成员（回复消息或 @用户名）", "en": "Warn a member (reply or @name)"},
@@ -278,6 +292,7 @@ async def ban_command(event: Event, ctx: Context) -> list[Action]:
     channel = isinstance(target, Chat)
     if not channel:
         await forget(ctx, [target.id])
+        await _mark_banned(ctx, target.id, True)
     actions: list[Action] = [
         BanSenderChat(chat_id=event.chat.id, sender_chat_id=target.id)
         if channel
@@ -331,5 +346,6 @@ async def unban_command(event: Event, ctx: Context) -> list[Action]:
         # Sent with only_if_banned (the adapter): unbanning someone still in the group would
         # otherwise remove them.
         lift = Unban(chat_id=event.chat.id, user_id=target.id)
+        await _mark_banned(ctx, target.id, False)
         text = ctx.t("discipline.unbanned", name=display(target))
     return [lift, SendMessage(chat_id=event.chat.id, text=text)]

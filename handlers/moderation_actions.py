@@ -30,6 +30,7 @@ from bot.groups import activity
 from handlers import moderation_texts  # noqa: F401  (registers the texts)
 from handlers.adfilter import Decision, Verdict
 from handlers.moderation import AdFilterSettings, Step, step_for
+from handlers.moderation_holds import Holding, holding
 from handlers.moderation_reasons import tell_action, tell_decision, tell_source
 from handlers.moderation_store import ModerationDecision, count_offences, learn, record_decision
 from handlers.mutes import hold, release
@@ -116,6 +117,7 @@ async def punish(
     )
     channel = isinstance(offender, Chat)
     done = BAN_CHAT if channel and step != "delete" else step
+    until = ctx.now + conf.mute_length
     row = await record_decision(
         ctx.session,
         group_id=ctx.group.id,
@@ -131,6 +133,7 @@ async def punish(
         shadow=shadow,
         undone=False,
         lang=lang,
+        until=until if done == "mute" else None,
         at=ctx.now,
     )
     log.info(
@@ -153,7 +156,6 @@ async def punish(
         posted = event.at if own else ctx.now
         worded = bool(event.text if own else event.reply_to_text)
         await removed_as_ad(ctx, row, posted, worded=worded)
-    until = ctx.now + conf.mute_length
     length = format_duration(conf.mute_length, lang)
     if done == "mute":
         assert isinstance(offender, User)  # a channel's step past a warning is BAN_CHAT
@@ -193,19 +195,24 @@ async def punish(
 
 async def undo(
     ctx: Context, decision: ModerationDecision, chat_id: str, actor_id: str | None
-) -> list[Action]:
-    """Lift what a decision did, stop it counting as an offence, count the message as the
-    member's again, and teach the model "ham"."""
+) -> tuple[list[Action], Holding]:
+    """Lift what a decision did and still holds, stop it counting as an offence, count the
+    message as the member's again, and teach the model "ham".
+
+    Returns the actions and what still holds the member: a later mute or ban is theirs to
+    keep, not this decision's to lift."""
     decision.undone = True
     decision.undone_by = actor_id
     decision.undone_at = ctx.now
+    held = await holding(ctx, decision)
     actions: list[Action] = []
-    if not decision.shadow and decision.action == "mute":
-        actions.append(Unrestrict(chat_id=chat_id, user_id=decision.user_id))
+    if not decision.shadow and decision.action == "mute" and held.muted_until is None:
+        if not held.banned:  # lifting a banned member's restriction is no business of a mute's
+            actions.append(Unrestrict(chat_id=chat_id, user_id=decision.user_id))
         await release(ctx.session, decision.group_id, decision.user_id)
-    elif not decision.shadow and decision.action == "ban":
+    elif not decision.shadow and decision.action == "ban" and not held.banned:
         actions.append(Unban(chat_id=chat_id, user_id=decision.user_id))
-    elif not decision.shadow and decision.action == BAN_CHAT:
+    elif not decision.shadow and decision.action == BAN_CHAT and not held.banned:
         actions.append(UnbanSenderChat(chat_id=chat_id, sender_chat_id=decision.user_id))
     if not decision.shadow and decision.message_id:
         # The message cannot be posted back, but it was the member's, not an ad: the digest,
@@ -214,8 +221,9 @@ async def undo(
         await restore_message_points(ctx.session, decision.group_id, decision.user_id,
                                      decision.id, ctx.now)
     await learn(ctx.session, decision.group_id, decision.text, False, ctx.now)
-    log.info("adfilter.undone", decision=decision.id, by=actor_id)
-    return actions
+    log.info("adfilter.undone", decision=decision.id, by=actor_id, still_banned=held.banned,
+             still_muted=held.muted_until is not None)
+    return actions, held
 
 
 async def removed_as_ad(
@@ -231,14 +239,22 @@ async def removed_as_ad(
                                 decision.message_id, decision.id, ctx.now)
 
 
-def undone_text(ctx: Context, decision: ModerationDecision) -> str:
-    """What the operators are told once `decision` is undone, by what it had done."""
+def undone_text(ctx: Context, decision: ModerationDecision, held: Holding) -> str:
+    """What the operators are told once `decision` is undone, by what it had done and what
+    still holds the member."""
+    name = decision.user_name or decision.user_id
+    if held.anything and not decision.shadow:
+        if held.banned:
+            return ctx.t("moderation.undone_still_banned", id=decision.id, name=name)
+        assert held.muted_until is not None
+        until = f"{held.muted_until.astimezone(ctx.tz):%Y-%m-%d %H:%M}"
+        return ctx.t("moderation.undone_still_muted", id=decision.id, name=name, until=until)
     key = "moderation.undone"
     if decision.shadow:
         key = "moderation.undone_shadow"  # nothing was done: nobody is restored
     elif decision.action == "ban":
         key = "moderation.undone_ban"
-    return ctx.t(key, id=decision.id, name=decision.user_name or decision.user_id)
+    return ctx.t(key, id=decision.id, name=name)
 
 
 def explain(ctx: Context, decision: ModerationDecision, *, popup: bool = False) -> str:

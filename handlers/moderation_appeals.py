@@ -30,6 +30,7 @@ from bot.core.router import Router
 from bot.db.models import Group
 from bot.groups.settings import load_group_settings
 from handlers.moderation_actions import explain, undo, undone_text
+from handlers.moderation_holds import Holding
 from handlers.moderation_rights import operates
 from handlers.moderation_store import ModerationDecision, decision_by_id
 from handlers.operator_notes import naming, operator_note, operators_chat
@@ -179,9 +180,9 @@ async def _restore(
         text = ctx.t("moderation.appeal_rejected_before", id=decision.id)
         return [_answer(event, text, alert=True)]
     actor = event.user.id if event.user else None
-    actions = await undo(ctx, decision, ctx.group.chat_id, actor)
-    actions += tell_restored(ctx, decision, appealed=appealed)
-    text = undone_text(ctx, decision)
+    actions, held = await undo(ctx, decision, ctx.group.chat_id, actor)
+    actions += tell_restored(ctx, decision, held, appealed=appealed)
+    text = undone_text(ctx, decision, held)
     return [*actions, _on_card(event, ctx, text), _answer(event, text)]
 
 
@@ -194,18 +195,21 @@ def _on_card(event: Event, ctx: Context, text: str) -> SendMessage:
     return SendMessage(chat_id=event.chat.id, text=text)
 
 
-def tell_restored(ctx: Context, decision: ModerationDecision, *, appealed: bool = False
-                  ) -> list[Action]:
+def tell_restored(ctx: Context, decision: ModerationDecision, held: Holding, *,
+                  appealed: bool = False) -> list[Action]:
     """After `decision` was undone, however (the Restore or Not spam button, /undo, /notspam):
     a member it banned is sent a link back in, appeal or not, as the ban had removed them; a
     member whose appeal waits (or who appealed, `appealed`) hears it was granted, and the
-    appeal is closed, so a Reject pressed later cannot tell them otherwise."""
+    appeal is closed, so a Reject pressed later cannot tell them otherwise. A member a later
+    ban (`held`) keeps out gets no link in."""
     granted = decision.appeal == "pending" or appealed
     if granted:
         decision.appeal = "restored"
     title = ctx.group.title if ctx.group else ""
     lang = member_language(decision, ctx.group)
     if decision.action == "ban" and not decision.shadow and ctx.group is not None:
+        if held.banned:
+            return []
         return [_rejoin(ctx, decision, lang, title, granted)]
     if not granted:
         return []

@@ -94,9 +94,9 @@ async def _undo_command(event: Event, ctx: Context, command: str) -> list[Action
         return _reply(event, ctx.t("moderation.unknown", id=target))
     if target.undone:
         return _reply(event, ctx.t("moderation.already_undone", id=target.id))
-    actions = await undo(ctx, target, event.chat.id, event.user.id if event.user else None)
-    actions += tell_restored(ctx, target)
-    return [*actions, *_reply(event, undone_text(ctx, target))]
+    actions, held = await undo(ctx, target, event.chat.id, event.user.id if event.user else None)
+    actions += tell_restored(ctx, target, held)
+    return [*actions, *_reply(event, undone_text(ctx, target, held))]
 
 
 @router.command(

@@ -67,6 +67,9 @@ class ModerationDecision(Base):
     # answers, its outcome) reaches the member in that language, whoever presses the button.
     # None on decisions taken before it was kept.
     lang: Mapped[str | None] = mapped_column(String(8))
+    # When the mute this decision gave ends: undoing it lifts the member's mute only while it
+    # is still this one (`handlers.moderation_holds`). None for other steps.
+    until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -164,6 +167,20 @@ async def count_offences(
 
 
 MAX_ID = 2**63 - 1  # the largest id a BigId column holds
+
+
+async def later_ban(session: AsyncSession, decision: ModerationDecision) -> bool:
+    """Whether the member of `decision` was banned from its group by a later decision that
+    still stands (a channel: banned from posting)."""
+    query = select(ModerationDecision.id).where(
+        ModerationDecision.group_id == decision.group_id,
+        ModerationDecision.user_id == decision.user_id,
+        ModerationDecision.id > decision.id,
+        ModerationDecision.action.in_(("ban", "ban_chat")),
+        ModerationDecision.shadow.is_(False),
+        ModerationDecision.undone.is_(False),
+    )
+    return await session.scalar(query.limit(1)) is not None
 
 
 async def decision_by_id(session: AsyncSession, decision_id: int) -> ModerationDecision | None:

@@ -89,6 +89,18 @@ define(
             "privately (a member who never started the bot cannot receive it: invite them by "
             "hand), and the filter learned this was not spam.",
         },
+        "moderation.undone_still_muted": {
+            "zh": "已撤销 #{id}，过滤器已学习这条消息不是广告。但 {name} 仍被禁言至 {until}："
+            "那是之后的另一次禁言，不因撤销而解除；要解除请用 /unmute。",
+            "en": "Undid #{id}, and the filter learned this was not spam. {name} is still muted "
+            "until {until} by a later mute, which the undo does not lift; /unmute lifts it.",
+        },
+        "moderation.undone_still_banned": {
+            "zh": "已撤销 #{id}，过滤器已学习这条消息不是广告。但 {name} 仍被封禁：那是之后的"
+            "另一次封禁，不因撤销而解除；要解除请用 /unban。",
+            "en": "Undid #{id}, and the filter learned this was not spam. {name} is still banned "
+            "by a later ban, which the undo does not lift; /unban lifts it.",
+        },
         "moderation.undone_shadow": {
             "zh": "已撤销 #{id}：已标记为不是广告，过滤器已学习。影子模式下本来就没有对 {name} "
             "做任何处理。",

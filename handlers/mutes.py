@@ -5,7 +5,8 @@ member under its own restriction, and letting them in lifts that one: unless the
 the mute, it is the bot that frees them. A member's row holds when their mute ends
 (`Member.muted_until`): `/mute` and the ad filter's mute step set it; `/unmute`, an admin
 lifting the restriction by hand, and an undone mute decision (`/undo`, Not spam, a granted
-appeal) clear it. A mute that has ended needs no clearing: it is only compared with the time.
+appeal) whose mute is still the one in force (`handlers.moderation_holds`) clear it. A mute
+that has ended needs no clearing: it is only compared with the time.
 """
 
 from __future__ import annotations

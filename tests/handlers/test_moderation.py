@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from bot.core.events import Chat, ChatType, Event, EventKind, User
 from bot.db.engine import create_engine
-from bot.db.models import Group, OutboxAction
+from bot.db.models import Group, Member, OutboxAction
 from handlers.moderation import parse_window, step_for
 from handlers.moderation_store import ModerationDecision, ModerationReport, SpamModelState
 from tests.conftest import PG_URL
@@ -1128,3 +1128,60 @@ async def test_reports_by_fresh_accounts_are_noted_and_never_delete_or_mute(bot,
         "感谢举报（1/3）。", "感谢举报（2/3）。"
     ]
     assert fake_telegram.called("restrictChatMember") == []
+
+
+async def muted_until(bot):
+    query = select(Member.muted_until).where(Member.user_id == str(MEMBER_ID))
+    return await db(bot, lambda s: s.scalar(query))
+
+
+async def test_undoing_an_older_mute_keeps_an_operators_later_mute(bot, fake_telegram):
+    # /undo of the filter's mute lifted the restriction and forgot the mute, though an
+    # operator had muted the member for a week since: a repeat offender walked free.
+    mute = await muted_for_a_second_ad(bot, fake_telegram)
+    await post_and_settle(bot, make_message_update(f"/mute {MEMBER_ID} 7d", sender=OPERATOR))
+    week = await muted_until(bot)
+    assert len(fake_telegram.called("restrictChatMember")) == 2
+    await post_and_settle(bot, make_message_update(f"/undo {mute.id}", sender=OPERATOR))
+    assert len(fake_telegram.called("restrictChatMember")) == 2  # nothing lifted
+    assert await muted_until(bot) == week
+    (undone,) = [d for d in await decisions(bot) if d.id == mute.id]
+    assert undone.undone
+    reply = sent_to(fake_telegram, GROUP_ID)[-1]["text"]
+    local = week.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert reply.startswith(f"已撤销 #{mute.id}") and "仍被禁言" in reply
+    assert f"{local:%Y-%m-%d %H:%M}" in reply and "/unmute" in reply
+
+
+async def test_undoing_an_older_mute_leaves_a_later_ban_in_force(bot, fake_telegram):
+    mute = await muted_for_a_second_ad(bot, fake_telegram)
+    await bot.post_update(make_message_update(AD, sender=ALICE))
+    await fake_telegram.wait_for("banChatMember")
+    await eventually(lambda: quiet(bot))
+    await post_and_settle(bot, make_message_update("/settings language en", sender=OPERATOR))
+    await post_and_settle(bot, make_message_update(f"/undo {mute.id}", sender=OPERATOR))
+    assert len(fake_telegram.called("restrictChatMember")) == 1  # the mute, never lifted
+    assert fake_telegram.called("unbanChatMember") == []
+    assert [d.undone for d in await decisions(bot)] == [False, True, False]
+    reply = sent_to(fake_telegram, GROUP_ID)[-1]["text"]
+    assert reply.startswith(f"Undid #{mute.id}") and "still banned" in reply
+    assert "/unban" in reply
+
+
+async def test_undoing_the_mute_in_force_still_lifts_it(bot, fake_telegram):
+    mute = await muted_for_a_second_ad(bot, fake_telegram)
+    assert await muted_until(bot) is not None
+    await post_and_settle(bot, make_message_update(f"/undo {mute.id}", sender=OPERATOR))
+    unmute = fake_telegram.called("restrictChatMember")[-1]
+    assert unmute["permissions"]["can_send_messages"] is True
+    assert await muted_until(bot) is None
+
+
+async def test_undoing_an_older_mute_leaves_an_operators_later_ban_in_force(bot, fake_telegram):
+    mute = await muted_for_a_second_ad(bot, fake_telegram)
+    await post_and_settle(bot, make_message_update(f"/ban {MEMBER_ID}", sender=OPERATOR))
+    await post_and_settle(bot, make_message_update(f"/undo {mute.id}", sender=OPERATOR))
+    assert len(fake_telegram.called("restrictChatMember")) == 1
+    assert fake_telegram.called("unbanChatMember") == []
+    reply = sent_to(fake_telegram, GROUP_ID)[-1]["text"]
+    assert "仍被封禁" in reply and "/unban" in reply
