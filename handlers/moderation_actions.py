@@ -29,7 +29,7 @@ from bot.core.links import start_link
 from bot.groups import activity
 from handlers import moderation_texts  # noqa: F401  (registers the texts)
 from handlers.adfilter import Decision, Verdict
-from handlers.moderation import AdFilterSettings, Step, step_for
+from handlers.moderation import AdFilterSettings, Step, adfilter_settings, step_for
 from handlers.moderation_holds import Holding, holding
 from handlers.moderation_reasons import tell_action, tell_decision, tell_source
 from handlers.moderation_store import ModerationDecision, count_offences, learn, record_decision
@@ -104,7 +104,8 @@ async def punish(
 
     The step is `step_of` the member's counted offences and the group's ladder (members'
     reports read it as `report_step`).
-    In shadow mode the decision is stored and logged, and nothing is done. The offender may be
+    In shadow mode the decision is stored and logged, and nothing is done; its step is what
+    real mode would have done, by the member's shadow offences alone. The offender may be
     a channel a member posted as: it has offences of its own, and past a warning it is banned
     from posting in the group, since a channel cannot be muted.
     """
@@ -112,9 +113,8 @@ async def punish(
     shadow = conf.shadow if shadow is None else shadow
     lang = language_of(ctx, offender)
     since = ctx.now - timedelta(days=conf.offence_days)
-    step = step_of(
-        await count_offences(ctx.session, ctx.group.id, offender.id, since), conf.ladder
-    )
+    offences = await count_offences(ctx.session, ctx.group.id, offender.id, since, shadow=shadow)
+    step = step_of(offences, conf.ladder)
     channel = isinstance(offender, Chat)
     done = BAN_CHAT if channel and step != "delete" else step
     until = ctx.now + conf.mute_length
@@ -269,6 +269,12 @@ def explain(ctx: Context, decision: ModerationDecision, *, popup: bool = False) 
     )
     ruling = Decision(spam=True, score=decision.score, verdicts=verdicts)
     action = tell_action(ctx.lang, decision.action)
+    if decision.shadow:
+        # What real mode would have done: the point of trying the filter in shadow mode.
+        conf_length = adfilter_settings(ctx.group).mute_length
+        length = decision.until - decision.at if decision.until else conf_length
+        action = ctx.t(f"moderation.would.{decision.action}",
+                       length=format_duration(length, ctx.lang))
     text = ctx.t(
         "moderation.why_popup" if popup else "moderation.why",
         id=decision.id,

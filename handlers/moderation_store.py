@@ -153,13 +153,15 @@ async def record_decision(session: AsyncSession, **fields) -> ModerationDecision
 
 
 async def count_offences(
-    session: AsyncSession, group_id: int, user_id: str, since: datetime
+    session: AsyncSession, group_id: int, user_id: str, since: datetime, *, shadow: bool = False
 ) -> int:
-    """Offences of a member that still count: acted on (not shadow), not undone, recent."""
+    """Offences of a member that still count: not undone, recent, and acted on; with `shadow`,
+    only those recorded in shadow mode instead, which climb a ladder of their own (what real
+    mode would have done) and never count toward the real one."""
     query = select(func.count()).where(
         ModerationDecision.group_id == group_id,
         ModerationDecision.user_id == user_id,
-        ModerationDecision.shadow.is_(False),
+        ModerationDecision.shadow.is_(shadow),
         ModerationDecision.undone.is_(False),
         ModerationDecision.at >= since,
     )

@@ -121,6 +121,19 @@ define(
         },
         "moderation.why_more": {"zh": "全文：/why {id}", "en": "More: /why {id}"},
         "moderation.undone_mark": {"zh": "（已撤销）", "en": " (undone)"},
+        "moderation.would.delete": {"zh": "本应删除", "en": "would have deleted it"},
+        "moderation.would.mute": {
+            "zh": "本应删除并禁言 {length}",
+            "en": "would have deleted it and muted for {length}",
+        },
+        "moderation.would.ban": {
+            "zh": "本应删除并移出本群",
+            "en": "would have deleted it and banned the member",
+        },
+        "moderation.would.ban_chat": {
+            "zh": "本应删除并封禁该频道",
+            "en": "would have deleted it and banned the channel",
+        },
         "moderation.shadow_mark": {"zh": "，影子模式，未执行", "en": ", shadow mode: not done"},
         "moderation.spam_learned": {
             "zh": "已标记为广告（#{id}），过滤器已学习。",

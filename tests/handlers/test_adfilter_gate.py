@@ -165,18 +165,33 @@ async def test_a_ladder_of_the_groups_own_choice_applies(bot, fake_telegram):
     assert [d.action for d in await decisions(bot)] == ["mute"]
 
 
-async def test_shadow_mode_does_nothing_but_stores_the_decision(bot, fake_telegram):
+async def test_shadow_mode_does_nothing_but_climbs_its_own_ladder(bot, fake_telegram):
+    # Shadow decisions did not count as offences, so every ad was logged "delete" and operators
+    # trying the filter never saw the mute or ban real mode would have applied.
     await bot.post_update(make_message_update("/filter shadow on", sender=OPERATOR))
     (reply,) = await fake_telegram.wait_for("sendMessage")
     assert "影子模式" in reply["text"]
-    for _ in range(2):
+    for _ in range(3):
         await bot.post_update(make_message_update(AD, sender=ALICE))
     await eventually(lambda: quiet(bot))
     assert fake_telegram.called("deleteMessage") == []
     assert fake_telegram.called("restrictChatMember") == []
+    assert fake_telegram.called("banChatMember") == []
     assert len(fake_telegram.called("sendMessage")) == 1
     stored = await decisions(bot)
-    assert [(d.action, d.shadow) for d in stored] == [("delete", True), ("delete", True)]
+    assert [(d.action, d.shadow) for d in stored] == [
+        ("delete", True), ("mute", True), ("ban", True)
+    ]
+    await bot.post_update(make_message_update(f"/why {stored[1].id}", sender=OPERATOR))
+    (_, why) = await fake_telegram.wait_for("sendMessage", 2)
+    assert "本应删除并禁言 1 天" in why["text"] and "影子模式" in why["text"]
+    # Leaving shadow mode starts the member's real ladder afresh: the next ad is deleted only.
+    await bot.post_update(make_message_update("/filter shadow off", sender=OPERATOR))
+    await bot.post_update(make_message_update(AD, sender=ALICE))
+    await fake_telegram.wait_for("deleteMessage")
+    await eventually(lambda: quiet(bot))
+    assert fake_telegram.called("restrictChatMember") == []
+    assert [(d.action, d.shadow) for d in await decisions(bot)][-1] == ("delete", False)
 
 
 async def test_the_ad_window_lets_promotions_through_only_inside_it(bot, fake_telegram):

@@ -721,7 +721,7 @@ async def test_in_shadow_mode_operators_reach_a_decision_by_replying_to_the_mess
         )
     why, undone, again = [b["text"] for b in sent_to(fake_telegram, GROUP_ID)][1:]
     assert why.splitlines()[:2] == [
-        f"#{decision.id} @alice：删除（过滤器，影子模式，未执行）", f"消息：{AD}"
+        f"#{decision.id} @alice：本应删除（过滤器，影子模式，未执行）", f"消息：{AD}"
     ]
     # Nothing was done to Alice: she is not said to be restored.
     assert undone == (
