@@ -13,6 +13,7 @@ from handlers.adfilter.contacts import check_contacts
 from handlers.adfilter.corpus import starter_corpus, train
 from handlers.adfilter.features import MessageFeatures
 from handlers.adfilter.forwards import check_forward, check_new_member
+from handlers.adfilter.greetings import greets
 from handlers.adfilter.keywords import WARNING_DAMPING, check_keywords, warns_about_scams
 from handlers.adfilter.links import check_links
 from handlers.adfilter.lookalikes import check_lookalikes
@@ -87,19 +88,20 @@ def classify(message: MessageFeatures, config: FilterConfig | None = None,
     if not config.enabled:
         return Decision(spam=False, score=0.0, verdicts=(Verdict("filter", False, 0.0, "off"),))
     norm = normalize(message.text)
-    # A short reply to another member ("看私信", "扫码了", "check your inbox") is conversation:
-    # like a question, only conclusive rules decide it, and its few words are no wording to
-    # judge; nor is a command to another bot, which is that bot's syntax.
-    short_reply = message.is_reply and len(norm.compact) < SHORT_REPLY_CHARS
+    # A short reply to another member ("看私信", "扫码了", "check your inbox") is conversation,
+    # and a greeting alone ("hello everyone") offers nothing: like a question, only conclusive
+    # rules decide them, and their few words are no wording to judge; nor is a command to
+    # another bot, which is that bot's syntax.
+    talk = _plain_talk(message, norm)
     model = model or shared_model()
     # A group whose operators marked messages reads the features twice (its classifier, then
     # how much of the message they marked): tokenised once for both.
     tokens = tokenize(norm) if isinstance(model, CorrectedModel) else None
-    decision = _checked(message, norm, config, model, extra, short_reply, tokens)
+    decision = _checked(message, norm, config, model, extra, talk, tokens)
     # The new-member window has strict rules of its own, with their own measured exceptions
     # (a newcomer's "Hi everyone, I'm new here"); the second opinion was chosen on members'
     # messages and leaves newcomers to them.
-    if (short_reply or message.to_other_bot or message.introduces or not config.second_opinion
+    if (talk or message.to_other_bot or message.introduces or not config.second_opinion
             or config.is_new(message) or _link_behind_words(message, decision)):
         return decision
     if (isinstance(model, CorrectedModel) and consulted(decision)
@@ -122,8 +124,16 @@ def _link_behind_words(message: MessageFeatures, decision: Decision) -> bool:
     return any(url.casefold() not in shown for url in message.urls)
 
 
+def _plain_talk(message: MessageFeatures, norm: Normalized) -> str | None:
+    """Why only conclusive rules decide a message that is plain talk: "a short reply" to
+    another member, or "a greeting" and nothing else (`greetings`); None for anything else."""
+    if message.is_reply and len(norm.compact) < SHORT_REPLY_CHARS:
+        return "a short reply"
+    return "a greeting" if greets(norm.compact) else None
+
+
 def _checked(message: MessageFeatures, norm: Normalized, config: FilterConfig, model: Scorer,
-             extra: Iterable[Verdict], short_reply: bool, tokens: set[str] | None) -> Decision:
+             extra: Iterable[Verdict], talk: str | None, tokens: set[str] | None) -> Decision:
     """The checks' decision, before the wording model's second opinion (`tokens`: the
     message's features, when already read)."""
     verdicts = [check(message, norm, config) for check in CHECKS]
@@ -156,14 +166,14 @@ def _checked(message: MessageFeatures, norm: Normalized, config: FilterConfig, m
     # the classifier scores 0.94-0.97. Only conclusive rules decide it, as for a short reply: a
     # contact id, a link or an operator's phrase in it is still removed. The tag counts once a
     # member (the icebreaker marks them introduced), so it cannot shield every later message.
-    rules_only = command or short_reply or message.introduces
+    rules_only = command or talk is not None or message.introduces
     if rules_only or QUESTION_END.search(norm.plain[-8:]):  # the pattern is end-anchored
         # An operator's phrase scores exactly 1.0 and stays conclusive; built-in ones stay < 1.
         verdicts = [v._replace(spam=False) if v.spam and (
             (v.name == CLASSIFIER and (rules_only or v.score < QUESTION_CLASSIFIER_THRESHOLD))
             or (v.name == "keywords" and v.score < 1.0)) else v
             for v in verdicts]
-        why = ("a command to another bot" if command else "a short reply" if short_reply
+        why = ("a command to another bot" if command else talk if talk
                else "a self-introduction" if message.introduces else "asks a question")
         verdicts.append(Verdict("question", False, 0.0, f"{why}: only conclusive rules decide"))
         return combine(tuple(verdicts), QUESTION_ONLY_CONCLUSIVE)

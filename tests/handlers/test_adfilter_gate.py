@@ -812,3 +812,19 @@ async def test_a_soft_opener_is_removed_on_its_wording_and_why_says_so(bot, fake
     why = group_texts(fake_telegram)[-1]
     lines = [line for line in why.splitlines() if line.startswith("措辞：确凿")]
     assert len(lines) == 1 and "达到 2.03" in lines[0], why
+
+
+async def test_a_member_greeting_the_group_is_no_ad(bot, fake_telegram):
+    # Scams open with "Hello everyone, ...", so the classifier read "hello everyone" alone at
+    # 0.84, the second opinion agreed, and a regular saying hello was removed as an ad.
+    for text in ("早上好", "今天的课讲得真好", "周末有人一起去爬山吗"):
+        await bot.post_update(make_message_update(text, sender=ALICE))  # past the newcomer window
+    for text in ("hello everyone", "Hello everyone! 👋", "good morning all ☀️", "大家晚上好～"):
+        await bot.post_update(make_message_update(text, sender=ALICE))
+    await eventually(lambda: quiet(bot))
+    assert fake_telegram.called("deleteMessage") == []
+    assert await decisions(bot) == []
+    # A greeting carrying a way to reach the sender is no greeting alone.
+    await post_and_settle(bot, make_message_update("hello everyone, add me on WhatsApp "
+                                                   "+1 415 555 0100", sender=ALICE))
+    assert len(fake_telegram.called("deleteMessage")) == 1
