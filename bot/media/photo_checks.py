@@ -14,20 +14,13 @@ counts too), then the row is marked failed with the reason; other rows never wai
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
 
 import structlog
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import leases
 from bot.core.events import Chat, ChatType, Event, EventKind
-from bot.db.models import Group, utcnow
-from bot.dispatch import Dispatcher
-from bot.leases import Clock
-from bot.platforms.base import PermanentError, Platform
+from bot.media.downloads import DownloadedFiles, DownloadLimits, FileClaim
 from handlers.adfilter.qr import decode_qr_async
 from handlers.moderation_store import PhotoCheck
 
@@ -37,66 +30,21 @@ MAX_CODES = 8  # what we keep of a photo's codes; an ad needs one
 CODE_CHARS = 500
 
 
-@runtime_checkable
-class FileDownloads(Protocol):
-    """A platform that can hand us the bytes of a file members posted."""
-
-    async def download_file(self, file_id: str, *, max_bytes: int, time_limit: float) -> bytes:
-        """The file's bytes; PlatformError subclasses say whether a retry can help."""
-
-
 @dataclass(frozen=True)
-class _Claim(leases.Claim):
-    file_id: str | None
-
-
-@dataclass(frozen=True)
-class PhotoCheckLimits(leases.LeaseLimits):
+class PhotoCheckLimits(DownloadLimits):
     concurrency: int = 2  # photos downloaded and decoded at once (decoding takes a core)
     max_bytes: int = 10 * 1024 * 1024  # Telegram's own cap for photos
-    time_limit: float = 30.0  # seconds for one download, start to last byte
 
 
-class PhotoChecks(leases.LeasedChecks):
+class PhotoChecks(DownloadedFiles):
     name = "photo-checks"
     model = PhotoCheck
     key_prefix = "photo"
     failed_event = "photo_check.download_failed"
     limits: PhotoCheckLimits
+    default_limits = PhotoCheckLimits
 
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        platforms: dict[str, Platform],
-        dispatcher: Dispatcher,
-        poll_interval: float,
-        limits: PhotoCheckLimits | None = None,
-        on_outbox: Callable[[], None] = lambda: None,
-        clock: Clock = utcnow,
-    ) -> None:
-        super().__init__(sessions, dispatcher, poll_interval, limits or PhotoCheckLimits(),
-                         on_outbox, clock)
-        self._platforms = platforms
-
-    async def _claim(self) -> list[_Claim]:
-        now = self.clock()
-        query = (
-            select(PhotoCheck, Group.platform)
-            .join(Group, Group.id == PhotoCheck.group_id)
-            .where(leases.due(PhotoCheck, now, self.limits.lease))
-            .order_by(PhotoCheck.id)
-            .limit(self.limits.batch)
-            .with_for_update(skip_locked=True, of=PhotoCheck)
-        )
-        async with self._sessions.begin() as session:
-            rows = (await session.execute(query)).all()
-            claims = []
-            for row, platform in rows:
-                leases.take(row, now)
-                claims.append(_Claim(row.id, now, row.attempts, platform, row.file_id))
-        return claims
-
-    async def _attempt(self, claim: _Claim) -> int:
+    async def _attempt(self, claim: FileClaim) -> int:
         codes = await decode_qr_async(await self._download(claim))
 
         async def event_of(session: AsyncSession, row: PhotoCheck) -> Event | None:
@@ -108,16 +56,6 @@ class PhotoChecks(leases.LeasedChecks):
         added = await self._deliver(claim, event_of, record)
         log.info("photo_check.done", check=claim.id, codes=len(codes), actions=added)
         return added
-
-    async def _download(self, claim: _Claim) -> bytes:
-        platform = self._platforms.get(claim.platform)
-        if not isinstance(platform, FileDownloads):
-            raise PermanentError(f"platform {claim.platform!r} cannot download files")
-        if not claim.file_id:
-            raise PermanentError("the message named no file")
-        return await platform.download_file(
-            claim.file_id, max_bytes=self.limits.max_bytes, time_limit=self.limits.time_limit
-        )
 
     async def _event(
         self, session: AsyncSession, row: PhotoCheck, codes: list[str], platform: str
