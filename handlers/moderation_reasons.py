@@ -94,6 +94,7 @@ _SHAPES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"off", "reason.off"),
         (r"warns about scams \('(?P<w>.+)'\): weak rule evidence halved", "reason.warning"),
         (r"a short reply: only conclusive rules decide", "reason.short_reply"),
+        (r"a greeting: only conclusive rules decide", "reason.greeting"),
         (r"asks a question: only conclusive rules decide", "reason.question"),
         (r"marked as spam by (?P<x>.+)", "reason.operator"),
         (r"reported by (?P<n>\d+) members", "reason.reports"),
@@ -286,6 +287,10 @@ define(
         "reason.short_reply": {
             "zh": "简短的回复：只由确凿的规则判定",
             "en": "a short reply: only conclusive rules decide",
+        },
+        "reason.greeting": {
+            "zh": "只是打招呼：只由确凿的规则判定",
+            "en": "a greeting: only conclusive rules decide",
         },
         "reason.question": {
             "zh": "是在提问：只由确凿的规则判定",
