@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from schedules.describe import format_duration
 from schedules.errors import CountdownError, ScheduleSyntaxError
 from schedules.messages import COUNTDOWN, lang_of
-from schedules.moments import ensure_future, parse_moment
+from schedules.moments import Moment, ensure_future, parse_moment
 from schedules.spec import DEFAULT_TZ, zone
 from schedules.timewords import normalize, parse_duration
 
@@ -188,14 +188,7 @@ def parse_countdown_args(
     end = _END_ALIASES.get(options.get("end", default_end).lower())
     if end is None:
         raise CountdownError("bad_end")
-    try:
-        moment, text = parse_moment(
-            remaining, group_zone, now, past_code="deadline_past", whole_day=True
-        )
-    except ScheduleSyntaxError as exc:
-        if exc.code != "bad_syntax":
-            raise
-        raise CountdownError("bad_deadline", text=remaining) from None
+    moment, text = _deadline(remaining, group_zone, now)
     if not text.strip():
         # Each reminder and the end say what the countdown is for: without a name they would
         # read "还剩 1 小时" of nothing.
@@ -203,6 +196,17 @@ def parse_countdown_args(
     return CountdownRequest(
         moment.at, text, marks, end, group_zone.key, moment.whole_day, "marks" in options
     )
+
+
+def _deadline(text: str, group_zone: ZoneInfo, now: datetime) -> tuple[Moment, str]:
+    """The deadline at the start of `text` and the words after it (`bad_deadline` when no
+    moment starts it; `deadline_past` when it has gone)."""
+    try:
+        return parse_moment(text, group_zone, now, past_code="deadline_past", whole_day=True)
+    except ScheduleSyntaxError as exc:
+        if exc.code != "bad_syntax":
+            raise
+        raise CountdownError("bad_deadline", text=text.strip()) from None
 
 
 def countdown_from_fields(
@@ -222,14 +226,7 @@ def countdown_from_fields(
     chosen = _END_ALIASES.get((end or "announce").strip().lower())
     if chosen is None:
         raise CountdownError("bad_end")
-    try:
-        moment, rest = parse_moment(
-            deadline, group_zone, now, past_code="deadline_past", whole_day=True
-        )
-    except ScheduleSyntaxError as exc:
-        if exc.code != "bad_syntax":
-            raise
-        raise CountdownError("bad_deadline", text=deadline.strip()) from None
+    moment, rest = _deadline(deadline, group_zone, now)
     if rest:
         raise CountdownError("bad_deadline", text=deadline.strip())
     if not text.strip():

@@ -274,19 +274,23 @@ async def _pin_in_place(session, job, group, fire_at, tz) -> list[Action]:
     if not actions:
         return []
     actions += await _unpin_previous(session, job, group.chat_id)
-    later = await session.scalars(
+    # The reminder is the firing's first action; an `update` countdown's end unpins its own one.
+    for step in await _later_steps(session, job, fire_at, kinds.COUNTDOWN_MARK):
+        if "edit_key" not in step.payload:
+            step.payload = {**step.payload, "unpin_key": f"{firing_key(job.id, fire_at)}:0"}
+    return actions
+
+
+async def _later_steps(session, job, fire_at, kind: str) -> list[ScheduledJob]:
+    """The steps of `job`'s countdown of `kind`, and its end, still to fire after `fire_at`."""
+    return list(await session.scalars(
         select(ScheduledJob).where(
             ScheduledJob.countdown_id == job.countdown_id,
             ScheduledJob.group_id == job.group_id,
-            ScheduledJob.kind.in_((kinds.COUNTDOWN_MARK, kinds.COUNTDOWN_END)),
+            ScheduledJob.kind.in_((kind, kinds.COUNTDOWN_END)),
             ScheduledJob.next_run_at > fire_at,
         )
-    )
-    key = f"{firing_key(job.id, fire_at)}:0"  # the reminder is the firing's first action
-    for step in later:
-        if "edit_key" not in step.payload:  # an `update` countdown's end unpins its own one
-            step.payload = {**step.payload, "unpin_key": key}
-    return actions
+    ))
 
 
 async def _unpin_previous(session, job, chat: str) -> list[Action]:
@@ -322,16 +326,8 @@ async def _edit_this_one_next(session, job, fire_at) -> None:
     """Point the countdown's later edits, and its end, at the message this firing posts in
     place of the first one (missed, or refused), or each of them would post and pin one of
     its own."""
-    later = await session.scalars(
-        select(ScheduledJob).where(
-            ScheduledJob.countdown_id == job.countdown_id,
-            ScheduledJob.group_id == job.group_id,
-            ScheduledJob.kind.in_((kinds.COUNTDOWN_EDIT, kinds.COUNTDOWN_END)),
-            ScheduledJob.next_run_at > fire_at,
-        )
-    )
     key = f"{firing_key(job.id, fire_at)}:0"  # the post is the firing's only action
-    for edit in later:
+    for edit in await _later_steps(session, job, fire_at, kinds.COUNTDOWN_EDIT):
         edit.payload = {**edit.payload, "edit_key": key}
 
 
