@@ -58,12 +58,20 @@ def _reply(event: Event, text: str, **extra) -> list[Action]:
     return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id, **extra)]
 
 
-async def _target(event: Event, ctx: Context) -> ModerationDecision | int | None:
+class Unjudged:
+    """A reply to a message the bot never ruled on (nor is it a warning of the bot's)."""
+
+
+UNJUDGED = Unjudged()
+
+
+async def _target(event: Event, ctx: Context) -> ModerationDecision | int | Unjudged | None:
     """The decision named by `/cmd <id>`, by replying to the bot's warning, or by replying to
     the judged message itself: in shadow mode nothing is removed and no warning posted, so the
     message still standing is all an operator has to point at.
 
-    Returns the decision, or the id that matched nothing, or None when none was named.
+    Returns the decision, or the id that matched nothing, UNJUDGED for a reply to a message
+    no decision is about, or None when none was named.
     """
     assert ctx.group is not None
     arg = event.args.strip().lstrip("#")
@@ -78,7 +86,7 @@ async def _target(event: Event, ctx: Context) -> ModerationDecision | int | None
                 ctx.session, ctx.group.id, event.reply_to_message_id, undone_too=True
             )
             if judged is None:
-                return None
+                return UNJUDGED
             found = judged.id  # read again below, locked
         decision_id = found
     else:
@@ -90,6 +98,10 @@ async def _undo_command(event: Event, ctx: Context, command: str) -> list[Action
     target = await _target(event, ctx)
     if target is None:
         return _reply(event, ctx.t("moderation.usage.id", command=command))
+    if isinstance(target, Unjudged):
+        if command == "notspam" and await _learned_kept(event, ctx):
+            return _reply(event, ctx.t("moderation.no_decision_learned"))
+        return _reply(event, ctx.t("moderation.no_decision_undo"))
     if isinstance(target, int):
         return _reply(event, ctx.t("moderation.unknown", id=target))
     if target.undone:
@@ -97,6 +109,23 @@ async def _undo_command(event: Event, ctx: Context, command: str) -> list[Action
     actions, held = await undo(ctx, target, event.chat.id, event.user.id if event.user else None)
     actions += tell_restored(ctx, target, held)
     return [*actions, *_reply(event, undone_text(ctx, target, held))]
+
+
+async def _learned_kept(event: Event, ctx: Context) -> bool:
+    """Teach the model "ham" from a message the filter let stand, on an operator's /notspam.
+
+    /notspam is the operators' "not spam" label as /spam is their "spam" one, and /spam
+    learns from a message the filter kept: this is its other half, for the operator who
+    wants messages like this one safe from the filter. A bot's message (the bot's own,
+    replied to by mistake) teaches nothing, as /spam refuses it.
+    """
+    assert ctx.group is not None
+    sender = event.replied_sender
+    text = event.reply_to_text or event.reply_to_shared_text or ""
+    if (isinstance(sender, User) and sender.is_bot) or not text.strip():
+        return False
+    await learn(ctx.session, ctx.group.id, text, False, ctx.now)
+    return True
 
 
 @router.command(
@@ -131,6 +160,8 @@ async def why_command(event: Event, ctx: Context) -> list[Action]:
     target = await _target(event, ctx)
     if target is None:
         return _reply(event, ctx.t("moderation.usage.id", command="why"))
+    if isinstance(target, Unjudged):
+        return _reply(event, ctx.t("moderation.no_decision_why"))
     if isinstance(target, int):
         return _reply(event, ctx.t("moderation.unknown", id=target))
     return _reply(event, explain(ctx, target))

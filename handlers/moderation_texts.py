@@ -74,6 +74,23 @@ define(
             "zh": "用法：/{command} <编号>，或回复机器人的提醒消息。",
             "en": "Usage: /{command} <id>, or reply to the bot's warning.",
         },
+        # A reply to a message no decision is about: operators took the usage text for an
+        # error of theirs and kept retrying.
+        "moderation.no_decision_why": {
+            "zh": "机器人没有处理过这条消息：它没有被判定为广告，没有可解释的处理记录。",
+            "en": "The bot made no decision on that message: it was not judged an ad, so there "
+            "is nothing to explain.",
+        },
+        "moderation.no_decision_undo": {
+            "zh": "机器人没有处理过这条消息：它没有被判定为广告，没有可撤销的处理。",
+            "en": "The bot made no decision on that message: it was not judged an ad, so there "
+            "is nothing to undo.",
+        },
+        "moderation.no_decision_learned": {
+            "zh": "机器人没有处理过这条消息，没有可撤销的处理；已记下它不是广告，过滤器已学习。",
+            "en": "The bot made no decision on that message, so there is nothing to undo; the "
+            "filter learned it is not spam.",
+        },
         "moderation.unknown": {
             "zh": "找不到处理记录 #{id}。",
             "en": "No moderation decision #{id} in this group.",

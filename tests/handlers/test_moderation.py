@@ -732,12 +732,41 @@ async def test_in_shadow_mode_operators_reach_a_decision_by_replying_to_the_mess
     (decision,) = await decisions(bot)
     assert decision.undone and decision.undone_by == str(OPERATOR_ID)
     assert fake_telegram.called("deleteMessage") == []
-    # A reply to a message nobody judged still gets the usage.
-    await post_and_settle(
-        bot,
-        make_message_update("/why", sender=OPERATOR, reply_to_message=message("hi", sender=BOB)),
+
+
+async def test_why_and_notspam_on_a_message_never_judged_say_no_decision_was_made(
+    bot, fake_telegram
+):
+    # Replying /why or /notspam to a message the filter let stand answered with the usage
+    # text, and operators took it for a mistake of theirs and tried again.
+    kept = message("周末一起去爬山吗", sender=BOB)
+    await post_and_settle(bot, make_update("message", kept))
+    assert await decisions(bot) == []
+    for command in ("/why", "/notspam", "/undo"):
+        await post_and_settle(
+            bot, make_message_update(command, sender=OPERATOR, reply_to_message=kept)
+        )
+    why, notspam, undo = [b["text"] for b in sent_to(fake_telegram, GROUP_ID)]
+    assert why == "机器人没有处理过这条消息：它没有被判定为广告，没有可解释的处理记录。"
+    assert notspam == (
+        "机器人没有处理过这条消息，没有可撤销的处理；已记下它不是广告，过滤器已学习。"
     )
-    assert sent_to(fake_telegram, GROUP_ID)[-1]["text"].startswith("用法：/why")
+    assert undo == "机器人没有处理过这条消息：它没有被判定为广告，没有可撤销的处理。"
+    # /notspam is the operators' "not spam" label: the kept message is learned as such,
+    # once (neither /why nor /undo teaches anything).
+    (state,) = await db(bot, lambda s: list(s.scalars(select(SpamModelState))))
+    assert state.version == 1
+    assert await decisions(bot) == []
+    await post_and_settle(bot, make_message_update("/settings language en", sender=OPERATOR))
+    await post_and_settle(
+        bot, make_message_update("/why", sender=OPERATOR, reply_to_message=kept)
+    )
+    assert sent_to(fake_telegram, GROUP_ID)[-1]["text"].startswith(
+        "The bot made no decision on that message"
+    )
+    # A bare command, with no reply and no number, still gets the usage.
+    await post_and_settle(bot, make_message_update("/why", sender=OPERATOR))
+    assert sent_to(fake_telegram, GROUP_ID)[-1]["text"].startswith("Usage: /why")
 
 
 async def test_reports_after_an_operators_undo_do_not_punish_the_message_again(bot, fake_telegram):
