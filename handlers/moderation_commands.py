@@ -25,6 +25,7 @@ from handlers.moderation_actions import (
     warning_buttons,
 )
 from handlers.moderation_appeals import tell_restored
+from handlers.moderation_referrals import held_back, refer
 from handlers.moderation_reports import report_counts
 from handlers.moderation_rights import is_exempt
 from handlers.moderation_store import (
@@ -224,7 +225,9 @@ async def spam_command(event: Event, ctx: Context) -> list[Action]:
 async def report_command(event: Event, ctx: Context) -> list[Action]:
     """Count distinct reporters of a message; at the group's threshold, delete it and act on
     its sender as `report_step` says. A message too old to delete is reported, not acted on;
-    a reporter `report_counts` does not count (a fresh account) is thanked, not counted."""
+    nor one the group lets stand (the filter off, the ad window: `moderation_referrals`),
+    whose reports go to the operators; a reporter `report_counts` does not count (a fresh
+    account) is thanked, not counted."""
     assert ctx.group is not None
     target_user, message_id = event.replied_sender, event.reply_to_message_id
     if target_user is None or message_id is None or event.user is None:
@@ -247,7 +250,7 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
                  reporter=reporter.id)
         return _reply(event, ctx.t("moderation.report_noted"),
                       delete_after_seconds=conf.warning_seconds)
-    count = await add_report(
+    count, added = await add_report(
         ctx.session, ctx.group.id, message_id, target_user.id, reporter.id, ctx.now
     )
     # Reports of a message past DELETABLE_FOR would punish its sender while the evidence stays
@@ -266,6 +269,10 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
     done = await decision_for_message(ctx.session, ctx.group.id, message_id, undone_too=True)
     if done is not None and (done.undone or not done.shadow):
         return []
+    if (why := held_back(event, ctx, conf)) is not None:
+        told = added and count == conf.report_threshold
+        return refer(event, ctx, conf, why=why, name=display(target_user), count=count,
+                     told=told)
     if done is not None and conf.shadow:
         return _reply(event, ack, delete_after_seconds=conf.warning_seconds)
     ruling = Decision(

@@ -270,8 +270,10 @@ async def decision_for_bot_message(
 
 async def add_report(
     session: AsyncSession, group_id: int, message_id: str, target: str, reporter: str, at
-) -> int:
-    """Record a report (a repeat by the same member is ignored); return distinct reporters."""
+) -> tuple[int, bool]:
+    """Record a report; return the distinct reporters of the message, and whether this one
+    is new (a repeat by the same member adds nothing)."""
+    added = True
     try:
         async with session.begin_nested():
             session.add(
@@ -285,11 +287,11 @@ async def add_report(
             )
             await session.flush()
     except IntegrityError:
-        pass
+        added = False
     query = select(func.count(func.distinct(ModerationReport.reporter_id))).where(
         ModerationReport.group_id == group_id, ModerationReport.message_id == message_id
     )
-    return int(await session.scalar(query) or 0)
+    return int(await session.scalar(query) or 0), added
 
 
 # ---- the group's model ---------------------------------------------------------------------

@@ -23,3 +23,13 @@ def start_link(event: Event, payload: str) -> str | None:
     if template is None or me is None or not me.username:
         return None
     return template.format(username=me.username, payload=payload)
+
+
+def message_link(event: Event, message_id: str) -> str | None:
+    """A link that opens message `message_id` of the event's chat for its members; None where
+    there is none to make (not Telegram, or a basic group, whose messages have no links)."""
+    chat = event.chat.id
+    if event.platform != "telegram" or not chat.startswith("-100"):
+        return None
+    # A supergroup's id is -100 followed by the number its links use.
+    return f"https://t.me/c/{chat.removeprefix('-100')}/{message_id}"
