@@ -14,7 +14,7 @@ from bot.core.i18n import translate
 from bot.core.router import ANY_AGE, Router
 from handlers.adfilter import Decision, Verdict
 from handlers.adfilter_albums import remove_replied_album
-from handlers.moderation import DELETABLE_FOR, adfilter_settings, report_step
+from handlers.moderation import adfilter_settings, report_step
 from handlers.moderation_actions import (
     BAN_CHAT,
     display,
@@ -25,7 +25,7 @@ from handlers.moderation_actions import (
     warning_buttons,
 )
 from handlers.moderation_appeals import tell_restored
-from handlers.moderation_referrals import held_back, refer
+from handlers.moderation_referrals import TOO_OLD, held_back, refer
 from handlers.moderation_reports import report_counts
 from handlers.moderation_rights import is_exempt
 from handlers.moderation_store import (
@@ -224,9 +224,9 @@ async def spam_command(event: Event, ctx: Context) -> list[Action]:
 )
 async def report_command(event: Event, ctx: Context) -> list[Action]:
     """Count distinct reporters of a message; at the group's threshold, delete it and act on
-    its sender as `report_step` says. A message too old to delete is reported, not acted on;
-    nor one the group lets stand (the filter off, the ad window: `moderation_referrals`),
-    whose reports go to the operators; a reporter `report_counts` does not count (a fresh
+    its sender as `report_step` says. Reports of a message too old to delete, or one the
+    group lets stand (the filter off, the ad window), go to the operators instead
+    (`moderation_referrals`); a reporter `report_counts` does not count (a fresh
     account) is thanked, not counted."""
     assert ctx.group is not None
     target_user, message_id = event.replied_sender, event.reply_to_message_id
@@ -253,12 +253,11 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
     count, added = await add_report(
         ctx.session, ctx.group.id, message_id, target_user.id, reporter.id, ctx.now
     )
-    # Reports of a message past DELETABLE_FOR would punish its sender while the evidence stays
-    # up for everyone to read, on a complaint that may be about a conversation long over.
-    if event.reply_to_at is not None and ctx.now - event.reply_to_at > DELETABLE_FOR:
-        return _reply(
-            event, ctx.t("moderation.report_too_old"), delete_after_seconds=conf.warning_seconds
-        )
+    told = added and count == conf.report_threshold
+    why = held_back(event, ctx, conf)
+    if why == TOO_OLD:  # nothing the reports reach can be done: the operators decide
+        return refer(event, ctx, conf, why=why, name=display(target_user), count=count,
+                     told=told)
     ack = ctx.t("moderation.report_ack", count=count, threshold=conf.report_threshold)
     if count < conf.report_threshold:
         return _reply(event, ack, delete_after_seconds=conf.warning_seconds)
@@ -269,8 +268,7 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
     done = await decision_for_message(ctx.session, ctx.group.id, message_id, undone_too=True)
     if done is not None and (done.undone or not done.shadow):
         return []
-    if (why := held_back(event, ctx, conf)) is not None:
-        told = added and count == conf.report_threshold
+    if why is not None:
         return refer(event, ctx, conf, why=why, name=display(target_user), count=count,
                      told=told)
     if done is not None and conf.shadow:

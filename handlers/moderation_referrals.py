@@ -11,8 +11,13 @@ has said ads may stand, reports do not remove one either:
   remove it (after the window closes neither), and the operators hear of them in case the
   message was reported for something other than being a promotion.
 
-Either way the operators are told once, when the reports reach the group's threshold (where
-they would have acted), and the reporters hear that the operators were told.
+And a message older than `DELETABLE_FOR` cannot be removed at all (Telegram refuses): reports
+of it would punish its sender while the evidence stays up for everyone to read, on a complaint
+that may be about a conversation long over. The operators, who can delete it by hand, decide.
+
+Each time the operators are told once, when the reports reach the group's threshold (where
+they would have acted), and the reporters hear that the operators were told; the reporters of
+an old message hear from the first report why the bot will not remove it.
 """
 
 from __future__ import annotations
@@ -22,16 +27,40 @@ from bot.core.context import Context
 from bot.core.events import Event
 from bot.core.i18n import define
 from bot.core.links import message_link
-from handlers.moderation import AdFilterSettings
+from handlers.moderation import DELETABLE_FOR, AdFilterSettings
 from handlers.operator_notes import operator_note
 
-OFF, WINDOW = "off", "window"
+OFF, WINDOW, TOO_OLD = "off", "window", "too_old"
 
 define(
     {
         "moderation.report_referred": {
             "zh": "感谢举报（{count}/{threshold}），已转告管理员。",
             "en": "Thanks for the report ({count}/{threshold}); the operators have been told.",
+        },
+        "moderation.report_too_old": {
+            "zh": "这条消息已发出超过 48 小时，Telegram 不再允许机器人删除它，所以举报不会删除"
+            "消息或处理发送者。举报已记录（{count}/{threshold}），达到 {threshold} 人时会转告"
+            "管理员。",
+            "en": "That message is more than 48 hours old and Telegram no longer lets the bot "
+            "delete it, so reports do not remove it or act on its sender. Your report is "
+            "recorded ({count}/{threshold}); at {threshold} the operators are told.",
+        },
+        "moderation.report_too_old_referred": {
+            "zh": "这条消息已发出超过 48 小时，Telegram 不再允许机器人删除它。"
+            "举报已转告管理员，由管理员处理（{count}/{threshold}）。",
+            "en": "That message is more than 48 hours old and Telegram no longer lets the bot "
+            "delete it. The reports were passed to the operators, who will decide "
+            "({count}/{threshold}).",
+        },
+        "moderation.referred.too_old": {
+            "zh": "📣 {count} 位成员举报了 {name} 的消息。它已发出超过 48 小时，Telegram "
+            "不再允许机器人删除它，所以没有处理；请管理员查看，需要时手动删除，"
+            "并可用 /mute、/ban 处理发送者。",
+            "en": "📣 {count} {count:member|members} reported {name}'s message. It is more than "
+            "48 hours old and Telegram no longer lets the bot delete it, so nothing was done: "
+            "operators, please look, delete it by hand if it must go, and /mute or /ban its "
+            "sender if needed.",
         },
         "moderation.referred.off": {
             "zh": "📣 {count} 位成员举报了 {name} 的消息。本群的广告过滤已关闭（/filter off），"
@@ -54,7 +83,9 @@ define(
 
 
 def held_back(event: Event, ctx: Context, conf: AdFilterSettings) -> str | None:
-    """Why reports of the replied message must not act (OFF, WINDOW), or None."""
+    """Why reports of the replied message must not act (TOO_OLD, OFF, WINDOW), or None."""
+    if event.reply_to_at is not None and ctx.now - event.reply_to_at > DELETABLE_FOR:
+        return TOO_OLD
     if not conf.enabled:
         return OFF
     posted = event.reply_to_at or event.at
@@ -72,9 +103,13 @@ def refer(event: Event, ctx: Context, conf: AdFilterSettings, *, why: str, name:
     """
     assert ctx.group is not None and event.reply_to_message_id is not None
     message_id = event.reply_to_message_id
+    key = "moderation.report_referred"
+    if why == TOO_OLD:
+        reached = count >= conf.report_threshold
+        key = "moderation.report_too_old_referred" if reached else "moderation.report_too_old"
     reply = SendMessage(
         chat_id=event.chat.id,
-        text=ctx.t("moderation.report_referred", count=count, threshold=conf.report_threshold),
+        text=ctx.t(key, count=count, threshold=conf.report_threshold),
         reply_to=event.message_id,
         delete_after_seconds=conf.warning_seconds,
     )

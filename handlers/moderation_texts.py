@@ -191,13 +191,6 @@ define(
             "the channel may no longer post in the group (#{id}). Operators, please review: "
             "/why {id}; if wrong, /undo {id}.",
         },
-        "moderation.report_too_old": {
-            "zh": "这条消息已发出超过 48 小时，机器人无法再删除它，因此不会据此处理发送者。"
-            "举报已记录，管理员可以查看。",
-            "en": "That message is more than 48 hours old: the bot can no longer delete it, so "
-            "the report does not act on its sender. The report is recorded for the operators "
-            "to review.",
-        },
         "moderation.report_own": {
             "zh": "这是你自己的消息，不能举报；不想保留的话，直接删除它就好。",
             "en": "That is your own message, so it cannot be reported; if you would rather "

@@ -602,19 +602,27 @@ async def test_an_album_marked_spam_or_reported_is_removed_whole(bot, fake_teleg
     ]
 
 
-async def test_reports_of_a_message_too_old_to_delete_are_recorded_and_punish_nothing(
+async def test_reports_of_a_message_too_old_to_delete_go_to_operators_and_punish_nothing(
     bot, fake_telegram
 ):
     # Telegram lets a bot delete messages for 48 hours: three reports of a 49-hour-old message
-    # muted Alice while the message stayed up, on evidence nobody could act on any more.
+    # muted Alice while the message stayed up, on evidence nobody could act on any more. Then
+    # the reporters were told the operators would review it, and the operators never heard.
     target = message("这家店上周的活动不错", sender=ALICE, date=int(time.time()) - 49 * 3600)
     await post_and_settle(bot, make_update("message", target))
     replies = await report_three_times(bot, fake_telegram, target)
     too_old = (
-        "这条消息已发出超过 48 小时，机器人无法再删除它，因此不会据此处理发送者。"
-        "举报已记录，管理员可以查看。"
+        "这条消息已发出超过 48 小时，Telegram 不再允许机器人删除它，所以举报不会删除消息或"
+        "处理发送者。举报已记录（{}/3），达到 3 人时会转告管理员。"
     )
-    assert replies == [too_old] * 3
+    assert replies[:3] == [too_old.format(1), too_old.format(2), (
+        "这条消息已发出超过 48 小时，Telegram 不再允许机器人删除它。"
+        "举报已转告管理员，由管理员处理（3/3）。"
+    )]
+    (note,) = replies[3:]
+    assert note.startswith(
+        "📣 3 位成员举报了 @alice 的消息。它已发出超过 48 小时，Telegram 不再允许机器人删除它"
+    )
     assert fake_telegram.called("deleteMessage") == []
     assert fake_telegram.called("restrictChatMember") == []
     assert await decisions(bot) == []
@@ -623,9 +631,11 @@ async def test_reports_of_a_message_too_old_to_delete_are_recorded_and_punish_no
     await post_and_settle(bot, make_message_update("/settings language en", sender=OPERATOR))
     await regulars(bot, ERIN)
     await post_and_settle(bot, make_message_update("/report", sender=ERIN, reply_to_message=target))
-    assert sent_to(fake_telegram, GROUP_ID)[-1]["text"].startswith(
-        "That message is more than 48 hours old"
+    assert sent_to(fake_telegram, GROUP_ID)[-1]["text"] == (
+        "That message is more than 48 hours old and Telegram no longer lets the bot delete it. "
+        "The reports were passed to the operators, who will decide (4/3)."
     )
+    assert len(sent_to(fake_telegram, GROUP_ID)) == 6  # the operators were told once
 
 
 async def test_reports_follow_the_groups_ladder(bot, fake_telegram):
