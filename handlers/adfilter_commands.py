@@ -7,12 +7,15 @@ import unicodedata
 from datetime import timedelta
 from typing import get_args
 
+from sqlalchemy import select
+
 from bot.core.actions import SendMessage
 from bot.core.context import Context
 from bot.core.events import Event
 from bot.core.i18n import define, named
 from bot.core.router import Router
-from bot.groups.repository import find_member
+from bot.db.models import Member
+from bot.groups.repository import find_member, member_user
 from handlers.adfilter.links import allow_entry
 from handlers.adfilter.normalize import normalize
 from handlers.moderation import (
@@ -23,6 +26,7 @@ from handlers.moderation import (
     parse_window,
     save_adfilter_settings,
 )
+from handlers.moderation_actions import display
 from handlers.moderation_rights import is_exempt
 from handlers.setting_numbers import NumberRefused, check_range, read_whole, whole_number
 from schedules.describe import format_duration
@@ -120,7 +124,24 @@ def _ladder_shown(ctx: Context, conf: AdFilterSettings) -> str:
     return ctx.t("filter.ladder_mute", ladder=steps, mute=length)
 
 
-def _show(ctx: Context, conf: AdFilterSettings) -> str:
+async def _exempt_shown(ctx: Context, conf: AdFilterSettings) -> str:
+    """The allow-listed members by name, with the id that names them for sure (two members
+    may share a name); an id the bot has no member row for (a channel, someone not seen
+    yet) as itself."""
+    assert ctx.group is not None
+    rows = await ctx.session.scalars(
+        select(Member).where(Member.group_id == ctx.group.id,
+                             Member.user_id.in_(conf.allowed_users))
+    )
+    named_as = {row.user_id: display(member_user(row)) for row in rows}
+    shown = (
+        f"{named_as[user]} ({user})" if named_as.get(user, user) != user else user
+        for user in conf.allowed_users
+    )
+    return ", ".join(shown) or ctx.t("filter.none")
+
+
+async def _show(ctx: Context, conf: AdFilterSettings) -> str:
     none = ctx.t("filter.none")
     return ctx.t(
         "filter.show",
@@ -128,7 +149,7 @@ def _show(ctx: Context, conf: AdFilterSettings) -> str:
         shadow=ctx.t("filter.shadow") if conf.shadow else "",
         links=", ".join(conf.allowed_links) or none,
         keywords=", ".join(conf.keywords) or none,
-        exempt=", ".join(conf.allowed_users) or none,
+        exempt=await _exempt_shown(ctx, conf),
         newcomer=conf.new_member_messages,
         window=conf.window.describe(ctx.lang) if conf.window else none,
         ladder=_ladder_shown(ctx, conf),
@@ -307,7 +328,7 @@ async def filter_command(event: Event, ctx: Context) -> list[SendMessage]:
     conf = adfilter_settings(ctx.group)
     parts = _words(event.args)
     if not parts:
-        return reply(_show(ctx, conf))
+        return reply(await _show(ctx, conf))
     try:
         if parts[0] == "exempt":
             changed = await _exempt(event, ctx, conf, parts[1:])
@@ -320,4 +341,4 @@ async def filter_command(event: Event, ctx: Context) -> list[SendMessage]:
     if changed is None:
         return reply(ctx.t("filter.usage"))
     save_adfilter_settings(ctx.group, changed)
-    return reply(_show(ctx, changed))
+    return reply(await _show(ctx, changed))

@@ -579,7 +579,8 @@ async def test_operators_exempt_a_member_and_tune_the_ladder_from_chat(bot, fake
     )
     replies = [m["text"] for m in await fake_telegram.wait_for("sendMessage", 8)]
     shown = replies[-1]
-    assert "豁免成员：222, 333" in shown
+    # By name, which the ids alone left operators to look up (with the id: names repeat).
+    assert "豁免成员：@alice (222), Bob (333)\n" in shown
     assert "新成员从严：前 0 条消息" in shown
     # No mute step, so no mute length: it was shown as if the ladder muted.
     assert "处罚阶梯：删除 → 封禁\n" in shown
@@ -594,6 +595,11 @@ async def test_operators_exempt_a_member_and_tune_the_ladder_from_chat(bot, fake
     await fake_telegram.wait_for("deleteMessage")
     await eventually(lambda: quiet(bot))
     assert [d.user_id for d in await decisions(bot)] == ["333"]
+    # Someone the bot has not seen yet is shown by the id it was given.
+    await bot.post_update(make_message_update("/filter exempt add 999", sender=OPERATOR))
+    await eventually(lambda: quiet(bot))
+    shown = fake_telegram.called("sendMessage")[-1]["text"]
+    assert "豁免成员：@alice (222), 999\n" in shown
 
 
 async def test_the_bot_itself_is_not_exempted_from_the_filter(bot, fake_telegram):
