@@ -246,6 +246,9 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
     conf = adfilter_settings(ctx.group)
     if not report_counts(ctx, conf, reporter):
         # Heard, not counted: a fresh account is told nothing that would teach it to wait.
+        # Kept, for the operators to see who reported what.
+        await add_report(ctx.session, ctx.group.id, message_id, target_user.id, reporter.id,
+                         ctx.now, counted=False)
         log.info("moderation.report_not_counted", group=ctx.group.id, message=message_id,
                  reporter=reporter.id)
         return _reply(event, ctx.t("moderation.report_noted"),

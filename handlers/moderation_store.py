@@ -21,6 +21,8 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     select,
+    true,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -74,7 +76,11 @@ class ModerationDecision(Base):
 
 
 class ModerationReport(Base):
-    """A member's `/report` of a message; one per reporter and message."""
+    """A member's `/report` of a message; one per reporter and message.
+
+    `counted` is False for a report `handlers.moderation_reports` does not count (a fresh
+    account's, a channel's): kept for the operators to see, never toward the threshold.
+    """
 
     __tablename__ = "moderation_reports"
     __table_args__ = (UniqueConstraint("group_id", "message_id", "reporter_id"),)
@@ -84,6 +90,7 @@ class ModerationReport(Base):
     message_id: Mapped[str] = mapped_column(String(64))
     target_user_id: Mapped[str] = mapped_column(String(64))
     reporter_id: Mapped[str] = mapped_column(String(64))
+    counted: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -269,11 +276,13 @@ async def decision_for_bot_message(
 
 
 async def add_report(
-    session: AsyncSession, group_id: int, message_id: str, target: str, reporter: str, at
+    session: AsyncSession, group_id: int, message_id: str, target: str, reporter: str, at,
+    *, counted: bool = True,
 ) -> tuple[int, bool]:
-    """Record a report; return the distinct reporters of the message, and whether this one
-    is new (a repeat by the same member adds nothing)."""
-    added = True
+    """Record a report; return the distinct reporters of the message whose reports count, and
+    whether this one is a new counted report (a repeat by the same member adds nothing; a
+    member who reported before their report counted, and does again once it does, is counted
+    then)."""
     try:
         async with session.begin_nested():
             session.add(
@@ -282,14 +291,31 @@ async def add_report(
                     message_id=message_id,
                     target_user_id=target,
                     reporter_id=reporter,
+                    counted=counted,
                     at=at,
                 )
             )
             await session.flush()
+        added = counted
     except IntegrityError:
         added = False
+        if counted:
+            raised = await session.execute(
+                update(ModerationReport)
+                .where(
+                    ModerationReport.group_id == group_id,
+                    ModerationReport.message_id == message_id,
+                    ModerationReport.reporter_id == reporter,
+                    ModerationReport.counted.is_(False),
+                )
+                .values(counted=True, at=at)
+                .execution_options(synchronize_session=False)
+            )
+            added = bool(raised.rowcount)
     query = select(func.count(func.distinct(ModerationReport.reporter_id))).where(
-        ModerationReport.group_id == group_id, ModerationReport.message_id == message_id
+        ModerationReport.group_id == group_id,
+        ModerationReport.message_id == message_id,
+        ModerationReport.counted.is_(True),
     )
     return int(await session.scalar(query) or 0), added
 

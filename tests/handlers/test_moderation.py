@@ -17,6 +17,7 @@ from handlers.moderation import parse_window, step_for
 from handlers.moderation_store import ModerationDecision, ModerationReport, SpamModelState
 from tests.conftest import PG_URL
 from tests.factories import (
+    CHANNEL_ID,
     GROUP_ID,
     MEMBER_ID,
     OPERATOR_ID,
@@ -1152,21 +1153,35 @@ async def test_reports_by_fresh_accounts_are_noted_and_never_delete_or_mute(bot,
         await post_and_settle(
             bot, make_message_update("/report", sender=reporter, reply_to_message=target)
         )
+    # A channel has no history in the group, and one person may own any number of them.
+    await post_and_settle(
+        bot, make_channel_message_update("/report", reply_to_message=target)
+    )
     noted = "感谢举报，已记录，管理员会查看。"
-    assert [b["text"] for b in sent_to(fake_telegram, GROUP_ID)] == [noted] * 3
+    assert [b["text"] for b in sent_to(fake_telegram, GROUP_ID)] == [noted] * 4
     assert fake_telegram.called("deleteMessage") == []
     assert fake_telegram.called("restrictChatMember") == []
     assert await decisions(bot) == []
+    # They were only logged, and the operators could not see who had reported what: they
+    # are kept, as not counted.
+    query = select(ModerationReport).order_by(ModerationReport.id)
+    reports = await db(bot, lambda s: list(s.scalars(query)))
+    assert [(r.reporter_id, r.target_user_id, r.message_id, r.counted) for r in reports] == [
+        (str(who), str(MEMBER_ID), str(target["message_id"]), False)
+        for who in (BOB["id"], CAROL["id"], DAVE["id"], CHANNEL_ID)
+    ]
     # Members the group knows still count, and the fresh accounts' reports added nothing.
     await regulars(bot, ERIN, BOB, joined=datetime.now(UTC) - timedelta(days=2))
     for reporter in (ERIN, BOB):
         await post_and_settle(
             bot, make_message_update("/report", sender=reporter, reply_to_message=target)
         )
-    assert [b["text"] for b in sent_to(fake_telegram, GROUP_ID)][3:] == [
+    assert [b["text"] for b in sent_to(fake_telegram, GROUP_ID)][4:] == [
         "感谢举报（1/3）。", "感谢举报（2/3）。"
     ]
     assert fake_telegram.called("restrictChatMember") == []
+    counted = await db(bot, lambda s: list(s.scalars(query.where(ModerationReport.counted))))
+    assert sorted(r.reporter_id for r in counted) == [str(BOB["id"]), str(ERIN["id"])]
 
 
 async def muted_until(bot):
