@@ -214,15 +214,18 @@ def _reason(ctx: Context, words: list[str]) -> str:
 
 async def _mark_banned(ctx: Context, user_id: str, banned: bool) -> None:
     """Keep the member's row as the platform will have it, without waiting for its word (which
-    comes only where the bot receives member updates): undoing an older mute asks it whether a
-    ban keeps the member out (`handlers.moderation_holds`)."""
+    comes only where the bot receives member updates), and when this ban was given: undoing an
+    older mute or ban asks them whether a ban keeps the member out
+    (`handlers.moderation_holds`)."""
     assert ctx.group is not None
     member = await find_member(ctx.session, ctx.group.id, user_id)
     if member is None:
         return
     if banned:
-        member.status, member.left_at = "kicked", ctx.now
-    elif member.status == "kicked":
+        member.status, member.left_at, member.banned_at = "kicked", ctx.now, ctx.now
+        return
+    member.banned_at = None
+    if member.status == "kicked":
         member.status = "left"
 
 

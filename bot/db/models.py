@@ -71,6 +71,10 @@ class Member(Base):
     # When the mute an operator or the ad filter gave ends (`handlers.mutes`): letting the
     # member in past the newcomer gate keeps it, as Telegram keeps it across a rejoin.
     muted_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When an operator banned the member by hand (`/ban`), while that ban stands: undoing an
+    # older ad decision's ban must not lift it (`handlers.moderation_holds`). The ad filter's
+    # own bans are decisions, with times of their own.
+    banned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     group: Mapped[Group] = relationship(back_populates="members")
 

@@ -1239,3 +1239,31 @@ async def test_undoing_an_older_mute_leaves_an_operators_later_ban_in_force(bot,
     assert fake_telegram.called("unbanChatMember") == []
     reply = sent_to(fake_telegram, GROUP_ID)[-1]["text"]
     assert "仍被封禁" in reply and "/unban" in reply
+
+
+async def test_undoing_an_older_ban_leaves_an_operators_later_ban_in_force(bot, fake_telegram):
+    # /undo of the filter's ban unbanned the member though an operator had banned them by
+    # hand since: a manual /ban recorded no time, so nothing said it came later.
+    await muted_for_a_second_ad(bot, fake_telegram)
+    await bot.post_update(make_message_update(AD, sender=ALICE))
+    await fake_telegram.wait_for("banChatMember")
+    await eventually(lambda: quiet(bot))
+    ban = (await decisions(bot))[-1]
+    assert ban.action == "ban"
+    await post_and_settle(bot, make_message_update(f"/ban {MEMBER_ID} 骚扰", sender=OPERATOR))
+    assert len(fake_telegram.called("banChatMember")) == 2
+    await post_and_settle(bot, make_message_update(f"/undo {ban.id}", sender=OPERATOR))
+    assert fake_telegram.called("unbanChatMember") == []
+    assert [d.undone for d in await decisions(bot)] == [False, False, True]
+    reply = sent_to(fake_telegram, GROUP_ID)[-1]["text"]
+    assert reply.startswith(f"已撤销 #{ban.id}") and "仍被封禁" in reply and "/unban" in reply
+    # The operator's /unban lifts it; an undo of an older ban then has nothing of theirs to
+    # keep, and lifts its own again.
+    await post_and_settle(bot, make_message_update(f"/unban {MEMBER_ID}", sender=OPERATOR))
+    assert len(fake_telegram.called("unbanChatMember")) == 1
+    await bot.post_update(make_message_update(AD + "！", sender=ALICE))
+    await fake_telegram.wait_for("banChatMember", 3)
+    await eventually(lambda: quiet(bot))
+    again = (await decisions(bot))[-1]
+    await post_and_settle(bot, make_message_update(f"/undo {again.id}", sender=OPERATOR))
+    assert len(fake_telegram.called("unbanChatMember")) == 2
