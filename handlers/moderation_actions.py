@@ -257,32 +257,41 @@ def undone_text(ctx: Context, decision: ModerationDecision, held: Holding) -> st
     return ctx.t(key, id=decision.id, name=name)
 
 
+def ruling_of(decision: ModerationDecision) -> Decision:
+    """The ruling a decision stored: every check's verdict, as it was when it was taken."""
+    verdicts = tuple(
+        Verdict(str(v["name"]), bool(v["spam"]), float(v["score"]), str(v["details"]))
+        for v in decision.verdicts or ()
+    )
+    return Decision(spam=True, score=decision.score, verdicts=verdicts)
+
+
+def told_action(ctx: Context, decision: ModerationDecision) -> str:
+    """What the decision did as operators read it: in shadow mode what real mode would have
+    done (the point of trying the filter so), marked when undone."""
+    action = tell_action(ctx.lang, decision.action)
+    if decision.shadow:
+        conf_length = adfilter_settings(ctx.group).mute_length
+        length = decision.until - decision.at if decision.until else conf_length
+        action = ctx.t(f"moderation.would.{decision.action}",
+                       length=format_duration(length, ctx.lang))
+    return action + (ctx.t("moderation.undone_mark") if decision.undone else "")
+
+
 def explain(ctx: Context, decision: ModerationDecision, *, popup: bool = False) -> str:
     """Operator-facing account of a decision, one line per check that saw evidence.
 
     As a `popup` (the warning's Why button) it leaves out the message and fits Telegram's
     popup, pointing to /why for the rest.
     """
-    verdicts = tuple(
-        Verdict(str(v["name"]), bool(v["spam"]), float(v["score"]), str(v["details"]))
-        for v in decision.verdicts or ()
-    )
-    ruling = Decision(spam=True, score=decision.score, verdicts=verdicts)
-    action = tell_action(ctx.lang, decision.action)
-    if decision.shadow:
-        # What real mode would have done: the point of trying the filter in shadow mode.
-        conf_length = adfilter_settings(ctx.group).mute_length
-        length = decision.until - decision.at if decision.until else conf_length
-        action = ctx.t(f"moderation.would.{decision.action}",
-                       length=format_duration(length, ctx.lang))
     text = ctx.t(
         "moderation.why_popup" if popup else "moderation.why",
         id=decision.id,
         name=decision.user_name or decision.user_id,
-        action=action + (ctx.t("moderation.undone_mark") if decision.undone else ""),
+        action=told_action(ctx, decision),
         source=tell_source(ctx.lang, decision.source),
         shadow=ctx.t("moderation.shadow_mark") if decision.shadow else "",
         text=decision.text[:200],
-        explain=tell_decision(ctx.lang, ruling),
+        explain=tell_decision(ctx.lang, ruling_of(decision)),
     )
     return fit_popup(text, ctx.t("moderation.why_more", id=decision.id)) if popup else text

@@ -180,10 +180,20 @@ async def _restore(
         text = ctx.t("moderation.appeal_rejected_before", id=decision.id)
         return [_answer(event, text, alert=True)]
     actor = event.user.id if event.user else None
-    actions, held = await undo(ctx, decision, ctx.group.chat_id, actor)
-    actions += tell_restored(ctx, decision, held, appealed=appealed)
-    text = undone_text(ctx, decision, held)
+    actions, text = await undo_and_tell(ctx, decision, actor, appealed=appealed)
     return [*actions, _on_card(event, ctx, text), _answer(event, text)]
+
+
+async def undo_and_tell(ctx: Context, decision: ModerationDecision, actor_id: str | None, *,
+                        appealed: bool = False) -> tuple[list[Action], str]:
+    """Undo `decision` in its group (`ctx`'s) and tell the member what follows: the one way
+    every undo goes (/undo, /notspam, the Not spam and Restore buttons, the dashboard).
+
+    Returns the actions and the text for the operators."""
+    assert ctx.group is not None
+    actions, held = await undo(ctx, decision, ctx.group.chat_id, actor_id)
+    actions += tell_restored(ctx, decision, held, appealed=appealed)
+    return actions, undone_text(ctx, decision, held)
 
 
 def _on_card(event: Event, ctx: Context, text: str) -> SendMessage:

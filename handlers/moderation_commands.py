@@ -20,11 +20,9 @@ from handlers.moderation_actions import (
     display,
     explain,
     punish,
-    undo,
-    undone_text,
     warning_buttons,
 )
-from handlers.moderation_appeals import tell_restored
+from handlers.moderation_appeals import undo_and_tell
 from handlers.moderation_referrals import TOO_OLD, held_back, refer
 from handlers.moderation_reports import report_counts
 from handlers.moderation_rights import is_exempt
@@ -107,9 +105,8 @@ async def _undo_command(event: Event, ctx: Context, command: str) -> list[Action
         return _reply(event, ctx.t("moderation.unknown", id=target))
     if target.undone:
         return _reply(event, ctx.t("moderation.already_undone", id=target.id))
-    actions, held = await undo(ctx, target, event.chat.id, event.user.id if event.user else None)
-    actions += tell_restored(ctx, target, held)
-    return [*actions, *_reply(event, undone_text(ctx, target, held))]
+    actions, text = await undo_and_tell(ctx, target, event.user.id if event.user else None)
+    return [*actions, *_reply(event, text)]
 
 
 async def _learned_kept(event: Event, ctx: Context) -> bool:
