@@ -141,7 +141,8 @@ async def _exempt_shown(ctx: Context, conf: AdFilterSettings) -> str:
     return ", ".join(shown) or ctx.t("filter.none")
 
 
-async def _show(ctx: Context, conf: AdFilterSettings) -> str:
+async def describe_filter(ctx: Context, conf: AdFilterSettings) -> str:
+    """The group's ad filter settings as `/filter` shows them."""
     none = ctx.t("filter.none")
     return ctx.t(
         "filter.show",
@@ -328,7 +329,7 @@ async def filter_command(event: Event, ctx: Context) -> list[SendMessage]:
     conf = adfilter_settings(ctx.group)
     parts = _words(event.args)
     if not parts:
-        return reply(await _show(ctx, conf))
+        return reply(await describe_filter(ctx, conf))
     try:
         if parts[0] == "exempt":
             changed = await _exempt(event, ctx, conf, parts[1:])
@@ -341,4 +342,4 @@ async def filter_command(event: Event, ctx: Context) -> list[SendMessage]:
     if changed is None:
         return reply(ctx.t("filter.usage"))
     save_adfilter_settings(ctx.group, changed)
-    return reply(await _show(ctx, changed))
+    return reply(await describe_filter(ctx, changed))

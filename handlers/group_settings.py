@@ -93,18 +93,7 @@ async def settings_command(event: Event, ctx: Context) -> list[SendMessage]:
     current = ctx.group_settings
     parts = event.args.split()
     if not parts:
-        return reply(
-            ctx.t(
-                "settings.show",
-                kind=ctx.t("settings.meaning", value=current.kind.value,
-                           meaning=ctx.t(f"template.name.{current.kind.value}")),
-                language=ctx.t("settings.meaning", value="auto",
-                               meaning=ctx.t("settings.language.auto"))
-                if current.language is Language.AUTO else current.language.value,
-                timezone=current.timezone or str(ctx.tz),
-                tags=", ".join(current.tags) or "-",
-            )
-        )
+        return reply(describe_settings(ctx))
     kinds = "|".join(kind.value for kind in GroupKind)
     assert ctx.group is not None  # group_only route
     section_reply = await _section_command(ctx, event, event.args)
@@ -133,6 +122,21 @@ async def settings_command(event: Event, ctx: Context) -> list[SendMessage]:
         if moved:
             saved += "\n" + ctx.t("settings.jobs_moved", count=moved, timezone=updated.timezone)
     return reply(saved)
+
+
+def describe_settings(ctx: Context) -> str:
+    """The group's own settings (type, language, time zone, tags) as `/settings` shows them."""
+    current = ctx.group_settings
+    return ctx.t(
+        "settings.show",
+        kind=ctx.t("settings.meaning", value=current.kind.value,
+                   meaning=ctx.t(f"template.name.{current.kind.value}")),
+        language=ctx.t("settings.meaning", value="auto",
+                       meaning=ctx.t("settings.language.auto"))
+        if current.language is Language.AUTO else current.language.value,
+        timezone=current.timezone or str(ctx.tz),
+        tags=", ".join(current.tags) or "-",
+    )
 
 
 def _refused(ctx: Context, key: str) -> str:

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.events import User
-from bot.core.i18n import translate
+from bot.core.i18n import pick_language, translate
 from bot.core.router import CommandInfo
 from bot.db.models import Group, Member
-from bot.groups.settings import GroupSettings
+from bot.groups.settings import GroupSettings, load_group_settings
 
 
 @dataclass
@@ -47,3 +47,29 @@ class Context:
     @property
     def local_now(self) -> datetime:
         return self.now.astimezone(self.tz)
+
+
+def operator_context(
+    session: AsyncSession,
+    group: Group,
+    now: datetime,
+    *,
+    default_tz: str,
+    operators: tuple[str, ...] = (),
+    lang: str | None = None,
+) -> Context:
+    """A context for acting on `group` as its operator outside any event (the dashboard), as
+    the middlewares would build it; in the group's language unless `lang` is given."""
+    settings = load_group_settings(group.settings)
+    return Context(
+        session=session,
+        now=now,
+        platform=group.platform,
+        group=group,
+        group_settings=settings,
+        is_operator=True,
+        platform_operators=operators,
+        lang=lang or pick_language(settings.language.value, None),
+        tz=ZoneInfo(settings.timezone or default_tz),
+        default_tz=ZoneInfo(default_tz),
+    )

@@ -1,0 +1,133 @@
+"""The dashboard's sign-in: a browser cannot send the API's bearer header when it follows a
+link, so `QUNBOT_DASHBOARD_PASSWORD` is typed once into a form and a signed cookie stands for it.
+
+The cookie is `<payload>.<mac>`: the payload says when it expires and carries the session's
+CSRF token, the mac is an HMAC-SHA256 under a key derived from the password and the bot's
+token. Nothing is stored server-side, so every replica reads any cookie; changing the password
+(or the token) signs everyone out. The key is stretched (PBKDF2) so that a stolen cookie is no
+cheap oracle for guessing the password.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from bot.settings import Settings
+
+COOKIE = "qunbot_dashboard"
+LIFETIME_SECONDS = 12 * 3600
+# A wrong password waits this long before its answer, and a client that gets it wrong
+# FAILURES_ALLOWED times within FAILURE_WINDOW seconds is refused (429) until that window
+# passes: guessing becomes slow from one address and impossible in bulk.
+FAILURE_DELAY = 1.0
+FAILURES_ALLOWED = 10
+FAILURE_WINDOW = 15 * 60
+_KDF_ROUNDS = 200_000
+_KDF_SALT = b"qunbot-dashboard-session"
+
+
+@dataclass(frozen=True)
+class DashboardSession:
+    """A signed-in browser: its CSRF token and when the session ends (Unix seconds)."""
+
+    csrf: str
+    expires: int
+
+
+def enabled(settings: Settings) -> bool:
+    return settings.dashboard_password is not None
+
+
+def password_matches(settings: Settings, given: str) -> bool:
+    """Compared in constant time, as the API compares its bearer token."""
+    if settings.dashboard_password is None:
+        return False
+    expected = settings.dashboard_password.get_secret_value().encode()
+    return hmac.compare_digest(given.encode(), expected)
+
+
+@lru_cache(maxsize=4)
+def _key(password: str, pepper: str) -> bytes:
+    return hashlib.pbkdf2_hmac(
+        "sha256", password.encode(), _KDF_SALT + b"\0" + pepper.encode(), _KDF_ROUNDS
+    )
+
+
+def _signing_key(settings: Settings) -> bytes:
+    assert settings.dashboard_password is not None
+    token = settings.telegram_token.get_secret_value() if settings.telegram_token else ""
+    return _key(settings.dashboard_password.get_secret_value(), token)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def issue(settings: Settings, now: float | None = None) -> tuple[str, DashboardSession]:
+    """A new session and the cookie value that carries it."""
+    now = time.time() if now is None else now
+    session = DashboardSession(csrf=secrets.token_urlsafe(24), expires=int(now) + LIFETIME_SECONDS)
+    payload = _b64(json.dumps({"csrf": session.csrf, "exp": session.expires}).encode())
+    mac = hmac.new(_signing_key(settings), payload.encode(), hashlib.sha256).digest()
+    return f"{payload}.{_b64(mac)}", session
+
+
+def read(settings: Settings, cookie: str | None, now: float | None = None
+         ) -> DashboardSession | None:
+    """The session a cookie carries; None when it is missing, forged, damaged or expired."""
+    if not cookie or not enabled(settings) or cookie.count(".") != 1 or len(cookie) > 512:
+        return None
+    payload, _, mac = cookie.partition(".")
+    expected = hmac.new(_signing_key(settings), payload.encode(), hashlib.sha256).digest()
+    try:
+        if not hmac.compare_digest(_unb64(mac), expected):
+            return None
+        data = json.loads(_unb64(payload))
+        session = DashboardSession(csrf=str(data["csrf"]), expires=int(data["exp"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+    now = time.time() if now is None else now
+    return session if session.expires > now else None
+
+
+def csrf_matches(session: DashboardSession, given: str | None) -> bool:
+    return given is not None and hmac.compare_digest(given.encode(), session.csrf.encode())
+
+
+@dataclass
+class SignInThrottle:
+    """Wrong passwords per client address, in this process."""
+
+    failures: dict[str, deque[float]] = field(default_factory=dict)
+
+    def blocked(self, client: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        recent = self.failures.get(client)
+        if recent is None:
+            return False
+        while recent and recent[0] <= now - FAILURE_WINDOW:
+            recent.popleft()
+        if not recent:
+            del self.failures[client]
+            return False
+        return len(recent) >= FAILURES_ALLOWED
+
+    async def failed(self, client: str) -> None:
+        """Count a wrong password and make its answer wait."""
+        if len(self.failures) > 10_000:  # addresses without end must not grow memory
+            self.failures.clear()
+        self.failures.setdefault(client, deque()).append(time.monotonic())
+        await asyncio.sleep(FAILURE_DELAY)
