@@ -61,19 +61,22 @@ async def test_a_newcomers_ad_is_listed_with_its_detectors_and_the_why(dash, fak
     assert page.status_code == 200
     row = page.text[page.text.index(f'id="decision-{mute.id}"'):]
     row = row[: row.index("</tr>")]
-    assert "@alice" in row and str(MEMBER_ID) in row and "abc123" in row and "禁言" in row
+    _id, _at, member, action, detectors, why, text, state = re.findall(
+        r"<td[^>]*>(.*?)</td>", row, re.DOTALL
+    )
+    assert "@alice" in member and str(MEMBER_ID) in member
+    assert "禁言" in action and "abc123" in text
     fired = [v["name"] for v in mute.verdicts if v["spam"] or v["score"] > 0]
     assert fired
-    for name in fired:
-        assert named("zh", "reason.check", name) in row, name
+    assert sorted(detectors.split(", ")) == sorted(named("zh", "reason.check", n) for n in fired)
     # The explanation is the one /why gives in chat, line for line.
     await dash.post_update(make_message_update(f"/why {mute.id}", sender=OPERATOR))
     await eventually(dash.settled)
     told = fake_telegram.called("sendMessage")[-1]["text"]
     assert told.startswith(f"#{mute.id}")
     for line in told.splitlines()[2:]:  # past the head and the message: the checks' lines
-        assert str(escape(line)) in row, line
-    assert "撤销" in row
+        assert str(escape(line)) in why, line
+    assert "撤销" in state
 
 
 async def test_undo_on_the_page_restores_as_undo_in_chat(dash, fake_telegram):
@@ -138,3 +141,25 @@ async def test_strangers_markup_in_titles_names_and_messages_is_shown_as_text(
         assert "<script>alert" not in page.text and "<img" not in page.text, path
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text, path
     assert "default-src 'none'" in page.headers["content-security-policy"]
+
+
+async def test_the_pages_undo_sends_what_undo_in_chat_sends(dash, fake_telegram):
+    bob = user(333, "Bob")
+    for who in (ALICE, bob):
+        await dash.post_update(make_message_update(AD, sender=who))
+        await dash.post_update(make_message_update(AD, sender=who))
+    await fake_telegram.wait_for("restrictChatMember", 2)
+    await eventually(dash.settled)
+    mutes = {d.user_id: d for d in await decisions(dash) if d.action == "mute"}
+    await dash.post_update(make_message_update(f"/undo {mutes['333'].id}", sender=OPERATOR))
+    await fake_telegram.wait_for("restrictChatMember", 3)
+    page = await dash.client.get(decisions_url())
+    await dash.client.post(f"{decisions_url()}/{mutes[str(MEMBER_ID)].id}/undo",
+                           data={"csrf": csrf_of(page.text)})
+    await fake_telegram.wait_for("restrictChatMember", 4)
+    await eventually(dash.settled)
+    by_chat, by_page = fake_telegram.called("restrictChatMember")[2:]
+    assert (by_chat["user_id"], by_page["user_id"]) == (333, MEMBER_ID)
+    assert {**by_chat, "user_id": None} == {**by_page, "user_id": None}
+    undone = {d.user_id: d.undone_by for d in await decisions(dash) if d.undone}
+    assert undone == {"333": str(OPERATOR_ID), str(MEMBER_ID): "dashboard"}
