@@ -1,5 +1,6 @@
 """Every route the app serves needs the dashboard token, but the few meant for others: the
-webhook (its own secret), health, readiness and metrics."""
+webhook (its own secret), health, readiness and metrics, and the dashboard's pages, which need
+its session instead (a page sends to the sign-in form, a post is refused)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from starlette.routing import Route
 
 from tests.schedules.test_api import AUTH, api  # noqa: F401  (the fixture)
 
-PUBLIC = {"/webhook/telegram", "/healthz", "/readyz", "/metrics"}
+PUBLIC = {"/webhook/telegram", "/healthz", "/readyz", "/metrics", "/dashboard/login"}
 
 
 def served(routes) -> list[Route]:
@@ -32,6 +33,12 @@ async def test_no_route_but_the_public_ones_answers_without_the_token(api):  # n
         if route.path in PUBLIC:
             continue
         path = re.sub(r"\{[^}]+\}", "1", route.path)
+        if path.startswith("/dashboard"):
+            for method in route.methods or {"GET"}:
+                response = await api.client.request(method, path, headers=AUTH)
+                expected = 303 if method == "GET" else 401
+                assert response.status_code == expected, (method, route.path)
+            continue
         for method in route.methods or {"GET"}:
             response = await api.client.request(method, path)
             assert response.status_code == 401, (method, route.path, response.status_code)
