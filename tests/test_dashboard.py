@@ -121,9 +121,11 @@ async def test_without_a_password_the_dashboard_is_off(bot):
 
 async def test_pages_speak_chinese_and_english(dash):
     await sign_in(dash)
-    assert "群组（1 个）" in (await dash.client.get("/dashboard")).text
+    chinese = await dash.client.get("/dashboard")
+    assert "群组（1 个）" in chinese.text and "<td>自动</td>" in chinese.text
     english = await dash.client.get("/dashboard", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert "Groups (1)" in english.text and 'lang="en"' in english.text
+    assert "<td>auto</td>" in english.text
     chosen = await dash.client.get("/dashboard?lang=en")
     assert "Groups (1)" in chosen.text
     # The choice is kept for the next pages, whatever the browser says.

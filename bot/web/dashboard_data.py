@@ -86,7 +86,7 @@ async def group_rows(runtime: Runtime, session: AsyncSession, lang: str) -> list
         rows.append(GroupRow(
             group=group,
             kind=named(lang, "value.kind", ctx.group_settings.kind.value),
-            language=ctx.group_settings.language.value,
+            language=named(lang, "dash.lang", ctx.group_settings.language.value),
             mode=filter_mode(group),
             recent_decisions=counts.get(group.id, 0),
             next_job=f"{local(job.next_run_at, ctx.tz)} · {job.kind}" if job else "",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, quote
 
+import structlog
 from fastapi import APIRouter, Query
 from fastapi.routing import APIRoute
 from starlette.requests import Request
@@ -33,6 +34,8 @@ from bot.web.dashboard_view import message, page_language, render
 from bot.web.pages import MAX_OFFSET, Page
 from bot.web.state import Runtime
 from handlers.moderation_store import MAX_ID
+
+log = structlog.get_logger(__name__)
 
 PER_PAGE = 50
 HOME = "/dashboard"
@@ -124,14 +127,17 @@ async def login(request: Request) -> Response:
     client = _client(request)
     lang = page_language(request)
     if runtime.sign_ins.blocked(client):
+        log.warning("dashboard.sign_in_blocked", client=client)
         minutes = sessions.FAILURE_WINDOW // 60
         return render(request, "login.html", status=429, next=target,
                       error=translate(lang, "dash.too_many", minutes=minutes))
     if not sessions.password_matches(runtime.settings, form.get("password", "")):
+        log.warning("dashboard.sign_in_failed", client=client)
         await runtime.sign_ins.failed(client)
         return render(request, "login.html", status=401, next=target,
                       error=translate(lang, "dash.wrong_password"))
     cookie, _ = sessions.issue(runtime.settings)
+    log.info("dashboard.signed_in", client=client)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         sessions.COOKIE, cookie, max_age=sessions.LIFETIME_SECONDS, path=HOME, httponly=True,
