@@ -154,3 +154,14 @@ async def test_a_group_page_shows_its_settings_and_schedules(dash):
     assert "每天" not in listed.text and re.search(r"\d{4}-\d\d-\d\d 11:00 · post", listed.text)
     missing = await dash.client.get("/dashboard/groups/-100999")
     assert missing.status_code == 404
+
+
+async def test_a_form_stuffed_with_fields_is_refused_not_a_crash(dash):
+    stuffed = "&".join(f"f{n}=x" for n in range(50))
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    login = await dash.client.post("/dashboard/login", content=stuffed + f"&password={PASSWORD}",
+                                   headers=headers)
+    assert login.status_code == 401
+    await sign_in(dash)
+    posted = await dash.client.post("/dashboard/logout", content=stuffed, headers=headers)
+    assert posted.status_code == 403

@@ -47,7 +47,10 @@ async def _form(request: Request) -> dict[str, str] | None:
     body = await read_capped(request, request.app.state.runtime.settings.max_body_bytes)
     if body is None:
         return None
-    fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=20)
+    try:
+        fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=20)
+    except ValueError:  # more fields than any of our forms has: no form of ours
+        return {}
     return {key: values[0] for key, values in fields.items()}
 
 
