@@ -163,3 +163,26 @@ async def test_the_pages_undo_sends_what_undo_in_chat_sends(dash, fake_telegram)
     assert {**by_chat, "user_id": None} == {**by_page, "user_id": None}
     undone = {d.user_id: d.undone_by for d in await decisions(dash) if d.undone}
     assert undone == {"333": str(OPERATOR_ID), str(MEMBER_ID): "dashboard"}
+
+
+async def test_a_shadow_decision_says_what_real_mode_would_have_done(dash, fake_telegram):
+    await dash.post_update(make_message_update("/filter shadow on", sender=OPERATOR))
+    await eventually(dash.settled)
+    await dash.post_update(make_message_update(AD, sender=ALICE))
+    await eventually(dash.settled)
+    (shadow,) = await decisions(dash)
+    assert shadow.shadow and not fake_telegram.called("deleteMessage")
+    listed = await dash.client.get("/dashboard")
+    assert '<span class="mode mode-shadow">影子模式</span>' in listed.text
+    page = await dash.client.get(decisions_url())
+    assert "本应删除" in page.text
+    english = await dash.client.get(decisions_url() + "?lang=en")
+    assert "would have deleted it" in english.text
+    await dash.client.post(f"{decisions_url()}/{shadow.id}/undo",
+                           data={"csrf": csrf_of(page.text)})
+    await eventually(dash.settled)
+    assert (await decisions(dash))[0].undone
+    # Nothing was done to the member, so nothing is lifted; the operators hear it was marked.
+    assert not fake_telegram.called("restrictChatMember")
+    told = fake_telegram.called("sendMessage")[-1]["text"]
+    assert told.startswith(f"已撤销 #{shadow.id}：已标记")
