@@ -40,9 +40,14 @@ async def test_the_right_password_signs_in_with_a_strict_httponly_cookie(dash):
     cookie = signed.headers["set-cookie"]
     assert cookie.startswith(f"{dashboard_session.COOKIE}=")
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Max-Age=43200" in cookie
+    assert "Secure" not in cookie  # over plain HTTP a browser would drop it
     page = await dash.client.get("/dashboard")
     assert page.status_code == 200
     assert "Qunbot Test Group" in page.text and str(GROUP_ID) in page.text
+    # Behind an HTTPS proxy on this host (uvicorn trusts its X-Forwarded-Proto), it is Secure.
+    proxied = await dash.client.post("/dashboard/login", data={"password": PASSWORD},
+                                     headers={"X-Forwarded-Proto": "https"})
+    assert "Secure" in proxied.headers["set-cookie"]
 
 
 async def test_a_wrong_password_is_refused_and_sets_no_cookie(dash, monkeypatch):
