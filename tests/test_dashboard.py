@@ -88,7 +88,8 @@ async def test_every_page_without_a_session_sends_to_sign_in(dash):
 
 
 async def test_an_expired_session_sends_to_sign_in_again(dash):
-    old, _ = dashboard_session.issue(dash.settings, now=time.time() - 13 * 3600)
+    key = await dashboard_session.signing_key(dash.settings)
+    old, _ = dashboard_session.issue(key, now=time.time() - 13 * 3600)
     dash.client.cookies.set(dashboard_session.COOKIE, old)
     assert (await dash.client.get("/dashboard")).status_code == 303
 

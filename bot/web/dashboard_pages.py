@@ -83,7 +83,8 @@ class PageRoute(APIRoute):
             if (refused := _off(request)) is not None:
                 return refused
             settings = request.app.state.runtime.settings
-            session = sessions.read(settings, request.cookies.get(sessions.COOKIE))
+            key = await sessions.signing_key(settings)
+            session = sessions.read(key, request.cookies.get(sessions.COOKIE))
             if session is None and request.method == "GET":
                 target = quote(request.url.path, safe="/")
                 return RedirectResponse(f"{LOGIN}?next={target}", status_code=303)
@@ -139,7 +140,7 @@ async def login(request: Request) -> Response:
         await runtime.sign_ins.failed(client)
         return render(request, "login.html", status=401, next=target,
                       error=translate(lang, "dash.wrong_password"))
-    cookie, _ = sessions.issue(runtime.settings)
+    cookie, _ = sessions.issue(await sessions.signing_key(runtime.settings))
     log.info("dashboard.signed_in", client=client)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(

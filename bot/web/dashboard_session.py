@@ -19,7 +19,6 @@ import secrets
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from bot.settings import Settings
 
@@ -55,17 +54,28 @@ def password_matches(settings: Settings, given: str) -> bool:
     return hmac.compare_digest(given.encode(), expected)
 
 
-@lru_cache(maxsize=4)
-def _key(password: str, pepper: str) -> bytes:
+_keys: dict[tuple[str, str], bytes] = {}
+
+
+async def signing_key(settings: Settings) -> bytes:
+    """The key cookies are signed with; derived once a process, in a thread: the 0.1 s of
+    stretching would otherwise stall every update and send waiting on the event loop."""
+    assert settings.dashboard_password is not None
+    token = settings.telegram_token.get_secret_value() if settings.telegram_token else ""
+    secret = (settings.dashboard_password.get_secret_value(), token)
+    key = _keys.get(secret)
+    if key is None:
+        key = await asyncio.to_thread(_derive, *secret)
+        if len(_keys) > 8:  # one password a process, but tests start many apps
+            _keys.clear()
+        _keys[secret] = key
+    return key
+
+
+def _derive(password: str, pepper: str) -> bytes:
     return hashlib.pbkdf2_hmac(
         "sha256", password.encode(), _KDF_SALT + b"\0" + pepper.encode(), _KDF_ROUNDS
     )
-
-
-def _signing_key(settings: Settings) -> bytes:
-    assert settings.dashboard_password is not None
-    token = settings.telegram_token.get_secret_value() if settings.telegram_token else ""
-    return _key(settings.dashboard_password.get_secret_value(), token)
 
 
 def _b64(data: bytes) -> str:
@@ -76,22 +86,21 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def issue(settings: Settings, now: float | None = None) -> tuple[str, DashboardSession]:
-    """A new session and the cookie value that carries it."""
+def issue(key: bytes, now: float | None = None) -> tuple[str, DashboardSession]:
+    """A new session and the cookie value that carries it, signed with `key`."""
     now = time.time() if now is None else now
     session = DashboardSession(csrf=secrets.token_urlsafe(24), expires=int(now) + LIFETIME_SECONDS)
     payload = _b64(json.dumps({"csrf": session.csrf, "exp": session.expires}).encode())
-    mac = hmac.new(_signing_key(settings), payload.encode(), hashlib.sha256).digest()
+    mac = hmac.new(key, payload.encode(), hashlib.sha256).digest()
     return f"{payload}.{_b64(mac)}", session
 
 
-def read(settings: Settings, cookie: str | None, now: float | None = None
-         ) -> DashboardSession | None:
+def read(key: bytes, cookie: str | None, now: float | None = None) -> DashboardSession | None:
     """The session a cookie carries; None when it is missing, forged, damaged or expired."""
-    if not cookie or not enabled(settings) or cookie.count(".") != 1 or len(cookie) > 512:
+    if not cookie or cookie.count(".") != 1 or len(cookie) > 512:
         return None
     payload, _, mac = cookie.partition(".")
-    expected = hmac.new(_signing_key(settings), payload.encode(), hashlib.sha256).digest()
+    expected = hmac.new(key, payload.encode(), hashlib.sha256).digest()
     try:
         if not hmac.compare_digest(_unb64(mac), expected):
             return None
