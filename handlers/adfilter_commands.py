@@ -7,6 +7,7 @@ import unicodedata
 from datetime import timedelta
 from typing import get_args
 
+import structlog
 from sqlalchemy import select
 
 from bot.core.actions import SendMessage
@@ -31,6 +32,8 @@ from handlers.moderation_rights import is_exempt
 from handlers.setting_numbers import NumberRefused, check_range, read_whole, whole_number
 from schedules.describe import format_duration
 from schedules.timewords import parse_duration
+
+log = structlog.get_logger(__name__)
 
 router = Router("filter")
 
@@ -341,5 +344,40 @@ async def filter_command(event: Event, ctx: Context) -> list[SendMessage]:
         return reply(ctx.t("filter.invalid", reason=refused.reason(ctx.lang)))
     if changed is None:
         return reply(ctx.t("filter.usage"))
-    save_adfilter_settings(ctx.group, changed)
+    # The operator's own words (a keyword, a member) stay out of the log.
+    _save(ctx, changed, " ".join(parts[:2]), event.user.id if event.user else None)
     return reply(await describe_filter(ctx, changed))
+
+
+# The filter's three modes as the dashboard offers them, each made by the `/filter` changes
+# an operator would type. Off leaves shadow as it is, as `/filter off` does: `/filter on`
+# later brings back the mode the group had.
+MODES: dict[str, tuple[list[str], ...]] = {
+    "on": (["on"], ["shadow", "off"]),
+    "shadow": (["on"], ["shadow", "on"]),
+    "off": (["off"],),
+}
+
+
+def mode_of(conf: AdFilterSettings) -> str:
+    """The filter's mode: one of `MODES`."""
+    return "off" if not conf.enabled else "shadow" if conf.shadow else "on"
+
+
+async def set_mode(ctx: Context, mode: str, actor: str | None) -> tuple[bool, str]:
+    """Switch the filter to `mode` through `/filter`'s own changes: whether it was, and what
+    `/filter` answers (the settings after it, or its usage for a mode it has no words for)."""
+    assert ctx.group is not None
+    if mode not in MODES:
+        return False, ctx.t("filter.usage")
+    conf = adfilter_settings(ctx.group)
+    for words in MODES[mode]:
+        conf = _change(conf, words)
+    _save(ctx, conf, f"mode {mode}", actor)
+    return True, await describe_filter(ctx, conf)
+
+
+def _save(ctx: Context, conf: AdFilterSettings, change: str, actor: str | None) -> None:
+    assert ctx.group is not None
+    save_adfilter_settings(ctx.group, conf)
+    log.info("filter.changed", group=ctx.group.chat_id, change=change, by=actor)

@@ -272,6 +272,11 @@ define(
         },
         "rules.show": {"zh": "📜 群规与入群规则：\n{rules}", "en": "📜 Rules:\n{rules}"},
         "rules.saved": {"zh": "群规已更新。", "en": "Rules updated."},
+        "rules.too_long": {
+            "zh": "群规太长，/rules 发不出来：最多 {limit} 个字，这份有 {length} 个。群规未保存。",
+            "en": "Those rules are too long for /rules to post: {limit} characters at most, "
+            "and they have {length}. Not saved.",
+        },
         "rules.usage": {
             "zh": "用法：/rules set <群规内容>（可以从下一行开始写）",
             "en": "Usage: /rules set <the rules> (they may start on the next line)",

@@ -11,12 +11,16 @@ changes them.
 
 from __future__ import annotations
 
+import structlog
+
 from bot.core.actions import (
     Action,
     AnswerCallback,
     ApproveJoinRequest,
     DeclineJoinRequest,
     SendMessage,
+    over_limit,
+    text_length,
 )
 from bot.core.context import Context
 from bot.core.events import ChatType, Event, EventKind
@@ -39,6 +43,8 @@ from handlers.screening_review import (
     set_review_chat,
 )
 from handlers.welcome_batch import rules_text
+
+log = structlog.get_logger(__name__)
 
 router = Router("screening")
 
@@ -224,17 +230,32 @@ async def rules_command(event: Event, ctx: Context) -> list[Action]:
     if verb == "set":
         if not ctx.is_operator:
             return _reply(event, ctx.t("common.not_operator"))
-        if not rest.strip():
-            # A bare "/rules set" (a menu tap, a send too soon) must not wipe published rules.
-            return _reply(event, ctx.t("rules.usage"))
-        config = load(ctx.group, ScreeningConfig)
-        config.rules = rest.strip()
-        save(ctx.group, config)
-        return _reply(event, ctx.t("rules.saved"))
+        _saved, text = set_rules(ctx, rest, event.user.id if event.user else None)
+        return _reply(event, text)
     config = load(ctx.group, ScreeningConfig)
     if not config.rules:
         return _reply(event, ctx.t("rules.none"))
     return _reply(event, ctx.t("rules.show", rules=rules_text(ctx)))
+
+
+def set_rules(ctx: Context, rules: str, actor: str | None) -> tuple[bool, str]:
+    """Publish `rules`, as `/rules set` does (the dashboard too): whether they were saved, and
+    the answer (saved, or why not)."""
+    rules = rules.strip()
+    if not rules:
+        # A bare "/rules set" (a menu tap, a send too soon) must not wipe published rules.
+        return False, ctx.t("rules.usage")
+    # Typed in chat they fit in a message; pasted into the dashboard they may not, and /rules
+    # would then fail to show them every time a member asks.
+    over = over_limit(ctx.t("rules.show", rules=rules))
+    if over > 0:
+        given = text_length(rules)
+        return False, ctx.t("rules.too_long", limit=max(given - over, 0), length=given)
+    config = load(ctx.group, ScreeningConfig)
+    config.rules = rules
+    save(ctx.group, config)
+    log.info("rules.set", group=ctx.group.chat_id, by=actor, length=len(rules))
+    return True, ctx.t("rules.saved")
 
 
 @router.command(

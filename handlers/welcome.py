@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import structlog
+
 from bot.core.actions import Action, AnswerCallback, SendMessage, fit_popup, over_limit, text_length
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
@@ -40,6 +42,8 @@ from handlers.screening import split_verb
 from handlers.verification import is_departure, start_challenge
 from handlers.welcome_batch import PLACEHOLDER, longest_greeting, queue_greeting, rules_text
 from handlers.welcome_departures import forget
+
+log = structlog.get_logger(__name__)
 
 router = Router("welcome")
 
@@ -145,21 +149,10 @@ async def welcome_command(event: Event, ctx: Context) -> list[Action]:
     `/welcome cleanup <seconds>|off` (how long greetings stay) change."""
     config = load(ctx.group, WelcomeConfig)
     verb, rest = split_verb(event.args)
-    if verb == "set" and rest.strip():
-        # A misspelt placeholder would greet every newcomer with "{nmae}" as it stands.
-        found = LOOKS_LIKE_PLACEHOLDER.findall(rest)
-        if unknown := [word for word in found if not PLACEHOLDER.fullmatch(word)]:
-            text = ctx.t("welcome.unknown_placeholder", unknown=" ".join(unknown))
-            return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
-        # Refused here rather than failing at every greeting, unseen, with nobody welcomed.
-        over = over_limit(longest_greeting(ctx, rest.strip()))
-        if over > 0:
-            given = text_length(rest.strip())
-            text = ctx.t("welcome.too_long", limit=max(given - over, 0), length=given)
-            return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
-        config.template = rest.strip()
-        text = ctx.t("welcome.saved")
-    elif verb in ("on", "off"):
+    if verb == "set":
+        _saved, text = set_template(ctx, rest, event.user.id if event.user else None)
+        return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
+    if verb in ("on", "off"):
         config.enabled = verb == "on"
         text = ctx.t("welcome.saved")
     elif verb == "cleanup":
@@ -179,6 +172,28 @@ async def welcome_command(event: Event, ctx: Context) -> list[Action]:
         return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
     save(ctx.group, config)
     return [SendMessage(chat_id=event.chat.id, text=text, reply_to=event.message_id)]
+
+
+def set_template(ctx: Context, template: str, actor: str | None) -> tuple[bool, str]:
+    """Make `template` the group's greeting, as `/welcome set` does (the dashboard too):
+    whether it was saved, and the answer (saved, or why not)."""
+    template = template.strip()
+    if not template:  # a bare "/welcome set" (a menu tap, a send too soon) wipes nothing
+        return False, ctx.t("welcome.usage")
+    # A misspelt placeholder would greet every newcomer with "{nmae}" as it stands.
+    found = LOOKS_LIKE_PLACEHOLDER.findall(template)
+    if unknown := [word for word in found if not PLACEHOLDER.fullmatch(word)]:
+        return False, ctx.t("welcome.unknown_placeholder", unknown=" ".join(unknown))
+    # Refused here rather than failing at every greeting, unseen, with nobody welcomed.
+    over = over_limit(longest_greeting(ctx, template))
+    if over > 0:
+        given = text_length(template)
+        return False, ctx.t("welcome.too_long", limit=max(given - over, 0), length=given)
+    config = load(ctx.group, WelcomeConfig)
+    config.template = template
+    save(ctx.group, config)
+    log.info("welcome.template_set", group=ctx.group.chat_id, by=actor, length=len(template))
+    return True, ctx.t("welcome.saved")
 
 
 def _cleanup_seconds(value: str) -> int | bool | None:

@@ -16,7 +16,7 @@ from bot.db.models import Group
 from bot.groups.repository import find_current_group
 from bot.web.pages import Page
 from bot.web.state import Runtime
-from handlers.adfilter_commands import describe_filter
+from handlers.adfilter_commands import describe_filter, mode_of
 from handlers.group_settings import describe_settings
 from handlers.moderation import adfilter_settings
 from handlers.moderation_actions import ruling_of, told_action
@@ -30,11 +30,6 @@ from schedules.store import group_jobs, spec_of
 
 RECENT = timedelta(days=7)
 SHOWN_ON_GROUP = 10  # the latest decisions on a group's page; the rest are a click away
-
-
-def filter_mode(group: Group) -> str:
-    conf = adfilter_settings(group)
-    return "off" if not conf.enabled else "shadow" if conf.shadow else "on"
 
 
 def local(moment: datetime | None, tz: ZoneInfo) -> str:
@@ -87,7 +82,7 @@ async def group_rows(runtime: Runtime, session: AsyncSession, lang: str) -> list
             group=group,
             kind=named(lang, "value.kind", ctx.group_settings.kind.value),
             language=named(lang, "dash.lang", ctx.group_settings.language.value),
-            mode=filter_mode(group),
+            mode=mode_of(adfilter_settings(group)),
             recent_decisions=counts.get(group.id, 0),
             next_job=f"{local(job.next_run_at, ctx.tz)} · {job.kind}" if job else "",
         ))
