@@ -33,7 +33,7 @@ from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.platforms.telegram.api import TelegramApi
 from bot.retention import Pruner, finished_updates_and_actions
 from bot.settings import Settings
-from bot.web import dashboard_pages, ops, webhook
+from bot.web import dashboard_forms, dashboard_pages, ops, webhook
 from bot.web.bodies import validation_failed
 from bot.web.state import Runtime
 from handlers import membership_store, repeats_store
@@ -110,6 +110,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.include_router(countdown_api.router)
     app.include_router(dashboard_pages.public)
     app.include_router(dashboard_pages.router)
+    app.include_router(dashboard_forms.router)
     return app
 
 

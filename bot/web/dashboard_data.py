@@ -17,6 +17,7 @@ from bot.groups.repository import find_current_group
 from bot.web.pages import Page
 from bot.web.state import Runtime
 from handlers.adfilter_commands import describe_filter, mode_of
+from handlers.entry_config import ScreeningConfig, WelcomeConfig, load
 from handlers.group_settings import describe_settings
 from handlers.moderation import adfilter_settings
 from handlers.moderation_actions import ruling_of, told_action
@@ -101,6 +102,16 @@ async def settings_texts(ctx: Context) -> list[tuple[str, str]]:
              ("/filter", await describe_filter(ctx, adfilter_settings(ctx.group)))]
     texts += [(f"/settings {section}", show(ctx.group, section)) for section in SECTION_MODELS]
     return texts
+
+
+def steering_values(group: Group) -> dict[str, str]:
+    """What the group page's forms change, as they stand: the filter's mode, the welcome text
+    ("" for the built-in one) and the rules."""
+    return {
+        "mode": mode_of(adfilter_settings(group)),
+        "template": load(group, WelcomeConfig).template or "",
+        "rules": load(group, ScreeningConfig).rules or "",
+    }
 
 
 @dataclass(frozen=True)

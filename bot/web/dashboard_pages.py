@@ -26,6 +26,7 @@ from bot.web.dashboard_data import (
     job_rows,
     series_rows,
     settings_texts,
+    steering_values,
     view_context,
 )
 from bot.web.dashboard_session import DashboardSession
@@ -96,7 +97,8 @@ class PageRoute(APIRoute):
             form = await _form(request)
             if form is None or not sessions.csrf_matches(session, form.get("csrf")):
                 return message(request, "dash.csrf", status=403, csrf=session.csrf)
-            # The body is spent; no page route reads one beyond the token.
+            # The body is spent: the route reads the fields from here.
+            request.state.form = form
             return await handler(request)
 
         return guarded
@@ -170,7 +172,21 @@ async def groups_page(request: Request) -> Response:
 
 
 @router.get("/groups/{chat_id}")
-async def group_page(chat_id: str, request: Request) -> Response:
+async def group_page(chat_id: str, request: Request, saved: str | None = None) -> Response:
+    notice = translate(page_language(request), SAVED[saved]) if saved in SAVED else None
+    return await show_group(request, chat_id, notice=notice)
+
+
+# What the page says after one of its forms changed a setting (`?saved=`): what the command
+# says, but for /filter, whose answer (all its settings) the page shows anyway.
+SAVED = {"filter": "dash.saved.filter", "welcome": "welcome.saved", "rules": "rules.saved"}
+
+
+async def show_group(request: Request, chat_id: str, *, status: int = 200,
+                     notice: str | None = None, refused: dict[str, str] | None = None,
+                     drafts: dict[str, str] | None = None) -> Response:
+    """The group's page; `refused` names a form's refusal beside it, and `drafts` what its
+    operator typed there, so a text refused is not lost."""
     runtime: Runtime = request.app.state.runtime
     csrf = _session(request).csrf
     async with runtime.sessions() as session:
@@ -181,9 +197,10 @@ async def group_page(chat_id: str, request: Request) -> Response:
         decisions, _ = await decision_rows(ctx, Page(SHOWN_ON_GROUP, 0))
         schedules, countdowns = await job_rows(ctx)
         return render(
-            request, "group.html", csrf=csrf, group=group, decisions=decisions,
+            request, "group.html", status=status, csrf=csrf, group=group, decisions=decisions,
             schedules=schedules, countdowns=countdowns, series=await series_rows(ctx),
-            settings=await settings_texts(ctx),
+            settings=await settings_texts(ctx), notice=notice, refused=refused or {},
+            steer={**steering_values(group), **(drafts or {})},
         )
 
 

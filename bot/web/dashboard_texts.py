@@ -88,5 +88,29 @@ define(
         "dash.newer": {"zh": "← 较新", "en": "← Newer"},
         "dash.older": {"zh": "较旧 →", "en": "Older →"},
         "dash.back": {"zh": "← 全部群组", "en": "← All groups"},
+        "dash.steer": {"zh": "调整", "en": "Change"},
+        "dash.filter_mode": {
+            "zh": "广告过滤模式（同 /filter）", "en": "Ad filter mode (as /filter)",
+        },
+        "dash.mode_hint.on": {"zh": "删除广告、按阶梯处罚", "en": "removes ads, climbs the ladder"},
+        "dash.mode_hint.shadow": {
+            "zh": "只记录会怎样处理，不删除也不处罚", "en": "only logs what it would do",
+        },
+        "dash.mode_hint.off": {
+            "zh": "不检查，举报转告管理员", "en": "no checks; reports go to the operators",
+        },
+        "dash.welcome_text": {
+            "zh": "欢迎语（同 /welcome set）", "en": "Welcome text (as /welcome set)",
+        },
+        "dash.welcome_hint": {
+            "zh": "占位符：{{name}} {{group}} {{count}} {{rules}} {{inviter}}",
+            "en": "Placeholders: {{name}} {{group}} {{count}} {{rules}} {{inviter}}",
+        },
+        "dash.welcome_builtin": {
+            "zh": "现在用的是内置欢迎语。", "en": "The built-in greeting is in use.",
+        },
+        "dash.rules_text": {"zh": "群规（同 /rules set）", "en": "Rules (as /rules set)"},
+        "dash.save": {"zh": "保存", "en": "Save"},
+        "dash.saved.filter": {"zh": "广告过滤模式已更改。", "en": "Ad filter mode changed."},
     }
 )
