@@ -14,7 +14,7 @@ from bot.core.i18n import translate
 from bot.core.router import ANY_AGE, Router
 from handlers.adfilter import Decision, Verdict
 from handlers.adfilter_albums import remove_replied_album
-from handlers.moderation import adfilter_settings, report_step
+from handlers.moderation import AdFilterSettings, adfilter_settings, report_step
 from handlers.moderation_actions import (
     BAN_CHAT,
     display,
@@ -24,15 +24,17 @@ from handlers.moderation_actions import (
 )
 from handlers.moderation_appeals import undo_and_tell
 from handlers.moderation_referrals import TOO_OLD, held_back, refer
-from handlers.moderation_reports import report_counts
+from handlers.moderation_reports import not_counted
 from handlers.moderation_rights import is_exempt
 from handlers.moderation_store import (
     ModerationDecision,
+    Report,
     add_report,
     decision_for_bot_message,
     decision_for_message,
     decision_in_group,
     learn,
+    mark_referred,
 )
 from schedules.describe import format_duration
 
@@ -223,7 +225,7 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
     """Count distinct reporters of a message; at the group's threshold, delete it and act on
     its sender as `report_step` says. Reports of a message too old to delete, or one the
     group lets stand (the filter off, the ad window), go to the operators instead
-    (`moderation_referrals`); a reporter `report_counts` does not count (a fresh
+    (`moderation_referrals`); a report `not_counted` names a reason for (a fresh
     account) is thanked, not counted."""
     assert ctx.group is not None
     target_user, message_id = event.replied_sender, event.reply_to_message_id
@@ -241,23 +243,23 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
     if bot or await is_exempt(ctx, target_user.id):
         return _reply(event, ctx.t("moderation.report_self"))
     conf = adfilter_settings(ctx.group)
-    if not report_counts(ctx, conf, reporter):
+    text = event.reply_to_text or event.reply_to_shared_text or ""
+    report = Report(message_id=message_id, target_id=target_user.id,
+                    target_name=display(target_user), reporter_id=reporter.id,
+                    reporter_name=display(reporter), text=text)
+    if (why_not := not_counted(ctx, conf, reporter)) is not None:
         # Heard, not counted: a fresh account is told nothing that would teach it to wait.
         # Kept, for the operators to see who reported what.
-        await add_report(ctx.session, ctx.group.id, message_id, target_user.id, reporter.id,
-                         ctx.now, counted=False)
+        await add_report(ctx.session, ctx.group.id, report, ctx.now, not_counted=why_not)
         log.info("moderation.report_not_counted", group=ctx.group.id, message=message_id,
-                 reporter=reporter.id)
+                 reporter=reporter.id, why=why_not)
         return _reply(event, ctx.t("moderation.report_noted"),
                       delete_after_seconds=conf.warning_seconds)
-    count, added = await add_report(
-        ctx.session, ctx.group.id, message_id, target_user.id, reporter.id, ctx.now
-    )
+    count, added = await add_report(ctx.session, ctx.group.id, report, ctx.now)
     told = added and count == conf.report_threshold
     why = held_back(event, ctx, conf)
     if why == TOO_OLD:  # nothing the reports reach can be done: the operators decide
-        return refer(event, ctx, conf, why=why, name=display(target_user), count=count,
-                     told=told)
+        return await _refer(event, ctx, conf, report, why=why, count=count, told=told)
     ack = ctx.t("moderation.report_ack", count=count, threshold=conf.report_threshold)
     if count < conf.report_threshold:
         return _reply(event, ack, delete_after_seconds=conf.warning_seconds)
@@ -269,8 +271,7 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
     if done is not None and (done.undone or not done.shadow):
         return []
     if why is not None:
-        return refer(event, ctx, conf, why=why, name=display(target_user), count=count,
-                     told=told)
+        return await _refer(event, ctx, conf, report, why=why, count=count, told=told)
     if done is not None and conf.shadow:
         return _reply(event, ack, delete_after_seconds=conf.warning_seconds)
     ruling = Decision(
@@ -284,7 +285,7 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
         conf,
         offender=target_user,
         message_id=message_id,
-        text=event.reply_to_text or event.reply_to_shared_text or "",
+        text=text,
         decision=ruling,
         source="report",
         step_of=report_step,
@@ -305,3 +306,13 @@ async def report_command(event: Event, ctx: Context) -> list[Action]:
     keys = warning_buttons(ctx, event, row, lang)
     rest = await remove_replied_album(event, ctx, target_user.id)
     return [*actions, *rest, SendMessage(chat_id=event.chat.id, text=notice, buttons=keys)]
+
+
+async def _refer(event: Event, ctx: Context, conf: AdFilterSettings, report: Report, *,
+                 why: str, count: int, told: bool) -> list[Action]:
+    """`refer`, noting on the report that told the operators that it did (the dashboard
+    shows it)."""
+    assert ctx.group is not None
+    if told:
+        await mark_referred(ctx.session, ctx.group.id, report, why)
+    return refer(event, ctx, conf, why=why, name=report.target_name, count=count, told=told)

@@ -20,20 +20,26 @@ from handlers.moderation import AdFilterSettings
 SETTLED = timedelta(days=1)
 
 
-def report_counts(ctx: Context, conf: AdFilterSettings, reporter: User | Chat) -> bool:
-    """True when `reporter`'s report counts toward `conf.report_threshold`.
+# Why a report does not count, as `ModerationReport.not_counted` keeps it.
+CHANNEL, FRESH, NEW, UNSEEN = "channel", "fresh", "new", "unseen"
+
+
+def not_counted(ctx: Context, conf: AdFilterSettings, reporter: User | Chat) -> str | None:
+    """Why `reporter`'s report does not count toward `conf.report_threshold` (CHANNEL, FRESH:
+    joined less than `SETTLED` ago, NEW: within the filter's new-member window, UNSEEN: no
+    record of them here); None when it counts.
 
     `ctx.member` is the reporter's row (the middleware loaded it for the event's sender).
     A member seen before the bot (no recorded join) is judged by their messages alone.
     """
     member = ctx.member
     if isinstance(reporter, Chat):
-        return False
+        return CHANNEL
     if ctx.is_operator:
-        return True
+        return None
     if member is None or member.user_id != reporter.id:
-        return False
+        return UNSEEN
     if member.joined_at is not None and ctx.now - member.joined_at < SETTLED:
-        return False
+        return FRESH
     seen = MessageFeatures(text="", member_message_count=member.message_count or 0)
-    return not conf.filter_config().is_new(seen)
+    return NEW if conf.filter_config().is_new(seen) else None

@@ -29,6 +29,7 @@ from bot.web.dashboard_data import (
     steering_values,
     view_context,
 )
+from bot.web.dashboard_reports import report_rows
 from bot.web.dashboard_session import DashboardSession
 from bot.web.dashboard_undo import undo_from_dashboard
 from bot.web.dashboard_view import message, page_language, render
@@ -195,9 +196,11 @@ async def show_group(request: Request, chat_id: str, *, status: int = 200,
             return message(request, "dash.not_found", status=404, csrf=csrf)
         ctx = view_context(runtime, session, group, page_language(request))
         decisions, _ = await decision_rows(ctx, Page(SHOWN_ON_GROUP, 0))
+        reports, _ = await report_rows(ctx, Page(SHOWN_ON_GROUP, 0))
         schedules, countdowns = await job_rows(ctx)
         return render(
             request, "group.html", status=status, csrf=csrf, group=group, decisions=decisions,
+            reports=reports,
             schedules=schedules, countdowns=countdowns, series=await series_rows(ctx),
             settings=await settings_texts(ctx), notice=notice, refused=refused or {},
             steer={**steering_values(group), **(drafts or {})},
@@ -226,6 +229,25 @@ async def decisions_page(
         notice = translate(lang, notices[outcome], id=decision) if outcome in notices else None
         return render(
             request, "decisions.html", csrf=csrf, group=group, decisions=rows, notice=notice,
+            newer=max(offset - PER_PAGE, 0) if offset else None,
+            older=offset + PER_PAGE if more else None,
+        )
+
+
+@router.get("/groups/{chat_id}/reports")
+async def reports_page(
+    chat_id: str, request: Request, offset: int = Query(0, ge=0, le=MAX_OFFSET)
+) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    csrf = _session(request).csrf
+    async with runtime.sessions() as session:
+        group = await find_group(session, chat_id)
+        if group is None:
+            return message(request, "dash.not_found", status=404, csrf=csrf)
+        ctx = view_context(runtime, session, group, page_language(request))
+        rows, more = await report_rows(ctx, Page(PER_PAGE, offset))
+        return render(
+            request, "reports.html", csrf=csrf, group=group, reports=rows,
             newer=max(offset - PER_PAGE, 0) if offset else None,
             older=offset + PER_PAGE if more else None,
         )

@@ -89,6 +89,48 @@ define(
         "dash.older": {"zh": "较旧 →", "en": "Older →"},
         "dash.back": {"zh": "← 全部群组", "en": "← All groups"},
         "dash.steer": {"zh": "调整", "en": "Change"},
+        "dash.reports": {"zh": "成员举报", "en": "Members' reports"},
+        "dash.recent_reports": {"zh": "最近的成员举报", "en": "Recent reports by members"},
+        "dash.all_reports": {"zh": "全部举报", "en": "All reports"},
+        "dash.no_reports": {"zh": "还没有成员举报。", "en": "No reports yet."},
+        "dash.col.reporter": {"zh": "举报人", "en": "Reporter"},
+        "dash.col.reported": {"zh": "被举报的成员与消息", "en": "Reported member and message"},
+        "dash.col.counted": {"zh": "是否计入", "en": "Counted"},
+        "dash.col.outcome": {"zh": "结果", "en": "What came of it"},
+        "dash.report.counted": {"zh": "计入", "en": "counted"},
+        "dash.report.not_counted": {"zh": "不计入：{why}", "en": "not counted: {why}"},
+        "dash.report.not.channel": {
+            "zh": "以频道身份举报（一人可有多个频道）",
+            "en": "reported as a channel (one person may own many)",
+        },
+        "dash.report.not.fresh": {"zh": "入群不到 1 天", "en": "joined less than a day before"},
+        "dash.report.not.new": {
+            "zh": "发言太少，仍按新成员看待", "en": "too few messages: still a newcomer",
+        },
+        "dash.report.not.unseen": {
+            "zh": "机器人此前没见过这位成员", "en": "a member the bot had not seen before",
+        },
+        "dash.report.not.unknown": {"zh": "原因未记录", "en": "reason not recorded"},
+        "dash.report.acted": {
+            "zh": "已处理：{action}（#{id}，{source}）",
+            "en": "acted on: {action} (#{id}, {source})",
+        },
+        "dash.report.referred.off": {
+            "zh": "已转告管理员：广告过滤关闭时举报不删除",
+            "en": "referred to the operators: with the filter off reports remove nothing",
+        },
+        "dash.report.referred.window": {
+            "zh": "已转告管理员：消息发在广告时段内",
+            "en": "referred to the operators: posted inside the ad window",
+        },
+        "dash.report.referred.too_old": {
+            "zh": "已转告管理员：消息超过 48 小时，机器人无法删除",
+            "en": "referred to the operators: too old for the bot to delete",
+        },
+        "dash.report.pending": {
+            "zh": "等待更多举报（{count}/{threshold}）",
+            "en": "waiting for more reports ({count}/{threshold})",
+        },
         "dash.filter_mode": {
             "zh": "广告过滤模式（同 /filter）", "en": "Ad filter mode (as /filter)",
         },
