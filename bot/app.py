@@ -38,6 +38,7 @@ from bot.web.bodies import validation_failed
 from bot.web.state import Runtime
 from handlers import membership_store, repeats_store
 from handlers.adfilter.pipeline import warm_up
+from handlers.entry_applications import record_settlement
 from handlers.entry_rights import record_rights
 from handlers.verification_timeouts import VerificationTimeouts
 from schedules import api as schedule_api
@@ -127,7 +128,9 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         per_group_minute=settings.rate_per_group_per_minute,
         margin=settings.pacing_margin,
     )
-    sender = OutboxSender(sessions, platforms, settings, metrics, pacer)
+    sender = OutboxSender(
+        sessions, platforms, settings, metrics, pacer, on_settled=record_settlement
+    )
     writer = GroupCommitWriter(engine)
     processor = InboxProcessor(
         sessions,

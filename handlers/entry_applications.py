@@ -64,7 +64,9 @@ class EntryApplication(Base):
     """One join request being screened in a private chat.
 
     status: asking (waiting for the requester's code or answers) -> review (answers posted to
-    the operators) -> approved | declined | expired.
+    the operators) -> approved | declined | expired. A decision the platform then refused is
+    rewritten to what happened (`record_settlement`): expired (reason "request_gone"), approved
+    (reason "joined": they were in already) or failed (reason "refused").
     """
 
     __tablename__ = "entry_applications"
@@ -178,6 +180,34 @@ async def close(
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+def settlement_ref(application: EntryApplication) -> str:
+    """The `ref` of the platform call deciding `application` (`record_settlement`)."""
+    return f"entry:{application.id}"
+
+
+# What an application decided by the bot became when the platform refused the decision.
+_REFUSED = {
+    "request_gone": ("expired", "request_gone"),
+    "already_member": ("approved", "joined"),
+}
+
+
+async def record_settlement(session: AsyncSession, ref: str, outcome: str) -> None:
+    """The outbox sender's word on the call deciding an application (`settlement_ref`):
+    "done" keeps the decision; a refusal rewrites it to what happened, so an application the
+    platform never let through does not read approved (nor count as the operator's approval)."""
+    prefix, _, application_id = ref.partition(":")
+    if prefix != "entry" or not application_id.isdecimal() or outcome == "done":
+        return
+    status, reason = _REFUSED.get(outcome, ("failed", "refused"))
+    await session.execute(
+        update(EntryApplication)
+        .where(EntryApplication.id == int(application_id))
+        .values(status=status, reason=reason)
+        .execution_options(synchronize_session=False)
+    )
 
 
 # How long an operator's approval stands in for the newcomer's challenge: they join at once

@@ -31,7 +31,12 @@ from bot.core.i18n import translate
 from bot.db.models import Group
 from bot.outbox.store import enqueue
 from handlers import entry_texts  # noqa: F401  (registers the texts)
-from handlers.entry_applications import OPEN_STATUSES, EntryApplication, close
+from handlers.entry_applications import (
+    OPEN_STATUSES,
+    EntryApplication,
+    close,
+    settlement_ref,
+)
 from handlers.entry_config import ScreeningConfig, load
 from handlers.screening_review import card_heading, review_buttons, review_chat
 
@@ -191,10 +196,19 @@ async def operator_decision(
         title = group.title or application.chat_id
         told = translate(application.lang, f"screening.{status}_dm", group=title)
         then += (SendMessage(chat_id=application.user_chat_id, text=told),)
-    gone = ctx.t("screening.request_gone", name=user_id)
-    otherwise = (answer.model_copy(update={"text": gone, "show_alert": True}), *cleanup)
+
+    def refusal(key: str) -> tuple:
+        text = ctx.t(key, name=user_id)
+        return (answer.model_copy(update={"text": text, "show_alert": True}), *cleanup)
+
     decide = ApproveJoinRequest if approve else DeclineJoinRequest
-    return [decide(chat_id=group.chat_id, user_id=user_id, then=then, otherwise=otherwise)]
+    return [decide(
+        chat_id=group.chat_id, user_id=user_id, then=then,
+        otherwise=refusal("screening.request_refused"),
+        refused={"request_gone": refusal("screening.request_gone"),
+                 "already_member": refusal("screening.already_member")},
+        ref=settlement_ref(application) if application is not None else None,
+    )]
 
 
 def _decided_before(application: EntryApplication) -> str:

@@ -17,6 +17,7 @@ from handlers.entry_applications import (
     close,
     normalise_code,
     open_applications,
+    settlement_ref,
     take_code,
 )
 from handlers.entry_config import ScreeningConfig, load
@@ -84,7 +85,7 @@ def _approved_by_code(application: EntryApplication, group: Group) -> list[Actio
     welcome = SendMessage(chat_id=application.user_chat_id, text=text)
     return [
         ApproveJoinRequest(chat_id=application.chat_id, user_id=application.user_id,
-                           then=(welcome,)),
+                           then=(welcome,), ref=settlement_ref(application)),
     ]
 
 

@@ -192,10 +192,21 @@ define(
             "en": "{name}'s request is already closed (timed out or decided by another rule).",
         },
         "screening.request_gone": {
-            "zh": "无法处理 {name} 的申请：Telegram 上已没有这条申请（可能已撤回，或已被管理员在"
-            "群设置里处理）。",
-            "en": "Could not decide {name}'s request: Telegram no longer has it (withdrawn, or "
-            "already handled by an admin in the app).",
+            "zh": "无法处理 {name} 的申请：Telegram 上已没有这条申请（可能已撤回、已过期，或已被"
+            "管理员在群设置里处理），已记为“已失效”。",
+            "en": "Could not decide {name}'s request: Telegram no longer has it (withdrawn, "
+            "expired, or already handled by an admin in the app); it is recorded as expired.",
+        },
+        "screening.already_member": {
+            "zh": "{name} 已经在群里了，这条申请无需再处理，已记为“已入群”。",
+            "en": "{name} is already in the group: the request needs no decision and is "
+            "recorded as joined.",
+        },
+        "screening.request_refused": {
+            "zh": "Telegram 拒绝处理 {name} 的申请（机器人可能缺少“邀请用户”权限），申请已记为"
+            "失败：请在群设置里手动处理。",
+            "en": "Telegram refused to decide {name}'s request (the bot may lack the right to "
+            "invite users); it is recorded as failed: please decide it in the app.",
         },
         "screening.saved": {"zh": "入群审核方式：{mode}", "en": "Screening rule: {mode}"},
         # Telegram sends join requests only for a link (or group) that asks for approval:

@@ -185,10 +185,16 @@ class _Settled(_Action):
     """An action whose consequences wait for the platform's answer: `then` go out once it is
     done, `otherwise` once it failed for good (`bot.outbox.sender`). A join request withdrawn,
     or decided by an admin in the app, is refused when the bot decides it, and its requester
-    must not then be told they were let in."""
+    must not then be told they were let in.
+
+    `refused` replaces `otherwise` for a refusal of one kind (`PlatformError.why`: a request
+    gone, a requester already in). `ref` names the record the outcome is written on
+    (`OutboxSender.on_settled`), e.g. "entry:<application id>"."""
 
     then: tuple[FollowUp, ...] = ()
     otherwise: tuple[FollowUp, ...] = ()
+    refused: dict[str, tuple[FollowUp, ...]] = Field(default_factory=dict)
+    ref: str | None = None
 
 
 class ApproveJoinRequest(_Settled):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -68,6 +69,9 @@ UNAUTHORIZED_PAUSE = 60.0
 RETRIED = (TransientError, RetryAfter, ChatMigrated, TopicGone)
 # Actions whose follow-ups wait for the platform's answer (`bot.core.actions._Settled`).
 SETTLED = (ApproveJoinRequest, DeclineJoinRequest)
+# Writes a settled action's outcome on the record its `ref` names, in the outcome's
+# transaction: (session, ref, "done" or the refusal's `PermanentError.why`).
+SettledRecorder = Callable[[AsyncSession, str, str], Awaitable[None]]
 
 
 @dataclass
@@ -92,6 +96,7 @@ class Outcome:
     error: str | None = None
     result: dict[str, Any] | None = None
     retry_at: datetime | None = None  # status "pending": tried again then
+    why: str | None = None  # status "failed": the refusal's kind (`PermanentError.why`)
 
 
 def _lane(chat_key: str, action: Action) -> str:
@@ -109,9 +114,11 @@ class OutboxSender(DrainLoop):
         settings: Settings,
         metrics: Metrics,
         pacer: Pacer,
+        on_settled: SettledRecorder | None = None,
     ) -> None:
         super().__init__(settings.poll_interval)
         self._sessions = sessions
+        self._on_settled = on_settled
         self._platforms = platforms
         self._settings = settings
         self._metrics = metrics
@@ -245,7 +252,8 @@ class OutboxSender(DrainLoop):
             log.warning(
                 "outbox.failed", outbox_id=job.id, kind=job.action.kind, reason=exc.description
             )
-            return Outcome(job, "failed", attempts, error=exc.description)
+            why = getattr(exc, "why", "refused")
+            return Outcome(job, "failed", attempts, error=exc.description, why=why)
         return Outcome(job, "done", attempts, error=job.note, result=result)
 
     async def _call(self, platform: Platform, job: Job, is_group: bool):
@@ -380,8 +388,13 @@ class OutboxSender(DrainLoop):
         return bool(messages)
 
     async def _settle(self, session, row, action, outcome, now) -> bool:
-        """Send what follows an action done, or what follows it refused (`_Settled`)."""
-        actions = action.then if outcome.status == "done" else action.otherwise
+        """Send what follows an action done, or what follows it refused (`_Settled`), and
+        write the outcome on the record the action names."""
+        done = outcome.status == "done"
+        why = "done" if done else outcome.why or "refused"
+        actions = action.then if done else action.refused.get(why, action.otherwise)
+        if action.ref is not None and self._on_settled is not None:
+            await self._on_settled(session, action.ref, why)
         await enqueue(session, row.platform, actions, key=f"{row.idempotency_key}:then", now=now)
         return bool(actions)
 

@@ -36,7 +36,16 @@ class TransientError(PlatformError):
 
 
 class PermanentError(PlatformError):
-    """The platform refused the call itself (message gone, no rights...): never retried."""
+    """The platform refused the call itself (message gone, no rights...): never retried.
+
+    `why` sorts the refusal for what follows it (`bot.core.actions._Settled.refused`):
+    "request_gone" (a join request withdrawn, expired or decided in the app), "already_member"
+    (the requester is in the group already), "nothing_to_lift" (the member is not restricted,
+    or not banned), else "refused"."""
+
+    def __init__(self, description: str, why: str = "refused") -> None:
+        super().__init__(description)
+        self.why = why
 
 
 class FileTooLarge(PermanentError):

@@ -340,6 +340,38 @@ async def test_approving_a_withdrawn_request_tells_the_operator_and_not_the_appl
     assert not [text for text in dms(fake_telegram, 701) if "已通过" in text]
     # The card can decide nothing any more.
     assert fake_telegram.called("deleteMessage")
+    (application,) = await rows(bot, EntryApplication)
+    assert (application.status, application.reason) == ("expired", "request_gone")
+
+
+async def refused_approval(bot, fake_telegram, description: str) -> str:
+    """An operator approves a reviewed request and Telegram refuses it: the popup's text."""
+    await configure(bot, screening={"mode": "review"}, language="en")
+    await bot.post_update(make_join_request_update(APPLICANT))
+    card = await review_card(fake_telegram)
+    approve = card["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    fake_telegram.fail_next("approveChatJoinRequest", Failure(400, description))
+    await bot.post_update(make_callback_update(approve, sender=OP))
+    (answer,) = await fake_telegram.wait_for("answerCallbackQuery", 1)
+    await quiet(bot)
+    return answer["text"]
+
+
+async def test_an_approval_refused_as_already_in_is_recorded_as_joined(bot, fake_telegram):
+    # The application read "approved" by the operator whatever Telegram answered.
+    told = await refused_approval(bot, fake_telegram, "Bad Request: USER_ALREADY_PARTICIPANT")
+    assert told == "701 is already in the group: the request needs no decision and is " \
+        "recorded as joined."
+    (application,) = await rows(bot, EntryApplication)
+    assert (application.status, application.reason) == ("approved", "joined")
+
+
+async def test_an_approval_refused_otherwise_is_recorded_as_failed(bot, fake_telegram):
+    told = await refused_approval(bot, fake_telegram, "Bad Request: CHAT_ADMIN_REQUIRED")
+    assert told.startswith("Telegram refused to decide 701's request")
+    (application,) = await rows(bot, EntryApplication)
+    assert (application.status, application.reason) == ("failed", "refused")
+    assert not [text for text in dms(fake_telegram, 701) if "approved" in text]
 
 
 async def test_allowlist_imported_from_a_replied_message(bot, fake_telegram):

@@ -114,9 +114,16 @@ def _result(method: str, response: httpx.Response) -> Any:
         raise ChatMigrated(str(params["migrate_to_chat_id"]), description)
     if any(words in description.lower() for words in _TOPIC_GONE):
         raise TopicGone(description)
-    raise PermanentError(description)
+    why = next((why for words, why in _REFUSALS if words in description.lower()), "refused")
+    raise PermanentError(description, why)
 
 
+# How Telegram says a join request cannot be decided (`PermanentError.why`): it is gone
+# (withdrawn, expired, or decided by an admin in the app), or its requester is in the group.
+_REFUSALS = (
+    ("hide_requester_missing", "request_gone"),
+    ("user_already_participant", "already_member"),
+)
 # How Telegram refuses a message for its forum topic (deleted, closed), whatever the method.
 _TOPIC_GONE = ("message thread not found", "topic_closed", "topic_deleted")
 
