@@ -9,7 +9,8 @@ A reply to a message a member posted as a channel targets the channel: it can be
 banned from posting in the group, not muted. A reply to an anonymous admin's message (posted as
 the group itself) is refused like any aimed at an operator.
 `/unmute` and `/unban` lift what any of these (or the ad filter, or Telegram's own member list)
-did; they may name an allow-listed member, who may have been muted before being listed.
+did; they may name an allow-listed member, who may have been muted before being listed. The
+platform is asked first whether the member is muted (or banned): one who is not is told so.
 """
 
 from __future__ import annotations
@@ -119,6 +120,24 @@ define(
         "discipline.unbanned": {
             "zh": "已解除对 {name} 的封禁，可以重新加入本群。",
             "en": "{name} is unbanned and may rejoin the group.",
+        },
+        "discipline.not_muted": {
+            "zh": "{name} 没有被禁言，无需解除。",
+            "en": "{name} is not muted: nothing to lift.",
+        },
+        "discipline.not_banned": {
+            "zh": "{name} 没有被封禁，无需解除。",
+            "en": "{name} is not banned: nothing to lift.",
+        },
+        "discipline.unmute_failed": {
+            "zh": "未能解除 {name} 的禁言：Telegram 拒绝了操作（机器人需要“封禁用户”管理权限）。",
+            "en": "Could not unmute {name}: Telegram refused (the bot needs the admin right to "
+            "ban users).",
+        },
+        "discipline.unban_failed": {
+            "zh": "未能解除对 {name} 的封禁：Telegram 拒绝了操作（机器人需要“封禁用户”管理权限）。",
+            "en": "Could not unban {name}: Telegram refused (the bot needs the admin right to "
+            "ban users).",
         },
         "discipline.unbanned_chat": {
             "zh": "已允许频道 {name} 重新在本群发言。",
@@ -323,11 +342,10 @@ async def unmute_command(event: Event, ctx: Context) -> list[Action]:
         return _reply(event, ctx.t("discipline.unmute_chat"))
     log.info("discipline.unmute", group=event.chat.id, user=target.id)
     assert ctx.group is not None
+    # The platform is the judge of whether they are muted (an admin may have lifted it in the
+    # app, or it ran out): forgotten here either way.
     await release(ctx.session, ctx.group.id, target.id)
-    return [
-        Unrestrict(chat_id=event.chat.id, user_id=target.id),
-        SendMessage(chat_id=event.chat.id, text=ctx.t("discipline.unmuted", name=display(target))),
-    ]
+    return [_lift(event, ctx, Unrestrict, target, "unmuted", "not_muted", "unmute_failed")]
 
 
 @router.command(
@@ -343,12 +361,27 @@ async def unban_command(event: Event, ctx: Context) -> list[Action]:
         return refusal
     log.info("discipline.unban", group=event.chat.id, user=target.id)
     if isinstance(target, Chat):
-        lift: Action = UnbanSenderChat(chat_id=event.chat.id, sender_chat_id=target.id)
         text = ctx.t("discipline.unbanned_chat", name=display(target))
-    else:
-        # Sent with only_if_banned (the adapter): unbanning someone still in the group would
-        # otherwise remove them.
-        lift = Unban(chat_id=event.chat.id, user_id=target.id)
-        await _mark_banned(ctx, target.id, False)
-        text = ctx.t("discipline.unbanned", name=display(target))
-    return [lift, SendMessage(chat_id=event.chat.id, text=text)]
+        return [UnbanSenderChat(chat_id=event.chat.id, sender_chat_id=target.id),
+                SendMessage(chat_id=event.chat.id, text=text)]
+    # Sent with only_if_banned (the adapter): unbanning someone still in the group would
+    # otherwise remove them.
+    await _mark_banned(ctx, target.id, False)
+    return [_lift(event, ctx, Unban, target, "unbanned", "not_banned", "unban_failed")]
+
+
+def _lift(event: Event, ctx: Context, kind: type[Unrestrict] | type[Unban], target: User,
+          done: str, unneeded: str, failed: str) -> Action:
+    """Lift a mute or ban once the platform shows the member is under it, and say what
+    happened: lifted, not under it (nothing sent), or refused."""
+    name = display(target)
+
+    def say(key: str, **reply: str | None) -> tuple[SendMessage, ...]:
+        text = ctx.t(f"discipline.{key}", name=name)
+        return (SendMessage(chat_id=event.chat.id, text=text, **reply),)
+
+    return kind(
+        chat_id=event.chat.id, user_id=target.id, if_held=True,
+        then=say(done), otherwise=say(failed),
+        refused={"nothing_to_lift": say(unneeded, reply_to=event.message_id)},
+    )

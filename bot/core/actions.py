@@ -123,9 +123,6 @@ class Restrict(_Action):
     until: datetime | None = None
 
 
-class Unrestrict(_Action):
-    kind: Literal["unrestrict"] = "unrestrict"
-    user_id: str
 
 
 class Ban(_Action):
@@ -135,11 +132,6 @@ class Ban(_Action):
     revoke_messages: bool = False
 
 
-class Unban(_Action):
-    """Lift a ban; used after a ban to remove a member without banning them for good."""
-
-    kind: Literal["unban"] = "unban"
-    user_id: str
 
 
 class BanSenderChat(_Action):
@@ -205,6 +197,25 @@ class ApproveJoinRequest(_Settled):
 class DeclineJoinRequest(_Settled):
     kind: Literal["decline_join_request"] = "decline_join_request"
     user_id: str
+
+
+class Unrestrict(_Settled):
+    """Lift a member's restriction. `if_held`: the platform is asked first whether they are
+    restricted at all, and when not nothing is lifted and `refused["nothing_to_lift"]` follows
+    (an operator's /unmute of someone not muted is told so, not "lifted")."""
+
+    kind: Literal["unrestrict"] = "unrestrict"
+    user_id: str
+    if_held: bool = False
+
+
+class Unban(_Settled):
+    """Lift a ban; used after a ban to remove a member without banning them for good.
+    `if_held` as for `Unrestrict`, for a member not banned."""
+
+    kind: Literal["unban"] = "unban"
+    user_id: str
+    if_held: bool = False
 
 
 class SetChatPermissions(_Action):

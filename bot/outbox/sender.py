@@ -39,6 +39,8 @@ from bot.core.actions import (
     PinMessage,
     SendInviteLink,
     SendMessage,
+    Unban,
+    Unrestrict,
     action_from_json,
 )
 from bot.db.models import OutboxAction, utcnow
@@ -68,7 +70,7 @@ UNAUTHORIZED_PAUSE = 60.0
 # deleted or closed after a job was made there must not lose the job's posts.
 RETRIED = (TransientError, RetryAfter, ChatMigrated, TopicGone)
 # Actions whose follow-ups wait for the platform's answer (`bot.core.actions._Settled`).
-SETTLED = (ApproveJoinRequest, DeclineJoinRequest)
+SETTLED = (ApproveJoinRequest, DeclineJoinRequest, Unrestrict, Unban)
 # Writes a settled action's outcome on the record its `ref` names, in the outcome's
 # transaction: (session, ref, "done" or the refusal's `PermanentError.why`).
 SettledRecorder = Callable[[AsyncSession, str, str], Awaitable[None]]

@@ -311,7 +311,34 @@ class FakeTelegram:
         if method == "getChatMember":
             key = (int(body["chat_id"]), int(body["user_id"]))
             return self.chat_members.get(key, admin_member())
+        if method in ("restrictChatMember", "banChatMember", "unbanChatMember"):
+            self._moderated(method, body)
         return True
+
+    def _moderated(self, method: str, body: dict[str, Any]) -> None:
+        """Keep a member's getChatMember answer as Telegram would after a restriction or ban
+        (not the bot's own: tests set that one)."""
+        key = (int(body["chat_id"]), int(body["user_id"]))
+        if key[1] == BOT_ID:
+            return
+        person = {"id": key[1], "is_bot": False, "first_name": str(key[1])}
+        before = self.chat_members.get(key, {"status": "member", "user": person})
+        member = {"status": "member", "user": before.get("user", person)}
+        if method == "restrictChatMember":
+            permissions = body.get("permissions") or {}
+            # Any permission withheld keeps them "restricted", as Telegram does.
+            if not all(permissions.get(name) for name in CHAT_PERMISSIONS):
+                in_chat = before["status"] not in ("left", "kicked") and before.get(
+                    "is_member", True)
+                member = {**member, "status": "restricted", "is_member": in_chat,
+                          "until_date": body.get("until_date", 0), **permissions}
+        elif method == "banChatMember":
+            member = {**member, "status": "kicked", "until_date": body.get("until_date", 0)}
+        elif before["status"] == "kicked" or not body.get("only_if_banned"):
+            member = {**member, "status": "left"}
+        else:
+            return
+        self.chat_members[key] = member
 
 
 class _BadRequest(Exception):

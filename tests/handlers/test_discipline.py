@@ -278,7 +278,9 @@ async def test_unmute_and_unban_lift_what_mute_and_ban_did(bot, fake_telegram):
     for command in ("/mute @bob 2h", "/unmute @bob", "/ban @bob", f"/unban {MEMBER_ID + 1}"):
         await bot.post_update(make_message_update(command, sender=OPERATOR))
     replies = await texts(bot, fake_telegram, 4)
-    assert replies[1] == "已解除 @bob 的禁言。"
+    # Each lift is told once the platform has done it.
+    assert replies[0] == "已禁言 @bob 2 小时。"
+    assert "已解除 @bob 的禁言。" in replies
     assert replies[3] == "已解除对 @bob 的封禁，可以重新加入本群。"
     muted, unmuted = fake_telegram.called("restrictChatMember")
     assert muted["permissions"]["can_send_messages"] is False
@@ -304,6 +306,8 @@ async def test_unmute_spares_no_one_it_should_help_and_refuses_what_it_cannot_do
     bot, fake_telegram
 ):
     # An allow-listed member may have been muted before being listed: /unmute still reaches them.
+    fake_telegram.chat_members[GROUP_ID, MEMBER_ID] = {
+        "status": "restricted", "user": ALICE, "is_member": True, "can_send_messages": False}
     await bot.post_update(make_message_update("/filter exempt add @alice", sender=OPERATOR))
     await bot.post_update(make_message_update("hi", sender=ALICE))
     promo = channel(title="Promo Deals", username="promo_deals")
@@ -320,12 +324,12 @@ async def test_unmute_spares_no_one_it_should_help_and_refuses_what_it_cannot_do
         extra = {"reply_to_message": replied} if replied else {}
         await bot.post_update(make_message_update(text, sender=sender, **extra))
     replies = (await texts(bot, fake_telegram, 7))[1:]
-    assert replies[0] == "已解除 @alice 的禁言。"
-    assert replies[1] == "频道不会被禁言：要让它重新在本群发言，请用 /unban"
-    assert replies[2] == "已允许频道 @promo_deals 重新在本群发言。"
-    assert replies[3].startswith("这是机器人自己的账号，不能对它使用 /unban")
-    assert replies[4] == "抱歉，这个命令只有群管理员可以使用。"
-    assert replies[5] == "用法：回复成员的消息发送 /unban，或 /unban @用户名|用户ID"
+    replies.remove("已解除 @alice 的禁言。")  # said once the platform has lifted it
+    assert replies[0] == "频道不会被禁言：要让它重新在本群发言，请用 /unban"
+    assert replies[1] == "已允许频道 @promo_deals 重新在本群发言。"
+    assert replies[2].startswith("这是机器人自己的账号，不能对它使用 /unban")
+    assert replies[3] == "抱歉，这个命令只有群管理员可以使用。"
+    assert replies[4] == "用法：回复成员的消息发送 /unban，或 /unban @用户名|用户ID"
     (unrestricted,) = fake_telegram.called("restrictChatMember")
     assert unrestricted["user_id"] == MEMBER_ID
     (lifted,) = fake_telegram.called("unbanChatSenderChat")
@@ -334,13 +338,35 @@ async def test_unmute_spares_no_one_it_should_help_and_refuses_what_it_cannot_do
 
 
 async def test_unban_answers_in_english_groups(bot, fake_telegram):
+    stranger = user(MEMBER_ID + 5, "Banned in the app")
+    fake_telegram.chat_members[GROUP_ID, MEMBER_ID + 5] = {"status": "kicked", "user": stranger}
     await bot.post_update(make_message_update("/settings language en", sender=OPERATOR))
     await bot.post_update(make_message_update(f"/unban {MEMBER_ID + 5}", sender=OPERATOR))
     await bot.post_update(make_message_update("/unmute", sender=OPERATOR))
     replies = await texts(bot, fake_telegram, 3)
-    assert replies[1] == f"{MEMBER_ID + 5} is unbanned and may rejoin the group."
-    assert replies[2] == ("Usage: reply to a member's message with /unmute, or /unmute "
-                          "@username|user id")
+    assert sorted(replies[1:]) == [
+        f"{MEMBER_ID + 5} is unbanned and may rejoin the group.",
+        "Usage: reply to a member's message with /unmute, or /unmute @username|user id",
+    ]
+
+
+async def test_unmute_and_unban_of_someone_under_neither_say_so(bot, fake_telegram):
+    # Both answered "lifted" for a member who was never muted nor banned.
+    await bot.post_update(make_message_update("/settings language en", sender=OPERATOR))
+    fake_telegram.chat_members[GROUP_ID, MEMBER_ID + 1] = {"status": "member", "user": BOB}
+    await bot.post_update(make_message_update("hi", sender=BOB))
+    for command in ("/unmute @bob", "/unban @bob"):
+        await bot.post_update(make_message_update(command, sender=OPERATOR))
+    replies = (await texts(bot, fake_telegram, 3))[1:]
+    assert sorted(replies) == ["@bob is not banned: nothing to lift.",
+                               "@bob is not muted: nothing to lift."]
+    assert [c["user_id"] for c in fake_telegram.called("getChatMember")].count(MEMBER_ID + 1) == 2
+    assert fake_telegram.called("restrictChatMember") == []
+    assert fake_telegram.called("unbanChatMember") == []
+    await bot.post_update(make_message_update("/settings language zh", sender=OPERATOR))
+    await bot.post_update(make_message_update("/unmute @bob", sender=OPERATOR))
+    (*_, told) = await texts(bot, fake_telegram, 5)
+    assert told == "@bob 没有被禁言，无需解除。"
 
 
 async def test_a_command_aimed_at_another_bot_is_left_alone_until_telegram_tells_our_name(

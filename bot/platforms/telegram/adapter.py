@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from bot.core.actions import Action
+from bot.core.actions import Action, Unban, Unrestrict
 from bot.core.events import Event, EventKind, User
 from bot.groups.repository import ADMIN_STATUSES
 from bot.platforms.base import Envelope, PermanentError
@@ -48,6 +48,8 @@ class TelegramPlatform:
         return sorted({parse.KIND_TO_UPDATE[kind] for kind in kinds})
 
     async def execute(self, action: Action) -> dict[str, Any] | None:
+        if isinstance(action, Unrestrict | Unban) and action.if_held:
+            await self._held(action)
         method, body = to_request(action)
         result = await self.api.call(method, body)
         if isinstance(result, dict) and "message_id" in result:
@@ -106,6 +108,19 @@ class TelegramPlatform:
         if not isinstance(member, dict) or "status" not in member:
             raise PermanentError(f"getChatMember returned {type(member).__name__}")
         return parse.can_restrict(member)
+
+    async def _held(self, action: Unrestrict | Unban) -> None:
+        """Refuse (why "nothing_to_lift") to lift what the member is not under: Telegram
+        answers a lift of nothing with success. A restriction outlives leaving the group
+        (status "restricted", not a member), so it is read from the raw status."""
+        member = await self.get_chat_member(action.chat_id, action.user_id)
+        if not isinstance(member, dict) or not isinstance(member.get("status"), str):
+            raise PermanentError(f"getChatMember returned {type(member).__name__}")
+        held = "restricted" if isinstance(action, Unrestrict) else "kicked"
+        if member["status"] != held:
+            raise PermanentError(
+                f"nothing to lift: the member is {parse.member_status(member)}", "nothing_to_lift"
+            )
 
     async def get_chat_member(self, chat_id: str, user_id: str) -> dict[str, Any]:
         return await self.api.call(
