@@ -313,10 +313,15 @@ async def reach_warning(session: AsyncSession, job: ScheduledJob) -> dict[str, A
     return {"warning": {lang: unreached_warning(job, groups, lang) for lang in LANGUAGES}}
 
 
-async def _job(session: AsyncSession, job_id: int) -> ScheduledJob:
+async def _job(session: AsyncSession, job_id: int, *, lock: bool = False) -> ScheduledJob:
     """The schedule `job_id`; a countdown's steps are refused (409): run now, a countdown's end
-    would fire early (a dissolve removes everyone), and changing one step breaks the countdown."""
-    job = await session.get(ScheduledJob, job_id) if 0 < job_id <= MAX_JOB_ID else None
+    would fire early (a dissolve removes everyone), and changing one step breaks the countdown.
+    `lock`: locked for a change (PostgreSQL; SQLite has one writer), so a firing settling it at
+    the same moment (which locks it too, `SchedulerService.fire_due`) finishes first and the
+    change is made to the row it left, or waits and sees the change: neither overwrites the
+    other's `next_run_at`."""
+    found = 0 < job_id <= MAX_JOB_ID
+    job = await session.get(ScheduledJob, job_id, with_for_update=lock) if found else None
     if job is None:
         raise HTTPException(404, "no such schedule")
     if job.kind in COUNTDOWN_KINDS:
@@ -334,7 +339,7 @@ async def _job(session: AsyncSession, job_id: int) -> ScheduledJob:
 async def change_schedule(job_id: int, body: ScheduleChange, runtime: Authorized) -> dict:
     now = runtime.scheduler.now()
     async with runtime.sessions.begin() as session:
-        job = await _job(session, job_id)
+        job = await _job(session, job_id, lock=True)
         group = await session.get(Group, job.group_id) if job.group_id else None
         tz = group_tz(runtime, group)
         if body.when is not None:
@@ -375,7 +380,7 @@ async def change_schedule(job_id: int, body: ScheduleChange, runtime: Authorized
 @router.delete("/schedules/{job_id}", status_code=204)
 async def delete_schedule(job_id: int, runtime: Authorized) -> Response:
     async with runtime.sessions.begin() as session:
-        await remove_job(session, await _job(session, job_id), runtime.scheduler.now())
+        await remove_job(session, await _job(session, job_id, lock=True), runtime.scheduler.now())
     runtime.scheduler.forget(job_id)
     return Response(status_code=204)
 

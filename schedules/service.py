@@ -140,6 +140,11 @@ class SchedulerService:
                         .where(ScheduledJob.enabled.is_(True), ScheduledJob.next_run_at <= due)
                         .order_by(ScheduledJob.next_run_at, ScheduledJob.id)
                         .limit(BATCH)
+                        # Locked while settled: a change made at the same moment through the
+                        # API (which locks the row too) waits for this pass, or this pass skips
+                        # the row until the change is in and fires it as changed, never writing
+                        # a `next_run_at` worked out from the spec the change replaced.
+                        .with_for_update(skip_locked=True)
                     )
                 )
                 planned = [job.next_run_at for job in jobs]
