@@ -175,6 +175,20 @@ def no_text() -> HTTPException:
     )
 
 
+def text_unused(kind: str, job_id: int | None = None) -> HTTPException:
+    """A `text` given to a kind that posts none (not in TEXT_KINDS): taken, it would be shown
+    and never posted."""
+    zh = f"#{job_id} 是 {kind} 任务，" if job_id else f"{kind} 任务"
+    en = f"#{job_id} is a {kind} job, which" if job_id else f"A {kind} job"
+    return HTTPException(422, {
+        "code": "text_unused",
+        "field": "text",
+        "zh": f"{zh}不发送 text：请去掉 text 字段（它改变不了任务发送的内容）",
+        "en": f"{en} posts no text: leave out the `text` field (it would change nothing "
+              "the job posts)",
+    })
+
+
 def text_in_when() -> HTTPException:
     # Words after the time are the text only when no `text` is given (chat's one-line form):
     # beside one, or in a change, they were kept in `when` and never posted.
@@ -278,6 +292,8 @@ async def add_schedule(group_id: str, body: NewSchedule, runtime: Authorized) ->
                 payload = {"series_id": series.id, "loop": body.loop, "text": ""}
         except ScheduleError as exc:
             raise invalid(exc) from None
+        if kind not in TEXT_KINDS and text.strip():
+            raise text_unused(kind)
         if kind == POST and not text.strip():
             raise no_text()
         grace = None if body.grace_minutes is None else timedelta(minutes=body.grace_minutes)
@@ -354,12 +370,7 @@ async def change_schedule(job_id: int, body: ScheduleChange, runtime: Authorized
             job.next_run_at = first_run(parsed.spec, now)
         if body.text is not None:
             if job.kind not in TEXT_KINDS:
-                raise HTTPException(422, {
-                    "code": "text_unused",
-                    "zh": f"#{job.id} 是 {job.kind} 任务，不发送 text：改不了它发什么",
-                    "en": f"#{job.id} is a {job.kind} job, which posts no text: a text would "
-                          "change nothing it posts",
-                })
+                raise text_unused(job.kind, job.id)
             if job.kind == POST and not body.text.strip():
                 raise no_text()
             job.payload = {**job.payload, "text": body.text}

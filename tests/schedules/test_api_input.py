@@ -187,6 +187,27 @@ async def test_a_text_is_not_taken_for_a_job_that_posts_none(api):
     assert changed.status_code == 200 and changed.json()["text"] == "bye"
 
 
+async def test_a_new_job_that_posts_no_text_refuses_one(api):
+    # Regression: POST of a poll, digest or series with a `text` answered 201 and the text
+    # was dropped unseen; PATCH already refused it.
+    await api.client.post("/api/series", json={"name": "tips", "items": ["one"]}, headers=AUTH)
+    poll = {"kind": "poll", "payload": {"question": "Who comes?", "options": ["me", "not me"]}}
+    for body in (
+        {**poll, "when": "every fri 20:00", "text": "Pizza tonight"},
+        {**poll, "when": "every fri 20:00 Pizza tonight"},
+        {"kind": "digest", "when": "每天 21:00", "text": "今日总结"},
+        {"series": "tips", "when": "每天 09:00", "text": "tip"},
+    ):
+        made = await api.client.post(url(), json=body, headers=AUTH)
+        assert made.status_code == 422, (body, made.text)
+        detail = made.json()["detail"]
+        assert (detail["code"], detail["field"]) == ("text_unused", "text")
+        assert "`text`" in detail["en"] and "text" in detail["zh"]
+    assert await jobs(api) == []
+    assert (await api.client.post(url(), json={**poll, "when": "every fri 20:00"},
+                                  headers=AUTH)).status_code == 201
+
+
 async def test_words_after_the_time_in_when_are_not_dropped_unseen(api):
     # Regression: {"when": "每天 12:00 新内容"} in a PATCH kept the old text and showed the
     # words in `when`; beside a `text` in a POST they were shown there and never posted.
