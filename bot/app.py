@@ -45,6 +45,7 @@ from schedules import api as schedule_api
 from schedules import countdown_api
 from schedules.firing import FireConfig
 from schedules.service import Clock, SchedulerService, utcnow
+from schedules.topic_fallback import topic_gone
 
 log = structlog.get_logger(__name__)
 
@@ -128,9 +129,9 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         per_group_minute=settings.rate_per_group_per_minute,
         margin=settings.pacing_margin,
     )
-    sender = OutboxSender(
-        sessions, platforms, settings, metrics, pacer, on_settled=record_settlement
-    )
+    # The records an action's outcome is written on, by the prefix of its ref.
+    recorders = {"entry": record_settlement, "job": topic_gone}
+    sender = OutboxSender(sessions, platforms, settings, metrics, pacer, recorders=recorders)
     writer = GroupCommitWriter(engine)
     processor = InboxProcessor(
         sessions,

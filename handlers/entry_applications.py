@@ -194,13 +194,13 @@ _REFUSED = {
 }
 
 
-async def record_settlement(session: AsyncSession, ref: str, outcome: str) -> None:
-    """The outbox sender's word on the call deciding an application (`settlement_ref`):
-    "done" keeps the decision; a refusal rewrites it to what happened, so an application the
-    platform never let through does not read approved (nor count as the operator's approval)."""
-    prefix, _, application_id = ref.partition(":")
-    if prefix != "entry" or not application_id.isdecimal() or outcome == "done":
-        return
+async def record_settlement(session: AsyncSession, application_id: str, outcome: str) -> list:
+    """The outbox sender's word on the call deciding an application (`settlement_ref`, the
+    recorder of "entry"): "done" keeps the decision; a refusal rewrites it to what happened, so
+    an application the platform never let through does not read approved (nor count as the
+    operator's approval). Nothing more is sent: the call's own follow-ups tell the operator."""
+    if not application_id.isdecimal() or outcome == "done":
+        return []
     status, reason = _REFUSED.get(outcome, ("failed", "refused"))
     await session.execute(
         update(EntryApplication)
@@ -208,6 +208,7 @@ async def record_settlement(session: AsyncSession, ref: str, outcome: str) -> No
         .values(status=status, reason=reason)
         .execution_options(synchronize_session=False)
     )
+    return []
 
 
 # How long an operator's approval stands in for the newcomer's challenge: they join at once

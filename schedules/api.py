@@ -157,6 +157,8 @@ class ScheduleChange(BaseModel):
     when: str | None = Field(default=None, min_length=1, max_length=255)
     text: MessageText | None = None
     grace_minutes: int | None = Field(default=None, ge=0, le=MAX_GRACE_MINUTES)
+    # Given as null: the General topic (unlike the other fields, where null changes nothing).
+    thread_id: TopicId = None
 
 
 # The kinds whose posts are their `text`; a poll posts its question, a series its items, a
@@ -315,9 +317,14 @@ async def add_schedule(group_id: str, body: NewSchedule, runtime: Authorized) ->
             raise invalid(exc) from None
         shown = {**job_json(job, tz), **await reach_warning(session, job)}
         if job.target and body.thread_id is not None:
-            shown["note"] = {lang: translate(lang, "schedule.topic_ignored") for lang in LANGUAGES}
+            shown["note"] = topic_note()
     runtime.scheduler.refresh(job)
     return shown
+
+
+def topic_note() -> dict[str, str]:
+    """The answer's `note` when a topic is given to a job posting to other groups."""
+    return {lang: translate(lang, "schedule.topic_ignored") for lang in LANGUAGES}
 
 
 async def reach_warning(session: AsyncSession, job: ScheduledJob) -> dict[str, Any]:
@@ -376,6 +383,10 @@ async def change_schedule(job_id: int, body: ScheduleChange, runtime: Authorized
             job.payload = {**job.payload, "text": body.text}
         if body.grace_minutes is not None:
             job.grace_seconds = body.grace_minutes * 60
+        # A job posting to other groups keeps posting in each one's General topic.
+        topic_ignored = "thread_id" in body.model_fields_set and bool(job.target)
+        if "thread_id" in body.model_fields_set and not job.target:
+            job.thread_id = None if body.thread_id is None else str(body.thread_id)
         if body.enabled is False:
             pause(session, job, now)
         elif body.enabled is True and not job.enabled:
@@ -384,6 +395,8 @@ async def change_schedule(job_id: int, body: ScheduleChange, runtime: Authorized
             record_change(session, job.id, now)
         await session.flush()
         shown = job_json(job, tz)
+        if topic_ignored and body.thread_id is not None:
+            shown["note"] = topic_note()
     runtime.scheduler.refresh(job)
     return shown
 

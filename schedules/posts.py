@@ -93,7 +93,7 @@ async def build_actions(
         made = await _for_group(
             session, job, group, fire_at, lang, tz, operators, (window_start, missed_before)
         )
-        actions.extend(in_topic(job.thread_id, group.chat_id, made))
+        actions.extend(in_topic(job, group.chat_id, made))
     return actions
 
 
@@ -147,7 +147,7 @@ def plain_actions(
     already known."""
     if group.bot_status in ("left", "kicked"):
         return []
-    return in_topic(job.thread_id, group.chat_id, _plain(job, group, fire_at, default_tz, locale))
+    return in_topic(job, group.chat_id, _plain(job, group, fire_at, default_tz, locale))
 
 
 def _plain(job, group, fire_at, default_tz, locale) -> list[Action]:

@@ -52,6 +52,13 @@ define(
         # A job made in a forum topic posts there; the topic's number is what the platform
         # gives the bot (it is told no topic names).
         "schedule.in_topic": {"zh": "→ 话题 {topic}", "en": "→ topic {topic}"},
+        "schedule.topic_gone": {
+            "zh": "话题 {topic} 已被删除或对机器人关闭：任务 {ids} 的内容已改发到 General 话题，"
+            "之后也发在那里。定时任务可在后台改 thread_id 换到别的话题。",
+            "en": "Topic {topic} is deleted or closed to the bot: jobs {ids} posted in the "
+            "General topic instead and will post there from now on. A schedule can be moved "
+            "to another topic by changing its thread_id in the dashboard.",
+        },
         "schedule.topic_ignored": {
             "zh": "注意：发到其他群的任务发在各群的 General 话题：话题只属于这一个群，"
             "不会跟着任务带过去。",

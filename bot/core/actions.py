@@ -52,8 +52,11 @@ class SendMessage(_Action):
     kind: Literal["send_message"] = "send_message"
     text: str
     reply_to: str | None = None
-    # The forum topic it goes to (`Event.thread_id`); None: the General topic.
+    # The forum topic it goes to (`Event.thread_id`); None: the General topic. Refused for
+    # the topic (gone), it is sent to the General topic, and `topic_of` (a record's ref, as
+    # `_Settled.ref`: "job:<id>") is told, so what it stands for posts there from then on.
     thread_id: str | None = None
+    topic_of: str | None = None
     buttons: tuple[tuple[Button, ...], ...] = ()
     html: bool = False
     # Follow-ups the sender schedules once the platform has assigned a message id.
@@ -73,8 +76,9 @@ class SendPoll(_Action):
     question: str = Field(min_length=1, max_length=300)
     options: tuple[str, ...] = Field(min_length=2, max_length=10)
     anonymous: bool = True
-    # The forum topic it goes to, as for SendMessage; None: the General topic.
+    # The forum topic it goes to, and who is told if it is gone, as for SendMessage.
     thread_id: str | None = None
+    topic_of: str | None = None
 
     @property
     def is_message(self) -> bool:
@@ -181,7 +185,7 @@ class _Settled(_Action):
 
     `refused` replaces `otherwise` for a refusal of one kind (`PlatformError.why`: a request
     gone, a requester already in). `ref` names the record the outcome is written on
-    (`OutboxSender.on_settled`), e.g. "entry:<application id>"."""
+    (`bot.outbox.sender.Recorder`), e.g. "entry:<application id>"."""
 
     then: tuple[FollowUp, ...] = ()
     otherwise: tuple[FollowUp, ...] = ()

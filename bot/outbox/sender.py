@@ -71,9 +71,12 @@ UNAUTHORIZED_PAUSE = 60.0
 RETRIED = (TransientError, RetryAfter, ChatMigrated, TopicGone)
 # Actions whose follow-ups wait for the platform's answer (`bot.core.actions._Settled`).
 SETTLED = (ApproveJoinRequest, DeclineJoinRequest, Unrestrict, Unban)
-# Writes a settled action's outcome on the record its `ref` names, in the outcome's
-# transaction: (session, ref, "done" or the refusal's `PermanentError.why`).
-SettledRecorder = Callable[[AsyncSession, str, str], Awaitable[None]]
+# Writes what became of an action on the record its `ref` ("<prefix>:<id>") names, in the
+# transaction recording the outcome: (session, id, outcome) -> actions to send on account of
+# it. The outcome is "done" or the refusal's `PermanentError.why` for a settled action, and
+# "topic_gone" for a message sent to the General topic instead of its own. One recorder per
+# prefix, passed in by the composition root (the records belong to handlers and schedules).
+Recorder = Callable[[AsyncSession, str, str], Awaitable[list[Action]]]
 
 
 @dataclass
@@ -88,6 +91,8 @@ class Job:
     # (old, new) chat id when the platform answered that the chat had become a supergroup:
     # the settings naming it follow the move once the outcome is written.
     moved: tuple[str, str] | None = None
+    # Refused for its forum topic, it went to the General topic: its `topic_of` is told.
+    topic_gone: bool = False
 
 
 @dataclass
@@ -116,11 +121,11 @@ class OutboxSender(DrainLoop):
         settings: Settings,
         metrics: Metrics,
         pacer: Pacer,
-        on_settled: SettledRecorder | None = None,
+        recorders: dict[str, Recorder] | None = None,
     ) -> None:
         super().__init__(settings.poll_interval)
         self._sessions = sessions
-        self._on_settled = on_settled
+        self._recorders = recorders or {}
         self._platforms = platforms
         self._settings = settings
         self._metrics = metrics
@@ -294,6 +299,7 @@ class OutboxSender(DrainLoop):
             log.warning("outbox.topic_gone", outbox_id=job.id, reason=exc.description)
             job.action = action.model_copy(update={"thread_id": None})
             job.note = f"{exc.description}: sent to the General topic instead"
+            job.topic_gone = True
             raise
         finally:
             self._pacer.release(job.chat_key, is_message=action.is_message, is_group=is_group)
@@ -364,6 +370,9 @@ class OutboxSender(DrainLoop):
                     follow_ups |= await self._send_link(session, row, action, outcome, now)
                 if isinstance(action, SETTLED) and not called_off:
                     follow_ups |= await self._settle(session, row, action, outcome, now)
+                if outcome.job.topic_gone and outcome.status == "done":
+                    ref = getattr(action, "topic_of", None)
+                    follow_ups |= await self._write_on(session, row, ref, "topic_gone", now)
                 if outcome.status == "failed" and isinstance(action, SendMessage):
                     follow_ups |= await self._instead(session, row, action, now)
                 if outcome.status == "done" and isinstance(action, SendMessage) and outcome.result:
@@ -395,9 +404,18 @@ class OutboxSender(DrainLoop):
         done = outcome.status == "done"
         why = "done" if done else outcome.why or "refused"
         actions = action.then if done else action.refused.get(why, action.otherwise)
-        if action.ref is not None and self._on_settled is not None:
-            await self._on_settled(session, action.ref, why)
+        recorded = await self._write_on(session, row, action.ref, why, now)
         await enqueue(session, row.platform, actions, key=f"{row.idempotency_key}:then", now=now)
+        return bool(actions) or recorded
+
+    async def _write_on(self, session, row, ref: str | None, outcome: str, now) -> bool:
+        """Hand the outcome to the recorder of the record `ref` names; send what it says."""
+        prefix, _, record_id = (ref or "").partition(":")
+        recorder = self._recorders.get(prefix)
+        if recorder is None or not record_id:
+            return False
+        actions = await recorder(session, record_id, outcome)
+        await enqueue(session, row.platform, actions, key=f"{row.idempotency_key}:rec", now=now)
         return bool(actions)
 
     async def _instead(self, session, row, action: SendMessage, now) -> bool:

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from tests.factories import GROUP_ID
+from tests.fakes.telegram_api import Failure
 from tests.schedules.conftest import jobs
 from tests.schedules.test_api import AUTH, api, url  # noqa: F401  (the fixture)
 from tests.schedules.test_api_input import problem_at
@@ -71,3 +72,52 @@ async def test_a_countdown_made_for_a_topic_counts_down_there(api, fake_telegram
     assert sent[-2:] == [("秒杀：距离结束还有 1 小时", 77), ("秒杀：已结束", 77)]
     assert len(fake_telegram.called("pinChatMessage")) == 1
     assert len(fake_telegram.called("unpinChatMessage")) == 1
+
+
+async def test_a_change_moves_a_job_to_another_topic_or_to_general(api, fake_telegram, clocked_app):  # noqa: F811
+    # Regression: PATCH refused `thread_id` (extra field): a job stayed in its topic for good.
+    made = await api.client.post(url(), json={"when": "每天 11:00", "text": "早安"}, headers=AUTH)
+    path = f"/api/schedules/{made.json()['id']}"
+    moved = await api.client.patch(path, json={"thread_id": 77}, headers=AUTH)
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["thread_id"] == 77
+    await fire_every_job(api, clocked_app)
+    assert fake_telegram.called("sendMessage")[-1].get("message_thread_id") == 77
+    for topic in (0, "77", True, 2**31):
+        refused = await api.client.patch(path, json={"thread_id": topic}, headers=AUTH)
+        assert problem_at(refused) == [("body", "thread_id")]
+    # Another field changed alone leaves the topic; null is the General topic.
+    kept = await api.client.patch(path, json={"text": "早上好"}, headers=AUTH)
+    assert kept.json()["thread_id"] == 77
+    general = await api.client.patch(path, json={"thread_id": None}, headers=AUTH)
+    assert general.status_code == 200 and general.json()["thread_id"] is None
+    await fire_every_job(api, clocked_app)
+    last = fake_telegram.called("sendMessage")[-1]
+    assert (last["text"], last.get("message_thread_id")) == ("早上好", None)
+    # A job posting to other groups posts in each one's General topic, as when made.
+    body = {"when": "in 30m", "text": "hi", "to": f"groups:{GROUP_ID}"}
+    other = await api.client.post(url(), json=body, headers=AUTH)
+    ignored = await api.client.patch(
+        f"/api/schedules/{other.json()['id']}", json={"thread_id": 77}, headers=AUTH
+    )
+    assert ignored.json()["thread_id"] is None and "General" in ignored.json()["note"]["en"]
+
+
+async def test_after_a_topic_is_gone_its_jobs_post_straight_to_general(
+    api, fake_telegram, clocked_app  # noqa: F811
+):
+    # Regression: each later firing tried the gone topic first, one refused call every time.
+    for text in ("早安", "晚安"):
+        body = {"when": "每天 11:00" if text == "早安" else "每天 21:00", "text": text,
+                "thread_id": 77}
+        await api.client.post(url(), json=body, headers=AUTH)
+    fake_telegram.fail_next("sendMessage", Failure(400, "Bad Request: message thread not found"))
+    for _ in range(4):  # the first falls back; later firings go straight to General
+        job = min(await jobs(api), key=lambda job: job.next_run_at)
+        await fire(api, clocked_app, job.next_run_at)
+    sent = [(m["text"], m.get("message_thread_id")) for m in fake_telegram.called("sendMessage")]
+    first = sent[0][0]
+    assert sent[:2] == [(first, 77), (first, None)]
+    assert [topic for _, topic in sent[1:]] == [None] * 4
+    assert sorted(text for text, _ in sent[1:]) == ["早安", "早安", "晚安", "晚安"]
+    assert [job.thread_id for job in await jobs(api)] == [None, None]

@@ -104,7 +104,7 @@ async def test_posts_to_a_topic_deleted_or_closed_since_go_to_the_general_topic(
     # Telegram refuses a message for a topic deleted (or closed to the bot) after the job was
     # made there: the job's posts were lost, failed for good at every run.
     await typed(sbot, fake_telegram, "/schedule add in 30m 早安")
-    await typed(sbot, fake_telegram, "/countdown in 3h 秒杀 marks=1h pin")
+    await typed(sbot, fake_telegram, "/countdown in 3h 秒杀 marks=1h pin", topic=88)
     before = len(fake_telegram.called("sendMessage"))
     refusals = ("message thread not found", "TOPIC_CLOSED", None)
     due = sorted(await jobs(sbot), key=lambda job: job.next_run_at)
@@ -113,11 +113,21 @@ async def test_posts_to_a_topic_deleted_or_closed_since_go_to_the_general_topic(
             fake_telegram.fail_next("sendMessage", Failure(400, f"Bad Request: {refusal}"))
         await fire(sbot, clocked_app, job.next_run_at)
     posted = fake_telegram.called("sendMessage")[before:]
-    assert [(m["text"], m.get("message_thread_id")) for m in posted] == [
+    # Once a topic refused a post, the jobs in that topic post straight to the General topic
+    # (the countdown's end tried its gone topic first, one refused call at every firing).
+    assert [(m["text"], m.get("message_thread_id")) for m in posted
+            if m["chat_id"] == GROUP_ID] == [
         ("早安", 77), ("早安", None),
-        ("秒杀：距离结束还有 1 小时", 77), ("秒杀：距离结束还有 1 小时", None),
-        ("秒杀：已结束", 77),
+        ("秒杀：距离结束还有 1 小时", 88), ("秒杀：距离结束还有 1 小时", None),
+        ("秒杀：已结束", None),
     ]
+    # The operator who made them is told, privately.
+    notes = [m["text"] for m in posted if m["chat_id"] == OPERATOR_ID]
+    assert [note.split("的内容")[0] for note in notes] == [
+        "【Qunbot Test Group】\n话题 77 已被删除或对机器人关闭：任务 #1 ",
+        "【Qunbot Test Group】\n话题 88 已被删除或对机器人关闭：任务 #2, #3 ",
+    ]
+    assert [job.thread_id for job in await jobs(sbot)] == [None, None, None]
     # The reminder sent in the General topic is pinned, then unpinned at the end.
     (pinned,) = fake_telegram.called("pinChatMessage")
     assert fake_telegram.called("unpinChatMessage") == [
