@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.core.actions import SendMessage
 from bot.core.context import Context
-from bot.core.events import Event
+from bot.core.events import Event, User
 from bot.core.i18n import define
 from bot.core.router import Router
 from bot.db.models import Member
@@ -28,12 +28,14 @@ GONE = ("left", "kicked")
 define(
     {
         "stats.show": {
-            "zh": "本群数据（近 7 天）\n成员：{members} 人（新加入 {joined}，离开 {left}）\n"
+            "zh": "本群数据（近 7 天）\n"
+            "成员：{members} 人，不含机器人（新加入 {joined}，离开 {left}）\n"
             "发言成员：{active} 人\n签到：今天 {today} 人，7 天共 {checkins} 次\n"
             "发放积分：{points}\n破冰问答：{rounds} 轮，{answers} 人次回答\n"
             "处理广告：{ads} 条（其中成员举报 {reports} 条）\n"
             "待验证新人：{pending} 人",
-            "en": "Last 7 days in this group\nMembers: {members} ({joined} joined, {left} left)\n"
+            "en": "Last 7 days in this group\n"
+            "Members: {members}, bots not counted ({joined} joined, {left} left)\n"
             "Members who spoke: {active}\nCheck-ins: {today} today, {checkins} in 7 days\n"
             "Points given: {points}\n"
             "Icebreaker rounds: {rounds}, {answers} {answers:answer|answers}\n"
@@ -44,17 +46,20 @@ define(
 )
 
 
-async def _members(ctx: Context) -> int:
-    """The group's members: the platform's count moved by the joins and leaves seen since, as
-    greetings count them (the rows alone are only the members seen since the bot came); people
-    seen here while the platform never gave a count."""
+async def _members(ctx: Context, me: User | None) -> int:
+    """The group's people, bots left out as in every other figure: the platform's count moved
+    by the joins and leaves seen since, as greetings count them (the rows alone are only the
+    members seen since the bot came), less the bots in it (Telegram counts them: the bot
+    itself, admin bots, bots added); people seen here while the platform never gave a count."""
     assert ctx.group is not None
-    if ctx.group.synced_at is not None and ctx.group.member_count is not None:
-        return await member_count(ctx)
-    seen = select(func.count()).where(
-        Member.group_id == ctx.group.id, Member.status.not_in(GONE), Member.is_bot.is_(False)
-    )
-    return int(await ctx.session.scalar(seen) or 0)
+    here = (Member.group_id == ctx.group.id, Member.status.not_in(GONE))
+    if ctx.group.synced_at is None or ctx.group.member_count is None:
+        seen = select(func.count()).where(*here, Member.is_bot.is_(False))
+        return int(await ctx.session.scalar(seen) or 0)
+    bots = set(await ctx.session.scalars(select(Member.user_id).where(*here, Member.is_bot)))
+    if me is not None:
+        bots.add(me.id)  # in the platform's count whether or not an admin list named it
+    return max(await member_count(ctx) - len(bots), 0)
 
 
 @router.command(
@@ -76,7 +81,7 @@ async def stats_command(event: Event, ctx: Context) -> list[SendMessage]:
 
     in_group = Member.group_id == group
     figures = {
-        "members": await _members(ctx),
+        "members": await _members(ctx, event.me),
         "joined": await count(in_group, Member.joined_at >= since, Member.is_bot.is_(False)),
         # People only, as members and joins are: a bot added and removed again (a spam bot
         # kicked) left no one the group had counted.

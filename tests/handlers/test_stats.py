@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -45,7 +45,7 @@ async def test_stats_sum_up_the_week(bot, fake_telegram):
     # Alice spoke: an ad removed, a check-in word and a command (the operator's /stats) are
     # not talk; both check-ins have a line of their own.
     assert stats == (
-        "本群数据（近 7 天）\n成员：4 人（新加入 2，离开 1）\n发言成员：1 人\n"
+        "本群数据（近 7 天）\n成员：4 人，不含机器人（新加入 2，离开 1）\n发言成员：1 人\n"
         "签到：今天 2 人，7 天共 2 次\n发放积分：20\n破冰问答：0 轮，0 人次回答\n"
         "处理广告：1 条（其中成员举报 0 条）\n"
         "待验证新人：0 人"
@@ -66,7 +66,7 @@ async def test_bots_added_and_removed_are_not_counted_as_members_who_left(bot, f
     await quiet(bot)
     await bot.post_update(make_message_update("/stats", sender=OPERATOR))
     (stats,) = await texts(bot, fake_telegram, 1)
-    assert "\n成员：2 人（新加入 1，离开 0）\n" in stats
+    assert "\n成员：2 人，不含机器人（新加入 1，离开 0）\n" in stats
 
 
 async def test_stats_count_the_icebreaker_rounds_and_their_answers(bot, fake_telegram):
@@ -106,7 +106,28 @@ async def test_members_are_the_groups_members_not_only_those_the_bot_has_seen(bo
     sent_before = len(fake_telegram.called("sendMessage"))
     await bot.post_update(make_message_update("/stats", sender=OPERATOR))
     stats = (await texts(bot, fake_telegram, sent_before + 1))[-1]
-    assert "\n成员：501 人（新加入 1，离开 0）\n" in stats, stats
+    # Telegram's 500 counts the bot itself, an admin of the group.
+    assert "\n成员：500 人，不含机器人（新加入 1，离开 0）\n" in stats, stats
+
+
+async def test_members_leave_out_bots_whichever_count_they_come_from(bot, fake_telegram):
+    # Regression: Telegram's member count, once read, counted the bot itself and every bot
+    # added; the members seen here, before it was read, left them out.
+    spam_bot = user(901, "Promo", is_bot=True)
+    await bot.post_update(make_message_update("/settings language en", sender=OPERATOR))
+    await bot.post_update(make_join_update(ALICE))
+    await bot.post_update(make_join_update(spam_bot, sender=OPERATOR))
+    await quiet(bot)
+    before = len(fake_telegram.called("sendMessage"))
+    await bot.post_update(make_message_update("/stats", sender=OPERATOR))
+    seen = (await texts(bot, fake_telegram, before + 1))[-1]
+    fake_telegram.member_counts[GROUP_ID] = 40  # people and bots, as Telegram counts them
+    await db(bot, _counted_by_telegram)
+    await bot.post_update(make_message_update("/stats", sender=OPERATOR))
+    counted = (await texts(bot, fake_telegram, before + 2))[-1]
+    # Seen: the operator and Alice. Counted: 40 less the bot itself and the spam bot.
+    assert "\nMembers: 2, bots not counted (1 joined, 0 left)\n" in seen, seen
+    assert "\nMembers: 38, bots not counted (1 joined, 0 left)\n" in counted, counted
 
 
 def _counted_a_minute_ago(session) -> bool:
@@ -116,3 +137,9 @@ def _counted_a_minute_ago(session) -> bool:
         return False
     group.synced_at -= timedelta(minutes=1)
     return True
+
+
+def _counted_by_telegram(session) -> None:
+    """The platform's count as read now, after every join so far."""
+    group = session.scalar(select(Group).where(Group.chat_id == str(GROUP_ID)))
+    group.member_count, group.synced_at = 40, datetime.now(UTC) + timedelta(seconds=1)
