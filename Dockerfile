@@ -1,4 +1,18 @@
 # Qunbot: one process serves the webhook, the API and the background workers.
+
+# The ad filter's scoring is compiled (handlers/adfilter/hashed.pyx): gcc is needed to install,
+# and only here, so the served image does not carry a compiler.
+FROM python:3.11-slim AS build
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY pyproject.toml setup.py README.md ./
+COPY bot ./bot
+COPY handlers ./handlers
+COPY schedules ./schedules
+COPY migrations ./migrations
+RUN pip install --no-cache-dir --prefix=/install .
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -9,12 +23,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     QUNBOT_DATABASE_URL=sqlite+aiosqlite:////data/qunbot.db
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
-COPY bot ./bot
-COPY handlers ./handlers
-COPY schedules ./schedules
-COPY migrations ./migrations
-RUN pip install . && useradd --create-home --uid 10001 qunbot && mkdir /data && chown qunbot /data
+COPY --from=build /install /usr/local
+RUN useradd --create-home --uid 10001 qunbot && mkdir /data && chown qunbot /data
 
 USER qunbot
 VOLUME ["/data"]

@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint migrate bench wording-model clean
 
-$(STAMP): pyproject.toml
+# The ad filter's compiled part is built by the install, so editing it reinstalls.
+$(STAMP): pyproject.toml setup.py handlers/adfilter/hashed.pyx
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

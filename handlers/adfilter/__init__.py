@@ -4,6 +4,11 @@ The webhook handler builds a `MessageFeatures` from a platform update, looks up 
 `FilterConfig` and `SpamModel`, and calls `classify`; `scan_qr_async` checks photos.
 """
 
+try:
+    import handlers.adfilter.hashed  # noqa: F401
+except ModuleNotFoundError as e:  # a checkout the install did not build
+    raise ImportError("handlers.adfilter.hashed is not built: install the package "
+                      "(make .venv/.installed, or pip install -e '.[dev]'; needs gcc)") from e
 from handlers.adfilter.config import FilterConfig
 from handlers.adfilter.corpus import starter_model
 from handlers.adfilter.features import MessageFeatures

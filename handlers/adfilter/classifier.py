@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from handlers.adfilter.config import FilterConfig
 from handlers.adfilter.features import MessageFeatures
+from handlers.adfilter.hashed import Features
 from handlers.adfilter.links import extract_links, is_allowed
 from handlers.adfilter.model import Scorer
 from handlers.adfilter.normalize import Normalized
-from handlers.adfilter.tokens import URL_FEATURE, link_features, tokenize
+from handlers.adfilter.tokens import URL_FEATURE, hashed, link_features
 from handlers.adfilter.verdict import CLASSIFIER, Verdict
 
 NAME = CLASSIFIER
@@ -24,17 +25,17 @@ SHORT_CHARS = 12
 
 
 def check_classifier(message: MessageFeatures, norm: Normalized, config: FilterConfig,
-                     model: Scorer, tokens: set[str] | None = None) -> Verdict:
+                     model: Scorer, tokens: Features | None = None) -> Verdict:
     """Spam when the model's probability reaches the threshold (lower for new members).
 
     Below the threshold the probability still counts as evidence, scaled down so a merely
     "leaning spam" opinion needs another check to agree before it decides anything.
-    `tokens` are the message's `tokenize` features when the caller has them already.
+    `tokens` are the message's features (`tokens.hashed`) when the caller has them already.
     """
     if not norm.compact:
         return Verdict(NAME, False, 0.0, "no text to classify")
     if tokens is None:
-        tokens = tokenize(norm)
+        tokens = hashed(norm)
     if config.allowed_links and URL_FEATURE in tokens:
         tokens = _without_allowed_links(tokens, extract_links(message, norm), config)
     p = model.probability(tokens)
@@ -52,14 +53,14 @@ def check_classifier(message: MessageFeatures, norm: Normalized, config: FilterC
     return Verdict(NAME, False, round(p, 4), f"spam probability {p:.2f} < {threshold}{who}")
 
 
-def _without_allowed_links(tokens: set[str], links: list[str], config: FilterConfig
-                           ) -> set[str]:
+def _without_allowed_links(tokens: Features, links: list[str], config: FilterConfig
+                           ) -> Features:
     """`tokens` without what the group's allowed links gave: the operator vouched for them, and
     a member sharing the group's own site or docs must not read like an ad with a link."""
     vouched = [link for link in links if is_allowed(link, config.allowed_links)]
     if not vouched:
         return tokens
-    tokens = tokens.difference(*map(link_features, vouched))
+    gone = [feature for link in vouched for feature in link_features(link)]
     if len(vouched) == len(links):
-        tokens.discard(URL_FEATURE)
-    return tokens
+        gone.append(URL_FEATURE)
+    return tokens.without(gone)

@@ -9,11 +9,11 @@ operators' /spam and /notspam marks take effect immediately.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 from collections.abc import Iterable
 
+from handlers.adfilter.hashed import Features, WeightTable, probability
 from handlers.adfilter.normalize import Normalized, normalize
-from handlers.adfilter.tokens import tokenize
+from handlers.adfilter.tokens import hashed, tokenize
 
 FORMAT = "qunbot-adfilter-nb/1"
 # How many sightings it takes before a feature's own rate dominates, and how far from 0.5 a
@@ -23,55 +23,6 @@ FORMAT = "qunbot-adfilter-nb/1"
 # for one more false alarm (10 against 9) on the starter corpus. 0.45 is also SpamBayes' default.
 _STRENGTH = 0.45
 _MIN_STRENGTH = 0.0
-# Up to this many features per half the exact sum is a short loop. Past it the Wilson-Hilferty
-# approximation ((X/k)^(1/3) is nearly normal) stays within 4e-4 of the exact tail, far below
-# the 0.05 steps the thresholds were chosen on, and costs one erfc (0.4 µs) where the exact sum
-# cost a loop step per feature (4.5 µs for 60 features). Over the starter corpus scores moved
-# by at most 0.0003, and `classify` ran 10% faster.
-_EXACT_MAX_HALF = 16
-# Only a message's most telling features are combined (SpamBayes' "max_discriminators"): in a
-# long message dozens of weak, everyday character pairs outvoted the few that make it an ad
-# ("...分享给朋友还能赚提成", a story ending in a pitch). 5-fold cross-validation inside the
-# starter train split: 1,049 -> 942 missed ads for 133 -> 140 false alarms, where lowering the
-# classifier threshold to 0.88 instead gives 993 for 147; tg-spam unchanged (4 and 4). Fewer
-# (20, 15) cost tg-spam recall; more (30, 40) gave back most of the gain.
-MAX_FEATURES = 25
-
-
-def _chi2q(x2: float, dof: int) -> float:
-    """Survival function of the chi-square distribution for even `dof`."""
-    half = dof // 2
-    if half > _EXACT_MAX_HALF:
-        v = 2.0 / (9.0 * dof)
-        z = ((x2 / dof) ** (1.0 / 3.0) - 1.0 + v) / math.sqrt(2.0 * v)
-        return 0.5 * math.erfc(z)
-    # For even dof the tail is P(Poisson(x2/2) < dof/2), a sum of `half` terms.
-    m = x2 / 2.0
-    term = total = math.exp(-m)
-    for i in range(1, half):
-        term *= m / i
-        total += term
-    return min(total, 1.0)
-
-
-def _fisher(found: list[complex]) -> float:
-    """Combine feature weights (ln f + i ln(1-f)) into a spam score, 0.5 when there are none."""
-    n = len(found)
-    if not n:
-        return 0.5
-    if n > MAX_FEATURES:
-        # |w| grows with |f - 0.5|, so abs() orders weights by strength in C. Ties at the cut
-        # are all kept: f and 1 - f are equally strong, and a cut between them would favour
-        # whichever a rounding error made a hair stronger. 1e-9 covers such rounding errors.
-        found.sort(key=abs)
-        found = found[bisect_left(found, abs(found[-MAX_FEATURES]) - 1e-9, key=abs):]
-        n = len(found)
-    total = sum(found, 0j)
-    spamminess = 1.0 - _chi2q(-2.0 * total.imag, 2 * n)
-    hamminess = 1.0 - _chi2q(-2.0 * total.real, 2 * n)
-    return (1.0 + spamminess - hamminess) / 2.0
-
-
 def _times_seen(item: tuple[str, list[int]]) -> int:
     return item[1][0] + item[1][1]
 
@@ -83,7 +34,7 @@ class SpamModel:
         self.alpha = alpha
         self.docs = [0, 0]  # ham, spam
         self.counts: dict[str, list[int]] = {}  # feature -> [ham docs, spam docs]
-        self._complex: dict[str, complex] = {}  # weights packed for summing in C
+        self._table = WeightTable(0)  # the weights, keyed by the features' hashes
         self._stale = False  # weights depend on class totals, so any learning invalidates all
 
     def learn(self, text: str | Normalized, is_spam: bool) -> None:
@@ -120,10 +71,10 @@ class SpamModel:
     def spam_probability(self, text: str | Normalized) -> float:
         """Spam score (0..1) of a message: 0.5 when nothing is known or evidence conflicts."""
         norm = text if isinstance(text, Normalized) else normalize(text)
-        return self.probability(tokenize(norm))
+        return self.probability(hashed(norm))
 
-    def probability(self, features: Iterable[str]) -> float:
-        """Spam score (0..1) of a message's `tokenize` features.
+    def probability(self, features: Features | Iterable[str]) -> float:
+        """Spam score (0..1) of a message's features (`tokens.hashed`, or strings).
 
         Features are combined with Fisher's chi-square method (as in SpamBayes), which stays
         honest when many weak features agree, where a plain naive-Bayes product goes to 0 or 1.
@@ -132,11 +83,9 @@ class SpamModel:
         """
         if self._stale:
             self._reweigh()
-        # map(), filter() and sum() run in C, where a Python loop over the features cost 3x
-        # more. A weight is one complex number (ln f + i ln(1-f)) so one sum adds both halves;
-        # it is never 0j (f stays within 0.01..0.99), so filter(None) drops exactly the
-        # features the model has no weight for.
-        return _fisher([*filter(None, map(self._complex.get, features))])
+        if not isinstance(features, Features):
+            features = Features.of(features)
+        return probability(features, self._table)
 
     def to_dict(self) -> dict[str, object]:
         """Return the whole state as JSON-able data."""
@@ -159,22 +108,19 @@ class SpamModel:
         return SpamModel.from_dict(self.to_dict())
 
     def _reweigh(self) -> None:
-        # Features seen as often share one weight object: two thirds of the starter model's
-        # 198,000 features were seen once, and all of them hold 2,800 distinct weights, which
-        # stay in the CPU cache while lookups walk the big table (classify 3-4% faster).
-        # The table is filled most-seen features first, each key a fresh copy of its string:
-        # the features most messages hold then share cache lines and pages, where the training
-        # order scattered them over 150,000 keys (lookups 6% faster, classify about 1%).
+        # The table is filled most-seen features first: they then sit in their first slot and
+        # the features most messages hold are found in one probe. A weight is one complex
+        # number, ln f + i ln(1-f), never 0j (f stays within 0.01..0.99).
+        table = WeightTable(len(self.counts))
         shared: dict[tuple[int, int], complex] = {}
-        packed: dict[str, complex] = {}
         for tok, (ham, spam) in sorted(self.counts.items(), key=_times_seen, reverse=True):
             weight = shared.get((ham, spam))
             if weight is None:
                 w = self._weight([ham, spam])
                 weight = shared[ham, spam] = complex(*w) if w else 0j
             if weight:
-                packed["".join(tok)] = weight
-        self._complex = packed
+                table.put(tok, weight)
+        self._table = table
         self._stale = False
 
 
@@ -193,35 +139,30 @@ class CorrectedModel:
             base._reweigh()
         self._base = base
         docs = [a + b * weight for a, b in zip(base.docs, corrections.docs, strict=True)]
-        self._overlay: dict[str, complex] = {}  # 0j: the feature is too neutral to read
+        # The marked features' weights, read before the shared model's; 0j: too neutral to read.
+        self._overlay = WeightTable(len(corrections.counts))
         for tok, (ham, spam) in corrections.counts.items():
             base_ham, base_spam = base.counts.get(tok, (0, 0))
             w = base._weight([base_ham + ham * weight, base_spam + spam * weight], docs)
-            self._overlay[tok] = complex(*w) if w else 0j
-        # Every message meets the marked features: a set & set runs in C on the smaller side,
-        # where `dict.keys() &` a message's features built a set through the iterator protocol
-        # (0.8 against 1.4 µs a message).
-        self._marked = frozenset(self._overlay)
+            self._overlay.put(tok, complex(*w) if w else 0j)
 
-    def corrected_share(self, features: set[str]) -> float:
+    def corrected_share(self, features: Features) -> float:
         """The share of `features` the group's operators have marked, as spam or not: 1.0 for
         a message they judged themselves, about 0 for one that shares a word or two with it."""
-        return len(self._marked & features) / len(features) if features else 0.0
+        return self._overlay.count(features) / len(features) if len(features) else 0.0
 
-    def probability(self, features: Iterable[str]) -> float:
-        """Spam score (0..1) of a message's `tokenize` features, as `SpamModel.probability`."""
-        features = features if isinstance(features, (set, frozenset)) else set(features)
-        hits = features & self._marked
-        if not hits:
-            return self._base.probability(features)
-        found = [*filter(None, map(self._base._complex.get, features - hits))]
-        found += filter(None, map(self._overlay.__getitem__, hits))
-        return _fisher(found)
+    def probability(self, features: Features | Iterable[str]) -> float:
+        """Spam score (0..1) of a message's features, as `SpamModel.probability`."""
+        if not isinstance(features, Features):
+            features = Features.of(features)
+        if self._base._stale:
+            self._base._reweigh()
+        return probability(features, self._base._table, self._overlay)
 
     def spam_probability(self, text: str | Normalized) -> float:
         """Spam score (0..1) of a message."""
         norm = text if isinstance(text, Normalized) else normalize(text)
-        return self.probability(tokenize(norm))
+        return self.probability(hashed(norm))
 
 
 Scorer = SpamModel | CorrectedModel  # what the classifier check reads a probability from

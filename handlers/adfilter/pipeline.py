@@ -14,12 +14,13 @@ from handlers.adfilter.corpus import starter_corpus, train
 from handlers.adfilter.features import MessageFeatures
 from handlers.adfilter.forwards import check_forward, check_new_member
 from handlers.adfilter.greetings import greets
+from handlers.adfilter.hashed import Features
 from handlers.adfilter.keywords import WARNING_DAMPING, check_keywords, warns_about_scams
 from handlers.adfilter.links import check_links
 from handlers.adfilter.lookalikes import check_lookalikes
 from handlers.adfilter.model import CorrectedModel, Scorer, SpamModel
 from handlers.adfilter.normalize import Normalized, normalize
-from handlers.adfilter.tokens import tokenize
+from handlers.adfilter.tokens import hashed
 from handlers.adfilter.verdict import CLASSIFIER, Decision, Verdict, combine
 from handlers.adfilter.wording import NAME as WORDING
 from handlers.adfilter.wording import WordingModel, consulted, overrule
@@ -96,7 +97,7 @@ def classify(message: MessageFeatures, config: FilterConfig | None = None,
     model = model or shared_model()
     # A group whose operators marked messages reads the features twice (its classifier, then
     # how much of the message they marked): tokenised once for both.
-    tokens = tokenize(norm) if isinstance(model, CorrectedModel) else None
+    tokens = hashed(norm) if isinstance(model, CorrectedModel) else None
     decision = _checked(message, norm, config, model, extra, talk, tokens)
     # The new-member window has strict rules of its own, with their own measured exceptions
     # (a newcomer's "Hi everyone, I'm new here"); the second opinion was chosen on members'
@@ -133,7 +134,7 @@ def _plain_talk(message: MessageFeatures, norm: Normalized) -> str | None:
 
 
 def _checked(message: MessageFeatures, norm: Normalized, config: FilterConfig, model: Scorer,
-             extra: Iterable[Verdict], talk: str | None, tokens: set[str] | None) -> Decision:
+             extra: Iterable[Verdict], talk: str | None, tokens: Features | None) -> Decision:
     """The checks' decision, before the wording model's second opinion (`tokens`: the
     message's features, when already read)."""
     verdicts = [check(message, norm, config) for check in CHECKS]
