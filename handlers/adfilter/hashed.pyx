@@ -15,11 +15,16 @@ raises on such a collision among its own features, and a message's unknown featu
 by chance about once in 10^14 lookups.
 """
 
-from cpython.unicode cimport Py_UNICODE_ISALNUM, Py_UNICODE_ISDECIMAL
+from cpython.unicode cimport (
+    Py_UNICODE_ISALNUM,
+    Py_UNICODE_ISDECIMAL,
+    Py_UNICODE_ISSPACE,
+    PyUnicode_4BYTE_KIND,
+    PyUnicode_FromKindAndData,
+)
 from libc.math cimport erfc, exp, hypot, pow, sqrt
-from libc.stdint cimport uint32_t, uint64_t
+from libc.stdint cimport uint64_t
 from libc.stdlib cimport calloc, free, malloc, qsort
-from libc.string cimport memcpy
 
 cdef uint64_t _OFFSET = 14695981039346656037ULL  # FNV-1a 64
 cdef uint64_t _PRIME = 1099511628211ULL
@@ -272,23 +277,73 @@ def scan(str text, list extras, money, bint strings=False):
     return out if found is None else found
 
 
+cdef int _push(Features out, set strings, Py_UCS4* last, Py_ssize_t seen, Py_UCS4 c) except -1:
+    # The padded text's next character `c`, after `seen` of them (the last three in `last`,
+    # the newest last): the 2-gram and 3-gram it ends.
+    last[0], last[1], last[2] = last[1], last[2], c
+    if strings is None:
+        out._put(_key(_step(_step(_OFFSET, last[1]), c)))
+        if seen >= 2:
+            out._put(_key(_step(_step(_step(_OFFSET, last[0]), last[1]), c)))
+    else:
+        strings.add(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, &last[1], 2))
+        if seen >= 2:
+            strings.add(PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, last, 3))
+    return 0
+
+
+def grams(str text, bint strings=False):
+    """The wording model's features of `text` (`wording.grams`): the character 2- and 3-grams
+    of " " + " ".join(text.split()) + " ", and the words (runs of \\w) of `text`. A `Features`
+    of their hashes, or the set of the strings themselves when `strings`."""
+    cdef Py_ssize_t n = len(text), i, s = -1, seen = 1  # the padded text opens with a space
+    cdef Py_UCS4 c
+    cdef Py_UCS4 last[3]
+    cdef bint gap = False
+    cdef uint64_t word = _OFFSET
+    cdef Features out = None
+    cdef set found = None
+    if strings:
+        found = set()
+    else:
+        out = Features(3 * n + 4)
+    last[2] = 32
+    for i in range(n):
+        c = text[i]
+        if Py_UNICODE_ISSPACE(c):
+            gap = seen > 1  # str.split() drops leading and trailing spaces
+            continue
+        if gap:
+            _push(out, found, last, seen, 32)
+            seen += 1
+            gap = False
+        _push(out, found, last, seen, c)
+        seen += 1
+    _push(out, found, last, seen, 32)
+    for i in range(n + 1):
+        if i < n and (text[i] == 95 or Py_UNICODE_ISALNUM(text[i])):  # re's \w
+            if s < 0:
+                s, word = i, _OFFSET
+            word = _step(word, text[i])
+        elif s >= 0:
+            _emit(out, found, word, None if found is None else text[s:i])
+            s = -1
+    return out if found is None else found
+
+
 cdef struct _Slot:
     uint64_t key  # 0: empty
-    uint32_t weight  # index into the table's distinct weights
+    double re  # the weight, beside its key: one cache line read per lookup
+    double im
 
 
 cdef class WeightTable:
-    """Feature weights (complex: ln f + i ln(1-f), as `model` computes them) keyed by the
-    features' hashes. Features seen as often share one weight, and a model of 200,000 features
-    holds a few thousand distinct ones: they stay in the CPU cache while lookups walk the big
-    table. Filled once (`put`), then read."""
+    """Feature weights (complex numbers, as `model` and `wording` compute them) keyed by the
+    features' hashes. Filled once (`put`), then read."""
 
     cdef _Slot* _slots
-    cdef double* _re
-    cdef double* _im
-    cdef Py_ssize_t _cap, _n, _distinct, _room
+    cdef Py_ssize_t _cap, _n
     cdef int _shift
-    cdef dict _index  # weight -> its index, while filling
 
     def __cinit__(self, Py_ssize_t size):
         cdef int bits = 4
@@ -296,19 +351,13 @@ cdef class WeightTable:
             bits += 1
         self._cap = <Py_ssize_t>1 << bits
         self._shift = 64 - bits
-        self._n = self._distinct = 0
-        self._room = 16
+        self._n = 0
         self._slots = <_Slot*>calloc(self._cap, sizeof(_Slot))
-        self._re = <double*>malloc(self._room * sizeof(double))
-        self._im = <double*>malloc(self._room * sizeof(double))
-        if self._slots is NULL or self._re is NULL or self._im is NULL:
+        if self._slots is NULL:
             raise MemoryError()
-        self._index = {}
 
     def __dealloc__(self):
         free(self._slots)
-        free(self._re)
-        free(self._im)
 
     def put(self, str feature, complex weight) -> None:
         """Store `feature`'s weight; a feature already stored (or sharing its hash) raises."""
@@ -321,57 +370,47 @@ cdef class WeightTable:
             if self._slots[i].key == key:
                 raise ValueError(f"feature {feature!r} is stored already, or shares its hash")
             i = (i + 1) & mask
-        index = self._index.get(weight)
-        if index is None:
-            index = self._index[weight] = self._distinct
-            if self._distinct == self._room:
-                self._widen()
-            self._re[self._distinct] = weight.real
-            self._im[self._distinct] = weight.imag
-            self._distinct += 1
         self._slots[i].key = key
-        self._slots[i].weight = index
+        self._slots[i].re = weight.real
+        self._slots[i].im = weight.imag
         self._n += 1
 
-    cdef int _widen(self) except -1:
-        cdef double* re = <double*>malloc(2 * self._room * sizeof(double))
-        cdef double* im = <double*>malloc(2 * self._room * sizeof(double))
-        if re is NULL or im is NULL:
-            free(re)
-            free(im)
-            raise MemoryError()
-        memcpy(re, self._re, self._room * sizeof(double))
-        memcpy(im, self._im, self._room * sizeof(double))
-        free(self._re)
-        free(self._im)
-        self._re, self._im = re, im
-        self._room *= 2
-        return 0
-
-    cdef Py_ssize_t _find(self, uint64_t key) noexcept nogil:
-        """The weight index of `key`, -1 when the table does not hold it."""
+    cdef _Slot* _find(self, uint64_t key) noexcept nogil:
+        """`key`'s slot, NULL when the table does not hold it."""
         cdef Py_ssize_t i = <Py_ssize_t>((key * _GOLDEN) >> self._shift)
         cdef Py_ssize_t mask = self._cap - 1
         cdef uint64_t k
         while True:
             k = self._slots[i].key
             if k == key:
-                return self._slots[i].weight
+                return &self._slots[i]
             if k == 0:
-                return -1
+                return NULL
             i = (i + 1) & mask
 
     def get(self, str feature):
         """`feature`'s weight, None when the table does not hold it."""
-        cdef Py_ssize_t w = self._find(feature_hash(feature))
-        return None if w < 0 else complex(self._re[w], self._im[w])
+        cdef _Slot* slot = self._find(feature_hash(feature))
+        return None if slot is NULL else complex(slot.re, slot.im)
 
     def count(self, Features features) -> int:
         """How many of `features` the table holds."""
         cdef Py_ssize_t i, held = 0
         for i in range(features._n):
-            held += self._find(features._keys[i]) >= 0
+            held += self._find(features._keys[i]) is not NULL
         return held
+
+    def total(self, Features features) -> complex:
+        """The sum of the weights of `features`, those the table does not hold counting 0."""
+        cdef Py_ssize_t i
+        cdef double re = 0.0, im = 0.0
+        cdef _Slot* slot
+        for i in range(features._n):
+            slot = self._find(features._keys[i])
+            if slot is not NULL:
+                re += slot.re
+                im += slot.im
+        return complex(re, im)
 
     def __len__(self) -> int:
         return self._n
@@ -440,9 +479,9 @@ def probability(Features features, WeightTable base, WeightTable overlay=None) -
     """Spam score (0..1) of `features` with Fisher's chi-square method: each feature's weight
     from `overlay` when it holds the feature, else from `base`; features neither holds, or
     whose weight is 0 (too neutral to read), count for nothing."""
-    cdef Py_ssize_t i, w, found = 0, n = features._n
+    cdef Py_ssize_t i, found = 0, n = features._n
     cdef uint64_t key
-    cdef double x, y
+    cdef _Slot* slot
     cdef double* re = <double*>malloc(2 * (n + 1) * sizeof(double))
     cdef double* im
     cdef double p
@@ -451,20 +490,12 @@ def probability(Features features, WeightTable base, WeightTable overlay=None) -
     im = re + n + 1
     for i in range(n):
         key = features._keys[i]
-        if overlay is not None:
-            w = overlay._find(key)
-            if w >= 0:
-                x, y = overlay._re[w], overlay._im[w]
-                if x != 0.0 or y != 0.0:
-                    re[found], im[found] = x, y
-                    found += 1
-                continue
-        w = base._find(key)
-        if w >= 0:
-            x, y = base._re[w], base._im[w]
-            if x != 0.0 or y != 0.0:
-                re[found], im[found] = x, y
-                found += 1
+        slot = NULL if overlay is None else overlay._find(key)
+        if slot is NULL:
+            slot = base._find(key)
+        if slot is not NULL and (slot.re != 0.0 or slot.im != 0.0):
+            re[found], im[found] = slot.re, slot.im
+            found += 1
     p = _fisher(re, im, found)
     free(re)
     return p

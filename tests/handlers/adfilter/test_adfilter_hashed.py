@@ -1,24 +1,33 @@
-"""The compiled scoring (`hashed`) reads exactly the features `tokenize` gives and scores them as
-the plain naive Bayes formulas do, on every message of both corpora."""
+"""The compiled scoring (`hashed`) reads exactly the features `tokenize` and `wording.grams` give
+and scores them as the plain formulas do, on every message of both corpora."""
 
 import math
+import re
 from bisect import bisect_left
+from itertools import pairwise
+from operator import add
 from pathlib import Path
 
 import pytest
 
-from handlers.adfilter import normalize, starter_model
+from handlers.adfilter import normalize, starter_model, tokens
 from handlers.adfilter.corpus import read_lines, starter_corpus
+from handlers.adfilter.evasions import HEARTS
 from handlers.adfilter.hashed import MAX_FEATURES, Features, feature_hash
+from handlers.adfilter.hashed import grams as hashed_grams
+from handlers.adfilter.links import may_hold_link
+from handlers.adfilter.lookalikes import switches_alphabet
 from handlers.adfilter.model import CorrectedModel, SpamModel
+from handlers.adfilter.pipeline import shared_wording
 from handlers.adfilter.tokens import hashed, tokenize
+from handlers.adfilter.wording import grams
 
 TG_SPAM = Path(__file__).resolve().parents[4] / "shared" / "corpora" / "tg-spam"
 # Edges the corpora hold few of: a lone CJK character, digits that are not ASCII, letters that
 # are \w but not words ("_", "²"), "@", money, emoji, mixed alphabets, links, nothing at all.
 ODD = ["ok 好 thanks", "x² ½ snake_case __init__", "١٢٣ ٤٥ digits", "@me 500元 $ 20", "a", "",
        "日", "ａｂｃ ｄｅｆ", "💰💰👉 earn ❤ now", "cаsino bоnus", "see t.me/abc or boa-x.top",
-       "abcdefghij abcdef abcdefg", "维 123456789012345 x"]
+       "abcdefghij abcdef abcdefg", "维 123456789012345 x", " ", "\t a  b\u3000c \n", "ab"]
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +38,52 @@ def norms():
     return [normalize(t) for t in texts]
 
 
+# The features as regular expressions define them: what the compiled walk replaced.
+_CJK = re.compile(r"[\u3400-\u9fff]+")
+_WORDS = re.compile(r"[^\W\d_\u3400-\u9fff]+")
+_DIGITS = re.compile(r"\d+")
+
+
+def _reference_tokenize(norm):
+    out = set()
+    text = norm.text
+    if may_hold_link(text):
+        pieces = tokens._LINK_SPLIT.split(text)
+        if len(pieces) > 1:
+            out.add(tokens.URL_FEATURE)
+            for link in pieces[1::2]:
+                out.update(tokens.link_features(link))
+            text = " ".join(pieces[::2])
+    for run in _CJK.findall(text):
+        out.update(map(add, run, run[1:]) if len(run) > 1 else run)
+    words = _WORDS.findall(text)
+    out.update(words, map(" ".join, pairwise(words)), [w[:5] + "~" for w in words if len(w) > 6])
+    if digits := _DIGITS.findall(text):
+        out.update(f"#{min(len(d), 12)}" for d in digits)
+        if tokens._MONEY.search(text):
+            out.add("__money__")
+    if "@" in text:
+        out.add("__at__")
+    if not norm.raw.isascii():
+        if emoji := tokens._EMOJI.findall(norm.plain):
+            if len(emoji) >= 3:
+                out.add("__emoji__")
+            out.update(e for e in emoji if e not in HEARTS)
+        if switches_alphabet(norm.plain):
+            out.add("__mixed_script__")
+    return out
+
+
+def _reference_grams(text):
+    t = " " + " ".join(text.split()) + " "
+    two = [*map(add, t, t[1:])]
+    return {*two, *map(add, two, t[2:]), *re.findall(r"\w+", text)}
+
+
 def test_hashed_features_are_the_hashes_of_the_tokenized_strings(norms):
     for norm in norms:
         strings = tokenize(norm)
+        assert strings == _reference_tokenize(norm), norm.text
         features = hashed(norm)
         assert features.hashes() == {feature_hash(f) for f in strings}, norm.text
         assert len(features) == len(strings), norm.text
@@ -127,3 +179,20 @@ def test_learning_reads_the_strings_and_scoring_then_finds_them():
     assert {"加微", "dm me", "see you"} <= model.counts.keys()
     assert model.spam_probability("加微信领红包") > 0.5 > model.spam_probability("今天天气不错")
     assert model.probability(["加微", "领红"]) == model.probability(Features.of(["领红", "加微"]))
+
+
+def test_hashed_grams_are_the_hashes_of_the_wording_models_strings(norms):
+    for norm in norms:
+        for text in (norm.text, norm.raw):  # the raw text for its spaces and underscores
+            strings = grams(text)
+            assert strings == _reference_grams(text), text
+            assert hashed_grams(text).hashes() == {feature_hash(g) for g in strings}, text
+            assert len(hashed_grams(text)) == len(strings), text
+
+
+def test_the_wording_margin_is_the_plain_dot_product_on_every_message(norms):
+    model = shared_wording()
+    for norm in norms:
+        total = sum(filter(None, map(model._weights.get, grams(norm.text))), 0j)
+        expected = total.real / math.sqrt(total.imag) + model.bias if total.imag else model.bias
+        assert model.margin(norm) == pytest.approx(expected, abs=SAME), norm.text
