@@ -12,6 +12,7 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.db.models import Group
+from bot.groups.settings import with_changes
 
 
 class _Section(BaseModel):
@@ -112,8 +113,7 @@ def load(group: Group | None, section: type[S]) -> S:
 
 
 def save(group: Group, value: _Section) -> None:
-    """Write one section back; a new dict so the JSON column sees the change."""
-    group.settings = {
-        **(group.settings or {}),
-        SECTIONS[type(value)]: value.model_dump(mode="json"),
-    }
+    """Write what changed in one section; a new dict so the JSON column sees the change."""
+    name = SECTIONS[type(value)]
+    settings = group.settings or {}
+    group.settings = {**settings, name: with_changes(settings.get(name), value)}

@@ -111,7 +111,8 @@ async def settings_command(event: Event, ctx: Context) -> list[SendMessage]:
     except ValidationError:
         reason = _refused(ctx, key)
         return reply(ctx.t("settings.invalid", key=key, value=value, reason=reason))
-    ctx.group.settings = updated.model_dump(mode="json")
+    # That one key: the document as read would put back what others changed since.
+    ctx.group.settings = {**(ctx.group.settings or {}), key: updated.model_dump(mode="json")[key]}
     if key == "language" and updated.language is not Language.AUTO:
         ctx.lang = updated.language.value
     shown = (", ".join(updated.tags) or "-") if key == "tags" else value

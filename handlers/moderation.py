@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from bot.core.i18n import named
 from bot.db.models import Group
+from bot.groups.settings import with_changes
 from handlers.adfilter import FilterConfig
 from handlers.adfilter.repeats import RepeatLimits
 
@@ -142,8 +143,9 @@ def adfilter_settings(group: Group | None) -> AdFilterSettings:
 
 
 def save_adfilter_settings(group: Group, settings: AdFilterSettings) -> None:
-    """Store the section (a new dict, so the ORM notices the JSON changed)."""
-    group.settings = {**(group.settings or {}), SECTION: settings.model_dump(mode="json")}
+    """Store what changed in the section (a new dict, so the ORM notices the JSON changed)."""
+    stored = group.settings or {}
+    group.settings = {**stored, SECTION: with_changes(stored.get(SECTION), settings)}
 
 
 def step_for(offences_before: int, ladder: tuple[Step, ...]) -> Step:

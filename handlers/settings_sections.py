@@ -33,6 +33,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.core.i18n import define
 from bot.db.models import Group
+from bot.groups.settings import with_changes
 from handlers.entry_config import IcebreakerConfig, RaidConfig
 from handlers.points_config import (
     DEFAULT_TIERS,
@@ -329,7 +330,7 @@ def apply(group: Group, name: str, value: Any) -> str:
     if name == "points.tiers":
         value = _with_labels(value, current)
     updated = model.model_validate({**current, field.key: value})
-    group.settings = {**(group.settings or {}), field.section: updated.model_dump(mode="json")}
+    group.settings = {**(group.settings or {}), field.section: with_changes(stored, updated)}
     return show_value(getattr(updated, field.key), field.unset)
 
 

@@ -17,7 +17,7 @@ from bot.core.context import Context
 from bot.core.events import Event
 from bot.core.i18n import define, named
 from bot.core.router import Router
-from bot.groups.settings import GroupKind, GroupSettings, read_kind
+from bot.groups.settings import GroupKind, GroupSettings, read_kind, with_changes
 from handlers import entry_config, moderation, settings_sections
 from handlers.entry_rights import paused_note
 from schedules import texts as _schedule_texts  # noqa: F401  (the countdowns' end actions)
@@ -179,7 +179,7 @@ def apply_playbook(settings: dict[str, Any], kind: GroupKind) -> tuple[dict[str,
     for section, preset in PLAYBOOKS[kind].presets.items():
         current = settings.get(section)
         merged = {**(current if isinstance(current, dict) else {}), **preset}
-        updated[section] = SECTIONS[section].model_validate(merged).model_dump(mode="json")
+        updated[section] = with_changes(current, SECTIONS[section].model_validate(merged))
         changes += [
             f"{SETTINGS_NAMES.get((section, key), f'{section}.{key}')} = "
             f"{settings_sections.show_value(value)}"

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base, BigId, JsonDoc, UtcDateTime
+from bot.groups.settings_writes import write_changes_only
 
 
 def utcnow() -> datetime:
@@ -43,6 +44,10 @@ class Group(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     members: Mapped[list[Member]] = relationship(back_populates="group", passive_deletes=True)
+
+
+# Many writers change parts of the settings at once: each write is applied as what it changed.
+event.listen(Group, "before_update", write_changes_only)
 
 
 class Member(Base):

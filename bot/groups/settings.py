@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from bot.settings import zone_named
 
@@ -112,3 +113,17 @@ def load_group_settings(data: dict | None) -> GroupSettings:
         return GroupSettings.model_validate(data or {})
     except ValueError:
         return GroupSettings()
+
+
+def with_changes(stored: object, value: BaseModel) -> dict[str, Any]:
+    """Section `stored` with the fields `value` changed in it: those whose value differs from
+    what `stored` reads as (defaults included); the rest stay as stored. A write of one field
+    thus says nothing of the others, and a writer changing another meanwhile keeps its change
+    (`bot.groups.settings_writes`). A section its model cannot read is replaced whole."""
+    current = stored if isinstance(stored, dict) else {}
+    after = value.model_dump(mode="json")
+    try:
+        before = type(value).model_validate(current).model_dump(mode="json")
+    except ValidationError:
+        return after
+    return {**current, **{key: new for key, new in after.items() if before.get(key) != new}}

@@ -176,7 +176,7 @@ async def test_joins_replayed_after_downtime_count_at_their_own_times(bot, fake_
     await fake_telegram.wait_for("restrictChatMember", 12)
     await quiet(bot)
     assert [m for m in fake_telegram.called("sendMessage") if "⚠️" in m["text"]] == []
-    assert (await group_settings(bot))["entry_state"]["raid"] is False
+    assert not (await group_settings(bot))["entry_state"].get("raid")  # absent: the default
     assert {p.mode for p in await rows(bot, PendingVerification)} == {"button"}
     assert await rows(bot, RaidEpisode) == []
 

@@ -1,0 +1,122 @@
+"""Writers of one group's settings at once keep each other's changes.
+
+A handler reads the group's settings when its update starts and writes them when it ends; a
+dashboard form saved in between must survive that write, which would undo it were the handler to
+put back the whole document as it read it. Here the handler is held after it read the group, the
+form is saved, then the handler goes on. Needs PostgreSQL: on SQLite one transaction runs at a
+time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from bot.core import middlewares
+from tests.conftest import PG_URL
+from tests.factories import (
+    GROUP_ID,
+    OPERATOR_ID,
+    make_join_update,
+    make_left_update,
+    make_message_update,
+    user,
+)
+from tests.handlers.entry_support import group_settings as stored_settings
+from tests.harness import BotHarness, eventually
+
+pytestmark = pytest.mark.skipif(not PG_URL, reason="needs QUNBOT_TEST_DATABASE_URL (PostgreSQL)")
+
+PASSWORD = "dash-pass-123"
+OPERATOR = user(OPERATOR_ID, "Op")
+BOB = user(444, "Bob")
+GROUP = f"/dashboard/groups/{GROUP_ID}"
+
+
+@pytest.fixture
+async def dash(make_settings):
+    harness = await BotHarness(make_settings(dashboard_password=PASSWORD)).start()
+    await harness.post_update(make_message_update("hello", sender=OPERATOR))
+    await eventually(harness.settled)
+    signed = await harness.client.post("/dashboard/login", data={"password": PASSWORD})
+    assert signed.status_code == 303
+    yield harness
+    await harness.close()
+
+
+class Hold:
+    """Holds the next update's handling just after it read the group (and before anything it
+    writes could lock the row) until released."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.reached, self.released = asyncio.Event(), asyncio.Event()
+        original = middlewares.get_or_create_member
+
+        async def held(*args, **kwargs):
+            self.reached.set()
+            await self.released.wait()
+            return await original(*args, **kwargs)
+
+        monkeypatch.setattr(middlewares, "get_or_create_member", held)
+
+    async def meanwhile(self, work):
+        """Run `work` while the update is held, then let it go on."""
+        await asyncio.wait_for(self.reached.wait(), 10)
+        try:
+            # A lock the held transaction had taken would stall `work` for good.
+            return await asyncio.wait_for(work, 10)
+        finally:
+            self.released.set()
+
+
+async def submit(harness, form: str, **fields: str):
+    page = await harness.client.get(GROUP)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    return await harness.client.post(f"{GROUP}/{form}", data={"csrf": csrf, **fields})
+
+
+async def test_a_form_saved_while_settings_is_handled_keeps_both_changes(
+        dash, fake_telegram, monkeypatch):
+    hold = Hold(monkeypatch)
+    await dash.post_update(make_message_update("/settings checkin.base_points 7", sender=OPERATOR))
+    saved = await hold.meanwhile(submit(dash, "welcome", template="欢迎 {name}！"))
+    assert saved.status_code == 303
+    (answer,) = await fake_telegram.wait_for("sendMessage", 1)
+    assert answer["text"] == "已保存：checkin.base_points = 7"
+    await eventually(dash.settled)
+    settings = await stored_settings(dash)
+    assert settings["welcome"]["template"] == "欢迎 {name}！"
+    assert settings["checkin"]["base_points"] == 7
+
+
+async def test_a_join_handled_while_a_form_is_saved_keeps_the_form(
+        dash, fake_telegram, monkeypatch):
+    # Bob has been here before: a first join inserts his row, whose key locks the group
+    # against the form's FOR UPDATE until the join commits, and nothing would interleave.
+    await dash.post_update(make_message_update("hi", sender=BOB))
+    await dash.post_update(make_left_update(BOB))
+    await eventually(dash.settled)
+    hold = Hold(monkeypatch)
+    await dash.post_update(make_join_update(BOB))
+    saved = await hold.meanwhile(submit(dash, "rules", rules="1. 不发广告"))
+    assert saved.status_code == 303
+    await eventually(dash.settled)
+    settings = await stored_settings(dash)
+    assert settings["screening"]["rules"] == "1. 不发广告"
+    assert len(settings["entry_state"]["joins"]) == 1  # what the join recorded stays too
+
+
+async def test_two_fields_of_one_section_changed_at_once_are_both_kept(
+        dash, fake_telegram, monkeypatch):
+    # The section is new to the group: each writer's copy of it has every other field at its
+    # default, which is no change of theirs.
+    hold = Hold(monkeypatch)
+    await dash.post_update(make_message_update("/welcome off", sender=OPERATOR))
+    saved = await hold.meanwhile(submit(dash, "welcome", template="欢迎 {name}！"))
+    assert saved.status_code == 303
+    await fake_telegram.wait_for("sendMessage", 1)
+    await eventually(dash.settled)
+    welcome = (await stored_settings(dash))["welcome"]
+    assert (welcome["enabled"], welcome["template"]) == (False, "欢迎 {name}！")
