@@ -13,8 +13,10 @@ import asyncio
 import re
 
 import pytest
+from sqlalchemy import select
 
 from bot.core import middlewares
+from bot.db.models import Group
 from tests.conftest import PG_URL
 from tests.factories import (
     GROUP_ID,
@@ -24,6 +26,7 @@ from tests.factories import (
     make_message_update,
     user,
 )
+from tests.fakes.telegram_api import BOT_ID
 from tests.handlers.entry_support import group_settings as stored_settings
 from tests.harness import BotHarness, eventually
 
@@ -120,3 +123,31 @@ async def test_two_fields_of_one_section_changed_at_once_are_both_kept(
     await eventually(dash.settled)
     welcome = (await stored_settings(dash))["welcome"]
     assert (welcome["enabled"], welcome["template"]) == (False, "欢迎 {name}！")
+
+
+async def test_the_group_sync_reading_the_bots_rights_meanwhile_is_kept_too(
+        dash, fake_telegram, monkeypatch):
+    # The leader's sync of the group is another writer: what it reads of the bot's right to
+    # restrict (verification pauses without it) outlives a handler's change made meanwhile.
+    await eventually(lambda: _can_restrict(dash, True))  # the group's first sync
+    me = {"id": BOT_ID, "is_bot": True, "first_name": "Qunbot"}
+    fake_telegram.chat_members[(GROUP_ID, BOT_ID)] = {"status": "member", "user": me}
+    hold = Hold(monkeypatch)
+    await dash.post_update(make_message_update("/settings checkin.base_points 7", sender=OPERATOR))
+
+    async def demoted_by_sync() -> None:
+        async with dash.sessions.begin() as session:
+            (await session.scalar(select(Group))).sync_after = None  # due now
+        await eventually(lambda: _can_restrict(dash, False))
+
+    await hold.meanwhile(demoted_by_sync())
+    await fake_telegram.wait_for("sendMessage", 1)
+    await eventually(dash.settled)
+    settings = await stored_settings(dash)
+    assert settings["entry_state"]["can_restrict"] is False
+    assert settings["checkin"]["base_points"] == 7
+
+
+async def _can_restrict(harness, expected: bool) -> bool:
+    state = (await stored_settings(harness)).get("entry_state") or {}
+    return state.get("can_restrict") is expected
