@@ -38,10 +38,12 @@ from handlers.points_store import (
     leaderboard,
     local_date_of,
     local_day_bounds,
+    noted_between,
     points_between,
     rank_of,
     total_points,
 )
+from handlers.points_substance import content_chars, said, substance
 from handlers.setting_numbers import NumberRefused
 
 router = Router("points")
@@ -222,6 +224,7 @@ def activity_points(event: Event, config: PointsConfig) -> tuple[str, int]:
     """(reason, points) a message is worth before the daily cap: an answer to another
     member's question, or a substantial message; chatter is worth nothing."""
     assert event.user is not None
+    text = (event.text or "").strip()
     question = event.reply_to_text or ""
     other = event.reply_to_user
     if (
@@ -229,10 +232,14 @@ def activity_points(event: Event, config: PointsConfig) -> tuple[str, int]:
         and not other.is_bot
         and other.id != event.user.id
         and any(mark in question for mark in QUESTION_MARKS)
+        and substance(text) >= config.answer_min_distinct
     ):
         return "answer", config.answer_points
-    text = (event.text or "").strip()
-    if len(text) >= config.activity_min_chars and on_topic(text, config.topic_words):
+    if (
+        content_chars(text) >= config.activity_min_chars
+        and substance(text) >= config.activity_min_distinct
+        and on_topic(text, config.topic_words)
+    ):
         return "activity", config.activity_points
     return "activity", 0
 
@@ -271,7 +278,12 @@ async def effective_activity(event: Event, ctx: Context) -> list:
         ctx.session, ctx.group.id, event.user.id, ACTIVITY_REASONS, start, end
     )
     grant = min(worth, config.activity_daily_cap - earned)
-    if grant <= 0:
+    # The fingerprint, never the text, is noted on the row: pasting one good message again
+    # and again would otherwise fill the day's cap.
+    digest = said(text)
+    if grant <= 0 or await noted_between(
+        ctx.session, ctx.group.id, event.user.id, ACTIVITY_REASONS, digest, start, end
+    ):
         return []
     await add_points(
         ctx.session,
@@ -281,6 +293,7 @@ async def effective_activity(event: Event, ctx: Context) -> list:
         reason,
         event.at,
         ref=f"activity:{event.message_id}",
+        note=digest,
     )
     return []
 

@@ -111,16 +111,23 @@ DEFAULT_TIERS = (
 
 
 class PointsConfig(BaseModel):
-    """Effective activity: a message of `activity_min_chars` or more (mentioning one of
-    `topic_words`, when the group lists any) earns `activity_points`, a reply answering another
-    member's question earns `answer_points`, an answer in an icebreaker round earns the round's
-    points (`icebreaker.round_points`); together at most `activity_daily_cap` points per member
-    per local day, so chatter cannot farm points."""
+    """Effective activity: a message of `activity_min_chars` or more once spaces, punctuation
+    and emoji are gone, saying at least `activity_min_distinct` distinct things (Chinese
+    characters or words, laughter and filler aside: `handlers.points_substance`) and mentioning
+    one of `topic_words` when the group lists any, earns `activity_points`; a reply answering
+    another member's question earns `answer_points` when it says `answer_min_distinct` things;
+    an answer in an icebreaker round earns the round's points (`icebreaker.round_points`);
+    the same text twice in a local day pays once; together at most `activity_daily_cap` points
+    per member per local day, so chatter cannot farm points."""
 
     model_config = ConfigDict(frozen=True)
 
     activity_enabled: bool = True
     activity_min_chars: int = Field(default=15, ge=1)
+    # "哈哈哈哈哈哈哈哈哈哈哈哈哈哈哈" is 15 characters and says nothing: length alone paid it.
+    activity_min_distinct: int = Field(default=5, ge=1, le=1000)
+    # "周五" answers "作业什么时候交？"; "好" or "哈哈" answers nothing. 0: any reply counts.
+    answer_min_distinct: int = Field(default=2, ge=0, le=1000)
     activity_points: Award = 1
     answer_points: Award = 2
     # Paid to a member who adds someone to the group, once per person added, at most

@@ -203,6 +203,27 @@ async def points_between(
     return int(await session.scalar(query) or 0)
 
 
+async def noted_between(
+    session: AsyncSession,
+    group_id: int,
+    user_id: str,
+    reasons: tuple[str, ...],
+    note: str,
+    start: datetime,
+    end: datetime,
+) -> bool:
+    """Whether a member was paid for `reasons` with `note` in [start, end)."""
+    query = select(PointsEntry.id).where(
+        PointsEntry.group_id == group_id,
+        PointsEntry.user_id == user_id,
+        PointsEntry.reason.in_(reasons),
+        PointsEntry.note == note,
+        PointsEntry.at >= start,
+        PointsEntry.at < end,
+    )
+    return await session.scalar(query.limit(1)) is not None
+
+
 @dataclass(frozen=True)
 class Standing:
     user_id: str

@@ -283,6 +283,8 @@ FIELDS: dict[str, Field] = {
     "checkin.cleanup": Field("checkin", "cleanup_seconds", _seconds_or_off),
     "points.activity": Field("points", "activity_enabled", _switch),
     "points.activity_min_chars": Field("points", "activity_min_chars"),
+    "points.activity_min_distinct": Field("points", "activity_min_distinct"),
+    "points.answer_min_distinct": Field("points", "answer_min_distinct"),
     "points.activity_points": Field("points", "activity_points"),
     "points.answer_points": Field("points", "answer_points"),
     "points.referral_points": Field("points", "referral_points"),

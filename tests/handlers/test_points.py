@@ -558,6 +558,43 @@ async def test_answering_another_members_question_earns_answer_points(bot, fake_
     assert [(e.reason, e.delta) for e in await ledger(bot)] == [("answer", 2)]
 
 
+async def test_chatter_laughter_and_repeats_earn_no_activity_points(bot, fake_telegram):
+    # Regression: 15 characters of anything paid a point, and so did any reply to a question,
+    # so "哈哈哈…", emoji and "好" to every question filled the daily cap.
+    chatter = (
+        "哈哈哈哈哈哈哈哈哈哈哈哈哈哈哈哈",
+        "😂😂😂😂😂😂😂😂😂😂😂😂😂😂😂😂",
+        "好的好的好的好的好的好的好的好的！",
+        "66666666666666666666",
+        "hahahahahaha hhhhhhhh lol lol lol",
+        "我我我我我我我我我我我我我我我我我",
+    )
+    for text in chatter:
+        await bot.post_update(make_message_update(text, sender=ALICE))
+    question = message("请问作业什么时候交？", sender=BOB)
+    for reply in ("好", "哈哈哈", "👍", "周五"):
+        await bot.post_update(make_message_update(reply, sender=ALICE, reply_to_message=question))
+    # The same good message again, in another width and with other punctuation, pays once.
+    for text in (TALK[0], TALK[0], TALK[0].replace("，", ", ") + "!!"):
+        await bot.post_update(make_message_update(text, sender=ALICE))
+    await quiet(bot)
+    assert [(e.reason, e.delta) for e in await ledger(bot)] == [("answer", 2), ("activity", 1)]
+
+
+async def test_what_counts_as_effective_activity_is_configurable(bot, fake_telegram):
+    for command in ("/settings points.answer_min_distinct 0",
+                    "/settings points.activity_min_distinct 30"):
+        await bot.post_update(make_message_update(command, sender=OPERATOR))
+    saved = await texts(bot, fake_telegram, 2)
+    assert saved == ["已保存：points.answer_min_distinct = 0",
+                     "已保存：points.activity_min_distinct = 30"]
+    question = message("请问作业什么时候交？", sender=BOB)
+    await bot.post_update(make_message_update("好", sender=ALICE, reply_to_message=question))
+    await bot.post_update(make_message_update(TALK[0], sender=ALICE))  # 20 distinct, below 30
+    await quiet(bot)
+    assert [(e.reason, e.delta) for e in await ledger(bot)] == [("answer", 2)]
+
+
 async def test_activity_day_follows_the_groups_timezone(bot, fake_telegram):
     before = int(datetime(2026, 11, 20, 15, 59, tzinfo=UTC).timestamp())
     for offset, text in enumerate(TALK[:6]):
