@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,8 +21,9 @@ from bot.core.actions import SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import ANY_AGE, Router, as_word
+from bot.db.models import Member
 from bot.groups.settings import GroupKind
-from handlers.checkin_words import CHECKIN_WORDS, is_checkin_text, opens_report
+from handlers.checkin_words import CHECKIN_WORDS, is_checkin_text, report_of
 from handlers.points_config import CheckinConfig, checkin_config, checkin_points
 from handlers.points_store import (
     Checkin,
@@ -34,6 +35,11 @@ from handlers.points_store import (
 )
 
 router = Router("checkin")
+
+# `/homework list` names the latest this many submissions, each by the start of its first
+# line, so a class of a hundred still fits one message (4096 characters).
+LIST_LIMIT = 30
+EXCERPT_CHARS = 60
 
 @dataclass(frozen=True)
 class CheckinOutcome:
@@ -131,20 +137,19 @@ def _plain_text(event: Event) -> bool:
 async def checkin_keyword(event: Event, ctx: Context) -> list[SendMessage]:
     """Every check-in word but the built-in words as they stand (the command's): the group's
     own and the English words, said as done or to the bot, and, in a delivery group, opening
-    a report of the day's work."""
+    a report of the day's work, which is kept with the group's homework."""
     text = event.text or ""
     if ctx.group is None or as_word(text) in CHECKIN_WORDS:
         return []
     me = event.me.username if event.me else None
     reports = ctx.group_settings.kind is GroupKind.DELIVERY
-    if not is_checkin_text(text, ctx.group, me) and not (
-        reports and opens_report(text, ctx.group, me)
-    ):
+    report = report_of(text, ctx.group, me) if reports else None
+    if report is None and not is_checkin_text(text, ctx.group, me):
         return []
-    return await _check_in(event, ctx)
+    return await _check_in(event, ctx, report)
 
 
-async def _check_in(event: Event, ctx: Context) -> list[SendMessage]:
+async def _check_in(event: Event, ctx: Context, report: str | None = None) -> list[SendMessage]:
     if (refused := no_person(event, ctx)) is not None:
         return refused
     assert ctx.group is not None and event.user is not None
@@ -152,6 +157,10 @@ async def _check_in(event: Event, ctx: Context) -> list[SendMessage]:
     outcome = await record_checkin(
         ctx.session, ctx.group.id, event.user.id, event.at, ctx.tz, config
     )
+    if report is not None:
+        # What the member did is what operators of a course follow, as they follow homework;
+        # the check-in pays for the message, so the report earns no homework points.
+        await _keep_work(event, ctx, report)
     total = await total_points(ctx.session, ctx.group.id, event.user.id)
     if not outcome.new:
         text = ctx.t("checkin.already", streak=outcome.streak, total=total)
@@ -230,16 +239,13 @@ def _folded(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-async def _hand_in(event: Event, ctx: Context, text: str) -> list[SendMessage]:
-    if (refused := no_person(event, ctx)) is not None:
-        return refused
+async def _keep_work(event: Event, ctx: Context, text: str) -> HomeworkSubmission:
+    """Record what a member handed in (or reported checking in), unpaid as yet."""
     assert ctx.group is not None and event.user is not None
-    config = checkin_config(ctx.group)
-    day = local_date_of(event.at, ctx.tz)
     submission = HomeworkSubmission(
         group_id=ctx.group.id,
         user_id=event.user.id,
-        local_date=day,
+        local_date=local_date_of(event.at, ctx.tz),
         text=text[:4000],
         has_photo=event.has_photo,
         message_id=event.message_id,
@@ -248,6 +254,16 @@ async def _hand_in(event: Event, ctx: Context, text: str) -> list[SendMessage]:
     ctx.session.add(submission)
     # Flushed on its own so a refused payment (its savepoint rolled back) keeps the record.
     await ctx.session.flush()
+    return submission
+
+
+async def _hand_in(event: Event, ctx: Context, text: str) -> list[SendMessage]:
+    if (refused := no_person(event, ctx)) is not None:
+        return refused
+    assert ctx.group is not None and event.user is not None
+    config = checkin_config(ctx.group)
+    day = local_date_of(event.at, ctx.tz)
+    submission = await _keep_work(event, ctx, text)
     paid = await add_points(
         ctx.session,
         ctx.group.id,
@@ -265,13 +281,43 @@ async def _hand_in(event: Event, ctx: Context, text: str) -> list[SendMessage]:
 
 
 async def _homework_list(event: Event, ctx: Context) -> list[SendMessage]:
+    """Today's count, and who handed in what, newest last: operators of a course read the
+    reports and the work without scrolling the group."""
     assert ctx.group is not None
     day = local_date_of(event.at, ctx.tz)
-    count, people = (
-        await ctx.session.execute(
-            select(func.count(), func.count(func.distinct(HomeworkSubmission.user_id))).where(
+    submissions = list(
+        await ctx.session.scalars(
+            select(HomeworkSubmission)
+            .where(
                 HomeworkSubmission.group_id == ctx.group.id, HomeworkSubmission.local_date == day
             )
+            .order_by(HomeworkSubmission.at, HomeworkSubmission.id)
         )
-    ).one()
-    return _reply(event, ctx.t("homework.list", day=day.isoformat(), count=count, people=people))
+    )
+    people = {s.user_id for s in submissions}
+    lines = [ctx.t("homework.list", day=day.isoformat(), count=len(submissions),
+                   people=len(people))]
+    shown = submissions[-LIST_LIMIT:]
+    if len(submissions) > len(shown):
+        lines.append(ctx.t("homework.list_more", more=len(submissions) - len(shown)))
+    names = dict(
+        (
+            await ctx.session.execute(
+                select(Member.user_id, Member.display_name).where(
+                    Member.group_id == ctx.group.id, Member.user_id.in_(people)
+                )
+            )
+        ).all()
+    )
+    lines += [
+        ctx.t("homework.list_line", name=(names.get(s.user_id) or s.user_id)[:32],
+              work=_excerpt(s))
+        for s in shown
+    ]
+    return _reply(event, "\n".join(lines))
+
+
+def _excerpt(submission: HomeworkSubmission) -> str:
+    first = submission.text.strip().split("\n", 1)[0]
+    text = first if len(first) <= EXCERPT_CHARS else first[: EXCERPT_CHARS - 1] + "…"
+    return f"📷 {text}".strip() if submission.has_photo else text

@@ -46,6 +46,15 @@ define(
             "en": "Homework today ({day}): {count} {count:submission|submissions} from "
             "{people} {people:member|members}.",
         },
+        "homework.list_line": {"zh": "{name}：{work}", "en": "{name}: {work}"},
+        "homework.list_more": {
+            "zh": "……另有 {more} 份更早的提交",
+            "en": "…and {more} earlier {more:submission|submissions}",
+        },
+        "points.me_homework": {
+            "zh": "作业和打卡记录：{count} 份",
+            "en": "Homework and check-in reports: {count}",
+        },
         "points.me": {
             "zh": "{name} 的积分：{total}\n排名：{rank}\n连续签到：{streak} 天\n"
             "头衔：{title}\n等级：{tier}",

@@ -60,9 +60,10 @@ def is_checkin_text(text: str, group: Group, bot_username: str | None = None) ->
     return word.rstrip(DONE_AFTER) in words
 
 
-def opens_report(text: str, group: Group, bot_username: str | None = None) -> bool:
-    """Whether a message opens with a check-in word (as it stands or said as done) followed by
-    a report of the day: "打卡 Day 3 今天读完了第三章", "Check-in: read chapter 5".
+def report_of(text: str, group: Group, bot_username: str | None = None) -> str | None:
+    """The report of the day a message opens with a check-in word (as it stands or said as
+    done): "Day 3 今天读完了第三章" of "打卡 Day 3 今天读完了第三章", "read chapter 5" of
+    "Check-in: read chapter 5"; None when the message is no such report.
 
     A Chinese word must be set apart by a space or punctuation ("打卡机坏了" runs on and is
     chat); an English one by punctuation or a new line, for a space is how any sentence goes
@@ -78,8 +79,10 @@ def opens_report(text: str, group: Group, bot_username: str | None = None) -> bo
         flags=re.IGNORECASE | re.DOTALL,
     )
     if match is None or not re.search(r"\w", match[4]) or _QUESTION.search(match[4]):
-        return False
+        return None
     word, space, marks = match[1], match[2], match[3]
     if word.isascii() and word[-1:].isalnum():
-        return bool(marks.strip()) or "\n" in space
-    return bool(space or marks)
+        set_apart = bool(marks.strip()) or "\n" in space
+    else:
+        set_apart = bool(space or marks)
+    return match[4].strip() if set_apart else None

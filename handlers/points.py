@@ -19,6 +19,7 @@ from bot.core.context import Context
 from bot.core.events import Event, EventKind
 from bot.core.router import Router
 from bot.groups.repository import find_member, is_join, typed_user_id
+from bot.groups.settings import GroupKind
 from handlers.activity import is_word_command
 from handlers.adfilter.normalize import normalize
 from handlers.checkin import carries_work, is_homework_caption, no_person
@@ -34,6 +35,7 @@ from handlers.points_store import (
     ACTIVITY_REASONS,
     add_points,
     current_streak,
+    homework_count,
     last_checkin,
     leaderboard,
     local_date_of,
@@ -90,6 +92,9 @@ async def me(event: Event, ctx: Context) -> list[SendMessage]:
         title=title_for(total, config.titles, ctx.lang),
         tier=tier_for(total, config).label(ctx.lang),
     )
+    if ctx.group_settings.kind is GroupKind.DELIVERY:
+        count = await homework_count(ctx.session, group_id, user_id)
+        text += "\n" + ctx.t("points.me_homework", count=count)
     return _reply(event, text)
 
 

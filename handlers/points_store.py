@@ -224,6 +224,14 @@ async def noted_between(
     return await session.scalar(query.limit(1)) is not None
 
 
+async def homework_count(session: AsyncSession, group_id: int, user_id: str) -> int:
+    """How many pieces of homework and check-in reports a member handed in, all time."""
+    query = select(func.count()).where(
+        HomeworkSubmission.group_id == group_id, HomeworkSubmission.user_id == user_id
+    )
+    return int(await session.scalar(query) or 0)
+
+
 @dataclass(frozen=True)
 class Standing:
     user_id: str

@@ -282,6 +282,31 @@ async def test_a_check_in_word_opening_a_report_checks_in_in_a_delivery_group(
     assert len(fake_telegram.called("sendMessage")) == replies + len(said)
 
 
+async def test_a_check_in_report_is_kept_with_the_homework_for_operators(bot, fake_telegram):
+    # Regression: "打卡 Day 3 今天读完了第三章" checked in, and the report itself was lost:
+    # operators following the course saw it neither in /homework list nor anywhere else.
+    replies = await configure(bot, fake_telegram, "kind delivery", "language zh")
+    bob, carol = user(333, "Bob"), user(444, "Carol")
+    await bot.post_update(make_message_update("打卡 Day 3 今天读完了第三章\n笔记见相册"))
+    await bot.post_update(make_message_update("Check-in: read chapter 5", sender=bob))
+    await bot.post_update(make_message_update("打卡", sender=carol))  # no report to keep
+    await bot.post_update(make_message_update("/homework list", sender=OPERATOR))
+    await bot.post_update(make_message_update("/me"))
+    sent = (await texts(bot, fake_telegram, replies + 5))[replies:]
+    assert all(text.startswith("签到成功！+10 积分") for text in sent[:3]), sent
+    submissions = await rows(bot, HomeworkSubmission)
+    assert sent[3] == (
+        f"今日（{submissions[0].local_date.isoformat()}）作业提交：2 份，来自 2 位成员。\n"
+        "Alice：Day 3 今天读完了第三章\nBob：read chapter 5"
+    )
+    assert sent[4].endswith("\n作业和打卡记录：1 份")
+    assert [(s.user_id, s.text, s.points) for s in submissions] == [
+        (str(MEMBER_ID), "Day 3 今天读完了第三章\n笔记见相册", 0), ("333", "read chapter 5", 0),
+    ]
+    # The check-in pays for the message; the report earns no homework points besides.
+    assert await rows(bot, PointsEntry, PointsEntry.reason == "homework") == []
+
+
 async def test_an_emoji_check_in_word_is_that_emoji_not_every_emoji(bot, fake_telegram):
     # With "✅" as the group's check-in word, "👍" checked in and every later "..." was answered
     # "already checked in": punctuation and emoji were stripped from both, leaving "" == "".
