@@ -39,7 +39,7 @@ from bot.web.state import Runtime
 from handlers import membership_store, repeats_store
 from handlers.adfilter.pipeline import warm_up
 from handlers.entry_applications import record_settlement
-from handlers.entry_rights import record_rights
+from handlers.guide import learn_bot_rights
 from handlers.verification_timeouts import VerificationTimeouts
 from schedules import api as schedule_api
 from schedules import countdown_api
@@ -200,7 +200,7 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
     # touches the groups table only.
     group_sync = GroupSync(
         sessions, platforms, pacer, poll_interval=settings.poll_interval * 5,
-        on_rights=record_rights,
+        on_rights=learn_bot_rights, on_outbox=sender.notify,
     )
 
     pruner = Pruner(
@@ -235,6 +235,7 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         await membership_checks.release_claims()
         membership_checks.start()
         pruner.start()
+        await group_sync.read_all_soon()
         group_sync.start()
         await scheduler.start()
 

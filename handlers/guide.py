@@ -8,13 +8,16 @@ from __future__ import annotations
 from bot.core.actions import SendMessage
 from bot.core.context import Context
 from bot.core.events import Event, EventKind
-from bot.core.i18n import define
+from bot.core.i18n import define, translate
 from bot.core.router import CommandInfo, Router
 from bot.db.models import Group
 from bot.groups.repository import GONE
 from bot.groups.settings import GroupKind
+from bot.platforms.base import BotRights
 from handlers.entry_config import EntryState, load, save
+from handlers.entry_rights import record_rights
 from handlers.operator_notes import operator_note
+from schedules.posts import group_lang
 
 router = Router("guide")
 
@@ -110,11 +113,11 @@ def _bot_stays(event: Event) -> bool:
     return event.old_status not in GONE and event.new_status not in GONE
 
 
-def _effects(ctx: Context, missing: tuple[str, ...]) -> str:
+def _effects(lang: str, missing: tuple[str, ...]) -> str:
     """One line per missing right: its name as the apps show it, and what stops without it."""
     return "\n".join(
-        ctx.t("guide.effect", right=ctx.t(f"guide.right.{name}"),
-              effect=ctx.t(f"guide.effect.{name}"))
+        translate(lang, "guide.effect", right=translate(lang, f"guide.right.{name}"),
+                  effect=translate(lang, f"guide.effect.{name}"))
         for name in missing
     )
 
@@ -138,9 +141,23 @@ async def tell_rights_change(event: Event, ctx: Context) -> list[SendMessage]:
     missing = event.missing_rights
     if missing is None or not _told(ctx.group, missing) or not missing:
         return []
-    text = ctx.t("guide.rights_changed", effects=_effects(ctx, missing))
+    text = ctx.t("guide.rights_changed", effects=_effects(ctx.lang, missing))
     # For the operators, who alone can grant them: their chat when the group has one.
     return [operator_note(ctx.group, ctx.lang, text)]
+
+
+def learn_bot_rights(group: Group, rights: BotRights) -> list[SendMessage]:
+    """What the group sync read of the bot's rights (`bot.groups.sync`), kept for verification
+    and told to the operators when the rights missing are not those they last heard of: a
+    change made while the bot was down, whose update never came. Once per change, as
+    `tell_rights_change`, which tells a change whose update does come."""
+    if rights.can_restrict is not None:
+        record_rights(group, rights.can_restrict)
+    if rights.missing is None or not _told(group, rights.missing) or not rights.missing:
+        return []
+    lang = group_lang(group)
+    text = translate(lang, "guide.rights_changed", effects=_effects(lang, rights.missing))
+    return [operator_note(group, lang, text)]
 
 
 @router.on(EventKind.BOT_MEMBERSHIP, when=_bot_added, group_only=True)
@@ -160,6 +177,6 @@ async def say_hello(event: Event, ctx: Context) -> list[SendMessage]:
     if event.new_status not in ("administrator", "creator"):
         lines.append(ctx.t("guide.not_admin", rights=rights))
     elif missing:
-        lines += [ctx.t("guide.lacking", rights=rights), _effects(ctx, missing)]
+        lines += [ctx.t("guide.lacking", rights=rights), _effects(ctx.lang, missing)]
     lines.append(ctx.t("guide.start", kinds="|".join(GroupKind)))
     return [SendMessage(chat_id=event.chat.id, text="\n".join(lines))]

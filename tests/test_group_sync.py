@@ -18,10 +18,12 @@ from tests.factories import (
     user,
 )
 from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME, Failure, admin_member
-from tests.harness import eventually
+from tests.harness import BotHarness, eventually
 
 OWNER, MOD = user(222, "Owner"), user(333, "Mod")
 BOT = {"id": BOT_ID, "is_bot": True, "first_name": "Qunbot", "username": BOT_USERNAME}
+# The rights the updates give the bot, as the platform says them when asked (`getChatMember`).
+RIGHTS = {key: value for key, value in admin_member().items() if key.startswith("can_")}
 
 
 def _admins(*entries: tuple[dict, str]) -> list[dict]:
@@ -38,7 +40,8 @@ async def _bot_added(bot, fake_telegram) -> None:
     """The bot is added as an admin; returns once it has said hello (one message)."""
     said = len(fake_telegram.called("sendMessage"))
     await bot.post_update(
-        make_chat_member_update(BOT, "left", "administrator", by=OWNER, kind="my_chat_member")
+        make_chat_member_update(BOT, "left", "administrator", by=OWNER, kind="my_chat_member",
+                                new_rights=RIGHTS)
     )
     await fake_telegram.wait_for("sendMessage", said + 1)
 
@@ -63,7 +66,8 @@ async def test_an_admin_demoted_while_no_update_came_is_a_member_again(bot, fake
     await eventually(lambda: _wait_roles(bot, {"222": "owner", "333": "admin"}))
     fake_telegram.administrators[GROUP_ID] = _admins((OWNER, "creator"))
     # The bot's own membership changing asks for a fresh read (no second hello: it was here).
-    again = make_chat_member_update(BOT, "left", "administrator", by=OWNER, kind="my_chat_member")
+    again = make_chat_member_update(BOT, "left", "administrator", by=OWNER, kind="my_chat_member",
+                                    new_rights=RIGHTS)
     again["my_chat_member"]["date"] += 2
     await bot.post_update(again)
     await eventually(lambda: _wait_roles(bot, {"222": "owner", "333": "member"}))
@@ -142,3 +146,35 @@ async def test_a_greeting_counts_the_members_the_group_had_before_the_bot(bot, f
     await bot.post_update(make_join_update(user(666, "Cat"), date=int(time.time()) + 1))
     sent = await fake_telegram.wait_for("sendMessage", 3)
     assert "你是本群第 500 位成员" in sent[2]["text"], sent[2]["text"]
+
+
+async def test_rights_taken_while_the_bot_was_down_are_told_once_after_a_restart(
+    bot, make_settings, fake_telegram
+):
+    # Regression: the operators heard of a right taken away only from the update announcing
+    # it; taken while the bot was down (the update lost), it went untold until something broke.
+    await _bot_added(bot, fake_telegram)
+    await eventually(lambda: _due_later(bot))
+    await eventually(bot.settled)
+    await bot.stop()
+    fake_telegram.chat_members[(GROUP_ID, BOT_ID)] = admin_member(
+        can_restrict_members=False, can_pin_messages=False
+    )
+    restarted = await BotHarness(make_settings()).start()
+    try:
+        _, notice = await fake_telegram.wait_for("sendMessage", 2)
+        assert notice["chat_id"] == GROUP_ID
+        assert notice["text"].startswith("⚠️ 我的管理员权限有变化，现在还缺少：\n"), notice
+        assert "· 封禁用户：" in notice["text"] and "· 置顶消息：" in notice["text"]
+        assert "删除消息" not in notice["text"]
+        # Read again (hours later, or after the next restart), the same rights say nothing.
+        await eventually(lambda: _due_later(restarted))
+        asked = len(fake_telegram.called("getChatMember"))
+        async with restarted.sessions.begin() as session:
+            (await session.scalar(select(Group))).sync_after = None
+        await eventually(lambda: _due_later(restarted))
+        await eventually(restarted.settled)
+        assert len(fake_telegram.called("getChatMember")) > asked
+        assert len(fake_telegram.called("sendMessage")) == 2
+    finally:
+        await restarted.close()

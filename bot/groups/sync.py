@@ -5,32 +5,42 @@ group had before the bot arrived looked like ordinary members (their commands re
 first announcements judged by the ad filter's new-member rules), and a greeting counted only the
 members the bot had seen ("member number 3" in a group of 500). Both are read when the group is
 first seen, again every `interval` (changes can be missed while the bot is down), and soon after
-the bot's own membership changes. So is the bot's own right to restrict members, which the
-platform otherwise tells only as it changes: granted while the bot was down, it would stay
-unknown (verification paused) until the next change.
+the bot's own membership changes, and on taking the lead (a restart). So are the bot's own
+rights, which the platform otherwise tells only as they change: granted while the bot was down,
+the right to restrict would stay unknown (verification paused) until the next change, and a
+right taken away would go untold to the operators. What the rights read means is the
+capabilities' business (`on_rights`); the notes it returns are sent through the outbox.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.actions import Action
 from bot.core.events import User
 from bot.db.models import Group, Member, utcnow
 from bot.groups.repository import ADMIN_STATUSES, GONE
 from bot.loop import DrainLoop
 from bot.outbox.pacing import Pacer
-from bot.platforms.base import Platform, PlatformError, RetryAfter, TransientError
+from bot.outbox.store import enqueue
+from bot.platforms.base import (
+    BotRights,
+    Platform,
+    PlatformError,
+    RetryAfter,
+    TransientError,
+)
 
 log = structlog.get_logger(__name__)
 
-# Records what the platform says of the bot's right to restrict members in a group; the
-# capability that depends on it decides where it is kept.
-RightsRecorder = Callable[[Group, bool], None]
+# Records what the platform says of the bot's rights in a group, returning what to tell
+# (operator notes); the capabilities that depend on them decide where they are kept.
+RightsRecorder = Callable[[Group, BotRights], Sequence[Action]]
 
 GROUP_TYPES = ("group", "supergroup")
 ADMIN_ROLES = frozenset(ADMIN_STATUSES.values())
@@ -88,6 +98,7 @@ class GroupSync(DrainLoop):
         batch: int = 5,
         clock: Callable[[], datetime] = utcnow,
         on_rights: RightsRecorder | None = None,
+        on_outbox: Callable[[], None] = lambda: None,
     ) -> None:
         super().__init__(poll_interval)
         self._sessions = sessions
@@ -98,6 +109,17 @@ class GroupSync(DrainLoop):
         self.batch = batch
         self.clock = clock
         self._on_rights = on_rights
+        self._on_outbox = on_outbox
+
+    async def read_all_soon(self) -> None:
+        """Make every group the bot is in due now: what changed while no replica led (admins,
+        the bot's own rights) is read, at the loop's pace."""
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(Group)
+                .where(or_(Group.bot_status.is_(None), Group.bot_status.not_in(list(GONE))))
+                .values(sync_after=None)
+            )
 
     async def run_once(self) -> int:
         now = self.clock()
@@ -122,14 +144,14 @@ class GroupSync(DrainLoop):
     async def _sync(self, group_id: int, platform: Platform, chat_id: str, now: datetime) -> None:
         admins: list[tuple[User, str]] | None = None
         count: int | None = None
-        can_restrict: bool | None = None
+        rights: BotRights | None = None
         sync_after = now + self.interval
         try:
             await self._pacer.acquire(chat_id, is_message=False, is_group=True)
             admins = await platform.get_administrators(chat_id)
             if self._on_rights is not None:
                 await self._pacer.acquire(chat_id, is_message=False, is_group=True)
-                can_restrict = await platform.bot_can_restrict(chat_id)
+                rights = await platform.bot_rights(chat_id)
             await self._pacer.acquire(chat_id, is_message=False, is_group=True)
             count = await platform.member_count(chat_id)
             read_at = self.clock()  # joins recorded after this are not in `count`
@@ -151,9 +173,15 @@ class GroupSync(DrainLoop):
             if admins is not None:
                 await apply_admins(session, group_id, admins)
                 log.info("group.synced", chat=chat_id, admins=len(admins), members=count,
-                         can_restrict=can_restrict)
-            if can_restrict is not None and self._on_rights is not None:
-                self._on_rights(group, can_restrict)
+                         rights=rights)
+            notes: Sequence[Action] = ()
+            if rights is not None and self._on_rights is not None:
+                notes = self._on_rights(group, rights)
+                # Keyed by the read: a note is made once per change, as `on_rights` decides.
+                await enqueue(session, group.platform, notes,
+                              key=f"rights:{group_id}:{now.timestamp()}", now=now)
             if count is not None:
                 group.member_count, group.synced_at = count, read_at
             group.sync_after = sync_after
+        if notes:
+            self._on_outbox()

@@ -5,10 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from bot.core.actions import Action
 from bot.core.events import Event, EventKind, User
+
+
+class BotRights(NamedTuple):
+    """The bot's own rights in a group, as the platform says them now."""
+
+    # Whether it may restrict members; None when the platform does not say (it is not in it).
+    can_restrict: bool | None
+    # Which of `BOT_RIGHTS` it lacks (all of them when no admin); None when it is not in it.
+    missing: tuple[str, ...] | None
 
 
 class UnsupportedUpdate(ValueError):
@@ -113,6 +122,6 @@ class Platform(Protocol):
         "administrator", "creator"; "left" or "kicked" when not in it); raises PlatformError
         subclasses on failure."""
 
-    async def bot_can_restrict(self, chat_id: str) -> bool | None:
-        """Whether the bot may restrict members of a group now; None when the platform does not
-        say (the bot is not in it). Raises PlatformError subclasses on failure."""
+    async def bot_rights(self, chat_id: str) -> BotRights:
+        """What the bot may do in a group now (see `BotRights`); raises PlatformError
+        subclasses on failure."""

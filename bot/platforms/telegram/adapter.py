@@ -9,7 +9,7 @@ from typing import Any
 from bot.core.actions import Action, Unban, Unrestrict
 from bot.core.events import Event, EventKind, User
 from bot.groups.repository import ADMIN_STATUSES
-from bot.platforms.base import Envelope, PermanentError
+from bot.platforms.base import BotRights, Envelope, PermanentError
 from bot.platforms.telegram import parse
 from bot.platforms.telegram.api import TelegramApi
 from bot.platforms.telegram.requests import chat_ref, to_request
@@ -103,11 +103,11 @@ class TelegramPlatform:
             raise PermanentError(f"getChatMember returned {type(member).__name__}")
         return parse.member_status(member)
 
-    async def bot_can_restrict(self, chat_id: str) -> bool | None:
+    async def bot_rights(self, chat_id: str) -> BotRights:
         member = await self.get_chat_member(chat_id, self.bot_id)
         if not isinstance(member, dict) or "status" not in member:
             raise PermanentError(f"getChatMember returned {type(member).__name__}")
-        return parse.can_restrict(member)
+        return BotRights(parse.can_restrict(member), parse.missing_rights(member))
 
     async def _held(self, action: Unrestrict | Unban) -> None:
         """Refuse (why "nothing_to_lift") to lift what the member is not under: Telegram
