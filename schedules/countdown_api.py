@@ -34,7 +34,7 @@ class NewCountdown(BaseModel):
 
 def _countdown_json(end: ScheduledJob) -> dict[str, Any]:
     return {
-        "id": int(end.countdown_id or end.id),
+        "id": int(end.countdown_id or end.id),  # the number /countdown list shows
         "deadline": end.next_run_at.isoformat() if end.next_run_at else None,
         "text": end.payload.get("text", ""),
         "end": end.payload.get("end", "announce"),
@@ -91,7 +91,10 @@ async def add_countdown(group_id: str, body: NewCountdown, runtime: Authorized) 
             raise invalid(exc) from None
         jobs = list(
             await session.scalars(
-                select(ScheduledJob).where(ScheduledJob.countdown_id == end.countdown_id)
+                select(ScheduledJob).where(
+                    ScheduledJob.group_id == group.id,
+                    ScheduledJob.countdown_id == end.countdown_id,
+                )
             )
         )
         shown = {**_countdown_json(end), "reminders": count, **await reach_warning(session, end)}

@@ -1,7 +1,10 @@
 """Countdowns as job rows: one one-off job per reminder mark and one for the end action.
 
-All rows of a countdown share `countdown_id`, the id of its end job, which is the number
-operators see in `/countdown list` and pass to `/countdown cancel`.
+All rows of a countdown share `countdown_id`, the number operators see in `/countdown list`
+and the API, and pass to `/countdown cancel`: the group's countdowns numbered 1, 2, 3...
+One countdown is several jobs, so numbering them by a job's id had the numbers skip (3, 7,
+12) and an operator typing one had to look it up. A number is the group's highest yet plus
+one; only the latest, once cancelled, can be given again.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import Integer, cast, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Group
@@ -68,6 +71,7 @@ async def create_countdown(
     edits it to say the countdown is over, and unpins it.
     """
     fires = request.plan(now)  # raises for a past deadline before anything is stored
+    number = await _next_number(session, group)
     end = await create_job(
         session,
         spec=Once(at=request.deadline, tz=request.tz),
@@ -80,7 +84,7 @@ async def create_countdown(
         created_by=created_by,
         thread_id=thread_id,
     )
-    end.countdown_id = str(end.id)
+    end.countdown_id = number
     first_key: str | None = None
     for fire in sorted(fires, key=lambda f: f.at):
         payload = {
@@ -110,6 +114,18 @@ async def create_countdown(
             end.payload = {**end.payload, "edit_key": first_key}
     await session.flush()
     return end, len(fires)
+
+
+async def _next_number(session: AsyncSession, group: Group) -> str:
+    """The group's next countdown number, with the group's row locked until the caller's
+    transaction ends, so a countdown made at once from the chat and the API gets another."""
+    await session.execute(select(Group.id).where(Group.id == group.id).with_for_update())
+    highest = await session.scalar(
+        select(func.max(cast(ScheduledJob.countdown_id, Integer))).where(
+            ScheduledJob.group_id == group.id, ScheduledJob.countdown_id.is_not(None)
+        )
+    )
+    return str((highest or 0) + 1)
 
 
 async def running_countdowns(

@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.factories import GROUP_ID, make_message_update
+from tests.factories import GROUP_ID, OPERATOR_ID, make_message_update, user
 from tests.harness import BotHarness, eventually
 from tests.schedules.conftest import jobs
+from tests.schedules.test_schedule_commands import command
 
 PASSWORD = "dash-pass-123"
 AUTH = {"Authorization": f"Bearer {PASSWORD}"}
@@ -369,3 +370,32 @@ async def test_a_page_out_of_range_is_a_422_naming_the_parameter(api, query):
         assert response.status_code == 422, (path, response.text)
         (problem,) = response.json()["detail"]
         assert problem["loc"] == ["query", query.split("=")[0]]
+
+
+async def test_countdowns_are_numbered_1_2_3_in_chat_and_the_api_alike(api, fake_telegram):
+    # Regression: a countdown's number was the id of its end job, and each reminder is a job
+    # too, so /countdown list showed #3, #7, #12 and operators had to look a number up.
+    cd_url = f"/api/groups/{GROUP_ID}/countdowns"
+    first = await command(api, fake_telegram, "/countdown in 3h 第一场 marks=2h,1h")
+    await command(api, fake_telegram, "/schedule add 每天 11:00 早安")  # a job in between
+    second = await command(api, fake_telegram, "/countdown in 4h 第二场 marks=2h,1h")
+    body = {"deadline": "in 5h", "text": "第三场", "marks": "2h,1h"}
+    third = await api.client.post(cd_url, json=body, headers=AUTH)
+    assert "倒计时 #1 已创建" in first and "倒计时 #2 已创建" in second
+    assert third.status_code == 201 and third.json()["id"] == 3
+    listing = await command(api, fake_telegram, "/countdown list")
+    assert [line.split(" ")[0] for line in listing.splitlines()] == ["#1", "#2", "#3"]
+    assert [c["id"] for c in (await api.client.get(cd_url, headers=AUTH)).json()] == [1, 2, 3]
+    # Another group numbers its own from 1; each number names the group's own countdown.
+    other = -1009876543210
+    await api.post_update(make_message_update("/countdown in 3h 别的群", chat_id=other,
+                                              sender=user(OPERATOR_ID, "Op")))
+    await eventually(api.settled)
+    other_url = f"/api/groups/{other}/countdowns"
+    assert [c["id"] for c in (await api.client.get(other_url, headers=AUTH)).json()] == [1]
+    assert "已取消" in await command(api, fake_telegram, "/countdown cancel 1")
+    assert (await api.client.delete(f"{cd_url}/3", headers=AUTH)).status_code == 204
+    assert [c["id"] for c in (await api.client.get(cd_url, headers=AUTH)).json()] == [2]
+    assert [c["id"] for c in (await api.client.get(other_url, headers=AUTH)).json()] == [1]
+    fourth = await command(api, fake_telegram, "/countdown in 6h 第四场 marks=2h,1h")
+    assert "倒计时 #3 已创建" in fourth  # after the highest still held
