@@ -3,8 +3,9 @@
 All rows of a countdown share `countdown_id`, the number operators see in `/countdown list`
 and the API, and pass to `/countdown cancel`: the group's countdowns numbered 1, 2, 3...
 One countdown is several jobs, so numbering them by a job's id had the numbers skip (3, 7,
-12) and an operator typing one had to look it up. A number is the group's highest yet plus
-one; only the latest, once cancelled, can be given again.
+12) and an operator typing one had to look it up. A number is never given twice in a group,
+not even once its countdown is cancelled or over (`bot.groups.numbering`): an operator's note
+"cancel #3" must not cancel a newer countdown.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import Integer, cast, delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Group
+from bot.groups.numbering import next_number
 from bot.web.pages import Page
 from schedules.countdown import CountdownRequest
 from schedules.models import COUNTDOWN_EDIT, COUNTDOWN_END, COUNTDOWN_MARK, ScheduledJob
@@ -71,7 +73,8 @@ async def create_countdown(
     edits it to say the countdown is over, and unpins it.
     """
     fires = request.plan(now)  # raises for a past deadline before anything is stored
-    number = await _next_number(session, group)
+    number = str(await next_number(session, group, ScheduledJob.countdown_id,
+                                   ScheduledJob.group_id))
     end = await create_job(
         session,
         spec=Once(at=request.deadline, tz=request.tz),
@@ -114,18 +117,6 @@ async def create_countdown(
             end.payload = {**end.payload, "edit_key": first_key}
     await session.flush()
     return end, len(fires)
-
-
-async def _next_number(session: AsyncSession, group: Group) -> str:
-    """The group's next countdown number, with the group's row locked until the caller's
-    transaction ends, so a countdown made at once from the chat and the API gets another."""
-    await session.execute(select(Group.id).where(Group.id == group.id).with_for_update())
-    highest = await session.scalar(
-        select(func.max(cast(ScheduledJob.countdown_id, Integer))).where(
-            ScheduledJob.group_id == group.id, ScheduledJob.countdown_id.is_not(None)
-        )
-    )
-    return str((highest or 0) + 1)
 
 
 async def running_countdowns(

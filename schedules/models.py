@@ -53,8 +53,9 @@ class ScheduledJob(Base):
     __tablename__ = "scheduled_jobs"
     __table_args__ = (
         Index("ix_scheduled_jobs_due", "enabled", "next_run_at"),
-        # Groups folded into one on a supergroup upgrade stay aimed at (`bot.groups.merge`).
-        {"info": {"group_lists": {"target": "groups"}}},
+        # Groups folded into one on a supergroup upgrade stay aimed at (`bot.groups.merge`),
+        # and their countdowns keep numbers of their own (`bot.groups.numbering`).
+        {"info": {"group_lists": {"target": "groups"}, "group_numbers": ("countdown_id",)}},
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -13,6 +13,8 @@ record owns moves onto the survivor; nothing is deleted except true duplicates:
 - everything else (ledger rows, homework, red packets, verifications, jobs...) moves as is,
   so a member's points are the sum of both records;
 - check-in streaks are recomputed over the merged days, so a streak spanning the upgrade lives on;
+- numbers a group gives its rows (countdown #1) are shifted past the survivor's highest
+  (`bot.groups.numbering`), so the merged group has no two #1s;
 - settings: the survivor's sections win, sections only the absorbed record had are kept.
 
 Tables are found from the metadata (every table with a foreign key to `groups.id`), so a
@@ -31,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.base import Base
 from bot.db.models import Group, Member
+from bot.groups.numbering import renumber_absorbed
 
 ROLE_RANK = {"member": 0, "operator": 1, "admin": 2, "owner": 3}
 
@@ -49,6 +52,7 @@ async def merge_groups(session: AsyncSession, survivor: Group, absorbed: Group) 
     """Move everything `absorbed` owns onto `survivor`, then delete `absorbed`."""
     await _merge_members(session, survivor.id, absorbed.id)
     streak_users = await _users_with_checkins_on_both(session, survivor.id, absorbed.id)
+    await renumber_absorbed(session, survivor, absorbed)
     for table, column in group_tables():
         if table.name == Member.__tablename__:
             continue

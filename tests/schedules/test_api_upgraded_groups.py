@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import GROUP_ID, make_message_update, make_migrate_update, user
+from tests.factories import GROUP_ID, OPERATOR_ID, make_message_update, make_migrate_update, user
 from tests.harness import eventually
 from tests.schedules.test_api import AUTH
 from tests.schedules.test_api_input import started
@@ -93,3 +93,41 @@ async def test_a_job_aimed_by_the_old_chat_id_after_the_upgrade_posts_in_the_sup
     assert ran.json()["actions"] == 1, ran.text
     (posted,) = await fake_telegram.wait_for("sendMessage", 1)
     assert (posted["chat_id"], posted["text"]) == (NEW, "later")
+
+
+async def test_countdowns_of_both_records_of_an_upgraded_group_keep_distinct_numbers(
+    api, fake_telegram
+):
+    # Regression: both records numbered their countdowns from 1; folded into one, the group had
+    # two #1s, and cancelling #1 cancelled both.
+    await api.post_update(in_chat(OLD, "hello"))
+    await eventually(api.settled)
+    await api.post_update(in_chat(NEW, "hello again"))
+    await eventually(api.settled)
+    for chat, texts in ((OLD, ("旧一", "旧二", "旧三")), (NEW, ("新一", "新二"))):
+        for text in texts:
+            made = await api.client.post(f"/api/groups/{chat}/countdowns",
+                                         json={"deadline": "in 3h", "text": text}, headers=AUTH)
+            assert made.status_code == 201, made.text
+    top = await api.client.delete(f"/api/groups/{OLD}/countdowns/3", headers=AUTH)
+    assert top.status_code == 204
+    await api.post_update(make_migrate_update(OLD, NEW))
+    await eventually(api.settled)
+    url = f"/api/groups/{NEW}/countdowns"
+    listed = (await api.client.get(url, headers=AUTH)).json()
+    # The older record survives and keeps its numbers (3 was given, then cancelled); the
+    # other's follow.
+    assert sorted((c["id"], c["text"]) for c in listed) == [
+        (1, "旧一"), (2, "旧二"), (4, "新一"), (5, "新二")
+    ]
+    assert (await api.client.delete(f"{url}/1", headers=AUTH)).status_code == 204
+    assert sorted(c["text"] for c in (await api.client.get(url, headers=AUTH)).json()) == [
+        "新一", "新二", "旧二"
+    ]
+    made = await api.client.post(url, json={"deadline": "in 3h", "text": "合并后"}, headers=AUTH)
+    assert made.json()["id"] == 6
+    await api.post_update(make_message_update("/countdown list", chat_id=NEW,
+                                              sender=user(OPERATOR_ID, "Op")))
+    await eventually(api.settled)
+    listing = fake_telegram.called("sendMessage")[-1]["text"]
+    assert [line.split(" ")[0] for line in listing.splitlines()] == ["#2", "#4", "#5", "#6"]
