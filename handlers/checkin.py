@@ -210,12 +210,7 @@ async def homework_by_caption(event: Event, ctx: Context) -> list[SendMessage]:
     if _folded(caption).startswith("/homework"):
         caption = caption[len("/homework") :].strip()
     if event.kind is EventKind.EDITED_MESSAGE:
-        handed_in = await ctx.session.scalar(
-            select(HomeworkSubmission).where(
-                HomeworkSubmission.group_id == ctx.group.id,
-                HomeworkSubmission.message_id == event.message_id,
-            )
-        )
+        handed_in = await _submission_of(event, ctx)
         if handed_in is not None:
             if tagged:
                 handed_in.text = caption[:4000]
@@ -223,6 +218,42 @@ async def homework_by_caption(event: Event, ctx: Context) -> list[SendMessage]:
     if not tagged:
         return []
     return await _hand_in(event, ctx, caption)
+
+
+def _edited_text(event: Event) -> bool:
+    return not carries_work(event) and bool((event.text or "").strip())
+
+
+@router.on(EventKind.EDITED_MESSAGE, when=_edited_text)
+async def edited_work(event: Event, ctx: Context) -> list[SendMessage]:
+    """A check-in report or `/homework` text edited (a typo, a line added): its submission
+    takes the new words. The message was checked in or paid for when posted, so the edit pays
+    nothing and keeps no second submission; an edit that no longer reads as work (the check-in
+    word taken out) leaves the words as they were handed in."""
+    if ctx.group is None or ctx.group_settings.kind is not GroupKind.DELIVERY:
+        return []
+    handed_in = await _submission_of(event, ctx)
+    if handed_in is None:
+        return []
+    if event.command is not None:
+        text = event.args.strip() if event.command == "homework" else ""
+    else:
+        me = event.me.username if event.me else None
+        text = report_of(event.text or "", ctx.group, me) or ""
+    if text:
+        handed_in.text = text[:4000]
+    return []
+
+
+async def _submission_of(event: Event, ctx: Context) -> HomeworkSubmission | None:
+    """What the member handed in with this message, if anything."""
+    assert ctx.group is not None
+    return await ctx.session.scalar(
+        select(HomeworkSubmission).where(
+            HomeworkSubmission.group_id == ctx.group.id,
+            HomeworkSubmission.message_id == event.message_id,
+        )
+    )
 
 
 def is_homework_caption(text: str, config: CheckinConfig) -> bool:

@@ -394,6 +394,33 @@ async def test_a_homework_tag_added_by_editing_the_caption_hands_the_work_in_onc
     assert len(fake_telegram.called("sendMessage")) == replies + 1
 
 
+async def test_an_edited_check_in_report_or_homework_text_updates_its_submission_only(
+    bot, fake_telegram
+):
+    # Regression: editing "打卡 Day 3 ..." (a typo, a line added) left the report as first
+    # posted: /homework list showed words the member had corrected.
+    replies = await configure(bot, fake_telegram, "kind delivery", "language zh")
+    report = message("打卡 Day 3 今天读完了第三章", date=ts("2026-11-20T04:00:00"))
+    work = message("/homework 第一课笔记", date=ts("2026-11-20T04:01:00"),
+                   sender=user(333, "Bob"))
+    for posted in (report, work):
+        await bot.post_update(make_update("message", posted))
+    await texts(bot, fake_telegram, replies + 2)
+    for posted, text in ((report, "打卡 Day 3 今天读完了第三章和第四章"),
+                         (work, "/homework 第一课笔记（补第二题）")):
+        edit = {**posted, "text": text, "edit_date": ts("2026-11-20T04:05:00")}
+        await bot.post_update(make_update("edited_message", edit))
+    await eventually(bot.settled)
+    submissions = await rows(bot, HomeworkSubmission)
+    assert [(s.text, s.points) for s in submissions] == [
+        ("Day 3 今天读完了第三章和第四章", 0), ("第一课笔记（补第二题）", 20),
+    ]
+    # Neither edit checks in, pays or answers again.
+    assert len(await rows(bot, Checkin)) == 1
+    assert len(await rows(bot, PointsEntry, PointsEntry.reason == "homework")) == 1
+    assert len(fake_telegram.called("sendMessage")) == replies + 2
+
+
 async def test_homework_list_counts_todays_submissions(bot, fake_telegram):
     replies = await configure(bot, fake_telegram, "kind delivery")
     await bot.post_update(make_message_update("/homework 今天的练习"))
