@@ -24,17 +24,15 @@ from handlers.moderation_actions import (
 )
 from handlers.moderation_appeals import undo_and_tell
 from handlers.moderation_referrals import TOO_OLD, held_back, refer
+from handlers.moderation_report_store import Report, add_report, mark_referred
 from handlers.moderation_reports import not_counted
 from handlers.moderation_rights import is_exempt
 from handlers.moderation_store import (
     ModerationDecision,
-    Report,
-    add_report,
     decision_for_bot_message,
     decision_for_message,
     decision_in_group,
     learn,
-    mark_referred,
 )
 from schedules.describe import format_duration
 

@@ -13,7 +13,8 @@ import handlers.allowlist_files  # member lists waiting to be downloaded
 import handlers.entry_store  # pending verifications, welcome batches
 import handlers.icebreaker_rounds  # question rounds
 import handlers.membership_store  # button presses waiting for the platform's word
-import handlers.moderation_store  # ad filter decisions, reports, model state
+import handlers.moderation_report_store  # members' reports
+import handlers.moderation_store  # ad filter decisions, model state
 import handlers.points_store
 import handlers.redpacket  # red packet tables
 import handlers.repeats_store  # noqa: F401  (recent post fingerprints)

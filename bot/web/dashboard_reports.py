@@ -14,7 +14,8 @@ from bot.web.pages import Page
 from handlers.moderation import adfilter_settings
 from handlers.moderation_actions import told_action
 from handlers.moderation_reasons import tell_source
-from handlers.moderation_store import ModerationDecision, ModerationReport
+from handlers.moderation_report_store import ModerationReport
+from handlers.moderation_store import ModerationDecision
 
 
 @dataclass(frozen=True)

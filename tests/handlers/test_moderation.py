@@ -14,7 +14,8 @@ from bot.core.events import Chat, ChatType, Event, EventKind, User
 from bot.db.engine import create_engine
 from bot.db.models import Group, Member, OutboxAction
 from handlers.moderation import parse_window, step_for
-from handlers.moderation_store import ModerationDecision, ModerationReport, SpamModelState
+from handlers.moderation_report_store import ModerationReport
+from handlers.moderation_store import ModerationDecision, SpamModelState
 from tests.conftest import PG_URL
 from tests.factories import (
     CHANNEL_ID,
