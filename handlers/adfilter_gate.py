@@ -32,6 +32,7 @@ from handlers.adfilter.repeats import check_repeats, crosses_groups, fingerprint
 from handlers.adfilter_albums import album_removed, earlier_album_items
 from handlers.adfilter_copies import remove_copies_elsewhere
 from handlers.icebreaker import INTRO_TAG, INTRODUCED
+from handlers.kept_messages import AD_WINDOW, note_kept
 from handlers.moderation import AdFilterSettings, adfilter_settings
 from handlers.moderation_actions import punish
 from handlers.moderation_rights import is_exempt
@@ -319,6 +320,9 @@ async def _enforce(
     assert ctx.group is not None
     if conf.window is not None and conf.window.contains(event.at.astimezone(ctx.tz)):
         log.info("adfilter.ad_window", group=ctx.group.id, user=offender.id)
+        if event.message_id is not None:
+            # Still an ad, let stand by the window: /notspam must not teach "not spam" from it.
+            await note_kept(ctx.session, ctx.group.id, event.message_id, AD_WINDOW, event.at)
         return []
     row, actions = await punish(
         event,

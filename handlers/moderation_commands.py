@@ -14,6 +14,7 @@ from bot.core.i18n import translate
 from bot.core.router import ANY_AGE, Router
 from handlers.adfilter import Decision, Verdict
 from handlers.adfilter_albums import remove_replied_album
+from handlers.kept_messages import AD_WINDOW, TAUGHT, kept_because, note_kept
 from handlers.moderation import AdFilterSettings, adfilter_settings, report_step
 from handlers.moderation_actions import (
     BAN_CHAT,
@@ -98,8 +99,8 @@ async def _undo_command(event: Event, ctx: Context, command: str) -> list[Action
     if target is None:
         return _reply(event, ctx.t("moderation.usage.id", command=command))
     if isinstance(target, Unjudged):
-        if command == "notspam" and await _learned_kept(event, ctx):
-            return _reply(event, ctx.t("moderation.no_decision_learned"))
+        if command == "notspam" and (said := await _learned_kept(event, ctx)) is not None:
+            return _reply(event, ctx.t(said))
         return _reply(event, ctx.t("moderation.no_decision_undo"))
     if isinstance(target, int):
         return _reply(event, ctx.t("moderation.unknown", id=target))
@@ -109,21 +110,30 @@ async def _undo_command(event: Event, ctx: Context, command: str) -> list[Action
     return [*actions, *_reply(event, text)]
 
 
-async def _learned_kept(event: Event, ctx: Context) -> bool:
-    """Teach the model "ham" from a message the filter let stand, on an operator's /notspam.
+async def _learned_kept(event: Event, ctx: Context) -> str | None:
+    """Teach the model "ham" from a message the filter let stand, on an operator's /notspam;
+    returns the answer's text key, None when there was nothing to learn from.
 
     /notspam is the operators' "not spam" label as /spam is their "spam" one, and /spam
     learns from a message the filter kept: this is its other half, for the operator who
     wants messages like this one safe from the filter. A bot's message (the bot's own,
-    replied to by mistake) teaches nothing, as /spam refuses it.
+    replied to by mistake) teaches nothing, as /spam refuses it; a message is taught once,
+    and an ad the group's ad window let stand never (`handlers.kept_messages`).
     """
-    assert ctx.group is not None
+    assert ctx.group is not None and event.reply_to_message_id is not None
     sender = event.replied_sender
     text = event.reply_to_text or event.reply_to_shared_text or ""
     if (isinstance(sender, User) and sender.is_bot) or not text.strip():
-        return False
+        return None
+    message_id = event.reply_to_message_id
+    known = await kept_because(ctx.session, ctx.group.id, message_id)
+    if known == AD_WINDOW:
+        return "moderation.no_decision_window_ad"
+    if known == TAUGHT or not await note_kept(ctx.session, ctx.group.id, message_id, TAUGHT,
+                                              ctx.now):
+        return "moderation.no_decision_known"
     await learn(ctx.session, ctx.group.id, text, False, ctx.now)
-    return True
+    return "moderation.no_decision_learned"
 
 
 @router.command(

@@ -91,6 +91,17 @@ define(
             "en": "The bot made no decision on that message, so there is nothing to undo; the "
             "filter learned it is not spam.",
         },
+        "moderation.no_decision_known": {
+            "zh": "机器人没有处理过这条消息；过滤器已经学过它不是广告，不再重复学习。",
+            "en": "The bot made no decision on that message; the filter already learned it is "
+            "not spam, and does not learn it twice.",
+        },
+        "moderation.no_decision_window_ad": {
+            "zh": "这条消息是在广告时段内发的推广，时段允许它留下，但它仍是广告：过滤器没有把它学成"
+            "“不是广告”。",
+            "en": "That message is a promotion posted inside the group's ad window, which let it "
+            "stand; it is still an ad, so the filter did not learn it as not spam.",
+        },
         "moderation.unknown": {
             "zh": "找不到处理记录 #{id}。",
             "en": "No moderation decision #{id} in this group.",

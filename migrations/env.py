@@ -12,6 +12,7 @@ import bot.groups.activity  # noqa: F401  (members' messages, counted for the di
 import handlers.allowlist_files  # member lists waiting to be downloaded
 import handlers.entry_store  # pending verifications, welcome batches
 import handlers.icebreaker_rounds  # question rounds
+import handlers.kept_messages  # messages /notspam taught, ads the ad window let stand
 import handlers.membership_store  # button presses waiting for the platform's word
 import handlers.moderation_report_store  # members' reports
 import handlers.moderation_store  # ad filter decisions, model state

@@ -781,6 +781,40 @@ async def test_why_and_notspam_on_a_message_never_judged_say_no_decision_was_mad
     assert sent_to(fake_telegram, GROUP_ID)[-1]["text"].startswith("Usage: /why")
 
 
+async def test_notspam_teaches_a_kept_message_once(bot, fake_telegram):
+    # Regression: each /notspam on the same kept message taught the model "not spam" again,
+    # weighing its words once more every time an operator tapped it.
+    kept = message("周末一起去爬山吗", sender=BOB)
+    await post_and_settle(bot, make_update("message", kept))
+    for _ in range(3):
+        await post_and_settle(
+            bot, make_message_update("/notspam", sender=OPERATOR, reply_to_message=kept)
+        )
+    first, second, third = [b["text"] for b in sent_to(fake_telegram, GROUP_ID)]
+    assert first.endswith("过滤器已学习。")
+    assert second == third == "机器人没有处理过这条消息；过滤器已经学过它不是广告，不再重复学习。"
+    (state,) = await db(bot, lambda s: list(s.scalars(select(SpamModelState))))
+    assert state.version == 1
+
+
+async def test_notspam_on_an_ad_the_ad_window_let_stand_teaches_nothing(bot, fake_telegram):
+    # Regression: the window let the promotion stand, and /notspam on it taught the model "not
+    # spam" from an ad, so ads like it then passed outside the window too.
+    await post_and_settle(
+        bot, make_message_update("/filter window daily 00:00-24:00", sender=OPERATOR)
+    )
+    ad = message(AD, sender=ALICE)
+    await post_and_settle(bot, make_update("message", ad))
+    assert fake_telegram.called("deleteMessage") == [] and await decisions(bot) == []
+    await post_and_settle(
+        bot, make_message_update("/notspam", sender=OPERATOR, reply_to_message=ad)
+    )
+    assert sent_to(fake_telegram, GROUP_ID)[-1]["text"] == (
+        "这条消息是在广告时段内发的推广，时段允许它留下，但它仍是广告：过滤器没有把它学成“不是广告”。"
+    )
+    assert await db(bot, lambda s: list(s.scalars(select(SpamModelState)))) == []
+
+
 async def test_reports_after_an_operators_undo_do_not_punish_the_message_again(bot, fake_telegram):
     target = message("Nice to meet you all, see you around", sender=ALICE)
     await post_and_settle(bot, make_update("message", target))
