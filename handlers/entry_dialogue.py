@@ -29,6 +29,7 @@ from bot.core.context import Context
 from bot.core.events import Event
 from bot.core.i18n import translate
 from bot.db.models import Group
+from bot.groups.settings import group_lang
 from bot.outbox.store import enqueue
 from handlers import entry_texts  # noqa: F401  (registers the texts)
 from handlers.entry_applications import (
@@ -140,8 +141,7 @@ def review_message(
     application: EntryApplication, group: Group, config: ScreeningConfig
 ) -> SendMessage:
     """The operators' card: who asked, their bio, each question with its answer, two buttons."""
-    lang = (group.settings or {}).get("language") or "zh"
-    lang = lang if lang in ("zh", "en") else "zh"
+    lang = group_lang(group)
     lines = [
         card_heading(lang, config, group)
         + translate(

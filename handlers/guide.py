@@ -12,12 +12,11 @@ from bot.core.i18n import define, translate
 from bot.core.router import CommandInfo, Router
 from bot.db.models import Group
 from bot.groups.repository import GONE
-from bot.groups.settings import GroupKind
+from bot.groups.settings import GroupKind, group_lang
 from bot.platforms.base import BotRights
 from handlers.entry_config import EntryState, load, save
 from handlers.entry_rights import record_rights
 from handlers.operator_notes import operator_note
-from schedules.posts import group_lang
 
 router = Router("guide")
 

@@ -28,7 +28,7 @@ from bot.core.events import Event, EventKind, User
 from bot.core.i18n import pick_language, translate
 from bot.core.router import Router
 from bot.db.models import Group
-from bot.groups.settings import load_group_settings
+from bot.groups.settings import group_lang, load_group_settings
 from handlers.moderation_actions import explain, undo, undone_text
 from handlers.moderation_holds import Holding
 from handlers.moderation_rights import operates
@@ -133,7 +133,7 @@ async def file_appeal(ctx: Context, decision_id: int, member: User | None) -> Fi
     if decision.appeal is not None:
         return Filed([], translate(member_lang, "moderation.appeal_duplicate"))
     decision.appeal, decision.appealed_at = "pending", ctx.now
-    lang = pick_language(load_group_settings(group.settings).language.value, None)
+    lang = group_lang(group)
     text = translate(
         lang,
         "moderation.appeal_posted",

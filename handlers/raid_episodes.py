@@ -17,6 +17,7 @@ from bot.core.actions import Action
 from bot.core.context import Context
 from bot.core.i18n import translate
 from bot.db.models import Group
+from bot.groups.settings import group_lang
 from bot.outbox.store import enqueue
 from handlers import entry_texts  # noqa: F401  (registers the texts)
 from handlers.entry_config import EntryState, RaidConfig, VerificationConfig, load
@@ -87,8 +88,7 @@ async def _end(
             PendingVerification.created_at <= at,
         )
     )
-    lang = (group.settings or {}).get("language")
-    lang = lang if lang in ("zh", "en") else "zh"
+    lang = group_lang(group)
     minutes = max(1, round((at - episode.started_at).total_seconds() / 60))
     # As the alert: no gate is claimed (nor its removals) when verification is off.
     gated = load(group, VerificationConfig).enabled or bool(removed)

@@ -33,7 +33,7 @@ from bot.core.rights import OPERATOR_ROLES
 from bot.core.router import split_bars
 from bot.db.models import Group, Member, OutboxAction
 from bot.groups import activity
-from bot.groups.settings import load_group_settings
+from bot.groups.settings import group_lang, load_group_settings, unasked_language
 from handlers.operator_notes import operator_note
 from schedules import models as kinds
 from schedules.countdown import render_countdown, render_ended
@@ -47,12 +47,6 @@ from schedules.topics import in_topic
 log = structlog.get_logger(__name__)
 _PLACEHOLDER = re.compile(r"\{(group|date|time|weekday|name)\}")
 _WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
-
-
-def group_lang(group: Group) -> str:
-    """The group's fixed language; `auto` groups get Chinese for posts nobody asked for."""
-    language = load_group_settings(group.settings).language.value
-    return language if language in ("zh", "en") else "zh"
 
 
 def group_zone(group: Group, default_tz: str) -> ZoneInfo:
@@ -132,7 +126,7 @@ def is_plain(job: ScheduledJob, spec: object = None) -> bool:
 def group_locale(group: Group, default_tz: str) -> tuple[str, ZoneInfo]:
     """The group's language and timezone, reading its settings once."""
     settings = load_group_settings(group.settings)
-    lang = settings.language.value if settings.language.value in ("zh", "en") else "zh"
+    lang = unasked_language(settings)
     return lang, ZoneInfo(settings.timezone or default_tz)
 
 

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.actions import Action
 from bot.core.i18n import translate
 from bot.db.models import Group
+from bot.groups.settings import group_lang
 from handlers.operator_notes import operator_note, operators_chat
 from schedules.models import ScheduledJob
-from schedules.posts import group_lang
 
 log = structlog.get_logger(__name__)
 

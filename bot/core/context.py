@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.events import User
-from bot.core.i18n import pick_language, translate
+from bot.core.i18n import translate
 from bot.core.router import CommandInfo
 from bot.db.models import Group, Member
-from bot.groups.settings import GroupSettings, load_group_settings
+from bot.groups.settings import GroupSettings, load_group_settings, unasked_language
 
 
 @dataclass
@@ -69,7 +69,7 @@ def operator_context(
         group_settings=settings,
         is_operator=True,
         platform_operators=operators,
-        lang=lang or pick_language(settings.language.value, None),
+        lang=lang or unasked_language(settings),
         tz=ZoneInfo(settings.timezone or default_tz),
         default_tz=ZoneInfo(default_tz),
     )

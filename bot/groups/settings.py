@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from bot.core.i18n import pick_language
 from bot.settings import zone_named
+
+if TYPE_CHECKING:
+    from bot.db.models import Group
 
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 32
@@ -113,6 +117,20 @@ def load_group_settings(data: dict | None) -> GroupSettings:
         return GroupSettings.model_validate(data or {})
     except ValueError:
         return GroupSettings()
+
+
+def unasked_language(settings: GroupSettings) -> str:
+    """The language of what no member's message asked for (a job's post, a note to the
+    operators from a background job or the group sync, a review card): the group's fixed
+    language; an `auto` group, with no speaker to follow, gets Chinese, as
+    `bot.core.i18n.pick_language` gives it for a speaker unknown. Every such text is in this
+    one, so an operator of an `auto` group reads them all in one language."""
+    return pick_language(settings.language.value, None)
+
+
+def group_lang(group: Group) -> str:
+    """`unasked_language` of `group`."""
+    return unasked_language(load_group_settings(group.settings))
 
 
 def with_changes(stored: object, value: BaseModel) -> dict[str, Any]:
