@@ -36,7 +36,7 @@ from bot.settings import Settings
 from bot.web import dashboard_forms, dashboard_pages, ops, webhook
 from bot.web.bodies import validation_failed
 from bot.web.state import Runtime
-from handlers import membership_store, repeats_store
+from handlers import kept_messages, membership_store, repeats_store
 from handlers.adfilter.pipeline import warm_up
 from handlers.entry_applications import record_settlement
 from handlers.guide import learn_bot_rights
@@ -209,6 +209,7 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
             repeats_store.EXPIRY,
             membership_store.EXPIRY,
             activity.EXPIRY,
+            kept_messages.EXPIRY,
             *finished_updates_and_actions(settings.retention_days),
         ],
         on_pruned=lambda table, count: metrics.rows_pruned.labels(table=table).inc(count),

@@ -9,7 +9,7 @@ outside the window too, so the window's passes are noted for `/notspam` to refus
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint, select
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, BigId, UtcDateTime
+from bot.retention import Expiry
 
 Why = Literal["taught", "ad_window"]
 TAUGHT: Why = "taught"
@@ -59,3 +60,9 @@ async def note_kept(
     except IntegrityError:
         return False
     return True
+
+
+# An operator's /notspam is given on a fresh message: a month on, teaching it once more weighs
+# little, and the window's ads pass each week, so the table would otherwise grow without end.
+RETENTION = timedelta(days=30)
+EXPIRY = Expiry(KeptMessage, KeptMessage.at, RETENTION)

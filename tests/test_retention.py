@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from bot.db.models import InboxUpdate, OutboxAction, utcnow
+from bot.db.models import Group, InboxUpdate, OutboxAction, utcnow
 from bot.retention import Pruner, finished_updates_and_actions
+from handlers.kept_messages import KeptMessage
 from tests.factories import make_message_update
 from tests.harness import BotHarness, eventually
 
@@ -75,3 +76,32 @@ async def test_young_rows_and_pending_work_are_kept(bot):
     assert [r.status for r in await bot.outbox()] == ["pending"]
     # 0 keeps everything.
     assert finished_updates_and_actions(0) == []
+
+
+async def test_the_leader_forgets_kept_messages_a_month_old(make_settings):
+    bot = await BotHarness(make_settings()).start()
+    try:
+        await bot.post_update(make_message_update("/help", update_id=3000))
+        await eventually(bot.settled)
+        async with bot.sessions() as session, session.begin():
+            group_id = await session.scalar(select(Group.id))
+            now = utcnow()
+            session.add_all([
+                KeptMessage(group_id=group_id, message_id="1", why="taught",
+                            at=now - timedelta(days=31)),
+                KeptMessage(group_id=group_id, message_id="2", why="ad_window",
+                            at=now - timedelta(days=29)),
+            ])
+        await bot.stop()
+        await bot.start()  # the new leader's pruner runs at once
+
+        async def kept() -> list[str]:
+            async with bot.sessions() as session:
+                return list(await session.scalars(select(KeptMessage.message_id)))
+
+        async def pruned() -> bool:
+            return await kept() == ["2"]
+
+        await eventually(pruned)
+    finally:
+        await bot.close()
