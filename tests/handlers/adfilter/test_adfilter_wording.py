@@ -9,6 +9,7 @@ from handlers.adfilter import FilterConfig, MessageFeatures, Verdict, classify
 from handlers.adfilter.wording import (
     CEILING,
     FLOOR,
+    LOW_THRESHOLD,
     QUESTION_EXTRA,
     THRESHOLD,
     WordingModel,
@@ -69,6 +70,22 @@ def test_below_the_floor_and_from_the_ceiling_the_checks_decide_alone():
     ad = "加我微信 abc123 领取福利，名额有限"
     sure = classify(MessageFeatures(text=ad), wording=reads_as(-5.0, ad))
     assert sure.score >= CEILING and sure.spam and sure.verdict("wording") is None
+
+
+def test_a_short_ad_that_is_all_pitch_is_caught_by_its_sure_wording():
+    # Too few features for the classifier, whose score stops at FLOOR: the checks let it pass.
+    pitch = "懂的私"
+    assert not classify(MessageFeatures(text=pitch), FilterConfig(second_opinion=False)).spam
+    decision = classify(MessageFeatures(text=pitch))
+    assert decision.spam and decision.score == FLOOR, decision.explain()
+    assert decision.verdict("wording").details.endswith(f">= {LOW_THRESHOLD:g}")
+    # Wording that would decide a message scoring above FLOOR is not enough down here.
+    lean = 0.8 / len(grams(pitch)) ** 0.5
+    unsure = reads_as(lean, pitch)
+    assert THRESHOLD <= unsure.margin(pitch) + 1.5 * FLOOR < LOW_THRESHOLD
+    decision = classify(MessageFeatures(text=pitch), wording=unsure)
+    assert not decision.spam and decision.verdict("wording").details.endswith(
+        f"< {LOW_THRESHOLD:g}")
 
 
 class Confident:
