@@ -7,8 +7,10 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from bot.web import dashboard_pages
+from handlers.moderation_store import ModerationDecision
 from tests.factories import (
     GROUP_ID,
     MEMBER_ID,
@@ -91,7 +93,9 @@ async def test_reports_show_who_reported_what_whether_it_counted_and_what_came_o
     rows = report_cells(listed.text)
     assert len(rows) == 10
     who = [(r[1], r[3], r[4]) for r in rows]
-    acted_on = "已处理：删除并禁言（#1，成员举报）"
+    async with dash.sessions() as session:
+        (decision,) = await session.scalars(select(ModerationDecision.id))
+    acted_on = f"已处理：删除并禁言（#{decision}，成员举报）"
     assert who[:-7:-1] == [
         ("Bob 333", "不计入：入群不到 1 天", acted_on),
         ("Carol 444", "不计入：发言太少，仍按新成员看待", acted_on),
