@@ -33,7 +33,14 @@ from bot.platforms.telegram.adapter import TelegramPlatform
 from bot.platforms.telegram.api import TelegramApi
 from bot.retention import Pruner, finished_updates_and_actions
 from bot.settings import Settings
-from bot.web import dashboard_forms, dashboard_pages, ops, webhook
+from bot.web import (
+    dashboard_forms,
+    dashboard_pages,
+    dashboard_session_store,
+    dashboard_sign_in_limit,
+    ops,
+    webhook,
+)
 from bot.web.bodies import validation_failed
 from bot.web.state import Runtime
 from handlers import kept_messages, membership_store, repeats_store
@@ -210,6 +217,8 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
             membership_store.EXPIRY,
             activity.EXPIRY,
             kept_messages.EXPIRY,
+            dashboard_session_store.EXPIRY,
+            dashboard_sign_in_limit.EXPIRY,
             *finished_updates_and_actions(settings.retention_days),
         ],
         on_pruned=lambda table, count: metrics.rows_pruned.labels(table=table).inc(count),

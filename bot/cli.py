@@ -52,6 +52,7 @@ def serve(
         port=port or settings.port,
         log_config=None,
         proxy_headers=True,
+        forwarded_allow_ips=list(settings.forwarded_allow_ips),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from ipaddress import ip_network
 from typing import Annotated
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -47,6 +48,11 @@ class Settings(BaseSettings):
     dashboard_password: SecretStr | None = None
 
     host: str = "127.0.0.1"
+    # The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or
+    # networks; uvicorn's forwarded_allow_ips). From anyone else those headers are ignored, so
+    # a client cannot pose as another address to escape the dashboard's sign-in lockout; and
+    # behind an untrusted proxy every client is the proxy, sharing one lockout.
+    forwarded_allow_ips: Annotated[tuple[str, ...], NoDecode] = ("127.0.0.1", "::1")
     # Checked: the socket layer takes a port modulo 65536, so 70000 served quietly on 4464.
     port: int = Field(default=8080, ge=1, le=65535)
     log_level: str = "INFO"
@@ -166,6 +172,21 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("forwarded_allow_ips", mode="before")
+    @classmethod
+    def _proxy_addresses(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        for part in value if isinstance(value, tuple | list) else ():
+            # uvicorn takes a malformed entry as a literal host name that never matches: the
+            # proxy would silently go untrusted.
+            if part != "*" and not _ip_or_network(str(part)):
+                raise ValueError(
+                    "write the proxies' addresses or networks, comma-separated "
+                    "(e.g. 127.0.0.1,10.0.0.0/8), or * when only the proxy can reach this port"
+                )
+        return value
+
     @field_validator("pacing_margin")
     @classmethod
     def _margin_in_range(cls, value: float) -> float:
@@ -179,6 +200,14 @@ class Settings(BaseSettings):
         if self.telegram_token is None:
             return None
         return self.telegram_token.get_secret_value().split(":", 1)[0]
+
+
+def _ip_or_network(value: str) -> bool:
+    try:
+        ip_network(value, strict=False)
+    except ValueError:
+        return False
+    return True
 
 
 def _address(value: str, schemes: tuple[str, ...]) -> bool:

@@ -8,7 +8,9 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import bot.db.models  # registers the tables on Base.metadata
-import bot.groups.activity  # noqa: F401  (members' messages, counted for the digest)
+import bot.groups.activity  # members' messages, counted for the digest
+import bot.web.dashboard_session_store  # dashboard sessions
+import bot.web.dashboard_sign_in_limit  # noqa: F401  (wrong dashboard passwords)
 import handlers.allowlist_files  # member lists waiting to be downloaded
 import handlers.entry_store  # pending verifications, welcome batches
 import handlers.icebreaker_rounds  # question rounds

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bot.web import dashboard_session
+from bot.web import dashboard_session, dashboard_sign_in_limit
 from tests.factories import GROUP_ID, make_message_update
 from tests.harness import BotHarness, eventually
 
@@ -51,7 +51,7 @@ async def test_the_right_password_signs_in_with_a_strict_httponly_cookie(dash):
 
 
 async def test_a_wrong_password_is_refused_and_sets_no_cookie(dash, monkeypatch):
-    monkeypatch.setattr(dashboard_session, "FAILURE_DELAY", 0.0)
+    monkeypatch.setattr(dashboard_sign_in_limit, "FAILURE_DELAY", 0.0)
     wrong = await sign_in(dash, "dash-pass-12")
     assert wrong.status_code == 401 and "set-cookie" not in wrong.headers
     assert "密码不对" in wrong.text
@@ -59,8 +59,8 @@ async def test_a_wrong_password_is_refused_and_sets_no_cookie(dash, monkeypatch)
 
 
 async def test_guessing_the_password_is_stopped_after_a_few_tries(dash, monkeypatch):
-    monkeypatch.setattr(dashboard_session, "FAILURE_DELAY", 0.0)
-    for _ in range(dashboard_session.FAILURES_ALLOWED):
+    monkeypatch.setattr(dashboard_sign_in_limit, "FAILURE_DELAY", 0.0)
+    for _ in range(dashboard_sign_in_limit.FAILURES_ALLOWED):
         assert (await sign_in(dash, "guess")).status_code == 401
     # Even the right password waits now: the guesser cannot tell when they hit it.
     blocked = await sign_in(dash)
@@ -70,7 +70,7 @@ async def test_guessing_the_password_is_stopped_after_a_few_tries(dash, monkeypa
 async def test_a_wrong_password_answers_slowly(dash):
     started = time.monotonic()
     await sign_in(dash, "guess")
-    assert time.monotonic() - started >= dashboard_session.FAILURE_DELAY
+    assert time.monotonic() - started >= dashboard_sign_in_limit.FAILURE_DELAY
 
 
 async def test_every_page_without_a_session_sends_to_sign_in(dash):

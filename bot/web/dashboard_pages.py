@@ -7,6 +7,7 @@ it posts carries the session's CSRF token, checked there too, so no route can fo
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import parse_qs, quote
 
 import structlog
@@ -16,7 +17,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from bot.core.i18n import translate
+from bot.db.models import utcnow
 from bot.web import dashboard_session as sessions
+from bot.web import dashboard_session_store as session_store
+from bot.web import dashboard_sign_in_limit as sign_in_limit
 from bot.web.bodies import Handler, read_capped
 from bot.web.dashboard_data import (
     SHOWN_ON_GROUP,
@@ -87,6 +91,8 @@ class PageRoute(APIRoute):
             settings = request.app.state.runtime.settings
             key = await sessions.signing_key(settings)
             session = sessions.read(key, request.cookies.get(sessions.COOKIE))
+            if session is not None and not await _still_open(request, session):
+                session = None
             if session is None and request.method == "GET":
                 target = quote(request.url.path, safe="/")
                 return RedirectResponse(f"{LOGIN}?next={target}", status_code=303)
@@ -105,6 +111,12 @@ class PageRoute(APIRoute):
         return guarded
 
 
+async def _still_open(request: Request, session: DashboardSession) -> bool:
+    runtime: Runtime = request.app.state.runtime
+    async with runtime.sessions() as db, db.begin():
+        return await session_store.is_open(db, session, utcnow())
+
+
 public = APIRouter(route_class=PublicRoute)
 router = APIRouter(prefix=HOME, route_class=PageRoute)
 
@@ -118,7 +130,8 @@ def _next(target: str | None) -> str:
 
 
 def _client(request: Request) -> str:
-    return request.client.host if request.client else "?"
+    # The real client's address when a trusted proxy named it (uvicorn's proxy headers).
+    return sign_in_limit.client_key(request.client.host if request.client else None)
 
 
 @public.get(LOGIN)
@@ -133,17 +146,21 @@ async def login(request: Request) -> Response:
     target = _next(form.get("next"))
     client = _client(request)
     lang = page_language(request)
-    if runtime.sign_ins.blocked(client):
+    attempt = await sign_in_limit.begin(runtime.sessions, client, utcnow())
+    if attempt is None:
         log.warning("dashboard.sign_in_blocked", client=client)
-        minutes = sessions.FAILURE_WINDOW // 60
+        minutes = sign_in_limit.FAILURE_WINDOW // 60
         return render(request, "login.html", status=429, next=target,
                       error=translate(lang, "dash.too_many", minutes=minutes))
     if not sessions.password_matches(runtime.settings, form.get("password", "")):
         log.warning("dashboard.sign_in_failed", client=client)
-        await runtime.sign_ins.failed(client)
+        await asyncio.sleep(sign_in_limit.FAILURE_DELAY)
         return render(request, "login.html", status=401, next=target,
                       error=translate(lang, "dash.wrong_password"))
-    cookie, _ = sessions.issue(await sessions.signing_key(runtime.settings))
+    await sign_in_limit.succeeded(runtime.sessions, attempt)
+    cookie, session = sessions.issue(await sessions.signing_key(runtime.settings))
+    async with runtime.sessions() as db, db.begin():
+        session_store.open_session(db, session, client, utcnow())
     log.info("dashboard.signed_in", client=client)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
@@ -159,6 +176,24 @@ def _session(request: Request) -> DashboardSession:
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    async with runtime.sessions() as db, db.begin():
+        await session_store.revoke(db, _session(request), utcnow())
+    log.info("dashboard.signed_out", client=_client(request))
+    return _signed_out()
+
+
+@router.post("/logout/everywhere")
+async def logout_everywhere(request: Request) -> Response:
+    """Ends every session, wherever its cookie is: for a cookie that may have leaked."""
+    runtime: Runtime = request.app.state.runtime
+    async with runtime.sessions() as db, db.begin():
+        count = await session_store.revoke_all(db, utcnow())
+    log.warning("dashboard.signed_out_everywhere", client=_client(request), sessions=count)
+    return _signed_out()
+
+
+def _signed_out() -> Response:
     response = RedirectResponse(LOGIN, status_code=303)
     response.delete_cookie(sessions.COOKIE, path=HOME)
     return response

@@ -1,9 +1,11 @@
 """The dashboard's sign-in: a browser cannot send the API's bearer header when it follows a
 link, so `QUNBOT_DASHBOARD_PASSWORD` is typed once into a form and a signed cookie stands for it.
 
-The cookie is `<payload>.<mac>`: the payload says when it expires and carries the session's
-CSRF token, the mac is an HMAC-SHA256 under a key derived from the password and the bot's
-token. Nothing is stored server-side, so every replica reads any cookie; changing the password
+The cookie is `<payload>.<mac>`: the payload carries the session's random token, its CSRF
+token and when it expires, the mac is an HMAC-SHA256 under a key derived from the password and
+the bot's token. The session itself is a row in the database (`dashboard_session_store`, found
+by the token's hash), so signing out ends it for a copied cookie too, and every replica sees
+that. The signature still counts: a forged cookie costs no query, and changing the password
 (or the token) signs everyone out. The key is stretched (PBKDF2) so that a stolen cookie is no
 cheap oracle for guessing the password.
 """
@@ -17,29 +19,29 @@ import hmac
 import json
 import secrets
 import time
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.settings import Settings
 
 COOKIE = "qunbot_dashboard"
 LIFETIME_SECONDS = 12 * 3600
-# A wrong password waits this long before its answer, and a client that gets it wrong
-# FAILURES_ALLOWED times within FAILURE_WINDOW seconds is refused (429) until that window
-# passes: guessing becomes slow from one address and impossible in bulk.
-FAILURE_DELAY = 1.0
-FAILURES_ALLOWED = 10
-FAILURE_WINDOW = 15 * 60
 _KDF_ROUNDS = 200_000
 _KDF_SALT = b"qunbot-dashboard-session"
 
 
 @dataclass(frozen=True)
 class DashboardSession:
-    """A signed-in browser: its CSRF token and when the session ends (Unix seconds)."""
+    """A signed-in browser: the token naming its row, its CSRF token and when the session ends
+    (Unix seconds)."""
 
+    token: str
     csrf: str
     expires: int
+
+    @property
+    def token_hash(self) -> str:
+        """What the database keeps of the token: a copy of the table opens no session."""
+        return hashlib.sha256(self.token.encode()).hexdigest()
 
 
 def enabled(settings: Settings) -> bool:
@@ -89,14 +91,17 @@ def _unb64(text: str) -> bytes:
 def issue(key: bytes, now: float | None = None) -> tuple[str, DashboardSession]:
     """A new session and the cookie value that carries it, signed with `key`."""
     now = time.time() if now is None else now
-    session = DashboardSession(csrf=secrets.token_urlsafe(24), expires=int(now) + LIFETIME_SECONDS)
-    payload = _b64(json.dumps({"csrf": session.csrf, "exp": session.expires}).encode())
+    session = DashboardSession(token=secrets.token_urlsafe(32), csrf=secrets.token_urlsafe(24),
+                               expires=int(now) + LIFETIME_SECONDS)
+    fields = {"sid": session.token, "csrf": session.csrf, "exp": session.expires}
+    payload = _b64(json.dumps(fields).encode())
     mac = hmac.new(key, payload.encode(), hashlib.sha256).digest()
     return f"{payload}.{_b64(mac)}", session
 
 
 def read(key: bytes, cookie: str | None, now: float | None = None) -> DashboardSession | None:
-    """The session a cookie carries; None when it is missing, forged, damaged or expired."""
+    """The session a cookie carries; None when it is missing, forged, damaged or expired.
+    Whether it is still open (not signed out) is the database's to say."""
     if not cookie or cookie.count(".") != 1 or len(cookie) > 512:
         return None
     payload, _, mac = cookie.partition(".")
@@ -105,7 +110,8 @@ def read(key: bytes, cookie: str | None, now: float | None = None) -> DashboardS
         if not hmac.compare_digest(_unb64(mac), expected):
             return None
         data = json.loads(_unb64(payload))
-        session = DashboardSession(csrf=str(data["csrf"]), expires=int(data["exp"]))
+        session = DashboardSession(token=str(data["sid"]), csrf=str(data["csrf"]),
+                                   expires=int(data["exp"]))
     except (ValueError, KeyError, TypeError):
         return None
     now = time.time() if now is None else now
@@ -114,29 +120,3 @@ def read(key: bytes, cookie: str | None, now: float | None = None) -> DashboardS
 
 def csrf_matches(session: DashboardSession, given: str | None) -> bool:
     return given is not None and hmac.compare_digest(given.encode(), session.csrf.encode())
-
-
-@dataclass
-class SignInThrottle:
-    """Wrong passwords per client address, in this process."""
-
-    failures: dict[str, deque[float]] = field(default_factory=dict)
-
-    def blocked(self, client: str, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        recent = self.failures.get(client)
-        if recent is None:
-            return False
-        while recent and recent[0] <= now - FAILURE_WINDOW:
-            recent.popleft()
-        if not recent:
-            del self.failures[client]
-            return False
-        return len(recent) >= FAILURES_ALLOWED
-
-    async def failed(self, client: str) -> None:
-        """Count a wrong password and make its answer wait."""
-        if len(self.failures) > 10_000:  # addresses without end must not grow memory
-            self.failures.clear()
-        self.failures.setdefault(client, deque()).append(time.monotonic())
-        await asyncio.sleep(FAILURE_DELAY)

@@ -10,6 +10,11 @@ define(
         "dash.title": {"zh": "Qunbot 控制台", "en": "Qunbot dashboard"},
         "dash.sign_in": {"zh": "登录", "en": "Sign in"},
         "dash.sign_out": {"zh": "退出", "en": "Sign out"},
+        "dash.sign_out_everywhere": {"zh": "全部设备退出", "en": "Sign out everywhere"},
+        "dash.sign_out_everywhere_hint": {
+            "zh": "结束所有浏览器里的登录（包括这一个）",
+            "en": "Ends the sessions of every browser, this one included",
+        },
         "dash.password": {"zh": "控制台密码", "en": "Dashboard password"},
         "dash.wrong_password": {"zh": "密码不对。", "en": "Wrong password."},
         "dash.too_many": {

@@ -17,7 +17,6 @@ from bot.metrics import Metrics
 from bot.outbox.sender import OutboxSender
 from bot.platforms.base import Platform
 from bot.settings import Settings
-from bot.web.dashboard_session import SignInThrottle
 
 
 @dataclass
@@ -49,5 +48,3 @@ class Runtime:
     platforms: dict[str, Platform] = field(default_factory=dict)
     # Asks Telegram for the bot's @username until it answers (bot.app._learn_username).
     learn_username: asyncio.Task[None] | None = None
-    # The dashboard's wrong passwords per client (bot.web.dashboard_session).
-    sign_ins: SignInThrottle = field(default_factory=SignInThrottle)
