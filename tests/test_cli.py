@@ -7,12 +7,16 @@ import os
 import sys
 from pathlib import Path
 
+import httpx
 from sqlalchemy import select
 
+from bot.db.engine import create_engine
 from bot.db.models import Group
+from bot.web.dashboard_session_store import DashboardSessionRow
 from tests.factories import GROUP_ID, make_chat_member_update, make_message_update
 from tests.fakes.telegram_api import BOT_ID, TOKEN, Failure, admin_member
 from tests.harness import eventually
+from tests.test_container import free_port
 
 QUNBOT = str(Path(sys.executable).parent / "qunbot")
 
@@ -363,3 +367,43 @@ async def test_check_config_asks_for_the_public_url_only_when_it_is_unset(
         assert code == 1, out
         assert f"FAIL public URL: QUNBOT_PUBLIC_URL={public_url}: {problem}" in out, out
         assert "Fix: correct QUNBOT_PUBLIC_URL (above)" in out, out
+
+
+async def test_serve_believes_forwarded_headers_only_from_the_proxies_named(
+    tmp_path, fake_telegram, database_url
+):
+    # uvicorn trusted a proxy on this host only, and no setting said otherwise: behind a proxy
+    # elsewhere every client was the proxy, sharing one dashboard lockout.
+    code, out = await run_cli("serve", QUNBOT_FORWARDED_ALLOW_IPS="10.0.0.0/33", QUNBOT_PORT="1")
+    assert code == 2, out
+    assert "QUNBOT_FORWARDED_ALLOW_IPS: Value error, write the proxies' addresses" in out
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QUNBOT_")}
+    env.update(env_for(fake_telegram, database_url), QUNBOT_PORT=str(port),
+               QUNBOT_DASHBOARD_PASSWORD="pw", QUNBOT_FORWARDED_ALLOW_IPS="10.0.0.0/8")
+    process = await asyncio.create_subprocess_exec(
+        QUNBOT, "serve", env=env, stderr=asyncio.subprocess.DEVNULL
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            for _ in range(200):
+                try:
+                    await client.get("/healthz")
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.05)
+            signed = await client.post(
+                "/dashboard/login", data={"password": "pw"},
+                headers={"X-Forwarded-For": "198.51.100.7", "X-Forwarded-Proto": "https"},
+            )
+            assert signed.status_code == 303
+            # This host is no proxy named: its headers are not believed.
+            assert "Secure" not in signed.headers["set-cookie"]
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), 20)
+    engine = create_engine(database_url)
+    async with engine.connect() as conn:
+        clients = (await conn.execute(select(DashboardSessionRow.client))).scalars().all()
+    await engine.dispose()
+    assert clients == ["127.0.0.1"]
