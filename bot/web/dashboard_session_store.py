@@ -4,7 +4,9 @@ for every copy of its cookie and on every replica.
 A row keeps the hash of the cookie's token (never the token), when it was opened and last
 used, when it ends, the address it was opened from, and when it was revoked. Revoking also ends
 it at once (`expires_at` = now), so the leader's pruner (`EXPIRY`) takes revoked rows with the
-expired ones; the id, not the token, orders the rows for that walk.
+expired ones. The pruner walks rows in id order (`bot.retention`), so the key is a rising id,
+not the token's hash; a revoked row behind an older open one waits for that one's end, at most
+a session's 12 hours.
 """
 
 from __future__ import annotations
