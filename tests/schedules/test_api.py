@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.web import dashboard_sign_in_limit as sign_in_limit
 from tests.factories import GROUP_ID, OPERATOR_ID, make_message_update, user
 from tests.harness import BotHarness, eventually
 from tests.schedules.conftest import jobs
@@ -17,7 +18,10 @@ AUTH = {"Authorization": f"Bearer {PASSWORD}"}
 
 
 @pytest.fixture
-async def api(clocked_app, make_settings):
+async def api(clocked_app, make_settings, monkeypatch):
+    # Tests send wrong tokens on purpose: unslowed, and more than one address's allowance.
+    monkeypatch.setattr(sign_in_limit, "FAILURE_DELAY", 0.0)
+    monkeypatch.setattr(sign_in_limit, "FAILURES_ALLOWED", 1000)
     harness = await BotHarness(make_settings(dashboard_password=PASSWORD)).start()
     # The group exists once the bot has seen it.
     await harness.post_update(make_message_update("hello"))
@@ -37,6 +41,27 @@ async def test_requests_without_the_right_bearer_token_are_refused(api):
     basic = {"Authorization": f"Basic {PASSWORD}"}
     assert (await api.client.get(url(), headers=basic)).status_code == 401
     assert (await api.client.get(url(), headers=AUTH)).status_code == 200
+
+
+async def test_wrong_tokens_count_as_wrong_dashboard_passwords(api, monkeypatch):
+    # The token is the dashboard's password: without a limit here the API was the way to
+    # guess it, past the sign-in page's.
+    monkeypatch.setattr(sign_in_limit, "FAILURES_ALLOWED", 3)
+    guesser = {"X-Forwarded-For": "203.0.113.7"}
+    for guess in ("a", "b", "c"):
+        wrong = {**guesser, "Authorization": f"Bearer {guess}"}
+        assert (await api.client.get(url(), headers=wrong)).status_code == 401
+    # No token guesses nothing, and is not counted.
+    assert (await api.client.get(url(), headers=guesser)).status_code == 401
+    locked = await api.client.get(url(), headers={**guesser, **AUTH})
+    assert locked.status_code == 429 and locked.headers["Retry-After"]
+    signed_in = await api.client.post(
+        "/dashboard/login", data={"password": PASSWORD}, headers=guesser
+    )
+    assert signed_in.status_code == 429
+    # Another address, and the right token, are someone else.
+    other = {"X-Forwarded-For": "198.51.100.2", **AUTH}
+    assert (await api.client.get(url(), headers=other)).status_code == 200
 
 
 async def test_a_stranger_gets_401_whatever_the_body(api):
