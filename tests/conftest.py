@@ -15,6 +15,7 @@ from bot.db.base import Base
 from bot.db.engine import create_engine
 from bot.db.migrate import alembic_config, upgrade
 from bot.settings import Settings
+from tests.dashboard_support import PASSWORD, signed_in_dashboard
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 from tests.harness import BotHarness
 
@@ -87,5 +88,13 @@ def make_settings(database_url: str, fake_telegram: FakeTelegram):
 @pytest.fixture
 async def bot(make_settings) -> AsyncIterator[BotHarness]:
     harness = await BotHarness(make_settings()).start()
+    yield harness
+    await harness.close()
+
+
+@pytest.fixture
+async def dash(make_settings) -> AsyncIterator[BotHarness]:
+    """A bot with the dashboard on, having seen its group from an operator, signed in."""
+    harness = await signed_in_dashboard(make_settings(dashboard_password=PASSWORD))
     yield harness
     await harness.close()

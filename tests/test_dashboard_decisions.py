@@ -5,32 +5,21 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
 from bot.core.i18n import named
 from bot.db.models import Member
 from handlers.moderation_store import ModerationDecision
+from tests.dashboard_support import OPERATOR
 from tests.factories import GROUP_ID, MEMBER_ID, OPERATOR_ID, make_message_update, user
-from tests.harness import BotHarness, eventually
+from tests.harness import eventually
 
-PASSWORD = "dash-pass-123"
 ALICE = user(MEMBER_ID, "Alice", username="alice")
-OPERATOR = user(OPERATOR_ID, "Op")
 AD = "加我微信 abc123 领取福利，名额有限"
 SCRIPT = "<script>alert(1)</script>"
 
 
-@pytest.fixture
-async def dash(make_settings):
-    harness = await BotHarness(make_settings(dashboard_password=PASSWORD)).start()
-    await harness.post_update(make_message_update("hello", sender=OPERATOR))
-    await eventually(harness.settled)
-    signed = await harness.client.post("/dashboard/login", data={"password": PASSWORD})
-    assert signed.status_code == 303
-    yield harness
-    await harness.close()
 
 
 def decisions_url(chat_id: int = GROUP_ID) -> str:

@@ -6,15 +6,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from bot.web import dashboard_pages
 from handlers.moderation_store import ModerationDecision
+from tests.dashboard_support import GROUP
 from tests.factories import (
-    GROUP_ID,
     MEMBER_ID,
-    OPERATOR_ID,
     make_channel_message_update,
     make_message_update,
     make_update,
@@ -22,25 +20,13 @@ from tests.factories import (
     user,
 )
 from tests.handlers.report_support import regulars
-from tests.harness import BotHarness, eventually
+from tests.harness import eventually
 
-PASSWORD = "dash-pass-123"
-OPERATOR = user(OPERATOR_ID, "Op")
 ALICE = user(MEMBER_ID, "Alice", username="alice")
 BOB, CAROL = user(333, "Bob"), user(444, "Carol")
 ERIN, FRANK, GRACE = user(666, "<b>Erin</b>"), user(777, "Frank"), user(888, "Grace")
-GROUP = f"/dashboard/groups/{GROUP_ID}"
 
 
-@pytest.fixture
-async def dash(make_settings):
-    harness = await BotHarness(make_settings(dashboard_password=PASSWORD)).start()
-    await harness.post_update(make_message_update("hello", sender=OPERATOR))
-    await eventually(harness.settled)
-    signed = await harness.client.post("/dashboard/login", data={"password": PASSWORD})
-    assert signed.status_code == 303
-    yield harness
-    await harness.close()
 
 
 async def posted(harness, text: str) -> dict:

@@ -6,37 +6,23 @@ from __future__ import annotations
 import logging
 import re
 
-import pytest
 from markupsafe import escape
 
 from handlers.moderation_store import ModerationDecision
+from tests.dashboard_support import GROUP, OPERATOR
 from tests.factories import (
-    GROUP_ID,
     MEMBER_ID,
-    OPERATOR_ID,
     make_join_update,
     make_message_update,
     user,
 )
 from tests.handlers.entry_support import FAST_WELCOME, configure, group_settings, rows
-from tests.harness import BotHarness, eventually
+from tests.harness import eventually
 
-PASSWORD = "dash-pass-123"
-OPERATOR = user(OPERATOR_ID, "Op")
 ALICE = user(MEMBER_ID, "Alice", username="alice")
 AD = "加我微信 abc123 领取福利，名额有限"
-GROUP = f"/dashboard/groups/{GROUP_ID}"
 
 
-@pytest.fixture
-async def dash(make_settings):
-    harness = await BotHarness(make_settings(dashboard_password=PASSWORD)).start()
-    await harness.post_update(make_message_update("hello", sender=OPERATOR))
-    await eventually(harness.settled)
-    signed = await harness.client.post("/dashboard/login", data={"password": PASSWORD})
-    assert signed.status_code == 303
-    yield harness
-    await harness.close()
 
 
 async def submit(harness, form: str, **fields: str):

@@ -18,9 +18,9 @@ from sqlalchemy import select
 from bot.core import middlewares
 from bot.db.models import Group
 from tests.conftest import PG_URL
+from tests.dashboard_support import GROUP, OPERATOR
 from tests.factories import (
     GROUP_ID,
-    OPERATOR_ID,
     make_join_update,
     make_left_update,
     make_message_update,
@@ -28,25 +28,13 @@ from tests.factories import (
 )
 from tests.fakes.telegram_api import BOT_ID
 from tests.handlers.entry_support import group_settings as stored_settings
-from tests.harness import BotHarness, eventually
+from tests.harness import eventually
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="needs QUNBOT_TEST_DATABASE_URL (PostgreSQL)")
 
-PASSWORD = "dash-pass-123"
-OPERATOR = user(OPERATOR_ID, "Op")
 BOB = user(444, "Bob")
-GROUP = f"/dashboard/groups/{GROUP_ID}"
 
 
-@pytest.fixture
-async def dash(make_settings):
-    harness = await BotHarness(make_settings(dashboard_password=PASSWORD)).start()
-    await harness.post_update(make_message_update("hello", sender=OPERATOR))
-    await eventually(harness.settled)
-    signed = await harness.client.post("/dashboard/login", data={"password": PASSWORD})
-    assert signed.status_code == 303
-    yield harness
-    await harness.close()
 
 
 class Hold:
