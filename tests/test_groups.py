@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from bot.db.models import Group, Member, OutboxAction
+from bot.groups import repository
 from handlers.entry_store import PendingVerification
 from handlers.icebreaker_rounds import IcebreakerRound
 from handlers.points_store import Checkin, PointsEntry
+from tests.conftest import PG_URL
 from tests.factories import (
     GROUP_ID,
     OPERATOR_ID,
@@ -307,3 +310,32 @@ async def test_a_reply_after_the_upgrade_to_a_message_numbered_like_the_question
     await eventually(bot.settled)
     (game,) = await bot.run_sync(lambda s: list(s.scalars(select(IcebreakerRound))))
     assert game.replies == []
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs QUNBOT_TEST_DATABASE_URL (PostgreSQL)")
+async def test_the_new_chats_record_made_meanwhile_is_merged_not_failed(bot, monkeypatch):
+    # The new chat's first update runs in its own lane (or on another replica): its record
+    # appeared after the upgrade notice had looked for it, and renaming the old record onto
+    # the same chat id failed the notice's update, to be retried.
+    await history_before_the_upgrade(bot)
+    looked_up = repository.find_group
+
+    async def meanwhile(session, platform, chat_id):
+        found = await looked_up(session, platform, chat_id)
+        if chat_id == str(NEW) and found is None:
+            async with bot.sessions() as other, other.begin():
+                other.add(Group(platform="telegram", chat_id=str(NEW), chat_type="supergroup",
+                                settings={}))
+        return found
+
+    monkeypatch.setattr(repository, "find_group", meanwhile)
+    await bot.post_update(migrate_to())
+    await eventually(bot.settled)
+    monkeypatch.setattr(repository, "find_group", looked_up)
+    assert [(u.status, u.attempts) for u in await bot.inbox()][-1] == ("done", 0)
+    async with bot.sessions() as session:
+        (group,) = await session.scalars(select(Group))
+        owners = set(await session.scalars(select(Checkin.group_id)))
+    assert (group.chat_id, group.former_chat_id, group.chat_type) == (str(NEW), str(OLD),
+                                                                     "supergroup")
+    assert group.settings["language"] == "en" and owners == {group.id}

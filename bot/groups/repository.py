@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.events import Chat, Event, EventKind, User
@@ -195,16 +196,38 @@ async def migrate_group(
     if old is None:
         return new
     await _forget_message_ids(session, old.id)
-    survivor = old
-    if new is not None and new.id != old.id:
-        survivor, absorbed = (old, new) if old.id < new.id else (new, old)
-        await merge_groups(session, survivor, absorbed)
-    survivor.chat_id = new_chat_id
-    survivor.former_chat_id = old_chat_id
-    survivor.chat_type = "supergroup"
-    await session.flush()
+    survivor = await _merged(session, old, new)
+    try:
+        async with session.begin_nested():
+            _renamed(survivor, old_chat_id, new_chat_id)
+            await session.flush()
+    except IntegrityError:
+        # The new chat's first update, handled meanwhile in its own lane (or by another
+        # replica), made its record after ours was looked for: it is merged in as if found.
+        new = await find_group(session, platform, new_chat_id)
+        if new is None:
+            raise
+        await session.refresh(survivor)  # the rolled-back rename expired it
+        survivor = await _merged(session, survivor, new)
+        _renamed(survivor, old_chat_id, new_chat_id)
+        await session.flush()
     await _repoint_chat_ids(session, survivor.id, old_chat_id, new_chat_id)
     return survivor
+
+
+async def _merged(session: AsyncSession, old: Group, new: Group | None) -> Group:
+    """The one record left of the two ids' (the older survives)."""
+    if new is None or new.id == old.id:
+        return old
+    survivor, absorbed = (old, new) if old.id < new.id else (new, old)
+    await merge_groups(session, survivor, absorbed)
+    return survivor
+
+
+def _renamed(group: Group, old_chat_id: str, new_chat_id: str) -> None:
+    group.chat_id = new_chat_id
+    group.former_chat_id = old_chat_id
+    group.chat_type = "supergroup"
 
 
 async def _forget_message_ids(session: AsyncSession, group_id: int) -> None:
