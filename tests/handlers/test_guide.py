@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.factories import make_chat_member_update, make_migrate_update, user
+from tests.factories import GROUP_ID, make_chat_member_update, make_migrate_update, user
 from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME, admin_member
 from tests.handlers.checkin_points_support import quiet, texts
 
@@ -86,6 +86,9 @@ async def test_a_promotion_still_short_of_rights_names_them_once_with_what_stops
     # of it only when ads stayed up.
     await bot.post_update(added("member"))
     await texts(bot, fake_telegram, 1)
+    # Telegram's own answer agrees with the update, as the leader's group sync reads it too.
+    fake_telegram.chat_members[(GROUP_ID, BOT_ID)] = admin_member(
+        can_delete_messages=False, can_pin_messages=False)
     await bot.post_update(promoted(can_delete_messages=False, can_pin_messages=False))
     (_, notice) = await texts(bot, fake_telegram, 2)
     assert notice.startswith("⚠️ 我的管理员权限有变化，现在还缺少：\n"), notice
